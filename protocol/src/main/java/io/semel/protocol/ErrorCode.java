@@ -37,7 +37,8 @@ public enum ErrorCode {
     AUTHENTICATION_FAILED(19, false, "wrong credentials"),
     UNKNOWN_GROUP_MEMBER(20, false, "member is not part of the group (expired or never joined)"),
     BROKER_SHUTTING_DOWN(21, true, "broker is closing; retry against it after restart"),
-    OFFSET_OUT_OF_RANGE(22, false, "requested offset is outside the log");
+    OFFSET_OUT_OF_RANGE(22, false, "requested offset is outside the log"),
+    THROTTLED(23, true, "too many requests pending; retry after a backoff");
 
     private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

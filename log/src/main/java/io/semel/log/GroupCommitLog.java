@@ -1,0 +1,281 @@
+package io.semel.log;
+
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.RecordBatch;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for one partition: many threads submit appends, one writer thread drains what is
+ * queued, writes it, forces once, and only then completes every append's future.
+ *
+ * <p>Order of a round, the one commit point of the broker's write path:
+ * <ol>
+ *   <li>drain up to {@link #ROUND_REQUESTS_MAX} queued requests;
+ *   <li>for each: dedup check, then write (duplicates and rejections write nothing);
+ *   <li>{@code force()} once for the whole round;
+ *   <li>complete the futures: confirmed only now, so nothing confirmed can be lost to a crash.
+ * </ol>
+ * Duplicates are confirmed after the force too: their original may have been written in this
+ * very round and not be durable yet.
+ *
+ * <p>Threads: the writer thread is made by the caller's {@link ThreadFactory} (the log module owns
+ * no threads of its own); it opens, owns and closes the {@link Partition}, which is single-writer.
+ * {@link #append} and {@link #call} are thread-safe and never block: a full queue answers
+ * {@link ErrorCode#THROTTLED} at once.
+ *
+ * <p>After a storage failure (a failed write or force) every unconfirmed request of the round fails
+ * with that {@link IOException} — its outcome is unknown to the client, who retries and is
+ * deduplicated — and the partition is closed and reopened through recovery before the next
+ * request, so in-memory state never runs ahead of what the disk holds.
+ */
+public final class GroupCommitLog implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitLog.class);
+    /** Requests taken into one write-and-force round. */
+    public static final int ROUND_REQUESTS_MAX = 1024;
+    /** Default bound of the request queue. */
+    public static final int PENDING_REQUESTS_MAX_DEFAULT = 16_384;
+    private static final long IDLE_POLL_MS = 5;
+
+    /** Opens the partition; called on the writer thread at start and after a storage failure. */
+    @FunctionalInterface
+    public interface PartitionOpener {
+        Partition open() throws IOException;
+    }
+
+    /** Work that must run on the writer thread (reads of producer state, inspection). */
+    @FunctionalInterface
+    public interface PartitionTask<T> {
+        T run(Partition partition) throws IOException;
+    }
+
+    private final PartitionOpener opener;
+    private final FlushPolicy flushPolicy;
+    private final BlockingQueue<Request<?>> queue;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final Thread writer;
+    private volatile boolean closing;
+    private Partition partition; // writer thread only
+    private long lastForceNanos; // writer thread only
+
+    private GroupCommitLog(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
+            ThreadFactory threads) {
+        this.opener = opener;
+        this.flushPolicy = flushPolicy;
+        this.queue = new ArrayBlockingQueue<>(pendingRequestsMax);
+        this.writer = threads.newThread(this::run);
+    }
+
+    /**
+     * Starts the writer thread, which opens the partition; returns once it is open.
+     *
+     * @throws IOException if the partition cannot be opened (recovery failed)
+     */
+    public static GroupCommitLog start(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
+            ThreadFactory threads) throws IOException {
+        if (pendingRequestsMax < 1) {
+            throw new IllegalArgumentException("pendingRequestsMax must be >= 1, got " + pendingRequestsMax);
+        }
+        GroupCommitLog gcl = new GroupCommitLog(opener, flushPolicy, pendingRequestsMax, threads);
+        gcl.writer.start();
+        try {
+            gcl.started.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gcl.closing = true;
+            throw new IOException("interrupted while opening the partition", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+        return gcl;
+    }
+
+    /**
+     * Submits an append. The future completes after the batch (or its original, for a duplicate)
+     * is durable, or exceptionally with {@link AppendRejectedException} (nothing written) or an
+     * {@link IOException} (storage failure; outcome unknown).
+     */
+    public CompletableFuture<AppendOutcome> append(RecordBatch batch, short currentEpoch) {
+        return submit(new Request<>(batch, currentEpoch, null));
+    }
+
+    /** Runs a task on the writer thread, after the appends queued before it are durable. */
+    public <T> CompletableFuture<T> call(PartitionTask<T> task) {
+        return submit(new Request<>(null, (short) -1, task));
+    }
+
+    private <T> CompletableFuture<T> submit(Request<T> request) {
+        if (closing) {
+            request.future.completeExceptionally(new IllegalStateException("partition log is closed"));
+        } else if (!queue.offer(request)) {
+            request.future.completeExceptionally(new AppendRejectedException(ErrorCode.THROTTLED,
+                    "partition write queue is full (" + queue.size() + " pending); retry after a backoff"));
+        }
+        return request.future;
+    }
+
+    private void run() {
+        try {
+            partition = opener.open();
+            lastForceNanos = System.nanoTime();
+            started.complete(null);
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            return;
+        }
+        List<Request<?>> round = new ArrayList<>();
+        try {
+            while (!closing || !queue.isEmpty()) {
+                Request<?> first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    round.add(first);
+                    queue.drainTo(round, ROUND_REQUESTS_MAX - 1);
+                    processRound(round);
+                    round.clear();
+                }
+                forceIfIntervalElapsed();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            shutDownPartition();
+        }
+    }
+
+    private void processRound(List<Request<?>> round) {
+        List<Request<?>> done = new ArrayList<>(round.size());
+        for (int i = 0; i < round.size(); i++) {
+            Request<?> r = round.get(i);
+            try {
+                ensureOpen();
+                r.execute(partition);
+                done.add(r);
+            } catch (AppendRejectedException e) {
+                r.future.completeExceptionally(e); // nothing was written
+            } catch (IOException | RuntimeException e) {
+                failRound(e, done, round.subList(i, round.size()));
+                return;
+            }
+        }
+        if (flushPolicy.forceBeforeConfirm()) {
+            try {
+                partition.flush();
+                lastForceNanos = System.nanoTime();
+            } catch (IOException | RuntimeException e) {
+                failRound(e, done, List.of());
+                return;
+            }
+        }
+        for (Request<?> r : done) {
+            r.complete();
+        }
+    }
+
+    private void forceIfIntervalElapsed() {
+        if (flushPolicy.forceBeforeConfirm() || partition == null) {
+            return;
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastForceNanos);
+        if (elapsedMs >= flushPolicy.intervalMs()) {
+            try {
+                partition.flush();
+            } catch (IOException | RuntimeException e) {
+                // Appends confirmed since the last force may be lost: the weaker policy's stated cost.
+                LOG.error("interval flush failed; reopening partition", e);
+                reopenAfterFailure();
+            }
+            lastForceNanos = System.nanoTime();
+        }
+    }
+
+    private void failRound(Exception cause, List<Request<?>> written, List<Request<?>> notRun) {
+        LOG.error("storage failure; failing {} written and {} pending requests and reopening the partition",
+                written.size(), notRun.size(), cause);
+        for (Request<?> r : written) {
+            r.future.completeExceptionally(cause);
+        }
+        for (Request<?> r : notRun) {
+            r.future.completeExceptionally(cause);
+        }
+        reopenAfterFailure();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (partition == null) {
+            partition = opener.open();
+            LOG.info("partition reopened after storage failure");
+        }
+    }
+
+    private void reopenAfterFailure() {
+        // Whatever the page cache holds after a failed force is not trusted: drop it, recover.
+        try {
+            if (partition != null) {
+                partition.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing the failed partition also failed: {}", e.toString());
+        }
+        partition = null;
+    }
+
+    private void shutDownPartition() {
+        if (partition != null) {
+            try {
+                partition.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("closing partition failed", e);
+            }
+            partition = null;
+        }
+        for (Request<?> r; (r = queue.poll()) != null; ) {
+            r.future.completeExceptionally(new IllegalStateException("partition log is closed"));
+        }
+    }
+
+    /** Stops accepting requests, completes the queued ones, flushes, closes the partition. */
+    @Override
+    public void close() throws IOException {
+        closing = true;
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing the partition log", e);
+        }
+    }
+
+    /** One queued unit: an append or a task. Mutable result fields are writer-thread only. */
+    private static final class Request<T> {
+        final RecordBatch batch;
+        final short currentEpoch;
+        final PartitionTask<T> task;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        private T result;
+
+        Request(RecordBatch batch, short currentEpoch, PartitionTask<T> task) {
+            this.batch = batch;
+            this.currentEpoch = currentEpoch;
+            this.task = task;
+        }
+
+        @SuppressWarnings("unchecked")
+        void execute(Partition partition) throws IOException {
+            result = task != null ? task.run(partition) : (T) partition.append(batch, currentEpoch);
+        }
+
+        void complete() {
+            future.complete(result);
+        }
+    }
+}
