@@ -263,6 +263,10 @@ public final class SimulatedStorage implements Storage {
 
         /** After a crash: part of a write reached the disk, untracked by any force. */
         void applyDurably(long position, byte[] data) {
+            if (data.length == 0) {
+                revert(); // nothing of the write landed, not even the size change
+                return;
+            }
             int end = (int) Math.max(durable.length, position + data.length);
             byte[] merged = Arrays.copyOf(durable, end);
             System.arraycopy(data, 0, merged, (int) position, data.length);

@@ -30,6 +30,8 @@ public final class Segment {
     private long sizeBytes;
     private long nextOffset;
     private boolean logUnforced;
+    /** Whether the index file existed when the segment was opened; an empty new file is not an index. */
+    private boolean indexExisted;
     /** Newest batch's max timestamp, or {@link Long#MIN_VALUE} until known. */
     private long lastMaxTimestampMs = Long.MIN_VALUE;
 
@@ -66,6 +68,7 @@ public final class Segment {
 
     /** Opens (creating if absent) the two files of the segment at {@code baseOffset}, content unread. */
     public static Segment open(Storage storage, long baseOffset, int indexIntervalBytes) throws IOException {
+        boolean indexExisted = storage.exists(indexName(baseOffset));
         StorageFile log = storage.open(logName(baseOffset));
         StorageFile indexFile;
         try {
@@ -76,6 +79,7 @@ public final class Segment {
         }
         Segment segment = new Segment(baseOffset, log, new OffsetIndex(indexFile, indexIntervalBytes));
         segment.sizeBytes = log.size();
+        segment.indexExisted = indexExisted;
         return segment;
     }
 
@@ -87,7 +91,7 @@ public final class Segment {
      */
     public boolean trust(long nextOffset) throws IOException {
         this.nextOffset = nextOffset;
-        if (index.load(nextOffset - baseOffset, sizeBytes)) {
+        if (indexExisted && index.load(nextOffset - baseOffset, sizeBytes)) {
             return false;
         }
         LOG.warn("index {} is missing or inconsistent; rebuilding it from {} log bytes", indexName(baseOffset), sizeBytes);
