@@ -108,14 +108,17 @@ public final class OffsetIndex {
         return true;
     }
 
-    /** Writes entries added since the last call; forces the file too if {@code force}. */
-    void persist(boolean force) throws IOException {
+    /**
+     * Writes the entries added since the last call and forces the file. The active segment's
+     * index is written only when the segment is rolled or closed: until then recovery rebuilds it.
+     */
+    void persist() throws IOException {
         if (writtenCount < count) {
             file.write((long) writtenCount * ENTRY_BYTES, encode(writtenCount, count));
             writtenCount = count;
             unforced = true;
         }
-        if (force && unforced) {
+        if (unforced) {
             file.force();
             unforced = false;
         }

@@ -178,7 +178,9 @@ public final class Segment {
             log.force();
             logUnforced = false;
         }
-        index.persist(withIndex);
+        if (withIndex) {
+            index.persist();
+        }
     }
 
     public boolean hasUnforcedBytes() {
@@ -269,7 +271,7 @@ public final class Segment {
             position += header.totalBytes;
         }
         index.storeRebuilt();
-        index.persist(true);
+        index.persist();
     }
 
     private RecordBatch decodeAt(long position) throws IOException, CorruptBatchException {
