@@ -194,9 +194,6 @@ abstract class PartitionLogContractTest {
         assertThat(log.read(log.startOffset(), Integer.MAX_VALUE))
                 .containsExactlyElementsOf(written.stream().filter(b -> b.baseOffset() >= log.startOffset()).toList());
         assertThatThrownBy(() -> log.read(0, 100)).isInstanceOf(OffsetOutOfRangeException.class);
-
-        PartitionLog zero = open(SMALL.toBuilder().retentionBytes(0).retentionMs(-1).build());
-        zero.close();
     }
 
     @Test
