@@ -1,0 +1,8 @@
+package io.semel.log;
+
+class SimulatedStorageContractTest extends StorageContractTest {
+    @Override
+    protected Storage newStorage() {
+        return new SimulatedStorage();
+    }
+}
