@@ -54,10 +54,10 @@ public final class Partition implements Closeable {
             ProducerStateSnapshots snapshots = new ProducerStateSnapshots(storage);
             // A snapshot above the log end describes batches the crash took away.
             snapshots.deleteSnapshotsAbove(log.nextOffset());
-            Optional<ProducerStateSnapshots.Loaded> loaded = snapshots.load(producersMax);
-            ProducerStateTable table = loaded.map(ProducerStateSnapshots.Loaded::table)
-                    .orElseGet(() -> new ProducerStateTable(producersMax));
-            long replayFrom = Math.max(log.startOffset(), loaded.map(ProducerStateSnapshots.Loaded::offset).orElse(0L));
+            Optional<ProducerStateTable.Snapshot> loaded = snapshots.load();
+            ProducerStateTable table = new ProducerStateTable(producersMax);
+            loaded.ifPresent(table::restore);
+            long replayFrom = Math.max(log.startOffset(), loaded.map(ProducerStateTable.Snapshot::offset).orElse(0L));
             int replayed = replay(log, table, replayFrom);
             LOG.info("partition opened: offsets {}..{}, {} producers, snapshot at {}, replayed {} batches",
                     log.startOffset(), log.nextOffset(), table.size(),
@@ -100,10 +100,10 @@ public final class Partition implements Closeable {
      */
     public AppendOutcome append(RecordBatch batch, short currentEpoch) throws IOException {
         SequenceCheck check = producers.check(batch, currentEpoch);
-        if (check.kind() == SequenceCheck.Kind.DUPLICATE) {
+        if (check.isDuplicate()) {
             return AppendOutcome.duplicate(check.originalBaseOffset(), check.originalLastOffset());
         }
-        PartitionLog.AppendResult result = log.append(batch);
+        AppendResult result = log.append(batch);
         RecordBatch written = result.batch();
         producers.onAppended(written);
         snapshotDue |= result.rolled();
