@@ -3,6 +3,7 @@ package io.semel.protocol;
 import io.semel.protocol.CorruptBatchException.Reason;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -86,14 +87,19 @@ public final class RecordBatch {
      *
      * @param producerId {@link #NO_PRODUCER_ID} for a non-idempotent batch
      * @param baseSequence {@link #NO_SEQUENCE} for a non-idempotent batch
-     * @throws IllegalArgumentException if there are no records or the batch exceeds
-     *     {@link #BATCH_BYTES_LIMIT}
+     * @throws IllegalArgumentException if there are no records, the batch exceeds
+     *     {@link #BATCH_BYTES_LIMIT}, or the sequence range is one {@link #decode} would reject
      */
     public static RecordBatch of(long producerId, short producerEpoch, long baseSequence,
             long timestampMs, List<LogRecord> records) {
         Objects.requireNonNull(records, "records");
         if (records.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one record");
+        }
+        // Never write what decode would reject: the log would accept it and recovery would cut it.
+        if (!sequenceFits(baseSequence, records.size())) {
+            throw new IllegalArgumentException("base sequence " + baseSequence + " with " + records.size()
+                    + " records is out of range; use " + NO_SEQUENCE + " or 0.." + (Long.MAX_VALUE - records.size()));
         }
         long size = HEADER_BYTES;
         for (LogRecord r : records) {
@@ -141,7 +147,8 @@ public final class RecordBatch {
             throw new CorruptBatchException(Reason.TRUNCATED,
                     "need " + LENGTH_FIELD_BYTES + " bytes for the length field, have " + available);
         }
-        int length = buf.getInt(start);
+        // Absolute read in big-endian whatever the caller's buffer order: the format is big-endian.
+        int length = buf.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(start);
         long total = (long) length + LENGTH_FIELD_BYTES;
         int limit = Math.min(maxBatchBytes, BATCH_BYTES_LIMIT);
         if (total < HEADER_BYTES + RECORD_MIN_BYTES || total > limit) {
@@ -176,11 +183,13 @@ public final class RecordBatch {
             throw new CorruptBatchException(Reason.BAD_CONTENT,
                     "record count " + count + " impossible in " + bytes.length + " bytes");
         }
-        if (b.getLong(BASE_OFFSET_OFFSET) < 0) {
-            throw new CorruptBatchException(Reason.BAD_CONTENT, "negative base offset " + b.getLong(BASE_OFFSET_OFFSET));
+        long baseOffset = b.getLong(BASE_OFFSET_OFFSET);
+        if (!offsetFits(baseOffset, count)) {
+            throw new CorruptBatchException(Reason.BAD_CONTENT,
+                    "base offset " + baseOffset + " with " + count + " records is out of range");
         }
         long baseSequence = b.getLong(BASE_SEQUENCE_OFFSET);
-        if (baseSequence < NO_SEQUENCE || (baseSequence >= 0 && baseSequence > Long.MAX_VALUE - count)) {
+        if (!sequenceFits(baseSequence, count)) {
             throw new CorruptBatchException(Reason.BAD_CONTENT, "base sequence " + baseSequence + " out of range");
         }
         b.position(HEADER_BYTES);
@@ -195,6 +204,16 @@ public final class RecordBatch {
             throw new CorruptBatchException(Reason.BAD_CONTENT,
                     b.remaining() + " bytes left after " + count + " records");
         }
+    }
+
+    /** Whether every offset of the batch, and the next offset after it, is a non-negative long. */
+    private static boolean offsetFits(long baseOffset, int count) {
+        return baseOffset >= 0 && baseOffset <= Long.MAX_VALUE - count;
+    }
+
+    /** Whether the batch has no sequence, or every sequence of it is a non-negative long. */
+    private static boolean sequenceFits(long baseSequence, int count) {
+        return baseSequence == NO_SEQUENCE || (baseSequence >= 0 && baseSequence <= Long.MAX_VALUE - count);
     }
 
     private static void skipRecord(ByteBuffer b) throws CorruptBatchException {
@@ -230,8 +249,10 @@ public final class RecordBatch {
 
     /** A copy of this batch with its base offset set and the CRC recomputed. */
     public RecordBatch withBaseOffset(long baseOffset) {
-        if (baseOffset < 0) {
-            throw new IllegalArgumentException("base offset " + baseOffset + " < 0");
+        // nextOffset() must stay representable, or the log's offset arithmetic wraps negative.
+        if (!offsetFits(baseOffset, recordCount())) {
+            throw new IllegalArgumentException("base offset " + baseOffset + " with " + recordCount()
+                    + " records is out of range 0.." + (Long.MAX_VALUE - recordCount()));
         }
         byte[] copy = bytes.clone();
         ByteBuffer.wrap(copy).putLong(BASE_OFFSET_OFFSET, baseOffset);

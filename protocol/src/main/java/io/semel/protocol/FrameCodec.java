@@ -1,0 +1,221 @@
+package io.semel.protocol;
+
+import io.semel.protocol.internal.WireReader;
+import io.semel.protocol.internal.WireWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Optional;
+
+/**
+ * Splits a byte stream into frames and turns frames into messages and back. Pure: no sockets, no
+ * threads; the broker's and client's network layers wrap it. Immutable and thread-safe.
+ *
+ * <pre>
+ * offset size field       meaning
+ * ------ ---- ----------- ------------------------------------------------------------------
+ *      0    4 length      int32, bytes after this field: 8 + body; 8..maxFrameBytes
+ *      4    2 apiKey      int16, {@link ApiKey} number; a response echoes the request's
+ *      6    2 apiVersion  int16, layout version of the body ({@link ApiKey#latestVersion()})
+ *      8    4 requestId   int32, chosen by the client; a response echoes it
+ *     12    * body        the request or response (see each API class); big-endian throughout
+ * </pre>
+ *
+ * <p><b>Pipelining and order.</b> A client may send many requests without waiting. The broker
+ * answers them <em>in request order</em> on each connection; the echoed requestId lets the client
+ * check the pairing, and a mismatch is a protocol violation (close the connection).
+ *
+ * <p><b>Error frames.</b> Every response body starts with {@code int16 error, string? errorMessage}
+ * ({@link ApiResponse}). An error response may stop there; {@link #decodeResponse} then fills in
+ * the API's defaults. The broker answers every input problem with such a frame:
+ *
+ * <pre>
+ * problem                                    error                answer              then
+ * -----------------------------------------  -------------------  ------------------  ----------
+ * length &lt; 8 (no header)                      INVALID_REQUEST      none (no id)        close
+ * length &gt; maxFrameBytes                     MESSAGE_TOO_LARGE    error frame         close
+ * unknown apiKey                             INVALID_REQUEST      error frame         close
+ * apiVersion not supported                   UNSUPPORTED_VERSION  error frame         keep open
+ * malformed body (underflow, bad length,     INVALID_REQUEST      error frame         keep open
+ *   bad UTF-8, value out of range, trailing)
+ * corrupt record batch inside PRODUCE        CORRUPT_MESSAGE      error frame         keep open
+ * </pre>
+ *
+ * Framing errors close the connection because the stream position can no longer be trusted (an
+ * oversized frame is not read, so the next "frame" would start inside it). A bad body is fully
+ * delimited by its length, so the connection stays usable and other pipelined requests still
+ * get answers. The {@link ProtocolException} thrown here says which case applies.
+ */
+public final class FrameCodec {
+    public static final int LENGTH_FIELD_BYTES = 4;
+    /** apiKey + apiVersion + requestId. */
+    public static final int HEADER_BYTES = 8;
+    /** Error-frame messages are cut to this many characters, so any message fits a string field. */
+    public static final int MAX_ERROR_MESSAGE_CHARS = 1000;
+
+    private final int maxFrameBytes;
+
+    /** @param maxFrameBytes the largest length field accepted or produced, bytes; >= {@value #HEADER_BYTES} */
+    public FrameCodec(int maxFrameBytes) {
+        if (maxFrameBytes < HEADER_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes + " below the header size " + HEADER_BYTES);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** A codec with {@link Protocol#MAX_FRAME_BYTES_DEFAULT}. */
+    public FrameCodec() {
+        this(Protocol.MAX_FRAME_BYTES_DEFAULT);
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
+     * Takes the next whole frame from {@code in}, advancing its position past it. When the frame
+     * is not complete yet, returns empty and leaves the position unchanged: append more bytes and
+     * call again. Reads big-endian whatever {@code in}'s byte order.
+     *
+     * @throws ProtocolException for a framing error; {@link ProtocolException#closeConnection()} is
+     *     true, and it carries the request id when one could be read
+     */
+    public Optional<Frame> next(ByteBuffer in) throws ProtocolException {
+        ByteBuffer b = in.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int start = b.position();
+        if (b.remaining() < LENGTH_FIELD_BYTES) {
+            return Optional.empty();
+        }
+        int length = b.getInt(start);
+        if (length < HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.INVALID_REQUEST, "frame length " + length + " below the header size "
+                    + HEADER_BYTES, ProtocolException.NO_API_KEY, ProtocolException.NO_REQUEST_ID, true);
+        }
+        // Wait for the header even for an oversized frame, so the error can name the request.
+        if (b.remaining() < LENGTH_FIELD_BYTES + HEADER_BYTES) {
+            return Optional.empty();
+        }
+        short apiKeyId = b.getShort(start + 4);
+        short apiVersion = b.getShort(start + 6);
+        int requestId = b.getInt(start + 8);
+        if (length > maxFrameBytes) {
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "frame length " + length
+                    + " bytes exceeds maxFrameBytes " + maxFrameBytes, apiKeyId, requestId, true);
+        }
+        if (b.remaining() - LENGTH_FIELD_BYTES < length) {
+            return Optional.empty();
+        }
+        byte[] body = new byte[length - HEADER_BYTES];
+        b.get(start + LENGTH_FIELD_BYTES + HEADER_BYTES, body);
+        in.position(start + LENGTH_FIELD_BYTES + length);
+        return Optional.of(new Frame(apiKeyId, apiVersion, requestId, ByteBuffer.wrap(body)));
+    }
+
+    /**
+     * Interprets a request frame.
+     *
+     * @throws ProtocolException carrying the frame's api key and request id; closeConnection only
+     *     for an unknown api key
+     */
+    public ApiRequest decodeRequest(Frame frame) throws ProtocolException {
+        ApiKey key = keyOf(frame);
+        try {
+            WireReader r = new WireReader(frame.body());
+            ApiRequest request = Messages.decodeRequest(key, r);
+            r.expectEnd(key + " request");
+            return request;
+        } catch (ProtocolException e) {
+            throw e.inFrame(frame.apiKeyId(), frame.requestId(), false);
+        }
+    }
+
+    /**
+     * Interprets a response frame; an error frame becomes the typed response with defaults.
+     *
+     * @throws ProtocolException when the frame is not a valid response (the client should close)
+     */
+    public ApiResponse decodeResponse(Frame frame) throws ProtocolException {
+        ApiKey key = keyOf(frame);
+        try {
+            WireReader peek = new WireReader(frame.body());
+            ErrorCode error = peek.readErrorCode();
+            String message = peek.readNullableString();
+            if (error != ErrorCode.NONE && peek.remaining() == 0) {
+                return Messages.errorResponse(key, error, message);
+            }
+            WireReader r = new WireReader(frame.body());
+            ApiResponse response = Messages.decodeResponse(key, r);
+            r.expectEnd(key + " response");
+            return response;
+        } catch (ProtocolException e) {
+            throw e.inFrame(frame.apiKeyId(), frame.requestId(), true);
+        }
+    }
+
+    /** Frames a request at its API's latest version. */
+    public ByteBuffer encodeRequest(int requestId, ApiRequest request) throws ProtocolException {
+        WireWriter body = new WireWriter();
+        request.encode(body);
+        return frame(request.apiKey(), requestId, body);
+    }
+
+    /** Frames a response; the caller passes the request id it answers. */
+    public ByteBuffer encodeResponse(int requestId, ApiResponse response) throws ProtocolException {
+        WireWriter body = new WireWriter();
+        response.encode(body);
+        return frame(response.apiKey(), requestId, body);
+    }
+
+    /**
+     * An error frame: body is only {@code error, errorMessage}. Usable for any api key, even an
+     * unknown one; the message is cut to {@value #MAX_ERROR_MESSAGE_CHARS} characters.
+     */
+    public static ByteBuffer encodeErrorFrame(int apiKeyId, int requestId, ErrorCode error, String message) {
+        if (error == ErrorCode.NONE) {
+            throw new IllegalArgumentException("an error frame needs an error other than NONE");
+        }
+        String cut = message != null && message.length() > MAX_ERROR_MESSAGE_CHARS
+                ? message.substring(0, MAX_ERROR_MESSAGE_CHARS) : message;
+        WireWriter body = new WireWriter().writeErrorCode(error).writeNullableString(cut);
+        // An unknown key has no version of its own; 1 is every API's first.
+        return header(apiKeyId, (short) 1, requestId, body).toByteBuffer();
+    }
+
+    /** The error frame that answers {@code e}, or empty when no request id could be read. */
+    public static Optional<ByteBuffer> errorFrameFor(ProtocolException e) {
+        if (!e.hasRequestId()) {
+            return Optional.empty();
+        }
+        return Optional.of(encodeErrorFrame(e.apiKeyId(), e.requestId(), e.errorCode(), e.detail()));
+    }
+
+    private static ApiKey keyOf(Frame frame) throws ProtocolException {
+        ApiKey key;
+        try {
+            key = ApiKey.forId(frame.apiKeyId());
+        } catch (ProtocolException e) {
+            // Without a known API nothing else in the stream can be trusted to be ours.
+            throw e.inFrame(frame.apiKeyId(), frame.requestId(), true);
+        }
+        if (!key.supports(frame.apiVersion())) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, key + " version " + frame.apiVersion()
+                    + " not supported; this code reads " + key.oldestVersion() + ".." + key.latestVersion(),
+                    frame.apiKeyId(), frame.requestId(), false);
+        }
+        return key;
+    }
+
+    /** Refuses to produce what the peer's {@link #next} would reject, so the error is local and clear. */
+    private ByteBuffer frame(ApiKey key, int requestId, WireWriter body) throws ProtocolException {
+        if ((long) body.size() + HEADER_BYTES > maxFrameBytes) {
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, key + " frame of " + (body.size() + HEADER_BYTES)
+                    + " bytes exceeds maxFrameBytes " + maxFrameBytes, key.id(), requestId, false);
+        }
+        return header(key.id(), key.latestVersion(), requestId, body).toByteBuffer();
+    }
+
+    private static WireWriter header(int apiKeyId, short apiVersion, int requestId, WireWriter body) {
+        ByteBuffer bodyBytes = body.toByteBuffer();
+        return new WireWriter().writeInt32(HEADER_BYTES + bodyBytes.remaining()).writeInt16(apiKeyId)
+                .writeInt16(apiVersion).writeInt32(requestId).writeRaw(bodyBytes.array());
+    }
+}

@@ -1,0 +1,106 @@
+package io.semel.protocol;
+
+import io.semel.protocol.internal.Check;
+import io.semel.protocol.internal.WireReader;
+import io.semel.protocol.internal.WireWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * INIT_PRODUCER (api key 5): registers an idempotent producer by stable name for one topic. A
+ * stable name keeps its producer id; each call bumps the epoch, which fences older instances
+ * ({@code PRODUCER_FENCED} on their next produce). Sequences continue across epochs, so the
+ * response says where each partition's sequence stands.
+ *
+ * <pre>
+ * Request              type                  meaning
+ * -------------------  --------------------  -------------------------------------------------
+ * producerName         string                stable identity chosen by the application
+ * topic                string                topic whose partitions' sequences are returned
+ *
+ * Response             type                  meaning (default in an error frame)
+ * -------------------  --------------------  -------------------------------------------------
+ * error, errorMessage  int16, string?        see {@link ApiResponse}
+ * producerId           int64                 >= 0 (-1)
+ * producerEpoch        int16                 >= 0, new for this call (-1)
+ * sequences            [PartitionSequence]   one per partition of the topic ([])
+ *   partition          int32
+ *   highestSequence    int64                 highest persisted sequence; -1 = none yet
+ * </pre>
+ *
+ * <p>Errors: {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code TOO_MANY_PRODUCERS}, {@code STORAGE_ERROR}.
+ * A producer that resumes from its own durable store compares these sequences with its own; the
+ * broker answers {@code DEDUP_STATE_UNKNOWN} on produce when it has lost the state it would need.
+ */
+public final class InitProducer {
+    private InitProducer() {
+    }
+
+    public record PartitionSequence(int partition, long highestSequence) {
+        public PartitionSequence {
+            Check.range("partition", partition, 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1);
+            Check.range("highestSequence", highestSequence, RecordBatch.NO_SEQUENCE, Long.MAX_VALUE);
+        }
+    }
+
+    public record Request(String producerName, String topic) implements ApiRequest {
+        public Request {
+            Check.notNull(producerName, "producerName");
+            Check.notNull(topic, "topic");
+        }
+
+        @Override
+        public ApiKey apiKey() {
+            return ApiKey.INIT_PRODUCER;
+        }
+
+        @Override
+        public void encode(WireWriter w) {
+            w.writeString(producerName).writeString(topic);
+        }
+
+        public static Request decode(WireReader r) throws ProtocolException {
+            return new Request(r.readString("producerName"), r.readString("topic"));
+        }
+    }
+
+    public record Response(ErrorCode error, String errorMessage, long producerId, short producerEpoch,
+            List<PartitionSequence> sequences) implements ApiResponse {
+        public Response {
+            Check.notNull(error, "error");
+            sequences = List.copyOf(sequences);
+        }
+
+        public static Response error(ErrorCode error, String message) {
+            return new Response(error, message, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, List.of());
+        }
+
+        @Override
+        public ApiKey apiKey() {
+            return ApiKey.INIT_PRODUCER;
+        }
+
+        @Override
+        public void encode(WireWriter w) {
+            w.writeErrorCode(error).writeNullableString(errorMessage).writeInt64(producerId)
+                    .writeInt16(producerEpoch).writeCount(sequences.size());
+            for (PartitionSequence s : sequences) {
+                w.writeInt32(s.partition()).writeInt64(s.highestSequence());
+            }
+        }
+
+        public static Response decode(WireReader r) throws ProtocolException {
+            ErrorCode error = r.readErrorCode();
+            String message = r.readNullableString();
+            long producerId = r.readInt64();
+            short epoch = r.readInt16();
+            int count = r.readCount(12);
+            List<PartitionSequence> sequences = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                sequences.add(new PartitionSequence(r.readInt32("partition", 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1),
+                        r.readInt64("highestSequence", RecordBatch.NO_SEQUENCE, Long.MAX_VALUE)));
+            }
+            return new Response(error, message, producerId, epoch, sequences);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.semel.protocol.internal;
+
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Header;
+import io.semel.protocol.Protocol;
+import io.semel.protocol.RecordBatch;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Appends protocol primitives, big-endian, to a growing byte array. Not thread-safe; one per message.
+ *
+ * <p>Limits are checked here as well as on read: a writer that produced what the reader rejects
+ * would turn a local bug into a remote "invalid request". Violations are programming errors
+ * ({@link IllegalArgumentException}); user-supplied values are validated before they get here.
+ */
+public final class WireWriter {
+    private byte[] bytes = new byte[64];
+    private int size;
+
+    public WireWriter writeInt8(int v) {
+        ensure(1);
+        bytes[size++] = (byte) v;
+        return this;
+    }
+
+    public WireWriter writeBoolean(boolean v) {
+        return writeInt8(v ? 1 : 0);
+    }
+
+    public WireWriter writeInt16(int v) {
+        ensure(2);
+        ByteBuffer.wrap(bytes, size, 2).putShort((short) v);
+        size += 2;
+        return this;
+    }
+
+    public WireWriter writeInt32(int v) {
+        ensure(4);
+        ByteBuffer.wrap(bytes, size, 4).putInt(v);
+        size += 4;
+        return this;
+    }
+
+    public WireWriter writeInt64(long v) {
+        ensure(8);
+        ByteBuffer.wrap(bytes, size, 8).putLong(v);
+        size += 8;
+        return this;
+    }
+
+    public WireWriter writeErrorCode(ErrorCode code) {
+        return writeInt16(code.code());
+    }
+
+    /** int16 length, -1 for null, then UTF-8 bytes (at most {@link Protocol#MAX_STRING_BYTES}). */
+    public WireWriter writeNullableString(String s) {
+        if (s == null) {
+            return writeInt16(-1);
+        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > Protocol.MAX_STRING_BYTES) {
+            throw new IllegalArgumentException("string of " + utf8.length + " UTF-8 bytes exceeds "
+                    + Protocol.MAX_STRING_BYTES + " bytes");
+        }
+        writeInt16(utf8.length);
+        return writeRaw(utf8);
+    }
+
+    /** A non-null string; null here is a bug in the caller. */
+    public WireWriter writeString(String s) {
+        if (s == null) {
+            throw new IllegalArgumentException("non-nullable string field is null");
+        }
+        return writeNullableString(s);
+    }
+
+    /** int32 length, -1 for null, then the bytes. */
+    public WireWriter writeNullableBytes(byte[] b) {
+        if (b == null) {
+            return writeInt32(-1);
+        }
+        writeInt32(b.length);
+        return writeRaw(b);
+    }
+
+    /** int32 length then the bytes remaining in {@code b} (its position is not moved). */
+    public WireWriter writeBytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        writeInt32(d.remaining());
+        ensure(d.remaining());
+        int n = d.remaining();
+        d.get(bytes, size, n);
+        size += n;
+        return this;
+    }
+
+    /** A record batch as an int32-length bytes field. */
+    public WireWriter writeBatch(RecordBatch batch) {
+        return writeBytes(batch.buffer());
+    }
+
+    /** int32 count, then each header as string key and bytes value. */
+    public WireWriter writeHeaders(List<Header> headers) {
+        writeCount(headers.size());
+        for (Header h : headers) {
+            writeString(h.key());
+            writeNullableBytes(h.value());
+        }
+        return this;
+    }
+
+    /** int32 element count of a list (at most {@link Protocol#MAX_LIST_ITEMS}). */
+    public WireWriter writeCount(int count) {
+        if (count < 0 || count > Protocol.MAX_LIST_ITEMS) {
+            throw new IllegalArgumentException("list of " + count + " items; allowed 0.." + Protocol.MAX_LIST_ITEMS);
+        }
+        return writeInt32(count);
+    }
+
+    public WireWriter writeRaw(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, size, b.length);
+        size += b.length;
+        return this;
+    }
+
+    /** Bytes written so far. */
+    public int size() {
+        return size;
+    }
+
+    /** A copy of what was written, as a buffer positioned at 0. */
+    public ByteBuffer toByteBuffer() {
+        return ByteBuffer.wrap(Arrays.copyOf(bytes, size));
+    }
+
+    private void ensure(int more) {
+        if (more > bytes.length - size) {
+            long wanted = Math.max((long) bytes.length * 2, (long) size + more);
+            if (wanted > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("message would exceed " + (Integer.MAX_VALUE - 8) + " bytes");
+            }
+            bytes = Arrays.copyOf(bytes, (int) wanted);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.semel.protocol.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class WireReaderTest {
+    private static WireReader reader(int... bytes) {
+        byte[] b = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            b[i] = (byte) bytes[i];
+        }
+        return new WireReader(ByteBuffer.wrap(b));
+    }
+
+    private static ProtocolException failure(ThrowingRead read) {
+        ProtocolException e = catchThrowableOfType(ProtocolException.class, read::run);
+        assertThat(e).isNotNull();
+        assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        return e;
+    }
+
+    interface ThrowingRead {
+        void run() throws ProtocolException;
+    }
+
+    @Test
+    void underflowIsAProtocolExceptionNamingTheBytes() {
+        assertThat(failure(() -> reader(0, 0, 0).readInt32()).getMessage()).contains("need 4", "3 left");
+        failure(() -> reader().readInt8());
+        failure(() -> reader(0).readInt16());
+        failure(() -> reader(0, 0, 0, 0, 0, 0, 0).readInt64());
+    }
+
+    @Test
+    void stringsCheckLengthAndUtf8() throws Exception {
+        assertThat(reader(0xff, 0xff).readNullableString()).isNull();
+        assertThat(reader(0, 2, 'h', 'i').readNullableString()).isEqualTo("hi");
+        assertThat(failure(() -> reader(0xff, 0xfe).readNullableString()).getMessage()).contains("-2");
+        failure(() -> reader(0, 5, 'h', 'i').readNullableString());
+        assertThat(failure(() -> reader(0, 2, 0xc3, 0x28).readNullableString()).getMessage()).contains("UTF-8");
+        assertThat(failure(() -> reader(0xff, 0xff).readString("topic")).getMessage()).contains("topic");
+    }
+
+    @Test
+    void bytesCheckLength() throws Exception {
+        assertThat(reader(0xff, 0xff, 0xff, 0xff).readNullableBytes()).isNull();
+        failure(() -> reader(0xff, 0xff, 0xff, 0xfe).readNullableBytes());
+        failure(() -> reader(0x7f, 0xff, 0xff, 0xff).readNullableBytes());
+    }
+
+    @Test
+    void countsCannotPromiseMoreThanTheBytesLeft() throws Exception {
+        assertThat(reader(0, 0, 0, 1, 0, 0).readCount(2)).isEqualTo(1);
+        assertThat(failure(() -> reader(0, 0, 0, 2, 0, 0).readCount(2)).getMessage()).contains("2 items");
+        failure(() -> reader(0x7f, 0xff, 0xff, 0xff).readCount(1));
+        failure(() -> reader(0x80, 0, 0, 0).readCount(1));
+    }
+
+    @Test
+    void booleansAreStrictlyZeroOrOne() throws Exception {
+        assertThat(reader(1).readBoolean()).isTrue();
+        assertThat(reader(0).readBoolean()).isFalse();
+        failure(() -> reader(2).readBoolean());
+    }
+
+    @Test
+    void rangesNameTheField() {
+        assertThat(failure(() -> reader(0xff, 0xff, 0xff, 0xff).readInt32("partition", 0, 9)).getMessage())
+                .contains("partition -1", "0..9");
+    }
+
+    @Test
+    void writerRefusesWhatTheReaderWouldReject() {
+        WireWriter w = new WireWriter();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.writeString("x".repeat(40_000)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("40000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.writeString(null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
