@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -79,33 +78,37 @@ class LogKillTest {
 
     private List<Confirmed> runChildAndKill() throws IOException, InterruptedException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path out = dir.resolveSibling(dir.getFileName() + "-child.out");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", classpath, LogKillChild.class.getName(), dir.toString(), Integer.toString(PRODUCERS))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<Confirmed> confirmed = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(out.toFile()).start();
+        try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            String line;
-            while ((line = in.readLine()) != null && confirmed.size() < CONFIRMS_BEFORE_KILL) {
-                if (line.startsWith("CONFIRMED ")) {
-                    String[] f = line.split(" ");
-                    confirmed.add(new Confirmed(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                            Long.parseLong(f[4]), Long.parseLong(f[5])));
-                }
+            while (parse(out).size() < CONFIRMS_BEFORE_KILL) {
+                assertThat(child.isAlive()).as("child is still appending").isTrue();
                 assertThat(System.nanoTime()).as("child confirms in time").isLessThan(deadline);
+                Thread.sleep(20);
             }
             child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close, mid-load
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            // Lines already printed (confirmed) before the kill landed still count.
-            while ((line = in.readLine()) != null) {
-                if (line.startsWith("CONFIRMED ")) {
-                    String[] f = line.split(" ");
-                    confirmed.add(new Confirmed(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                            Long.parseLong(f[4]), Long.parseLong(f[5])));
-                }
-            }
+            // Everything the child printed before it died was confirmed, including lines after the poll.
+            return parse(out);
         } finally {
             child.destroyForcibly();
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static List<Confirmed> parse(Path out) throws IOException {
+        List<Confirmed> confirmed = new ArrayList<>();
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        // The last line may be cut by the kill: only newline-terminated lines count.
+        for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length == 6 && f[0].equals("CONFIRMED")) {
+                confirmed.add(new Confirmed(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                        Long.parseLong(f[4]), Long.parseLong(f[5])));
+            }
         }
         return confirmed;
     }
