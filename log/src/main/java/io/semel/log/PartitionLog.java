@@ -161,7 +161,15 @@ public final class PartitionLog implements Closeable {
         long expected = -1;
         long totalBytes = 0;
         while (true) {
-            RecordBatch batch = segment.read(position);
+            RecordBatch batch;
+            try {
+                batch = segment.read(position);
+            } catch (IOException damaged) {
+                if (batches.isEmpty()) {
+                    throw damaged;
+                }
+                break; // serve the good batches; the next read from here reports the damage
+            }
             // Assert after read: the batch is where the offsets say it must be.
             if (expected >= 0 && batch.baseOffset() != expected) {
                 throw new IOException("corrupt log: batch at position " + position + " of " + segment

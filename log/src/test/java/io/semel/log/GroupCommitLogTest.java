@@ -1,0 +1,169 @@
+package io.semel.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.LogRecord;
+import io.semel.protocol.RecordBatch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitLogTest {
+    private static final LogConfig CONFIG = LogConfig.builder().segmentBytes(16 * 1024).build();
+
+    private final SimulatedStorage storage = new SimulatedStorage();
+    private GroupCommitLog log;
+
+    @AfterEach
+    void closeLog() throws IOException {
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private GroupCommitLog start(FlushPolicy policy, int pendingMax) throws IOException {
+        log = GroupCommitLog.start(() -> Partition.open(storage, CONFIG, 16, Clock.systemUTC()), policy, pendingMax,
+                r -> new Thread(r, "test-partition-writer"));
+        return log;
+    }
+
+    private static RecordBatch idempotent(long producerId, long seq, String value) {
+        return RecordBatch.of(producerId, (short) 0, seq, 1_000L,
+                List.of(LogRecord.of(null, value.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** Parks the writer thread until the returned latch is released, so appends queue up. */
+    private CountDownLatch blockWriter() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch parked = new CountDownLatch(1);
+        log.call(p -> {
+            parked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        assertThat(parked.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    @Test
+    void queuedAppendsShareOneForceAndAreDurableWhenConfirmed() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        CountDownLatch release = blockWriter();
+        long forcesBefore = storage.forceCount();
+        List<CompletableFuture<AppendOutcome>> futures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            futures.add(log.append(TestBatches.batch(1, 50), (short) -1));
+        }
+        release.countDown();
+        for (CompletableFuture<AppendOutcome> f : futures) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        // 200 appends in one round: the segment force plus a few for roll/checkpoint, not 200.
+        assertThat(storage.forceCount() - forcesBefore).isLessThan(20);
+
+        storage.crash(); // every confirmed append must have been forced already
+        log.close();
+        log = null;
+        try (Partition reopened = Partition.open(storage, CONFIG, 16, Clock.systemUTC())) {
+            assertThat(reopened.nextOffset()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void retryInTheSameRoundIsConfirmedAsDuplicateWithOriginalOffsets() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        log.append(idempotent(7, 0, "first"), (short) 0).get();
+        CountDownLatch release = blockWriter();
+        CompletableFuture<AppendOutcome> original = log.append(idempotent(7, 1, "second"), (short) 0);
+        CompletableFuture<AppendOutcome> retry = log.append(idempotent(7, 1, "second"), (short) 0);
+        release.countDown();
+        assertThat(original.get(10, TimeUnit.SECONDS)).isEqualTo(new AppendOutcome(1, 1, false));
+        assertThat(retry.get(10, TimeUnit.SECONDS)).isEqualTo(new AppendOutcome(1, 1, true));
+    }
+
+    @Test
+    void rejectedAppendDoesNotDisturbTheOthersInItsRound() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        CountDownLatch release = blockWriter();
+        CompletableFuture<AppendOutcome> ok1 = log.append(TestBatches.batch(1, 10), (short) -1);
+        CompletableFuture<AppendOutcome> gap = log.append(idempotent(3, 5, "gap"), (short) 0);
+        CompletableFuture<AppendOutcome> ok2 = log.append(TestBatches.batch(1, 10), (short) -1);
+        release.countDown();
+        assertThat(ok1.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(0);
+        assertThat(ok2.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(1);
+        assertThatThrownBy(() -> gap.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(AppendRejectedException.class)
+                .cause().satisfies(e -> assertThat(((AppendRejectedException) e).errorCode())
+                        .isEqualTo(ErrorCode.DEDUP_STATE_UNKNOWN));
+    }
+
+    @Test
+    void failedForceFailsTheRoundAndTheRetryLeavesExactlyOneCopy() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        log.append(idempotent(1, 0, "a"), (short) 0).get();
+        storage.failNextForce(new IOException("simulated EIO on fsync"));
+        CompletableFuture<AppendOutcome> failed = log.append(idempotent(1, 1, "b"), (short) 0);
+        assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+
+        // Outcome unknown to the client: it retries the same sequence after the partition reopened.
+        AppendOutcome retried = log.append(idempotent(1, 1, "b"), (short) 0).get(10, TimeUnit.SECONDS);
+        assertThat(retried.baseOffset()).isEqualTo(1);
+        AppendOutcome next = log.append(idempotent(1, 2, "c"), (short) 0).get(10, TimeUnit.SECONDS);
+        assertThat(next).isEqualTo(new AppendOutcome(2, 2, false));
+        assertThat(log.call(p -> p.read(0, 1 << 20).size()).get()).isEqualTo(3);
+    }
+
+    @Test
+    void fullQueueAnswersThrottledAtOnce() throws Exception {
+        start(FlushPolicy.everyBatch(), 2);
+        CountDownLatch release = blockWriter();
+        log.append(TestBatches.batch(1, 10), (short) -1);
+        log.append(TestBatches.batch(1, 10), (short) -1);
+        CompletableFuture<AppendOutcome> third = log.append(TestBatches.batch(1, 10), (short) -1);
+        assertThat(third).isCompletedExceptionally();
+        assertThatThrownBy(third::get).cause().isInstanceOf(AppendRejectedException.class)
+                .satisfies(e -> assertThat(((AppendRejectedException) e).errorCode()).isEqualTo(ErrorCode.THROTTLED));
+        release.countDown();
+    }
+
+    @Test
+    void intervalPolicyConfirmsBeforeForceAndCanLoseConfirmedAppendsOnMachineCrash() throws Exception {
+        start(FlushPolicy.intervalMs(60_000), 1024);
+        AppendOutcome confirmed = log.append(TestBatches.batch(1, 10), (short) -1).get(10, TimeUnit.SECONDS);
+        assertThat(confirmed.baseOffset()).isZero();
+        storage.crash();
+        log.close();
+        log = null;
+        try (Partition reopened = Partition.open(storage, CONFIG, 16, Clock.systemUTC())) {
+            assertThat(reopened.nextOffset()).as("the weaker policy's documented cost").isZero();
+        }
+    }
+
+    @Test
+    void closeCompletesQueuedAppendsAndRefusesNewOnes() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        CompletableFuture<AppendOutcome> queued = log.append(TestBatches.batch(1, 10), (short) -1);
+        log.close();
+        GroupCommitLog closed = log;
+        log = null;
+        assertThat(queued.get(10, TimeUnit.SECONDS).baseOffset()).isZero();
+        assertThatThrownBy(() -> closed.append(TestBatches.batch(1, 10), (short) -1).get())
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        try (Partition reopened = Partition.open(storage, CONFIG, 16, Clock.systemUTC())) {
+            assertThat(reopened.nextOffset()).isEqualTo(1);
+        }
+    }
+}
