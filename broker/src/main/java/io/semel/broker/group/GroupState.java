@@ -230,7 +230,13 @@ public final class GroupState {
         return done(List.copyOf(out), fx);
     }
 
-    /** Settles deliveries. Reply: one code per item, in order (see {@link #settleCheck}). */
+    /**
+     * Settles deliveries. Reply: one code per item, in order: NONE (settled now or already),
+     * UNKNOWN_TOPIC_OR_PARTITION, STALE_LEASE (member does not hold the partition under exactly that
+     * epoch, or the delivery was made under another lease or withdrawn for dead-lettering),
+     * OFFSET_OUT_OF_RANGE (never delivered). Refused whole: UNKNOWN_GROUP_MEMBER, or INVALID_REQUEST
+     * over {@link GroupConfig#acksPerRequestMax}.
+     */
     public Decision<List<ErrorCode>> ack(String memberId, List<AckItem> items) {
         String problem = batchProblem(memberId, items.size());
         if (problem != null) {
