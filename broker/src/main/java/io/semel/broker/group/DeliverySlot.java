@@ -1,0 +1,41 @@
+package io.semel.broker.group;
+
+/**
+ * In-flight state of one delivered, unsettled offset. Mutable; owned by its {@link
+ * PartitionProgress}; not thread-safe.
+ *
+ * <p>Invariants: {@code deliveryCount >= 1}; state changes only through {@link #moveTo}, which
+ * enforces {@link SlotState#canMoveTo}.
+ */
+final class DeliverySlot {
+    final long offset;
+    private SlotState state;
+    int deliveryCount;
+    /** Lease epoch of the latest delivery (0 if delivered before a restart). */
+    long leaseEpoch;
+    /** DELIVERED: when the ack timeout fires. */
+    long ackDeadlineMs;
+    /** DUE: when it may be redelivered. */
+    long dueAtMs;
+    /** Last nack text or timeout/revocation reason; becomes the DLQ error header. */
+    String lastError = GroupState.ERROR_ACK_TIMEOUT;
+
+    DeliverySlot(long offset, SlotState state, int deliveryCount) {
+        assert deliveryCount >= 1 : "deliveryCount " + deliveryCount + " at offset " + offset;
+        this.offset = offset;
+        this.state = state;
+        this.deliveryCount = deliveryCount;
+    }
+
+    SlotState state() {
+        return state;
+    }
+
+    void moveTo(SlotState next) {
+        // Checked always, not only under -ea: a wrong transition would settle or lose a message.
+        if (!state.canMoveTo(next)) {
+            throw new IllegalStateException("offset " + offset + ": illegal slot transition " + state + " -> " + next);
+        }
+        state = next;
+    }
+}

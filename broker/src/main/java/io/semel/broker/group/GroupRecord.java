@@ -1,0 +1,111 @@
+package io.semel.broker.group;
+
+/**
+ * One durable fact about a consumer group. The shell persists these (group commit with fsync)
+ * before it sends the replies of the {@link Decision} that produced them, wrapping each encoded
+ * record ({@link GroupRecordCodec}) in a log record keyed by the group name. {@link
+ * GroupState#replay} rebuilds a group from its records in the order they were persisted.
+ *
+ * <p>What is durable: the group's topic, the member-id counter, lease epochs, delivery counts,
+ * settlements (ack floor plus settled offsets above it) and pending dead-letter requests. What is
+ * not: members, lease holders, deadlines and backoffs (clients rejoin; in-flight deliveries become
+ * due at once after a restart).
+ *
+ * <p>All records are immutable values and validate their fields ({@link IllegalArgumentException}).
+ */
+public sealed interface GroupRecord {
+
+    /** First record of every group: its name, the one topic it consumes and that topic's partition count. */
+    record GroupCreated(String group, String topic, int partitionCount) implements GroupRecord {
+        public GroupCreated {
+            GroupNames.requireValid("group", group);
+            GroupNames.requireValid("topic", topic);
+            if (partitionCount < 1) {
+                throw new IllegalArgumentException("partitionCount must be >= 1, was " + partitionCount);
+            }
+        }
+    }
+
+    /** Member ids up to {@code sequence} were issued; keeps ids unique across restarts. */
+    record MemberIdIssued(long sequence) implements GroupRecord {
+        public MemberIdIssued {
+            atLeast("sequence", sequence, 1);
+        }
+    }
+
+    /** The lease of {@code partition} was granted with this epoch (strictly greater than every earlier one). */
+    record LeaseGranted(int partition, long leaseEpoch) implements GroupRecord {
+        public LeaseGranted {
+            atLeast("partition", partition, 0);
+            atLeast("leaseEpoch", leaseEpoch, 1);
+        }
+    }
+
+    /** {@code offset} was (or is about to be) handed out for the {@code deliveryCount}-th time. */
+    record Delivered(int partition, long offset, int deliveryCount) implements GroupRecord {
+        public Delivered {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+            atLeast("deliveryCount", deliveryCount, 1);
+        }
+    }
+
+    /** {@code offset} exhausted its deliveries and must be copied to the dead-letter topic. */
+    record DeadLetterRequested(int partition, long offset, int deliveryCount, String error) implements GroupRecord {
+        public DeadLetterRequested {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+            atLeast("deliveryCount", deliveryCount, 1);
+            java.util.Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /** {@code offset} is settled for good: acked, or its dead-letter copy is durable. */
+    record Settled(int partition, long offset, SettleReason reason) implements GroupRecord {
+        public Settled {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+            java.util.Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Every offset of {@code partition} below {@code ackFloor} is settled (written by snapshots). */
+    record AckFloor(int partition, long ackFloor) implements GroupRecord {
+        public AckFloor {
+            atLeast("partition", partition, 0);
+            atLeast("ackFloor", ackFloor, 0);
+        }
+    }
+
+    /** Why an offset was settled. Wire values are fixed. */
+    enum SettleReason {
+        ACKED(1),
+        DEAD_LETTERED(2);
+
+        private final byte wire;
+
+        SettleReason(int wire) {
+            this.wire = (byte) wire;
+        }
+
+        public byte wire() {
+            return wire;
+        }
+
+        /** The reason for a wire value, or null if unknown. */
+        public static SettleReason forWire(byte wire) {
+            for (SettleReason r : values()) {
+                if (r.wire == wire) {
+                    return r;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static void atLeast(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.semel.broker.group;
+
+import io.semel.broker.group.GroupRecord.DeadLetterRequested;
+import io.semel.broker.group.GroupRecord.Delivered;
+import io.semel.broker.group.GroupRecord.SettleReason;
+import io.semel.broker.group.GroupRecord.Settled;
+import io.semel.protocol.ErrorCode;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Progress of one group over one partition: lease, ack floor, settled set, in-flight slots, next
+ * never-delivered offset. Not thread-safe; owned by its {@link GroupState}.
+ *
+ * <p>Invariants (checked by {@link #checkInvariants} under {@code -ea} after every command):
+ * <ul>
+ *   <li>{@code ackFloor <= nextOffset}; every offset below {@code ackFloor} is settled.
+ *   <li>Every offset in {@code [ackFloor, nextOffset)} is in exactly one of {@code settled} (never
+ *       {@code ackFloor} itself: the floor is advanced over contiguous settled offsets) and
+ *       {@code slots}; no offset at or above {@code nextOffset} is in either.
+ *   <li>A DELIVERED slot was delivered under the current lease: {@code holder != null} and its
+ *       epoch equals {@code leaseEpoch}. (Revoking a lease makes all DELIVERED slots DUE.)
+ *   <li>A DUE slot has {@code deliveryCount < maxDeliveries}.
+ *   <li>{@code leaseEpoch} only grows, by one per grant.
+ * </ul>
+ */
+final class PartitionProgress {
+    final int partition;
+    private final GroupState group;
+
+    long leaseEpoch;
+    String holder;
+    long ackFloor;
+    long nextOffset;
+    final TreeMap<Long, SettleReason> settled = new TreeMap<>();
+    final TreeMap<Long, DeliverySlot> slots = new TreeMap<>();
+
+    PartitionProgress(GroupState group, int partition) {
+        this.group = group;
+        this.partition = partition;
+    }
+
+    boolean isSettled(long offset) {
+        return offset < ackFloor || settled.containsKey(offset);
+    }
+
+    /** DELIVERED slots: the holder's pending acks on this partition. */
+    int unacked() {
+        int n = 0;
+        for (DeliverySlot s : slots.values()) {
+            if (s.state() == SlotState.DELIVERED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The lease moves away from the current holder: its deliveries become due for the next one. */
+    void revoke(long nowMs, Effects fx) {
+        for (DeliverySlot s : slots.values()) {
+            if (s.state() == SlotState.DELIVERED) {
+                makeDue(s, nowMs, GroupState.ERROR_LEASE_REVOKED, fx);
+            }
+        }
+        holder = null;
+    }
+
+    /** Ack-timeout: DELIVERED slots past their deadline become due now. */
+    void expireDeliveries(long nowMs, Effects fx) {
+        for (DeliverySlot s : slots.values()) {
+            if (s.state() == SlotState.DELIVERED && s.ackDeadlineMs <= nowMs) {
+                makeDue(s, nowMs, GroupState.ERROR_ACK_TIMEOUT, fx);
+            }
+        }
+    }
+
+    /**
+     * A delivery is withdrawn. Delivering it again would exceed maxDeliveries: request the
+     * dead-letter copy instead (persisted, so the error text survives a restart).
+     */
+    void makeDue(DeliverySlot s, long dueAtMs, String error, Effects fx) {
+        s.lastError = error;
+        if (s.deliveryCount >= group.config().maxDeliveries()) {
+            s.moveTo(SlotState.DEAD_LETTER_PENDING);
+            fx.record(new DeadLetterRequested(partition, s.offset, s.deliveryCount, error));
+            fx.deadLetter(deadLetterRequest(s));
+        } else {
+            s.moveTo(SlotState.DUE);
+            s.dueAtMs = dueAtMs;
+        }
+    }
+
+    DeadLetterRequest deadLetterRequest(DeliverySlot s) {
+        return new DeadLetterRequest(group.name(), group.topic(), partition, s.offset, s.deliveryCount, s.lastError);
+    }
+
+    /** Hands out up to {@code budget} messages: due redeliveries first, then new offsets. */
+    int deliver(int budget, long nowMs, LogView log, List<Delivery> out, Effects fx) {
+        assert holder != null : "delivering partition " + partition + " without a lease";
+        int given = 0;
+        for (DeliverySlot s : slots.values()) {
+            if (given == budget) {
+                return given;
+            }
+            if (s.state() != SlotState.DUE || s.dueAtMs > nowMs) {
+                continue;
+            }
+            List<Message> read = log.read(partition, s.offset, 1);
+            // Not readable (e.g. removed by retention): leave it due rather than guess.
+            if (read.isEmpty() || read.get(0).offset() != s.offset) {
+                continue;
+            }
+            assert s.deliveryCount < group.config().maxDeliveries() : "DUE slot at its delivery limit";
+            s.moveTo(SlotState.DELIVERED);
+            s.deliveryCount++;
+            out.add(hand(s, read.get(0), nowMs, fx));
+            given++;
+        }
+        return given + deliverNew(budget - given, nowMs, log, out, fx);
+    }
+
+    private int deliverNew(int budget, long nowMs, LogView log, List<Delivery> out, Effects fx) {
+        long windowEnd = ackFloor + group.config().deliveryWindowMax();
+        long limit = Math.min(Math.min(log.logEndOffset(partition), windowEnd) - nextOffset, budget);
+        if (limit <= 0) {
+            return 0;
+        }
+        int given = 0;
+        for (Message m : log.read(partition, nextOffset, (int) limit)) {
+            if (m.offset() != nextOffset || given == limit) {
+                throw new IllegalStateException("LogView of partition " + partition + " returned offset "
+                        + m.offset() + " (message " + (given + 1) + " of at most " + limit + "), expected "
+                        + nextOffset + ": offsets must be dense and in order");
+            }
+            DeliverySlot s = new DeliverySlot(nextOffset, SlotState.DELIVERED, 1);
+            slots.put(nextOffset, s);
+            nextOffset++;
+            out.add(hand(s, m, nowMs, fx));
+            given++;
+        }
+        return given;
+    }
+
+    private Delivery hand(DeliverySlot s, Message m, long nowMs, Effects fx) {
+        s.leaseEpoch = leaseEpoch;
+        s.ackDeadlineMs = nowMs + group.config().ackTimeoutMs();
+        fx.record(new Delivered(partition, s.offset, s.deliveryCount));
+        return new Delivery(partition, s.offset, s.deliveryCount, leaseEpoch, m);
+    }
+
+    /** Ack by the current holder under {@code epoch} (already checked against the lease). */
+    ErrorCode ack(long offset, long epoch, Effects fx) {
+        if (isSettled(offset)) {
+            return ErrorCode.NONE;
+        }
+        DeliverySlot s = slots.get(offset);
+        if (s == null) {
+            return offset < 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.OFFSET_OUT_OF_RANGE;
+        }
+        // Delivered under an earlier lease and not yet redelivered under this one, or withdrawn
+        // for dead-lettering: the delivery being acked is no longer valid.
+        if (s.state() == SlotState.DEAD_LETTER_PENDING || s.leaseEpoch != epoch) {
+            return ErrorCode.STALE_LEASE;
+        }
+        s.moveTo(SlotState.ACKED);
+        settle(s, SettleReason.ACKED, fx);
+        return ErrorCode.NONE;
+    }
+
+    /** Nack by the current holder under {@code epoch}: redeliver after a backoff, or dead-letter. */
+    ErrorCode nack(long offset, long epoch, String errorText, long nowMs, Effects fx) {
+        if (isSettled(offset)) {
+            return ErrorCode.NONE;
+        }
+        DeliverySlot s = slots.get(offset);
+        if (s == null) {
+            return offset < 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.OFFSET_OUT_OF_RANGE;
+        }
+        if (s.state() == SlotState.DEAD_LETTER_PENDING || s.leaseEpoch != epoch) {
+            return ErrorCode.STALE_LEASE;
+        }
+        // Already due (timed out): it will be redelivered anyway; keep the earlier due time.
+        if (s.state() == SlotState.DELIVERED) {
+            makeDue(s, nowMs + group.config().nackBackoffMs(s.deliveryCount), errorText, fx);
+        }
+        return ErrorCode.NONE;
+    }
+
+    /** The shell confirms the DLQ copy of {@code offset} is durable. */
+    void deadLettered(long offset, Effects fx) {
+        if (isSettled(offset)) {
+            return;
+        }
+        DeliverySlot s = slots.get(offset);
+        if (s == null || s.state() != SlotState.DEAD_LETTER_PENDING) {
+            throw new IllegalStateException("no dead-letter request pending for " + group.name() + " partition "
+                    + partition + " offset " + offset + " (slot state " + (s == null ? "none" : s.state()) + ")");
+        }
+        s.moveTo(SlotState.DEAD_LETTERED);
+        settle(s, SettleReason.DEAD_LETTERED, fx);
+    }
+
+    private void settle(DeliverySlot s, SettleReason reason, Effects fx) {
+        assert s.state().isTerminal() : "settling a slot in state " + s.state();
+        slots.remove(s.offset);
+        markSettled(s.offset, reason);
+        fx.record(new Settled(partition, s.offset, reason));
+    }
+
+    /** Adds {@code offset} to the settled set and advances the floor over contiguous settled offsets. */
+    void markSettled(long offset, SettleReason reason) {
+        settled.put(offset, reason);
+        advanceFloor();
+    }
+
+    void advanceFloor() {
+        while (!settled.isEmpty() && settled.firstKey() == ackFloor) {
+            settled.pollFirstEntry();
+            ackFloor++;
+        }
+    }
+
+    boolean checkInvariants() {
+        assert ackFloor <= nextOffset : "ackFloor " + ackFloor + " > nextOffset " + nextOffset;
+        assert settled.size() + slots.size() == nextOffset - ackFloor
+                : "p" + partition + ": settled " + settled.size() + " + slots " + slots.size()
+                        + " != nextOffset " + nextOffset + " - ackFloor " + ackFloor;
+        assert settled.isEmpty() || settled.firstKey() > ackFloor : "settled set contains the floor";
+        assert settled.isEmpty() || settled.lastKey() < nextOffset : "settled beyond nextOffset";
+        assert slots.isEmpty() || (slots.firstKey() >= ackFloor && slots.lastKey() < nextOffset)
+                : "slot outside [ackFloor, nextOffset)";
+        for (Map.Entry<Long, DeliverySlot> e : slots.entrySet()) {
+            DeliverySlot s = e.getValue();
+            assert !settled.containsKey(e.getKey()) : "offset " + e.getKey() + " both settled and in flight";
+            assert s.state() != SlotState.DELIVERED || (holder != null && s.leaseEpoch == leaseEpoch)
+                    : "DELIVERED slot " + s.offset + " outside the current lease";
+            assert s.state() != SlotState.DUE || s.deliveryCount < group.config().maxDeliveries()
+                    : "DUE slot " + s.offset + " at its delivery limit";
+        }
+        return true;
+    }
+}
