@@ -91,7 +91,34 @@ final class TestClient implements Closeable {
             Frame f = codec.next(ByteBuffer.wrap(frame)).orElseThrow();
             return new Answer(f.requestId(), codec.decodeResponse(f));
         } catch (ProtocolException e) {
-            throw new IOException("bad answer frame: " + e.getMessage(), e);
+            return rawError(frame, e);
+        }
+    }
+
+    /** An error frame for an api key this code does not know: read only error and message. */
+    private static Answer rawError(byte[] frame, ProtocolException cause) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        b.position(8);
+        int requestId = b.getInt();
+        if (b.remaining() < 4) {
+            throw new IOException("bad answer frame: " + cause.getMessage(), cause);
+        }
+        ErrorCode code = ErrorCode.forCode(b.getShort());
+        short len = b.getShort();
+        String message = len < 0 ? null : new String(frame, b.position(), len, StandardCharsets.UTF_8);
+        return new Answer(requestId, new RawError(code, message));
+    }
+
+    /** The part of any response every peer can read. */
+    record RawError(ErrorCode error, String errorMessage) implements ApiResponse {
+        @Override
+        public io.semel.protocol.ApiKey apiKey() {
+            return null;
+        }
+
+        @Override
+        public void encode(io.semel.protocol.internal.WireWriter w) {
+            throw new UnsupportedOperationException();
         }
     }
 

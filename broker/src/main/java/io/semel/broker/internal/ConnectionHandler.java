@@ -163,8 +163,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void enqueue(Slot slot) {
         pending.addLast(slot);
         brokerInFlight.incrementAndGet();
-        if (pending.size() >= config.maxInFlightRequestsPerConnection() && ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(false);
+        if (pending.size() >= config.maxInFlightRequestsPerConnection()) {
+            updateReading();
         }
     }
 
@@ -186,10 +186,29 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (!ctx.channel().config().isAutoRead() && pending.size() <= config.maxInFlightRequestsPerConnection() / 2
-                && !closing) {
+        updateReading();
+    }
+
+    /**
+     * Back-pressure: stop reading while too many answers are open or the peer is not reading its
+     * answers (the outbound buffer is above Netty's high-water mark), so a client that pipelines
+     * without reading cannot make the broker buffer without bound.
+     */
+    private void updateReading() {
+        boolean wanted = !closing && ctx.channel().isWritable()
+                && pending.size() <= config.maxInFlightRequestsPerConnection() / 2;
+        boolean mustStop = pending.size() >= config.maxInFlightRequestsPerConnection() || !ctx.channel().isWritable();
+        if (mustStop && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+        } else if (wanted && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        updateReading();
+        context.fireChannelWritabilityChanged();
     }
 
     private ByteBuffer encode(Slot slot) {
@@ -225,7 +244,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
-        // Answers still pending complete later; writeReady then only counts them down.
+        // Nobody will read these answers: cancelling ends long-polls early (appends still finish).
+        // A copy: cancelling runs completion callbacks, which take slots off the queue.
+        for (Slot slot : java.util.List.copyOf(pending)) {
+            if (slot.future() != null) {
+                slot.future().cancel(false);
+            }
+        }
         writeReady();
         context.fireChannelInactive();
     }

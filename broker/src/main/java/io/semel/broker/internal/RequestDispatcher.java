@@ -257,6 +257,9 @@ public final class RequestDispatcher {
         }
 
         private void attempt(GroupCommitLog log) {
+            if (result.isDone()) {
+                return; // cancelled: the connection is gone
+            }
             log.call(p -> readDurable(p, r.fromOffset(), maxBytes)).whenComplete((read, e) -> {
                 if (e != null) {
                     result.complete(errors.toResponse(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition()));
