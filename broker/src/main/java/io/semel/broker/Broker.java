@@ -1,0 +1,224 @@
+package io.semel.broker;
+
+import io.semel.broker.internal.ErrorMapping;
+import io.semel.broker.internal.NettyServer;
+import io.semel.broker.internal.ProducerEpochs;
+import io.semel.broker.internal.RequestDispatcher;
+import io.semel.broker.internal.Topic;
+import io.semel.broker.internal.TopicManager;
+import io.semel.broker.internal.UnavailableGroupRequests;
+import io.semel.log.FileStorage;
+import io.semel.log.GroupCommitLog;
+import io.semel.log.producer.ProducerRegistry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Semel broker: topics and producer state under {@link BrokerConfig#dataDir()}, served
+ * over TCP. Layout of the data directory and connection behaviour: {@code docs/broker.md}.
+ *
+ * <p>{@link #close()} shuts down in this order: stop accepting; answer new requests
+ * BROKER_SHUTTING_DOWN and end long-polls; wait up to {@code shutdownTimeoutMs} for in-flight
+ * requests to be answered; close connections and event loops; close every partition (flush,
+ * checkpoint, producer snapshot); release the data-directory lock. The producer registry needs no
+ * close: each of its changes is durable when made.
+ *
+ * <p>Thread-safe: {@link #close()} is idempotent and may be called from any thread (for example a
+ * shutdown hook), but never from a broker thread.
+ */
+public final class Broker implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    static final String LOCK_FILE = ".lock";
+    static final String PRODUCERS_DIR = "producers";
+
+    private final BrokerConfig config;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ScheduledExecutorService admin;
+    private final TopicManager topics;
+    private final ErrorMapping errors;
+    private final NettyServer server;
+    private final InetSocketAddress address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+
+    private Broker(BrokerConfig config, FileChannel lockChannel, FileLock lock, ScheduledExecutorService admin,
+            TopicManager topics, ErrorMapping errors, NettyServer server, InetSocketAddress address) {
+        this.config = config;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.admin = admin;
+        this.topics = topics;
+        this.errors = errors;
+        this.server = server;
+        this.address = address;
+    }
+
+    /** Recovers every topic and starts serving, without consumer groups. */
+    public static Broker start(BrokerConfig config) throws IOException {
+        return start(config, new UnavailableGroupRequests());
+    }
+
+    /**
+     * Recovers every topic and starts serving, routing the group APIs to {@code groups}.
+     *
+     * @throws IOException if the data directory is locked by another broker, recovery fails or the
+     *     port cannot be bound
+     */
+    public static Broker start(BrokerConfig config, GroupRequests groups) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(groups, "groups");
+        Files.createDirectories(config.dataDir());
+        FileChannel lockChannel = FileChannel.open(config.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("data directory " + config.dataDir() + " is in use by another broker (could not "
+                    + "lock " + LOCK_FILE + "); stop it or use another dataDir");
+        }
+        ScheduledExecutorService admin = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "broker-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        TopicManager topics = null;
+        try {
+            ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
+                    config.producersMax());
+            topics = TopicManager.open(config, Clock.systemUTC());
+            ErrorMapping errors = new ErrorMapping();
+            RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry,
+                    new ProducerEpochs(registry, admin), admin, groups, errors);
+            NettyServer server = new NettyServer(config, dispatcher, errors);
+            InetSocketAddress bound = server.start();
+            Broker broker = new Broker(config, lockChannel, lock, admin, topics, errors, server, bound);
+            broker.scheduleRetention();
+            LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
+                    bound.getHostString(), bound.getPort(), config);
+            return broker;
+        } catch (IOException | RuntimeException e) {
+            admin.shutdownNow();
+            if (topics != null) {
+                topics.close();
+            }
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    private void scheduleRetention() {
+        long every = config.retentionCheckIntervalMs();
+        admin.scheduleWithFixedDelay(() -> {
+            for (Topic t : topics.list()) {
+                for (GroupCommitLog log : t.partitions()) {
+                    log.call(p -> p.applyRetention()).whenComplete((deleted, e) -> {
+                        if (e != null) {
+                            LOG.warn("retention of a partition of {} failed: {}", t.name(), e.toString());
+                        } else if (deleted > 0) {
+                            LOG.info("retention deleted {} segments of a partition of {}", deleted, t.name());
+                        }
+                    });
+                }
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** The host the broker listens on. */
+    public String host() {
+        return address.getHostString();
+    }
+
+    /** Blocks until {@link #close()} has finished; for {@link BrokerMain}. */
+    void awaitClosed() throws InterruptedException {
+        closedLatch.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        try {
+            LOG.info("broker {} shutting down", config.brokerId());
+            server.stopAccepting();
+            errors.startShutdown();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
+            while (server.inFlight() > 0 && System.nanoTime() < deadline) {
+                sleepMs(2);
+            }
+            if (server.inFlight() > 0) {
+                LOG.warn("{} requests still unanswered after shutdownTimeoutMs {}; closing their connections",
+                        server.inFlight(), config.shutdownTimeoutMs());
+            }
+            server.close(1000);
+            admin.shutdown();
+            awaitTermination();
+            topics.close();
+            try {
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                LOG.warn("releasing the data-directory lock failed: {}", e.toString());
+            }
+            LOG.info("broker {} stopped", config.brokerId());
+        } finally {
+            closedLatch.countDown();
+        }
+    }
+
+    private void awaitTermination() {
+        try {
+            if (!admin.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("admin work still running after shutdownTimeoutMs; closing partitions anyway");
+                admin.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitQuietly() {
+        try {
+            closedLatch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

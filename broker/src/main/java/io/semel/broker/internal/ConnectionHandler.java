@@ -1,0 +1,257 @@
+package io.semel.broker.internal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.semel.broker.BrokerConfig;
+import io.semel.protocol.ApiKey;
+import io.semel.protocol.ApiRequest;
+import io.semel.protocol.ApiResponse;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Frame;
+import io.semel.protocol.FrameCodec;
+import io.semel.protocol.Hello;
+import io.semel.protocol.Messages;
+import io.semel.protocol.Protocol;
+import io.semel.protocol.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the handshake rule, dispatch, and the <em>response sequencer</em>.
+ *
+ * <p>Requests may complete out of order (different partitions' writers, long-polls), but answers
+ * leave in request order: each request takes a slot at the tail of {@link #pending}; whenever a
+ * future completes, the event loop writes every completed slot from the head and stops at the
+ * first one still open. At most {@code maxInFlightRequestsPerConnection} slots are open before the
+ * handler stops reading from the socket (TCP back-pressure), resuming at half.
+ *
+ * <p>Closing after an answer (failed HELLO, framing error) sets {@link #closing}: frames that
+ * arrive later are dropped, and the channel closes once every earlier answer is written.
+ *
+ * <p>Event-loop confined: every field is touched only on this channel's event loop; futures
+ * completed elsewhere hop back with {@code execute}. Not thread-safe otherwise.
+ */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final BrokerConfig config;
+    private final FrameCodec codec;
+    private final RequestDispatcher dispatcher;
+    private final ErrorMapping errors;
+    private final AtomicInteger brokerInFlight;
+    private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean helloDone;
+    private boolean closing;
+    private String clientId = "?";
+
+    /** One request's place in the answer order. {@code bytes} is set for answers known at once. */
+    private record Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes) {
+        boolean ready() {
+            return bytes != null || future.isDone();
+        }
+    }
+
+    public ConnectionHandler(BrokerConfig config, FrameCodec codec, RequestDispatcher dispatcher, ErrorMapping errors,
+            AtomicInteger brokerInFlight) {
+        this.config = config;
+        this.codec = codec;
+        this.dispatcher = dispatcher;
+        this.errors = errors;
+        this.brokerInFlight = brokerInFlight;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (closing) {
+            return; // after a fatal answer nothing else from this peer is read
+        }
+        if (msg instanceof ProtocolException e) {
+            onFramingError(e);
+        } else if (msg instanceof Frame frame) {
+            onFrame(frame);
+        }
+        writeReady();
+    }
+
+    private void onFramingError(ProtocolException e) {
+        LOG.info("closing connection from {} (client {}): {}", ctx.channel().remoteAddress(), clientId, e.getMessage());
+        FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(e.requestId(), null, null, b)));
+        closing = true;
+    }
+
+    private void onFrame(Frame frame) {
+        ApiRequest request;
+        try {
+            request = codec.decodeRequest(frame);
+        } catch (ProtocolException e) {
+            FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(frame.requestId(), null, null, b)));
+            if (e.closeConnection()) {
+                LOG.info("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+                closing = true;
+            }
+            return;
+        }
+        ApiKey key = request.apiKey();
+        if (request instanceof Hello.Request hello) {
+            answerNow(frame.requestId(), hello(hello));
+        } else if (!helloDone) {
+            // The handshake rule: nothing but HELLO until one succeeded.
+            ErrorCode code = config.requiresCredentials() ? ErrorCode.AUTHENTICATION_FAILED : ErrorCode.INVALID_REQUEST;
+            answerNow(frame.requestId(), Messages.errorResponse(key, code, key + " before HELLO; send HELLO "
+                    + "first on every connection"));
+            closing = true;
+        } else if (errors.shuttingDown()) {
+            answerNow(frame.requestId(), Messages.errorResponse(key, ErrorCode.BROKER_SHUTTING_DOWN,
+                    "broker is shutting down; retry after it restarts"));
+        } else {
+            CompletableFuture<? extends ApiResponse> future;
+            try {
+                future = dispatcher.handle(request, ctx.executor());
+            } catch (RuntimeException e) {
+                future = CompletableFuture.completedFuture(errors.toResponse(key, e, key.toString()));
+            }
+            enqueue(new Slot(frame.requestId(), key, future, null));
+            if (!future.isDone()) {
+                future.whenComplete((r, e) -> {
+                    if (ctx.executor().inEventLoop()) {
+                        writeReady();
+                    } else {
+                        ctx.executor().execute(this::writeReady);
+                    }
+                });
+            }
+        }
+    }
+
+    private ApiResponse hello(Hello.Request hello) {
+        clientId = hello.clientId();
+        short version = (short) Math.min(hello.protocolVersion(), Protocol.PROTOCOL_VERSION);
+        if (version < 1) {
+            closing = true;
+            return Hello.Response.error(ErrorCode.UNSUPPORTED_VERSION, "client speaks protocol " + hello.protocolVersion()
+                    + ", this broker 1.." + Protocol.PROTOCOL_VERSION);
+        }
+        if (!config.credentialsMatch(hello.username(), hello.password())) {
+            LOG.warn("authentication failed for client {} from {} (username {})", clientId,
+                    ctx.channel().remoteAddress(), hello.username());
+            closing = true;
+            // Never say which part was wrong.
+            return Hello.Response.error(ErrorCode.AUTHENTICATION_FAILED, "wrong or missing username or password");
+        }
+        helloDone = true;
+        LOG.debug("client {} connected from {}", clientId, ctx.channel().remoteAddress());
+        return new Hello.Response(ErrorCode.NONE, null, config.brokerId(), version, config.maxFrameBytes(),
+                config.maxBatchBytes());
+    }
+
+    private void answerNow(int requestId, ApiResponse response) {
+        enqueue(new Slot(requestId, response.apiKey(), CompletableFuture.completedFuture(response), null));
+    }
+
+    private void enqueue(Slot slot) {
+        pending.addLast(slot);
+        brokerInFlight.incrementAndGet();
+        if (pending.size() >= config.maxInFlightRequestsPerConnection()) {
+            updateReading();
+        }
+    }
+
+    /** Writes every answer at the head that is ready, in order; closes when due. */
+    private void writeReady() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peekFirst().ready()) {
+            Slot slot = pending.pollFirst();
+            brokerInFlight.decrementAndGet();
+            if (ctx.channel().isActive()) {
+                ctx.write(Unpooled.wrappedBuffer(encode(slot)));
+                wrote = true;
+            }
+        }
+        if (closing && pending.isEmpty()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        updateReading();
+    }
+
+    /**
+     * Back-pressure: stop reading while too many answers are open or the peer is not reading its
+     * answers (the outbound buffer is above Netty's high-water mark), so a client that pipelines
+     * without reading cannot make the broker buffer without bound.
+     */
+    private void updateReading() {
+        boolean wanted = !closing && ctx.channel().isWritable()
+                && pending.size() <= config.maxInFlightRequestsPerConnection() / 2;
+        boolean mustStop = pending.size() >= config.maxInFlightRequestsPerConnection() || !ctx.channel().isWritable();
+        if (mustStop && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+        } else if (wanted && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        updateReading();
+        context.fireChannelWritabilityChanged();
+    }
+
+    private ByteBuffer encode(Slot slot) {
+        if (slot.bytes() != null) {
+            return slot.bytes();
+        }
+        ApiResponse response;
+        try {
+            response = slot.future().join();
+        } catch (RuntimeException e) {
+            response = errors.toResponse(slot.key(), e, slot.key().toString());
+        }
+        try {
+            return codec.encodeResponse(slot.requestId(), response);
+        } catch (ProtocolException | RuntimeException e) {
+            LOG.error("cannot encode the {} answer to request {}", slot.key(), slot.requestId(), e);
+            ErrorCode code = e instanceof ProtocolException p ? p.errorCode() : ErrorCode.UNKNOWN_SERVER_ERROR;
+            return FrameCodec.encodeErrorFrame(slot.key().id(), slot.requestId(), code,
+                    "the broker could not encode its answer: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        // Resets and broken pipes are a peer's business; anything else is worth a stack trace.
+        if (cause instanceof java.io.IOException) {
+            LOG.debug("connection from {} failed: {}", context.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.warn("connection from {} failed", context.channel().remoteAddress(), cause);
+        }
+        context.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        // Nobody will read these answers: cancelling ends long-polls early (appends still finish).
+        // A copy: cancelling runs completion callbacks, which take slots off the queue.
+        for (Slot slot : java.util.List.copyOf(pending)) {
+            if (slot.future() != null) {
+                slot.future().cancel(false);
+            }
+        }
+        writeReady();
+        context.fireChannelInactive();
+    }
+}

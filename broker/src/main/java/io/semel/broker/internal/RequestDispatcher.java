@@ -1,0 +1,309 @@
+package io.semel.broker.internal;
+
+import io.semel.broker.BrokerConfig;
+import io.semel.broker.GroupRequests;
+import io.semel.log.GroupCommitLog;
+import io.semel.log.OffsetOutOfRangeException;
+import io.semel.log.Partition;
+import io.semel.log.producer.ProducerRegistry;
+import io.semel.protocol.Ack;
+import io.semel.protocol.ApiRequest;
+import io.semel.protocol.ApiResponse;
+import io.semel.protocol.CreateTopic;
+import io.semel.protocol.DescribeTopic;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Fetch;
+import io.semel.protocol.Heartbeat;
+import io.semel.protocol.InitProducer;
+import io.semel.protocol.JoinGroup;
+import io.semel.protocol.LeaveGroup;
+import io.semel.protocol.ListTopics;
+import io.semel.protocol.Metadata;
+import io.semel.protocol.Nack;
+import io.semel.protocol.Poll;
+import io.semel.protocol.Produce;
+import io.semel.protocol.RecordBatch;
+import io.semel.protocol.TopicNames;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers every request after HELLO (which the connection handles itself). Each method returns at
+ * once with a future; nothing here blocks: partition work goes to the partition's writer thread
+ * ({@link GroupCommitLog}), registry and topic creation to the admin executor, waiting (FETCH
+ * long-poll, PRODUCE timeout) to the connection's event loop as scheduled tasks. Expected failures
+ * become responses carrying their error code ({@link ErrorMapping}). Thread-safe.
+ */
+public final class RequestDispatcher {
+    /** How often a FETCH with {@code maxWaitMs} re-checks for durable data. */
+    public static final long FETCH_RECHECK_MS = 5;
+
+    private final BrokerConfig config;
+    private final TopicManager topics;
+    private final ProducerRegistry registry;
+    private final ProducerEpochs epochs;
+    private final ExecutorService admin;
+    private final GroupRequests groups;
+    private final ErrorMapping errors;
+
+    public RequestDispatcher(BrokerConfig config, TopicManager topics, ProducerRegistry registry,
+            ProducerEpochs epochs, ExecutorService admin, GroupRequests groups, ErrorMapping errors) {
+        this.config = config;
+        this.topics = topics;
+        this.registry = registry;
+        this.epochs = epochs;
+        this.admin = admin;
+        this.groups = groups;
+        this.errors = errors;
+    }
+
+    /** Dispatches one decoded request; {@code loop} is the connection's event loop, for timers. */
+    public CompletableFuture<? extends ApiResponse> handle(ApiRequest request, ScheduledExecutorService loop) {
+        if (request instanceof Metadata.Request r) {
+            return CompletableFuture.completedFuture(metadata(r));
+        } else if (request instanceof CreateTopic.Request r) {
+            return createTopic(r);
+        } else if (request instanceof ListTopics.Request) {
+            return CompletableFuture.completedFuture(listTopics());
+        } else if (request instanceof DescribeTopic.Request r) {
+            return describeTopic(r);
+        } else if (request instanceof InitProducer.Request r) {
+            return initProducer(r);
+        } else if (request instanceof Produce.Request r) {
+            return produce(r, loop);
+        } else if (request instanceof Fetch.Request r) {
+            return new FetchOperation(r, loop).start();
+        } else if (request instanceof JoinGroup.Request r) {
+            return groups.joinGroup(r);
+        } else if (request instanceof LeaveGroup.Request r) {
+            return groups.leaveGroup(r);
+        } else if (request instanceof Heartbeat.Request r) {
+            return groups.heartbeat(r);
+        } else if (request instanceof Poll.Request r) {
+            return groups.poll(r);
+        } else if (request instanceof Ack.Request r) {
+            return groups.ack(r);
+        } else if (request instanceof Nack.Request r) {
+            return groups.nack(r);
+        }
+        throw new IllegalArgumentException("no handler for " + request.apiKey());
+    }
+
+    private Metadata.Response metadata(Metadata.Request r) {
+        List<Metadata.TopicMetadata> out = new ArrayList<>();
+        if (r.topics().isEmpty()) {
+            topics.list().forEach(t -> out.add(new Metadata.TopicMetadata(t.name(), ErrorCode.NONE, t.partitionCount())));
+        }
+        for (String name : r.topics()) {
+            Topic t = topics.topic(name);
+            // Existence first: dead-letter names may exceed the length clients may create.
+            ErrorCode code = t != null ? ErrorCode.NONE
+                    : TopicNames.isValid(name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_NAME;
+            out.add(new Metadata.TopicMetadata(name, code, t == null ? 0 : t.partitionCount()));
+        }
+        return new Metadata.Response(ErrorCode.NONE, null, out);
+    }
+
+    private CompletableFuture<ApiResponse> createTopic(CreateTopic.Request r) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                topics.create(r.topic(), r.partitions());
+                return (ApiResponse) new CreateTopic.Response(ErrorCode.NONE, null);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, admin).exceptionally(e -> errors.toResponse(r.apiKey(), e, "create topic " + r.topic()));
+    }
+
+    private ListTopics.Response listTopics() {
+        List<ListTopics.Topic> out = topics.list().stream()
+                .map(t -> new ListTopics.Topic(t.name(), t.partitionCount())).toList();
+        return new ListTopics.Response(ErrorCode.NONE, null, out);
+    }
+
+    private CompletableFuture<ApiResponse> describeTopic(DescribeTopic.Request r) {
+        Topic t = topics.topic(r.topic());
+        if (t == null) {
+            return CompletableFuture.completedFuture(DescribeTopic.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    unknownTopic(r.topic())));
+        }
+        List<CompletableFuture<DescribeTopic.PartitionOffsets>> parts = new ArrayList<>();
+        for (int p = 0; p < t.partitionCount(); p++) {
+            int partition = p;
+            parts.add(t.partition(p).call(
+                    log -> new DescribeTopic.PartitionOffsets(partition, log.startOffset(), log.nextOffset())));
+        }
+        return allOf(parts).<ApiResponse>thenApply(list -> new DescribeTopic.Response(ErrorCode.NONE, null, list))
+                .exceptionally(e -> errors.toResponse(r.apiKey(), e, "describe topic " + r.topic()));
+    }
+
+    private CompletableFuture<ApiResponse> initProducer(InitProducer.Request r) {
+        Topic t = topics.topic(r.topic());
+        if (t == null) {
+            return CompletableFuture.completedFuture(InitProducer.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    unknownTopic(r.topic())));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ProducerRegistry.InitResult init = registry.initProducer(r.producerName());
+                epochs.learned(init.producerId(), init.epoch());
+                return init;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (IllegalStateException e) {
+                throw new RequestException(ErrorCode.INVALID_REQUEST, e.getMessage()); // epoch exhausted
+            }
+        }, admin).thenCompose(init -> {
+            List<CompletableFuture<InitProducer.PartitionSequence>> seqs = new ArrayList<>();
+            for (int p = 0; p < t.partitionCount(); p++) {
+                int partition = p;
+                // Runs after the appends queued before it are durable: a persisted sequence.
+                seqs.add(t.partition(p).call((Partition log) ->
+                        new InitProducer.PartitionSequence(partition, log.highestSequence(init.producerId()))));
+            }
+            return allOf(seqs).<ApiResponse>thenApply(list -> new InitProducer.Response(ErrorCode.NONE, null,
+                    init.producerId(), init.epoch(), list));
+        }).exceptionally(e -> errors.toResponse(r.apiKey(), e, "init producer " + r.producerName()));
+    }
+
+    private CompletableFuture<ApiResponse> produce(Produce.Request r, ScheduledExecutorService loop) {
+        GroupCommitLog log;
+        try {
+            log = partition(r.topic(), r.partition());
+        } catch (RequestException e) {
+            return CompletableFuture.completedFuture(Produce.Response.error(e.errorCode(), e.getMessage()));
+        }
+        RecordBatch batch = r.batch();
+        if (batch.sizeInBytes() > config.maxBatchBytes()) {
+            return CompletableFuture.completedFuture(Produce.Response.error(ErrorCode.MESSAGE_TOO_LARGE, "batch of "
+                    + batch.sizeInBytes() + " bytes exceeds this broker's maxBatchBytes " + config.maxBatchBytes()
+                    + "; send smaller batches"));
+        }
+        CompletableFuture<Short> epoch = batch.hasProducer() ? epochs.currentEpoch(batch.producerId())
+                : CompletableFuture.completedFuture(RecordBatch.NO_PRODUCER_EPOCH);
+        CompletableFuture<ApiResponse> answer = epoch.thenCompose(e -> log.append(batch, e))
+                .<ApiResponse>thenApply(o -> new Produce.Response(ErrorCode.NONE, null, o.baseOffset(), o.lastOffset(),
+                        o.duplicate()))
+                .exceptionally(e -> errors.toResponse(r.apiKey(), e, "produce to " + r.topic() + "-" + r.partition()));
+        if (r.timeoutMs() > 0 && !answer.isDone()) {
+            // The append may still happen after this answer: TIMEOUT means "outcome unknown, retry".
+            loop.schedule(() -> answer.complete(Produce.Response.error(ErrorCode.TIMEOUT, "batch not durable within "
+                    + r.timeoutMs() + " ms (timeoutMs); outcome unknown, retry with the same sequence")),
+                    r.timeoutMs(), TimeUnit.MILLISECONDS);
+        }
+        return answer;
+    }
+
+    private GroupCommitLog partition(String topic, int partition) {
+        Topic t = topics.topic(topic);
+        if (t == null) {
+            throw new RequestException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, unknownTopic(topic));
+        }
+        GroupCommitLog log = t.partition(partition);
+        if (log == null) {
+            throw new RequestException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic + " has partitions 0.."
+                    + (t.partitionCount() - 1) + "; partition " + partition + " does not exist");
+        }
+        return log;
+    }
+
+    private static String unknownTopic(String topic) {
+        return "topic " + topic + " does not exist; create it first";
+    }
+
+    private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** What one FETCH read saw, taken on the partition's writer thread. */
+    private record DurableRead(long startOffset, long nextOffset, List<RecordBatch> batches, boolean outOfRange) {
+    }
+
+    /**
+     * One FETCH: reads durable batches; when there are none and {@code maxWaitMs} is left,
+     * re-checks every {@value #FETCH_RECHECK_MS} ms via the event loop's scheduler (never sleeping
+     * on it) until data arrives, the wait ends or the broker shuts down.
+     */
+    private final class FetchOperation {
+        private final Fetch.Request r;
+        private final ScheduledExecutorService loop;
+        private final long deadlineNanos;
+        private final int maxBytes;
+        private final CompletableFuture<ApiResponse> result = new CompletableFuture<>();
+
+        FetchOperation(Fetch.Request r, ScheduledExecutorService loop) {
+            this.r = r;
+            this.loop = loop;
+            this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.maxWaitMs());
+            // maxBytes 0 still returns one batch: the log always returns at least one.
+            this.maxBytes = Math.max(1, Math.min(r.maxBytes(), config.fetchMaxBytes()));
+        }
+
+        CompletableFuture<ApiResponse> start() {
+            GroupCommitLog log;
+            try {
+                log = partition(r.topic(), r.partition());
+            } catch (RequestException e) {
+                return CompletableFuture.completedFuture(Fetch.Response.error(e.errorCode(), e.getMessage()));
+            }
+            attempt(log);
+            return result;
+        }
+
+        private void attempt(GroupCommitLog log) {
+            if (result.isDone()) {
+                return; // cancelled: the connection is gone
+            }
+            log.call(p -> readDurable(p, r.fromOffset(), maxBytes)).whenComplete((read, e) -> {
+                if (e != null) {
+                    result.complete(errors.toResponse(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition()));
+                } else if (read.outOfRange()) {
+                    String message = new OffsetOutOfRangeException(r.fromOffset(), read.startOffset(),
+                            read.nextOffset()).getMessage();
+                    result.complete(new Fetch.Response(ErrorCode.OFFSET_OUT_OF_RANGE, message, read.startOffset(),
+                            read.nextOffset(), List.of()));
+                } else if (!read.batches().isEmpty() || System.nanoTime() >= deadlineNanos || errors.shuttingDown()) {
+                    result.complete(new Fetch.Response(ErrorCode.NONE, null, read.startOffset(), read.nextOffset(),
+                            read.batches()));
+                } else {
+                    try {
+                        loop.schedule(() -> attempt(log), FETCH_RECHECK_MS, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        result.complete(new Fetch.Response(ErrorCode.NONE, null, read.startOffset(),
+                                read.nextOffset(), List.of()));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Reads from {@code fromOffset}, keeping only batches below the flushed offset: nothing that a
+     * crash could still take away is ever served. Runs on the writer thread, so it must not throw
+     * for a client's mistake: GroupCommitLog treats any exception of a task as a storage failure
+     * and fails the whole round. An offset out of range is therefore a flag, not an exception.
+     */
+    private static DurableRead readDurable(Partition p, long fromOffset, int maxBytes) throws IOException {
+        long flushed = p.flushedOffset();
+        if (fromOffset < p.startOffset() || fromOffset > p.nextOffset()) {
+            return new DurableRead(p.startOffset(), p.nextOffset(), List.of(), true);
+        }
+        if (fromOffset >= flushed) {
+            return new DurableRead(p.startOffset(), p.nextOffset(), List.of(), false);
+        }
+        List<RecordBatch> durable = new ArrayList<>();
+        for (RecordBatch b : p.read(fromOffset, maxBytes)) {
+            if (b.lastOffset() >= flushed) {
+                break;
+            }
+            durable.add(b);
+        }
+        return new DurableRead(p.startOffset(), p.nextOffset(), durable, false);
+    }
+}

@@ -1,0 +1,69 @@
+package io.semel.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BrokerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        BrokerConfig c = BrokerConfig.builder(dir).build();
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(7471);
+        assertThat(c.requiresCredentials()).isFalse();
+        assertThat(c.partitionsMaxPerTopic()).isEqualTo(1024);
+        assertThat(c.maxFrameBytes()).isEqualTo(8 * 1024 * 1024);
+        assertThat(c.flushPolicy().forceBeforeConfirm()).isTrue();
+    }
+
+    @Test
+    void propertiesFileIsReadWithUnitsAndOverridesWin() throws Exception {
+        Path file = dir.resolve("broker.properties");
+        Files.writeString(file, String.join("\n", "dataDir=" + dir.resolve("data"), "port=9000",
+                "maxBatchBytes=2MiB", "segmentBytes = 512 KiB", "retentionMs=2d", "flushIntervalMs=250ms",
+                "username=u", "password=p", ""));
+        BrokerConfig c = BrokerConfig.load(file, Map.of("port", "0"));
+        assertThat(c.port()).isZero();
+        assertThat(c.maxBatchBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.logConfig().segmentBytes()).isEqualTo(512 * 1024);
+        assertThat(c.logConfig().retentionMs()).isEqualTo(2L * 24 * 3600 * 1000);
+        assertThat(c.flushPolicy().intervalMs()).isEqualTo(250);
+        assertThat(c.credentialsMatch("u", "p")).isTrue();
+        assertThat(c.credentialsMatch("u", "x")).isFalse();
+        assertThat(c.credentialsMatch(null, null)).isFalse();
+        assertThat(c.toString()).doesNotContain("password=p");
+    }
+
+    @Test
+    void badValuesAreRejectedNamingTheKey() {
+        Map<String, String> base = Map.of("dataDir", dir.toString());
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "port", "70000")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port is 70000");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "maxBatchBytes", "lots")))
+                .hasMessageContaining("maxBatchBytes");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "maxBatchBytes", "9MiB")))
+                .hasMessageContaining("maxBatchBytes is 9437184");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "partitionsMaxPerTopic", "20000")))
+                .hasMessageContaining("partitionsMaxPerTopic");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "username", "u")))
+                .hasMessageContaining("username and password must be set together");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "maxBatchByte", "1")))
+                .hasMessageContaining("unknown broker setting(s) [maxBatchByte]");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(Map.of("port", "1")))
+                .hasMessageContaining("dataDir is required");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String k, String v) {
+        java.util.HashMap<String, String> m = new java.util.HashMap<>(base);
+        m.put(k, v);
+        return m;
+    }
+}
