@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@link #append} and {@link #call} are thread-safe and never block: a full queue answers
  * {@link ErrorCode#THROTTLED} at once.
  *
- * <p>After a storage failure (a failed write or force) every unconfirmed request of the round fails
+ * <p>A failing task (see {@link #call}) fails only its own future. After a storage failure (a
+ * failed append write or force) every unconfirmed request of the round fails
  * with that {@link IOException} — its outcome is unknown to the client, who retries and is
  * deduplicated — and the partition is closed and reopened through recovery before the next
  * request, so in-memory state never runs ahead of what the disk holds.
@@ -163,6 +164,11 @@ public final class GroupCommitLog implements Closeable {
             } catch (AppendRejectedException e) {
                 r.future.completeExceptionally(e); // nothing was written
             } catch (IOException | RuntimeException e) {
+                if (r.isTask() && partition != null) {
+                    // A task (a read, an inspection) wrote nothing: its failure is its own.
+                    r.future.completeExceptionally(e);
+                    continue;
+                }
                 failRound(e, done, round.subList(i, round.size()));
                 return;
             }
@@ -267,6 +273,10 @@ public final class GroupCommitLog implements Closeable {
             this.batch = batch;
             this.currentEpoch = currentEpoch;
             this.task = task;
+        }
+
+        boolean isTask() {
+            return task != null;
         }
 
         @SuppressWarnings("unchecked")

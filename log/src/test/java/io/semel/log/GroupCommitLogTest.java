@@ -166,4 +166,19 @@ class GroupCommitLogTest {
             assertThat(reopened.nextOffset()).isEqualTo(1);
         }
     }
+
+    @Test
+    void failingTaskFailsAloneAndAppendsInItsRoundAreConfirmed() throws Exception {
+        start(FlushPolicy.everyBatch(), 1024);
+        CountDownLatch release = blockWriter();
+        CompletableFuture<AppendOutcome> before = log.append(TestBatches.batch(1, 10), (short) -1);
+        CompletableFuture<Object> failing = log.call(p -> {
+            throw new IllegalStateException("task bug");
+        });
+        CompletableFuture<AppendOutcome> after = log.append(TestBatches.batch(1, 10), (short) -1);
+        release.countDown();
+        assertThat(before.get(10, TimeUnit.SECONDS).baseOffset()).isZero();
+        assertThat(after.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(1);
+        assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+    }
 }
