@@ -143,6 +143,11 @@ public final class ProducerRegistry {
     }
 
     /** Registered names. */
+    /** Every registered producer, by id. */
+    public synchronized List<Entry> entries() {
+        return byName.values().stream().sorted(java.util.Comparator.comparingLong(Entry::producerId)).toList();
+    }
+
     public synchronized int size() {
         return byName.size();
     }
