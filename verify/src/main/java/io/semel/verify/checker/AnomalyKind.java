@@ -1,0 +1,67 @@
+package io.semel.verify.checker;
+
+import io.semel.verify.history.Guarantee;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every anomaly the checker looks for, with the guarantees for which it is fatal. Notation (docs/verify.md):
+ * A/K/F/I attempted/confirmed/failed/unknown send ids; L the drained-log multiset; D the delivered multiset;
+ * P the multiset of {@code appliedIds} in the final store; Pₕ the ids in {@code apply ok} events.
+ */
+public enum AnomalyKind {
+    /** K − P: a confirmed send never applied. */
+    LOST("lost", Needs.STATE, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** K − L: a confirmed send not in the drained log. */
+    LOST_LOG("lost-log", Needs.LOG, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** Multiplicity > 1 in L; fatal even for unknown sends. */
+    DUP_LOG("dup-log", Needs.LOG, Guarantee.EXACTLY_ONCE, Guarantee.AT_MOST_ONCE),
+    /** Multiplicity > 1 in P or in Pₕ. */
+    DUP_APPLIED("dup-applied", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_MOST_ONCE),
+    /** (L ∪ D ∪ P) − A: seen but never sent. */
+    UNEXPECTED("unexpected", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** F ∩ (L ∪ D ∪ P): a send reported as definitely failed is visible. */
+    FAILED_VISIBLE("failed-visible", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** set(P) − set(L): applied but not in the log. */
+    APPLIED_NOT_IN_LOG("applied-not-in-log", Needs.LOG_AND_STATE, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** One (partition, offset) holds two different ids across send oks, deliveries and the drained log. */
+    INCONSISTENT_OFFSETS("inconsistent-offsets", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    /** S3: an account's balance ≠ Σ amt of its appliedIds (torn or partial transaction). */
+    STATE_VS_APPLIED("state-vs-applied", Needs.STATE, Guarantee.EXACTLY_ONCE),
+    /** S4: an account's balance ≠ Σ amt over K ∪ (I ∩ set(L)) for that account. */
+    STATE_VS_EXPECTED("state-vs-expected", Needs.LOG_AND_STATE, Guarantee.EXACTLY_ONCE),
+    /** A log record delivered again with deliveryCount = 1. */
+    REDELIVERY_LIE("redelivery-lie", Needs.NOTHING, Guarantee.EXACTLY_ONCE);
+
+    /** Which final reads an anomaly needs before it can be computed. */
+    private enum Needs { NOTHING, LOG, STATE, LOG_AND_STATE }
+
+    private final String wireName;
+    private final Needs needs;
+    private final Set<Guarantee> fatalFor;
+
+    AnomalyKind(String wireName, Needs needs, Guarantee first, Guarantee... rest) {
+        this.wireName = wireName;
+        this.needs = needs;
+        this.fatalFor = EnumSet.of(first, rest);
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** True if a run promising {@code g} is invalid when this anomaly occurs; otherwise it is only reported. */
+    public boolean isFatalFor(Guarantee g) {
+        return fatalFor.contains(g);
+    }
+
+    /** True if this anomaly can be computed given which final reads the history has. */
+    public boolean computableWith(boolean haveLog, boolean haveState) {
+        return switch (needs) {
+            case NOTHING -> true;
+            case LOG -> haveLog;
+            case STATE -> haveState;
+            case LOG_AND_STATE -> haveLog && haveState;
+        };
+    }
+}
