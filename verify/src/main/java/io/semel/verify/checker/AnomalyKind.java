@@ -5,7 +5,10 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Every anomaly the checker looks for, with the guarantees for which it is fatal. Notation (docs/verify.md):
+ * Every anomaly the checker looks for, with the guarantees for which it is fatal. Losses are
+ * tolerated only by at-most-once and duplicates only by at-least-once; everything else (a torn
+ * transaction, a lie about delivery counts, data nobody sent, a failed send that shows up, two ids at
+ * one offset) breaks every guarantee, because no delivery semantics explains it. Notation (docs/verify.md):
  * A/K/F/I attempted/confirmed/failed/unknown send ids; L the drained-log multiset; D the delivered multiset;
  * P the multiset of {@code appliedIds} in the final store; Pₕ the ids in {@code apply ok} events.
  */
@@ -19,19 +22,19 @@ public enum AnomalyKind {
     /** Multiplicity > 1 in P or in Pₕ. */
     DUP_APPLIED("dup-applied", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_MOST_ONCE),
     /** (L ∪ D ∪ P) − A: seen but never sent. */
-    UNEXPECTED("unexpected", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    UNEXPECTED("unexpected", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE),
     /** F ∩ (L ∪ D ∪ P): a send reported as definitely failed is visible. */
-    FAILED_VISIBLE("failed-visible", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    FAILED_VISIBLE("failed-visible", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE),
     /** set(P) − set(L): applied but not in the log. */
-    APPLIED_NOT_IN_LOG("applied-not-in-log", Needs.LOG_AND_STATE, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    APPLIED_NOT_IN_LOG("applied-not-in-log", Needs.LOG_AND_STATE, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE),
     /** One (partition, offset) holds two different ids across send oks, deliveries and the drained log. */
-    INCONSISTENT_OFFSETS("inconsistent-offsets", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE),
+    INCONSISTENT_OFFSETS("inconsistent-offsets", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE),
     /** S3: an account's balance ≠ Σ amt of its appliedIds (torn or partial transaction). */
-    STATE_VS_APPLIED("state-vs-applied", Needs.STATE, Guarantee.EXACTLY_ONCE),
+    STATE_VS_APPLIED("state-vs-applied", Needs.STATE, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE),
     /** S4: an account's balance ≠ Σ amt over K ∪ (I ∩ set(L)) for that account. */
     STATE_VS_EXPECTED("state-vs-expected", Needs.LOG_AND_STATE, Guarantee.EXACTLY_ONCE),
     /** A log record delivered again with deliveryCount = 1. */
-    REDELIVERY_LIE("redelivery-lie", Needs.NOTHING, Guarantee.EXACTLY_ONCE);
+    REDELIVERY_LIE("redelivery-lie", Needs.NOTHING, Guarantee.EXACTLY_ONCE, Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE);
 
     /** Which final reads an anomaly needs before it can be computed. */
     private enum Needs { NOTHING, LOG, STATE, LOG_AND_STATE }
