@@ -1,0 +1,94 @@
+package io.semel.processor.store;
+
+import io.semel.processor.store.internal.JdbcStoreImpl;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The processor's durable store over JDBC: SQLite (embedded default) or PostgreSQL. Opening creates
+ * or migrates the schema ({@code semel_schema_version}) and refuses a schema newer than this code.
+ *
+ * <p>Thread-safe. On SQLite all work goes through one connection and transactions run one at a time
+ * (SQLite allows a single writer; a fair lock orders callers). On PostgreSQL each transaction borrows a
+ * connection from the pool and runs at READ COMMITTED with explicit row locks.
+ *
+ * <p>Methods other than {@link #inTransaction} each run in their own short transaction.
+ */
+public interface JdbcStore extends AutoCloseable {
+
+    /** SQLite file store with {@link StoreOptions#defaults()} (WAL, synchronous=FULL). */
+    static JdbcStore sqlite(Path file) {
+        return sqlite(file, StoreOptions.defaults());
+    }
+
+    static JdbcStore sqlite(Path file, StoreOptions options) {
+        return JdbcStoreImpl.openSqlite(file, options);
+    }
+
+    /** PostgreSQL through the caller's DataSource (pooled or not); the caller closes it. */
+    static JdbcStore postgres(DataSource dataSource) {
+        return postgres(dataSource, StoreOptions.defaults());
+    }
+
+    static JdbcStore postgres(DataSource dataSource, StoreOptions options) {
+        return JdbcStoreImpl.openPostgres(dataSource, null, options);
+    }
+
+    /**
+     * PostgreSQL through a HikariCP pool of {@code poolSize} connections (at most
+     * {@link StoreLimits#POOL_SIZE_MAX}) that {@link #close()} shuts down.
+     */
+    static JdbcStore postgres(String jdbcUrl, String user, String password, int poolSize) {
+        return JdbcStoreImpl.openPostgresPool(jdbcUrl, user, password, poolSize, StoreOptions.defaults());
+    }
+
+    /**
+     * Runs {@code work} in one transaction: commit when it returns (unless
+     * {@link StoreTransaction#setRollbackOnly()}), rollback on any exception. Retriable database
+     * failures re-run the work up to {@link StoreOptions#txRetriesMax()} times.
+     *
+     * @throws HandlerException the work's own, rethrown after rollback, never retried
+     * @throws StoreException the database failed (with {@link StoreException#retriable()})
+     */
+    <T> T inTransaction(TransactionWork<T> work) throws HandlerException;
+
+    /** The schema version this store is at after opening. */
+    int schemaVersion();
+
+    // ---- relay side (outside handler transactions) ----
+
+    /** Unsent outbox rows with id greater than {@code afterId}, by id, at most {@code limit}. */
+    List<OutboxRow> pendingOutbox(long afterId, int limit);
+
+    /** Marks the rows sent at {@code nowMs}; returns how many were unsent before. */
+    int markSent(List<Long> ids, long nowMs);
+
+    Optional<RelayProducer> loadProducer(String relayName);
+
+    /** Inserts or replaces the relay's producer row. */
+    void saveProducer(RelayProducer producer);
+
+    // ---- retention ----
+
+    /** Deletes at most {@code limit} PROCESSED inbox rows processed before {@code cutoffMs}; returns the count. */
+    int deleteProcessedInboxBefore(long cutoffMs, int limit);
+
+    /** Deletes at most {@code limit} sent outbox rows sent before {@code cutoffMs}; returns the count. */
+    int deleteSentOutboxBefore(long cutoffMs, int limit);
+
+    // ---- status ----
+
+    InboxCounts inboxCounts(String consumer);
+
+    /**
+     * A page of a consumer's inbox rows with {@code status}, by message id, after
+     * {@code afterMessageId} (null: from the start).
+     */
+    List<InboxRow> inboxPage(String consumer, InboxStatus status, String afterMessageId, int limit);
+
+    /** Closes the SQLite connection or the pool this store built. Idempotent. */
+    @Override
+    void close();
+}

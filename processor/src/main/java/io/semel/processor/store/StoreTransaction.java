@@ -1,0 +1,75 @@
+package io.semel.processor.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One open store transaction, handed to {@link TransactionWork}. Everything done through it and
+ * through {@link #connection()} commits or rolls back together. Valid only inside the
+ * {@code run} call that received it; not thread-safe (one thread uses it).
+ *
+ * <p>Lock order inside a transaction, to keep PostgreSQL deadlocks rare: position rows
+ * ({@link #lockPosition}) first, then inbox rows, then the outbox lock taken by
+ * {@link #enqueueOutbox}. A deadlock that happens anyway is retried by the store.
+ */
+public interface StoreTransaction {
+
+    /**
+     * The transaction's JDBC connection, for the handler's own SQL. Auto-commit is off; calling
+     * {@code commit}, {@code rollback}, {@code setAutoCommit} or {@code close} on it throws
+     * {@link IllegalStateException}: the store owns the transaction's end.
+     */
+    Connection connection();
+
+    /**
+     * Reads the position row and locks it until the transaction ends (PostgreSQL: {@code SELECT … FOR
+     * UPDATE}; SQLite: the write lock is already held since {@code BEGIN IMMEDIATE}). Empty when there
+     * is no row; on PostgreSQL that locks nothing, and concurrent creators are ordered by
+     * {@link #advancePosition}'s conditional upsert instead.
+     */
+    Optional<Position> lockPosition(String consumer, String topic, int partition) throws SQLException;
+
+    /**
+     * Conditionally creates or moves the position: applied only if {@code nextOffset} is strictly
+     * greater than the stored one and {@code leaseEpoch} is at least the stored one. Otherwise nothing
+     * changes and the answer says why ({@link PositionUpdate#FENCED} wins when both fail); the caller
+     * must then roll back.
+     */
+    PositionUpdate advancePosition(String consumer, String topic, int partition, long nextOffset, long leaseEpoch)
+            throws SQLException;
+
+    /** The status of a message id for a consumer; {@link InboxStatus#ABSENT} when there is no row. */
+    InboxStatus inboxStatus(String consumer, String messageId) throws SQLException;
+
+    /**
+     * Inserts an inbox row with {@code status} (RECEIVED or PROCESSED) and 0 attempts. Returns false,
+     * changing nothing, when the consumer already has a row with that id (a duplicate).
+     */
+    boolean insertInbox(String consumer, InboxEntry entry, InboxStatus status) throws SQLException;
+
+    /** RECEIVED → PROCESSED. Returns false, changing nothing, when the row is absent or already PROCESSED. */
+    boolean markProcessed(String consumer, String messageId, long nowMs) throws SQLException;
+
+    /** Adds one to the row's attempts and returns the new count; 0 when there is no such row. */
+    int incrementAttempts(String consumer, String messageId) throws SQLException;
+
+    /**
+     * Writes an outbox row and returns its id. Ids are strictly increasing in commit order: on
+     * PostgreSQL the first enqueue of a transaction takes a transaction-scoped advisory lock, so
+     * enqueuing transactions commit one at a time (see {@code docs/store.md}).
+     *
+     * @throws IllegalStateException when the outbox already holds {@code m.messageId()}
+     */
+    long enqueueOutbox(OutboxMessage m) throws SQLException;
+
+    /**
+     * Up to {@code limit} RECEIVED rows of the consumer, oldest first, locked for this transaction;
+     * on PostgreSQL rows locked by another worker are skipped ({@code FOR UPDATE SKIP LOCKED}).
+     */
+    List<InboxRow> receivedBatch(String consumer, int limit) throws SQLException;
+
+    /** Makes the transaction roll back when the work returns normally (e.g. after FENCED). */
+    void setRollbackOnly();
+}

@@ -1,0 +1,256 @@
+package io.semel.processor.store.internal;
+
+import io.semel.processor.store.InboxEntry;
+import io.semel.processor.store.InboxRow;
+import io.semel.processor.store.InboxStatus;
+import io.semel.processor.store.OutboxMessage;
+import io.semel.processor.store.Position;
+import io.semel.processor.store.PositionUpdate;
+import io.semel.processor.store.StoreLimits;
+import io.semel.processor.store.StoreTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** One open transaction. Not thread-safe: used by the thread running the work, then discarded. */
+final class JdbcStoreTransaction implements StoreTransaction {
+    private final Connection connection;
+    private final Connection guarded;
+    private final Dialect dialect;
+    private final InstantSource clock;
+    private boolean active = true;
+    private boolean rollbackOnly;
+    private boolean outboxLocked;
+
+    JdbcStoreTransaction(Connection connection, Dialect dialect, InstantSource clock) {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.clock = clock;
+        this.guarded = GuardedConnection.wrap(connection, () -> active);
+    }
+
+    /** The unguarded connection, for the store's own statements. */
+    Connection rawConnection() {
+        checkActive();
+        return connection;
+    }
+
+    void end() {
+        active = false;
+    }
+
+    boolean rollbackOnly() {
+        return rollbackOnly;
+    }
+
+    @Override
+    public Connection connection() {
+        checkActive();
+        return guarded;
+    }
+
+    @Override
+    public void setRollbackOnly() {
+        checkActive();
+        rollbackOnly = true;
+    }
+
+    @Override
+    public Optional<Position> lockPosition(String consumer, String topic, int partition) throws SQLException {
+        checkPositionKey(consumer, topic, partition);
+        try (PreparedStatement ps = prepare("SELECT next_offset, lease_epoch, updated_at_ms FROM semel_position "
+                + "WHERE consumer = ? AND topic = ? AND partition = ?" + dialect.forUpdate())) {
+            ps.setString(1, consumer);
+            ps.setString(2, topic);
+            ps.setInt(3, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+            }
+        }
+    }
+
+    @Override
+    public PositionUpdate advancePosition(String consumer, String topic, int partition, long nextOffset,
+            long leaseEpoch) throws SQLException {
+        checkPositionKey(consumer, topic, partition);
+        Checks.nonNegative("nextOffset", nextOffset);
+        Checks.nonNegative("leaseEpoch", leaseEpoch);
+        // One conditional upsert: the WHERE is evaluated against the latest committed row while holding
+        // its lock (PostgreSQL re-checks it after waiting for a concurrent writer), so two members cannot
+        // both move the same position over the same message.
+        try (PreparedStatement ps = prepare("INSERT INTO semel_position AS p "
+                + "(consumer, topic, partition, next_offset, lease_epoch, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, "
+                + "lease_epoch = excluded.lease_epoch, updated_at_ms = excluded.updated_at_ms "
+                + "WHERE p.lease_epoch <= excluded.lease_epoch AND p.next_offset < excluded.next_offset")) {
+            ps.setString(1, consumer);
+            ps.setString(2, topic);
+            ps.setInt(3, partition);
+            ps.setLong(4, nextOffset);
+            ps.setLong(5, leaseEpoch);
+            ps.setLong(6, clock.millis());
+            if (ps.executeUpdate() == 1) {
+                return PositionUpdate.APPLIED;
+            }
+        }
+        // Not applied: the row exists and is now locked by us (or serialized by SQLite's write lock).
+        Position stored = lockPosition(consumer, topic, partition).orElseThrow(
+                () -> new IllegalStateException("position upsert changed nothing but no row exists for "
+                        + consumer + "/" + topic + "/" + partition));
+        return stored.leaseEpoch() > leaseEpoch ? PositionUpdate.FENCED : PositionUpdate.NOT_FORWARD;
+    }
+
+    @Override
+    public InboxStatus inboxStatus(String consumer, String messageId) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.messageId(messageId);
+        try (PreparedStatement ps = prepare("SELECT status FROM semel_inbox WHERE consumer = ? AND message_id = ?")) {
+            ps.setString(1, consumer);
+            ps.setString(2, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? InboxStatus.valueOf(rs.getString(1)) : InboxStatus.ABSENT;
+            }
+        }
+    }
+
+    @Override
+    public boolean insertInbox(String consumer, InboxEntry e, InboxStatus status) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.messageId(e.messageId());
+        Checks.name("topic", e.topic());
+        Checks.payload(e.messageId(), e.key(), e.value(), e.headers());
+        if (!InboxStatus.ABSENT.canMoveTo(status)) {
+            throw new IllegalArgumentException("a new inbox row must be one of " + InboxStatus.ABSENT.allowedNext()
+                    + ", got " + status);
+        }
+        try (PreparedStatement ps = prepare("INSERT INTO semel_inbox (consumer, message_id, topic, partition, "
+                + "msg_offset, status, attempts, received_at_ms, processed_at_ms, msg_key, msg_value, headers) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (consumer, message_id) DO NOTHING")) {
+            ps.setString(1, consumer);
+            ps.setString(2, e.messageId());
+            ps.setString(3, e.topic());
+            ps.setInt(4, e.partition());
+            ps.setLong(5, e.offset());
+            ps.setString(6, status.name());
+            ps.setLong(7, e.receivedAtMs());
+            if (status == InboxStatus.PROCESSED) {
+                ps.setLong(8, e.receivedAtMs());
+            } else {
+                ps.setNull(8, java.sql.Types.BIGINT);
+            }
+            ps.setBytes(9, e.key());
+            ps.setBytes(10, e.value());
+            ps.setBytes(11, HeaderCodec.encode(e.headers()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public boolean markProcessed(String consumer, String messageId, long nowMs) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.messageId(messageId);
+        // The WHERE clause is the state machine's guard: only a row in a status that may move to
+        // PROCESSED changes.
+        assert InboxStatus.RECEIVED.canMoveTo(InboxStatus.PROCESSED);
+        try (PreparedStatement ps = prepare("UPDATE semel_inbox SET status = ?, processed_at_ms = ? "
+                + "WHERE consumer = ? AND message_id = ? AND status = ?")) {
+            ps.setString(1, InboxStatus.PROCESSED.name());
+            ps.setLong(2, nowMs);
+            ps.setString(3, consumer);
+            ps.setString(4, messageId);
+            ps.setString(5, InboxStatus.RECEIVED.name());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public int incrementAttempts(String consumer, String messageId) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.messageId(messageId);
+        try (PreparedStatement ps = prepare("UPDATE semel_inbox SET attempts = attempts + 1 "
+                + "WHERE consumer = ? AND message_id = ? RETURNING attempts")) {
+            ps.setString(1, consumer);
+            ps.setString(2, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    @Override
+    public long enqueueOutbox(OutboxMessage m) throws SQLException {
+        Checks.name("topic", m.topic());
+        Checks.messageId(m.messageId());
+        Checks.payload(m.messageId(), m.key(), m.value(), m.headers());
+        if (!outboxLocked) {
+            // Held until commit: the next enqueuing transaction draws its id only after this one is
+            // visible, so ids appear in commit order and the relay can never skip a lower id.
+            dialect.lockOutbox(connection);
+            outboxLocked = true;
+        }
+        try (PreparedStatement ps = prepare("INSERT INTO semel_outbox (topic, msg_key, msg_value, headers, "
+                + "message_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+            ps.setString(1, m.topic());
+            ps.setBytes(2, m.key());
+            ps.setBytes(3, m.value());
+            ps.setBytes(4, HeaderCodec.encode(m.headers()));
+            ps.setString(5, m.messageId());
+            ps.setLong(6, m.createdAtMs());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            if (dialect.uniqueViolation(e)) {
+                throw new IllegalStateException("outbox already holds message id '" + m.messageId()
+                        + "'; outgoing ids must be unique (derive them from the incoming id and an ordinal)", e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<InboxRow> receivedBatch(String consumer, int limit) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.batch("receivedBatch limit", limit, "INBOX_BATCH_MAX", StoreLimits.INBOX_BATCH_MAX);
+        try (PreparedStatement ps = prepare("SELECT " + Rows.INBOX_COLUMNS + " FROM semel_inbox "
+                + "WHERE consumer = ? AND status = ? ORDER BY received_at_ms, topic, partition, msg_offset LIMIT ?"
+                + dialect.forUpdateSkipLocked())) {
+            ps.setString(1, consumer);
+            ps.setString(2, InboxStatus.RECEIVED.name());
+            ps.setInt(3, limit);
+            List<InboxRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(Rows.inbox(rs));
+                }
+            }
+            return rows;
+        }
+    }
+
+    private PreparedStatement prepare(String sql) throws SQLException {
+        checkActive();
+        return connection.prepareStatement(sql);
+    }
+
+    private void checkActive() {
+        if (!active) {
+            throw new IllegalStateException("store transaction already ended; use it only inside the work");
+        }
+    }
+
+    private static void checkPositionKey(String consumer, String topic, int partition) {
+        Checks.name("consumer", consumer);
+        Checks.name("topic", topic);
+        Checks.nonNegative("partition", partition);
+    }
+}
