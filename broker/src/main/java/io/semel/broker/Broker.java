@@ -157,7 +157,7 @@ public final class Broker implements Closeable {
     }
 
     /** Blocks until {@link #close()} has finished; for {@link BrokerMain}. */
-    void awaitClosed() throws InterruptedException {
+    public void awaitClosed() throws InterruptedException {
         closedLatch.await();
     }
 

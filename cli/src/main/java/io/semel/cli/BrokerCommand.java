@@ -1,0 +1,46 @@
+package io.semel.cli;
+
+import io.semel.broker.Broker;
+import io.semel.broker.BrokerConfig;
+import io.semel.broker.BrokerMain;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code semel broker start}: runs a broker in the foreground until SIGTERM or Ctrl-C. */
+@Command(name = "broker", description = "Run a broker.", subcommands = BrokerCommand.Start.class)
+final class BrokerCommand {
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start a broker in the foreground; it logs where it listens and stops cleanly on SIGTERM.")
+    static final class Start implements Callable<Integer> {
+        @Option(names = "--data-dir", required = true, description = "Directory for logs, producer and group state.")
+        Path dataDir;
+
+        @Option(names = "--port", description = "TCP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+        int port = BrokerConfig.DEFAULT_PORT;
+
+        @Option(names = "--host", description = "Address to bind (default ${DEFAULT-VALUE}).")
+        String host = BrokerConfig.DEFAULT_HOST;
+
+        @Option(names = "--config", description = "Properties file with broker settings (see docs/broker.md); flags win.")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> overrides = new LinkedHashMap<>();
+            overrides.put("dataDir", dataDir.toString());
+            overrides.put("port", Integer.toString(port));
+            overrides.put("host", host);
+            Broker broker = Broker.start(BrokerConfig.load(config, overrides));
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
+            System.out.println(BrokerMain.LISTENING + broker.host() + ":" + broker.port());
+            System.out.flush();
+            broker.awaitClosed();
+            return 0;
+        }
+    }
+}
