@@ -130,12 +130,12 @@ class ProducerTest {
     }
 
     @Test
-    void afterACutConnectionInFlightBatchesAreResentInSequenceOrder() throws Exception {
+    void afterACutConnectionInFlightBatchesAreResentAndAppendedOnceInOrder() throws Exception {
         broker.defaultProduceDelayMs = 100;
         Producer p = build(builder().batchBytesMax(RecordBatch.HEADER_BYTES + 20));
         List<CompletableFuture<SendResult>> fs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            fs.add(p.send("one", new byte[8]));
+            fs.add(p.send("one", new byte[] {(byte) i}));
         }
         Wait.until(() -> broker.requests(ApiKey.PRODUCE).size() >= 3, 3_000, "three produces in flight");
         broker.dropAllConnections();
@@ -143,11 +143,30 @@ class ProducerTest {
         for (CompletableFuture<SendResult> f : fs) {
             get(f);
         }
-        assertThat(broker.log("one", 0)).hasSize(5); // no duplicates appended
-        List<Produce.Request> sent = broker.requests(ApiKey.PRODUCE);
-        List<Long> sequences = sent.stream().map(r -> r.batch().baseSequence()).toList();
-        assertThat(sequences.subList(sequences.size() - 1, sequences.size())).containsExactly(4L);
+        // Every batch was applied before the cut and answered as a duplicate after it, or applied after
+        // it; a batch that overtook a resend was refused out of order and resent: never twice, never reordered.
+        assertThat(broker.log("one", 0)).extracting(v -> (int) v[0]).containsExactly(0, 1, 2, 3, 4);
+        assertThat(broker.connectionCount()).isGreaterThanOrEqualTo(2);
+        assertThat(broker.requests(ApiKey.PRODUCE).size()).isGreaterThan(5);
         assertThat(p.stats().confirmed()).isEqualTo(5);
+    }
+
+    @Test
+    void outOfOrderBehindABatchBeingRetriedIsRetriedAndOrderIsKept() throws Exception {
+        broker.defaultProduceDelayMs = 50;
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
+        Producer p = build(builder().batchBytesMax(RecordBatch.HEADER_BYTES + 20));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            fs.add(p.send("one", new byte[] {(byte) i}));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        // Batches 1 and 2 reached the broker before batch 0's retry and were refused out of order.
+        assertThat(broker.requests(ApiKey.PRODUCE).size()).isGreaterThan(3);
+        assertThat(broker.log("one", 0)).extracting(v -> (int) v[0]).containsExactly(0, 1, 2);
+        assertThat(p.stats()).isEqualTo(new ProducerStats(3, 0, 0, 0));
     }
 
     @Test
