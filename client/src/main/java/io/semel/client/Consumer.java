@@ -1,0 +1,453 @@
+package io.semel.client;
+
+import io.semel.client.internal.BrokerChannel;
+import io.semel.client.internal.ConnectionSettings;
+import io.semel.protocol.Ack;
+import io.semel.protocol.Delivery;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Heartbeat;
+import io.semel.protocol.JoinGroup;
+import io.semel.protocol.LeaveGroup;
+import io.semel.protocol.Nack;
+import io.semel.protocol.Poll;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member of a consumer group on one topic: joins on build, heartbeats in a background thread,
+ * polls leased deliveries and settles them with ack/nack.
+ *
+ * <p>Thread-safety: {@link #poll}, {@link #ack}, {@link #nack} and the {@code run*} loops are for
+ * one thread at a time (the "consumer thread"). {@link #stop()} and {@link #close()} may be called
+ * from any thread. The heartbeat thread has its own connection, so a long poll never delays a
+ * heartbeat.
+ *
+ * <p>Stale leases: a single-message {@link #ack(Message)} / {@link #nack} throws
+ * {@link StaleLeaseException}; the list form {@link #ack(List)} reports STALE_LEASE per item.
+ */
+public final class Consumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+
+    private final Config cfg;
+    private final BrokerChannel channel;
+    private final BrokerChannel heartbeatChannel;
+    private final Thread heartbeat;
+    private final Map<Integer, Long> leases = new ConcurrentHashMap<>();
+    private volatile String memberId;
+    private volatile boolean closed;
+    private volatile boolean stopRequested;
+
+    private record Config(ConnectionSettings connection, String group, String topic, int sessionTimeoutMs,
+            long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs) {
+    }
+
+    private Consumer(Config cfg) {
+        this.cfg = cfg;
+        this.channel = new BrokerChannel(cfg.connection());
+        this.heartbeatChannel = new BrokerChannel(cfg.connection());
+        try {
+            this.memberId = join(channel);
+        } catch (RuntimeException e) {
+            channel.close();
+            heartbeatChannel.close();
+            throw e;
+        }
+        this.heartbeat = new Thread(this::heartbeatLoop, "semel-consumer-heartbeat-" + cfg.group() + "-" + memberId);
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+    }
+
+    public static Builder builder(String bootstrap) {
+        return new Builder(bootstrap);
+    }
+
+    public String memberId() {
+        return memberId;
+    }
+
+    /** Partitions leased to this member at the last heartbeat, with their lease epochs. */
+    public Map<Integer, Long> leases() {
+        return Map.copyOf(leases);
+    }
+
+    private String join(BrokerChannel ch) {
+        JoinGroup.Response r = ch.call(new JoinGroup.Request(cfg.group(), cfg.topic(), null, cfg.sessionTimeoutMs()),
+                JoinGroup.Response.class, 0);
+        if (r.error() != ErrorCode.NONE || r.memberId() == null) {
+            throw new DefiniteFailureException(r.error(), "JOIN_GROUP group '" + cfg.group() + "' topic '"
+                    + cfg.topic() + "' refused: " + r.error() + " (" + r.error().code() + ") " + r.errorMessage());
+        }
+        log.info("joined group '{}' on topic '{}' as {}", cfg.group(), cfg.topic(), r.memberId());
+        return r.memberId();
+    }
+
+    private void heartbeatLoop() {
+        while (!closed) {
+            try {
+                Heartbeat.Response r = heartbeatChannel.call(new Heartbeat.Request(cfg.group(), memberId),
+                        Heartbeat.Response.class, 0);
+                if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER && !closed) {
+                    log.warn("member {} of group '{}' expired ({}); joining again", memberId, cfg.group(),
+                            r.errorMessage());
+                    leases.clear();
+                    memberId = join(heartbeatChannel);
+                } else if (r.error() != ErrorCode.NONE) {
+                    log.warn("heartbeat for group '{}' answered {} ({})", cfg.group(), r.error(), r.errorMessage());
+                } else {
+                    Map<Integer, Long> now = new ConcurrentHashMap<>();
+                    r.leases().forEach(l -> now.put(l.partition(), l.leaseEpoch()));
+                    leases.keySet().retainAll(now.keySet());
+                    leases.putAll(now);
+                }
+            } catch (SemelException e) {
+                if (!closed) {
+                    log.warn("heartbeat for group '{}' failed: {}", cfg.group(), e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(cfg.heartbeatIntervalMs());
+            } catch (InterruptedException e) {
+                return; // close() interrupts
+            }
+        }
+    }
+
+    /**
+     * Up to maxPollMessages deliveries, waiting up to {@code timeout} when none is ready. Returns an
+     * empty list after the member had to join again (its earlier deliveries will be redelivered).
+     *
+     * @throws ClientClosedException after {@link #close()}
+     * @throws SemelException the broker refused, or the connection failed
+     */
+    public List<Message> poll(Duration timeout) {
+        ensureOpen();
+        int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+        Poll.Response r = channel.call(new Poll.Request(cfg.group(), memberId, cfg.maxPollMessages(), waitMs),
+                Poll.Response.class, waitMs);
+        if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
+            log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
+                    r.errorMessage());
+            memberId = join(channel);
+            return List.of();
+        }
+        if (r.error() != ErrorCode.NONE) {
+            throw new DefiniteFailureException(r.error(), "POLL group '" + cfg.group() + "' answered " + r.error()
+                    + " (" + r.error().code() + "): " + r.errorMessage());
+        }
+        List<Message> out = new ArrayList<>(r.deliveries().size());
+        for (Delivery d : r.deliveries()) {
+            out.add(new Message(d.topic(), d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(), d.key(),
+                    d.value(), d.headers(), d.timestampMs()));
+        }
+        return out;
+    }
+
+    /**
+     * Settles one message.
+     *
+     * @throws StaleLeaseException the partition was reassigned; the message will be redelivered elsewhere
+     * @throws SemelException any other refusal or a connection failure (an ack's outcome is then
+     *     unknown; acking again is safe, acks are idempotent)
+     */
+    public void ack(Message message) {
+        AckResult r = ack(List.of(message)).get(0);
+        throwFor("ACK", r);
+    }
+
+    /** Settles messages; one result per message, in order. Empty in, empty out. */
+    public List<AckResult> ack(List<Message> messages) {
+        ensureOpen();
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        Ack.Response r = channel.call(new Ack.Request(cfg.group(), memberId, items(messages)), Ack.Response.class, 0);
+        return results("ACK", messages, r.error(), r.errorMessage(), r.results());
+    }
+
+    /**
+     * Asks for redelivery after nackBackoffMs; {@code error} is recorded in the dead-letter headers
+     * if the message reaches the maximum delivery count.
+     *
+     * @throws StaleLeaseException the partition was reassigned
+     */
+    public void nack(Message message, String error) {
+        ensureOpen();
+        List<Message> one = List.of(message);
+        Nack.Response r = channel.call(new Nack.Request(cfg.group(), memberId, items(one), error, cfg.nackBackoffMs()),
+                Nack.Response.class, 0);
+        throwFor("NACK", results("NACK", one, r.error(), r.errorMessage(), r.results()).get(0));
+    }
+
+    private static List<Ack.Item> items(List<Message> messages) {
+        List<Ack.Item> items = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            items.add(new Ack.Item(m.partition(), m.leaseEpoch(), m.offset()));
+        }
+        return items;
+    }
+
+    private List<AckResult> results(String api, List<Message> messages, ErrorCode error, String errorMessage,
+            List<Ack.Result> results) {
+        if (error != ErrorCode.NONE) {
+            throw new DefiniteFailureException(error, api + " of " + messages.size() + " messages for group '"
+                    + cfg.group() + "' refused: " + error + " (" + error.code() + ") " + errorMessage);
+        }
+        if (results.size() != messages.size()) {
+            throw new SemelException(ErrorCode.UNKNOWN_SERVER_ERROR, false, api + " sent " + messages.size()
+                    + " items but the broker answered " + results.size() + " results; outcome unknown", null);
+        }
+        List<AckResult> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            out.add(new AckResult(messages.get(i), results.get(i).error()));
+        }
+        return out;
+    }
+
+    private static void throwFor(String api, AckResult r) {
+        if (r.error() == ErrorCode.STALE_LEASE) {
+            Message m = r.message();
+            throw new StaleLeaseException(api + " of " + m + " refused: lease epoch " + m.leaseEpoch()
+                    + " is stale; the partition was reassigned and the message will be redelivered elsewhere");
+        }
+        if (!r.ok()) {
+            throw new DefiniteFailureException(r.error(), api + " of " + r.message() + " answered " + r.error()
+                    + " (" + r.error().code() + ")");
+        }
+    }
+
+    /**
+     * At-most-once loop: acks every polled batch <em>before</em> handling it; a handler exception or a
+     * crash loses those messages (that is the guarantee). Runs on the calling thread until
+     * {@link #stop()} or {@link #close()}. Messages whose ack was refused (stale lease) are skipped.
+     */
+    public void runAtMostOnce(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        runLoop(batch -> {
+            for (AckResult r : ack(batch)) {
+                if (!r.ok()) {
+                    log.warn("at-most-once: not handling {}: ack answered {}", r.message(), r.error());
+                    continue;
+                }
+                try {
+                    handler.handle(r.message());
+                } catch (RuntimeException e) {
+                    log.warn("at-most-once: handler failed on {}; the message is dropped", r.message(), e);
+                }
+            }
+        });
+    }
+
+    /**
+     * At-least-once loop: handles each message, then acks it; a handler exception nacks it with the
+     * exception's text, so it is redelivered (and dead-lettered at the maximum delivery count). A
+     * crash between handling and ack means the message is handled again. Runs on the calling thread
+     * until {@link #stop()} or {@link #close()}.
+     */
+    public void runAtLeastOnce(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        runLoop(batch -> {
+            for (Message m : batch) {
+                if (stopRequested || closed) {
+                    return; // unhandled, unacked: redelivered after the ack timeout
+                }
+                try {
+                    handler.handle(m);
+                } catch (RuntimeException e) {
+                    settle(() -> nack(m, String.valueOf(e)), m);
+                    continue;
+                }
+                settle(() -> ack(m), m);
+            }
+        });
+    }
+
+    private void settle(Runnable action, Message m) {
+        try {
+            action.run();
+        } catch (SemelException e) {
+            log.warn("settling {} failed: {}; it will be redelivered", m, e.getMessage());
+        }
+    }
+
+    private void runLoop(java.util.function.Consumer<List<Message>> onBatch) {
+        stopRequested = false;
+        while (!stopRequested && !closed) {
+            List<Message> batch;
+            try {
+                batch = poll(Duration.ofMillis(cfg.pollTimeoutMs()));
+            } catch (ClientClosedException e) {
+                return;
+            } catch (SemelException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("poll failed: {}; retrying", e.getMessage());
+                sleepQuietly(Math.min(1000, cfg.pollTimeoutMs()));
+                continue;
+            }
+            if (!batch.isEmpty()) {
+                onBatch.accept(batch);
+            }
+        }
+    }
+
+    /** Makes a running {@code run*} loop return after its current message or poll. Any thread. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new ClientClosedException("consumer of group '" + cfg.group() + "' is closed");
+        }
+    }
+
+    /**
+     * Stops the heartbeat, leaves the group (its unacked deliveries are redelivered to others) and
+     * closes the connections. Any thread; safe more than once.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopRequested = true;
+        heartbeat.interrupt();
+        try {
+            heartbeat.join(cfg.connection().requestTimeoutMs() + 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            LeaveGroup.Response r = heartbeatChannel.call(new LeaveGroup.Request(cfg.group(), memberId),
+                    LeaveGroup.Response.class, 0);
+            if (r.error() != ErrorCode.NONE) {
+                log.warn("LEAVE_GROUP answered {} ({})", r.error(), r.errorMessage());
+            }
+        } catch (SemelException e) {
+            log.warn("LEAVE_GROUP failed: {}; the broker drops the member after sessionTimeoutMs {}", e.getMessage(),
+                    cfg.sessionTimeoutMs());
+        }
+        heartbeatChannel.close();
+        channel.close();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings with units in their names; see docs/client.md for defaults. Not thread-safe. */
+    public static final class Builder {
+        private final String bootstrap;
+        private String clientId = "semel-consumer";
+        private String group;
+        private String topic;
+        private String username;
+        private String password;
+        private int sessionTimeoutMs = 30_000;
+        private long heartbeatIntervalMs = -1;
+        private int maxPollMessages = 500;
+        private int nackBackoffMs = 1_000;
+        private long pollTimeoutMs = 500;
+        private int requestTimeoutMs = 30_000;
+        private int connectTimeoutMs = 10_000;
+
+        private Builder(String bootstrap) {
+            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+        }
+
+        public Builder clientId(String v) {
+            clientId = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder group(String v) {
+            group = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder topic(String v) {
+            topic = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder credentials(String user, String pass) {
+            username = Objects.requireNonNull(user);
+            password = Objects.requireNonNull(pass);
+            return this;
+        }
+
+        public Builder sessionTimeoutMs(int v) {
+            sessionTimeoutMs = v;
+            return this;
+        }
+
+        /** Default sessionTimeoutMs / 3; at most that. */
+        public Builder heartbeatIntervalMs(long v) {
+            heartbeatIntervalMs = v;
+            return this;
+        }
+
+        public Builder maxPollMessages(int v) {
+            maxPollMessages = v;
+            return this;
+        }
+
+        public Builder nackBackoffMs(int v) {
+            nackBackoffMs = v;
+            return this;
+        }
+
+        /** How long each poll of the run loops waits for deliveries. */
+        public Builder pollTimeoutMs(long v) {
+            pollTimeoutMs = v;
+            return this;
+        }
+
+        public Builder requestTimeoutMs(int v) {
+            requestTimeoutMs = v;
+            return this;
+        }
+
+        public Builder connectTimeoutMs(int v) {
+            connectTimeoutMs = v;
+            return this;
+        }
+
+        /** Connects and joins the group. @throws SemelException when the join fails */
+        public Consumer build() {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(topic, "topic");
+            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
+            if (sessionTimeoutMs < 3) {
+                throw new IllegalArgumentException("sessionTimeoutMs must be >= 3, was " + sessionTimeoutMs);
+            }
+            long hb = heartbeatIntervalMs < 0 ? sessionTimeoutMs / 3 : heartbeatIntervalMs;
+            // Fewer than three heartbeats per session and one lost heartbeat expires the member.
+            if (hb < 1 || hb > sessionTimeoutMs / 3) {
+                throw new IllegalArgumentException("heartbeatIntervalMs " + hb + " out of range 1.."
+                        + sessionTimeoutMs / 3 + " (sessionTimeoutMs / 3)");
+            }
+            if (maxPollMessages < 1 || nackBackoffMs < 0 || pollTimeoutMs < 0) {
+                throw new IllegalArgumentException("maxPollMessages must be >= 1 (was " + maxPollMessages
+                        + "), nackBackoffMs and pollTimeoutMs >= 0 (were " + nackBackoffMs + ", " + pollTimeoutMs + ")");
+            }
+            ConnectionSettings cs = new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username,
+                    password, requestTimeoutMs, connectTimeoutMs, 50, 1_000);
+            return new Consumer(new Config(cs, group, topic, sessionTimeoutMs, hb, maxPollMessages, nackBackoffMs,
+                    pollTimeoutMs));
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.semel.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.client.internal.BrokerChannel;
+import io.semel.client.internal.ConnectionSettings;
+import io.semel.protocol.ApiKey;
+import io.semel.protocol.ApiResponse;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Hello;
+import io.semel.protocol.Metadata;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTest {
+    private final ScriptedBroker broker;
+
+    ConnectionTest() throws Exception {
+        broker = new ScriptedBroker().topic("orders", 3);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        broker.close();
+    }
+
+    private BrokerChannel channel(String user, String pass, int requestTimeoutMs) {
+        String[] hp = ConnectionSettings.splitBootstrap(broker.bootstrap());
+        return new BrokerChannel(new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), "test-client", user, pass,
+                requestTimeoutMs, 2_000, 10, 100));
+    }
+
+    @Test
+    void helloIsTheFirstRequestAndCarriesClientIdAndCredentials() {
+        broker.requireCredentials("alice", "secret");
+        try (BrokerChannel ch = channel("alice", "secret", 2_000)) {
+            Metadata.Response r = ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0);
+            assertThat(r.topics().get(0).partitionCount()).isEqualTo(3);
+        }
+        List<ScriptedBroker.Received> got = broker.received();
+        assertThat(got.get(0).request()).isInstanceOf(Hello.Request.class);
+        Hello.Request hello = (Hello.Request) got.get(0).request();
+        assertThat(hello.clientId()).isEqualTo("test-client");
+        assertThat(hello.username()).isEqualTo("alice");
+        assertThat(hello.password()).isEqualTo("secret");
+        assertThat(got.get(1).request().apiKey()).isEqualTo(ApiKey.METADATA);
+    }
+
+    @Test
+    void wrongCredentialsFailDefinitelyWithAuthenticationFailed() {
+        broker.requireCredentials("alice", "secret");
+        try (BrokerChannel ch = channel("alice", "wrong", 2_000)) {
+            assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
+                    .isInstanceOf(DefiniteFailureException.class)
+                    .satisfies(e -> {
+                        SemelException s = (SemelException) e;
+                        assertThat(s.errorCode()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+                        assertThat(s.retriable()).isFalse();
+                        assertThat(s.getMessage()).contains("alice").contains("username and password");
+                    });
+        }
+        assertThat(broker.requests(ApiKey.METADATA)).isEmpty();
+    }
+
+    @Test
+    void unansweredRequestTimesOutAsUnknownAndTheNextCallUsesAFreshConnection() {
+        broker.onNext(ApiKey.METADATA, new ScriptedBroker.Delay(5_000));
+        try (BrokerChannel ch = channel(null, null, 150)) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
+                    .isInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("150 ms");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000);
+            Metadata.Response r = ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0);
+            assertThat(r.error()).isEqualTo(ErrorCode.NONE);
+        }
+        assertThat(broker.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aCutConnectionFailsEveryPipelinedRequestAsUnknown() {
+        broker.onNext(ApiKey.METADATA, new ScriptedBroker.Delay(300), new ScriptedBroker.Drop());
+        try (BrokerChannel ch = channel(null, null, 2_000)) {
+            CompletableFuture<ApiResponse> first = ch.send(new Metadata.Request(List.of("orders")), 0);
+            CompletableFuture<ApiResponse> second = ch.send(new Metadata.Request(List.of("orders")), 0);
+            Wait.until(() -> first.isDone() && second.isDone(), 3_000, "both requests to end");
+            // The first answer was only delayed, so it arrives; the second request's reply is lost.
+            assertThat(first).isCompleted();
+            assertThat(second).isCompletedExceptionally();
+            assertThatThrownBy(second::join).hasCauseInstanceOf(OutcomeUnknownException.class);
+        }
+    }
+
+    @Test
+    void bootstrapMustBeHostColonPort() {
+        assertThatThrownBy(() -> Producer.builder("localhost").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host:port");
+    }
+}

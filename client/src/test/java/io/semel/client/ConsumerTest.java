@@ -1,0 +1,144 @@
+package io.semel.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.protocol.Ack;
+import io.semel.protocol.ApiKey;
+import io.semel.protocol.Delivery;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Header;
+import io.semel.protocol.Heartbeat;
+import io.semel.protocol.JoinGroup;
+import io.semel.protocol.LeaveGroup;
+import io.semel.protocol.Nack;
+import io.semel.protocol.Poll;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConsumerTest {
+    private final ScriptedBroker broker;
+
+    ConsumerTest() throws Exception {
+        broker = new ScriptedBroker().topic("orders", 2);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        broker.close();
+    }
+
+    private Consumer consumer() {
+        return Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing").topic("orders")
+                .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).nackBackoffMs(250)
+                .pollTimeoutMs(20).requestTimeoutMs(2_000).build();
+    }
+
+    private static Delivery delivery(long offset) {
+        return new Delivery("orders", 0, offset, 1, 3, 1_000L + offset, null,
+                ("v" + offset).getBytes(StandardCharsets.UTF_8), List.of(Header.of("h", "x")));
+    }
+
+    @Test
+    void joinsHeartbeatsPollsAcksNacksAndLeavesWithTheRightRequests() {
+        broker.deliveries.add(delivery(5));
+        broker.deliveries.add(delivery(6));
+        try (Consumer c = consumer()) {
+            JoinGroup.Request join = broker.<JoinGroup.Request>requests(ApiKey.JOIN_GROUP).get(0);
+            assertThat(join).isEqualTo(new JoinGroup.Request("billing", "orders", null, 3_000));
+            assertThat(c.memberId()).isEqualTo("member-1");
+            Wait.until(() -> broker.requests(ApiKey.HEARTBEAT).size() >= 3, 3_000, "heartbeats");
+            assertThat(broker.<Heartbeat.Request>requests(ApiKey.HEARTBEAT))
+                    .allSatisfy(h -> assertThat(h).isEqualTo(new Heartbeat.Request("billing", "member-1")));
+            assertThat(c.leases()).containsEntry(0, 3L);
+
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(0))
+                    .isEqualTo(new Poll.Request("billing", "member-1", 10, 100));
+            assertThat(got).extracting(Message::offset).containsExactly(5L, 6L);
+            Message m = got.get(0);
+            assertThat(m.leaseEpoch()).isEqualTo(3);
+            assertThat(m.deliveryCount()).isEqualTo(1);
+            assertThat(m.timestampMs()).isEqualTo(1_005L);
+            assertThat(new String(m.value(), StandardCharsets.UTF_8)).isEqualTo("v5");
+            assertThat(m.headers()).containsExactly(Header.of("h", "x"));
+
+            c.ack(m);
+            c.nack(got.get(1), "boom");
+            assertThat(broker.<Ack.Request>requests(ApiKey.ACK).get(0))
+                    .isEqualTo(new Ack.Request("billing", "member-1", List.of(new Ack.Item(0, 3, 5))));
+            assertThat(broker.<Nack.Request>requests(ApiKey.NACK).get(0))
+                    .isEqualTo(new Nack.Request("billing", "member-1", List.of(new Ack.Item(0, 3, 6)), "boom", 250));
+        }
+        assertThat(broker.<LeaveGroup.Request>requests(ApiKey.LEAVE_GROUP))
+                .containsExactly(new LeaveGroup.Request("billing", "member-1"));
+    }
+
+    @Test
+    void staleLeaseThrowsForOneMessageAndIsPerItemForAList() {
+        broker.staleOffsets.add(6L);
+        broker.deliveries.add(delivery(5));
+        broker.deliveries.add(delivery(6));
+        try (Consumer c = consumer()) {
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            List<AckResult> results = c.ack(got);
+            assertThat(results).extracting(AckResult::error).containsExactly(ErrorCode.NONE, ErrorCode.STALE_LEASE);
+            assertThatThrownBy(() -> c.ack(got.get(1))).isInstanceOf(StaleLeaseException.class)
+                    .hasMessageContaining("lease epoch 3");
+        }
+    }
+
+    @Test
+    void atMostOnceLoopAcksBeforeTheHandlerRuns() {
+        broker.deliveries.add(delivery(1));
+        broker.deliveries.add(delivery(2));
+        try (Consumer c = consumer()) {
+            Thread t = new Thread(() -> c.runAtMostOnce(m -> {
+                broker.timeline.add("handled " + m.offset());
+                if (m.offset() == 2) {
+                    c.stop();
+                }
+            }));
+            t.start();
+            Wait.until(() -> !t.isAlive(), 5_000, "loop to stop");
+        }
+        List<String> events = broker.timeline.stream().filter(e -> e.contains("ACK") || e.startsWith("handled")).toList();
+        assertThat(events).containsExactly("request ACK", "handled 1", "handled 2");
+        assertThat(broker.<Ack.Request>requests(ApiKey.ACK).get(0).items()).extracting(Ack.Item::offset)
+                .containsExactly(1L, 2L);
+    }
+
+    @Test
+    void atLeastOnceLoopAcksAfterHandlingAndNacksAHandlerException() {
+        broker.deliveries.add(delivery(1));
+        broker.deliveries.add(delivery(2));
+        try (Consumer c = consumer()) {
+            Thread t = new Thread(() -> c.runAtLeastOnce(m -> {
+                broker.timeline.add("handled " + m.offset());
+                if (m.offset() == 2) {
+                    c.stop();
+                    throw new IllegalStateException("bad order 2");
+                }
+            }));
+            t.start();
+            Wait.until(() -> !t.isAlive(), 5_000, "loop to stop");
+        }
+        List<String> events = broker.timeline.stream()
+                .filter(e -> e.contains("ACK") || e.startsWith("handled")).toList();
+        assertThat(events).containsExactly("handled 1", "request ACK", "handled 2", "request NACK");
+        Nack.Request nack = broker.<Nack.Request>requests(ApiKey.NACK).get(0);
+        assertThat(nack.items()).extracting(Ack.Item::offset).containsExactly(2L);
+        assertThat(nack.reason()).contains("IllegalStateException").contains("bad order 2");
+    }
+
+    @Test
+    void closedConsumerRefusesPoll() {
+        Consumer c = consumer();
+        c.close();
+        c.close();
+        assertThatThrownBy(() -> c.poll(Duration.ZERO)).isInstanceOf(ClientClosedException.class);
+    }
+}

@@ -1,0 +1,330 @@
+package io.semel.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.client.internal.Murmur2;
+import io.semel.protocol.ApiKey;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Produce;
+import io.semel.protocol.RecordBatch;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ProducerTest {
+    private final ScriptedBroker broker;
+    private final List<Producer> producers = new ArrayList<>();
+
+    ProducerTest() throws Exception {
+        broker = new ScriptedBroker().topic("orders", 4).topic("one", 1);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        producers.forEach(p -> p.close(Duration.ZERO));
+        broker.close();
+    }
+
+    private Producer.Builder builder() {
+        return Producer.builder(broker.bootstrap()).clientId("producer-test").name("p1").lingerMs(0)
+                .requestTimeoutMs(1_000).retryBackoffMs(10).retryBackoffMaxMs(50).deliveryTimeoutMs(5_000);
+    }
+
+    private Producer build(Producer.Builder b) {
+        Producer p = b.build();
+        producers.add(p);
+        return p;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static SendResult get(CompletableFuture<SendResult> f) throws Exception {
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void keyedRecordsGoToTheirMurmur2PartitionAndNullKeysRoundRobin() throws Exception {
+        Producer p = build(builder());
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(p.send("orders", b("foobar"), b("v"))).partition()).isEqualTo(2);
+            assertThat(get(p.send("orders", b("abc"), b("v"))).partition()).isEqualTo(3);
+        }
+        assertThat(Murmur2.partition(b("foobar"), 4)).isEqualTo(2);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(get(p.send("orders", null, b("v" + i))).partition());
+        }
+        assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+
+    @Test
+    void manySendsBecomeFewProduceRequests() throws Exception {
+        Producer p = build(builder().lingerMs(100));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            fs.add(p.send("one", b("value-" + i)));
+        }
+        Set<Long> offsets = new HashSet<>();
+        for (CompletableFuture<SendResult> f : fs) {
+            offsets.add(get(f).offset());
+        }
+        assertThat(offsets).hasSize(200);
+        List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
+        assertThat(produces.size()).isLessThanOrEqualTo(5);
+        assertThat(produces.stream().mapToInt(r -> r.batch().recordCount()).sum()).isEqualTo(200);
+    }
+
+    @Test
+    void batchesRespectBatchBytesMax() throws Exception {
+        Producer p = build(builder().lingerMs(50).batchBytesMax(1_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fs.add(p.send("one", new byte[100]));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        for (Produce.Request r : broker.<Produce.Request>requests(ApiKey.PRODUCE)) {
+            assertThat(r.batch().sizeInBytes()).isLessThanOrEqualTo(1_000);
+        }
+    }
+
+    @Test
+    void idempotentRetryAfterALostReplyResendsTheSameIdentityAndIsADuplicate() throws Exception {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Drop());
+        Producer p = build(builder());
+        SendResult r = get(p.send("one", b("k"), b("hello")));
+        assertThat(r.duplicate()).isTrue();
+        assertThat(r.offset()).isEqualTo(0);
+        List<Produce.Request> sent = broker.requests(ApiKey.PRODUCE);
+        assertThat(sent).hasSize(2);
+        RecordBatch first = sent.get(0).batch();
+        RecordBatch retry = sent.get(1).batch();
+        assertThat(first.producerId()).isEqualTo(7);
+        assertThat(retry.producerId()).isEqualTo(first.producerId());
+        assertThat(retry.producerEpoch()).isEqualTo(first.producerEpoch());
+        assertThat(retry.baseSequence()).isEqualTo(first.baseSequence()).isEqualTo(0);
+        assertThat(broker.log("one", 0)).hasSize(1);
+        assertThat(p.stats()).isEqualTo(new ProducerStats(1, 1, 0, 0));
+    }
+
+    @Test
+    void sequencesContinueFromTheBrokersHighestPersistedSequence() throws Exception {
+        broker.persistedSequence("one", 0, 41);
+        Producer p = build(builder());
+        get(p.send("one", b("a")));
+        get(p.send("one", b("b")));
+        List<Produce.Request> sent = broker.requests(ApiKey.PRODUCE);
+        assertThat(sent.get(0).batch().baseSequence()).isEqualTo(42);
+        assertThat(sent.get(1).batch().baseSequence()).isEqualTo(43);
+    }
+
+    @Test
+    void afterACutConnectionInFlightBatchesAreResentAndAppendedOnceInOrder() throws Exception {
+        broker.defaultProduceDelayMs = 100;
+        Producer p = build(builder().batchBytesMax(RecordBatch.HEADER_BYTES + 20));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            fs.add(p.send("one", new byte[] {(byte) i}));
+        }
+        Wait.until(() -> broker.requests(ApiKey.PRODUCE).size() >= 3, 3_000, "three produces in flight");
+        broker.dropAllConnections();
+        broker.defaultProduceDelayMs = 0;
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        // Every batch was applied before the cut and answered as a duplicate after it, or applied after
+        // it; a batch that overtook a resend was refused out of order and resent: never twice, never reordered.
+        assertThat(broker.log("one", 0)).extracting(v -> (int) v[0]).containsExactly(0, 1, 2, 3, 4);
+        assertThat(broker.connectionCount()).isGreaterThanOrEqualTo(2);
+        assertThat(broker.requests(ApiKey.PRODUCE).size()).isGreaterThan(5);
+        assertThat(p.stats().confirmed()).isEqualTo(5);
+    }
+
+    @Test
+    void outOfOrderBehindABatchBeingRetriedIsRetriedAndOrderIsKept() throws Exception {
+        broker.defaultProduceDelayMs = 50;
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
+        Producer p = build(builder().batchBytesMax(RecordBatch.HEADER_BYTES + 20));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            fs.add(p.send("one", new byte[] {(byte) i}));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        // Batches 1 and 2 reached the broker before batch 0's retry and were refused out of order.
+        assertThat(broker.requests(ApiKey.PRODUCE).size()).isGreaterThan(3);
+        assertThat(broker.log("one", 0)).extracting(v -> (int) v[0]).containsExactly(0, 1, 2);
+        assertThat(p.stats()).isEqualTo(new ProducerStats(3, 0, 0, 0));
+    }
+
+    @Test
+    void atMostOnceDoesNotRetryALostReply() {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Drop());
+        Producer p = build(builder().guarantee(DeliveryGuarantee.AT_MOST_ONCE));
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(OutcomeUnknownException.class);
+        assertThat(broker.requests(ApiKey.PRODUCE)).hasSize(1);
+        assertThat(broker.requests(ApiKey.INIT_PRODUCER)).isEmpty();
+        assertThat(p.stats().unknown()).isEqualTo(1);
+    }
+
+    @Test
+    void atMostOnceRequestTimeoutIsAnUnknownOutcome() {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Delay(3_000));
+        Producer p = build(builder().guarantee(DeliveryGuarantee.AT_MOST_ONCE).requestTimeoutMs(150));
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining("150 ms");
+    }
+
+    @Test
+    void atLeastOnceRetriesWithoutProducerIdAndDuplicates() throws Exception {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Drop());
+        Producer p = build(builder().guarantee(DeliveryGuarantee.AT_LEAST_ONCE));
+        SendResult r = get(p.send("one", b("x")));
+        assertThat(r.duplicate()).isFalse();
+        List<Produce.Request> sent = broker.requests(ApiKey.PRODUCE);
+        assertThat(sent).hasSize(2);
+        assertThat(sent).allSatisfy(req -> {
+            assertThat(req.batch().producerId()).isEqualTo(RecordBatch.NO_PRODUCER_ID);
+            assertThat(req.batch().baseSequence()).isEqualTo(RecordBatch.NO_SEQUENCE);
+        });
+        assertThat(broker.log("one", 0)).hasSize(2); // the duplicate this guarantee allows
+        assertThat(broker.requests(ApiKey.INIT_PRODUCER)).isEmpty();
+    }
+
+    @Test
+    void inFlightBatchesPerPartitionNeverExceedTheLimit() throws Exception {
+        broker.defaultProduceDelayMs = 20;
+        Producer p = build(builder().batchBytesMax(RecordBatch.HEADER_BYTES + 20).deliveryTimeoutMs(20_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fs.add(p.send("one", new byte[8]));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        assertThat(broker.maxUnansweredProduces("one", 0)).isBetween(2, Producer.IN_FLIGHT_BATCHES_LIMIT);
+    }
+
+    @Test
+    void retriableErrorBacksOffThenSucceedsWithTheSameSequence() throws Exception {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR),
+                new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
+        Producer p = build(builder().retryBackoffMs(50).retryBackoffMaxMs(200));
+        SendResult r = get(p.send("one", b("x")));
+        assertThat(r.duplicate()).isFalse();
+        List<ScriptedBroker.Received> produces = broker.received().stream()
+                .filter(x -> x.request().apiKey() == ApiKey.PRODUCE).toList();
+        assertThat(produces).hasSize(3);
+        long firstGapMs = (produces.get(1).atNanos() - produces.get(0).atNanos()) / 1_000_000;
+        long secondGapMs = (produces.get(2).atNanos() - produces.get(1).atNanos()) / 1_000_000;
+        assertThat(firstGapMs).isGreaterThanOrEqualTo(45);
+        assertThat(secondGapMs).isGreaterThanOrEqualTo(95); // exponential
+        assertThat(produces).allSatisfy(x -> assertThat(((Produce.Request) x.request()).batch().baseSequence())
+                .isEqualTo(0));
+    }
+
+    @Test
+    void definiteErrorFailsTheSendWithItsCode() {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.MESSAGE_TOO_LARGE));
+        Producer p = build(builder());
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(DefiniteFailureException.class)
+                .satisfies(e -> assertThat(((SemelException) e).errorCode()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
+        assertThat(p.stats().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownTopicFailsDefinitely() {
+        Producer p = build(builder());
+        assertThatThrownBy(() -> p.send("nope", b("x")).get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(DefiniteFailureException.class).hasMessageContaining("create it first");
+    }
+
+    @Test
+    void producerFencedIsFatalForPendingAndLaterSends() throws Exception {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.PRODUCER_FENCED));
+        Producer p = build(builder());
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(FatalProducerException.class);
+        CompletableFuture<SendResult> later = p.send("one", b("y"));
+        assertThatThrownBy(() -> later.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(FatalProducerException.class)
+                .satisfies(e -> assertThat(((SemelException) e).errorCode()).isEqualTo(ErrorCode.PRODUCER_FENCED));
+        assertThat(broker.requests(ApiKey.PRODUCE)).hasSize(1);
+    }
+
+    @Test
+    void closeFailsUnsentAsClosedAndInFlightAsUnknown() throws Exception {
+        broker.defaultProduceDelayMs = 5_000;
+        Producer p = build(builder().inFlightBatchesMax(1).requestTimeoutMs(10_000).deliveryTimeoutMs(20_000));
+        CompletableFuture<SendResult> inFlight = p.send("one", b("a"));
+        Wait.until(() -> broker.requests(ApiKey.PRODUCE).size() == 1, 3_000, "first produce");
+        CompletableFuture<SendResult> buffered = p.send("one", b("b"));
+        ProducerStats stats = p.close(Duration.ofMillis(100));
+        assertThatThrownBy(() -> inFlight.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(OutcomeUnknownException.class);
+        assertThatThrownBy(() -> buffered.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(ClientClosedException.class);
+        assertThat(stats).isEqualTo(new ProducerStats(0, 0, 1, 1));
+        assertThatThrownBy(() -> p.send("one", b("c")).get(1, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(ClientClosedException.class);
+    }
+
+    @Test
+    void closeWithTimeLeftDeliversWhatIsBuffered() throws Exception {
+        Producer p = build(builder().lingerMs(10_000));
+        CompletableFuture<SendResult> f = p.send("one", b("a"));
+        p.close(Duration.ofSeconds(5));
+        assertThat(get(f).offset()).isEqualTo(0);
+    }
+
+    @Test
+    void fullBufferFailsSendAfterMaxBlock() throws Exception {
+        broker.defaultProduceDelayMs = 2_000;
+        Producer p = build(builder().bufferedRecordsMax(1).maxBlockMs(50).requestTimeoutMs(5_000));
+        CompletableFuture<SendResult> first = p.send("one", b("a"));
+        CompletableFuture<SendResult> second = p.send("one", b("b"));
+        assertThatThrownBy(() -> second.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(BufferFullException.class)
+                .hasMessageContaining("bufferedRecordsMax 1");
+        assertThat(get(first).offset()).isEqualTo(0);
+    }
+
+    @Test
+    void durableProducerSendsCallerSequencesFromNextSequence() throws Exception {
+        broker.persistedSequence("orders", 1, 41);
+        Producer p = build(builder().durable("relay-1"));
+        long next = p.nextSequence("orders", 1);
+        assertThat(next).isEqualTo(42);
+        assertThat(p.nextSequence("orders", 0)).isEqualTo(0);
+        get(p.sendWithSequence("orders", 1, next, null, b("a"), List.of()));
+        get(p.sendWithSequence("orders", 1, next + 1, null, b("b"), List.of()));
+        // A restarted relay resends a stored row: the broker recognises the sequence.
+        assertThat(get(p.sendWithSequence("orders", 1, next, null, b("a"), List.of())).duplicate()).isTrue();
+        List<Produce.Request> sent = broker.requests(ApiKey.PRODUCE);
+        assertThat(sent.get(0).batch().baseSequence()).isEqualTo(42);
+        assertThat(sent.get(1).batch().baseSequence()).isEqualTo(43);
+        assertThatThrownBy(() -> p.sendWithSequence("orders", 1, next + 5, null, b("x"), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gap");
+        // murmur2 of this key mod 4 is 1: the producer must not assign sequences on a caller-owned partition.
+        assertThatThrownBy(() -> p.send("orders", b("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), b("x")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sendWithSequence");
+    }
+
+    @Test
+    void sendWithSequenceNeedsADurableProducer() {
+        Producer p = build(builder());
+        assertThatThrownBy(() -> p.sendWithSequence("orders", 0, 0, null, b("a"), List.of()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("durable");
+    }
+}
