@@ -123,4 +123,31 @@ class IdempotentProduceTest extends BrokerTestSupport {
                     .isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         }
     }
+
+    @Test
+    void joiningASecondTopicWithTheHeldEpochDoesNotFenceAndAStaleEpochIsFenced() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, "a", 1);
+            createTopic(c, "b", 1);
+            InitProducer.Response first = init(c, "p", "a");
+            InitProducer.Response joined = c.call(new InitProducer.Request("p", "b", first.producerEpoch()),
+                    InitProducer.Response.class);
+            assertThat(joined.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(joined.producerEpoch()).isEqualTo(first.producerEpoch());
+            assertThat(joined.producerId()).isEqualTo(first.producerId());
+            // Batches under the held epoch still go through on the first topic.
+            Produce.Response r = c.call(new Produce.Request("a", 0, 0,
+                    TestClient.batch(first.producerId(), first.producerEpoch(), 0, "x")), Produce.Response.class);
+            assertThat(r.error()).isEqualTo(ErrorCode.NONE);
+
+            InitProducer.Response newer = init(c, "p", "a");
+            InitProducer.Response stale = c.call(new InitProducer.Request("p", "b", first.producerEpoch()),
+                    InitProducer.Response.class);
+            assertThat(newer.producerEpoch()).isGreaterThan(first.producerEpoch());
+            assertThat(stale.error()).isEqualTo(ErrorCode.PRODUCER_FENCED);
+            assertThat(c.call(new InitProducer.Request("nobody", "b", (short) 0), InitProducer.Response.class).error())
+                    .isEqualTo(ErrorCode.UNKNOWN_PRODUCER);
+        }
+    }
 }

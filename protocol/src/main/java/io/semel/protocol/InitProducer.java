@@ -8,15 +8,19 @@ import java.util.List;
 
 /**
  * INIT_PRODUCER (api key 5): registers an idempotent producer by stable name for one topic. A
- * stable name keeps its producer id; each call bumps the epoch, which fences older instances
- * ({@code PRODUCER_FENCED} on their next produce). Sequences continue across epochs, so the
- * response says where each partition's sequence stands.
+ * stable name keeps its producer id. A new instance sends {@code currentEpoch = -1}: the epoch is
+ * bumped, which fences older instances ({@code PRODUCER_FENCED} on their next produce). An instance
+ * that already holds an epoch and starts writing another topic sends that epoch: nothing is bumped,
+ * so its in-flight batches on other topics stay valid; if a newer instance exists it gets
+ * {@code PRODUCER_FENCED}. Sequences continue across epochs, so the response says where each
+ * partition's sequence stands.
  *
  * <pre>
  * Request              type                  meaning
  * -------------------  --------------------  -------------------------------------------------
  * producerName         string                stable identity chosen by the application
  * topic                string                topic whose partitions' sequences are returned
+ * currentEpoch         int16                 -1: new instance, bump the epoch; else the epoch held
  *
  * Response             type                  meaning (default in an error frame)
  * -------------------  --------------------  -------------------------------------------------
@@ -28,7 +32,9 @@ import java.util.List;
  *   highestSequence    int64                 highest persisted sequence; -1 = none yet
  * </pre>
  *
- * <p>Errors: {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code TOO_MANY_PRODUCERS}, {@code STORAGE_ERROR}.
+ * <p>Errors: {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code TOO_MANY_PRODUCERS}, {@code STORAGE_ERROR};
+ * with {@code currentEpoch >= 0}: {@code UNKNOWN_PRODUCER} (name never registered) and
+ * {@code PRODUCER_FENCED} (a newer epoch exists).
  * A producer that resumes from its own durable store compares these sequences with its own; the
  * broker answers {@code DEDUP_STATE_UNKNOWN} on produce when it has lost the state it would need.
  */
@@ -43,10 +49,20 @@ public final class InitProducer {
         }
     }
 
-    public record Request(String producerName, String topic) implements ApiRequest {
+    public record Request(String producerName, String topic, short currentEpoch) implements ApiRequest {
         public Request {
             Check.notNull(producerName, "producerName");
             Check.notNull(topic, "topic");
+            Check.range("currentEpoch", currentEpoch, RecordBatch.NO_PRODUCER_EPOCH, Short.MAX_VALUE);
+        }
+
+        /** A new instance: the broker bumps the epoch. */
+        public Request(String producerName, String topic) {
+            this(producerName, topic, RecordBatch.NO_PRODUCER_EPOCH);
+        }
+
+        public boolean newInstance() {
+            return currentEpoch == RecordBatch.NO_PRODUCER_EPOCH;
         }
 
         @Override
@@ -56,11 +72,17 @@ public final class InitProducer {
 
         @Override
         public void encode(WireWriter w) {
-            w.writeString(producerName).writeString(topic);
+            w.writeString(producerName).writeString(topic).writeInt16(currentEpoch);
         }
 
         public static Request decode(WireReader r) throws ProtocolException {
-            return new Request(r.readString("producerName"), r.readString("topic"));
+            String name = r.readString("producerName");
+            String topic = r.readString("topic");
+            short currentEpoch = r.readInt16();
+            if (currentEpoch < RecordBatch.NO_PRODUCER_EPOCH) {
+                throw WireReader.invalid("currentEpoch " + currentEpoch + " < -1");
+            }
+            return new Request(name, topic, currentEpoch);
         }
     }
 

@@ -18,7 +18,7 @@ final class Samples {
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Request("orders", 12));
         m.put(ApiKey.LIST_TOPICS, new ListTopics.Request());
         m.put(ApiKey.DESCRIBE_TOPIC, new DescribeTopic.Request("orders"));
-        m.put(ApiKey.INIT_PRODUCER, new InitProducer.Request("billing-relay", "invoices"));
+        m.put(ApiKey.INIT_PRODUCER, new InitProducer.Request("billing-relay", "invoices", (short) 3));
         m.put(ApiKey.PRODUCE, new Produce.Request("orders", 3, 30_000, Batches.small()));
         m.put(ApiKey.FETCH, new Fetch.Request("orders", 3, 1_000L, 1 << 20, 500));
         m.put(ApiKey.JOIN_GROUP, new JoinGroup.Request("billing", "orders", null, 10_000));

@@ -150,6 +150,9 @@ public final class RequestDispatcher {
         }
         return CompletableFuture.supplyAsync(() -> {
             try {
+                if (!r.newInstance()) {
+                    return joinTopic(r);
+                }
                 ProducerRegistry.InitResult init = registry.initProducer(r.producerName());
                 epochs.learned(init.producerId(), init.epoch());
                 return init;
@@ -169,6 +172,22 @@ public final class RequestDispatcher {
             return allOf(seqs).<ApiResponse>thenApply(list -> new InitProducer.Response(ErrorCode.NONE, null,
                     init.producerId(), init.epoch(), list));
         }).exceptionally(e -> errors.toResponse(r.apiKey(), e, "init producer " + r.producerName()));
+    }
+
+    /**
+     * An instance that holds an epoch asks for another topic's sequences: no bump, so its batches
+     * in flight elsewhere stay valid; a newer instance fences it.
+     */
+    private ProducerRegistry.InitResult joinTopic(InitProducer.Request r) {
+        ProducerRegistry.Entry entry = registry.lookup(r.producerName()).orElseThrow(() -> new RequestException(
+                ErrorCode.UNKNOWN_PRODUCER, "producer '" + r.producerName() + "' was never initialised; send "
+                        + "INIT_PRODUCER with currentEpoch -1 first"));
+        if (entry.epoch() != r.currentEpoch()) {
+            throw new RequestException(ErrorCode.PRODUCER_FENCED, "producer '" + r.producerName() + "' holds epoch "
+                    + r.currentEpoch() + " but epoch " + entry.epoch() + " exists; this instance must stop");
+        }
+        epochs.learned(entry.producerId(), entry.epoch());
+        return new ProducerRegistry.InitResult(entry.producerId(), entry.epoch());
     }
 
     private CompletableFuture<ApiResponse> produce(Produce.Request r, ScheduledExecutorService loop) {

@@ -522,7 +522,9 @@ public final class Sender implements Runnable {
         InitProducer.Response r;
         SemelException failure = null;
         try {
-            r = channel.call(new InitProducer.Request(cfg.name(), topic), InitProducer.Response.class, 0);
+            // Holding an epoch already: join the topic without a bump (a bump would fence our own
+            // batches in flight on other topics).
+            r = channel.call(new InitProducer.Request(cfg.name(), topic, epoch), InitProducer.Response.class, 0);
             if (r.error() != ErrorCode.NONE) {
                 failure = new DefiniteFailureException(r.error(), "INIT_PRODUCER for producer '" + cfg.name()
                         + "' on topic '" + topic + "' refused: " + r.error() + " (" + r.error().code() + ") "
