@@ -1,17 +1,19 @@
 package io.semel.broker;
 
+import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
+import io.semel.broker.internal.GroupCoordinator;
 import io.semel.broker.internal.NettyServer;
 import io.semel.broker.internal.ProducerEpochs;
 import io.semel.broker.internal.RequestDispatcher;
 import io.semel.broker.internal.Topic;
 import io.semel.broker.internal.TopicManager;
-import io.semel.broker.internal.UnavailableGroupRequests;
 import io.semel.log.FileStorage;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.producer.ProducerRegistry;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} shuts down in this order: stop accepting; answer new requests
  * BROKER_SHUTTING_DOWN and end long-polls; wait up to {@code shutdownTimeoutMs} for in-flight
- * requests to be answered; close connections and event loops; close every partition (flush,
+ * requests to be answered; close connections and event loops; stop the group coordinator (ticks
+ * stop, pending group records become durable, the group log closes); close every partition (flush,
  * checkpoint, producer snapshot); release the data-directory lock. The producer registry needs no
  * close: each of its changes is durable when made.
  *
@@ -52,6 +56,7 @@ public final class Broker implements Closeable {
     private final FileLock lock;
     private final ScheduledExecutorService admin;
     private final TopicManager topics;
+    private final GroupCoordinator coordinator; // null when the caller supplied GroupRequests
     private final ErrorMapping errors;
     private final NettyServer server;
     private final InetSocketAddress address;
@@ -59,20 +64,25 @@ public final class Broker implements Closeable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private Broker(BrokerConfig config, FileChannel lockChannel, FileLock lock, ScheduledExecutorService admin,
-            TopicManager topics, ErrorMapping errors, NettyServer server, InetSocketAddress address) {
+            TopicManager topics, GroupCoordinator coordinator, ErrorMapping errors, NettyServer server,
+            InetSocketAddress address) {
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.admin = admin;
         this.topics = topics;
+        this.coordinator = coordinator;
         this.errors = errors;
         this.server = server;
         this.address = address;
     }
 
-    /** Recovers every topic and starts serving, without consumer groups. */
+    /**
+     * Recovers every topic and the consumer groups (group log under {@code dataDir/groups}) and
+     * starts serving, with the built-in {@link GroupCoordinator}.
+     */
     public static Broker start(BrokerConfig config) throws IOException {
-        return start(config, new UnavailableGroupRequests());
+        return open(config, null);
     }
 
     /**
@@ -82,8 +92,12 @@ public final class Broker implements Closeable {
      *     port cannot be bound
      */
     public static Broker start(BrokerConfig config, GroupRequests groups) throws IOException {
+        return open(config, Objects.requireNonNull(groups, "groups"));
+    }
+
+    /** @param groups null for the built-in coordinator */
+    private static Broker open(BrokerConfig config, GroupRequests groups) throws IOException {
         Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(groups, "groups");
         Files.createDirectories(config.dataDir());
         FileChannel lockChannel = FileChannel.open(config.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
@@ -104,21 +118,32 @@ public final class Broker implements Closeable {
             return t;
         });
         TopicManager topics = null;
+        GroupCoordinator coordinator = null;
         try {
             ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
                     config.producersMax());
             topics = TopicManager.open(config, Clock.systemUTC());
             ErrorMapping errors = new ErrorMapping();
-            RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry,
-                    new ProducerEpochs(registry, admin), admin, groups, errors);
+            ProducerEpochs epochs = new ProducerEpochs(registry, admin);
+            if (groups == null) {
+                coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(), topics,
+                        deadLetterAdmin(topics, registry, epochs, admin), config.groupConfig(), config.groupTickMs(),
+                        config.shutdownTimeoutMs(), Clock.systemUTC());
+                groups = coordinator;
+            }
+            RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, epochs, admin, groups,
+                    errors);
             NettyServer server = new NettyServer(config, dispatcher, errors);
             InetSocketAddress bound = server.start();
-            Broker broker = new Broker(config, lockChannel, lock, admin, topics, errors, server, bound);
+            Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound);
             broker.scheduleRetention();
             LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
                     bound.getHostString(), bound.getPort(), config);
             return broker;
         } catch (IOException | RuntimeException e) {
+            if (coordinator != null) {
+                coordinator.close();
+            }
             admin.shutdownNow();
             if (topics != null) {
                 topics.close();
@@ -127,6 +152,38 @@ public final class Broker implements Closeable {
             lockChannel.close();
             throw e;
         }
+    }
+
+    /** The coordinator's way to the producer registry and topic creation: both on the admin thread. */
+    private static DeadLetterCopier.Admin deadLetterAdmin(TopicManager topics, ProducerRegistry registry,
+            ProducerEpochs epochs, ScheduledExecutorService admin) {
+        return new DeadLetterCopier.Admin() {
+            @Override
+            public CompletableFuture<ProducerRegistry.InitResult> initProducer(String name) {
+                return CompletableFuture.supplyAsync(() -> {
+                    try {
+                        ProducerRegistry.InitResult init = registry.initProducer(name);
+                        epochs.learned(init.producerId(), init.epoch());
+                        return init;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, admin);
+            }
+
+            @Override
+            public CompletableFuture<Void> ensureTopic(String name) {
+                return CompletableFuture.runAsync(() -> {
+                    if (topics.topic(name) == null) {
+                        try {
+                            topics.create(name, 1);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }, admin);
+            }
+        };
     }
 
     private void scheduleRetention() {
@@ -180,6 +237,9 @@ public final class Broker implements Closeable {
                         server.inFlight(), config.shutdownTimeoutMs());
             }
             server.close(1000);
+            if (coordinator != null) {
+                coordinator.close(); // stop ticks, wait for durable group records, close the group log
+            }
             admin.shutdown();
             awaitTermination();
             topics.close();

@@ -1,5 +1,6 @@
 package io.semel.broker;
 
+import io.semel.broker.group.GroupConfig;
 import io.semel.log.FlushPolicy;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.LogConfig;
@@ -55,6 +56,14 @@ import java.util.TreeSet;
  *   <tr><td>flushIntervalMs</td><td>0</td><td>0 = fsync before confirming (default, safe); N &gt; 0 =
  *       confirm after write, fsync every N ms (a machine crash may lose confirmed data)</td></tr>
  *   <tr><td>shutdownTimeoutMs</td><td>10 s</td><td>how long close waits for in-flight requests</td></tr>
+ *   <tr><td>ackTimeoutMs</td><td>30 s</td><td>a group delivery not acked in this time is redelivered</td></tr>
+ *   <tr><td>maxDeliveries</td><td>5</td><td>deliveries of one message before it goes to {@code <topic>.dlq}</td></tr>
+ *   <tr><td>nackBackoffMs, nackBackoffMaxMs</td><td>100 ms, 10 s</td><td>redelivery delay after a nack,
+ *       doubling per delivery, capped</td></tr>
+ *   <tr><td>sessionTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs</td><td>10 s, 1 s, 300 s</td><td>default
+ *       and allowed range of a group member's session timeout</td></tr>
+ *   <tr><td>maxUnackedPerMember</td><td>1000</td><td>unacked deliveries a member may hold</td></tr>
+ *   <tr><td>groupTickMs</td><td>100 ms</td><td>how often member sessions and ack deadlines are checked</td></tr>
  * </table>
  */
 public final class BrokerConfig {
@@ -68,7 +77,9 @@ public final class BrokerConfig {
             "maxConnections", "maxInFlightRequestsPerConnection", "ioThreads", "maxFrameBytes", "maxBatchBytes",
             "maxRecordBytes", "fetchMaxBytes", "segmentBytes", "retentionBytes", "retentionMs",
             "retentionCheckIntervalMs", "partitionsMaxPerTopic", "topicsMax", "producersMax",
-            "producersMaxPerPartition", "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs");
+            "producersMaxPerPartition", "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs",
+            "ackTimeoutMs", "maxDeliveries", "nackBackoffMs", "nackBackoffMaxMs", "sessionTimeoutMs",
+            "sessionTimeoutMinMs", "sessionTimeoutMaxMs", "maxUnackedPerMember", "groupTickMs");
 
     private final Builder b;
 
@@ -137,6 +148,15 @@ public final class BrokerConfig {
         p.integer("pendingRequestsMaxPerPartition", false, b::pendingRequestsMaxPerPartition);
         p.millis("flushIntervalMs", b::flushIntervalMs);
         p.millis("shutdownTimeoutMs", b::shutdownTimeoutMs);
+        p.millis("ackTimeoutMs", b::ackTimeoutMs);
+        p.integer("maxDeliveries", false, b::maxDeliveries);
+        p.millis("nackBackoffMs", b::nackBackoffMs);
+        p.millis("nackBackoffMaxMs", b::nackBackoffMaxMs);
+        p.millis("sessionTimeoutMs", b::sessionTimeoutMs);
+        p.millis("sessionTimeoutMinMs", b::sessionTimeoutMinMs);
+        p.millis("sessionTimeoutMaxMs", b::sessionTimeoutMaxMs);
+        p.integer("maxUnackedPerMember", false, b::maxUnackedPerMember);
+        p.millis("groupTickMs", b::groupTickMs);
         return b.build();
     }
 
@@ -246,6 +266,16 @@ public final class BrokerConfig {
         return b.flushIntervalMs == 0 ? FlushPolicy.everyBatch() : FlushPolicy.intervalMs(b.flushIntervalMs);
     }
 
+    /** How often the group coordinator ticks (expires members and ack deadlines), ms. */
+    public long groupTickMs() {
+        return b.groupTickMs;
+    }
+
+    /** The consumer-group settings these keys imply (other group limits keep their defaults). */
+    public GroupConfig groupConfig() {
+        return b.groupConfig();
+    }
+
     /** The per-partition log settings these keys imply. */
     public LogConfig logConfig() {
         return LogConfig.builder().segmentBytes(b.segmentBytes).maxBatchBytes(b.maxBatchBytes)
@@ -291,6 +321,15 @@ public final class BrokerConfig {
         private int pendingRequestsMaxPerPartition = GroupCommitLog.PENDING_REQUESTS_MAX_DEFAULT;
         private long flushIntervalMs = 0;
         private long shutdownTimeoutMs = 10_000;
+        private long ackTimeoutMs = 30_000;
+        private int maxDeliveries = 5;
+        private long nackBackoffMs = 100;
+        private long nackBackoffMaxMs = 10_000;
+        private long sessionTimeoutMs = 10_000;
+        private long sessionTimeoutMinMs = 1_000;
+        private long sessionTimeoutMaxMs = 300_000;
+        private int maxUnackedPerMember = 1_000;
+        private long groupTickMs = 100;
 
         private Builder() {
         }
@@ -321,6 +360,15 @@ public final class BrokerConfig {
             c.pendingRequestsMaxPerPartition = pendingRequestsMaxPerPartition;
             c.flushIntervalMs = flushIntervalMs;
             c.shutdownTimeoutMs = shutdownTimeoutMs;
+            c.ackTimeoutMs = ackTimeoutMs;
+            c.maxDeliveries = maxDeliveries;
+            c.nackBackoffMs = nackBackoffMs;
+            c.nackBackoffMaxMs = nackBackoffMaxMs;
+            c.sessionTimeoutMs = sessionTimeoutMs;
+            c.sessionTimeoutMinMs = sessionTimeoutMinMs;
+            c.sessionTimeoutMaxMs = sessionTimeoutMaxMs;
+            c.maxUnackedPerMember = maxUnackedPerMember;
+            c.groupTickMs = groupTickMs;
             return c;
         }
 
@@ -442,6 +490,59 @@ public final class BrokerConfig {
             return this;
         }
 
+        public Builder ackTimeoutMs(long v) {
+            ackTimeoutMs = v;
+            return this;
+        }
+
+        public Builder maxDeliveries(int v) {
+            maxDeliveries = v;
+            return this;
+        }
+
+        public Builder nackBackoffMs(long v) {
+            nackBackoffMs = v;
+            return this;
+        }
+
+        public Builder nackBackoffMaxMs(long v) {
+            nackBackoffMaxMs = v;
+            return this;
+        }
+
+        /** Session timeout of a join that asks for none (0). */
+        public Builder sessionTimeoutMs(long v) {
+            sessionTimeoutMs = v;
+            return this;
+        }
+
+        public Builder sessionTimeoutMinMs(long v) {
+            sessionTimeoutMinMs = v;
+            return this;
+        }
+
+        public Builder sessionTimeoutMaxMs(long v) {
+            sessionTimeoutMaxMs = v;
+            return this;
+        }
+
+        public Builder maxUnackedPerMember(int v) {
+            maxUnackedPerMember = v;
+            return this;
+        }
+
+        public Builder groupTickMs(long v) {
+            groupTickMs = v;
+            return this;
+        }
+
+        private GroupConfig groupConfig() {
+            return GroupConfig.builder().ackTimeoutMs(ackTimeoutMs).maxDeliveries(maxDeliveries)
+                    .nackBackoffMs(nackBackoffMs).nackBackoffMaxMs(nackBackoffMaxMs).sessionTimeoutMs(sessionTimeoutMs)
+                    .sessionTimeoutMinMs(sessionTimeoutMinMs).sessionTimeoutMaxMs(sessionTimeoutMaxMs)
+                    .maxUnackedPerMember(maxUnackedPerMember).build();
+        }
+
         /** @throws IllegalArgumentException naming the key, its value and what is allowed */
         public BrokerConfig build() {
             Objects.requireNonNull(dataDir, "dataDir");
@@ -481,6 +582,11 @@ public final class BrokerConfig {
             require("pendingRequestsMaxPerPartition", pendingRequestsMaxPerPartition, 1, 1 << 24);
             require("flushIntervalMs", flushIntervalMs, 0, 24L * 60 * 60 * 1000);
             require("shutdownTimeoutMs", shutdownTimeoutMs, 0, Long.MAX_VALUE);
+            require("groupTickMs", groupTickMs, 1, 60_000);
+            // Session timeouts go over the wire as int32 milliseconds.
+            require("sessionTimeoutMaxMs", sessionTimeoutMaxMs, 1, Integer.MAX_VALUE);
+            require("ackTimeoutMs", ackTimeoutMs, 1, 7L * 24 * 60 * 60 * 1000);
+            groupConfig(); // validates the group keys, naming the key
             return new BrokerConfig(this);
         }
 

@@ -124,8 +124,8 @@ class BadInputTest extends BrokerTestSupport {
     }
 
     @Test
-    void groupApisAnswerThatGroupsAreUnavailable() throws Exception {
-        startBroker();
+    void groupApisAnswerThatGroupsAreUnavailableWithoutACoordinator() throws Exception {
+        broker = Broker.start(configBuilder().build(), new io.semel.broker.internal.UnavailableGroupRequests());
         try (TestClient c = TestClient.hello(broker.port())) {
             JoinGroup.Response j = c.call(new JoinGroup.Request("g", "t", null, 1000), JoinGroup.Response.class);
             assertThat(j.error()).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);

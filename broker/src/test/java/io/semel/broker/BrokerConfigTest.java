@@ -66,4 +66,21 @@ class BrokerConfigTest {
         m.put(k, v);
         return m;
     }
+
+    @Test
+    void groupKeysParseUnitsMapToGroupConfigAndAreValidated() {
+        BrokerConfig c = BrokerConfig.fromMap(Map.of("dataDir", "/tmp/x", "ackTimeoutMs", "2s",
+                "maxDeliveries", "3", "nackBackoffMs", "50ms", "nackBackoffMaxMs", "1min", "sessionTimeoutMinMs", "500",
+                "maxUnackedPerMember", "7", "groupTickMs", "20"));
+        assertThat(c.groupConfig().ackTimeoutMs()).isEqualTo(2_000);
+        assertThat(c.groupConfig().maxDeliveries()).isEqualTo(3);
+        assertThat(c.groupConfig().nackBackoffMaxMs()).isEqualTo(60_000);
+        assertThat(c.groupConfig().sessionTimeoutMinMs()).isEqualTo(500);
+        assertThat(c.groupConfig().maxUnackedPerMember()).isEqualTo(7);
+        assertThat(c.groupTickMs()).isEqualTo(20);
+        assertThatThrownBy(() -> BrokerConfig.fromMap(Map.of("dataDir", "/tmp/x",
+                "maxDeliveries", "0"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDeliveries");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(Map.of("dataDir", "/tmp/x",
+                "groupTickMs", "0"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("groupTickMs");
+    }
 }

@@ -158,7 +158,7 @@ class BrokerKillTest {
     }
 
     /** A broker in its own JVM. */
-    private record Child(Process process, int port) {
+    record Child(Process process, int port) {
         static Child start(Path data, Path out) throws IOException, InterruptedException {
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

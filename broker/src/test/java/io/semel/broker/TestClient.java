@@ -2,13 +2,20 @@ package io.semel.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.semel.protocol.Ack;
 import io.semel.protocol.ApiRequest;
 import io.semel.protocol.ApiResponse;
+import io.semel.protocol.Delivery;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Frame;
 import io.semel.protocol.FrameCodec;
+import io.semel.protocol.Heartbeat;
 import io.semel.protocol.Hello;
+import io.semel.protocol.JoinGroup;
+import io.semel.protocol.LeaveGroup;
 import io.semel.protocol.LogRecord;
+import io.semel.protocol.Nack;
+import io.semel.protocol.Poll;
 import io.semel.protocol.ProtocolException;
 import io.semel.protocol.RecordBatch;
 import java.io.Closeable;
@@ -127,6 +134,50 @@ final class TestClient implements Closeable {
         Answer a = receive();
         assertThat(a.requestId()).as("answer pairs with request").isEqualTo(id);
         return type.cast(a.response());
+    }
+
+    // ---- consumer groups ------------------------------------------------------------------------
+
+    /** Joins as a new member and returns its id (asserts success). */
+    String join(String group, String topic, int sessionTimeoutMs) throws IOException {
+        JoinGroup.Response r = call(new JoinGroup.Request(group, topic, null, sessionTimeoutMs), JoinGroup.Response.class);
+        assertThat(r.error()).as("join %s: %s", group, r.errorMessage()).isEqualTo(ErrorCode.NONE);
+        return r.memberId();
+    }
+
+    Heartbeat.Response heartbeat(String group, String memberId) throws IOException {
+        return call(new Heartbeat.Request(group, memberId), Heartbeat.Response.class);
+    }
+
+    LeaveGroup.Response leave(String group, String memberId) throws IOException {
+        return call(new LeaveGroup.Request(group, memberId), LeaveGroup.Response.class);
+    }
+
+    Poll.Response poll(String group, String memberId, int maxMessages, int maxWaitMs) throws IOException {
+        return call(new Poll.Request(group, memberId, maxMessages, maxWaitMs), Poll.Response.class);
+    }
+
+    /** Polls (asserting success) and returns the deliveries. */
+    List<Delivery> deliveries(String group, String memberId, int maxMessages, int maxWaitMs) throws IOException {
+        Poll.Response r = poll(group, memberId, maxMessages, maxWaitMs);
+        assertThat(r.error()).as("poll: %s", r.errorMessage()).isEqualTo(ErrorCode.NONE);
+        return r.deliveries();
+    }
+
+    Ack.Response ack(String group, String memberId, List<Delivery> deliveries) throws IOException {
+        List<Ack.Item> items = deliveries.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset()))
+                .toList();
+        return call(new Ack.Request(group, memberId, items), Ack.Response.class);
+    }
+
+    Nack.Response nack(String group, String memberId, List<Delivery> deliveries, String reason) throws IOException {
+        List<Ack.Item> items = deliveries.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset()))
+                .toList();
+        return call(new Nack.Request(group, memberId, items, reason, 0), Nack.Response.class);
+    }
+
+    static String value(Delivery d) {
+        return new String(d.value(), StandardCharsets.UTF_8);
     }
 
     /** True if the broker closed the connection (EOF or reset) within the socket timeout. */

@@ -7,8 +7,9 @@ import java.util.List;
  * A side effect: copy message {@code (topic, partition, offset)} to {@link #dlqTopic} with its
  * key, value and headers plus {@link #headers()}, durably, and then tell the group with {@link
  * GroupState#deadLettered}. Until then the offset is not settled, so a crash in between leads to
- * the request being issued again after replay ({@link GroupState#pendingDeadLetters}): the DLQ copy
- * is at-least-once.
+ * the request being issued again after replay ({@link GroupState#pendingDeadLetters}). The
+ * broker shell makes the repeated copy a no-op with an idempotent producer whose sequence is the
+ * request's position in the group log ({@code io.semel.broker.internal.DeadLetterCopier}).
  *
  * @param error the last nack's text, or {@value GroupState#ERROR_ACK_TIMEOUT}, {@value
  *     GroupState#ERROR_LEASE_REVOKED} or {@value GroupState#ERROR_BROKER_RESTART}

@@ -1,0 +1,244 @@
+package io.semel.broker.internal;
+
+import io.semel.broker.group.DeadLetterRequest;
+import io.semel.broker.group.GroupRecord;
+import io.semel.broker.group.GroupRecord.DeadLetterRequested;
+import io.semel.log.AppendRejectedException;
+import io.semel.log.producer.ProducerRegistry;
+import io.semel.protocol.Header;
+import io.semel.protocol.LogRecord;
+import io.semel.protocol.RecordBatch;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies dead-lettered messages to {@code <topic>.dlq} partition 0, exactly once.
+ *
+ * <p><b>Idempotence.</b> Each group writes as the broker-internal idempotent producer
+ * {@code semel.dlq.<group>} (registered in the {@link ProducerRegistry} through the admin thread).
+ * The sequence of a copy is the position of its {@code DeadLetterRequested} record among the
+ * group's {@code DeadLetterRequested} records in the group log (0, 1, 2, ...): persisted state, so
+ * the same copy gets the same sequence after a crash, and the DLQ partition answers a repeat as a
+ * duplicate instead of writing it twice. Copies of one group are made strictly one at a time in
+ * sequence order (a copy is issued only after its request is durable, and every lower sequence was
+ * either copied already or is ahead of it in the queue), so sequences arrive without gaps.
+ *
+ * <p>If the DLQ partition has lost the producer's dedup state ({@code DEDUP_STATE_UNKNOWN}) or
+ * reports a gap, the copy falls back to a plain (non-idempotent) append and logs a warning: the
+ * message still reaches the DLQ, possibly twice. A message removed by retention before it could be
+ * copied is dead-lettered as an empty record with {@code semel.dlq.missing=true}.
+ *
+ * <p>Not thread-safe: coordinator thread only; completions come back through {@code coordinator}.
+ */
+public final class DeadLetterCopier {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterCopier.class);
+    /** Name prefix of the broker-internal DLQ producers. */
+    static final String PRODUCER_PREFIX = "semel.dlq.";
+    static final String H_MISSING = "semel.dlq.missing";
+    /** Pause before retrying a copy that failed. */
+    static final long RETRY_MS = 500;
+
+    /** Broker services the copier needs; each answers on another thread. */
+    public interface Admin {
+        CompletableFuture<ProducerRegistry.InitResult> initProducer(String name);
+
+        /** Creates the topic (1 partition) if it does not exist. */
+        CompletableFuture<Void> ensureTopic(String name);
+    }
+
+    private record Key(int partition, long offset) {
+    }
+
+    /** One group's copy queue. */
+    private final class Chain {
+        final String group;
+        long nextSequence;
+        final Map<Key, Long> sequences = new HashMap<>();
+        final TreeMap<Long, DeadLetterRequest> queue = new TreeMap<>();
+        ProducerRegistry.InitResult producer;
+        boolean busy;
+        long retryAtMs;
+
+        Chain(String group) {
+            this.group = group;
+        }
+    }
+
+    private final TopicManager topics;
+    private final Admin admin;
+    private final Executor coordinator;
+    private final Clock clock;
+    private final Consumer<DeadLetterRequest> settle;
+    private final Map<String, Chain> chains = new HashMap<>();
+    /** Bumped on {@link #reset}: completions of copies started before are ignored. */
+    private long generation;
+
+    /** @param settle called on the coordinator thread once a request's copy is durable */
+    DeadLetterCopier(TopicManager topics, Admin admin, Executor coordinator, Clock clock,
+            Consumer<DeadLetterRequest> settle) {
+        this.topics = topics;
+        this.admin = admin;
+        this.coordinator = coordinator;
+        this.clock = clock;
+        this.settle = settle;
+    }
+
+    /**
+     * Forgets every queue and recomputes sequences from the whole group log (start, rebuild).
+     * Producer identities are kept: re-registering would bump the epoch and fence copies in flight.
+     */
+    void reset(Map<String, List<GroupRecord>> recordsByGroup) {
+        generation++;
+        Map<String, ProducerRegistry.InitResult> producers = new HashMap<>();
+        chains.forEach((g, c) -> producers.put(g, c.producer));
+        chains.clear();
+        recordsByGroup.forEach((group, records) -> {
+            Chain c = chain(group);
+            c.producer = producers.get(group);
+            assignSequences(group, records);
+        });
+    }
+
+    /** Numbers the {@code DeadLetterRequested} records of a decision, in the order they are appended. */
+    void assignSequences(String group, List<GroupRecord> records) {
+        for (GroupRecord r : records) {
+            if (r instanceof DeadLetterRequested d) {
+                Chain c = chain(group);
+                c.sequences.put(new Key(d.partition(), d.offset()), c.nextSequence++);
+            }
+        }
+    }
+
+    /** Queues durable requests for copying. */
+    void enqueue(List<DeadLetterRequest> requests) {
+        for (DeadLetterRequest r : requests) {
+            Chain c = chain(r.group());
+            Long seq = c.sequences.get(new Key(r.partition(), r.offset()));
+            if (seq == null) {
+                throw new IllegalStateException("dead-letter request " + r + " has no DeadLetterRequested record in"
+                        + " the group log; cannot give it a sequence");
+            }
+            c.queue.put(seq, r);
+            pump(c);
+        }
+    }
+
+    /** Retries chains whose last copy failed; from the tick. */
+    void retryDue() {
+        long now = clock.millis();
+        for (Chain c : chains.values()) {
+            if (!c.busy && !c.queue.isEmpty() && c.retryAtMs <= now) {
+                pump(c);
+            }
+        }
+    }
+
+    /** Whether no copy is queued or running. */
+    boolean idle() {
+        return chains.values().stream().allMatch(c -> !c.busy && c.queue.isEmpty());
+    }
+
+    private Chain chain(String group) {
+        return chains.computeIfAbsent(group, Chain::new);
+    }
+
+    private void pump(Chain c) {
+        if (c.busy || c.queue.isEmpty() || c.retryAtMs > clock.millis()) {
+            return;
+        }
+        c.busy = true;
+        long gen = generation;
+        var head = c.queue.firstEntry();
+        DeadLetterRequest r = head.getValue();
+        CompletableFuture<ProducerRegistry.InitResult> producer = c.producer != null
+                ? CompletableFuture.completedFuture(c.producer)
+                : admin.ensureTopic(r.dlqTopic()).thenCompose(v -> admin.initProducer(PRODUCER_PREFIX + c.group));
+        producer.whenCompleteAsync((init, e) -> {
+            if (gen != generation) {
+                return;
+            }
+            if (e != null) {
+                failed(c, r, e);
+                return;
+            }
+            c.producer = init;
+            copy(c, head.getKey(), r, gen);
+        }, coordinator);
+    }
+
+    private void copy(Chain c, long seq, DeadLetterRequest r, long gen) {
+        Topic source = topics.topic(r.topic());
+        Topic dlq = topics.topic(r.dlqTopic());
+        if (source == null || dlq == null) {
+            failed(c, r, new IllegalStateException("topic " + (source == null ? r.topic() : r.dlqTopic())
+                    + " does not exist"));
+            return;
+        }
+        TopicLogView.One one = new TopicLogView(source).readOne(r.partition(), r.offset());
+        if (one.found() == TopicLogView.Found.FAILED) {
+            failed(c, r, new IllegalStateException("could not read the original message"));
+            return;
+        }
+        LogRecord record = copyOf(one, r);
+        long ts = one.message() == null ? clock.millis() : one.message().timestampMs();
+        RecordBatch batch = RecordBatch.of(c.producer.producerId(), c.producer.epoch(), seq, ts, List.of(record));
+        dlq.partition(0).append(batch, c.producer.epoch())
+                .exceptionallyCompose(e -> fallBack(e, r, ts, record, dlq))
+                .whenCompleteAsync((o, e) -> {
+                    if (gen != generation) {
+                        return;
+                    }
+                    if (e != null) {
+                        failed(c, r, e);
+                        return;
+                    }
+                    c.busy = false;
+                    c.queue.remove(seq);
+                    c.sequences.remove(new Key(r.partition(), r.offset()));
+                    settle.accept(r);
+                    pump(c);
+                }, coordinator);
+    }
+
+    private static CompletableFuture<io.semel.log.AppendOutcome> fallBack(Throwable e, DeadLetterRequest r, long ts,
+            LogRecord record, Topic dlq) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof AppendRejectedException rej && (rej.errorCode() == io.semel.protocol.ErrorCode.DEDUP_STATE_UNKNOWN
+                || rej.errorCode() == io.semel.protocol.ErrorCode.OUT_OF_ORDER_SEQUENCE)) {
+            LOG.warn("DLQ copy of {} {}-{} offset {}: {}; copying without dedup (may duplicate)", r.group(), r.topic(),
+                    r.partition(), r.offset(), rej.getMessage());
+            return dlq.partition(0).append(RecordBatch.of(ts, List.of(record)), RecordBatch.NO_PRODUCER_EPOCH);
+        }
+        return CompletableFuture.failedFuture(cause);
+    }
+
+    private static LogRecord copyOf(TopicLogView.One one, DeadLetterRequest r) {
+        List<Header> headers = new ArrayList<>();
+        if (one.message() != null) {
+            headers.addAll(one.message().headers());
+        }
+        headers.addAll(r.headers());
+        if (one.message() == null) {
+            headers.add(Header.of(H_MISSING, "true")); // removed by retention before the copy
+            return new LogRecord(null, null, headers);
+        }
+        return new LogRecord(one.message().key(), one.message().value(), headers);
+    }
+
+    private void failed(Chain c, DeadLetterRequest r, Throwable e) {
+        c.busy = false;
+        c.retryAtMs = clock.millis() + RETRY_MS;
+        LOG.warn("DLQ copy of group {} {}-{} offset {} failed, retrying in {} ms: {}", r.group(), r.topic(),
+                r.partition(), r.offset(), RETRY_MS, e.toString());
+    }
+}

@@ -1,0 +1,439 @@
+package io.semel.broker.internal;
+
+import io.semel.broker.GroupRequests;
+import io.semel.broker.group.AckItem;
+import io.semel.broker.group.CorruptGroupRecordException;
+import io.semel.broker.group.DeadLetterRequest;
+import io.semel.broker.group.Decision;
+import io.semel.broker.group.GroupConfig;
+import io.semel.broker.group.GroupRecord;
+import io.semel.broker.group.GroupRegistry;
+import io.semel.broker.group.GroupState;
+import io.semel.broker.group.MemberView;
+import io.semel.broker.group.NackItem;
+import io.semel.protocol.Ack;
+import io.semel.protocol.Delivery;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Heartbeat;
+import io.semel.protocol.JoinGroup;
+import io.semel.protocol.LeaveGroup;
+import io.semel.protocol.Nack;
+import io.semel.protocol.Poll;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer-group shell: one thread, {@code group-coordinator}, owns the {@link GroupRegistry};
+ * every request is submitted to it and answered through a {@link CompletableFuture}, so event loops
+ * never block. A tick every {@code tickMs} expires members and ack deadlines.
+ *
+ * <p>Each {@link Decision} is persisted through the {@link GroupJournal} and its reply completed
+ * only once its records and all earlier ones are durable; its dead-letter requests are then handed
+ * to the {@link DeadLetterCopier}. When the group log fails, every unanswered reply gets
+ * STORAGE_ERROR and the registry is rebuilt from the log ({@link GroupRegistry#replay}); while
+ * that fails, requests get STORAGE_ERROR and the tick retries the rebuild.
+ *
+ * <p>The coordinator thread may block on reads of topic partitions and of the group log (through
+ * {@code GroupCommitLog.call}, bounded by timeouts); it never blocks on network I/O.
+ *
+ * <p>Thread-safe: the public methods may be called from any thread.
+ */
+public final class GroupCoordinator implements GroupRequests, Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+    /** How often a POLL with {@code maxWaitMs} and nothing deliverable looks again. */
+    public static final long POLL_RECHECK_MS = 10;
+    /** Member ids are {@code <CLIENT_ID>-<n>}: JOIN_GROUP carries no client id. */
+    static final String CLIENT_ID = "member";
+
+    private final ScheduledExecutorService thread;
+    /** Submits to {@link #thread}; after shutdown the task is dropped (nobody waits for it then). */
+    private final Executor exec;
+    private final TopicManager topics;
+    private final GroupConfig config;
+    private final Clock clock;
+    private final long shutdownTimeoutMs;
+    private GroupJournal journal; // set once in start, coordinator thread afterwards
+    private DeadLetterCopier copier;
+    private GroupRegistry registry; // null while a rebuild after a storage failure has not succeeded
+    private volatile boolean shuttingDown;
+
+    private GroupCoordinator(TopicManager topics, GroupConfig config, Clock clock, long shutdownTimeoutMs) {
+        this.topics = topics;
+        this.config = config;
+        this.clock = clock;
+        this.shutdownTimeoutMs = shutdownTimeoutMs;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "group-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        this.exec = r -> {
+            try {
+                thread.execute(r);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("group coordinator stopped; dropping a task");
+            }
+        };
+    }
+
+    /**
+     * Opens the group log under {@code dataDir/groups}, rebuilds every group from it, re-issues
+     * pending dead letters and starts ticking.
+     *
+     * @throws IOException if the group log cannot be opened or read, or holds a corrupt record
+     */
+    public static GroupCoordinator start(Path dataDir, int segmentBytes, TopicManager topics,
+            DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock)
+            throws IOException {
+        GroupCoordinator c = new GroupCoordinator(topics, config, clock, shutdownTimeoutMs);
+        try {
+            c.journal = GroupJournal.open(dataDir, segmentBytes, c.exec, clock, c::storageFailed);
+            c.copier = new DeadLetterCopier(topics, admin, c.exec, clock, c::deadLettered);
+            String problem = c.thread.submit(c::rebuild).get();
+            if (problem != null) {
+                throw new IOException(problem);
+            }
+        } catch (IOException | RuntimeException e) {
+            c.closeQuietly();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            c.closeQuietly();
+            throw new IOException("interrupted while loading consumer groups", e);
+        } catch (ExecutionException e) {
+            c.closeQuietly();
+            throw new IOException("loading consumer groups failed", e.getCause());
+        }
+        c.thread.scheduleWithFixedDelay(c::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+        return c;
+    }
+
+    /** Reads the whole group log and replays it; null on success, else why not. Coordinator thread. */
+    private String rebuild() {
+        try {
+            Map<String, List<GroupRecord>> records = journal.readAll();
+            GroupRegistry rebuilt = GroupRegistry.replay(config, records);
+            copier.reset(records);
+            registry = rebuilt;
+            int pending = 0;
+            for (String name : rebuilt.groupNames()) {
+                List<DeadLetterRequest> dl = rebuilt.group(name).orElseThrow().pendingDeadLetters();
+                pending += dl.size();
+                copier.enqueue(dl);
+            }
+            LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters",
+                    rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending);
+            return null;
+        } catch (IOException | CorruptGroupRecordException | RuntimeException e) {
+            registry = null;
+            LOG.error("rebuilding consumer groups from the group log failed", e);
+            return "consumer group log " + GroupJournal.DIR + " could not be replayed: " + e;
+        }
+    }
+
+    private void storageFailed(Throwable e) {
+        LOG.error("group log append failed; dropping group state and rebuilding it from the log", e);
+        registry = null;
+        rebuild();
+    }
+
+    private void tick() {
+        try {
+            if (registry == null) {
+                rebuild();
+                return;
+            }
+            for (Decision<List<String>> d : registry.tick(clock.millis())) {
+                if (!d.reply().isEmpty()) {
+                    LOG.info("group {}: members {} expired", d.group(), d.reply());
+                }
+                persist(d, v -> { }, e -> { });
+            }
+            copier.retryDue();
+        } catch (RuntimeException e) {
+            LOG.error("group tick failed", e);
+        }
+    }
+
+    private void deadLettered(DeadLetterRequest r) {
+        if (registry == null) {
+            return; // the rebuild re-issues it
+        }
+        Optional<GroupState> g = registry.group(r.group());
+        if (g.isPresent()) {
+            persist(g.get().deadLettered(r.partition(), r.offset()), v -> { }, e -> { });
+        }
+    }
+
+    /** Persists {@code d}; then answers and issues its dead letters, or answers the failure. */
+    private <R> void persist(Decision<R> d, java.util.function.Consumer<Decision<R>> answer,
+            java.util.function.Consumer<Throwable> failed) {
+        copier.assignSequences(d.group(), d.records());
+        journal.persist(d.group(), d.records(), () -> {
+            answer.accept(d);
+            copier.enqueue(d.deadLetters());
+        }, failed);
+    }
+
+    // ---- requests -------------------------------------------------------------------------------
+
+    /** Runs {@code work} on the coordinator; answers {@code ifDown} when it cannot run. */
+    private <T> CompletableFuture<T> submit(Function<String, T> errorAnswer, java.util.function.Consumer<CompletableFuture<T>> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        if (shuttingDown) {
+            out.complete(errorAnswer.apply(ErrorCode.BROKER_SHUTTING_DOWN.name()));
+            return out;
+        }
+        try {
+            thread.execute(() -> {
+                if (out.isDone()) {
+                    return; // cancelled: the connection closed
+                }
+                if (registry == null) {
+                    out.complete(errorAnswer.apply(ErrorCode.STORAGE_ERROR.name()));
+                    return;
+                }
+                try {
+                    work.accept(out);
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            out.complete(errorAnswer.apply(ErrorCode.BROKER_SHUTTING_DOWN.name()));
+        }
+        return out;
+    }
+
+    private static String detail(String code) {
+        return code.equals(ErrorCode.STORAGE_ERROR.name())
+                ? "consumer group state is being rebuilt after a storage failure; retry"
+                : "broker is shutting down; retry after restart";
+    }
+
+    private static ErrorCode code(String name) {
+        return ErrorCode.valueOf(name);
+    }
+
+    private static final String STORAGE_FAILED = "group log write failed; outcome unknown, retry";
+
+    @Override
+    public CompletableFuture<JoinGroup.Response> joinGroup(JoinGroup.Request r) {
+        return submit(c -> JoinGroup.Response.error(code(c), detail(c)), out -> {
+            Topic topic = topics.topic(r.topic());
+            if (topic == null) {
+                out.complete(JoinGroup.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + r.topic()
+                        + " does not exist; create it before joining a group on it"));
+                return;
+            }
+            long now = clock.millis();
+            Decision<MemberView> d;
+            if (r.memberId() != null) {
+                // Rejoin after a reconnect: the member must still be alive.
+                Optional<GroupState> g = registry.group(r.group());
+                if (g.isEmpty() || !g.get().memberIds().contains(r.memberId())) {
+                    out.complete(JoinGroup.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, "member '" + r.memberId()
+                            + "' is not in group '" + r.group() + "' (expired or never joined); join with no id"));
+                    return;
+                }
+                d = g.get().heartbeat(r.memberId(), now);
+            } else {
+                d = registry.join(r.group(), CLIENT_ID, r.topic(), topic.partitionCount(), r.sessionTimeoutMs(), now);
+            }
+            persist(d, x -> out.complete(x.isOk() ? new JoinGroup.Response(ErrorCode.NONE, null, x.reply().memberId())
+                    : JoinGroup.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(JoinGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    @Override
+    public CompletableFuture<LeaveGroup.Response> leaveGroup(LeaveGroup.Request r) {
+        return submit(c -> LeaveGroup.Response.error(code(c), detail(c)), out -> {
+            Optional<GroupState> g = registry.group(r.group());
+            if (g.isEmpty()) {
+                out.complete(LeaveGroup.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                return;
+            }
+            persist(g.get().leave(r.memberId(), clock.millis()),
+                    x -> out.complete(x.isOk() ? new LeaveGroup.Response(ErrorCode.NONE, null)
+                            : LeaveGroup.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(LeaveGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Heartbeat.Response> heartbeat(Heartbeat.Request r) {
+        return submit(c -> Heartbeat.Response.error(code(c), detail(c)), out -> {
+            Optional<GroupState> g = registry.group(r.group());
+            if (g.isEmpty()) {
+                out.complete(Heartbeat.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                return;
+            }
+            persist(g.get().heartbeat(r.memberId(), clock.millis()), x -> out.complete(x.isOk()
+                    ? new Heartbeat.Response(ErrorCode.NONE, null, leases(x.reply()))
+                    : Heartbeat.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(Heartbeat.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    private static List<Heartbeat.Lease> leases(MemberView v) {
+        List<Heartbeat.Lease> out = new ArrayList<>();
+        v.leaseEpochs().forEach((p, e) -> out.add(new Heartbeat.Lease(p, e)));
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<Poll.Response> poll(Poll.Request r) {
+        long deadlineMs = clock.millis() + Math.max(0, r.maxWaitMs());
+        return submit(c -> Poll.Response.error(code(c), detail(c)), out -> pollOnce(r, out, deadlineMs));
+    }
+
+    /** One attempt; with nothing deliverable and time left, looks again in {@link #POLL_RECHECK_MS}. */
+    private void pollOnce(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs) {
+        if (out.isDone()) {
+            return; // cancelled: the connection closed
+        }
+        if (registry == null) {
+            out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, detail(ErrorCode.STORAGE_ERROR.name())));
+            return;
+        }
+        Optional<GroupState> g = registry.group(r.group());
+        if (g.isEmpty()) {
+            out.complete(Poll.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+            return;
+        }
+        GroupState group = g.get();
+        Topic topic = topics.topic(group.topic());
+        long now = clock.millis();
+        Decision<List<io.semel.broker.group.Delivery>> d = group.poll(r.memberId(), r.maxMessages(), now,
+                new TopicLogView(topic));
+        if (d.isOk() && d.reply().isEmpty() && d.records().isEmpty() && now < deadlineMs && !shuttingDown) {
+            try {
+                thread.schedule(() -> pollOnce(r, out, deadlineMs), POLL_RECHECK_MS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (RejectedExecutionException e) {
+                // shutting down: answer what we have (nothing)
+            }
+        }
+        persist(d, x -> out.complete(x.isOk() ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()))
+                : Poll.Response.error(x.error(), x.errorMessage())),
+                e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+    }
+
+    private static List<Delivery> deliveries(String topic, List<io.semel.broker.group.Delivery> in) {
+        List<Delivery> out = new ArrayList<>(in.size());
+        for (io.semel.broker.group.Delivery d : in) {
+            out.add(new Delivery(topic, d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(),
+                    d.message().timestampMs(), d.message().key(), d.message().value(), d.message().headers()));
+        }
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<Ack.Response> ack(Ack.Request r) {
+        return submit(c -> Ack.Response.error(code(c), detail(c)), out -> {
+            Optional<GroupState> g = registry.group(r.group());
+            if (g.isEmpty()) {
+                out.complete(Ack.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                return;
+            }
+            List<AckItem> items = r.items().stream().map(i -> new AckItem(i.partition(), i.leaseEpoch(), i.offset()))
+                    .toList();
+            persist(g.get().ack(r.memberId(), items), x -> out.complete(x.isOk()
+                    ? new Ack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
+                    : Ack.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(Ack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Nack.Response> nack(Nack.Request r) {
+        return submit(c -> Nack.Response.error(code(c), detail(c)), out -> {
+            Optional<GroupState> g = registry.group(r.group());
+            if (g.isEmpty()) {
+                out.complete(Nack.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                return;
+            }
+            // The broker's backoff policy applies (nackBackoffMs..nackBackoffMaxMs); backoffMs is ignored.
+            String reason = r.reason() == null ? "nack" : r.reason();
+            List<NackItem> items = r.items().stream()
+                    .map(i -> new NackItem(i.partition(), i.leaseEpoch(), i.offset(), reason)).toList();
+            persist(g.get().nack(r.memberId(), items, clock.millis()), x -> out.complete(x.isOk()
+                    ? new Nack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
+                    : Nack.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(Nack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    private static List<Ack.Result> results(List<Ack.Item> items, List<ErrorCode> codes) {
+        List<Ack.Result> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            out.add(new Ack.Result(items.get(i).partition(), items.get(i).offset(), codes.get(i)));
+        }
+        return out;
+    }
+
+    private static String noGroup(String group) {
+        return "group '" + group + "' does not exist on this broker; join it first";
+    }
+
+    // ---- shutdown -------------------------------------------------------------------------------
+
+    /**
+     * Stops taking requests and ticking, waits (up to shutdownTimeoutMs) until every persisted
+     * decision is durable, then closes the group log. DLQ copies still running are abandoned; they
+     * are re-issued (idempotently) after the next start.
+     */
+    @Override
+    public void close() {
+        shuttingDown = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMs);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (thread.submit(() -> journal == null || journal.idle()).get(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                break;
+            }
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                LOG.warn("closing the group log failed: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.semel.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.semel.broker.group.DeadLetterRequest;
+import io.semel.protocol.Ack;
+import io.semel.protocol.Delivery;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Header;
+import io.semel.protocol.Heartbeat;
+import io.semel.protocol.LogRecord;
+import io.semel.protocol.Produce;
+import io.semel.protocol.RecordBatch;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Consumer groups end to end: a real broker with its group coordinator, over TCP on loopback. */
+class ConsumerGroupTest extends BrokerTestSupport {
+    private static final String G = "g";
+    private static final String T = "t";
+
+    @Override
+    BrokerConfig.Builder configBuilder() {
+        return super.configBuilder().groupTickMs(20).sessionTimeoutMinMs(200);
+    }
+
+    @Test
+    void producedMessagesAreDeliveredOnceAcrossPartitionsAndAckedForGood() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 3);
+            Set<String> produced = produce(c, 3, 10);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, produced.size());
+            assertThat(got).extracting(TestClient::value).containsExactlyInAnyOrderElementsOf(produced);
+            assertThat(got).extracting(Delivery::partition).containsOnly(0, 1, 2);
+            assertThat(got).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(1));
+            Ack.Response ack = c.ack(G, m, got);
+            assertThat(ack.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(ack.results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+            assertThat(c.deliveries(G, m, 100, 300)).as("nothing after everything was acked").isEmpty();
+        }
+    }
+
+    @Test
+    void anUnackedMessageIsRedeliveredWithCountTwoAfterTheAckTimeout() throws Exception {
+        startBroker(configBuilder().ackTimeoutMs(300).build());
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 1);
+            String m = c.join(G, T, 10_000);
+            Delivery first = pollUntil(c, m, 1).get(0);
+            assertThat(first.deliveryCount()).isEqualTo(1);
+            long start = System.nanoTime();
+            Delivery again = c.deliveries(G, m, 10, 5_000).get(0);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(200);
+            assertThat(again.offset()).isEqualTo(first.offset());
+            assertThat(again.deliveryCount()).isEqualTo(2);
+            assertThat(c.ack(G, m, List.of(again)).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    @Test
+    void aMessageNackedPastMaxDeliveriesLandsInTheDlqOnceAndIsNotDeliveredAgain() throws Exception {
+        startBroker(configBuilder().maxDeliveries(2).nackBackoffMs(10).nackBackoffMaxMs(20).build());
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            RecordBatch batch = RecordBatch.of(1_000L, List.of(new LogRecord("k".getBytes(), "poison".getBytes(),
+                    List.of(Header.of("app", "x")))));
+            assertThat(c.call(new Produce.Request(T, 0, 0, batch), Produce.Response.class).error())
+                    .isEqualTo(ErrorCode.NONE);
+            String m = c.join(G, T, 10_000);
+            for (int count = 1; count <= 2; count++) {
+                Delivery d = pollUntil(c, m, 1).get(0);
+                assertThat(d.deliveryCount()).isEqualTo(count);
+                assertThat(c.nack(G, m, List.of(d), "boom " + count).results()).extracting(Ack.Result::error)
+                        .containsOnly(ErrorCode.NONE);
+            }
+            List<RecordBatch> dlq = awaitRecords(c, T + ".dlq", 1);
+            LogRecord copy = dlq.get(0).records().get(0);
+            assertThat(new String(copy.key())).isEqualTo("k");
+            assertThat(new String(copy.value())).isEqualTo("poison");
+            Map<String, String> h = headers(copy);
+            assertThat(h).containsEntry("app", "x")
+                    .containsEntry(DeadLetterRequest.H_REASON, DeadLetterRequest.REASON_MAX_DELIVERIES)
+                    .containsEntry(DeadLetterRequest.H_ERROR, "boom 2")
+                    .containsEntry(DeadLetterRequest.H_DELIVERY_COUNT, "2")
+                    .containsEntry(DeadLetterRequest.H_TOPIC, T)
+                    .containsEntry(DeadLetterRequest.H_OFFSET, "0")
+                    .containsEntry(DeadLetterRequest.H_GROUP, G);
+            assertThat(dlq.get(0).hasProducer()).as("copied by the idempotent DLQ producer").isTrue();
+            assertThat(c.deliveries(G, m, 10, 500)).as("dead-lettered means settled").isEmpty();
+        }
+        restartBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            assertThat(c.deliveries(G, m, 10, 300)).as("still settled after a restart").isEmpty();
+            assertThat(TestClient.values(fetchAll(c, T + ".dlq", 0))).containsExactly("poison");
+        }
+    }
+
+    @Test
+    void whenALeaseMovesTheOldHoldersAckIsStaleAndTheNewHolderGetsAHigherCount() throws Exception {
+        startBroker();
+        try (TestClient a = TestClient.hello(broker.port()); TestClient b = TestClient.hello(broker.port())) {
+            createTopic(a, T, 2);
+            produce(a, 2, 1);
+            String ma = a.join(G, T, 10_000);
+            List<Delivery> held = pollUntil(a, ma, 2);
+            String mb = b.join(G, T, 10_000); // takes one of A's two partitions
+            Heartbeat.Response hb = b.heartbeat(G, mb);
+            assertThat(hb.leases()).hasSize(1);
+            int moved = hb.leases().get(0).partition();
+            assertThat(hb.leases().get(0).leaseEpoch()).isGreaterThan(epochOf(held, moved));
+            Ack.Response ack = a.ack(G, ma, held);
+            for (Ack.Result r : ack.results()) {
+                assertThat(r.error()).as("partition %d", r.partition())
+                        .isEqualTo(r.partition() == moved ? ErrorCode.STALE_LEASE : ErrorCode.NONE);
+            }
+            Delivery redelivered = pollUntil(b, mb, 1).get(0);
+            assertThat(redelivered.partition()).isEqualTo(moved);
+            assertThat(redelivered.deliveryCount()).isEqualTo(2);
+            assertThat(b.ack(G, mb, List.of(redelivered)).results()).extracting(Ack.Result::error)
+                    .containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    @Test
+    void aSilentMemberExpiresAndItsMessageGoesToTheNextMember() throws Exception {
+        startBroker();
+        try (TestClient a = TestClient.hello(broker.port()); TestClient b = TestClient.hello(broker.port())) {
+            createTopic(a, T, 1);
+            produce(a, 1, 1);
+            String ma = a.join(G, T, 300);
+            Delivery d = pollUntil(a, ma, 1).get(0);
+            String mb = b.join(G, T, 10_000);
+            // A stops heartbeating; B long-polls and gets the message once A's session ends.
+            Delivery again = b.deliveries(G, mb, 10, 5_000).get(0);
+            assertThat(again.offset()).isEqualTo(d.offset());
+            assertThat(again.deliveryCount()).isEqualTo(2);
+            assertThat(again.leaseEpoch()).isGreaterThan(d.leaseEpoch());
+            assertThat(a.ack(G, ma, List.of(d)).error()).as("expired member").isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
+            String ma2 = a.join(G, T, 10_000);
+            assertThat(a.ack(G, ma2, List.of(d)).results()).extracting(Ack.Result::error)
+                    .containsOnly(ErrorCode.STALE_LEASE);
+            assertThat(b.ack(G, mb, List.of(again)).results()).extracting(Ack.Result::error)
+                    .containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    @Test
+    void groupStateSurvivesARestart() throws Exception {
+        startBroker();
+        List<Delivery> inFlight;
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 2);
+            produce(c, 2, 3);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 6);
+            List<Delivery> acked = got.subList(0, 3);
+            inFlight = got.subList(3, 6);
+            assertThat(c.ack(G, m, acked).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+        }
+        restartBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            List<Delivery> again = pollUntil(c, m, 3);
+            assertThat(again).extracting(TestClient::value)
+                    .containsExactlyInAnyOrderElementsOf(inFlight.stream().map(TestClient::value).toList());
+            assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isGreaterThanOrEqualTo(2));
+            assertThat(c.ack(G, m, again).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+            assertThat(c.deliveries(G, m, 10, 300)).isEmpty();
+        }
+    }
+
+    @Test
+    void groupErrorsAreMappedToResponseCodes() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            assertThat(c.call(new io.semel.protocol.JoinGroup.Request(G, "ghost", null, 10_000),
+                    io.semel.protocol.JoinGroup.Response.class).error()).isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            assertThat(c.call(new io.semel.protocol.JoinGroup.Request(G, T, null, 50),
+                    io.semel.protocol.JoinGroup.Response.class).error()).as("below sessionTimeoutMinMs")
+                    .isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(c.poll(G, "nobody", 1, 0).error()).isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
+            String m = c.join(G, T, 10_000);
+            assertThat(c.heartbeat(G, "nobody").error()).isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
+            assertThat(c.call(new Ack.Request(G, m, List.of(new Ack.Item(5, 1, 0))), Ack.Response.class).results())
+                    .extracting(Ack.Result::error).containsOnly(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            long epoch = c.heartbeat(G, m).leases().get(0).leaseEpoch();
+            assertThat(c.call(new Ack.Request(G, m, List.of(new Ack.Item(0, epoch, 7))), Ack.Response.class).results())
+                    .extracting(Ack.Result::error).containsOnly(ErrorCode.OFFSET_OUT_OF_RANGE);
+            assertThat(c.leave(G, m).error()).isEqualTo(ErrorCode.NONE);
+            assertThat(c.leave(G, m).error()).isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** Produces {@code perPartition} values to each partition; returns them. */
+    static Set<String> produce(TestClient c, int partitions, int perPartition) throws IOException {
+        Set<String> values = new HashSet<>();
+        for (int p = 0; p < partitions; p++) {
+            List<String> vs = new ArrayList<>();
+            for (int i = 0; i < perPartition; i++) {
+                vs.add("p" + p + "-" + i);
+            }
+            Produce.Response r = c.call(new Produce.Request(T, p, 0, TestClient.plainBatch(vs.toArray(String[]::new))),
+                    Produce.Response.class);
+            assertThat(r.error()).as("produce: %s", r.errorMessage()).isEqualTo(ErrorCode.NONE);
+            values.addAll(vs);
+        }
+        return values;
+    }
+
+    /** Polls until {@code n} deliveries arrived (asserting no more than n within the time). */
+    static List<Delivery> pollUntil(TestClient c, String member, int n) throws IOException {
+        List<Delivery> got = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got.size() < n) {
+            assertThat(System.nanoTime()).as("%d deliveries in time, have %s", n, got).isLessThan(deadline);
+            got.addAll(c.deliveries(G, member, n - got.size(), 200));
+        }
+        assertThat(got).hasSize(n);
+        return got;
+    }
+
+    private static long epochOf(List<Delivery> ds, int partition) {
+        return ds.stream().filter(d -> d.partition() == partition).findFirst().orElseThrow().leaseEpoch();
+    }
+
+    private static List<RecordBatch> awaitRecords(TestClient c, String topic, int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<RecordBatch> all = fetchAll(c, topic, 0);
+            if (TestClient.values(all).size() >= n) {
+                assertThat(TestClient.values(all)).hasSize(n);
+                return all;
+            }
+            assertThat(System.nanoTime()).as("%d records in %s in time", n, topic).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static Map<String, String> headers(LogRecord r) {
+        Map<String, String> out = new HashMap<>();
+        r.headers().forEach(h -> out.put(h.key(), h.valueAsString()));
+        return out;
+    }
+}
