@@ -170,7 +170,13 @@ public final class PartitionLog implements Closeable {
                 }
                 break; // serve the good batches; the next read from here reports the damage
             }
-            // Assert after read: the batch is where the offsets say it must be.
+            // Assert after read: the batch is where the offsets say it must be. The first one must
+            // hold fromOffset: a damaged header skipped while seeking would otherwise make a gap.
+            if (expected < 0 && (batch.baseOffset() > fromOffset || batch.lastOffset() < fromOffset)) {
+                throw new IOException("corrupt log: seeking offset " + fromOffset + " in " + segment + " found batch "
+                        + batch.baseOffset() + ".." + batch.lastOffset() + " at position " + position
+                        + "; a batch before it is damaged");
+            }
             if (expected >= 0 && batch.baseOffset() != expected) {
                 throw new IOException("corrupt log: batch at position " + position + " of " + segment
                         + " has base offset " + batch.baseOffset() + ", expected " + expected);

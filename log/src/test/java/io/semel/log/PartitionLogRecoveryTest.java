@@ -108,6 +108,46 @@ class PartitionLogRecoveryTest {
     }
 
     @Test
+    void aDamagedRecordCountIsNotSkippedWhenSeekingPastIt() throws IOException {
+        PartitionLog log = open();
+        List<RecordBatch> written = appendMany(log, 40);
+        List<SegmentInfo> segments = log.segments();
+        log.close();
+        // A 3-record batch followed by another batch in the same, trusted (not last) segment.
+        SegmentInfo segment = null;
+        RecordBatch victim = null;
+        long position = 0;
+        for (int k = 0; k + 1 < written.size() && victim == null; k++) {
+            RecordBatch b = written.get(k);
+            SegmentInfo s = segmentOf(segments, b.baseOffset());
+            if (s != segment) {
+                segment = s;
+                position = 0;
+            }
+            if (b.recordCount() == 3 && s != segments.get(segments.size() - 1)
+                    && written.get(k + 1).baseOffset() < s.nextOffset()) {
+                victim = b;
+            } else {
+                position += b.sizeInBytes();
+            }
+        }
+        assertThat(victim).isNotNull();
+        // Record count is at bytes 18..21 of a batch: 3 -> 1 makes a seek think the batch ends early.
+        storage.flipBit(Segment.logName(segment.baseOffset()), position + 21, 1);
+
+        PartitionLog reopened = open();
+        long inside = victim.baseOffset() + 1;
+        assertThatThrownBy(() -> reopened.read(inside, 100)).isInstanceOf(IOException.class)
+                .hasMessageContaining("seeking offset " + inside);
+        reopened.close();
+    }
+
+    private static SegmentInfo segmentOf(List<SegmentInfo> segments, long offset) {
+        return segments.stream().filter(s -> s.baseOffset() <= offset && offset < s.nextOffset()).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
     void corruptCheckpointMeansAFullScan() throws IOException {
         PartitionLog log = open();
         List<RecordBatch> written = appendMany(log, 40);
