@@ -188,7 +188,15 @@ public final class Producer implements AutoCloseable {
         return rec.future();
     }
 
-    private int partitionCount(String topic) {
+    /**
+     * The topic's partition count (METADATA on first use, then cached: a topic's partition count is
+     * fixed at creation). Callers that pick partitions themselves, such as an outbox relay using
+     * {@link Partitioner}, use it with {@link #sendWithSequence}.
+     *
+     * @throws SemelException METADATA failed or the topic does not exist
+     */
+    public int partitionCount(String topic) {
+        validateTopic(topic);
         Integer n = partitionCounts.get(topic);
         if (n != null) {
             return n;
@@ -211,6 +219,19 @@ public final class Producer implements AutoCloseable {
         }
         throw new DefiniteFailureException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "METADATA answer has no entry for topic '"
                 + topic + "'; nothing was sent");
+    }
+
+    /**
+     * The producer id the broker issued at the last INIT_PRODUCER, or -1 before the first one. A
+     * durable producer keeps its id across restarts; an outbox relay records it with its sequences.
+     */
+    public long producerId() {
+        return sender.producerId();
+    }
+
+    /** The epoch from the last INIT_PRODUCER (each one bumps it, fencing older instances), or -1. */
+    public short producerEpoch() {
+        return sender.producerEpoch();
     }
 
     /** Waits until every record sent so far (and concurrently) is confirmed or failed. */

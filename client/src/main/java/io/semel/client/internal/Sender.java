@@ -72,8 +72,10 @@ public final class Sender implements Runnable {
     private final List<Runnable> completions = new ArrayList<>();
     private int completedRecords;
     private int inFlightTotal;
-    private long producerId = RecordBatch.NO_PRODUCER_ID;
-    private short epoch = RecordBatch.NO_PRODUCER_EPOCH;
+    /** Written by the sender thread only; volatile so that callers of {@link #producerId()} see it. */
+    private volatile long producerId = RecordBatch.NO_PRODUCER_ID;
+    /** Written by the sender thread only; volatile for {@link #producerEpoch()}. */
+    private volatile short epoch = RecordBatch.NO_PRODUCER_EPOCH;
     /** Written by the sender, read by callers of {@link #initialSequences}: topic → partition → highest. */
     private final Map<String, Map<Integer, Long>> sessions = new ConcurrentHashMap<>();
 
@@ -144,6 +146,14 @@ public final class Sender implements Runnable {
         if (closing || stopped) {
             throw new ClientClosedException("producer '" + cfg.name() + "' is closed; nothing was sent");
         }
+    }
+
+    public long producerId() {
+        return producerId;
+    }
+
+    public short producerEpoch() {
+        return epoch;
     }
 
     /** Asks the sender to run INIT_PRODUCER for {@code topic} (if not done) and returns the sequences. */

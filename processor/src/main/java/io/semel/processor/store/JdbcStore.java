@@ -59,11 +59,29 @@ public interface JdbcStore extends AutoCloseable {
 
     // ---- relay side (outside handler transactions) ----
 
-    /** Unsent outbox rows with id greater than {@code afterId}, by id, at most {@code limit}. */
+    /**
+     * Unsent outbox rows with id greater than {@code afterId}, by id, at most {@code limit}, each with
+     * its relay assignment when it has one.
+     */
     List<OutboxRow> pendingOutbox(long afterId, int limit);
 
     /** Marks the rows sent at {@code nowMs}; returns how many were unsent before. */
     int markSent(List<Long> ids, long nowMs);
+
+    /**
+     * Stores the relay's partition and sequence for each row, and moves each partition's next
+     * sequence ({@link RelaySequence}) past them, in one transaction. Per {@code (topic, partition)}
+     * the sequences must continue the stored next sequence (0 when none) contiguously; each row must
+     * exist with that topic, be unsent and unassigned; the partition's counter must belong to
+     * {@code relayName} or be new. Any violation assigns nothing and throws. At most
+     * {@link StoreLimits#OUTBOX_BATCH_MAX} assignments.
+     *
+     * @throws IllegalStateException a check failed (another relay, or a relay bug); nothing changed
+     */
+    void assignOutbox(String relayName, List<OutboxAssignment> assignments);
+
+    /** Every {@code (topic, partition)} sequence counter, by topic and partition. */
+    List<RelaySequence> relaySequences();
 
     Optional<RelayProducer> loadProducer(String relayName);
 

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContractTest {
     static final String C = "billing";
     static final String T = "orders";
+    /** v1 tables; v2 outbox partition/sequence assignment and relay sequence counters. */
+    static final int LATEST_VERSION = 2;
 
     /** One empty database; {@link #open()} may be called again after closing to reopen it. */
     interface Database {
@@ -70,15 +72,16 @@ abstract class StoreContractTest {
 
     @Test
     void schemaIsCreatedAtOpenAndReopeningChangesNothing() throws Exception {
-        assertThat(store.schemaVersion()).isEqualTo(1);
+        assertThat(store.schemaVersion()).isEqualTo(LATEST_VERSION);
         store.inTransaction(tx -> tx.insertInbox(C, InboxEntry.of("m1", T, 0, 0, 1), InboxStatus.PROCESSED));
         store.close();
         store = db.open();
         store.close();
         store = db.open();
-        assertThat(store.schemaVersion()).isEqualTo(1);
+        assertThat(store.schemaVersion()).isEqualTo(LATEST_VERSION);
         assertThat(store.<InboxStatus>inTransaction(tx -> tx.inboxStatus(C, "m1"))).isEqualTo(InboxStatus.PROCESSED);
-        assertThat(store.<Long>inTransaction(tx -> count(tx.connection(), "semel_schema_version"))).isEqualTo(1);
+        assertThat(store.<Long>inTransaction(tx -> count(tx.connection(), "semel_schema_version")))
+                .isEqualTo(LATEST_VERSION);
     }
 
     @Test
@@ -91,7 +94,7 @@ abstract class StoreContractTest {
         store.close();
         store = null;
         assertThatThrownBy(db::open).isInstanceOf(StoreSchemaException.class)
-                .hasMessageContaining("version 99").hasMessageContaining("up to 1").hasMessageContaining("newer");
+                .hasMessageContaining("version 99").hasMessageContaining("up to " + LATEST_VERSION).hasMessageContaining("newer");
         // The refusal wrote nothing (no downgrade, no new rows): opening again refuses the same way.
         assertThatThrownBy(db::open).isInstanceOf(StoreSchemaException.class).hasMessageContaining("version 99");
     }
@@ -450,6 +453,83 @@ abstract class StoreContractTest {
         })).isInstanceOf(IllegalStateException.class).hasMessageContaining("'dup'");
         assertThat(userRow("m1")).isFalse();
         assertThat(store.pendingOutbox(0, 10)).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------- relay assignment (v2)
+
+    private List<Long> enqueue(String... topics) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (String topic : topics) {
+            ids.add(store.inTransaction(tx -> tx.enqueueOutbox(new OutboxMessage(topic, null, bytes("v"), List.of(),
+                    "m" + System.nanoTime(), 1))));
+        }
+        return ids;
+    }
+
+    @Test
+    void assignmentsAreStoredOnTheRowsAndAdvanceTheRelaySequence() throws Exception {
+        List<Long> ids = enqueue("inv", "inv", "inv");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 1, 0),
+                new OutboxAssignment(ids.get(1), "inv", 0, 0), new OutboxAssignment(ids.get(2), "inv", 1, 1)));
+        List<OutboxRow> rows = store.pendingOutbox(0, 10);
+        assertThat(rows).extracting(r -> r.assignment().orElseThrow()).containsExactly(
+                new OutboxAssignment(ids.get(0), "inv", 1, 0), new OutboxAssignment(ids.get(1), "inv", 0, 0),
+                new OutboxAssignment(ids.get(2), "inv", 1, 1));
+        assertThat(store.relaySequences()).containsExactly(new RelaySequence("inv", 0, "relay", 1, -1),
+                new RelaySequence("inv", 1, "relay", 2, -1));
+        store.markSent(List.of(ids.get(0)), 5);
+        assertThat(store.relaySequences()).contains(new RelaySequence("inv", 1, "relay", 2, 0));
+        // The counter survives retention of the sent rows: sequence 0 of inv-1 is never handed out again.
+        store.markSent(ids, 5);
+        assertThat(store.deleteSentOutboxBefore(10, 100)).isEqualTo(3);
+        assertThat(store.relaySequences()).containsExactly(new RelaySequence("inv", 0, "relay", 1, -1),
+                new RelaySequence("inv", 1, "relay", 2, -1));
+        long next = enqueue("inv").get(0);
+        assertThatThrownBy(() -> store.assignOutbox("relay", List.of(new OutboxAssignment(next, "inv", 1, 0))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("stored next sequence is 2");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(next, "inv", 1, 2)));
+    }
+
+    @Test
+    void aBadAssignmentChangesNothing() throws Exception {
+        List<Long> ids = enqueue("inv", "inv", "audit");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
+        // A gap inside one partition.
+        assertThatThrownBy(() -> store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(1), "inv", 0, 2))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("from 2").hasMessageContaining("is 1");
+        // A valid first assignment followed by an already-assigned row: the whole batch rolls back.
+        assertThatThrownBy(() -> store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(1), "inv", 0, 1),
+                new OutboxAssignment(ids.get(0), "inv", 0, 2))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("row " + ids.get(0));
+        // Wrong topic for the row.
+        assertThatThrownBy(() -> store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(2), "inv", 0, 1))))
+                .isInstanceOf(IllegalStateException.class);
+        // Another relay name on a partition this relay owns.
+        assertThatThrownBy(() -> store.assignOutbox("other", List.of(new OutboxAssignment(ids.get(1), "inv", 0, 1))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("relay 'relay' owns");
+        assertThat(store.pendingOutbox(0, 10)).extracting(r -> r.assignment().isPresent())
+                .containsExactly(true, false, false);
+        assertThat(store.relaySequences()).containsExactly(new RelaySequence("inv", 0, "relay", 1, -1));
+    }
+
+    @Test
+    void aVersion1StoreIsMigratedAndItsOutboxRowsAreUnassigned() throws Exception {
+        List<Long> ids = enqueue("inv", "inv");
+        // Turn the store back into a v1 store holding rows.
+        store.inTransaction(tx -> {
+            exec(tx.connection(), "DROP INDEX semel_outbox_sequence");
+            exec(tx.connection(), "DROP TABLE semel_relay_sequence");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN sequence");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN partition");
+            exec(tx.connection(), "DELETE FROM semel_schema_version WHERE version = 2");
+            return null;
+        });
+        store.close();
+        store = db.open();
+        assertThat(store.schemaVersion()).isEqualTo(2);
+        assertThat(store.pendingOutbox(0, 10)).extracting(OutboxRow::id).isEqualTo(ids);
+        assertThat(store.pendingOutbox(0, 10)).allMatch(r -> r.assignment().isEmpty());
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
     }
 
     // ---------------------------------------------------------------- relay producer

@@ -7,8 +7,10 @@ import io.semel.processor.store.InboxCounts;
 import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.store.OutboxAssignment;
 import io.semel.processor.store.OutboxRow;
 import io.semel.processor.store.RelayProducer;
+import io.semel.processor.store.RelaySequence;
 import io.semel.processor.store.StoreException;
 import io.semel.processor.store.StoreLimits;
 import io.semel.processor.store.StoreOptions;
@@ -196,6 +198,26 @@ public final class JdbcStoreImpl implements JdbcStore {
             return 0;
         }
         return call(c -> MaintenanceQueries.markSent(c, ids, nowMs));
+    }
+
+    @Override
+    public void assignOutbox(String relayName, List<OutboxAssignment> assignments) {
+        Checks.name("relayName", relayName);
+        Objects.requireNonNull(assignments, "assignments");
+        StoreLimits.check("assignOutbox count", assignments.size(), "OUTBOX_BATCH_MAX", StoreLimits.OUTBOX_BATCH_MAX);
+        if (assignments.isEmpty()) {
+            return;
+        }
+        long nowMs = options.clock().millis();
+        call(c -> {
+            RelayQueries.assignOutbox(c, relayName, assignments, nowMs);
+            return null;
+        });
+    }
+
+    @Override
+    public List<RelaySequence> relaySequences() {
+        return call(RelayQueries::relaySequences);
     }
 
     @Override

@@ -19,7 +19,8 @@ final class Migrations {
     }
 
     static final List<Migration> ALL = List.of(
-            new Migration(1, "inbox, position, outbox and relay producer tables", Migrations::v1));
+            new Migration(1, "inbox, position, outbox and relay producer tables", Migrations::v1),
+            new Migration(2, "outbox partition/sequence assignment and relay sequence counters", Migrations::v2));
 
     static {
         for (int i = 0; i < ALL.size(); i++) {
@@ -100,5 +101,23 @@ final class Migrations {
                 "CREATE TABLE semel_producer ("
                         + "relay_name TEXT NOT NULL PRIMARY KEY, producer_id BIGINT NOT NULL, epoch INTEGER NOT NULL, "
                         + "next_sequence BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL)");
+    }
+
+    /**
+     * The relay assigns each outbox row a partition and a per-(topic, partition) sequence and stores
+     * them before sending (row ids have gaps, broker sequences may not). The unique index makes a
+     * sequence assigned twice in one partition impossible; NULLs (unassigned rows) do not collide in
+     * either database. {@code semel_relay_sequence} keeps each partition's next sequence so that
+     * outbox retention can never make a sequence be handed out again.
+     */
+    private static List<String> v2(Dialect d) {
+        return List.of(
+                "ALTER TABLE semel_outbox ADD COLUMN partition INTEGER",
+                "ALTER TABLE semel_outbox ADD COLUMN sequence BIGINT",
+                "CREATE UNIQUE INDEX semel_outbox_sequence ON semel_outbox (topic, partition, sequence)",
+                "CREATE TABLE semel_relay_sequence ("
+                        + "topic TEXT NOT NULL, partition INTEGER NOT NULL, relay_name TEXT NOT NULL, "
+                        + "next_sequence BIGINT NOT NULL CHECK (next_sequence >= 0), updated_at_ms BIGINT NOT NULL, "
+                        + "PRIMARY KEY (topic, partition))");
     }
 }
