@@ -114,7 +114,7 @@ public final class ChildProcess implements ProcessControl, Closeable {
                         + stderrTail());
             }
             if (System.nanoTime() > deadline) {
-                process.destroyForcibly();
+                killAndWait();
                 throw new IOException(name() + " printed no line starting with '" + spec.readyLinePrefix() + "' within "
                         + spec.readyTimeout().toMillis() + " ms (see " + spec.stdout() + "); killed pid " + process.pid());
             }
