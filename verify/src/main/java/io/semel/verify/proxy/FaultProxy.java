@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Events</h2>
  * Every switch (activated / healed) and every time a one-shot policy takes effect on a connection
- * (applied) is reported to the {@link ProxyListener}, so the harness can record it in the history.
+ * (applied) is reported to the {@link ProxyListener}, so the harness can record it in the history. A
+ * drop, cut or reset is reported just before the sockets are closed, so the record precedes anything
+ * the client can observe; a replay is reported once the copy was written.
  *
  * <p>Thread-safe.
  */
@@ -211,8 +213,8 @@ public final class FaultProxy implements Closeable {
 
     private void resetAndReport(ProxyConnection c) {
         if (c.activation().fire()) {
-            c.reset();
             report(ProxyEvent.Kind.APPLIED, FaultPolicy.RESET, c.id, "reset both sides (SO_LINGER 0)");
+            c.reset();
         }
     }
 

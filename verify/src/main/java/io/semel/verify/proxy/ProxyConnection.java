@@ -83,11 +83,12 @@ final class ProxyConnection {
     }
 
     private void dropClient(int requestBytes) throws IOException {
+        // Reported before the close, so the harness records the fault before the client can observe it.
+        owner.report(ProxyEvent.Kind.APPLIED, FaultPolicy.DROP_AFTER_REQUEST, id,
+                "forwarded " + requestBytes + "-byte request, closed client before any reply");
         closeQuietly(client);
         broker.setSoTimeout(DRAIN_AFTER_DROP_MS);
         broker.shutdownOutput();
-        owner.report(ProxyEvent.Kind.APPLIED, FaultPolicy.DROP_AFTER_REQUEST, id,
-                "forwarded " + requestBytes + "-byte request, closed client before any reply");
     }
 
     private void pumpDown() {
@@ -106,10 +107,10 @@ final class ProxyConnection {
                 }
                 if (a.policy == FaultPolicy.CUT_DURING_RESPONSE && a.fire()) {
                     int n = ChunkReader.cutLength(chunk, a.params.cutAfterBytes());
-                    out.write(chunk, 0, n);
-                    out.flush();
                     owner.report(ProxyEvent.Kind.APPLIED, a.policy, id,
                             "forwarded " + n + " of " + chunk.length + " response bytes, closed both sides");
+                    out.write(chunk, 0, n);
+                    out.flush();
                     break;
                 }
                 out.write(chunk);
