@@ -1,0 +1,50 @@
+package io.semel.verify.report;
+
+import io.semel.verify.checker.CheckResult;
+import io.semel.verify.history.Guarantee;
+import io.semel.verify.schedule.FaultSchedule;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything the reports show about one run; the orchestrator fills it. Immutable.
+ *
+ * @param guarantee the guarantee the run was configured with
+ * @param seed the run's seed (workload and schedule)
+ * @param duration wall time of the run, faults and final phase included
+ * @param schedule the planned faults
+ * @param result the checker's judgement
+ * @param confirmedPerSecond confirmed sends in each second of the run, second 0 first
+ * @param faults the faults that took effect, with their times
+ */
+public record RunSummary(Guarantee guarantee, long seed, Duration duration, FaultSchedule schedule, CheckResult result,
+        List<Long> confirmedPerSecond, List<InjectedFault> faults) {
+    public RunSummary {
+        Objects.requireNonNull(guarantee, "guarantee");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(result, "result");
+        confirmedPerSecond = List.copyOf(confirmedPerSecond);
+        faults = List.copyOf(faults);
+    }
+
+    /** Injected faults per wire name, sorted by name. */
+    public SortedMap<String, Long> faultsByKind() {
+        SortedMap<String, Long> out = new TreeMap<>();
+        faults.forEach(f -> out.merge(f.fault(), 1L, Long::sum));
+        return Collections.unmodifiableSortedMap(out);
+    }
+
+    /** Mean confirmed sends per second over the series; 0 for an empty series. */
+    public double meanThroughput() {
+        return confirmedPerSecond.stream().mapToLong(Long::longValue).average().orElse(0);
+    }
+
+    public long peakThroughput() {
+        return confirmedPerSecond.stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+}
