@@ -126,7 +126,8 @@ public final class Broker implements Closeable {
             ErrorMapping errors = new ErrorMapping();
             ProducerEpochs epochs = new ProducerEpochs(registry, admin);
             if (groups == null) {
-                coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(), topics,
+                coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
+                        config.groupLogCompactBytes(), topics,
                         deadLetterAdmin(topics, registry, epochs, admin), config.groupConfig(), config.groupTickMs(),
                         config.shutdownTimeoutMs(), Clock.systemUTC());
                 groups = coordinator;

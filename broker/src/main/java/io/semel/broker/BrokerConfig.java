@@ -64,6 +64,7 @@ import java.util.TreeSet;
  *       and allowed range of a group member's session timeout</td></tr>
  *   <tr><td>maxUnackedPerMember</td><td>1000</td><td>unacked deliveries a member may hold</td></tr>
  *   <tr><td>groupTickMs</td><td>100 ms</td><td>how often member sessions and ack deadlines are checked</td></tr>
+ *   <tr><td>groupLogCompactBytes</td><td>64 MiB</td><td>group-log bytes since the last snapshot that trigger compaction</td></tr>
  * </table>
  */
 public final class BrokerConfig {
@@ -79,7 +80,7 @@ public final class BrokerConfig {
             "retentionCheckIntervalMs", "partitionsMaxPerTopic", "topicsMax", "producersMax",
             "producersMaxPerPartition", "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs",
             "ackTimeoutMs", "maxDeliveries", "nackBackoffMs", "nackBackoffMaxMs", "sessionTimeoutMs",
-            "sessionTimeoutMinMs", "sessionTimeoutMaxMs", "maxUnackedPerMember", "groupTickMs");
+            "sessionTimeoutMinMs", "sessionTimeoutMaxMs", "maxUnackedPerMember", "groupTickMs", "groupLogCompactBytes");
 
     private final Builder b;
 
@@ -157,6 +158,7 @@ public final class BrokerConfig {
         p.millis("sessionTimeoutMaxMs", b::sessionTimeoutMaxMs);
         p.integer("maxUnackedPerMember", false, b::maxUnackedPerMember);
         p.millis("groupTickMs", b::groupTickMs);
+        p.bytes("groupLogCompactBytes", b::groupLogCompactBytes);
         return b.build();
     }
 
@@ -267,6 +269,10 @@ public final class BrokerConfig {
     }
 
     /** How often the group coordinator ticks (expires members and ack deadlines), ms. */
+    public long groupLogCompactBytes() {
+        return b.groupLogCompactBytes;
+    }
+
     public long groupTickMs() {
         return b.groupTickMs;
     }
@@ -330,6 +336,7 @@ public final class BrokerConfig {
         private long sessionTimeoutMaxMs = 300_000;
         private int maxUnackedPerMember = 1_000;
         private long groupTickMs = 100;
+        private long groupLogCompactBytes = 64L * 1024 * 1024;
 
         private Builder() {
         }
@@ -369,6 +376,7 @@ public final class BrokerConfig {
             c.sessionTimeoutMaxMs = sessionTimeoutMaxMs;
             c.maxUnackedPerMember = maxUnackedPerMember;
             c.groupTickMs = groupTickMs;
+            c.groupLogCompactBytes = groupLogCompactBytes;
             return c;
         }
 
@@ -536,6 +544,11 @@ public final class BrokerConfig {
             return this;
         }
 
+        public Builder groupLogCompactBytes(long v) {
+            groupLogCompactBytes = v;
+            return this;
+        }
+
         private GroupConfig groupConfig() {
             return GroupConfig.builder().ackTimeoutMs(ackTimeoutMs).maxDeliveries(maxDeliveries)
                     .nackBackoffMs(nackBackoffMs).nackBackoffMaxMs(nackBackoffMaxMs).sessionTimeoutMs(sessionTimeoutMs)
@@ -583,6 +596,7 @@ public final class BrokerConfig {
             require("flushIntervalMs", flushIntervalMs, 0, 24L * 60 * 60 * 1000);
             require("shutdownTimeoutMs", shutdownTimeoutMs, 0, Long.MAX_VALUE);
             require("groupTickMs", groupTickMs, 1, 60_000);
+            require("groupLogCompactBytes", groupLogCompactBytes, 1024, 1L << 40);
             // Session timeouts go over the wire as int32 milliseconds.
             require("sessionTimeoutMaxMs", sessionTimeoutMaxMs, 1, Integer.MAX_VALUE);
             require("ackTimeoutMs", ackTimeoutMs, 1, 7L * 24 * 60 * 60 * 1000);

@@ -181,6 +181,53 @@ class ConsumerGroupTest extends BrokerTestSupport {
     }
 
     @Test
+    void aCompactedGroupLogReplaysToTheSameStateAndKeepsDeadLetterNumbering() throws Exception {
+        BrokerConfig config = configBuilder().segmentBytes(4096).groupLogCompactBytes(1024).maxDeliveries(2)
+                .nackBackoffMs(10).nackBackoffMaxMs(20).build();
+        startBroker(config);
+        Set<String> acked = new HashSet<>();
+        List<Delivery> inFlight;
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 120);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 120);
+            for (Delivery d : got.subList(0, 100)) { // one ack at a time: many small group-log appends
+                assertThat(c.ack(G, m, List.of(d)).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+                acked.add(TestClient.value(d));
+            }
+            assertThat(c.nack(G, m, List.of(got.get(100)), "first poison").results()).extracting(Ack.Result::error)
+                    .containsOnly(ErrorCode.NONE);
+            Delivery retried = pollUntil(c, m, 1).get(0);
+            assertThat(retried.deliveryCount()).isEqualTo(2);
+            assertThat(c.nack(G, m, List.of(retried), "first poison").results()).extracting(Ack.Result::error)
+                    .containsOnly(ErrorCode.NONE);
+            awaitRecords(c, T + ".dlq", 1);
+            inFlight = got.subList(101, 120);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (io.semel.log.LogInspector.inspect(dataDir.resolve("groups")).segments().get(0).baseOffset() == 0) {
+            assertThat(System.nanoTime()).as("old group-log segments deleted by compaction").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        broker.close();
+        startBroker(config);
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            List<Delivery> again = pollUntil(c, m, inFlight.size());
+            assertThat(again).extracting(TestClient::value)
+                    .containsExactlyInAnyOrderElementsOf(inFlight.stream().map(TestClient::value).toList());
+            assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isGreaterThanOrEqualTo(2));
+            assertThat(again).extracting(TestClient::value).doesNotContainAnyElementsOf(acked);
+            // A second dead letter after compaction and restart must not reuse the first one's sequence.
+            assertThat(c.nack(G, m, List.of(again.get(0)), "second poison").results())
+                    .extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+            List<RecordBatch> dlq = awaitRecords(c, T + ".dlq", 2);
+            assertThat(TestClient.values(dlq)).containsExactly("p0-100", TestClient.value(again.get(0)));
+        }
+    }
+
+    @Test
     void groupErrorsAreMappedToResponseCodes() throws Exception {
         startBroker();
         try (TestClient c = TestClient.hello(broker.port())) {

@@ -1,32 +1,62 @@
 package io.semel.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code semel} command. Every subcommand prints errors as one line on standard error and exits
- * non-zero: 1 for a failure at run time (broker unreachable, unknown topic), 2 for bad usage.
+ * The {@code semel} command. Every subcommand prints errors as one line on standard error,
+ * {@code semel: error: <what happened and what to do>}, and exits non-zero: 1 for a failure at
+ * run time (broker unreachable, unknown topic), 2 for bad usage. See docs/cli.md.
  */
 @Command(name = "semel", mixinStandardHelpOptions = true, version = "semel 0.1.0",
         description = "Exactly-once messaging: broker, client tools, inspection.",
-        subcommands = {BrokerCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BrokerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
+            BenchCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Semel {
     /** Exit status for a run-time failure. */
     static final int EXIT_FAILURE = 1;
+    /** Exit status for bad usage (picocli's default for parameter errors). */
+    static final int EXIT_USAGE = 2;
+    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
 
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    /** Standard input for {@code produce}; injectable for tests. */
+    final InputStream in;
+
+    private Semel(InputStream in) {
+        this.in = in;
     }
 
-    /** Runs a command line; for tests and the launcher. */
+    public static void main(String[] args) {
+        // Client commands keep stderr for errors and the progress bar; the broker logs at info.
+        if ((args.length == 0 || !args[0].equals("broker")) && System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
+        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line with the process's standard input; for tests and the launcher. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Semel());
+        return run(args, System.in, out, err);
+    }
+
+    /** Runs a command line reading {@code in} as standard input. */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Semel(in));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("semel: error: " + oneLine(e));
+            commandLine.getErr().flush();
             return EXIT_FAILURE;
+        });
+        cli.setParameterExceptionHandler((e, args2) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("semel: error: " + oneLine(e) + " (see '" + c.getCommandSpec().qualifiedName()
+                    + " --help')");
+            c.getErr().flush();
+            return EXIT_USAGE;
         });
         return cli.execute(args);
     }

@@ -148,6 +148,11 @@ public final class Partition implements Closeable {
         return log.applyRetention();
     }
 
+    /** See {@link PartitionLog#deleteSegmentsBefore}; producer state is unaffected (it is kept in memory and snapshots). */
+    public int deleteSegmentsBefore(long offset) throws IOException {
+        return log.deleteSegmentsBefore(offset);
+    }
+
     /** The underlying log, for inspection and tests. */
     public PartitionLog log() {
         return log;

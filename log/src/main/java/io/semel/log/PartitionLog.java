@@ -237,6 +237,34 @@ public final class PartitionLog implements Closeable {
         return deleted;
     }
 
+    /**
+     * Deletes whole segments that lie entirely below {@code offset}, oldest first and never the
+     * active one: for logs compacted by their owner (a snapshot at {@code offset} makes everything
+     * before it redundant). Durable when it returns.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteSegmentsBefore(long offset) throws IOException {
+        assert calledByOwner();
+        checkWritable();
+        int deleted = 0;
+        try {
+            while (segments.size() > 1 && segments.firstEntry().getValue().nextOffset() <= offset) {
+                Segment oldest = segments.pollFirstEntry().getValue();
+                LOG.info("compaction deleted {} ({} bytes): everything in it is before offset {}", oldest,
+                        oldest.sizeBytes(), offset);
+                oldest.delete(storage);
+                deleted++;
+            }
+            if (deleted > 0) {
+                storage.syncDirectory();
+            }
+        } catch (IOException e) {
+            throw fail(e);
+        }
+        return deleted;
+    }
+
     /** The offset the next appended record gets. */
     public long nextOffset() {
         return segments.lastEntry().getValue().nextOffset();

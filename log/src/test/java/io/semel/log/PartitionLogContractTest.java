@@ -197,6 +197,28 @@ abstract class PartitionLogContractTest {
     }
 
     @Test
+    void deleteSegmentsBeforeRemovesOnlySegmentsWhollyBelowTheOffsetAndSurvivesReopen() throws IOException {
+        PartitionLog log = open(SMALL);
+        List<RecordBatch> written = appendMany(log, 40);
+        log.flush();
+        List<SegmentInfo> before = log.segments();
+        SegmentInfo middle = before.get(before.size() / 2);
+        long cut = middle.baseOffset() + 1; // inside the middle segment: it must stay
+        int deleted = log.deleteSegmentsBefore(cut);
+        assertThat(deleted).isEqualTo(before.size() / 2);
+        assertThat(log.startOffset()).isEqualTo(middle.baseOffset());
+        int allButActive = log.segments().size() - 1;
+        assertThat(log.deleteSegmentsBefore(Long.MAX_VALUE)).as("never the active segment").isEqualTo(allButActive);
+        assertThat(log.segments()).hasSize(1);
+        long start = log.startOffset();
+        log.close();
+        PartitionLog reopened = open(SMALL);
+        assertThat(reopened.startOffset()).isEqualTo(start);
+        assertThat(reopened.read(start, Integer.MAX_VALUE))
+                .containsExactlyElementsOf(written.stream().filter(b -> b.baseOffset() >= start).toList());
+    }
+
+    @Test
     void retentionByAgeDeletesSegmentsWhoseNewestBatchIsTooOld() throws IOException {
         long retentionMs = 10_000;
         PartitionLog log = open(SMALL.toBuilder().retentionMs(retentionMs).build());

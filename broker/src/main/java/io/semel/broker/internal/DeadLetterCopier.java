@@ -94,14 +94,76 @@ public final class DeadLetterCopier {
     }
 
     /**
-     * Forgets every queue and recomputes sequences from the whole group log (start, rebuild).
+     * One group's numbering, carried through group-log compaction: the next sequence and the
+     * sequences of requests not yet settled. Without it a compacted log would renumber pending
+     * copies and the DLQ's dedup would see gaps or repeats.
+     *
+     * <pre>
+     * field          type    meaning
+     * nextSequence   int64   sequence the next DeadLetterRequested record gets
+     * count          int32   pending entries that follow
+     * per entry:     int32 partition, int64 offset, int64 sequence
+     * </pre>
+     */
+    record SequenceState(long nextSequence, Map<PendingKey, Long> pending) {
+        private static final int ENTRY_BYTES = 20;
+
+        byte[] encode() {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + pending.size() * ENTRY_BYTES);
+            b.putLong(nextSequence).putInt(pending.size());
+            pending.forEach((k, seq) -> b.putInt(k.partition()).putLong(k.offset()).putLong(seq));
+            return b.array();
+        }
+
+        static SequenceState decode(byte[] bytes) throws java.io.IOException {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            if (bytes.length < 12) {
+                throw new java.io.IOException("dead-letter sequence state of " + bytes.length + " bytes, need >= 12");
+            }
+            long next = b.getLong();
+            int count = b.getInt();
+            if (count < 0 || (long) count * ENTRY_BYTES != b.remaining()) {
+                throw new java.io.IOException("dead-letter sequence state claims " + count + " entries in "
+                        + b.remaining() + " bytes");
+            }
+            Map<PendingKey, Long> pending = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                pending.put(new PendingKey(b.getInt(), b.getLong()), b.getLong());
+            }
+            return new SequenceState(next, pending);
+        }
+    }
+
+    /** A dead-letter request's identity: the original partition and offset. */
+    record PendingKey(int partition, long offset) {
+    }
+
+    /** Every group's numbering now, for a compaction snapshot. Coordinator thread. */
+    Map<String, SequenceState> sequenceStates() {
+        Map<String, SequenceState> out = new HashMap<>();
+        chains.forEach((g, c) -> {
+            Map<PendingKey, Long> pending = new HashMap<>();
+            c.sequences.forEach((k, seq) -> pending.put(new PendingKey(k.partition(), k.offset()), seq));
+            out.put(g, new SequenceState(c.nextSequence, pending));
+        });
+        return out;
+    }
+
+    /**
+     * Forgets every queue and recomputes sequences from the group log (start, rebuild): from the
+     * numbering a compaction snapshot carried, then the DeadLetterRequested records after it.
      * Producer identities are kept: re-registering would bump the epoch and fence copies in flight.
      */
-    void reset(Map<String, List<GroupRecord>> recordsByGroup) {
+    void reset(Map<String, List<GroupRecord>> recordsByGroup, Map<String, SequenceState> compacted) {
         generation++;
         Map<String, ProducerRegistry.InitResult> producers = new HashMap<>();
         chains.forEach((g, c) -> producers.put(g, c.producer));
         chains.clear();
+        compacted.forEach((group, state) -> {
+            Chain c = chain(group);
+            c.nextSequence = state.nextSequence();
+            state.pending().forEach((k, seq) -> c.sequences.put(new Key(k.partition(), k.offset()), seq));
+        });
         recordsByGroup.forEach((group, records) -> {
             Chain c = chain(group);
             c.producer = producers.get(group);
@@ -109,14 +171,27 @@ public final class DeadLetterCopier {
         });
     }
 
-    /** Numbers the {@code DeadLetterRequested} records of a decision, in the order they are appended. */
+    /**
+     * Numbers the {@code DeadLetterRequested} records of a decision, in the order they are appended.
+     * A request that already has a number (restored from a compaction snapshot, whose records
+     * repeat it) keeps it.
+     */
     void assignSequences(String group, List<GroupRecord> records) {
         for (GroupRecord r : records) {
             if (r instanceof DeadLetterRequested d) {
                 Chain c = chain(group);
-                c.sequences.put(new Key(d.partition(), d.offset()), c.nextSequence++);
+                Key key = new Key(d.partition(), d.offset());
+                if (!c.sequences.containsKey(key)) {
+                    c.sequences.put(key, c.nextSequence++);
+                }
             }
         }
+    }
+
+    /** True if the request already has a copy sequence (its DeadLetterRequested record was read or assigned). */
+    boolean isNumbered(String group, int partition, long offset) {
+        Chain c = chains.get(group);
+        return c != null && c.sequences.containsKey(new Key(partition, offset));
     }
 
     /** Queues durable requests for copying. */

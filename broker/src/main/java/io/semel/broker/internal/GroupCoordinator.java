@@ -99,12 +99,13 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
      *
      * @throws IOException if the group log cannot be opened or read, or holds a corrupt record
      */
-    public static GroupCoordinator start(Path dataDir, int segmentBytes, TopicManager topics,
+    public static GroupCoordinator start(Path dataDir, int segmentBytes, long groupLogCompactBytes, TopicManager topics,
             DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock)
             throws IOException {
         GroupCoordinator c = new GroupCoordinator(topics, config, clock, shutdownTimeoutMs);
         try {
-            c.journal = GroupJournal.open(dataDir, segmentBytes, c.exec, clock, c::storageFailed);
+            c.journal = GroupJournal.open(dataDir, segmentBytes, groupLogCompactBytes, c.exec, clock,
+                    c::storageFailed);
             c.copier = new DeadLetterCopier(topics, admin, c.exec, clock, c::deadLettered);
             String problem = c.thread.submit(c::rebuild).get();
             if (problem != null) {
@@ -128,15 +129,16 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
     /** Reads the whole group log and replays it; null on success, else why not. Coordinator thread. */
     private String rebuild() {
         try {
-            Map<String, List<GroupRecord>> records = journal.readAll();
+            GroupJournal.Loaded loaded = journal.readAll();
+            Map<String, List<GroupRecord>> records = loaded.records();
             GroupRegistry rebuilt = GroupRegistry.replay(config, records);
-            copier.reset(records);
+            copier.reset(records, loaded.deadLetters());
             registry = rebuilt;
             int pending = 0;
             for (String name : rebuilt.groupNames()) {
                 List<DeadLetterRequest> dl = rebuilt.group(name).orElseThrow().pendingDeadLetters();
                 pending += dl.size();
-                copier.enqueue(dl);
+                enqueueRecovered(name, dl);
             }
             LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters",
                     rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending);
@@ -146,6 +148,28 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
             LOG.error("rebuilding consumer groups from the group log failed", e);
             return "consumer group log " + GroupJournal.DIR + " could not be replayed: " + e;
         }
+    }
+
+    /**
+     * Queues the dead letters a replay left pending. Those the replay itself decided (a message in
+     * flight at the crash had used up its deliveries) have no DeadLetterRequested record yet, so
+     * they have no copy sequence: write their records first, exactly what the core would have
+     * written, so the numbering is durable before a copy goes out and a later replay sees the same.
+     */
+    private void enqueueRecovered(String group, List<DeadLetterRequest> pending) {
+        List<DeadLetterRequest> numbered = new java.util.ArrayList<>();
+        List<DeadLetterRequest> derived = new java.util.ArrayList<>();
+        for (DeadLetterRequest r : pending) {
+            (copier.isNumbered(group, r.partition(), r.offset()) ? numbered : derived).add(r);
+        }
+        copier.enqueue(numbered);
+        if (derived.isEmpty()) {
+            return;
+        }
+        List<GroupRecord> records = derived.stream().<GroupRecord>map(r -> new GroupRecord.DeadLetterRequested(
+                r.partition(), r.offset(), r.deliveryCount(), r.error())).toList();
+        copier.assignSequences(group, records);
+        journal.persist(group, records, () -> copier.enqueue(derived), e -> { });
     }
 
     private void storageFailed(Throwable e) {
@@ -160,6 +184,9 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
                 rebuild();
                 return;
             }
+            if (journal.compactionDue()) {
+                compact();
+            }
             for (Decision<List<String>> d : registry.tick(clock.millis())) {
                 if (!d.reply().isEmpty()) {
                     LOG.info("group {}: members {} expired", d.group(), d.reply());
@@ -170,6 +197,15 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         } catch (RuntimeException e) {
             LOG.error("group tick failed", e);
         }
+    }
+
+    /** Snapshots every group into the journal; only when every decision so far is durable. */
+    private void compact() {
+        Map<String, List<GroupRecord>> snapshot = new java.util.LinkedHashMap<>();
+        for (String name : registry.groupNames()) {
+            snapshot.put(name, registry.group(name).orElseThrow().snapshotRecords());
+        }
+        journal.compact(snapshot, copier.sequenceStates());
     }
 
     private void deadLettered(DeadLetterRequest r) {

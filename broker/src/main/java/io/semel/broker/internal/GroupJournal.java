@@ -3,6 +3,7 @@ package io.semel.broker.internal;
 import io.semel.broker.group.CorruptGroupRecordException;
 import io.semel.broker.group.GroupRecord;
 import io.semel.broker.group.GroupRecordCodec;
+import io.semel.log.AppendOutcome;
 import io.semel.log.FileStorage;
 import io.semel.log.FlushPolicy;
 import io.semel.log.GroupCommitLog;
@@ -24,6 +25,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker's internal group log, {@code <dataDir>/groups/}: one {@link Partition} behind its own
@@ -42,6 +45,7 @@ import java.util.function.Consumer;
  * thread; append completions are handed back to it through {@code coordinator}.
  */
 final class GroupJournal implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupJournal.class);
     static final String DIR = "groups";
     /** Bytes of encoded records taken into one append; a single larger decision still goes alone. */
     static final int FLUSH_BYTES_MAX = 8 * 1024 * 1024;
@@ -50,9 +54,22 @@ final class GroupJournal implements Closeable {
     /** How long the coordinator waits for a whole-log read at start or rebuild. */
     static final long READ_TIMEOUT_MS = 120_000;
     private static final int READ_CHUNK_BYTES = 4 * 1024 * 1024;
+    /**
+     * Key of the first record of a compaction snapshot batch. Not a valid group name (group names
+     * are {@code [a-zA-Z0-9._-]}), so it can never collide with a group's records.
+     */
+    static final String SNAPSHOT_KEY = "\u0000semel.snapshot";
+    /** Key prefix of a snapshot's dead-letter numbering record; the group name follows. */
+    static final String DLQ_STATE_KEY_PREFIX = "\u0000semel.dlq/";
+    private static final byte SNAPSHOT_FORMAT_VERSION = 1;
+
+    /** What a replay needs: records per group since the last snapshot, and the numbering it carried. */
+    record Loaded(Map<String, List<GroupRecord>> records, Map<String, DeadLetterCopier.SequenceState> deadLetters) {
+    }
 
     /** Records of one decision and what to do once they are durable, or when they cannot be. */
-    private record Unit(List<LogRecord> records, int bytes, Runnable onDurable, Consumer<Throwable> onFailed) {
+    private record Unit(List<LogRecord> records, int bytes, Runnable onDurable, Consumer<Throwable> onFailed,
+            boolean snapshot) {
     }
 
     private final GroupCommitLog log;
@@ -61,9 +78,16 @@ final class GroupJournal implements Closeable {
     private final Consumer<Throwable> onStorageFailure;
     private final List<Unit> buffered = new ArrayList<>();
     private List<Unit> inFlight; // null when no append is in flight
+    private final long compactBytes;
+    /** Bytes appended since (and including) the newest snapshot: what a replay reads. */
+    private long bytesSinceSnapshot;
+    /** A snapshot that did not fit one batch is retried only after the log doubled again. */
+    private long compactSkippedAtBytes;
 
-    private GroupJournal(GroupCommitLog log, Executor coordinator, Clock clock, Consumer<Throwable> onStorageFailure) {
+    private GroupJournal(GroupCommitLog log, Executor coordinator, Clock clock, Consumer<Throwable> onStorageFailure,
+            long compactBytes) {
         this.log = log;
+        this.compactBytes = compactBytes;
         this.coordinator = coordinator;
         this.clock = clock;
         this.onStorageFailure = onStorageFailure;
@@ -75,7 +99,7 @@ final class GroupJournal implements Closeable {
      * @param onStorageFailure called on the coordinator thread after a failed append, once every
      *     unit in flight or buffered has been failed: the caller must drop its state and rebuild
      */
-    static GroupJournal open(Path dataDir, int segmentBytes, Executor coordinator, Clock clock,
+    static GroupJournal open(Path dataDir, int segmentBytes, long compactBytes, Executor coordinator, Clock clock,
             Consumer<Throwable> onStorageFailure) throws IOException {
         FileStorage storage = new FileStorage(dataDir.resolve(DIR));
         // No retention: the group log is the truth of group state, never aged out.
@@ -88,23 +112,84 @@ final class GroupJournal implements Closeable {
                     t.setDaemon(true);
                     return t;
                 });
-        return new GroupJournal(log, coordinator, clock, onStorageFailure);
+        return new GroupJournal(log, coordinator, clock, onStorageFailure, compactBytes);
     }
 
     /**
-     * Every group record in log order, by group (map in first-seen order). Blocks the caller (the
-     * coordinator thread, at start and after a failure) until the read is done.
+     * Every group record since the newest compaction snapshot (the snapshot's records first), by
+     * group in first-seen order, and the dead-letter numbering the snapshot carried. Blocks the
+     * caller (the coordinator thread, at start and after a failure) until the read is done.
      */
-    Map<String, List<GroupRecord>> readAll() throws IOException, CorruptGroupRecordException {
+    Loaded readAll() throws IOException, CorruptGroupRecordException {
         List<RecordBatch> batches = await(log.call(GroupJournal::readEverything));
-        Map<String, List<GroupRecord>> out = new LinkedHashMap<>();
-        for (RecordBatch b : batches) {
-            for (LogRecord r : b.records()) {
-                String group = new String(r.key(), StandardCharsets.UTF_8);
-                out.computeIfAbsent(group, g -> new ArrayList<>()).add(GroupRecordCodec.decode(r.value()));
+        int start = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            if (isSnapshot(batches.get(i))) {
+                start = i;
             }
         }
-        return out;
+        Map<String, List<GroupRecord>> out = new LinkedHashMap<>();
+        Map<String, DeadLetterCopier.SequenceState> deadLetters = new LinkedHashMap<>();
+        long bytes = 0;
+        for (RecordBatch b : batches.subList(start, batches.size())) {
+            bytes += b.sizeInBytes();
+            for (LogRecord r : b.records()) {
+                String key = new String(r.key(), StandardCharsets.UTF_8);
+                if (key.equals(SNAPSHOT_KEY)) {
+                    continue;
+                }
+                if (key.startsWith(DLQ_STATE_KEY_PREFIX)) {
+                    deadLetters.put(key.substring(DLQ_STATE_KEY_PREFIX.length()),
+                            DeadLetterCopier.SequenceState.decode(r.value()));
+                    continue;
+                }
+                out.computeIfAbsent(key, g -> new ArrayList<>()).add(GroupRecordCodec.decode(r.value()));
+            }
+        }
+        bytesSinceSnapshot = bytes;
+        return new Loaded(out, deadLetters);
+    }
+
+    private static boolean isSnapshot(RecordBatch b) {
+        LogRecord first = b.records().get(0);
+        return first.key() != null && SNAPSHOT_KEY.equals(new String(first.key(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * True when the log has grown past the compaction threshold since the last snapshot and every
+     * decision is durable, the only moment a snapshot of the in-memory state equals the log.
+     */
+    boolean compactionDue() {
+        return idle() && bytesSinceSnapshot >= compactBytes && bytesSinceSnapshot >= 2 * compactSkippedAtBytes;
+    }
+
+    /**
+     * Appends one batch holding the whole durable group state — a marker, each group's dead-letter
+     * numbering and {@code snapshotRecords()} — then deletes the segments wholly before it. A
+     * crash before the batch is durable leaves the old log, which replays to the same state; after
+     * it, replay starts at the newest snapshot, so the deletion may lag without harm.
+     */
+    void compact(Map<String, List<GroupRecord>> snapshot, Map<String, DeadLetterCopier.SequenceState> deadLetters) {
+        assert idle() : "a snapshot must follow only durable decisions";
+        List<LogRecord> records = new ArrayList<>();
+        records.add(LogRecord.of(SNAPSHOT_KEY.getBytes(StandardCharsets.UTF_8), new byte[] {SNAPSHOT_FORMAT_VERSION}));
+        deadLetters.forEach((group, state) -> records.add(LogRecord.of(
+                (DLQ_STATE_KEY_PREFIX + group).getBytes(StandardCharsets.UTF_8), state.encode())));
+        snapshot.forEach((group, groupRecords) -> {
+            byte[] key = group.getBytes(StandardCharsets.UTF_8);
+            groupRecords.forEach(r -> records.add(LogRecord.of(key, GroupRecordCodec.encode(r))));
+        });
+        long bytes = RecordBatch.HEADER_BYTES + records.stream().mapToLong(LogRecord::encodedSize).sum();
+        if (bytes > BATCH_BYTES_MAX) {
+            compactSkippedAtBytes = bytesSinceSnapshot;
+            LOG.warn("group log compaction skipped: the snapshot needs {} bytes, more than one batch ({} bytes); "
+                    + "the log keeps growing ({} bytes since the last snapshot)", bytes, BATCH_BYTES_MAX, bytesSinceSnapshot);
+            return;
+        }
+        LOG.info("compacting the group log: {} bytes since the last snapshot, snapshot of {} groups in {} bytes",
+                bytesSinceSnapshot, snapshot.size(), bytes);
+        buffered.add(new Unit(records, (int) bytes, () -> { }, e -> { }, true));
+        flush();
     }
 
     private static List<RecordBatch> readEverything(Partition p) throws IOException {
@@ -142,7 +227,7 @@ final class GroupJournal implements Closeable {
             encoded.add(lr);
             bytes += lr.encodedSize();
         }
-        buffered.add(new Unit(encoded, bytes, onDurable, onFailed));
+        buffered.add(new Unit(encoded, bytes, onDurable, onFailed, false));
         if (inFlight == null) {
             flush();
         }
@@ -158,7 +243,9 @@ final class GroupJournal implements Closeable {
             List<Unit> take = new ArrayList<>();
             List<LogRecord> records = new ArrayList<>();
             int bytes = 0;
-            while (!buffered.isEmpty() && (take.isEmpty() || bytes + buffered.get(0).bytes() <= FLUSH_BYTES_MAX)) {
+            // A snapshot goes alone, so its marker is the first record of its batch.
+            while (!buffered.isEmpty() && (take.isEmpty() || (!take.get(0).snapshot() && !buffered.get(0).snapshot()
+                    && bytes + buffered.get(0).bytes() <= FLUSH_BYTES_MAX))) {
                 Unit u = buffered.remove(0);
                 take.add(u);
                 records.addAll(u.records());
@@ -171,11 +258,14 @@ final class GroupJournal implements Closeable {
             }
             inFlight = take;
             RecordBatch batch = RecordBatch.of(clock.millis(), records);
-            log.append(batch, RecordBatch.NO_PRODUCER_EPOCH).whenCompleteAsync((o, e) -> appended(take, e), coordinator);
+            boolean snapshot = take.get(0).snapshot();
+            log.append(batch, RecordBatch.NO_PRODUCER_EPOCH).whenCompleteAsync(
+                    (o, e) -> appended(take, batch.sizeInBytes(), snapshot ? o : null, e), coordinator);
         }
     }
 
-    private void appended(List<Unit> units, Throwable failure) {
+    /** @param snapshotAt the outcome of a snapshot append, else null */
+    private void appended(List<Unit> units, int batchBytes, AppendOutcome snapshotAt, Throwable failure) {
         assert units == inFlight : "completion of an append that is not the one in flight";
         inFlight = null;
         if (failure != null) {
@@ -185,6 +275,21 @@ final class GroupJournal implements Closeable {
             failed.forEach(u -> u.onFailed().accept(failure));
             onStorageFailure.accept(failure);
             return;
+        }
+        if (snapshotAt != null) {
+            bytesSinceSnapshot = batchBytes;
+            compactSkippedAtBytes = 0;
+            long before = snapshotAt.baseOffset();
+            log.call(p -> p.deleteSegmentsBefore(before)).whenComplete((n, e) -> {
+                if (e != null) {
+                    LOG.warn("deleting group-log segments before the snapshot at {} failed (retried at the next "
+                            + "compaction): {}", before, e.toString());
+                } else {
+                    LOG.info("group log compacted: snapshot at offset {}, {} old segment(s) deleted", before, n);
+                }
+            });
+        } else {
+            bytesSinceSnapshot += batchBytes;
         }
         units.forEach(u -> u.onDurable().run());
         flush();

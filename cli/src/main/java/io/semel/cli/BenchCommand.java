@@ -1,0 +1,245 @@
+package io.semel.cli;
+
+import io.semel.client.Admin;
+import io.semel.client.Consumer;
+import io.semel.client.DeliveryGuarantee;
+import io.semel.client.Message;
+import io.semel.client.Producer;
+import io.semel.client.ProducerStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code semel bench produce|consume}: end-to-end throughput and latency, with the setup printed on
+ * the line before the figures (convention 13). Without {@code --broker} the broker runs embedded.
+ */
+@Command(name = "bench", description = "Measure end-to-end produce or consume throughput and latency.",
+        subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class})
+final class BenchCommand {
+    private static final int REQUEST_TIMEOUT_MS = 30_000;
+
+    @Command(name = "produce", mixinStandardHelpOptions = true,
+            description = "Send --count messages from --producers producers; print msgs/s, MB/s, send-to-confirm latency.")
+    static final class Produce implements Callable<Integer> {
+        @Option(names = "--count", paramLabel = "N", description = "Messages in total (default ${DEFAULT-VALUE}).")
+        long count = 100_000;
+
+        @Option(names = "--size", paramLabel = "BYTES", description = "Value size (default ${DEFAULT-VALUE}).")
+        int size = 100;
+
+        @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the created topic (default ${DEFAULT-VALUE}).")
+        int partitions = 1;
+
+        @Option(names = "--producers", paramLabel = "K", description = "Concurrent producers, one thread each (default ${DEFAULT-VALUE}).")
+        int producers = 1;
+
+        @Option(names = "--batch-bytes", paramLabel = "X", description = "Producer batchBytesMax (default ${DEFAULT-VALUE}).")
+        int batchBytes = 64 * 1024;
+
+        @Option(names = "--linger-ms", paramLabel = "L", description = "Producer lingerMs (default ${DEFAULT-VALUE}).")
+        long lingerMs = 1;
+
+        @Option(names = "--guarantee", paramLabel = "G", converter = ClientOptions.GuaranteeConverter.class,
+                description = "exactly-once (default), at-least-once or at-most-once.")
+        DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
+
+        @Mixin
+        BenchTarget target;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (count < 1 || size < 0 || partitions < 1 || producers < 1 || producers > count) {
+                throw new ParameterException(spec.commandLine(), "need --count >= 1, --size >= 0, --partitions >= 1 "
+                        + "and 1 <= --producers <= --count");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (BenchTarget t = target) {
+                String bootstrap = t.start();
+                String topic;
+                try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                    topic = target.topic(admin, partitions);
+                }
+                out.printf("setup: bench produce, %d messages x %d B, topic %s (%s partition(s)), %d producer(s), "
+                        + "batch %d B, linger %d ms, %s, durability %s, broker %s%n", count, size, topic,
+                        target.topic != null ? "existing" : partitions, producers, batchBytes, lingerMs,
+                        ClientOptions.spell(guarantee), target.durability(), target.brokerDescription());
+                out.flush();
+                LatencySample latency = new LatencySample(count);
+                long[] failed = new long[1];
+                long nanos = run(bootstrap, topic, latency, failed);
+                double seconds = nanos / 1e9;
+                double msgsPerSecond = count / seconds;
+                out.printf("result: %d confirmed in %.2f s: %,.0f msgs/s, %.2f MB/s; send-to-confirm latency %s; "
+                        + "%d failed or unknown%n", count - failed[0], seconds, msgsPerSecond,
+                        count * (double) size / seconds / 1e6, latency.summary(), failed[0]);
+                double fsyncs = target.probeFsync(out);
+                if (fsyncs > 0) {
+                    out.printf("ratio: %.1f confirmed msgs per raw fsync (%,.0f msgs/s vs %,.0f fsyncs/s)%n",
+                            msgsPerSecond / fsyncs, msgsPerSecond, fsyncs);
+                }
+                out.flush();
+                return failed[0] == 0 ? 0 : Semel.EXIT_FAILURE;
+            }
+        }
+
+        /** Runs the producers; returns the elapsed nanos from the first send to the last confirm. */
+        private long run(String bootstrap, String topic, LatencySample latency, long[] failed) throws Exception {
+            byte[] value = new byte[size];
+            Arrays.fill(value, (byte) 'b');
+            List<Producer> ps = new ArrayList<>();
+            for (int i = 0; i < producers; i++) {
+                ps.add(Producer.builder(bootstrap).clientId("semel-bench").guarantee(guarantee)
+                        .batchBytesMax(batchBytes).lingerMs(lingerMs).requestTimeoutMs(REQUEST_TIMEOUT_MS).build());
+            }
+            AtomicLong next = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            long start = System.nanoTime();
+            for (Producer p : ps) {
+                Thread t = new Thread(() -> {
+                    for (long i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        long index = i;
+                        long sentAt = System.nanoTime();
+                        p.send(topic, value).whenComplete((r, e) -> {
+                            if (e == null) {
+                                latency.record(index, System.nanoTime() - sentAt);
+                            }
+                        });
+                    }
+                    p.flush();
+                }, "semel-bench-producer");
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long elapsed = System.nanoTime() - start;
+            for (Producer p : ps) {
+                ProducerStats s = p.close(Duration.ofSeconds(10));
+                failed[0] += s.failed() + s.unknown();
+            }
+            return elapsed;
+        }
+    }
+
+    @Command(name = "consume", mixinStandardHelpOptions = true,
+            description = "Consume and ack --count messages in one group member; print msgs/s, MB/s, ack latency. "
+                    + "Without --topic it first fills a new topic (not timed).")
+    static final class Consume implements Callable<Integer> {
+        @Option(names = "--count", paramLabel = "N", description = "Messages to consume (default ${DEFAULT-VALUE}).")
+        long count = 100_000;
+
+        @Option(names = "--size", paramLabel = "BYTES", description = "Value size of the prefilled messages (default ${DEFAULT-VALUE}).")
+        int size = 100;
+
+        @Option(names = "--partitions", paramLabel = "P", description = "Partitions of the created topic (default ${DEFAULT-VALUE}).")
+        int partitions = 1;
+
+        @Option(names = "--group", paramLabel = "G", description = "Group to consume in (default bench-<random>).")
+        String group;
+
+        @Option(names = "--max-poll", paramLabel = "M", description = "Messages per poll (default ${DEFAULT-VALUE}).")
+        int maxPoll = 500;
+
+        @Mixin
+        BenchTarget target;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1) {
+                throw new ParameterException(spec.commandLine(), "need --count, --partitions, --max-poll >= 1, --size >= 0");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (BenchTarget t = target) {
+                String bootstrap = t.start();
+                String topic;
+                try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                    topic = target.topic(admin, partitions);
+                }
+                if (target.topic == null) {
+                    prefill(bootstrap, topic);
+                }
+                String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
+                out.printf("setup: bench consume, %d messages, topic %s, group %s, 1 consumer, max %d per poll, "
+                        + "at-least-once (ack per poll batch), durability %s, broker %s%n", count, topic, g, maxPoll,
+                        target.durability(), target.brokerDescription());
+                out.flush();
+                consume(bootstrap, topic, g, out);
+                out.flush();
+                return 0;
+            }
+        }
+
+        private void prefill(String bootstrap, String topic) {
+            byte[] value = new byte[size];
+            Arrays.fill(value, (byte) 'b');
+            try (Producer p = Producer.builder(bootstrap).clientId("semel-bench").build()) {
+                for (long i = 0; i < count; i++) {
+                    p.send(topic, value);
+                }
+                p.flush();
+                ProducerStats s = p.stats();
+                if (s.confirmed() != count) {
+                    throw new IllegalStateException("prefill confirmed only " + s + " of " + count + " messages");
+                }
+            }
+        }
+
+        private void consume(String bootstrap, String topic, String g, PrintWriter out) throws IOException {
+            LatencySample ackLatency = new LatencySample(count);
+            long received = 0;
+            long bytes = 0;
+            long polls = 0;
+            long lastProgressNanos = System.nanoTime();
+            long start = System.nanoTime();
+            try (Consumer c = Consumer.builder(bootstrap).clientId("semel-bench").group(g).topic(topic)
+                    .maxPollMessages(maxPoll).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                while (received < count) {
+                    List<Message> batch = c.poll(Duration.ofMillis(500));
+                    if (batch.isEmpty()) {
+                        if (System.nanoTime() - lastProgressNanos > REQUEST_TIMEOUT_MS * 1_000_000L) {
+                            throw new IOException("only " + received + " of " + count + " messages arrived; none for "
+                                    + REQUEST_TIMEOUT_MS + " ms (is the topic filled?)");
+                        }
+                        continue;
+                    }
+                    lastProgressNanos = System.nanoTime();
+                    long t0 = System.nanoTime();
+                    c.ack(batch);
+                    ackLatency.record(polls++, System.nanoTime() - t0);
+                    received += batch.size();
+                    for (Message m : batch) {
+                        bytes += m.value() == null ? 0 : m.value().length;
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; ack latency "
+                    + "per poll batch %s%n", received, seconds, received / seconds, bytes / seconds / 1e6, polls,
+                    ackLatency.summary());
+            double fsyncs = target.probeFsync(out);
+            if (fsyncs > 0) {
+                out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);
+            }
+        }
+    }
+}

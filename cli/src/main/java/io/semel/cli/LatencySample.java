@@ -1,0 +1,42 @@
+package io.semel.cli;
+
+import java.util.Arrays;
+
+/**
+ * Latencies of one benchmark run, kept whole (a bounded array, one slot per message) and sorted
+ * for percentiles: exact, and small enough at benchmark counts (8 bytes per message). Each slot
+ * is written by one thread; read after the run.
+ */
+final class LatencySample {
+    /** Largest sample kept; a bench with more messages records every k-th one. */
+    static final int SAMPLES_MAX = 10_000_000;
+
+    private final long[] nanos;
+    private final int stride;
+
+    LatencySample(long messages) {
+        this.stride = (int) Math.max(1, (messages + SAMPLES_MAX - 1) / SAMPLES_MAX);
+        this.nanos = new long[(int) Math.max(1, messages / stride)];
+        Arrays.fill(nanos, -1);
+    }
+
+    void record(long index, long latencyNanos) {
+        if (index % stride == 0 && index / stride < nanos.length) {
+            nanos[(int) (index / stride)] = latencyNanos;
+        }
+    }
+
+    /** p50, p99 and max in ms, over the recorded (confirmed) messages. */
+    String summary() {
+        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        if (s.length == 0) {
+            return "no samples";
+        }
+        return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms", at(s, 0.50), at(s, 0.99), s[s.length - 1] / 1e6);
+    }
+
+    private static double at(long[] sorted, double q) {
+        int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+        return sorted[Math.max(0, i)] / 1e6;
+    }
+}

@@ -1,0 +1,182 @@
+package io.semel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.semel.broker.Broker;
+import io.semel.broker.BrokerConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Semel.run} against a real broker on an ephemeral port, as a user would type the commands. */
+class SemelCliTest {
+    @TempDir
+    Path dataDir;
+
+    Broker broker;
+    String address;
+
+    /** Exit status and both streams of one run. */
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        broker = Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2).shutdownTimeoutMs(5_000).build());
+        address = broker.host() + ":" + broker.port();
+    }
+
+    @AfterEach
+    void stop() {
+        broker.close();
+    }
+
+    private Run semel(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Semel.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Runs a client command against the test broker. */
+    private Run client(String stdin, String... args) {
+        String[] all = Stream.concat(Arrays.stream(args), Stream.of("--broker", address, "--timeout", "10s"))
+                .toArray(String[]::new);
+        return semel(stdin, all);
+    }
+
+    private static void assertOneErrorLine(Run r, int exit, String contains) {
+        assertThat(r.exit()).as("exit; stderr: %s", r.err()).isEqualTo(exit);
+        assertThat(r.err()).startsWith("semel: error: ").contains(contains);
+        assertThat(r.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void topicCreateListDescribe() {
+        Run created = client("", "topic", "create", "orders", "--partitions", "3");
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).isEqualTo("created topic orders with 3 partition(s)\n");
+
+        Run list = client("", "topic", "list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out().lines().toList()).containsExactly("TOPIC       PARTITIONS", "orders      3",
+                "orders.dlq  1");
+
+        Run describe = client("", "topic", "describe", "orders");
+        assertThat(describe.exit()).isZero();
+        List<String> lines = describe.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("topic orders: 3 partition(s), 0 record(s)");
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(2).split("\\s+")).containsExactly("0", "0", "0", "0");
+    }
+
+    @Test
+    void linesProducedFromStdinAreConsumedWithPartitionOffsetAndDeliveryCount() {
+        client("", "topic", "create", "t", "--partitions", "2");
+        Run produced = client("alice:hello\nbob:world\nno-key-line\n", "produce", "t", "--parse-key");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        assertThat(produced.out()).startsWith("produced 3 message(s) to t (exactly-once)")
+                .contains("3 confirmed (0 duplicates), 0 failed, 0 unknown");
+
+        Run consumed = client("", "consume", "t", "--group", "g", "--count", "3");
+        assertThat(consumed.exit()).as(consumed.err()).isZero();
+        List<String> lines = consumed.out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines).anyMatch(l -> l.matches("partition=[01] offset=\\d+ delivery=1 key=alice value=hello"))
+                .anyMatch(l -> l.matches("partition=[01] offset=\\d+ delivery=1 key=bob value=world"))
+                .anyMatch(l -> l.matches("partition=[01] offset=\\d+ delivery=1 key=- value=no-key-line"));
+        assertThat(client("", "topic", "describe", "t").out()).contains("3 record(s)");
+    }
+
+    @Test
+    void generatedMessagesWithKeyPatternAndAtLeastOnce() {
+        client("", "topic", "create", "t");
+        Run produced = client("", "produce", "t", "--count", "50", "--size", "10", "--key-pattern", "user-{i}",
+                "--guarantee", "at-least-once");
+        assertThat(produced.exit()).as(produced.err()).isZero();
+        assertThat(produced.out()).contains("50 confirmed").contains("(at-least-once)");
+        assertThat(produced.err()).as("no progress bar on a non-terminal stderr").isEmpty();
+
+        Run consumed = client("", "consume", "t", "--group", "g", "--count", "2", "--guarantee", "at-most-once");
+        assertThat(consumed.out().lines().toList()).containsExactly(
+                "partition=0 offset=0 delivery=1 key=user-0 value=xxxxxxxxxx",
+                "partition=0 offset=1 delivery=1 key=user-1 value=xxxxxxxxxx");
+    }
+
+    @Test
+    void unknownTopicIsOneErrorLine() {
+        assertOneErrorLine(client("x\n", "produce", "nope"), 1, "UNKNOWN_TOPIC_OR_PARTITION");
+        assertOneErrorLine(client("", "topic", "describe", "nope"), 1, "'nope'");
+    }
+
+    @Test
+    void invalidTopicNameIsOneErrorLine() {
+        assertOneErrorLine(client("", "topic", "create", "a/b"), 1, "illegal character '/'");
+    }
+
+    @Test
+    void existingTopicIsOneErrorLine() {
+        client("", "topic", "create", "t");
+        assertOneErrorLine(client("", "topic", "create", "t"), 1, "TOPIC_ALREADY_EXISTS");
+    }
+
+    @Test
+    void unreachableBrokerIsOneErrorLine() throws IOException {
+        int freePort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            freePort = s.getLocalPort();
+        }
+        Run r = semel("", "topic", "list", "--broker", "127.0.0.1:" + freePort, "--timeout", "2s");
+        assertOneErrorLine(r, 1, "could not connect to broker 127.0.0.1:" + freePort);
+    }
+
+    @Test
+    void badUsageExitsTwoWithOneLine() {
+        assertOneErrorLine(semel("", "topic", "create"), 2, "Missing required parameter");
+        assertOneErrorLine(semel("", "produce", "t", "--guarantee", "twice"), 2, "not a guarantee");
+        assertOneErrorLine(semel("", "consume", "t"), 2, "--group");
+        assertOneErrorLine(semel("", "produce", "t", "--timeout", "soon"), 2, "not a duration");
+    }
+
+    @Test
+    void benchProducePrintsSetupAndFigures() {
+        client("", "topic", "create", "b", "--partitions", "2");
+        Run r = semel("", "bench", "produce", "--count", "2000", "--producers", "2", "--broker", address,
+                "--topic", "b");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("setup: bench produce, 2000 messages x 100 B, topic b")
+                .contains("2 producer(s)", "batch 65536 B", "linger 1 ms", "exactly-once", "durability");
+        assertThat(lines.get(1)).startsWith("result: 2000 confirmed in ")
+                .containsPattern("msgs/s, [0-9.]+ MB/s; send-to-confirm latency p50 [0-9.]+ ms, p99 [0-9.]+ ms, "
+                        + "max [0-9.]+ ms; 0 failed");
+        assertThat(client("", "topic", "describe", "b").out()).contains("2000 record(s)");
+    }
+
+    @Test
+    void benchProduceEmbeddedNamesTheFlushPolicy() {
+        Run r = semel("", "bench", "produce", "--count", "500", "--partitions", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("durability fsync-before-confirm, broker embedded in-process");
+    }
+
+    @Test
+    void benchConsumeAcksEveryMessage() {
+        Run r = semel("", "bench", "consume", "--count", "1000", "--partitions", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("setup: bench consume, 1000 messages")
+                .containsPattern("result: 1000 consumed and acked in [0-9.]+ s");
+    }
+}

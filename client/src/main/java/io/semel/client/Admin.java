@@ -1,0 +1,140 @@
+package io.semel.client;
+
+import io.semel.client.internal.BrokerChannel;
+import io.semel.client.internal.ConnectionSettings;
+import io.semel.protocol.CreateTopic;
+import io.semel.protocol.DescribeTopic;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.ListTopics;
+import io.semel.protocol.TopicNames;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Topic administration: create, list, describe. Thread-safe; each call is one request on one
+ * connection (made on first use, remade after it breaks). Calls block up to connectTimeoutMs +
+ * requestTimeoutMs and are never retried: CREATE_TOPIC is not idempotent (a retry after a lost
+ * answer would report TOPIC_ALREADY_EXISTS), so the caller decides.
+ *
+ * <p>Failures: {@link DefiniteFailureException} with the broker's code ({@code TOPIC_ALREADY_EXISTS},
+ * {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code INVALID_TOPIC_NAME}, {@code INVALID_REQUEST}) or
+ * {@link ErrorCode#NONE} when the broker could not be reached; {@link OutcomeUnknownException}
+ * when a request was sent but not answered. A topic name that breaks {@link TopicNames} is
+ * refused at the call with {@link IllegalArgumentException}, nothing sent.
+ */
+public final class Admin implements AutoCloseable {
+    private final BrokerChannel channel;
+
+    /** One topic of {@link #listTopics()}. */
+    public record TopicListing(String name, int partitionCount) {
+    }
+
+    /**
+     * One partition of {@link #describeTopic}.
+     *
+     * @param startOffset first offset still in the log (after retention)
+     * @param nextOffset offset the next appended record gets; {@code nextOffset - startOffset} records are readable
+     */
+    public record PartitionInfo(int partition, long startOffset, long nextOffset) {
+    }
+
+    private Admin(ConnectionSettings settings) {
+        this.channel = new BrokerChannel(settings);
+    }
+
+    public static Builder builder(String bootstrap) {
+        return new Builder(bootstrap);
+    }
+
+    /** Creates {@code name} with {@code partitions} partitions (the broker also creates {@code name.dlq}). */
+    public void createTopic(String name, int partitions) {
+        validate(name);
+        CreateTopic.Request req;
+        try {
+            req = new CreateTopic.Request(name, partitions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("partitions " + partitions + " for topic '" + name + "': "
+                    + e.getMessage(), e);
+        }
+        CreateTopic.Response r = channel.call(req, CreateTopic.Response.class, 0);
+        check(r.error(), r.errorMessage(), "CREATE_TOPIC '" + name + "' with " + partitions + " partitions");
+    }
+
+    /** Every topic (dead-letter topics included), sorted by name. */
+    public List<TopicListing> listTopics() {
+        ListTopics.Response r = channel.call(new ListTopics.Request(), ListTopics.Response.class, 0);
+        check(r.error(), r.errorMessage(), "LIST_TOPICS");
+        return r.topics().stream().map(t -> new TopicListing(t.name(), t.partitionCount())).toList();
+    }
+
+    /** The topic's partitions with their offsets, by partition number. */
+    public List<PartitionInfo> describeTopic(String name) {
+        validate(name);
+        DescribeTopic.Response r = channel.call(new DescribeTopic.Request(name), DescribeTopic.Response.class, 0);
+        check(r.error(), r.errorMessage(), "DESCRIBE_TOPIC '" + name + "'");
+        return r.partitions().stream().map(p -> new PartitionInfo(p.partition(), p.startOffset(), p.nextOffset()))
+                .toList();
+    }
+
+    private static void validate(String name) {
+        Objects.requireNonNull(name, "topic");
+        TopicNames.problem(name).ifPresent(p -> {
+            throw new IllegalArgumentException(p);
+        });
+    }
+
+    private static void check(ErrorCode error, String message, String what) {
+        if (error != ErrorCode.NONE) {
+            throw new DefiniteFailureException(error, what + " refused: " + error + " (" + error.code() + ") "
+                    + (message == null ? error.description() : message));
+        }
+    }
+
+    /** Closes the connection; safe more than once. */
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    /** Settings with units in their names. Not thread-safe. */
+    public static final class Builder {
+        private final String bootstrap;
+        private String clientId = "semel-admin";
+        private String username;
+        private String password;
+        private int requestTimeoutMs = 30_000;
+        private int connectTimeoutMs = 10_000;
+
+        private Builder(String bootstrap) {
+            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+        }
+
+        public Builder clientId(String v) {
+            clientId = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder credentials(String user, String pass) {
+            username = Objects.requireNonNull(user);
+            password = Objects.requireNonNull(pass);
+            return this;
+        }
+
+        public Builder requestTimeoutMs(int v) {
+            requestTimeoutMs = v;
+            return this;
+        }
+
+        public Builder connectTimeoutMs(int v) {
+            connectTimeoutMs = v;
+            return this;
+        }
+
+        /** Does not connect; the first call does. */
+        public Admin build() {
+            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
+            return new Admin(new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username, password,
+                    requestTimeoutMs, connectTimeoutMs, 50, 1_000));
+        }
+    }
+}

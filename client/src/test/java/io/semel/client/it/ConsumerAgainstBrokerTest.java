@@ -1,0 +1,124 @@
+package io.semel.client.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.client.AckResult;
+import io.semel.client.Consumer;
+import io.semel.client.Message;
+import io.semel.client.Producer;
+import io.semel.client.StaleLeaseException;
+import io.semel.protocol.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Producer → broker → consumer group, with the broker's real group coordinator. */
+class ConsumerAgainstBrokerTest {
+    @TempDir
+    Path dataDir;
+
+    RealBroker broker;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = RealBroker.start(dataDir);
+    }
+
+    @AfterEach
+    void stop() {
+        broker.close();
+    }
+
+    private void produce(String topic, int count) throws Exception {
+        try (Producer p = Producer.builder(broker.bootstrap()).build()) {
+            for (int i = 0; i < count; i++) {
+                p.send(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            p.flush();
+        }
+    }
+
+    private Consumer.Builder consumer(String topic, String clientId) {
+        return Consumer.builder(broker.bootstrap()).group("g").topic(topic).clientId(clientId)
+                .sessionTimeoutMs(6_000).pollTimeoutMs(100).nackBackoffMs(10);
+    }
+
+    @Test
+    void everyProducedRecordIsConsumedOnceAcrossPartitions() throws Exception {
+        broker.createTopic("t", 3);
+        produce("t", 90);
+        Set<String> seen = new HashSet<>();
+        Set<Integer> partitions = new HashSet<>();
+        try (Consumer c = consumer("t", "c").build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (seen.size() < 90 && System.nanoTime() < deadline) {
+                List<Message> batch = c.poll(Duration.ofMillis(200));
+                for (Message m : batch) {
+                    assertThat(m.deliveryCount()).isEqualTo(1);
+                    assertThat(seen.add(new String(m.value(), StandardCharsets.UTF_8))).as("no duplicate").isTrue();
+                    partitions.add(m.partition());
+                }
+                assertThat(c.ack(batch)).allMatch(AckResult::ok);
+            }
+        }
+        assertThat(seen).hasSize(90);
+        assertThat(partitions).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    @Test
+    void handlerFailureInAtLeastOnceLoopNacksAndTheMessageIsRedeliveredWithCountTwo() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 1);
+        List<Message> handled = new CopyOnWriteArrayList<>();
+        try (Consumer c = consumer("t", "c").build()) {
+            Thread loop = new Thread(() -> c.runAtLeastOnce(m -> {
+                handled.add(m);
+                if (m.deliveryCount() == 1) {
+                    throw new IllegalStateException("first attempt fails");
+                }
+                c.stop();
+            }));
+            loop.start();
+            loop.join(20_000);
+            assertThat(loop.isAlive()).as("loop stopped after the redelivery").isFalse();
+        }
+        assertThat(handled).extracting(Message::offset).containsExactly(0L, 0L);
+        assertThat(handled).extracting(Message::deliveryCount).containsExactly(1, 2);
+    }
+
+    @Test
+    void ackUnderALeaseThatMovedToAnotherMemberIsStale() throws Exception {
+        broker.createTopic("t", 2);
+        produce("t", 20);
+        try (Consumer a = consumer("t", "a").build()) {
+            List<Message> held = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (held.stream().map(Message::partition).distinct().count() < 2 && System.nanoTime() < deadline) {
+                held.addAll(a.poll(Duration.ofMillis(200)));
+            }
+            assertThat(held).extracting(Message::partition).contains(0, 1);
+            // b joining takes one of a's two partitions, under a new lease epoch.
+            try (Consumer b = consumer("t", "b").build()) {
+                List<AckResult> results = a.ack(held);
+                List<Message> stale = results.stream().filter(r -> r.error() == ErrorCode.STALE_LEASE)
+                        .map(AckResult::message).toList();
+                assertThat(stale).isNotEmpty();
+                assertThat(stale).extracting(Message::partition).containsOnly(stale.get(0).partition());
+                assertThatThrownBy(() -> a.ack(stale.get(0))).isInstanceOf(StaleLeaseException.class)
+                        .hasMessageContaining("lease epoch " + stale.get(0).leaseEpoch());
+                assertThat(b.memberId()).isNotEqualTo(a.memberId());
+            }
+        }
+    }
+}

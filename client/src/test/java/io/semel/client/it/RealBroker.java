@@ -1,0 +1,51 @@
+package io.semel.client.it;
+
+import io.semel.broker.Broker;
+import io.semel.broker.BrokerConfig;
+import io.semel.client.Admin;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A real broker, in-process, on an ephemeral loopback port over a test's temporary directory. The
+ * client's minimal equivalent of the broker module's BrokerTestSupport (test sources are not shared
+ * between modules). Not thread-safe; one per test.
+ */
+final class RealBroker implements AutoCloseable {
+    final Broker broker;
+
+    private RealBroker(Broker broker) {
+        this.broker = broker;
+    }
+
+    static RealBroker start(Path dataDir) throws IOException {
+        return new RealBroker(Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2)
+                .segmentBytes(1024 * 1024).shutdownTimeoutMs(5_000).build()));
+    }
+
+    String bootstrap() {
+        return broker.host() + ":" + broker.port();
+    }
+
+    int port() {
+        return broker.port();
+    }
+
+    void createTopic(String name, int partitions) {
+        try (Admin admin = Admin.builder(bootstrap()).build()) {
+            admin.createTopic(name, partitions);
+        }
+    }
+
+    /** Records in the topic: the sum over partitions of nextOffset - startOffset. */
+    long recordCount(String topic) {
+        try (Admin admin = Admin.builder(bootstrap()).build()) {
+            return admin.describeTopic(topic).stream().mapToLong(p -> p.nextOffset() - p.startOffset()).sum();
+        }
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}
