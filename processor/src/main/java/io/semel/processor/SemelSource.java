@@ -1,0 +1,86 @@
+package io.semel.processor;
+
+import io.semel.client.AckResult;
+import io.semel.client.Consumer;
+import io.semel.client.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link Source} over a Semel {@link Consumer} (one group member on one topic). The consumer is
+ * owned by this source: {@link #close()} closes it (leaving the group).
+ *
+ * <p>Not thread-safe, like the consumer: one thread polls and settles; {@link #close()} from any thread.
+ */
+public final class SemelSource implements Source {
+    private final Consumer consumer;
+    private final RedeliverySettings settings;
+
+    /**
+     * @param settings the broker's group settings; they decide {@link #redeliveryHorizonMs()}, which
+     *     the processor checks against its inbox retention
+     */
+    public SemelSource(Consumer consumer, RedeliverySettings settings) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The member's id in its group (for logs and tests). */
+    public String memberId() {
+        return consumer.memberId();
+    }
+
+    @Override
+    public List<SourceMessage> poll(Duration timeout) {
+        List<Message> polled = consumer.poll(timeout);
+        List<SourceMessage> out = new ArrayList<>(polled.size());
+        for (Message m : polled) {
+            out.add(SourceMessage.of(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(),
+                    m.key(), m.value(), m.headers(), m.timestampMs()));
+        }
+        return out;
+    }
+
+    @Override
+    public int ack(List<SourceMessage> messages) {
+        List<Message> ms = new ArrayList<>(messages.size());
+        for (SourceMessage m : messages) {
+            ms.add(toClient(m));
+        }
+        int settled = 0;
+        for (AckResult r : consumer.ack(ms)) {
+            if (r.ok()) {
+                settled++;
+            }
+        }
+        return settled;
+    }
+
+    @Override
+    public void nack(SourceMessage message, String errorText) {
+        consumer.nack(toClient(message), errorText);
+    }
+
+    @Override
+    public long redeliveryHorizonMs() {
+        return settings.redeliveryHorizonMs();
+    }
+
+    @Override
+    public boolean isLastDelivery(SourceMessage message) {
+        return message.deliveryCount() >= settings.maxDeliveries();
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+
+    private static Message toClient(SourceMessage m) {
+        // Ack and nack identify a delivery by (partition, lease epoch, offset); the rest is carried along.
+        return new Message(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(), m.key(),
+                m.value(), m.headers(), m.timestampMs());
+    }
+}

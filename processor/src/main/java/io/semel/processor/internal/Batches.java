@@ -1,0 +1,114 @@
+package io.semel.processor.internal;
+
+import io.semel.processor.Handler;
+import io.semel.processor.ProcessorMessage;
+import io.semel.processor.SourceMessage;
+import io.semel.processor.store.HandlerException;
+import io.semel.processor.store.PositionUpdate;
+import io.semel.processor.store.StoreTransaction;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Steps shared by both modes' receive transactions. Stateless. */
+final class Batches {
+    /** Nack error texts are cut to this many UTF-8 bytes (the broker's nackErrorBytesMax default is 1,024). */
+    static final int ERROR_TEXT_BYTES_MAX = 900;
+
+    private Batches() {
+    }
+
+    /** A partition of one topic, ordered so every transaction locks position rows in the same order. */
+    record TopicPartition(String topic, int partition) implements Comparable<TopicPartition> {
+        @Override
+        public int compareTo(TopicPartition o) {
+            int c = topic.compareTo(o.topic);
+            return c != 0 ? c : Integer.compare(partition, o.partition);
+        }
+    }
+
+    /** Per partition of the batch: the next offset after its highest message and its lowest lease epoch. */
+    record Advance(long nextOffset, long leaseEpoch) {
+    }
+
+    static Map<TopicPartition, Advance> advances(List<SourceMessage> batch) {
+        Map<TopicPartition, Advance> out = new TreeMap<>();
+        for (SourceMessage m : batch) {
+            // The lowest epoch of the partition in the batch: if any delivery is stale, treat it as fenced.
+            out.merge(new TopicPartition(m.topic(), m.partition()), new Advance(m.offset() + 1, m.leaseEpoch()),
+                    (a, b) -> new Advance(Math.max(a.nextOffset(), b.nextOffset()),
+                            Math.min(a.leaseEpoch(), b.leaseEpoch())));
+        }
+        return out;
+    }
+
+    /**
+     * Moves every partition's position first (position rows are the first locks a transaction takes,
+     * in partition order, so two members' transactions cannot deadlock on them). Returns the first
+     * fenced partition, or null. NOT_FORWARD is fine: with per-message acks an older offset arrives
+     * after a later one was applied; the inbox, not the position, decides duplicates.
+     */
+    static TopicPartition advancePositions(StoreTransaction tx, String consumer, Map<TopicPartition, Advance> advances)
+            throws SQLException {
+        for (Map.Entry<TopicPartition, Advance> e : advances.entrySet()) {
+            TopicPartition tp = e.getKey();
+            PositionUpdate u = tx.advancePosition(consumer, tp.topic(), tp.partition(), e.getValue().nextOffset(),
+                    e.getValue().leaseEpoch());
+            if (u == PositionUpdate.FENCED) {
+                return tp;
+            }
+        }
+        return null;
+    }
+
+    static List<SourceMessage> without(List<SourceMessage> batch, TopicPartition tp) {
+        List<SourceMessage> out = new ArrayList<>(batch.size());
+        for (SourceMessage m : batch) {
+            if (!(m.topic().equals(tp.topic()) && m.partition() == tp.partition())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs the handler, turning every failure into {@link HandlerException} (rolled back, never
+     * retried by the store) except PostgreSQL serialization failures and deadlocks from the handler's
+     * own SQL, which are rethrown so the store re-runs the whole transaction.
+     */
+    static void runHandler(Handler handler, ProcessorMessage pm, TxSender sender) throws SQLException,
+            HandlerException {
+        try {
+            handler.handle(pm, sender);
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && (e.getSQLState().equals("40001") || e.getSQLState().equals("40P01"))) {
+                throw e;
+            }
+            throw new HandlerException(failureText(pm.messageId(), e), e);
+        } catch (HandlerException e) {
+            throw new HandlerException(failureText(pm.messageId(), e.getCause() != null ? e.getCause() : e), e);
+        } catch (RuntimeException e) {
+            throw new HandlerException(failureText(pm.messageId(), e), e);
+        }
+    }
+
+    static String failureText(String messageId, Throwable e) {
+        String text = "handler failed on " + messageId + ": " + e;
+        return truncateUtf8(text, ERROR_TEXT_BYTES_MAX);
+    }
+
+    static String truncateUtf8(String s, int bytesMax) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= bytesMax) {
+            return s;
+        }
+        int end = Math.min(s.length(), bytesMax);
+        while (end > 0 && s.substring(0, end).getBytes(StandardCharsets.UTF_8).length > bytesMax - 3) {
+            end--;
+        }
+        return s.substring(0, end) + "...";
+    }
+}

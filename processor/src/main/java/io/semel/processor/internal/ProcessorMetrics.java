@@ -1,0 +1,152 @@
+package io.semel.processor.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The processor's meters, all tagged {@code consumer}. Names are listed in {@code docs/processor.md}.
+ * Thread-safe (Micrometer meters and atomics).
+ */
+public final class ProcessorMetrics {
+    /** The only duplicate reason today: the message id was PROCESSED (or RECEIVED) in the inbox. */
+    public static final String REASON_INBOX = "inbox";
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter processed;
+    private final Counter duplicatesInbox;
+    private final Counter redeliveries;
+    private final Counter nacked;
+    private final Counter deadLetterBound;
+    private final Counter fenced;
+    private final Counter handlerFailures;
+    private final Counter parked;
+    private final Timer commit;
+    private final Map<String, PartitionLag> lags = new ConcurrentHashMap<>();
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+
+    /** Last offset seen and committed position of one partition; the gauge is their difference. */
+    private static final class PartitionLag {
+        final AtomicLong lastSeenNext = new AtomicLong();
+        final AtomicLong position = new AtomicLong();
+
+        double lag() {
+            return Math.max(0, lastSeenNext.get() - position.get());
+        }
+    }
+
+    public ProcessorMetrics(MeterRegistry registry, String consumer) {
+        this.registry = registry;
+        this.tags = Tags.of("consumer", consumer);
+        processed = Counter.builder("semel.processor.processed").tags(tags)
+                .description("messages whose handler effects committed").register(registry);
+        duplicatesInbox = Counter.builder("semel.processor.duplicates").tags(tags).tag("reason", REASON_INBOX)
+                .description("deliveries skipped as already processed").register(registry);
+        redeliveries = Counter.builder("semel.processor.redeliveries").tags(tags)
+                .description("deliveries with deliveryCount > 1").register(registry);
+        nacked = Counter.builder("semel.processor.nacked").tags(tags)
+                .description("messages nacked after a handler failure").register(registry);
+        deadLetterBound = Counter.builder("semel.processor.dead_letter_bound").tags(tags)
+                .description("nacks of a message on its last delivery: the source dead-letters it").register(registry);
+        fenced = Counter.builder("semel.processor.fenced").tags(tags)
+                .description("transactions rolled back because a newer lease holder owns the partition")
+                .register(registry);
+        handlerFailures = Counter.builder("semel.processor.handler_failures").tags(tags).register(registry);
+        parked = Counter.builder("semel.processor.parked").tags(tags)
+                .description("STORE_THEN_PROCESS rows left RECEIVED after processAttemptsMax failures")
+                .register(registry);
+        commit = Timer.builder("semel.processor.batch.commit").tags(tags)
+                .description("time of one batch transaction, handlers and commit included").register(registry);
+    }
+
+    public void processed(int n) {
+        processed.increment(n);
+    }
+
+    public void duplicate() {
+        duplicatesInbox.increment();
+    }
+
+    public void redelivery() {
+        redeliveries.increment();
+    }
+
+    public void nacked(boolean lastDelivery) {
+        nacked.increment();
+        if (lastDelivery) {
+            deadLetterBound.increment();
+        }
+    }
+
+    public void fenced() {
+        fenced.increment();
+    }
+
+    public void handlerFailure(String error) {
+        handlerFailures.increment();
+        lastError.set(error);
+    }
+
+    public void error(String error) {
+        lastError.set(error);
+    }
+
+    public void parked() {
+        parked.increment();
+    }
+
+    public Timer commitTimer() {
+        return commit;
+    }
+
+    /** A delivery of {@code offset} was seen on the partition. */
+    public void seen(String topic, int partition, long offset) {
+        lag(topic, partition).lastSeenNext.accumulateAndGet(offset + 1, Math::max);
+    }
+
+    /** The partition's committed position is at least {@code nextOffset}. */
+    public void committed(String topic, int partition, long nextOffset) {
+        lag(topic, partition).position.accumulateAndGet(nextOffset, Math::max);
+    }
+
+    private PartitionLag lag(String topic, int partition) {
+        return lags.computeIfAbsent(topic + "/" + partition, k -> {
+            PartitionLag l = new PartitionLag();
+            Gauge.builder("semel.processor.lag", l, PartitionLag::lag).tags(tags).tag("topic", topic)
+                    .tag("partition", Integer.toString(partition))
+                    .description("offsets seen but not yet covered by the committed position").register(registry);
+            return l;
+        });
+    }
+
+    public long processedCount() {
+        return (long) processed.count();
+    }
+
+    public long duplicateCount() {
+        return (long) duplicatesInbox.count();
+    }
+
+    public long redeliveryCount() {
+        return (long) redeliveries.count();
+    }
+
+    public long nackedCount() {
+        return (long) nacked.count();
+    }
+
+    public long fencedCount() {
+        return (long) fenced.count();
+    }
+
+    public String lastError() {
+        return lastError.get();
+    }
+}

@@ -1,0 +1,336 @@
+package io.semel.processor;
+
+import static io.semel.processor.Bank.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.semel.client.Consumer;
+import io.semel.client.Producer;
+import io.semel.processor.store.HandlerException;
+import io.semel.processor.store.InboxStatus;
+import io.semel.processor.store.JdbcStore;
+import io.semel.processor.store.OutboxRow;
+import io.semel.protocol.Header;
+import io.semel.protocol.LogRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The processor contract over a real broker on loopback and the real client, run unchanged against
+ * every store ({@link SqliteProcessorTest}, {@link PostgresProcessorTest}).
+ */
+abstract class ProcessorContractTest {
+    static final String TOPIC = "orders";
+    static final String GROUP = "billing";
+
+    @TempDir
+    Path dir;
+
+    BrokerFixture broker;
+    JdbcStore store;
+    final List<ExactlyOnceProcessor> processors = new ArrayList<>();
+    final Map<String, Long> expected = new HashMap<>();
+
+    /** A fresh empty store for this test. */
+    protected abstract JdbcStore openStore() throws Exception;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        broker = BrokerFixture.start(dir.resolve("broker"));
+        store = openStore();
+        Bank.createTables(store);
+        for (int i = 0; i < Bank.ACCOUNTS; i++) {
+            expected.put(Bank.account(i), 0L);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (ExactlyOnceProcessor p : processors) {
+            p.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    SemelSource source() {
+        return new SemelSource(Consumer.builder(broker.bootstrap()).group(GROUP).topic(TOPIC).sessionTimeoutMs(3_000)
+                .maxPollMessages(100).nackBackoffMs((int) BrokerFixture.NACK_BACKOFF_MS).build(),
+                BrokerFixture.REDELIVERY);
+    }
+
+    ExactlyOnceProcessor.Builder processor(Source source, Handler handler) {
+        return ExactlyOnceProcessor.builder().source(source).store(store).consumer(GROUP).handler(handler)
+                .batchSize(50).inboxRetentionMs(Duration.ofHours(1).toMillis());
+    }
+
+    ExactlyOnceProcessor started(ExactlyOnceProcessor p) {
+        processors.add(p);
+        p.start();
+        return p;
+    }
+
+    /** Sends {@code n} increments with random accounts and amounts, all confirmed; records the expected sums. */
+    void sendIncrements(int n, long seed) {
+        Random r = new Random(seed);
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            List<java.util.concurrent.CompletableFuture<?>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String acct = Bank.account(r.nextInt(Bank.ACCOUNTS));
+                long amount = 1 + r.nextInt(1000);
+                fs.add(producer.send(TOPIC, utf8(acct), utf8(Long.toString(amount))));
+                expected.merge(acct, amount, Long::sum);
+            }
+            producer.flush();
+            fs.forEach(java.util.concurrent.CompletableFuture::join); // confirmed, or the test fails here
+        }
+    }
+
+    void awaitProcessed(long n) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> store.inboxCounts(GROUP).processed() >= n);
+    }
+
+    static double counter(MeterRegistry r, String name) {
+        return r.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void aNonIdempotentIncrementHandlerEndsWithBalancesEqualToTheConfirmedSends() throws Exception {
+        broker.createTopic(TOPIC, 3);
+        ExactlyOnceProcessor p = started(processor(source(), (m, tx) -> {
+            Bank.increment(tx.connection(), m);
+            tx.send("invoices", m.key(), m.value());
+        }).build());
+        sendIncrements(300, 1);
+        awaitProcessed(300);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(300);
+        List<OutboxRow> outbox = store.pendingOutbox(0, 1000);
+        assertThat(outbox).hasSize(300).allSatisfy(row -> {
+            assertThat(row.message().messageId()).matches(TOPIC + "/\\d/\\d+#0");
+            assertThat(row.message().headers()).contains(Header.of(SourceMessage.ID_HEADER, row.message().messageId()));
+        });
+        assertThat(p.status().processed()).isEqualTo(300);
+        assertThat(counter(p.meterRegistry(), "semel.processor.processed")).isEqualTo(300);
+        assertThat(p.meterRegistry().find("semel.processor.batch.commit").timer().count()).isPositive();
+        assertThat(p.meterRegistry().find("semel.processor.lag").gauges()).isNotEmpty();
+    }
+
+    @Test
+    void aRedeliveryAfterCommitWithoutAckIsSkippedByTheInbox() throws Exception {
+        broker.createTopic(TOPIC, 2);
+        AckDroppingSource dropping = new AckDroppingSource(source());
+        ExactlyOnceProcessor p = started(processor(dropping, Bank.INCREMENT).build());
+        sendIncrements(40, 2);
+        awaitProcessed(40);
+        // Committed but never acked: the broker redelivers after ackTimeoutMs with deliveryCount 2.
+        await().atMost(Duration.ofSeconds(30)).until(() -> p.status().duplicatesSkipped() >= 40);
+        dropping.dropping.set(false);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(p.status().redeliveriesSeen()).isGreaterThanOrEqualTo(40);
+        assertThat(counter(p.meterRegistry(), "semel.processor.duplicates")).isGreaterThanOrEqualTo(40);
+        // Once acks go through, nothing is applied again.
+        Thread.sleep(BrokerFixture.ACK_TIMEOUT_MS * 2);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(40);
+    }
+
+    @Test
+    void aTwoStepHandlerFailingBetweenTheStepsLeavesNeitherAndThePoisonMessageIsDeadLettered() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        Handler twoStep = (m, tx) -> {
+            insert(tx, "s1", m.messageId());
+            if (new String(m.value(), StandardCharsets.UTF_8).equals("poison")) {
+                throw new IllegalStateException("step 2 refused " + m.messageId());
+            }
+            insert(tx, "s2", m.messageId());
+        };
+        ExactlyOnceProcessor p = started(processor(source(), twoStep).build());
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(TOPIC, utf8("k"), utf8(i == 4 ? "poison" : "ok-" + i)).join();
+            }
+        }
+        awaitProcessed(9);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !broker.readAll(TOPIC + ".dlq", 0).isEmpty());
+        assertThat(Bank.count(store, "s1")).as("the failed message's step 1 was rolled back").isEqualTo(9);
+        assertThat(Bank.count(store, "s2")).isEqualTo(9);
+        assertThat(store.<InboxStatus>inTransaction(tx -> tx.inboxStatus(GROUP, TOPIC + "/0/4")))
+                .isEqualTo(InboxStatus.ABSENT);
+        List<LogRecord> dlq = broker.readAll(TOPIC + ".dlq", 0);
+        assertThat(dlq).hasSize(1);
+        assertThat(new String(dlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("poison");
+        assertThat(dlq.get(0).headers()).anySatisfy(h -> {
+            assertThat(h.key()).isEqualTo("semel.dlq.error");
+            assertThat(h.valueAsString()).contains("step 2 refused orders/0/4");
+        });
+        assertThat(p.status().nacked()).isEqualTo(BrokerFixture.MAX_DELIVERIES);
+        assertThat(counter(p.meterRegistry(), "semel.processor.dead_letter_bound")).isEqualTo(1);
+    }
+
+    @Test
+    void aStaleMemberIsFencedAndTwoProcessorsOnOneGroupApplyEachMessageOnce() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        PausingSource pausedA = new PausingSource(source());
+        ExactlyOnceProcessor a = started(processor(pausedA, Bank.INCREMENT).build());
+        sendIncrements(60, 3);
+        assertThat(pausedA.holding.await(20, TimeUnit.SECONDS)).as("A polled a batch and is paused").isTrue();
+        ExactlyOnceProcessor b = started(processor(source(), Bank.INCREMENT).build());
+        // A's member leaves: its lease moves to B, which gets A's unacked deliveries at once.
+        pausedA.delegate.close();
+        awaitProcessed(60);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(b.status().redeliveriesSeen()).isPositive();
+        // A wakes up with deliveries of the old lease: B wrote the position under a higher epoch.
+        pausedA.release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.status().fencedBatches() >= 1);
+        assertThat(a.status().processed()).isZero();
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(60);
+    }
+
+    @Test
+    void twoLiveProcessorsSharingPartitionsThroughRebalancesApplyEachMessageOnce() throws Exception {
+        broker.createTopic(TOPIC, 4);
+        Handler slow = (m, tx) -> {
+            Bank.increment(tx.connection(), m);
+            sleepMs(2);
+        };
+        ExactlyOnceProcessor a = started(processor(source(), slow).batchSize(10).build());
+        Thread sender = new Thread(() -> sendIncrements(400, 4));
+        sender.start();
+        awaitProcessed(50);
+        ExactlyOnceProcessor b = started(processor(source(), slow).batchSize(10).build());
+        awaitProcessed(200);
+        a.stop(); // leaves: its unacked deliveries go to B
+        sender.join();
+        awaitProcessed(400);
+        Thread.sleep(500);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(400);
+        assertThat(a.status().processed() + b.status().processed()).isEqualTo(400);
+    }
+
+    @Test
+    void storeThenProcessAppliesEachMessageOnceAndParksAMessageThatKeepsFailing() throws Exception {
+        broker.createTopic(TOPIC, 2);
+        Handler handler = (m, tx) -> {
+            if (new String(m.key(), StandardCharsets.UTF_8).equals("bad")) {
+                throw new HandlerException(new java.io.IOException("cannot handle " + m.messageId()));
+            }
+            Bank.increment(tx.connection(), m);
+        };
+        ExactlyOnceProcessor p = started(processor(source(), handler).mode(ProcessingMode.STORE_THEN_PROCESS)
+                .concurrency(2).processAttemptsMax(2).build());
+        sendIncrements(150, 5);
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            producer.send(TOPIC, utf8("bad"), utf8("1"), List.of(Header.of(SourceMessage.ID_HEADER, "app-key-7"))).join();
+        }
+        awaitProcessed(150);
+        await().atMost(Duration.ofSeconds(20)).until(() -> counter(p.meterRegistry(), "semel.processor.parked") == 1);
+        assertThat(Bank.balances(store)).isEqualTo(expected);
+        InboxView view = p.inbox(InboxStatus.RECEIVED, null, 10);
+        assertThat(view.counts().processed()).isEqualTo(150);
+        assertThat(view.counts().received()).isEqualTo(1);
+        assertThat(view.page()).singleElement().satisfies(row -> {
+            assertThat(row.entry().messageId()).as("the application key is the id").isEqualTo("app-key-7");
+            assertThat(row.attempts()).isEqualTo(2);
+        });
+        // Acked after the RECEIVED commit: nothing comes back from the broker.
+        Thread.sleep(BrokerFixture.ACK_TIMEOUT_MS + 500);
+        assertThat(p.status().duplicatesSkipped()).isZero();
+        assertThat(broker.readAll(TOPIC + ".dlq", 0)).isEmpty();
+    }
+
+    @Test
+    void startIsRefusedWhenInboxRetentionDoesNotOutlastTheRedeliveryHorizon() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        long horizon = BrokerFixture.REDELIVERY.redeliveryHorizonMs();
+        ExactlyOnceProcessor p = processor(source(), Bank.INCREMENT).inboxRetentionMs(horizon).build();
+        processors.add(p);
+        org.assertj.core.api.Assertions.assertThatThrownBy(p::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("inboxRetentionMs " + horizon)
+                .hasMessageContaining("redeliveryHorizonMs " + horizon)
+                .hasMessageContaining("Raise inboxRetentionMs");
+        assertThat(p.status().state()).isEqualTo(ProcessorStatus.State.NEW);
+    }
+
+    // ------------------------------------------------------------------ support
+
+    private static void insert(ProcessorTransaction tx, String table, String id) throws java.sql.SQLException {
+        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO " + table + " (msg_id) VALUES (?)")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Acks nothing while {@link #dropping} is set: as if every ack was lost after commit. */
+    static final class AckDroppingSource extends ForwardingSource {
+        final AtomicBoolean dropping = new AtomicBoolean(true);
+
+        AckDroppingSource(Source delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public int ack(List<SourceMessage> messages) {
+            return dropping.get() ? 0 : super.ack(messages);
+        }
+    }
+
+    /** Holds the first non-empty polled batch until {@link #release} opens: a member paused past its lease. */
+    static final class PausingSource extends ForwardingSource {
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        PausingSource(Source delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<SourceMessage> poll(Duration timeout) {
+            List<SourceMessage> got = super.poll(timeout);
+            if (!got.isEmpty() && holding.getCount() > 0) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return got;
+        }
+    }
+}
