@@ -1,5 +1,9 @@
 package io.semel.cli;
 
+import io.semel.broker.GroupStateReader;
+import io.semel.broker.group.GroupConfig;
+import io.semel.broker.group.GroupRegistry;
+import io.semel.broker.group.GroupState;
 import io.semel.log.FileStorage;
 import io.semel.log.LogInspector;
 import io.semel.log.producer.ProducerRegistry;
@@ -23,7 +27,8 @@ import picocli.CommandLine.Spec;
  * broker's directory.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show log segments, producer tables and registered producers of a broker data dir (read-only).")
+        description = "Show log segments, producer tables, registered producers and consumer groups of a broker data dir "
+                + "(read-only).")
 final class InspectCommand implements Callable<Integer> {
     /** Broker data-dir layout (see docs/broker.md). */
     private static final String TOPICS_DIR = "topics";
@@ -63,8 +68,27 @@ final class InspectCommand implements Callable<Integer> {
                 damaged += printPartition(out, partition);
             }
         }
+        printGroups(out);
         out.flush();
         return damaged == 0 ? 0 : Semel.EXIT_FAILURE;
+    }
+
+    private void printGroups(PrintWriter out) throws IOException {
+        GroupRegistry groups = GroupStateReader.read(dataDir, GroupConfig.builder().build());
+        out.printf("consumer groups: %d%n", groups.groupNames().size());
+        for (String name : groups.groupNames()) {
+            GroupState g = groups.group(name).orElseThrow();
+            if (topic != null && !topic.equals(g.topic())) {
+                continue;
+            }
+            out.printf("  group %s on topic %s (%d partition(s)), %d dead letter(s) pending%n", name, g.topic(),
+                    g.partitionCount(), g.pendingDeadLetters().size());
+            for (int p = 0; p < g.partitionCount(); p++) {
+                out.printf("    partition %d: lease epoch %d, ack floor %d, %d settled above it, %d in flight, "
+                        + "next new offset %d%n", p, g.leaseEpoch(p), g.ackFloor(p), g.settledAboveFloor(p).size(),
+                        g.inFlight(p).size(), g.nextOffset(p));
+            }
+        }
     }
 
     private void printProducers(PrintWriter out) throws IOException {

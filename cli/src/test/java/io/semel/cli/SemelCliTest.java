@@ -116,6 +116,22 @@ class SemelCliTest {
     }
 
     @Test
+    void inspectShowsSegmentsProducersAndConsumerGroups() {
+        client("", "topic", "create", "t", "--partitions", "2");
+        assertThat(client("a:1\nb:2\nc:3\n", "produce", "t", "--parse-key").exit()).isZero();
+        assertThat(client("", "consume", "t", "--group", "billing", "--count", "3").exit()).isZero();
+        broker.close(); // inspection is read-only, but read a quiet directory for stable numbers
+
+        Run r = semel("", "inspect", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("producers: 1 registered").contains("topic t: 2 partition(s)")
+                .contains("group billing on topic t (2 partition(s))");
+        long settled = r.out().lines().filter(l -> l.contains("partition ") && l.contains("ack floor"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll(".*ack floor (\\d+),.*", "$1"))).sum();
+        assertThat(settled).as("acked messages are below the ack floors").isEqualTo(3);
+    }
+
+    @Test
     void unknownTopicIsOneErrorLine() {
         assertOneErrorLine(client("x\n", "produce", "nope"), 1, "UNKNOWN_TOPIC_OR_PARTITION");
         assertOneErrorLine(client("", "topic", "describe", "nope"), 1, "'nope'");

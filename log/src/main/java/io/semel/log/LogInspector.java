@@ -70,7 +70,28 @@ public final class LogInspector {
         return new PartitionReport(directory, segments, producers, snapshotProblem);
     }
 
+    /**
+     * Every valid batch of the partition directory, in offset order, up to the first damaged or
+     * incomplete one (read-only; for tools that need the records, such as group-state inspection).
+     */
+    public static List<RecordBatch> batches(Path directory) throws IOException {
+        List<RecordBatch> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.sorted().toList()) {
+                OptionalLong base = Segment.parseBaseOffset(file.getFileName().toString(), Segment.LOG_SUFFIX);
+                if (base.isPresent() && !scan(file, base.getAsLong(), out).healthy()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     private static SegmentReport scan(Path file, long baseOffset) throws IOException {
+        return scan(file, baseOffset, null);
+    }
+
+    private static SegmentReport scan(Path file, long baseOffset, List<RecordBatch> collect) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             long position = 0;
@@ -110,6 +131,9 @@ public final class LogInspector {
                     break;
                 }
                 last = batch.lastOffset();
+                if (collect != null) {
+                    collect.add(batch);
+                }
                 batches++;
                 records += batch.recordCount();
                 position += total;

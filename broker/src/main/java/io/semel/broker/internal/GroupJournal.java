@@ -64,7 +64,8 @@ final class GroupJournal implements Closeable {
     private static final byte SNAPSHOT_FORMAT_VERSION = 1;
 
     /** What a replay needs: records per group since the last snapshot, and the numbering it carried. */
-    record Loaded(Map<String, List<GroupRecord>> records, Map<String, DeadLetterCopier.SequenceState> deadLetters) {
+    record Loaded(Map<String, List<GroupRecord>> records, Map<String, DeadLetterCopier.SequenceState> deadLetters,
+            long bytesSinceSnapshot) {
     }
 
     /** Records of one decision and what to do once they are durable, or when they cannot be. */
@@ -121,7 +122,16 @@ final class GroupJournal implements Closeable {
      * caller (the coordinator thread, at start and after a failure) until the read is done.
      */
     Loaded readAll() throws IOException, CorruptGroupRecordException {
-        List<RecordBatch> batches = await(log.call(GroupJournal::readEverything));
+        Loaded loaded = fromBatches(await(log.call(GroupJournal::readEverything)));
+        bytesSinceSnapshot = loaded.bytesSinceSnapshot();
+        return loaded;
+    }
+
+    /**
+     * Replay input from a group log's batches: the records since the newest snapshot (the
+     * snapshot's first), by group, and the dead-letter numbering the snapshot carried.
+     */
+    static Loaded fromBatches(List<RecordBatch> batches) throws IOException, CorruptGroupRecordException {
         int start = 0;
         for (int i = 0; i < batches.size(); i++) {
             if (isSnapshot(batches.get(i))) {
@@ -146,8 +156,7 @@ final class GroupJournal implements Closeable {
                 out.computeIfAbsent(key, g -> new ArrayList<>()).add(GroupRecordCodec.decode(r.value()));
             }
         }
-        bytesSinceSnapshot = bytes;
-        return new Loaded(out, deadLetters);
+        return new Loaded(out, deadLetters, bytes);
     }
 
     private static boolean isSnapshot(RecordBatch b) {

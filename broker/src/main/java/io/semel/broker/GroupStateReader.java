@@ -1,0 +1,34 @@
+package io.semel.broker;
+
+import io.semel.broker.group.CorruptGroupRecordException;
+import io.semel.broker.group.GroupConfig;
+import io.semel.broker.group.GroupRegistry;
+import io.semel.broker.internal.GroupJournalReader;
+import io.semel.log.LogInspector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Read-only view of a broker data directory's consumer groups, for {@code semel inspect}: replays
+ * the group log from its newest snapshot without opening it for writing, so it is safe on a
+ * running broker's directory (it then shows the state as of the last durable record it reads).
+ * Stateless and thread-safe.
+ */
+public final class GroupStateReader {
+    private GroupStateReader() {
+    }
+
+    /** The groups as the broker would rebuild them; an empty registry when there is no group log. */
+    public static GroupRegistry read(Path dataDir, GroupConfig config) throws IOException {
+        Path dir = dataDir.resolve(GroupJournalReader.DIR);
+        if (!Files.isDirectory(dir)) {
+            return new GroupRegistry(config);
+        }
+        try {
+            return GroupRegistry.replay(config, GroupJournalReader.records(LogInspector.batches(dir)));
+        } catch (CorruptGroupRecordException e) {
+            throw new IOException("group log " + dir + " does not replay: " + e.getMessage(), e);
+        }
+    }
+}
