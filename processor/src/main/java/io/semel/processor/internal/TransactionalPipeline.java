@@ -37,7 +37,7 @@ public final class TransactionalPipeline implements Pipeline {
 
     @Override
     public void accept(List<SourceMessage> batch) {
-        List<SourceMessage> remaining = batch;
+        List<SourceMessage> remaining = Pipeline.refuseUnstorable(ctx, batch, false, LOG);
         // Each round either commits or drops one fenced partition, so this ends.
         while (!remaining.isEmpty()) {
             Outcome o;
