@@ -23,8 +23,6 @@ final class PartitionState {
     final List<ProducerBatch> retry = new ArrayList<>();
     /** Lowest sequence the broker proved unused, or -1: renumber from here once nothing is in flight. */
     long rewindTo = -1;
-    /** Base of the earliest batch given up on with an unknown outcome, or -1. */
-    long expiredUnknownBase = -1;
 
     PartitionState(TopicPartition tp, long nextSequence) {
         this.tp = tp;

@@ -25,6 +25,12 @@ final class ProducerBatch {
     boolean maybeAppended;
     /** True once the records' futures are completed; later answers are ignored. */
     boolean done;
+    /**
+     * Its records were already reported to the caller as outcome unknown (delivery timeout) while
+     * the batch keeps being resent with its sequences until the broker resolves it; see
+     * {@code Sender.expire}.
+     */
+    boolean reported;
     short epochSent = RecordBatch.NO_PRODUCER_EPOCH;
     Throwable lastError;
 

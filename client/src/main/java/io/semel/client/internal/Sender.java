@@ -409,7 +409,7 @@ public final class Sender implements Runnable {
             }
             for (Iterator<ProducerBatch> it = ps.retry.iterator(); it.hasNext();) {
                 ProducerBatch b = it.next();
-                if (now - b.deadlineNanos >= 0) {
+                if (!b.reported && now - b.deadlineNanos >= 0) {
                     it.remove();
                     expire(ps, b);
                 }
@@ -659,11 +659,6 @@ public final class Sender implements Runnable {
             requeue(ps, b, e);
         } else if (ps.hasEarlierPending(b)) {
             retry(ps, b, e);
-        } else if (!b.explicitSequences && ps.expiredUnknownBase >= 0 && ps.expiredUnknownBase < b.baseSequence) {
-            // The batch we gave up on was never appended either: its sequences are free again.
-            ps.rewind(ps.expiredUnknownBase);
-            ps.expiredUnknownBase = -1;
-            requeue(ps, b, e);
         } else if (b.explicitSequences) {
             finish(b, e);
         } else {
@@ -685,7 +680,7 @@ public final class Sender implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        if (now - b.deadlineNanos >= 0) {
+        if (!b.reported && now - b.deadlineNanos >= 0) {
             expire(ps, b);
             return;
         }
@@ -695,26 +690,48 @@ public final class Sender implements Runnable {
         ps.addRetry(b, cfg.idempotent());
     }
 
+    /**
+     * The delivery timeout passed. A batch that may have been appended is reported to the caller as
+     * outcome unknown, but an idempotent producer keeps resending it, with its sequences, until the
+     * broker resolves it (appended or duplicate). Giving its sequences up instead would be a guess:
+     * a copy still travelling (a stalled connection) could land later, and new records renumbered
+     * into those sequences would then be answered as duplicates of it — confirmed, yet not in the log.
+     */
     private void expire(PartitionState ps, ProducerBatch b) {
         String what = "PRODUCE " + b.describe() + " not confirmed within " + cfg.deliveryTimeoutMs()
                 + " ms (deliveryTimeoutMs); last error: " + (b.lastError == null ? "none" : b.lastError.getMessage());
         if (b.maybeAppended) {
-            if (cfg.idempotent() && (ps.expiredUnknownBase < 0 || b.baseSequence < ps.expiredUnknownBase)) {
-                ps.expiredUnknownBase = b.baseSequence;
+            OutcomeUnknownException unknown = new OutcomeUnknownException(what + "; it may or may not have been "
+                    + "appended", b.lastError);
+            if (cfg.idempotent() && !b.explicitSequences) {
+                report(b, unknown);
+                b.retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.retryBackoffMaxMs());
+                ps.addRetry(b, true);
+                return;
             }
-            finish(b, new OutcomeUnknownException(what + "; it may or may not have been appended", b.lastError));
+            finish(b, unknown);
         } else {
             refused(ps, b, new DefiniteFailureException(ErrorCode.NONE, true, what + "; it was not appended",
                     b.lastError));
         }
     }
 
+    /** Tells the caller the outcome is unknown while the batch stays pending (see {@link #expire}). */
+    private void report(ProducerBatch b, SemelException e) {
+        if (b.reported || b.done) {
+            return;
+        }
+        b.reported = true;
+        for (PendingRecord r : b.records) {
+            failRecord(r, e);
+        }
+        log.warn("producer '{}': {}; still resending it with the same sequences until the broker answers", cfg.name(),
+                e.getMessage());
+    }
+
     /** The broker definitely did not append this attempt. */
     private void refused(PartitionState ps, ProducerBatch b, SemelException e) {
         if (b.maybeAppended) {
-            if (cfg.idempotent() && (ps.expiredUnknownBase < 0 || b.baseSequence < ps.expiredUnknownBase)) {
-                ps.expiredUnknownBase = b.baseSequence;
-            }
             finish(b, new OutcomeUnknownException(e.getMessage() + "; an earlier attempt's outcome is unknown", e));
             return;
         }
@@ -726,8 +743,10 @@ public final class Sender implements Runnable {
 
     private void succeed(PartitionState ps, ProducerBatch b, Produce.Response r) {
         b.done = true;
-        if (ps.expiredUnknownBase >= 0 && ps.expiredUnknownBase < b.baseSequence) {
-            ps.expiredUnknownBase = -1; // the broker appends in order, so the earlier one is in the log
+        if (b.reported) {
+            log.info("producer '{}': {} reported as unknown earlier is now resolved: {} at offset {}", cfg.name(),
+                    b.describe(), r.duplicate() ? "already in the log" : "appended", r.baseOffset());
+            return; // the caller was told "unknown", which covers both
         }
         boolean dup = r.duplicate() || r.error() == ErrorCode.DUPLICATE_SEQUENCE;
         confirmed.addAndGet(b.size());
@@ -748,6 +767,9 @@ public final class Sender implements Runnable {
             return;
         }
         b.done = true;
+        if (b.reported) {
+            return; // its records were already reported as unknown
+        }
         for (PendingRecord r : b.records) {
             failRecord(r, e);
         }
