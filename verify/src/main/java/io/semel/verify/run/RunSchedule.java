@@ -41,6 +41,8 @@ public final class RunSchedule {
     static final long MARGIN_MS = 400;
     static final long FAULT_MIN_MS = 300;
     static final long CRASH_WINDOW_MIN_MS = 1_500;
+    /** Time a killed or crashed process needs to be back at work (JVM start, group join, first batch). */
+    static final long RECOVERY_MS = 4_000;
 
     private record Required(FaultKind kind, String target, long lengthMs) {
     }
@@ -63,7 +65,17 @@ public final class RunSchedule {
                         Duration.ofMillis(800), Duration.ofMillis(2_000), Duration.ofMillis(700), Duration.ofMillis(2_500));
         FaultSchedule random = FaultSchedule.generate(options, targets);
         List<TimedFault> faults = new ArrayList<>();
+        long processBackMs = Long.MIN_VALUE / 2;
         for (TimedFault f : random.faults()) {
+            boolean crash = f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
+            // A crash window right after the processor died (kill, crash) or the broker did falls while the new
+            // processor is still starting and joining: it would see no batch and never fire.
+            if (crash && f.startMs() < processBackMs + RECOVERY_MS) {
+                continue;
+            }
+            if (crash || f.kind() == FaultKind.KILL) {
+                processBackMs = f.stopMs();
+            }
             // Nothing in the warm-up (the processor may still be joining its group), and no sliver cut short by
             // its window's end: a crash point armed for a few ms may see no batch and never fire.
             long minMs = f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK ? CRASH_WINDOW_MIN_MS : FAULT_MIN_MS;
@@ -82,9 +94,30 @@ public final class RunSchedule {
         if (kinds.contains(FaultKind.STALL)) {
             required.add(new Required(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
         }
-        List<TimedFault> kept = new ArrayList<>();
-        for (Required r : required) {
-            kept.add(ensure(faults, kept, r, healAtMs, windowMs));
+        List<TimedFault> drawn = List.copyOf(faults);
+        try {
+            List<TimedFault> kept = new ArrayList<>();
+            for (Required r : required) {
+                kept.add(ensure(faults, kept, r, healAtMs, windowMs));
+            }
+        } catch (IllegalArgumentException fragmented) {
+            // The draw left only scattered gaps: lay the ensured faults end to end from the start, then keep
+            // every drawn fault that still fits between them.
+            faults.clear();
+            long t = EDGE_MS;
+            for (Required r : required) {
+                if (t + r.lengthMs > healAtMs) {
+                    throw new IllegalArgumentException("a run of " + healAtMs + " ms has no room for "
+                            + r.kind.wireName() + " of " + r.lengthMs + " ms; make it longer");
+                }
+                faults.add(new TimedFault(r.kind, r.target, t, t + r.lengthMs, (int) (t / windowMs)));
+                t += r.lengthMs + MARGIN_MS;
+            }
+            for (TimedFault f : drawn) {
+                if (faults.stream().allMatch(g -> f.stopMs() + MARGIN_MS <= g.startMs() || g.stopMs() + MARGIN_MS <= f.startMs())) {
+                    faults.add(f);
+                }
+            }
         }
         faults.sort(Comparator.comparingLong(TimedFault::startMs));
         List<List<FaultKind>> mixes = new ArrayList<>(random.mixes());
@@ -127,7 +160,7 @@ public final class RunSchedule {
             }
         }
         while (true) {
-            long start = freeSlot(faults, r.lengthMs, healAtMs);
+            long start = freeSlot(faults, r.lengthMs, healAtMs, r.kind == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK);
             if (start >= 0) {
                 TimedFault f = new TimedFault(r.kind, r.target, start, start + r.lengthMs, (int) (start / windowMs));
                 faults.add(f);
@@ -143,15 +176,19 @@ public final class RunSchedule {
         }
     }
 
-    /** Earliest start ≥ EDGE_MS with {@code lengthMs} free around it (plus margins), or -1. */
-    private static long freeSlot(List<TimedFault> faults, long lengthMs, long healAtMs) {
+    /**
+     * Earliest start ≥ EDGE_MS with {@code lengthMs} free around it (plus margins), or -1; with
+     * {@code afterRecovery}, also {@link #RECOVERY_MS} after any kill or crash.
+     */
+    private static long freeSlot(List<TimedFault> faults, long lengthMs, long healAtMs, boolean afterRecovery) {
         List<TimedFault> sorted = faults.stream().sorted(Comparator.comparingLong(TimedFault::startMs)).toList();
         long from = EDGE_MS;
         for (TimedFault f : sorted) {
             if (f.startMs() - MARGIN_MS - from >= lengthMs) {
                 return from;
             }
-            from = Math.max(from, f.stopMs() + MARGIN_MS);
+            boolean death = f.kind() == FaultKind.KILL || f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
+            from = Math.max(from, f.stopMs() + (afterRecovery && death ? RECOVERY_MS : MARGIN_MS));
         }
         return healAtMs - from >= lengthMs ? from : -1;
     }
