@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,14 +29,16 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show log segments, producer tables, registered producers and consumer groups of a broker data dir "
-                + "(read-only).")
+                + "(read-only); 'inspect inbox' shows a processor's inbox.",
+        subcommands = InspectInboxCommand.class)
 final class InspectCommand implements Callable<Integer> {
     /** Broker data-dir layout (see docs/broker.md). */
     private static final String TOPICS_DIR = "topics";
     private static final String PRODUCERS_DIR = "producers";
     private static final int PRODUCERS_MAX = 1_000_000;
 
-    @Option(names = "--data-dir", required = true, description = "The broker's data directory.")
+    // Not required by picocli: 'inspect inbox' has no data dir. Checked in call().
+    @Option(names = "--data-dir", description = "The broker's data directory (required without a subcommand).")
     Path dataDir;
 
     @Option(names = "--topic", description = "Only this topic.")
@@ -50,6 +53,9 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (dataDir == null) {
+            throw new ParameterException(spec.commandLine(), "need --data-dir DIR, or a subcommand: inspect inbox");
+        }
         if (!Files.isDirectory(dataDir)) {
             throw new IOException("no such data directory: " + dataDir);
         }

@@ -35,6 +35,16 @@ final class LatencySample {
         return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms", at(s, 0.50), at(s, 0.99), s[s.length - 1] / 1e6);
     }
 
+    /** The q-quantile (0..1) in nanoseconds over the recorded messages; 0 with none. */
+    long percentileNanos(double q) {
+        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        if (s.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.min(s.length - 1, Math.ceil(q * s.length) - 1);
+        return s[Math.max(0, i)];
+    }
+
     private static double at(long[] sorted, double q) {
         int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
         return sorted[Math.max(0, i)] / 1e6;

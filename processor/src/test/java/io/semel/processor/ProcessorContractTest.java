@@ -193,6 +193,34 @@ abstract class ProcessorContractTest {
     }
 
     @Test
+    void aMessageWhoseIdTheStoreCannotHoldIsDeadLetteredAndTheProcessorKeepsGoing() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        ExactlyOnceProcessor p = started(processor(source(), (m, tx) -> insert(tx, "s1", m.messageId())).build());
+        String tooLong = "x".repeat(io.semel.processor.store.StoreLimits.MESSAGE_ID_BYTES_MAX + 1);
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            for (int i = 0; i < 6; i++) {
+                List<Header> headers = i == 2 ? List.of(Header.of(SourceMessage.ID_HEADER, tooLong)) : List.of();
+                producer.send(TOPIC, utf8("k"), utf8("m-" + i), headers).join();
+            }
+        }
+        awaitProcessed(5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !broker.readAll(TOPIC + ".dlq", 0).isEmpty());
+        List<LogRecord> dlq = broker.readAll(TOPIC + ".dlq", 0);
+        assertThat(dlq).hasSize(1);
+        assertThat(new String(dlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("m-2");
+        assertThat(dlq.get(0).headers()).anySatisfy(h -> {
+            assertThat(h.key()).isEqualTo("semel.dlq.error");
+            assertThat(h.valueAsString()).contains("MESSAGE_ID_BYTES_MAX");
+        });
+        assertThat(Bank.count(store, "s1")).isEqualTo(5);
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            producer.send(TOPIC, utf8("k"), utf8("after")).join();
+        }
+        awaitProcessed(6); // still running after refusing it
+        assertThat(p.status().nacked()).isEqualTo(BrokerFixture.MAX_DELIVERIES);
+    }
+
+    @Test
     void aStaleMemberIsFencedAndTwoProcessorsOnOneGroupApplyEachMessageOnce() throws Exception {
         broker.createTopic(TOPIC, 1);
         PausingSource pausedA = new PausingSource(source());

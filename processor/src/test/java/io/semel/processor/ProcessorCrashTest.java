@@ -3,7 +3,6 @@ package io.semel.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.client.Producer;
-import io.semel.processor.internal.CrashPoints;
 import io.semel.processor.store.JdbcStore;
 import java.nio.file.Path;
 import java.util.ArrayList;

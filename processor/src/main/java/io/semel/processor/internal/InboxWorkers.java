@@ -1,5 +1,6 @@
 package io.semel.processor.internal;
 
+import io.semel.processor.CrashPoints;
 import io.semel.processor.ProcessorMessage;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.InboxEntry;

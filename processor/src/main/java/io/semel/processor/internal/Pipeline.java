@@ -14,6 +14,48 @@ public interface Pipeline {
     void accept(List<SourceMessage> batch);
 
     /**
+     * Splits off the messages the store cannot hold (message id or, for store-then-process, payload
+     * over the store's limits) and nacks them with the reason, so a malformed message goes to the
+     * dead letters like any poison message instead of stopping the processor.
+     *
+     * @return the storable messages, in order
+     */
+    static List<SourceMessage> refuseUnstorable(ProcessorContext ctx, List<SourceMessage> batch, boolean withPayload,
+            Logger log) {
+        List<SourceMessage> ok = new java.util.ArrayList<>(batch.size());
+        for (SourceMessage m : batch) {
+            String problem = unstorable(m, withPayload);
+            if (problem == null) {
+                ok.add(m);
+                continue;
+            }
+            boolean last = ctx.source().isLastDelivery(m);
+            ctx.metrics().handlerFailure(problem);
+            ctx.metrics().nacked(last);
+            log.warn("consumer {}: refusing {}: {}{}", ctx.consumer(), m, problem,
+                    last ? "; this was its last delivery, the source dead-letters it" : "");
+            try {
+                ctx.source().nack(m, problem);
+            } catch (RuntimeException e) {
+                log.warn("consumer {}: nack of {} failed: {}", ctx.consumer(), m, e.toString());
+            }
+        }
+        return ok;
+    }
+
+    private static String unstorable(SourceMessage m, boolean withPayload) {
+        try {
+            io.semel.processor.store.internal.Checks.messageId(m.messageId());
+            if (withPayload) {
+                io.semel.processor.store.internal.Checks.payload(m.messageId(), m.key(), m.value(), m.headers());
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "cannot be stored: " + e.getMessage();
+        }
+    }
+
+    /**
      * Acks after commit. A refused or failed ack is only logged: the message is committed, so its
      * redelivery will be skipped by the inbox.
      */

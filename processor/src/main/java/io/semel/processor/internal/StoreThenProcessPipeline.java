@@ -1,5 +1,6 @@
 package io.semel.processor.internal;
 
+import io.semel.processor.CrashPoints;
 import io.semel.processor.SourceMessage;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.InboxEntry;
@@ -36,7 +37,7 @@ public final class StoreThenProcessPipeline implements Pipeline {
 
     @Override
     public void accept(List<SourceMessage> batch) {
-        List<SourceMessage> remaining = batch;
+        List<SourceMessage> remaining = Pipeline.refuseUnstorable(ctx, batch, true, LOG);
         while (!remaining.isEmpty()) {
             Outcome o = store(remaining);
             if (o.fenced() != null) {

@@ -1,5 +1,6 @@
 package io.semel.processor.internal;
 
+import io.semel.processor.CrashPoints;
 import io.semel.processor.ProcessorMessage;
 import io.semel.processor.SourceMessage;
 import io.semel.processor.store.HandlerException;
@@ -36,7 +37,7 @@ public final class TransactionalPipeline implements Pipeline {
 
     @Override
     public void accept(List<SourceMessage> batch) {
-        List<SourceMessage> remaining = batch;
+        List<SourceMessage> remaining = Pipeline.refuseUnstorable(ctx, batch, false, LOG);
         // Each round either commits or drops one fenced partition, so this ends.
         while (!remaining.isEmpty()) {
             Outcome o;

@@ -1,5 +1,6 @@
 package io.semel.processor.outbox;
 
+import io.semel.processor.CrashPoints;
 import io.semel.client.Producer;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.StoreLimits;
@@ -34,9 +35,9 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
     /** Crash point: assignments committed, nothing of the batch sent yet. */
-    public static final String CRASH_AFTER_ASSIGN_BEFORE_SEND = "relay.afterAssignBeforeSend";
+    public static final String CRASH_AFTER_ASSIGN_BEFORE_SEND = CrashPoints.RELAY_AFTER_ASSIGN_BEFORE_SEND;
     /** Crash point: the batch confirmed by the broker, rows not yet marked sent. */
-    public static final String CRASH_AFTER_SEND_BEFORE_MARK_SENT = "relay.afterSendBeforeMarkSent";
+    public static final String CRASH_AFTER_SEND_BEFORE_MARK_SENT = CrashPoints.RELAY_AFTER_SEND_BEFORE_MARK_SENT;
     /** Header carrying the outbox row's deterministic message id (added unless the row has one). */
     public static final String MESSAGE_ID_HEADER = "semel.id";
 
@@ -254,7 +255,11 @@ public final class OutboxRelay implements AutoCloseable {
             return this;
         }
 
-        Builder crashHook(CrashPoints.Hook v) {
+        /**
+         * What to call at the relay's crash points; default {@link CrashPoints#SYSTEM} (halts when
+         * enabled by {@value CrashPoints#PROPERTY}). A test seam: in-process tests throw instead.
+         */
+        public Builder crashHook(CrashPoints.Hook v) {
             crash = Objects.requireNonNull(v);
             return this;
         }

@@ -1,5 +1,6 @@
 package io.semel.processor.outbox;
 
+import io.semel.processor.CrashPoints;
 import io.semel.client.Producer;
 import io.semel.client.SendResult;
 import io.semel.processor.outbox.Assigner.TopicPartitionKey;

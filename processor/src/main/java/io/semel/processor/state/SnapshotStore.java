@@ -1,5 +1,6 @@
 package io.semel.processor.state;
 
+import io.semel.processor.CrashPoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -54,7 +55,7 @@ public final class SnapshotStore {
     public static final int POSITIONS_MAX = 65_536;
     public static final int STATE_BYTES_MAX = 1 << 30;
     /** Crash point between writing the temp file and renaming it. */
-    public static final String CRASH_AFTER_TEMP_WRITE_BEFORE_RENAME = "snapshot.afterTempWriteBeforeRename";
+    public static final String CRASH_AFTER_TEMP_WRITE_BEFORE_RENAME = CrashPoints.SNAPSHOT_AFTER_TEMP_WRITE_BEFORE_RENAME;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".snap";
     private static final String TEMP_SUFFIX = ".tmp";
@@ -66,7 +67,8 @@ public final class SnapshotStore {
         this(dir, CrashPoints.SYSTEM);
     }
 
-    SnapshotStore(Path dir, CrashPoints.Hook crash) {
+    /** A store calling {@code crash} at its crash point instead of {@link CrashPoints#SYSTEM}; a test seam. */
+    public SnapshotStore(Path dir, CrashPoints.Hook crash) {
         this.dir = dir;
         this.crash = crash;
         try {

@@ -1,5 +1,6 @@
 package io.semel.processor.outbox;
 
+import io.semel.processor.CrashPoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.processor.store.JdbcStore;
@@ -51,7 +52,7 @@ class RelayKillTest extends RelayFixture {
                 OutboxRelay.CRASH_AFTER_SEND_BEFORE_MARK_SENT)) {
             Process child = start(db, List.of("-D" + CrashPoints.PROPERTY + "=" + point + "@3"), false, point);
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.exitValue()).as("halted at %s", point).isEqualTo(CrashPoints.HALT_STATUS);
+            assertThat(child.exitValue()).as("halted at %s", point).isEqualTo(CrashPoints.EXIT_STATUS);
         }
         Process last = start(db, List.of(), true, "drain");
         assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();

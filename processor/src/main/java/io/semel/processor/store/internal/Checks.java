@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** Argument checks against {@link StoreLimits}; every failure names the limit and the value. */
-final class Checks {
+public final class Checks {
     private Checks() {
     }
 
@@ -20,7 +20,7 @@ final class Checks {
                 StoreLimits.NAME_BYTES_MAX);
     }
 
-    static void messageId(String messageId) {
+    public static void messageId(String messageId) {
         Objects.requireNonNull(messageId, "messageId");
         if (messageId.isEmpty()) {
             throw new IllegalArgumentException("messageId must not be empty");
@@ -29,7 +29,7 @@ final class Checks {
                 "MESSAGE_ID_BYTES_MAX", StoreLimits.MESSAGE_ID_BYTES_MAX);
     }
 
-    static void payload(String messageId, byte[] key, byte[] value, List<Header> headers) {
+    public static void payload(String messageId, byte[] key, byte[] value, List<Header> headers) {
         long bytes = (key == null ? 0 : key.length) + (long) (value == null ? 0 : value.length)
                 + HeaderCodec.encodedBytes(headers);
         StoreLimits.check("payload (key + value + headers) of message '" + abbreviate(messageId) + "'", bytes,
