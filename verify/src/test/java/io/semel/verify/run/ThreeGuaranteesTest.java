@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness's own test (DESIGN §6): the same seed and fault schedule under each guarantee, 15 s of workload
- * each (about 70 s in all). Only robust properties are asserted: exactly-once valid and non-trivial, at least
+ * each (about a minute in all). Only robust properties are asserted: exactly-once valid and non-trivial, at least
  * one duplicate under at-least-once, at least one loss under at-most-once — each weaker guarantee's cost is
  * caused by an ensured crash-point fault, not by luck.
  */
