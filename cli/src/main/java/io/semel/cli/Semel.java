@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
  * run time (broker unreachable, unknown topic), 2 for bad usage. See docs/cli.md.
  */
 @Command(name = "semel", mixinStandardHelpOptions = true, version = "semel 0.1.0",
-        description = "Exactly-once messaging: broker, client tools, inspection.",
+        description = "Exactly-once messaging: broker, client tools, inspection, fault-injection verification.",
         subcommands = {BrokerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            BenchCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+            BenchCommand.class, InspectCommand.class, VerifyCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Semel {
     /** Exit status for a run-time failure. */
     static final int EXIT_FAILURE = 1;

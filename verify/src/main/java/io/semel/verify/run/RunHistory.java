@@ -1,0 +1,165 @@
+package io.semel.verify.run;
+
+import io.semel.verify.history.EventValue;
+import io.semel.verify.history.HistoryEvent;
+import io.semel.verify.history.HistoryWriter;
+import io.semel.verify.history.NemesisPhase;
+import io.semel.verify.history.OpType;
+import io.semel.verify.report.InjectedFault;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+
+/**
+ * The run's one history: the {@link HistoryWriter} every harness thread and (through {@link EventSink}) every
+ * child appends to, plus what the reports need that the history does not hold directly: faults that took
+ * effect with their times, confirmed sends per second, live counters for the progress line.
+ *
+ * <p>Time: the writer's clock is the harness's {@code System.nanoTime}; children never stamp time, so
+ * there is nothing to align. Milliseconds "since start" are from {@link #startNanos()}.
+ *
+ * <p>Thread-safe (the writer serializes appends; the fault list is guarded by {@code this}).
+ */
+public final class RunHistory implements Closeable, EventSink.Target {
+    /** Seconds of confirmed-per-second series kept; a longer run folds the rest into the last bucket. */
+    static final int SECONDS_MAX = 24 * 3600;
+
+    private final HistoryWriter writer;
+    private final LongSupplier nanoTime;
+    private volatile long startNanos;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong confirmed = new AtomicLong();
+    private final AtomicLong unknown = new AtomicLong();
+    private final AtomicLong faultsInjected = new AtomicLong();
+    private final AtomicLongArray confirmedPerSecond;
+    private final List<InjectedFault> faults = new ArrayList<>();
+    private final Map<String, Integer> openFaults = new HashMap<>();
+
+    RunHistory(Path file, LongSupplier nanoTime, EventValue.Header header, int seconds) throws IOException {
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
+        this.writer = HistoryWriter.create(file, nanoTime, header);
+        this.confirmedPerSecond = new AtomicLongArray(Math.min(SECONDS_MAX, Math.max(1, seconds)));
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** Sets time zero of the run (schedule times, per-second series) to now: the workload starts. */
+    public void markStart() {
+        startNanos = nanoTime.getAsLong();
+    }
+
+    public long elapsedMs() {
+        return (nanoTime.getAsLong() - startNanos) / 1_000_000;
+    }
+
+    /** Appends; a broken history rule is a harness bug and fails loudly. */
+    public HistoryEvent append(String proc, OpType type, EventValue value, String error) {
+        try {
+            HistoryEvent e = writer.append(proc, type, value, error);
+            observe(e);
+            return e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the history", e);
+        }
+    }
+
+    @Override
+    public void accept(String child, HistoryEvent e) {
+        append(e.proc(), e.type(), e.value(), e.error());
+    }
+
+    public void invoke(String proc, EventValue v) {
+        append(proc, OpType.INVOKE, v, null);
+    }
+
+    public void ok(String proc, EventValue v) {
+        append(proc, OpType.OK, v, null);
+    }
+
+    public void fail(String proc, EventValue v, String error) {
+        append(proc, OpType.FAIL, v, error);
+    }
+
+    public void info(String proc, EventValue v, String error) {
+        append(proc, OpType.INFO, v, error);
+    }
+
+    private void observe(HistoryEvent e) {
+        if (e.value() instanceof EventValue.Send) {
+            switch (e.type()) {
+                case INVOKE -> sent.incrementAndGet();
+                case OK -> {
+                    confirmed.incrementAndGet();
+                    int second = (int) Math.min(confirmedPerSecond.length() - 1, Math.max(0, elapsedMs() / 1000));
+                    confirmedPerSecond.incrementAndGet(second);
+                }
+                case INFO -> unknown.incrementAndGet();
+                default -> { }
+            }
+        } else if (e.value() instanceof EventValue.Nemesis n && e.type() == OpType.OK) {
+            nemesis(n);
+        }
+    }
+
+    private synchronized void nemesis(EventValue.Nemesis n) {
+        String key = n.fault() + " " + n.targets();
+        long now = elapsedMs();
+        if (n.phase() == NemesisPhase.START) {
+            faults.add(new InjectedFault(n.fault(), n.targets(), now, InjectedFault.NOT_HEALED));
+            openFaults.put(key, faults.size() - 1);
+            faultsInjected.incrementAndGet();
+        } else {
+            Integer i = openFaults.remove(key);
+            if (i != null) {
+                InjectedFault f = faults.get(i);
+                faults.set(i, new InjectedFault(f.fault(), f.targets(), f.startMs(), Math.max(now, f.startMs())));
+            }
+        }
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    public long confirmed() {
+        return confirmed.get();
+    }
+
+    public long unknown() {
+        return unknown.get();
+    }
+
+    public long faultsInjected() {
+        return faultsInjected.get();
+    }
+
+    public synchronized List<InjectedFault> injectedFaults() {
+        return List.copyOf(faults);
+    }
+
+    /** Confirmed sends in each second up to {@code seconds} (clipped to what was recorded). */
+    public List<Long> confirmedPerSecond(int seconds) {
+        int n = Math.min(Math.max(1, seconds), confirmedPerSecond.length());
+        List<Long> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(confirmedPerSecond.get(i));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        writer.close();
+    }
+}

@@ -1,0 +1,117 @@
+package io.semel.verify.run;
+
+import io.semel.processor.store.HandlerException;
+import io.semel.processor.store.JdbcStore;
+import io.semel.verify.history.AccountState;
+import io.semel.verify.history.EventValue;
+import io.semel.verify.run.child.Accounts;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The harness's side of the processor's store: creating the workload tables and accounts before the run,
+ * and reading balances and applied ids after it (the history's {@code read-state}). The child opens the same
+ * database with the arguments from {@link #childArgs()}. Thread-safe as {@link JdbcStore} is.
+ */
+final class RunStore implements AutoCloseable {
+    private final List<String> childArgs;
+    private final JdbcStore store;
+
+    private RunStore(List<String> childArgs, JdbcStore store) {
+        this.childArgs = List.copyOf(childArgs);
+        this.store = store;
+    }
+
+    static RunStore sqlite(Path file) {
+        return new RunStore(List.of("--store", "sqlite", "--store-path", file.toString()), JdbcStore.sqlite(file));
+    }
+
+    static RunStore postgres(String url, String user) {
+        List<String> args = new ArrayList<>(List.of("--store", "postgres", "--jdbc-url", url));
+        if (user != null) {
+            args.addAll(List.of("--jdbc-user", user));
+        }
+        return new RunStore(args, JdbcStore.postgres(url, user, user == null ? null : "", 2));
+    }
+
+    List<String> childArgs() {
+        return childArgs;
+    }
+
+    /** Creates the tables and every account at balance 0. */
+    void prepare(int accounts) throws java.io.IOException {
+        try {
+            prepareTables(accounts);
+        } catch (HandlerException e) {
+            throw new java.io.IOException("cannot prepare the store: " + e.getMessage(), e);
+        }
+    }
+
+    private void prepareTables(int accounts) throws HandlerException {
+        store.inTransaction(tx -> {
+            try (Statement s = tx.connection().createStatement()) {
+                s.execute(Accounts.CREATE_ACCOUNTS);
+                s.execute(Accounts.CREATE_APPLIED);
+            }
+            try (PreparedStatement ins = tx.connection().prepareStatement(
+                    "INSERT INTO verify_accounts (account, balance) VALUES (?, 0)")) {
+                for (int i = 0; i < accounts; i++) {
+                    ins.setString(1, String.format("a%02d", i));
+                    ins.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Distinct ids applied so far (for the quiet wait). */
+    Set<String> appliedIds() throws HandlerException {
+        return store.inTransaction(tx -> {
+            Set<String> ids = new HashSet<>();
+            try (Statement s = tx.connection().createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM verify_applied")) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Balances and applied ids per account, in one transaction. Positions are not read (left empty). */
+    EventValue.ReadState readState() throws HandlerException {
+        return store.inTransaction(tx -> {
+            Map<String, Long> balances = new TreeMap<>();
+            Map<String, List<String>> applied = new TreeMap<>();
+            try (Statement s = tx.connection().createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT account, balance FROM verify_accounts")) {
+                    while (rs.next()) {
+                        balances.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT account, id FROM verify_applied")) {
+                    while (rs.next()) {
+                        applied.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }
+                }
+            }
+            Map<String, AccountState> accounts = new TreeMap<>();
+            balances.forEach((k, b) -> accounts.put(k, new AccountState(b, applied.getOrDefault(k, List.of()))));
+            applied.forEach((k, ids) -> accounts.putIfAbsent(k, new AccountState(0, ids)));
+            return new EventValue.ReadState(accounts, Map.of());
+        });
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

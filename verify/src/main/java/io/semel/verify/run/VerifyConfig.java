@@ -1,0 +1,96 @@
+package io.semel.verify.run;
+
+import io.semel.verify.history.Guarantee;
+import io.semel.verify.schedule.FaultKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One verify run's settings. Immutable; {@link #defaults} gives the values {@code semel verify} and
+ * {@code semel demo} use, the {@code with…} methods change one.
+ *
+ * @param guarantee which producer setting and consumer the run uses
+ * @param seed seeds the fault schedule, the workload (accounts, amounts) and the proxies' jitter
+ * @param duration the workload phase; faults happen inside it, the final phase comes after
+ * @param accounts number of accounts {@code a00..}
+ * @param producers producer clients, each with its own {@code Producer} through the producers' proxy
+ * @param lanesPerProducer logical processes per producer: each has one send in flight at a time (history rule)
+ * @param sendsPerSecond total target send rate over all producers
+ * @param partitions partitions of the topic
+ * @param faults fault kinds the schedule may use
+ * @param store where the processor keeps accounts and its inbox
+ * @param jdbcUrl PostgreSQL URL of an external server; null = start an embedded PostgreSQL
+ * @param runDir working directory (broker data, store, child logs, history)
+ * @param minConfirmed the checker's non-triviality threshold for confirmed sends
+ */
+public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, int accounts, int producers,
+        int lanesPerProducer, int sendsPerSecond, int partitions, Set<FaultKind> faults, StoreKind store,
+        String jdbcUrl, Path runDir, int minConfirmed) {
+
+    /** The processor's store. */
+    public enum StoreKind { SQLITE, POSTGRES }
+
+    /** Faults a run rotates through by default: the proxy policies, process kills and pauses, the crash point. */
+    public static final Set<FaultKind> DEFAULT_FAULTS = Set.copyOf(EnumSet.of(FaultKind.DROP_AFTER_REQUEST,
+            FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.KILL,
+            FaultKind.PAUSE, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+
+    public VerifyConfig {
+        Objects.requireNonNull(guarantee, "guarantee");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(runDir, "runDir");
+        faults = Set.copyOf(faults);
+        // The ensured faults (crash window, lost replies, a stall past the delivery timeout) need about 10 s, 15 s leaves room wherever the random draw put its faults.
+        if (duration.toMillis() < 15_000) {
+            throw new IllegalArgumentException("duration must be at least 15 s, got " + duration.toMillis() + " ms");
+        }
+        if (accounts < 1 || accounts > 1000 || producers < 1 || producers > 16 || lanesPerProducer < 1
+                || lanesPerProducer > 32 || partitions < 1 || partitions > 64) {
+            throw new IllegalArgumentException("need accounts 1..1000, producers 1..16, lanes 1..32, partitions 1..64: "
+                    + this);
+        }
+        if (sendsPerSecond < 1 || sendsPerSecond > 10_000) {
+            throw new IllegalArgumentException("sendsPerSecond must be 1..10000, got " + sendsPerSecond);
+        }
+        if (minConfirmed < 1) {
+            throw new IllegalArgumentException("minConfirmed must be at least 1, got " + minConfirmed);
+        }
+    }
+
+    /** 20 accounts, 3 producers × 4 lanes, 150 sends/s, 4 partitions, every default fault, SQLite. */
+    public static VerifyConfig defaults(Guarantee guarantee, long seed, Duration duration, Path runDir) {
+        // About a third of the confirmed sends of a clean run, so a short run still has to do real work.
+        int minConfirmed = (int) Math.max(50, Math.min(1_000, duration.toSeconds() * 150 / 3));
+        return new VerifyConfig(guarantee, seed, duration, 20, 3, 4, 150, 4, DEFAULT_FAULTS, StoreKind.SQLITE, null,
+                runDir, minConfirmed);
+    }
+
+    public VerifyConfig withGuarantee(Guarantee g) {
+        return new VerifyConfig(g, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
+                faults, store, jdbcUrl, runDir, minConfirmed);
+    }
+
+    public VerifyConfig withFaults(Set<FaultKind> f) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, f, store, jdbcUrl, runDir, minConfirmed);
+    }
+
+    public VerifyConfig withStore(StoreKind s, String url) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, s, url, runDir, minConfirmed);
+    }
+
+    public VerifyConfig withRunDir(Path dir) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, store, jdbcUrl, dir, minConfirmed);
+    }
+
+    public VerifyConfig withSendsPerSecond(int rate) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, rate, partitions,
+                faults, store, jdbcUrl, runDir, minConfirmed);
+    }
+}

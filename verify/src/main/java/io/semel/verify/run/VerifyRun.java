@@ -1,0 +1,284 @@
+package io.semel.verify.run;
+
+import io.semel.client.Admin;
+import io.semel.client.PartitionReader;
+import io.semel.client.PartitionRecord;
+import io.semel.verify.checker.CheckResult;
+import io.semel.verify.checker.Checker;
+import io.semel.verify.checker.CheckerOptions;
+import io.semel.verify.history.EventValue;
+import io.semel.verify.history.HistoryReader;
+import io.semel.verify.history.LogRecord;
+import io.semel.verify.process.ProcessListener;
+import io.semel.verify.proxy.FaultProxy;
+import io.semel.verify.proxy.ProxyListener;
+import io.semel.verify.proxy.ProxyOptions;
+import io.semel.verify.report.InjectedFault;
+import io.semel.verify.report.RunSummary;
+import io.semel.verify.run.child.Deliveries;
+import io.semel.verify.schedule.FaultSchedule;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One verify run (DESIGN §6, docs/verify.md "How a run works"): broker and processor as child JVMs,
+ * producers in this JVM, two fault proxies, a seeded schedule of faults, a final phase that heals, waits,
+ * drains the log and reads the store, then the checker's verdict.
+ *
+ * <pre>
+ *   harness JVM: producers p1..pN ──► proxy px-producers ──┐
+ *                nemesis, history writer, event sink       ├──► broker child JVM (fixed port)
+ *   processor child JVM c1 ─────────► proxy px-processor ──┘
+ *        └── events (one TCP line each) ──► event sink ──► history.jsonl
+ * </pre>
+ *
+ * Not thread-safe: {@link #run} once, from one thread.
+ */
+public final class VerifyRun {
+    public static final String TOPIC = "verify-accounts";
+    public static final String GROUP = "verify-processor";
+    /** Longer than the producers' delivery timeout, so even the idempotent producer sees unknown sends. */
+    static final long STALL_MS = ProducerFleet.DELIVERY_TIMEOUT_MS + 1_000;
+    static final long QUIET_NO_PROGRESS_MS = 5_000;
+    static final long QUIET_TIMEOUT_MS = 40_000;
+    static final int DRAIN_RECORDS_MAX = 5_000_000;
+    static final int SESSION_TIMEOUT_MS = 2_000;
+
+    private final VerifyConfig cfg;
+    private final PostgresServer postgres;
+
+    /**
+     * @param postgres the server for {@link VerifyConfig.StoreKind#POSTGRES} (owned by the caller, shared by
+     *     runs); null for SQLite
+     */
+    public VerifyRun(VerifyConfig cfg, PostgresServer postgres) {
+        this.cfg = cfg;
+        this.postgres = postgres;
+        if (cfg.store() == VerifyConfig.StoreKind.POSTGRES && postgres == null) {
+            throw new IllegalArgumentException("a PostgreSQL run needs a PostgresServer");
+        }
+    }
+
+    /** The schedule this config gets: the same for every guarantee with the same seed, duration and faults. */
+    public static FaultSchedule schedule(VerifyConfig cfg) {
+        return RunSchedule.plan(cfg.seed(), cfg.duration(), cfg.faults(), STALL_MS);
+    }
+
+    /**
+     * Runs and checks.
+     *
+     * @param progress called about once a second with a one-line status (from another thread)
+     */
+    public RunResult run(Consumer<String> progress) throws IOException, InterruptedException {
+        Path dir = cfg.runDir();
+        Files.createDirectories(dir);
+        FaultSchedule schedule = schedule(cfg);
+        Path historyFile = dir.resolve("history.jsonl");
+        int seconds = (int) cfg.duration().toSeconds() + 1;
+        long wallStart = System.nanoTime();
+        long torn;
+        long rejected;
+        int starts;
+        List<Long> perSecond;
+        List<InjectedFault> injected;
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(dir.resolve("harness.log"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true);
+                RunHistory history = new RunHistory(historyFile, System::nanoTime,
+                        new EventValue.Header(cfg.guarantee(), schedule.scheduledFaults()), seconds);
+                EventSink sink = EventSink.start(history)) {
+            ProcessListener processLog = e -> logLine(log, "process " + e);
+            ProxyListener proxyLog = e -> logLine(log, "proxy " + e);
+            logLine(log, "schedule " + schedule.faults());
+            try (BrokerNode broker = BrokerNode.start(dir, processLog);
+                    RunStore store = openStore(dir);
+                    FaultProxy pxProducers = FaultProxy.start(RunSchedule.PROXY_PRODUCERS, broker.address(),
+                            ProxyOptions.semelFrames(), cfg.seed() + 1, proxyLog);
+                    FaultProxy pxProcessor = FaultProxy.start(RunSchedule.PROXY_PROCESSOR, broker.address(),
+                            ProxyOptions.semelFrames(), cfg.seed() + 2, proxyLog)) {
+                try (Admin admin = Admin.builder(broker.bootstrap()).build()) {
+                    admin.createTopic(TOPIC, cfg.partitions());
+                }
+                store.prepare(cfg.accounts());
+                List<String> args = new ArrayList<>(List.of("--bootstrap", hostPort(pxProcessor), "--topic", TOPIC,
+                        "--group", GROUP, "--guarantee", cfg.guarantee().wireName(),
+                        "--events", "127.0.0.1:" + sink.address().getPort(),
+                        "--session-timeout-ms", Integer.toString(SESSION_TIMEOUT_MS),
+                        "--ack-timeout-ms", Long.toString(BrokerNode.ACK_TIMEOUT_MS),
+                        "--max-deliveries", Integer.toString(BrokerNode.MAX_DELIVERIES)));
+                args.addAll(store.childArgs());
+                try (ProcessorNode processor = new ProcessorNode(RunSchedule.PROCESSOR, args,
+                        Map.of("org.slf4j.simpleLogger.defaultLogLevel", "info"), dir, sink, history, processLog)) {
+                    processor.start();
+                    Map<String, FaultProxy> proxies = new LinkedHashMap<>();
+                    proxies.put(pxProducers.name(), pxProducers);
+                    proxies.put(pxProcessor.name(), pxProcessor);
+                    ProducerFleet fleet = new ProducerFleet(cfg, hostPort(pxProducers), TOPIC, history);
+                    Nemesis nemesis = new Nemesis(schedule, proxies, broker, processor, history);
+                    history.markStart();
+                    fleet.start();
+                    nemesis.start();
+                    Thread ticker = ticker(history, progress);
+                    try {
+                        sleepUntil(history, cfg.duration().toMillis());
+                        nemesis.join();
+                        // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
+                        pxProducers.heal();
+                        pxProcessor.heal();
+                        broker.ensureRunning();
+                        processor.heal();
+                        fleet.stop();
+                        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; waiting for the processor");
+                        awaitQuiet(broker, store, log);
+                        processor.stopForGood();
+                        drainLog(broker, history);
+                        readState(store, history);
+                    } finally {
+                        ticker.interrupt();
+                        nemesis.interrupt();
+                    }
+                    starts = processor.generation();
+                }
+            }
+            perSecond = history.confirmedPerSecond(seconds);
+            injected = history.injectedFaults();
+            torn = sink.tornLines();
+            rejected = sink.rejectedLines();
+            logLine(log, "done: torn child lines " + torn + ", rejected child lines " + rejected);
+            progress.accept(progressLine(history));
+        }
+        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(HistoryReader.readAll(historyFile));
+        RunSummary summary = new RunSummary(cfg.guarantee(), cfg.seed(), Duration.ofNanos(System.nanoTime() - wallStart),
+                schedule, result, perSecond, injected);
+        return new RunResult(summary, historyFile, torn, rejected, starts);
+    }
+
+    private RunStore openStore(Path dir) throws IOException {
+        if (cfg.store() == VerifyConfig.StoreKind.SQLITE) {
+            return RunStore.sqlite(dir.resolve("store.db"));
+        }
+        try {
+            return RunStore.postgres(postgres.createDatabase("verify_" + cfg.guarantee().name()), postgres.user());
+        } catch (java.sql.SQLException e) {
+            throw new IOException("cannot create the run's PostgreSQL database: " + e.getMessage(), e);
+        }
+    }
+
+    private static String hostPort(FaultProxy p) {
+        return "127.0.0.1:" + p.port();
+    }
+
+    private static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
+        long waitMs = atMs - history.elapsedMs();
+        if (waitMs > 0) {
+            Thread.sleep(waitMs);
+        }
+    }
+
+    private Thread ticker(RunHistory history, Consumer<String> progress) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(1_000);
+                    progress.accept(progressLine(history));
+                }
+            } catch (InterruptedException e) {
+                // run over
+            }
+        }, "progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private String progressLine(RunHistory h) {
+        return String.format("%s %3ds/%ds  sent %,d  confirmed %,d  unknown %,d  faults %d", cfg.guarantee().wireName(),
+                Math.max(0, h.elapsedMs() / 1000), cfg.duration().toSeconds(), h.sent(), h.confirmed(), h.unknown(),
+                h.faultsInjected());
+    }
+
+    /** Waits until every id in the log is applied, or nothing new was applied for a while (losses), or a timeout. */
+    private void awaitQuiet(BrokerNode broker, RunStore store, PrintWriter log) throws InterruptedException {
+        long start = System.nanoTime();
+        long lastChange = start;
+        int lastApplied = -1;
+        while (true) {
+            long now = System.nanoTime();
+            try {
+                Set<String> logged = new HashSet<>();
+                drain(broker).forEach(r -> logged.add(r.id()));
+                Set<String> applied = store.appliedIds();
+                if (applied.containsAll(logged)) {
+                    logLine(log, "quiet: all " + logged.size() + " logged ids applied");
+                    return;
+                }
+                if (applied.size() != lastApplied) {
+                    lastApplied = applied.size();
+                    lastChange = now;
+                } else if (now - lastChange > QUIET_NO_PROGRESS_MS * 1_000_000) {
+                    logged.removeAll(applied);
+                    logLine(log, "quiet: no progress for " + QUIET_NO_PROGRESS_MS + " ms; " + logged.size()
+                            + " logged ids not applied");
+                    return;
+                }
+            } catch (Exception e) {
+                logLine(log, "quiet wait: " + e);
+            }
+            if (now - start > QUIET_TIMEOUT_MS * 1_000_000) {
+                logLine(log, "quiet: gave up after " + QUIET_TIMEOUT_MS + " ms");
+                return;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private List<LogRecord> drain(BrokerNode broker) {
+        List<LogRecord> out = new ArrayList<>();
+        try (PartitionReader reader = PartitionReader.builder(broker.bootstrap()).build()) {
+            for (int p = 0; p < cfg.partitions(); p++) {
+                for (PartitionRecord r : reader.readToEnd(TOPIC, p, 0, DRAIN_RECORDS_MAX)) {
+                    out.add(new LogRecord(r.partition(), r.offset(), Deliveries.idOf(r.headers(), r.value())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void drainLog(BrokerNode broker, RunHistory history) {
+        String proc = "final-drain";
+        EventValue.DrainLog invoke = new EventValue.DrainLog(List.of());
+        history.invoke(proc, invoke);
+        try {
+            history.ok(proc, new EventValue.DrainLog(drain(broker)));
+        } catch (RuntimeException e) {
+            history.fail(proc, invoke, e.toString());
+        }
+    }
+
+    private static void readState(RunStore store, RunHistory history) {
+        String proc = "final-read";
+        history.invoke(proc, EventValue.ReadState.empty());
+        try {
+            history.ok(proc, store.readState());
+        } catch (Exception e) {
+            history.fail(proc, EventValue.ReadState.empty(), e.toString());
+        }
+    }
+
+    private static void logLine(PrintWriter log, String line) {
+        synchronized (log) {
+            log.println(System.currentTimeMillis() + " " + line);
+        }
+    }
+}
