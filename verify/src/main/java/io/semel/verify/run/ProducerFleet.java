@@ -32,15 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ProducerFleet {
     static final int REQUEST_TIMEOUT_MS = 1_000;
-    /**
-     * Workaround, on by default for exactly-once: after a send with an unknown outcome the idempotent producer is
-     * closed and built again (same name, so INIT_PRODUCER bumps its epoch). Without it, the client reuses the
-     * sequence numbers of a batch it gave up on; when that batch did reach the log (a stall outlasting the
-     * delivery timeout), the broker answers the new batch as a duplicate with the old batch's offsets, and a
-     * confirmed send is never written — found by this harness, seed 7, see docs/verify.md "Findings".
-     * {@code -Dsemel.verify.noProducerRebuild=true} turns it off to reproduce.
-     */
-    static final String NO_REBUILD_PROPERTY = "semel.verify.noProducerRebuild";
     static final long DELIVERY_TIMEOUT_MS = 2_500;
     /** A lane waits this much longer than the delivery timeout before it calls the send unknown itself. */
     private static final long WAIT_SLACK_MS = 3_000;
@@ -49,14 +40,11 @@ final class ProducerFleet {
     private final List<Thread> lanes = new ArrayList<>();
     private final RunHistory history;
     private final String topic;
-    private final boolean rebuildAfterUnknown;
     private volatile boolean running = true;
 
     ProducerFleet(VerifyConfig cfg, String bootstrap, String topic, RunHistory history) {
         this.history = history;
         this.topic = topic;
-        this.rebuildAfterUnknown = cfg.guarantee() == io.semel.verify.history.Guarantee.EXACTLY_ONCE
-                && !Boolean.getBoolean(NO_REBUILD_PROPERTY);
         long intervalNs = 1_000_000_000L * cfg.producers() / cfg.sendsPerSecond();
         for (int p = 1; p <= cfg.producers(); p++) {
             Client c = new Client("p" + p, bootstrap, cfg, new Random(cfg.seed() * 31 + p), intervalNs);
@@ -107,9 +95,6 @@ final class ProducerFleet {
                 }
             } catch (TimeoutException e) {
                 history.info(proc, send, "no answer within " + (DELIVERY_TIMEOUT_MS + WAIT_SLACK_MS) + " ms");
-                if (rebuildAfterUnknown) {
-                    c.discard(p);
-                }
                 incarnation++;
             } catch (InterruptedException e) {
                 history.info(proc, send, "interrupted while waiting");
@@ -133,9 +118,6 @@ final class ProducerFleet {
             return true;
         }
         history.info(proc, send, error);
-        if (rebuildAfterUnknown) {
-            c.discard(p);
-        }
         return false;
     }
 
