@@ -97,44 +97,20 @@ public final class Admin implements AutoCloseable {
     }
 
     /** Settings with units in their names. Not thread-safe. */
-    public static final class Builder {
-        private final String bootstrap;
-        private String clientId = "semel-admin";
-        private String username;
-        private String password;
-        private int requestTimeoutMs = 30_000;
-        private int connectTimeoutMs = 10_000;
+    public static final class Builder extends ClientBuilder<Builder> {
 
         private Builder(String bootstrap) {
-            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            super(bootstrap, "semel-admin");
         }
 
-        public Builder clientId(String v) {
-            clientId = Objects.requireNonNull(v);
-            return this;
-        }
-
-        public Builder credentials(String user, String pass) {
-            username = Objects.requireNonNull(user);
-            password = Objects.requireNonNull(pass);
-            return this;
-        }
-
-        public Builder requestTimeoutMs(int v) {
-            requestTimeoutMs = v;
-            return this;
-        }
-
-        public Builder connectTimeoutMs(int v) {
-            connectTimeoutMs = v;
+        @Override
+        Builder self() {
             return this;
         }
 
         /** Does not connect; the first call does. */
         public Admin build() {
-            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
-            return new Admin(new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username, password,
-                    requestTimeoutMs, connectTimeoutMs, 50, 1_000));
+            return new Admin(connectionSettings());
         }
     }
 }

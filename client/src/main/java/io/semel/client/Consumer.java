@@ -349,27 +349,21 @@ public final class Consumer implements AutoCloseable {
     }
 
     /** Settings with units in their names; see docs/client.md for defaults. Not thread-safe. */
-    public static final class Builder {
-        private final String bootstrap;
-        private String clientId = "semel-consumer";
+    public static final class Builder extends ClientBuilder<Builder> {
         private String group;
         private String topic;
-        private String username;
-        private String password;
         private int sessionTimeoutMs = 30_000;
         private long heartbeatIntervalMs = -1;
         private int maxPollMessages = 500;
         private int nackBackoffMs = 1_000;
         private long pollTimeoutMs = 500;
-        private int requestTimeoutMs = 30_000;
-        private int connectTimeoutMs = 10_000;
 
         private Builder(String bootstrap) {
-            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            super(bootstrap, "semel-consumer");
         }
 
-        public Builder clientId(String v) {
-            clientId = Objects.requireNonNull(v);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -380,12 +374,6 @@ public final class Consumer implements AutoCloseable {
 
         public Builder topic(String v) {
             topic = Objects.requireNonNull(v);
-            return this;
-        }
-
-        public Builder credentials(String user, String pass) {
-            username = Objects.requireNonNull(user);
-            password = Objects.requireNonNull(pass);
             return this;
         }
 
@@ -416,21 +404,11 @@ public final class Consumer implements AutoCloseable {
             return this;
         }
 
-        public Builder requestTimeoutMs(int v) {
-            requestTimeoutMs = v;
-            return this;
-        }
-
-        public Builder connectTimeoutMs(int v) {
-            connectTimeoutMs = v;
-            return this;
-        }
-
         /** Connects and joins the group. @throws SemelException when the join fails */
         public Consumer build() {
             Objects.requireNonNull(group, "group");
             Objects.requireNonNull(topic, "topic");
-            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
+            ConnectionSettings cs = connectionSettings(); // validates the bootstrap address first
             if (sessionTimeoutMs < 3) {
                 throw new IllegalArgumentException("sessionTimeoutMs must be >= 3, was " + sessionTimeoutMs);
             }
@@ -444,8 +422,6 @@ public final class Consumer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPollMessages must be >= 1 (was " + maxPollMessages
                         + "), nackBackoffMs and pollTimeoutMs >= 0 (were " + nackBackoffMs + ", " + pollTimeoutMs + ")");
             }
-            ConnectionSettings cs = new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username,
-                    password, requestTimeoutMs, connectTimeoutMs, 50, 1_000);
             return new Consumer(new Config(cs, group, topic, sessionTimeoutMs, hb, maxPollMessages, nackBackoffMs,
                     pollTimeoutMs));
         }

@@ -139,27 +139,15 @@ public final class PartitionReader implements AutoCloseable {
     }
 
     /** Settings with units in their names. Not thread-safe. */
-    public static final class Builder {
-        private final String bootstrap;
-        private String clientId = "semel-reader";
-        private String username;
-        private String password;
+    public static final class Builder extends ClientBuilder<Builder> {
         private int fetchMaxBytes = 1 << 20;
-        private int requestTimeoutMs = 30_000;
-        private int connectTimeoutMs = 10_000;
 
         private Builder(String bootstrap) {
-            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            super(bootstrap, "semel-reader");
         }
 
-        public Builder clientId(String v) {
-            clientId = Objects.requireNonNull(v);
-            return this;
-        }
-
-        public Builder credentials(String user, String pass) {
-            username = Objects.requireNonNull(user);
-            password = Objects.requireNonNull(pass);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -172,20 +160,8 @@ public final class PartitionReader implements AutoCloseable {
             return this;
         }
 
-        public Builder requestTimeoutMs(int v) {
-            requestTimeoutMs = v;
-            return this;
-        }
-
-        public Builder connectTimeoutMs(int v) {
-            connectTimeoutMs = v;
-            return this;
-        }
-
         public PartitionReader build() {
-            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
-            ConnectionSettings cs = new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username,
-                    password, requestTimeoutMs, connectTimeoutMs, 50, 1_000);
+            ConnectionSettings cs = connectionSettings();
             return new PartitionReader(cs, fetchMaxBytes);
         }
     }

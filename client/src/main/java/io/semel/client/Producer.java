@@ -264,13 +264,9 @@ public final class Producer implements AutoCloseable {
     }
 
     /** Settings with units in their names; see docs/client.md for defaults. Not thread-safe. */
-    public static final class Builder {
-        private final String bootstrap;
-        private String clientId = "semel-producer";
+    public static final class Builder extends ClientBuilder<Builder> {
         private String name;
         private boolean durable;
-        private String username;
-        private String password;
         private DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
         private int batchBytesMax = 64 * 1024;
         private long lingerMs = 1;
@@ -280,17 +276,13 @@ public final class Producer implements AutoCloseable {
         private long retryBackoffMs = 100;
         private long retryBackoffMaxMs = 1_000;
         private long deliveryTimeoutMs = 120_000;
-        private int requestTimeoutMs = 30_000;
-        private int connectTimeoutMs = 10_000;
-        private int reconnectBackoffMs = 50;
-        private int reconnectBackoffMaxMs = 1_000;
 
         private Builder(String bootstrap) {
-            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            super(bootstrap, "semel-producer");
         }
 
-        public Builder clientId(String v) {
-            clientId = Objects.requireNonNull(v);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -304,12 +296,6 @@ public final class Producer implements AutoCloseable {
         public Builder durable(String v) {
             name = Objects.requireNonNull(v);
             durable = true;
-            return this;
-        }
-
-        public Builder credentials(String user, String pass) {
-            username = Objects.requireNonNull(user);
-            password = Objects.requireNonNull(pass);
             return this;
         }
 
@@ -358,16 +344,6 @@ public final class Producer implements AutoCloseable {
             return this;
         }
 
-        public Builder requestTimeoutMs(int v) {
-            requestTimeoutMs = v;
-            return this;
-        }
-
-        public Builder connectTimeoutMs(int v) {
-            connectTimeoutMs = v;
-            return this;
-        }
-
         public Builder reconnectBackoffMs(int initialMs, int maxMs) {
             reconnectBackoffMs = initialMs;
             reconnectBackoffMaxMs = maxMs;
@@ -375,7 +351,7 @@ public final class Producer implements AutoCloseable {
         }
 
         public Producer build() {
-            String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
+            ConnectionSettings cs = connectionSettings(); // validates the bootstrap address first
             if (durable && guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
                 throw new IllegalArgumentException("durable(name) needs guarantee EXACTLY_ONCE, not " + guarantee);
             }
@@ -389,8 +365,6 @@ public final class Producer implements AutoCloseable {
             check("retryBackoffMaxMs", retryBackoffMaxMs, retryBackoffMs, Long.MAX_VALUE);
             check("deliveryTimeoutMs", deliveryTimeoutMs, 1, Long.MAX_VALUE);
             String n = name != null ? name : "producer-" + UUID.randomUUID();
-            ConnectionSettings cs = new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username,
-                    password, requestTimeoutMs, connectTimeoutMs, reconnectBackoffMs, reconnectBackoffMaxMs);
             return new Producer(new ProducerConfig(cs, n, durable, guarantee, batchBytesMax, lingerMs,
                     inFlightBatchesMax, bufferedRecordsMax, maxBlockMs, retryBackoffMs, retryBackoffMaxMs,
                     deliveryTimeoutMs));
