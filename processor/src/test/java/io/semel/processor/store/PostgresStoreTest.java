@@ -2,7 +2,7 @@ package io.semel.processor.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.semel.processor.testing.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,12 +22,11 @@ import org.junit.jupiter.api.Test;
  * database per test), plus PostgreSQL-only behaviour.
  */
 class PostgresStoreTest extends StoreContractTest {
-    private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static EmbeddedPostgres pg;
+    private static EmbeddedPostgresServer pg;
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        pg = EmbeddedPostgres.builder().start();
+        pg = EmbeddedPostgresServer.start();
     }
 
     @AfterAll
@@ -39,11 +38,7 @@ class PostgresStoreTest extends StoreContractTest {
 
     @Override
     protected Database freshDatabase() throws SQLException {
-        String name = "store_" + DATABASES.incrementAndGet();
-        try (Connection c = pg.getPostgresDatabase().getConnection()) {
-            exec(c, "CREATE DATABASE " + name);
-        }
-        String url = pg.getJdbcUrl("postgres", name);
+        String url = pg.freshDatabaseUrl("store");
         return () -> JdbcStore.postgres(url, "postgres", "", 8);
     }
 
