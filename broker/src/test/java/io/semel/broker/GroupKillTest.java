@@ -39,12 +39,15 @@ class GroupKillTest {
         BrokerKillTest.Child first = BrokerKillTest.Child.start(data, dir.resolve("child-1.out"));
         Set<String> produced = ConcurrentHashMap.newKeySet();
         Set<String> ackedBeforeCrash = ConcurrentHashMap.newKeySet();
+        // Sent in an ack whose answer never came: the broker may or may not have settled them.
+        Set<String> ackOutcomeUnknown = ConcurrentHashMap.newKeySet();
         try (TestClient admin = TestClient.hello(first.port())) {
             BrokerTestSupport.createTopic(admin, TOPIC, PARTITIONS);
         }
         Thread producer = new Thread(() -> produceUntilCut(first.port(), produced), "producer");
         producer.start();
-        Thread consumer = new Thread(() -> consumeUntilCut(first.port(), ackedBeforeCrash), "consumer");
+        Thread consumer = new Thread(() -> consumeUntilCut(first.port(), ackedBeforeCrash, ackOutcomeUnknown),
+                "consumer");
         consumer.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (ackedBeforeCrash.size() < ACKS_BEFORE_KILL) {
@@ -64,8 +67,10 @@ class GroupKillTest {
         try (TestClient c = TestClient.hello(second.port())) {
             String m = c.join(GROUP, TOPIC, 10_000);
             Set<String> settled = new HashSet<>(confirmedAcks);
+            Set<String> maybeSettled = new HashSet<>(ackOutcomeUnknown);
+            maybeSettled.removeAll(confirmedAcks);
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!settled.containsAll(produced) && System.nanoTime() < until) {
+            while (!union(settled, maybeSettled).containsAll(produced) && System.nanoTime() < until) {
                 List<Delivery> ds = c.deliveries(GROUP, m, 500, 100);
                 for (Delivery d : ds) {
                     if (confirmedAcks.contains(TestClient.value(d))) {
@@ -85,14 +90,25 @@ class GroupKillTest {
             assertThat(redeliveredAfterConfirmedAck).as("delivered again after a confirmed ack").isEmpty();
             Set<String> missing = new HashSet<>(produced);
             missing.removeAll(settled);
+            // An ack lost with the crash may have settled its messages; nothing else may be missing.
+            missing.removeAll(maybeSettled);
             assertThat(missing).as("confirmed produces never delivered and acked (of %d)", produced.size()).isEmpty();
-            assertThat(c.deliveries(GROUP, m, 500, 300)).as("nothing left").isEmpty();
+            // Whatever still comes was in an ack lost with the crash that the broker had not applied.
+            assertThat(c.deliveries(GROUP, m, 500, 300)).extracting(TestClient::value).as("nothing else left")
+                    .allMatch(maybeSettled::contains);
         } finally {
             second.stop();
         }
         System.out.printf("GroupKillTest: %d produced, %d acks confirmed before SIGKILL, %d acked after restart%n",
                 produced.size(), confirmedAcks.size(), ackedAfter.size());
-        assertThat(confirmedAcks.size() + ackedAfter.size()).isGreaterThanOrEqualTo(produced.size());
+        assertThat(confirmedAcks.size() + ackedAfter.size() + ackOutcomeUnknown.size())
+                .isGreaterThanOrEqualTo(produced.size());
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
     }
 
     private static void produceUntilCut(int port, Set<String> produced) {
@@ -113,7 +129,7 @@ class GroupKillTest {
         }
     }
 
-    private static void consumeUntilCut(int port, Set<String> acked) {
+    private static void consumeUntilCut(int port, Set<String> acked, Set<String> ackOutcomeUnknown) {
         try (TestClient c = TestClient.hello(port)) {
             String m = c.join(GROUP, TOPIC, 10_000);
             while (true) {
@@ -121,6 +137,7 @@ class GroupKillTest {
                 if (ds.isEmpty()) {
                     continue;
                 }
+                ds.forEach(d -> ackOutcomeUnknown.add(TestClient.value(d)));
                 Ack.Response r = c.ack(GROUP, m, ds);
                 for (int i = 0; i < ds.size() && r.error() == ErrorCode.NONE; i++) {
                     if (r.results().get(i).error() == ErrorCode.NONE) {
