@@ -15,7 +15,11 @@ final class Svg {
     static final int TIMELINE_HEIGHT_PX = 220;
     private static final int MARGIN_LEFT_PX = 50;
     private static final int MARGIN_BOTTOM_PX = 30;
-    private static final int MARGIN_TOP_PX = 20;
+    /** Room above the plot for two legend rows. */
+    private static final int MARGIN_TOP_PX = 36;
+    private static final int LEGEND_ROW_PX = 15;
+    /** Estimated width of one legend character at the stylesheet's 11 px font. */
+    private static final int LEGEND_CHAR_PX = 7;
     private static final String[] PALETTE = {"#e6550d", "#3182bd", "#31a354", "#756bb1", "#d6616b", "#8c6d31",
         "#17becf", "#bcbd22", "#7f7f7f"};
 
@@ -77,11 +81,19 @@ final class Svg {
         for (long s = 0; s <= seconds; s += step) {
             sb.append(text(MARGIN_LEFT_PX + plotW * s / seconds, bottom + 16, "middle", s + "s"));
         }
+        // Legend: items flow left to right and wrap; widths estimated from the label length.
+        int x = MARGIN_LEFT_PX + 10;
+        int y = 4;
         for (int i = 0; i < kinds.size(); i++) {
-            int x = MARGIN_LEFT_PX + 10 + i * 140;
-            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"4\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x,
-                    color(i)));
-            sb.append(text(x + 14, 13, "start", kinds.get(i)));
+            int itemW = 14 + LEGEND_CHAR_PX * kinds.get(i).length() + 16;
+            if (x + itemW > TIMELINE_WIDTH_PX && x > MARGIN_LEFT_PX + 10) {
+                x = MARGIN_LEFT_PX + 10;
+                y += LEGEND_ROW_PX;
+            }
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x,
+                    y, color(i)));
+            sb.append(text(x + 14, y + 9, "start", kinds.get(i)));
+            x += itemW;
         }
         return sb.append("</svg>\n").toString();
     }
