@@ -5,7 +5,6 @@ import io.semel.log.internal.RecoveryCheckpoint;
 import io.semel.log.internal.Segment;
 import io.semel.protocol.CorruptBatchException;
 import io.semel.protocol.ErrorCode;
-import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
 import java.io.Closeable;
 import java.io.IOException;
@@ -369,9 +368,10 @@ public final class PartitionLog implements Closeable {
             throw new AppendRejectedException(ErrorCode.MESSAGE_TOO_LARGE, "batch of " + batch.sizeInBytes()
                     + " bytes exceeds maxBatchBytes=" + config.maxBatchBytes() + "; nothing was written, send smaller batches");
         }
-        List<LogRecord> records = batch.records();
-        for (int i = 0; i < records.size(); i++) {
-            int recordBytes = records.get(i).encodedSize();
+        // Sizes from the length fields: no record is decoded on the append path.
+        int[] sizes = batch.recordSizes();
+        for (int i = 0; i < sizes.length; i++) {
+            int recordBytes = sizes[i];
             if (recordBytes > config.maxRecordBytes()) {
                 throw new AppendRejectedException(ErrorCode.MESSAGE_TOO_LARGE, "record " + i + " of the batch is "
                         + recordBytes + " bytes, above maxRecordBytes=" + config.maxRecordBytes()

@@ -322,6 +322,26 @@ public final class RecordBatch {
         return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
     }
 
+    /**
+     * The encoded size of each record ({@link LogRecord#encodedSize()}), found by walking the
+     * lengths without decoding: for limit checks on the append path.
+     */
+    public int[] recordSizes() {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.position(HEADER_BYTES);
+        int[] sizes = new int[recordCount()];
+        try {
+            for (int i = 0; i < sizes.length; i++) {
+                int start = b.position();
+                skipRecord(b);
+                sizes[i] = b.position() - start;
+            }
+        } catch (CorruptBatchException e) {
+            throw new AssertionError("batch was validated on construction", e);
+        }
+        return sizes;
+    }
+
     /** Decodes the records; the batch was validated on construction, so this cannot fail. */
     public List<LogRecord> records() {
         ByteBuffer b = ByteBuffer.wrap(bytes);

@@ -292,4 +292,12 @@ class RecordBatchTest {
         assertThat(e).as("decode of %d bytes should fail", bytes.length).isNotNull();
         return e.reason();
     }
+
+    @Test
+    void recordSizesMatchTheEncodedSizeOfEachRecord() {
+        List<LogRecord> records = List.of(LogRecord.of(null, null), LogRecord.of("k".getBytes(), new byte[300]),
+                new LogRecord(new byte[0], "v".getBytes(), List.of(Header.of("h", "value"), Header.of("é", ""))));
+        RecordBatch batch = RecordBatch.of(7, (short) 1, 0, 1_000L, records);
+        assertThat(batch.recordSizes()).containsExactly(records.stream().mapToInt(LogRecord::encodedSize).toArray());
+    }
 }
