@@ -29,18 +29,27 @@ public interface Pipeline {
                 ok.add(m);
                 continue;
             }
-            boolean last = ctx.source().isLastDelivery(m);
-            ctx.metrics().handlerFailure(problem);
-            ctx.metrics().nacked(last);
-            log.warn("consumer {}: refusing {}: {}{}", ctx.consumer(), m, problem,
-                    last ? "; this was its last delivery, the source dead-letters it" : "");
-            try {
-                ctx.source().nack(m, problem);
-            } catch (RuntimeException e) {
-                log.warn("consumer {}: nack of {} failed: {}", ctx.consumer(), m, e.toString());
-            }
+            nackQuietly(ctx, m, problem, log);
         }
         return ok;
+    }
+
+    /**
+     * Nacks a message that was not committed, with the reason the broker records if it dead-letters
+     * it; counts it and says when this was its last delivery. A failed nack is only logged: the
+     * delivery times out and comes back anyway.
+     */
+    static void nackQuietly(ProcessorContext ctx, SourceMessage m, String error, Logger log) {
+        boolean last = ctx.source().isLastDelivery(m);
+        ctx.metrics().handlerFailure(error);
+        ctx.metrics().nacked(last);
+        log.warn("consumer {}: nacking {} ({}){}", ctx.consumer(), m, error,
+                last ? "; this was its last delivery, the source dead-letters it" : "");
+        try {
+            ctx.source().nack(m, error);
+        } catch (RuntimeException e) {
+            log.warn("consumer {}: nack of {} failed: {}", ctx.consumer(), m, e.toString());
+        }
     }
 
     private static String unstorable(SourceMessage m, boolean withPayload) {

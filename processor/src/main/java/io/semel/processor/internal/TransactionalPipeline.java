@@ -120,7 +120,7 @@ public final class TransactionalPipeline implements Pipeline {
             try {
                 o = runTimed(List.of(m));
             } catch (HandlerException e) {
-                nack(m, e.getMessage());
+                Pipeline.nackQuietly(ctx, m, e.getMessage(), LOG);
                 continue;
             }
             if (o.fenced() != null) {
@@ -133,20 +133,6 @@ public final class TransactionalPipeline implements Pipeline {
         if (!toAck.isEmpty()) {
             CrashPoints.reached(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
             ack(toAck);
-        }
-    }
-
-    private void nack(SourceMessage m, String error) {
-        boolean last = ctx.source().isLastDelivery(m);
-        ctx.metrics().handlerFailure(error);
-        ctx.metrics().nacked(last);
-        LOG.warn("consumer {}: nacking {} ({}){}", ctx.consumer(), m, error,
-                last ? "; this was its last delivery, the source dead-letters it" : "");
-        try {
-            ctx.source().nack(m, error);
-        } catch (RuntimeException e) {
-            // The delivery times out and comes back anyway; nothing was committed for it.
-            LOG.warn("consumer {}: nack of {} failed: {}", ctx.consumer(), m, e.toString());
         }
     }
 
