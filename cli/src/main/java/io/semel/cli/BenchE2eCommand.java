@@ -5,6 +5,7 @@ import io.semel.client.Consumer;
 import io.semel.client.Message;
 import io.semel.client.Producer;
 import io.semel.processor.ExactlyOnceProcessor;
+import io.semel.processor.ForwardingSource;
 import io.semel.processor.ProcessingMode;
 import io.semel.processor.RedeliverySettings;
 import io.semel.processor.SemelSource;
@@ -391,18 +392,12 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
 
     /** Forwards to the real source and stamps "applied" for each message right before its ack (after the commit). */
-    private static final class StampingSource implements Source {
-        private final Source delegate;
+    private static final class StampingSource extends ForwardingSource {
         private final Tally progress;
 
         StampingSource(Source delegate, Tally progress) {
-            this.delegate = delegate;
+            super(delegate);
             this.progress = progress;
-        }
-
-        @Override
-        public List<SourceMessage> poll(Duration timeout) {
-            return delegate.poll(timeout);
         }
 
         @Override
@@ -412,26 +407,6 @@ final class BenchE2eCommand implements Callable<Integer> {
                 progress.applied(indexOf(m.value()), now);
             }
             return delegate.ack(messages);
-        }
-
-        @Override
-        public void nack(SourceMessage message, String errorText) {
-            delegate.nack(message, errorText);
-        }
-
-        @Override
-        public long redeliveryHorizonMs() {
-            return delegate.redeliveryHorizonMs();
-        }
-
-        @Override
-        public boolean isLastDelivery(SourceMessage message) {
-            return delegate.isLastDelivery(message);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -3,11 +3,14 @@ package io.semel.processor;
 import java.time.Duration;
 import java.util.List;
 
-/** A {@link Source} that forwards everything; tests override one method to inject a fault. */
-class ForwardingSource implements Source {
-    final Source delegate;
+/**
+ * A {@link Source} that forwards every call to another: extend it and override the one call to
+ * observe or change (a bench stamping acks, a test dropping them). Thread-safety is the delegate's.
+ */
+public class ForwardingSource implements Source {
+    protected final Source delegate;
 
-    ForwardingSource(Source delegate) {
+    public ForwardingSource(Source delegate) {
         this.delegate = delegate;
     }
 
