@@ -3,6 +3,7 @@ package io.semel.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.semel.client.it.RealBroker;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Header;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ class PartitionReaderTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new RealBroker(dataDir);
+        broker = RealBroker.start(dataDir, 64 * 1024);
         broker.createTopic("events", 2);
     }
 

@@ -11,34 +11,38 @@ import java.nio.file.Path;
  * client's minimal equivalent of the broker module's BrokerTestSupport (test sources are not shared
  * between modules). Not thread-safe; one per test.
  */
-final class RealBroker implements AutoCloseable {
+public final class RealBroker implements AutoCloseable {
     final Broker broker;
 
     private RealBroker(Broker broker) {
         this.broker = broker;
     }
 
-    static RealBroker start(Path dataDir) throws IOException {
-        return new RealBroker(Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2)
-                .segmentBytes(1024 * 1024).shutdownTimeoutMs(5_000).build()));
+    public static RealBroker start(Path dataDir) throws IOException {
+        return start(dataDir, 1024 * 1024);
     }
 
-    String bootstrap() {
+    public static RealBroker start(Path dataDir, int segmentBytes) throws IOException {
+        return new RealBroker(Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2)
+                .segmentBytes(segmentBytes).shutdownTimeoutMs(5_000).build()));
+    }
+
+    public String bootstrap() {
         return broker.host() + ":" + broker.port();
     }
 
-    int port() {
+    public int port() {
         return broker.port();
     }
 
-    void createTopic(String name, int partitions) {
+    public void createTopic(String name, int partitions) {
         try (Admin admin = Admin.builder(bootstrap()).build()) {
             admin.createTopic(name, partitions);
         }
     }
 
     /** Records in the topic: the sum over partitions of nextOffset - startOffset. */
-    long recordCount(String topic) {
+    public long recordCount(String topic) {
         try (Admin admin = Admin.builder(bootstrap()).build()) {
             return admin.describeTopic(topic).stream().mapToLong(p -> p.nextOffset() - p.startOffset()).sum();
         }
