@@ -119,6 +119,31 @@ class ProducerTest {
     }
 
     @Test
+    void aBatchReportedUnknownKeepsItsSequenceSoALateCopyCannotShadowTheNextRecords() throws Exception {
+        // Every attempt of the first record is stuck in the network past its delivery timeout; the
+        // copies land later. The next record must never be numbered into the first one's sequence,
+        // or a late copy would make it "confirmed" with the first record's offset.
+        for (int i = 0; i < 40; i++) {
+            broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Hold(1_500));
+        }
+        Producer p = build(builder().deliveryTimeoutMs(400));
+        CompletableFuture<SendResult> first = p.send("one", b("k"), b("first"));
+        assertThatThrownBy(() -> get(first)).hasCauseInstanceOf(OutcomeUnknownException.class);
+        broker.heal(ApiKey.PRODUCE); // the network heals; the held copies of "first" still land later
+        SendResult second = get(p.send("one", b("k"), b("second")));
+
+        assertThat(second.duplicate()).isFalse();
+        for (Produce.Request r : broker.<Produce.Request>requests(ApiKey.PRODUCE)) {
+            String value = new String(r.batch().records().get(0).value(), StandardCharsets.UTF_8);
+            assertThat(r.batch().baseSequence()).as("sequence of a request for %s", value)
+                    .isEqualTo(value.equals("first") ? 0 : 1);
+        }
+        Thread.sleep(1_600); // every held copy has landed by now
+        assertThat(broker.log("one", 0)).hasSize(2);
+        assertThat(second.offset()).isEqualTo(1);
+    }
+
+    @Test
     void sequencesContinueFromTheBrokersHighestPersistedSequence() throws Exception {
         broker.persistedSequence("one", 0, 41);
         Producer p = build(builder());

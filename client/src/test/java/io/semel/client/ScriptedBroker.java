@@ -53,7 +53,14 @@ import java.util.function.Function;
  */
 final class ScriptedBroker implements AutoCloseable {
     /** What to do with the next request of an API. */
-    sealed interface Fault permits Drop, Delay, Fail {
+    sealed interface Fault permits Drop, Delay, Fail, Hold {
+    }
+
+    /**
+     * The request is stuck in the network: the connection is cut at once (no reply), and the
+     * broker applies the request only {@code ms} later — a late copy landing after the client moved on.
+     */
+    record Hold(long ms) implements Fault {
     }
 
     /** Apply the request, then cut the connection without answering: the reply is lost. */
@@ -134,6 +141,17 @@ final class ScriptedBroker implements AutoCloseable {
         ArrayDeque<Fault> q = faults.computeIfAbsent(key, k -> new ArrayDeque<>());
         synchronized (q) {
             q.addAll(List.of(fs));
+        }
+        return this;
+    }
+
+    /** Drops the faults still queued for an API: the network heals. */
+    ScriptedBroker heal(ApiKey key) {
+        ArrayDeque<Fault> q = faults.get(key);
+        if (q != null) {
+            synchronized (q) {
+                q.clear();
+            }
         }
         return this;
     }
@@ -259,6 +277,19 @@ final class ScriptedBroker implements AutoCloseable {
         if (req instanceof Hello.Request h && !credentialsOk(h)) {
             return new Reply(codec.encodeResponse(requestId, Hello.Response.error(ErrorCode.AUTHENTICATION_FAILED,
                     "user '" + h.username() + "' not accepted")), 0, false, produce);
+        }
+        if (fault instanceof Hold h) {
+            Thread late = new Thread(() -> {
+                try {
+                    Thread.sleep(h.ms());
+                    apply(req);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "scripted-broker-held-request");
+            late.setDaemon(true);
+            late.start();
+            return new Reply(null, 0, true, produce);
         }
         Function<ApiRequest, ApiResponse> custom = handlers.get(req.apiKey());
         ApiResponse resp = custom != null ? custom.apply(req) : apply(req);

@@ -407,12 +407,17 @@ public final class Sender implements Runnable {
             if (cfg.idempotent() && !ps.inFlight.isEmpty()) {
                 continue;
             }
+            // Collected first: expire() may put a batch back into ps.retry (see its Javadoc).
+            List<ProducerBatch> expired = new ArrayList<>();
             for (Iterator<ProducerBatch> it = ps.retry.iterator(); it.hasNext();) {
                 ProducerBatch b = it.next();
                 if (!b.reported && now - b.deadlineNanos >= 0) {
                     it.remove();
-                    expire(ps, b);
+                    expired.add(b);
                 }
+            }
+            for (ProducerBatch b : expired) {
+                expire(ps, b);
             }
             if (cfg.idempotent()) {
                 ps.applyRewind();
