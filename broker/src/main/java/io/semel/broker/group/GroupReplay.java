@@ -41,9 +41,12 @@ final class GroupReplay {
                         + r + "): " + e.getMessage());
             }
         }
+        Effects decided = new Effects();
         for (int p = 0; p < g.partitionCount(); p++) {
-            finish(g.progress(p));
+            finish(g.progress(p), decided);
         }
+        // What replay decided by itself is not in the log yet: it goes out with GroupState.recovered().
+        decided.records().forEach(g::unpersisted);
         return g;
     }
 
@@ -112,7 +115,7 @@ final class GroupReplay {
     }
 
     /** End of replay: nothing is delivered any more; everything in flight is due now. */
-    private static void finish(PartitionProgress pp) {
+    private static void finish(PartitionProgress pp, Effects decided) {
         // Unreachable with a prefix-truncated log; if it happens, assume one earlier delivery so a
         // redelivery never claims count 1.
         for (long o = pp.ackFloor; o < pp.nextOffset; o++) {
@@ -120,11 +123,11 @@ final class GroupReplay {
                 pp.slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, 1));
             }
         }
-        Effects discarded = new Effects();
         for (DeliverySlot s : pp.slots.values()) {
             if (s.state() == SlotState.DELIVERED) {
-                // Dead-letter requests made here need no record: replay derives them again.
-                pp.makeDue(s, Long.MIN_VALUE, GroupState.ERROR_BROKER_RESTART, discarded);
+                // A delivery that used up maxDeliveries becomes a dead-letter request here; its
+                // record must be durable before the copy, like any other (it numbers the copy).
+                pp.makeDue(s, Long.MIN_VALUE, GroupState.ERROR_BROKER_RESTART, decided);
             }
         }
         assert pp.checkInvariants();

@@ -355,6 +355,22 @@ public final class GroupState {
         return Decision.refused(name, code, message, null);
     }
 
+    /** Queues a record for the next decision (replay's own decisions; see {@link #recovered()}). */
+    void unpersisted(GroupRecord record) {
+        unpersisted.add(record);
+    }
+
+    /**
+     * The decision to take once after {@link #replay}: the records replay decided by itself (a
+     * delivery in flight at the crash that had used up maxDeliveries is now a dead-letter request)
+     * and every pending dead letter. Persist its records, then issue its dead letters.
+     */
+    public Decision<Void> recovered() {
+        Effects fx = effects();
+        pendingDeadLetters().forEach(fx::deadLetter);
+        return done(null, fx);
+    }
+
     private Effects effects() {
         Effects fx = new Effects();
         unpersisted.forEach(fx::record);

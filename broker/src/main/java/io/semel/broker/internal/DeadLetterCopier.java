@@ -188,12 +188,6 @@ public final class DeadLetterCopier {
         }
     }
 
-    /** True if the request already has a copy sequence (its DeadLetterRequested record was read or assigned). */
-    boolean isNumbered(String group, int partition, long offset) {
-        Chain c = chains.get(group);
-        return c != null && c.sequences.containsKey(new Key(partition, offset));
-    }
-
     /** Queues durable requests for copying. */
     void enqueue(List<DeadLetterRequest> requests) {
         for (DeadLetterRequest r : requests) {

@@ -136,9 +136,9 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
             registry = rebuilt;
             int pending = 0;
             for (String name : rebuilt.groupNames()) {
-                List<DeadLetterRequest> dl = rebuilt.group(name).orElseThrow().pendingDeadLetters();
-                pending += dl.size();
-                enqueueRecovered(name, dl);
+                Decision<Void> recovered = rebuilt.group(name).orElseThrow().recovered();
+                pending += recovered.deadLetters().size();
+                persist(recovered, v -> { }, e -> { });
             }
             LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters",
                     rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending);
@@ -148,28 +148,6 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
             LOG.error("rebuilding consumer groups from the group log failed", e);
             return "consumer group log " + GroupJournal.DIR + " could not be replayed: " + e;
         }
-    }
-
-    /**
-     * Queues the dead letters a replay left pending. Those the replay itself decided (a message in
-     * flight at the crash had used up its deliveries) have no DeadLetterRequested record yet, so
-     * they have no copy sequence: write their records first, exactly what the core would have
-     * written, so the numbering is durable before a copy goes out and a later replay sees the same.
-     */
-    private void enqueueRecovered(String group, List<DeadLetterRequest> pending) {
-        List<DeadLetterRequest> numbered = new java.util.ArrayList<>();
-        List<DeadLetterRequest> derived = new java.util.ArrayList<>();
-        for (DeadLetterRequest r : pending) {
-            (copier.isNumbered(group, r.partition(), r.offset()) ? numbered : derived).add(r);
-        }
-        copier.enqueue(numbered);
-        if (derived.isEmpty()) {
-            return;
-        }
-        List<GroupRecord> records = derived.stream().<GroupRecord>map(r -> new GroupRecord.DeadLetterRequested(
-                r.partition(), r.offset(), r.deliveryCount(), r.error())).toList();
-        copier.assignSequences(group, records);
-        journal.persist(group, records, () -> copier.enqueue(derived), e -> { });
     }
 
     private void storageFailed(Throwable e) {

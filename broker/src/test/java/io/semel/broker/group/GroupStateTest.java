@@ -356,6 +356,27 @@ class GroupStateTest {
     }
 
     @Test
+    void aDeliveryInFlightAtTheCrashThatUsedUpItsDeliveriesIsDeadLetteredWithADurableRecord() {
+        GroupConfig once = GroupConfig.builder().maxDeliveries(1).build();
+        Shell s = new Shell(once, "orders", 1);
+        TestLog l = new TestLog(1).append(0, 1);
+        String a = s.run(s.group.join("a", "orders", 0, 0)).reply().memberId();
+        s.run(s.group.poll(a, 1, 0, l)); // delivered once, never acked: the broker crashes
+
+        s.restart();
+
+        assertThat(s.decodedRecords()).filteredOn(r -> r instanceof GroupRecord.DeadLetterRequested).singleElement()
+                .isEqualTo(new GroupRecord.DeadLetterRequested(0, 0, 1, GroupState.ERROR_BROKER_RESTART));
+        assertThat(s.deadLetterRequests).singleElement()
+                .satisfies(r -> assertThat(r.error()).isEqualTo(GroupState.ERROR_BROKER_RESTART));
+        int persistedBefore = s.persisted.size();
+        s.restart(); // replaying its record: the same request, no new record
+        assertThat(s.persisted).hasSize(persistedBefore);
+        assertThat(s.deadLetterRequests).singleElement()
+                .satisfies(r -> assertThat(r.error()).isEqualTo(GroupState.ERROR_BROKER_RESTART));
+    }
+
+    @Test
     void snapshotReplaysToTheSameDurableState() {
         String a = join("a", 0);
         log.appendAll(5);

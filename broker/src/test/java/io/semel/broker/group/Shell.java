@@ -53,7 +53,7 @@ final class Shell {
             throw new AssertionError(e);
         }
         deadLetterRequests.clear();
-        deadLetterRequests.addAll(group.pendingDeadLetters());
+        run(group.recovered()); // as the broker does: replay's own records first, then the dead letters
     }
 
     /** Compaction: the persisted log is replaced by the snapshot. */
