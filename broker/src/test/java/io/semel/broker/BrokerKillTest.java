@@ -7,8 +7,6 @@ import io.semel.protocol.InitProducer;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,10 +46,10 @@ class BrokerKillTest {
     @Test
     void confirmedRecordsSurviveSigkillExactlyOnceAndResendsNeverDuplicate() throws Exception {
         Path data = dir.resolve("data");
-        Child first = Child.start(data, dir.resolve("child-1.out"));
+        BrokerChild first = BrokerChild.start(data, dir.resolve("child-1.out"));
         ConcurrentLinkedQueue<Confirmed> confirmed = new ConcurrentLinkedQueue<>();
         Map<Integer, Sent> unconfirmed = new java.util.concurrent.ConcurrentHashMap<>();
-        try (TestClient admin = TestClient.hello(first.port)) {
+        try (TestClient admin = TestClient.hello(first.port())) {
             BrokerTestSupport.createTopic(admin, TOPIC, PARTITIONS);
         }
         List<Thread> producers = new ArrayList<>();
@@ -60,7 +58,7 @@ class BrokerKillTest {
             int producer = p;
             Thread t = new Thread(() -> {
                 try {
-                    produceUntilCut(first.port, producer, confirmed, unconfirmed);
+                    produceUntilCut(first.port(), producer, confirmed, unconfirmed);
                 } catch (AssertionError e) {
                     failures.add(e);
                 }
@@ -70,19 +68,19 @@ class BrokerKillTest {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (confirmed.size() < CONFIRMS_BEFORE_KILL) {
-            assertThat(first.process.isAlive()).as("broker child alive").isTrue();
+            assertThat(first.process().isAlive()).as("broker child alive").isTrue();
             assertThat(System.nanoTime()).as("enough confirms in time").isLessThan(deadline);
             Thread.sleep(10);
         }
-        first.process.destroyForcibly(); // SIGKILL mid-load: no hooks, no close
-        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        first.process().destroyForcibly(); // SIGKILL mid-load: no hooks, no close
+        assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         for (Thread t : producers) {
             t.join(30_000);
         }
         assertThat(failures).as("producers saw only confirms until the kill").isEmpty();
 
-        Child second = Child.start(data, dir.resolve("child-2.out"));
-        try (TestClient c = TestClient.hello(second.port)) {
+        BrokerChild second = BrokerChild.start(data, dir.resolve("child-2.out"));
+        try (TestClient c = TestClient.hello(second.port())) {
             Map<String, Long> offsets = readAll(c);
             for (Confirmed conf : confirmed) {
                 for (int i = 0; i < conf.sent().values().size(); i++) {
@@ -155,37 +153,5 @@ class BrokerKillTest {
             }
         }
         return offsets;
-    }
-
-    /** A broker in its own JVM. */
-    record Child(Process process, int port) {
-        static Child start(Path data, Path out) throws IOException, InterruptedException {
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", classpath, BrokerMain.class.getName(), "--data-dir", data.toString(),
-                    "--port", "0").redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                String text = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
-                int at = text.indexOf(BrokerMain.LISTENING);
-                int end = at < 0 ? -1 : text.indexOf('\n', at);
-                if (end > 0) {
-                    String address = text.substring(at + BrokerMain.LISTENING.length(), end).trim();
-                    return new Child(p, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
-                }
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new AssertionError("broker child did not start; its output:\n" + text);
-                }
-                Thread.sleep(20);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy(); // SIGTERM: the shutdown hook closes the broker cleanly
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

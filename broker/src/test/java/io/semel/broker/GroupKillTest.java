@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real process, real SIGKILL, consumer side: a broker child JVM ({@link BrokerKillTest.Child}); a
+ * Real process, real SIGKILL, consumer side: a broker child JVM ({@link BrokerChild}); a
  * producer keeps writing while a group member polls and acks, recording every ack the broker
  * confirmed. The child is killed mid-load and restarted on the same data directory. No message
  * whose ack was confirmed may be delivered again, and every confirmed produce is eventually
@@ -36,7 +36,7 @@ class GroupKillTest {
     @Test
     void noConfirmedAckIsRedeliveredAfterSigkillAndNothingIsLost() throws Exception {
         Path data = dir.resolve("data");
-        BrokerKillTest.Child first = BrokerKillTest.Child.start(data, dir.resolve("child-1.out"));
+        BrokerChild first = BrokerChild.start(data, dir.resolve("child-1.out"));
         Set<String> produced = ConcurrentHashMap.newKeySet();
         Set<String> ackedBeforeCrash = ConcurrentHashMap.newKeySet();
         // Sent in an ack whose answer never came: the broker may or may not have settled them.
@@ -61,7 +61,7 @@ class GroupKillTest {
         consumer.join(30_000);
         Set<String> confirmedAcks = Set.copyOf(ackedBeforeCrash);
 
-        BrokerKillTest.Child second = BrokerKillTest.Child.start(data, dir.resolve("child-2.out"));
+        BrokerChild second = BrokerChild.start(data, dir.resolve("child-2.out"));
         Set<String> ackedAfter = new HashSet<>();
         List<String> redeliveredAfterConfirmedAck = new ArrayList<>();
         try (TestClient c = TestClient.hello(second.port())) {
