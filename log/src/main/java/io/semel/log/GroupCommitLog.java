@@ -46,7 +46,8 @@ public final class GroupCommitLog implements Closeable {
     public static final int ROUND_REQUESTS_MAX = 1024;
     /** Default bound of the request queue. */
     public static final int PENDING_REQUESTS_MAX_DEFAULT = 16_384;
-    private static final long IDLE_POLL_MS = 5;
+    /** Queued by {@link #close} to wake a writer blocked on an empty queue; never executed. */
+    private static final Request<Void> WAKE = new Request<>(null, (short) -1, p -> null);
 
     /** Opens the partition; called on the writer thread at start and after a storage failure. */
     @FunctionalInterface
@@ -68,6 +69,10 @@ public final class GroupCommitLog implements Closeable {
     private volatile boolean closing;
     private Partition partition; // writer thread only
     private long lastForceNanos; // writer thread only
+    /** Interval policy only: bytes were written since the last force. Writer thread only. */
+    private boolean unforcedWrites;
+    /** Times the writer woke with nothing to write or force; written by the writer only. */
+    private volatile long idleWakeups;
 
     private GroupCommitLog(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
             ThreadFactory threads) {
@@ -137,20 +142,42 @@ public final class GroupCommitLog implements Closeable {
         List<Request<?>> round = new ArrayList<>();
         try {
             while (!closing || !queue.isEmpty()) {
-                Request<?> first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-                if (first != null) {
+                Request<?> first = nextRequest();
+                if (first != null && first != WAKE) {
                     round.add(first);
                     queue.drainTo(round, ROUND_REQUESTS_MAX - 1);
+                    round.remove(WAKE);
                     processRound(round);
                     round.clear();
                 }
-                forceIfIntervalElapsed();
+                boolean forced = forceIfIntervalElapsed();
+                if (first == null && !forced) {
+                    idleWakeups++;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             shutDownPartition();
         }
+    }
+
+    /**
+     * Waits for work. An idle partition costs nothing: with nothing to force, the writer blocks
+     * until a request (or {@link #close}'s wake-up) arrives; only the interval policy with
+     * unforced writes waits with a deadline, the moment its force is due.
+     */
+    private Request<?> nextRequest() throws InterruptedException {
+        if (!unforcedWrites) {
+            return queue.take();
+        }
+        long dueNanos = lastForceNanos + TimeUnit.MILLISECONDS.toNanos(flushPolicy.intervalMs()) - System.nanoTime();
+        return queue.poll(Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** Wake-ups that found nothing to write or force (an idle partition should have none). */
+    long idleWakeups() {
+        return idleWakeups;
     }
 
     private void processRound(List<Request<?>> round) {
@@ -173,7 +200,9 @@ public final class GroupCommitLog implements Closeable {
                 return;
             }
         }
-        if (flushPolicy.forceBeforeConfirm()) {
+        if (!flushPolicy.forceBeforeConfirm()) {
+            unforcedWrites |= !done.isEmpty();
+        } else {
             try {
                 partition.flush();
                 lastForceNanos = System.nanoTime();
@@ -187,9 +216,10 @@ public final class GroupCommitLog implements Closeable {
         }
     }
 
-    private void forceIfIntervalElapsed() {
-        if (flushPolicy.forceBeforeConfirm() || partition == null) {
-            return;
+    /** Interval policy: forces when the interval has passed since the last force; true if it forced. */
+    private boolean forceIfIntervalElapsed() {
+        if (flushPolicy.forceBeforeConfirm() || partition == null || !unforcedWrites) {
+            return false;
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastForceNanos);
         if (elapsedMs >= flushPolicy.intervalMs()) {
@@ -201,7 +231,10 @@ public final class GroupCommitLog implements Closeable {
                 reopenAfterFailure();
             }
             lastForceNanos = System.nanoTime();
+            unforcedWrites = false;
+            return true;
         }
+        return false;
     }
 
     private void failRound(Exception cause, List<Request<?>> written, List<Request<?>> notRun) {
@@ -254,6 +287,10 @@ public final class GroupCommitLog implements Closeable {
     public void close() throws IOException {
         closing = true;
         try {
+            // A writer blocked on the empty queue needs a wake-up; a full queue means it is busy.
+            while (writer.isAlive() && !queue.offer(WAKE, 10, TimeUnit.MILLISECONDS)) {
+                Thread.onSpinWait();
+            }
             writer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

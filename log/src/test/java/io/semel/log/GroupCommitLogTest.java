@@ -181,4 +181,40 @@ class GroupCommitLogTest {
         assertThat(after.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(1);
         assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void idlePartitionWriterSleepsUntilWorkArrives() throws Exception {
+        start(FlushPolicy.everyBatch(), 16);
+        log.append(TestBatches.batch(1, 10), (short) -1).get(10, TimeUnit.SECONDS);
+        Thread.sleep(300); // an idle writer that polls would wake ~60 times here
+        assertThat(log.idleWakeups()).as("wake-ups with nothing to do").isZero();
+        assertThat(log.append(TestBatches.batch(1, 10), (short) -1).get(10, TimeUnit.SECONDS).duplicate()).isFalse();
+    }
+
+    @Test
+    void intervalPolicyForcesOnceAfterWritesThenSleeps() throws Exception {
+        start(FlushPolicy.intervalMs(20), 16);
+        log.append(TestBatches.batch(1, 10), (short) -1).get(10, TimeUnit.SECONDS);
+        long forcesAfterWrite = storage.forceCount();
+        Thread.sleep(300);
+        assertThat(storage.forceCount()).as("the interval force of the written batch").isGreaterThan(forcesAfterWrite);
+        long forcesAfterInterval = storage.forceCount();
+        Thread.sleep(300);
+        assertThat(storage.forceCount()).as("nothing written since: no more forces").isEqualTo(forcesAfterInterval);
+        assertThat(log.idleWakeups()).isZero();
+    }
+
+    @Test
+    void closeWakesAWriterBlockedOnAnEmptyQueue() throws Exception {
+        start(FlushPolicy.everyBatch(), 1);
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                log.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        closed.get(10, TimeUnit.SECONDS);
+        log = null;
+    }
 }
