@@ -70,7 +70,9 @@ final class ConsumeCommand implements Callable<Integer> {
             while (count < 0 || printed < count) {
                 List<Message> batch;
                 try {
-                    batch = consumer.poll(POLL_WAIT);
+                    // Lease no more than will be printed: the rest stays free for other members.
+                    batch = count < 0 ? consumer.poll(POLL_WAIT)
+                            : consumer.poll(POLL_WAIT, (int) Math.min(Integer.MAX_VALUE, count - printed));
                 } catch (ClientClosedException e) {
                     break; // Ctrl-C
                 }
@@ -82,8 +84,7 @@ final class ConsumeCommand implements Callable<Integer> {
                     continue;
                 }
                 lastMessageNanos = System.nanoTime();
-                // Beyond --count, leave messages unacked: the broker redelivers them after its ack timeout.
-                List<Message> mine = count < 0 ? batch : batch.subList(0, (int) Math.min(batch.size(), count - printed));
+                List<Message> mine = batch;
                 printed += guarantee == DeliveryGuarantee.AT_MOST_ONCE ? ackThenPrint(consumer, mine, out)
                         : printThenAck(consumer, mine, out);
             }

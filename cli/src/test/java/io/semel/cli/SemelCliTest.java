@@ -101,6 +101,24 @@ class SemelCliTest {
     }
 
     @Test
+    void shortConsumeRunsLeaseOnlyWhatTheyPrintAndSendNothingToTheDeadLetterTopic() {
+        client("", "topic", "create", "t");
+        assertThat(client("", "produce", "t", "--count", "40", "--size", "10").exit()).isZero();
+        java.util.Set<String> offsets = new java.util.HashSet<>();
+        // maxDeliveries is 5: seven short runs would have dead-lettered everything they leased and never printed.
+        for (int run = 0; run < 7; run++) {
+            Run consumed = client("", "consume", "t", "--group", "g", "--count", "3");
+            assertThat(consumed.exit()).as("run %d: %s", run, consumed.err()).isZero();
+            for (String line : consumed.out().lines().toList()) {
+                assertThat(line).as("run %d", run).contains(" delivery=1 ");
+                assertThat(offsets.add(line.replaceAll(".*offset=(\\d+).*", "$1"))).as("printed once: %s", line).isTrue();
+            }
+        }
+        assertThat(offsets).hasSize(21);
+        assertThat(client("", "topic", "describe", "t.dlq").out()).contains("0 record(s)");
+    }
+
+    @Test
     void generatedMessagesWithKeyPatternAndAtLeastOnce() {
         client("", "topic", "create", "t");
         Run produced = client("", "produce", "t", "--count", "50", "--size", "10", "--key-pattern", "user-{i}",

@@ -127,10 +127,24 @@ public final class Consumer implements AutoCloseable {
      * @throws SemelException the broker refused, or the connection failed
      */
     public List<Message> poll(Duration timeout) {
+        return poll(timeout, cfg.maxPollMessages());
+    }
+
+    /**
+     * Like {@link #poll(Duration)}, but leases at most {@code maxMessages} (and at most
+     * maxPollMessages): a caller that will handle only N more messages should not hold more.
+     *
+     * @throws IllegalArgumentException if {@code maxMessages < 1}
+     */
+    public List<Message> poll(Duration timeout, int maxMessages) {
+        if (maxMessages < 1) {
+            throw new IllegalArgumentException("maxMessages must be >= 1, was " + maxMessages);
+        }
         ensureOpen();
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
-        Poll.Response r = channel.call(new Poll.Request(cfg.group(), memberId, cfg.maxPollMessages(), waitMs),
-                Poll.Response.class, waitMs);
+        int max = Math.min(maxMessages, cfg.maxPollMessages());
+        Poll.Response r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs), Poll.Response.class,
+                waitMs);
         if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
             log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
                     r.errorMessage());

@@ -4,13 +4,16 @@ package io.semel.broker.group;
  * In-flight state of one delivered, unsettled offset. Mutable; owned by its {@link
  * PartitionProgress}; not thread-safe.
  *
- * <p>Invariants: {@code deliveryCount >= 1}; state changes only through {@link #moveTo}, which
- * enforces {@link SlotState#canMoveTo}.
+ * <p>Invariants: {@code deliveryCount >= 1}; {@code 0 <= releases <= deliveryCount} (released
+ * deliveries do not count as attempts, see {@link #attempts}); state changes only through
+ * {@link #moveTo}, which enforces {@link SlotState#canMoveTo}.
  */
 final class DeliverySlot {
     final long offset;
     private SlotState state;
     int deliveryCount;
+    /** Deliveries released by a clean leave (see {@link GroupRecord.Released}); not attempts. */
+    int releases;
     /** Lease epoch of the latest delivery (0 if delivered before a restart). */
     long leaseEpoch;
     /** DELIVERED: when the ack timeout fires. */
@@ -25,6 +28,11 @@ final class DeliverySlot {
         this.offset = offset;
         this.state = state;
         this.deliveryCount = deliveryCount;
+    }
+
+    /** Deliveries that count towards maxDeliveries: every delivery but the released ones. */
+    int attempts() {
+        return deliveryCount - releases;
     }
 
     SlotState state() {

@@ -50,6 +50,24 @@ public sealed interface GroupRecord {
         }
     }
 
+    /**
+     * The holder of {@code offset}'s {@code deliveryCount}-th delivery left the group cleanly without
+     * settling it. The delivery count keeps growing with every delivery, but released deliveries are
+     * not attempts: {@code releases} is the offset's running total of them, and only
+     * {@code deliveryCount - releases} counts towards maxDeliveries.
+     */
+    record Released(int partition, long offset, int deliveryCount, int releases) implements GroupRecord {
+        public Released {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+            atLeast("deliveryCount", deliveryCount, 1);
+            atLeast("releases", releases, 1);
+            if (releases > deliveryCount) {
+                throw new IllegalArgumentException("releases " + releases + " exceed deliveryCount " + deliveryCount);
+            }
+        }
+    }
+
     /** {@code offset} exhausted its deliveries and must be copied to the dead-letter topic. */
     record DeadLetterRequested(int partition, long offset, int deliveryCount, String error) implements GroupRecord {
         public DeadLetterRequested {

@@ -7,6 +7,7 @@ import io.semel.broker.group.GroupRecord.Delivered;
 import io.semel.broker.group.GroupRecord.GroupCreated;
 import io.semel.broker.group.GroupRecord.LeaseGranted;
 import io.semel.broker.group.GroupRecord.MemberIdIssued;
+import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import java.nio.BufferUnderflowException;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
  *  5   | DeadLetterRequested | partition i32, offset i64, deliveryCount i32, error str16
  *  6   | Settled             | partition i32, offset i64, reason u8 (1 ACKED, 2 DEAD_LETTERED)
  *  7   | AckFloor            | partition i32, ackFloor i64 (>= 0)
+ *  8   | Released            | partition i32, offset i64, deliveryCount i32, releases i32 (1..deliveryCount)
  *
  * str16 = length u16 (bytes) followed by that many bytes of UTF-8 (malformed UTF-8 is rejected).
  * </pre>
@@ -53,6 +55,7 @@ public final class GroupRecordCodec {
     static final byte DEAD_LETTER_REQUESTED = 5;
     static final byte SETTLED = 6;
     static final byte ACK_FLOOR = 7;
+    static final byte RELEASED = 8;
 
     private GroupRecordCodec() {
     }
@@ -78,6 +81,9 @@ public final class GroupRecordCodec {
             buf.put(SETTLED).putInt(r.partition()).putLong(r.offset()).put(r.reason().wire());
         } else if (record instanceof AckFloor r) {
             buf.put(ACK_FLOOR).putInt(r.partition()).putLong(r.ackFloor());
+        } else if (record instanceof Released r) {
+            buf.put(RELEASED).putInt(r.partition()).putLong(r.offset()).putInt(r.deliveryCount())
+                    .putInt(r.releases());
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }
@@ -134,6 +140,8 @@ public final class GroupRecordCodec {
             }
             case ACK_FLOOR:
                 return new AckFloor(buf.getInt(), buf.getLong());
+            case RELEASED:
+                return new Released(buf.getInt(), buf.getLong(), buf.getInt(), buf.getInt());
             default:
                 throw new CorruptGroupRecordException(Reason.UNKNOWN_TYPE, "unknown group record type " + type);
         }
@@ -155,6 +163,8 @@ public final class GroupRecordCodec {
             body = 4 + 8 + 1;
         } else if (record instanceof AckFloor) {
             body = 4 + 8;
+        } else if (record instanceof Released) {
+            body = 4 + 8 + 4 + 4;
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }

@@ -4,6 +4,7 @@ import io.semel.broker.group.CorruptGroupRecordException.Reason;
 import io.semel.broker.group.GroupRecord.AckFloor;
 import io.semel.broker.group.GroupRecord.DeadLetterRequested;
 import io.semel.broker.group.GroupRecord.Delivered;
+import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.GroupCreated;
 import io.semel.broker.group.GroupRecord.LeaseGranted;
 import io.semel.broker.group.GroupRecord.MemberIdIssued;
@@ -73,6 +74,13 @@ final class GroupReplay {
             }
             s.lastError = d.error();
             s.moveTo(SlotState.DEAD_LETTER_PENDING);
+        } else if (r instanceof Released rel) {
+            DeliverySlot s = partition(g, rel.partition()).slots.get(rel.offset());
+            if (s == null || s.deliveryCount != rel.deliveryCount() || s.state() != SlotState.DELIVERED
+                    || rel.releases() <= s.releases) {
+                throw inconsistent("release of an offset not in flight with that count, or releases not growing");
+            }
+            s.releases = rel.releases();
         } else if (r instanceof Settled st) {
             PartitionProgress pp = partition(g, st.partition());
             if (pp.isSettled(st.offset())) {
@@ -152,6 +160,9 @@ final class GroupReplay {
             }
             for (DeliverySlot s : pp.slots.values()) {
                 out.add(new Delivered(p, s.offset, s.deliveryCount));
+                if (s.releases > 0) {
+                    out.add(new Released(p, s.offset, s.deliveryCount, s.releases));
+                }
                 if (s.state() == SlotState.DEAD_LETTER_PENDING) {
                     out.add(new DeadLetterRequested(p, s.offset, s.deliveryCount, s.lastError));
                 }

@@ -140,12 +140,20 @@ public final class GroupState {
         return done(view(m), effects());
     }
 
-    /** Removes a member; its leases move and its unacked deliveries become due for the new holders. */
+    /**
+     * Removes a member that leaves cleanly; its leases move and its unacked deliveries are released:
+     * due at once for the new holders, without counting as a delivery attempt (see {@link SlotState}).
+     */
     public Decision<Void> leave(String memberId, long nowMs) {
         if (members.remove(memberId) == null) {
             return unknownMember(memberId, null);
         }
         Effects fx = effects();
+        for (PartitionProgress pp : partitions) {
+            if (memberId.equals(pp.holder)) {
+                pp.release(nowMs, fx);
+            }
+        }
         rebalance(nowMs, fx);
         return done(null, fx);
     }

@@ -2,6 +2,7 @@ package io.semel.broker.group;
 
 import io.semel.broker.group.GroupRecord.DeadLetterRequested;
 import io.semel.broker.group.GroupRecord.Delivered;
+import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import io.semel.protocol.ErrorCode;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
  *       {@code slots}; no offset at or above {@code nextOffset} is in either.
  *   <li>A DELIVERED slot was delivered under the current lease: {@code holder != null} and its
  *       epoch equals {@code leaseEpoch}. (Revoking a lease makes all DELIVERED slots DUE.)
- *   <li>A DUE slot has {@code deliveryCount < maxDeliveries}.
+ *   <li>A DUE slot has {@code attempts < maxDeliveries} (deliveries minus clean-leave releases).
  *   <li>{@code leaseEpoch} only grows, by one per grant.
  * </ul>
  */
@@ -66,6 +67,23 @@ final class PartitionProgress {
         holder = null;
     }
 
+    /**
+     * The holder left the group cleanly: the lease moves like {@link #revoke}, but its unsettled
+     * deliveries are released, not failed — each becomes due at once, its delivery does not count
+     * as an attempt (recorded, so a restart keeps that), and none is dead-lettered for it.
+     */
+    void release(long nowMs, Effects fx) {
+        for (DeliverySlot s : slots.values()) {
+            if (s.state() == SlotState.DELIVERED) {
+                s.releases++;
+                fx.record(new Released(partition, s.offset, s.deliveryCount, s.releases));
+                s.moveTo(SlotState.DUE);
+                s.dueAtMs = nowMs;
+            }
+        }
+        holder = null;
+    }
+
     /** Ack-timeout: DELIVERED slots past their deadline become due now. */
     void expireDeliveries(long nowMs, Effects fx) {
         for (DeliverySlot s : slots.values()) {
@@ -81,7 +99,7 @@ final class PartitionProgress {
      */
     void makeDue(DeliverySlot s, long dueAtMs, String error, Effects fx) {
         s.lastError = error;
-        if (s.deliveryCount >= group.config().maxDeliveries()) {
+        if (s.attempts() >= group.config().maxDeliveries()) {
             s.moveTo(SlotState.DEAD_LETTER_PENDING);
             fx.record(new DeadLetterRequested(partition, s.offset, s.deliveryCount, error));
             fx.deadLetter(deadLetterRequest(s));
@@ -111,7 +129,7 @@ final class PartitionProgress {
             if (read.isEmpty() || read.get(0).offset() != s.offset) {
                 continue;
             }
-            assert s.deliveryCount < group.config().maxDeliveries() : "DUE slot at its delivery limit";
+            assert s.attempts() < group.config().maxDeliveries() : "DUE slot at its delivery limit";
             s.moveTo(SlotState.DELIVERED);
             s.deliveryCount++;
             out.add(hand(s, read.get(0), nowMs, fx));
@@ -235,7 +253,8 @@ final class PartitionProgress {
             assert !settled.containsKey(e.getKey()) : "offset " + e.getKey() + " both settled and in flight";
             assert s.state() != SlotState.DELIVERED || (holder != null && s.leaseEpoch == leaseEpoch)
                     : "DELIVERED slot " + s.offset + " outside the current lease";
-            assert s.state() != SlotState.DUE || s.deliveryCount < group.config().maxDeliveries()
+            assert s.releases >= 0 && s.releases <= s.deliveryCount : "slot " + s.offset + " releases out of range";
+            assert s.state() != SlotState.DUE || s.attempts() < group.config().maxDeliveries()
                     : "DUE slot " + s.offset + " at its delivery limit";
         }
         return true;

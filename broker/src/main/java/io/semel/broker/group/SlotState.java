@@ -12,13 +12,19 @@ import java.util.Set;
  *   (first delivery) ──▶ DELIVERED ──ack──────────────────────────▶ ACKED          (settled)
  *                          │  ▲
  *        ack timeout, nack,│  │redelivery (count + 1)
- *        lease moved       ▼  │
+ *        lease moved,      │  │
+ *        holder left       ▼  │
  *                          DUE ──late ack under the same lease──▶ ACKED
  *
  *   DELIVERED ──(would exceed maxDeliveries)──▶ DEAD_LETTER_PENDING ──deadLettered()──▶ DEAD_LETTERED (settled)
  * </pre>
  *
- * A slot that would become DUE with {@code deliveryCount >= maxDeliveries} becomes
+ * A holder that leaves the group cleanly releases its DELIVERED slots: they become DUE at once, and
+ * that delivery does not count as an attempt (a consumer that stops after printing N messages must
+ * not push the rest towards the dead-letter topic). The delivery count still grows with every
+ * delivery; only attempts (deliveries minus releases) count towards maxDeliveries.
+ *
+ * <p>A slot that would become DUE with {@code attempts >= maxDeliveries} becomes
  * DEAD_LETTER_PENDING instead, so a DUE slot can always be delivered once more.
  */
 public enum SlotState {

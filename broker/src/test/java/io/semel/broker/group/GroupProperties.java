@@ -45,6 +45,7 @@ class GroupProperties {
         Statistics.label("restarts").collect(sim.restarts > 0);
         Statistics.label("dead-lettered").collect(sim.settleReasons.contains(GroupRecord.SettleReason.DEAD_LETTERED));
         Statistics.label("redelivered after restart").collect(sim.redeliveredAfterRestart > 0);
+        Statistics.label("released by a clean leave").collect(!sim.releases.isEmpty());
         for (int p = 0; p < PARTITIONS; p++) {
             assertThat(sim.shell.group.ackFloor(p)).as("partition %d floor", p).isEqualTo(sim.log.logEndOffset(p));
             for (long o = 0; o < sim.log.logEndOffset(p); o++) {
@@ -65,6 +66,8 @@ class GroupProperties {
         final List<Delivery> everDelivered = new ArrayList<>();
         final Map<Long, Integer> maxCountSeen = new HashMap<>();
         final Map<Long, Integer> settleCount = new HashMap<>();
+        /** Deliveries released by clean leaves, per offset: not attempts. */
+        final Map<Long, Integer> releases = new HashMap<>();
         final java.util.Set<GroupRecord.SettleReason> settleReasons = java.util.EnumSet.noneOf(GroupRecord.SettleReason.class);
         final java.util.Set<Long> inFlightAtRestart = new java.util.HashSet<>();
         int staleChecked;
@@ -96,6 +99,10 @@ class GroupProperties {
                     settleReasons.add(s.reason());
                     int n = settleCount.merge(k, 1, Integer::sum);
                     assertThat(n).as("offset %d/%d settled twice", s.partition(), s.offset()).isEqualTo(1);
+                } else if (r instanceof GroupRecord.Released rel) {
+                    long k = key(rel.partition(), rel.offset());
+                    assertThat(rel.deliveryCount()).as("release of the latest delivery").isEqualTo(maxCountSeen.get(k));
+                    releases.put(k, rel.releases());
                 }
             }
             return d;
@@ -144,7 +151,8 @@ class GroupProperties {
             } else {
                 assertThat(d.deliveryCount()).as("redelivery of %d/%d", d.partition(), d.offset()).isGreaterThan(before);
             }
-            assertThat(d.deliveryCount()).isLessThanOrEqualTo(CONFIG.maxDeliveries());
+            assertThat(d.deliveryCount() - releases.getOrDefault(k, 0)).as("attempts of %d/%d", d.partition(),
+                    d.offset()).isLessThanOrEqualTo(CONFIG.maxDeliveries());
             maxCountSeen.put(k, d.deliveryCount());
             if (inFlightAtRestart.remove(k)) {
                 redeliveredAfterRestart++;

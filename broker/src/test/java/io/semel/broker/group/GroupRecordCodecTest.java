@@ -10,6 +10,7 @@ import io.semel.broker.group.GroupRecord.Delivered;
 import io.semel.broker.group.GroupRecord.GroupCreated;
 import io.semel.broker.group.GroupRecord.LeaseGranted;
 import io.semel.broker.group.GroupRecord.MemberIdIssued;
+import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import java.nio.ByteBuffer;
@@ -26,7 +27,8 @@ class GroupRecordCodecTest {
             new DeadLetterRequested(3, 17, 5, "handler threw NPE — naïve"),
             new Settled(0, 9, SettleReason.ACKED),
             new Settled(1, 10, SettleReason.DEAD_LETTERED),
-            new AckFloor(2, 123_456));
+            new AckFloor(2, 123_456),
+            new Released(4, 77, 3, 2));
 
     @Test
     void everyRecordTypeRoundTrips() throws Exception {
@@ -78,6 +80,9 @@ class GroupRecordCodecTest {
         ByteBuffer badReason = ByteBuffer.allocate(15).put(GroupRecordCodec.VERSION).put(GroupRecordCodec.SETTLED)
                 .putInt(0).putLong(5).put((byte) 7);
         assertReason(badReason.array(), Reason.BAD_CONTENT);
+        ByteBuffer moreReleasesThanDeliveries = ByteBuffer.allocate(22).put(GroupRecordCodec.VERSION)
+                .put(GroupRecordCodec.RELEASED).putInt(0).putLong(5).putInt(2).putInt(3);
+        assertReason(moreReleasesThanDeliveries.array(), Reason.BAD_CONTENT);
         ByteBuffer badUtf8 = ByteBuffer.allocate(2 + 2 + 1 + 2 + 1 + 4).put(GroupRecordCodec.VERSION)
                 .put(GroupRecordCodec.GROUP_CREATED).putShort((short) 1).put((byte) 0xC3).putShort((short) 1)
                 .put((byte) 't').putInt(1);

@@ -437,4 +437,66 @@ class GroupStateTest {
                 ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(res.records()).filteredOn(r -> r instanceof Settled).hasSize(1);
     }
+
+    @Test
+    void aMemberLeavingCleanlyReleasesItsDeliveriesWithoutCountingAnAttempt() {
+        log.append(0, 1);
+        long now = 0;
+        // maxDeliveries is 3: five members in a row each take the message and leave without acking.
+        for (int i = 0; i < 5; i++) {
+            String m = join("m" + i, now);
+            Delivery d = poll(m, 10, now).stream().filter(x -> x.partition() == 0).findFirst().orElseThrow();
+            assertThat(d.deliveryCount()).as("the delivery count still grows").isEqualTo(i + 1);
+            Decision<Void> left = shell.run(shell.group.leave(m, now));
+            assertThat(left.deadLetters()).isEmpty();
+            assertThat(left.records()).contains(new GroupRecord.Released(0, 0, i + 1, i + 1));
+            now += 10;
+        }
+        assertThat(shell.deadLetterRequests).as("released deliveries are not attempts").isEmpty();
+        String last = join("last", now);
+        Delivery d = poll(last, 10, now).stream().filter(x -> x.partition() == 0).findFirst().orElseThrow();
+        assertThat(ack(last, d)).isEqualTo(ErrorCode.NONE);
+        assertThat(shell.group.ackFloor(0)).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberThatExpiresStillCountsItsDeliveriesAsAttempts() {
+        log.append(0, 1);
+        long now = 0;
+        for (int i = 0; i < 3; i++) {
+            String m = join("m" + i, now);
+            assertThat(poll(m, 10, now)).isNotEmpty();
+            now += 6_000; // past the session timeout: no clean leave
+            shell.run(shell.group.tick(now));
+        }
+        assertThat(shell.group.slotState(0, 0)).contains(SlotState.DEAD_LETTER_PENDING);
+    }
+
+    @Test
+    void releasesSurviveARestartAndACompaction() {
+        log.append(0, 1);
+        long now = 0;
+        for (int i = 0; i < 3; i++) {
+            String m = join("m" + i, now);
+            assertThat(poll(m, 10, now)).isNotEmpty();
+            shell.run(shell.group.leave(m, now));
+        }
+        shell.restart();
+        shell.compact();
+        shell.restart();
+        String m = join("after", now);
+        Delivery d = poll(m, 10, now).stream().filter(x -> x.partition() == 0).findFirst().orElseThrow();
+        assertThat(d.deliveryCount()).isEqualTo(4);
+        assertThat(shell.deadLetterRequests).as("3 deliveries, all released: 0 attempts before this one").isEmpty();
+        // Two more failures (ack timeouts) are attempts 2 and 3; the third dead-letters.
+        for (int i = 0; i < 2; i++) {
+            now += 1_000;
+            shell.run(shell.group.tick(now));
+            shell.run(shell.group.heartbeat(m, now));
+            assertThat(poll(m, 10, now)).isNotEmpty();
+        }
+        now += 1_000;
+        assertThat(shell.run(shell.group.tick(now)).deadLetters()).singleElement()
+                .satisfies(r -> assertThat(r.deliveryCount()).isEqualTo(6));
+    }
 }
