@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  * {@code semel bench produce|consume|e2e}: end-to-end throughput and latency, with the setup printed on
  * the line before the figures (convention 13). Without {@code --broker} the broker runs embedded.
  */
-@Command(name = "bench", description = "Measure end-to-end produce or consume throughput and latency.",
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure end-to-end produce or consume throughput and latency.",
         subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class, BenchE2eCommand.class})
 final class BenchCommand {
     private static final int REQUEST_TIMEOUT_MS = 30_000;

@@ -3,15 +3,20 @@ package io.semel.cli;
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
 import io.semel.broker.BrokerMain;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code semel broker start}: runs a broker in the foreground until SIGTERM or Ctrl-C. */
-@Command(name = "broker", description = "Run a broker.", subcommands = BrokerCommand.Start.class)
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "Run a broker.", subcommands = BrokerCommand.Start.class)
 final class BrokerCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true,
@@ -29,8 +34,22 @@ final class BrokerCommand {
         @Option(names = "--config", description = "Properties file with broker settings (see docs/broker.md); flags win.")
         Path config;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
+            // Checked here so the error names the setting, not only the path the JDK reports.
+            if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+                throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is a file, not a directory");
+            }
+            if (port < 0 || port > 65_535) {
+                throw new ParameterException(spec.commandLine(), "--port " + port + " is outside 0..65535 (0 picks a free port)");
+            }
+            if (config != null && !Files.isRegularFile(config)) {
+                throw new ParameterException(spec.commandLine(), "--config " + config
+                        + (Files.exists(config) ? " is not a regular file" : " does not exist"));
+            }
             Map<String, String> overrides = new LinkedHashMap<>();
             overrides.put("dataDir", dataDir.toString());
             overrides.put("port", Integer.toString(port));

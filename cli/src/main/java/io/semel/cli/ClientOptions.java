@@ -13,7 +13,7 @@ import picocli.CommandLine.TypeConversionException;
 final class ClientOptions {
     static final String DEFAULT_BROKER = "localhost:" + BrokerConfig.DEFAULT_PORT;
 
-    @Option(names = "--broker", paramLabel = "HOST:PORT",
+    @Option(names = "--broker", paramLabel = "HOST:PORT", converter = AddressConverter.class,
             description = "Broker address (default ${DEFAULT-VALUE}).")
     String broker = DEFAULT_BROKER;
 
@@ -29,6 +29,28 @@ final class ClientOptions {
     Admin admin() {
         return Admin.builder(broker).clientId("semel-cli").requestTimeoutMs(timeoutMs())
                 .connectTimeoutMs(timeoutMs()).build();
+    }
+
+    /** "host:port" with a port in 1..65535; checked here so a typo is a usage error (exit 2). */
+    static final class AddressConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                throw new TypeConversionException("'" + value + "' is not HOST:PORT (e.g. " + DEFAULT_BROKER + ")");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("port '" + value.substring(colon + 1) + "' in '" + value
+                        + "' is not a number");
+            }
+            if (port < 1 || port > 65_535) {
+                throw new TypeConversionException("port " + port + " in '" + value + "' is outside 1..65535");
+            }
+            return value;
+        }
     }
 
     /** "500ms", "10s", "2m"; a bare number is seconds. */

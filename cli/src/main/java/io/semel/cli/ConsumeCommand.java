@@ -5,6 +5,7 @@ import io.semel.client.ClientClosedException;
 import io.semel.client.Consumer;
 import io.semel.client.DeliveryGuarantee;
 import io.semel.client.Message;
+import io.semel.protocol.Header;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,6 +44,10 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--guarantee", paramLabel = "G", converter = ClientOptions.GuaranteeConverter.class,
             description = "at-least-once (default: print, then ack) or at-most-once (ack, then print).")
     DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
+
+    @Option(names = "--headers", description = "Also print each message's headers (e.g. why it was dead-lettered: "
+            + "consume TOPIC.dlq --headers).")
+    boolean headers;
 
     @Mixin
     ClientOptions client;
@@ -95,21 +100,21 @@ final class ConsumeCommand implements Callable<Integer> {
     }
 
     private int printThenAck(Consumer c, List<Message> batch, PrintWriter out) {
-        batch.forEach(m -> out.println(line(m)));
+        batch.forEach(m -> out.println(line(m, headers)));
         out.flush();
         List<AckResult> results = c.ack(batch);
         warnUnsettled(results);
         return batch.size();
     }
 
-    private static int ackThenPrint(Consumer c, List<Message> batch, PrintWriter out) {
+    private int ackThenPrint(Consumer c, List<Message> batch, PrintWriter out) {
         List<Message> settled = new ArrayList<>();
         for (AckResult r : c.ack(batch)) {
             if (r.ok()) {
                 settled.add(r.message());
             }
         }
-        settled.forEach(m -> out.println(line(m)));
+        settled.forEach(m -> out.println(line(m, headers)));
         out.flush();
         return settled.size();
     }
@@ -123,10 +128,21 @@ final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code partition=P offset=O delivery=D key=K value=V}; key "-" when absent; newlines escaped. */
-    static String line(Message m) {
-        return "partition=" + m.partition() + " offset=" + m.offset() + " delivery=" + m.deliveryCount() + " key="
-                + text(m.key(), "-") + " value=" + text(m.value(), "");
+    /**
+     * {@code partition=P offset=O delivery=D key=K value=V}, then with {@code headers} one
+     * {@code header.NAME=VALUE} per header; key "-" when absent; newlines and backslashes escaped.
+     */
+    static String line(Message m, boolean headers) {
+        StringBuilder b = new StringBuilder("partition=").append(m.partition()).append(" offset=").append(m.offset())
+                .append(" delivery=").append(m.deliveryCount()).append(" key=").append(text(m.key(), "-"))
+                .append(" value=").append(text(m.value(), ""));
+        if (headers) {
+            for (Header h : m.headers()) {
+                b.append(" header.").append(text(h.key().getBytes(StandardCharsets.UTF_8), "")).append('=')
+                        .append(text(h.value(), ""));
+            }
+        }
+        return b.toString();
     }
 
     private static String text(byte[] bytes, String ifNull) {

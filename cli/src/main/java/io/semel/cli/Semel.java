@@ -2,6 +2,12 @@ package io.semel.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,6 +40,11 @@ public final class Semel {
         if ((args.length == 0 || !args[0].equals("broker")) && System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "warn");
         }
+        // Log lines carry their time: an operator correlating a broker's log with anything needs it.
+        System.setProperty("org.slf4j.simpleLogger.showDateTime",
+                System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -68,7 +79,27 @@ public final class Semel {
         while (t.getCause() != null && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
             t = t.getCause();
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = t instanceof FileSystemException f ? describe(f)
+                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return message.replace('\n', ' ');
+    }
+
+    /** The JDK's file exceptions carry only the path as their message; say what went wrong with it. */
+    static String describe(FileSystemException e) {
+        String what;
+        if (e instanceof NoSuchFileException) {
+            what = "no such file or directory";
+        } else if (e instanceof NotDirectoryException) {
+            what = "not a directory";
+        } else if (e instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (e instanceof FileAlreadyExistsException) {
+            what = "already exists (a file where a directory is needed?)";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            what = "directory not empty";
+        } else {
+            what = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+        }
+        return e.getFile() + (e.getOtherFile() == null ? "" : " -> " + e.getOtherFile()) + ": " + what;
     }
 }

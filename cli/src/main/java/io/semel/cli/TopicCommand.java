@@ -8,11 +8,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code semel topic create|list|describe}. */
-@Command(name = "topic", description = "Create, list and describe topics.",
+@Command(name = "topic", mixinStandardHelpOptions = true,
+        description = "Create, list and describe topics.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class})
 final class TopicCommand {
 
@@ -33,6 +35,10 @@ final class TopicCommand {
 
         @Override
         public Integer call() {
+            // The upper bound is the broker's setting (partitionsMaxPerTopic); below 1 is never valid.
+            if (partitions < 1) {
+                throw new ParameterException(spec.commandLine(), "--partitions must be >= 1, was " + partitions);
+            }
             try (Admin admin = client.admin()) {
                 admin.createTopic(name, partitions);
             }

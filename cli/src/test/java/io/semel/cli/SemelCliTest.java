@@ -213,4 +213,58 @@ class SemelCliTest {
         assertThat(r.out()).contains("setup: bench consume, 1000 messages")
                 .containsPattern("result: 1000 consumed and acked in [0-9.]+ s");
     }
+
+    @Test
+    void everyCommandGroupAnswersHelp() {
+        for (String group : List.of("broker", "topic", "bench")) {
+            Run r = semel("", group, "--help");
+            assertThat(r.exit()).as("%s --help: %s", group, r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: semel " + group);
+        }
+    }
+
+    @Test
+    void badValuesAreUsageErrorsThatNameTheSetting() throws IOException {
+        assertOneErrorLine(semel("", "topic", "list", "--broker", "nohostport"), 2, "is not HOST:PORT (e.g. localhost:7471)");
+        assertOneErrorLine(semel("", "topic", "list", "--broker", "h:99999"), 2, "outside 1..65535");
+        assertOneErrorLine(client("", "topic", "create", "t", "--partitions", "0"), 2, "--partitions must be >= 1");
+        Path file = java.nio.file.Files.createFile(dataDir.resolve("a-file"));
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", file.toString()), 2, "is a file, not a directory");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--config",
+                dataDir.resolve("none.properties").toString()), 2, "--config " + dataDir.resolve("none.properties")
+                + " does not exist");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--port",
+                "70000"), 2, "--port 70000 is outside 0..65535");
+    }
+
+    @Test
+    void fileErrorsSayWhatIsWrongWithThePath() {
+        assertThat(Semel.oneLine(new java.nio.file.NoSuchFileException("/x/y")))
+                .isEqualTo("/x/y: no such file or directory");
+        assertThat(Semel.oneLine(new java.io.IOException("wrapped", new java.nio.file.AccessDeniedException("/ro"))))
+                .isEqualTo("wrapped");
+        assertThat(Semel.oneLine(new RuntimeException(new java.nio.file.AccessDeniedException("/ro"))))
+                .isEqualTo("/ro: permission denied");
+    }
+
+    @Test
+    void consumeWithHeadersShowsWhyAMessageWasDeadLettered() throws Exception {
+        client("", "topic", "create", "t");
+        assertThat(client("poison\n", "produce", "t").exit()).isZero();
+        try (io.semel.client.Consumer c = io.semel.client.Consumer.builder(address).group("g").topic("t").build()) {
+            int nacked = 0;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (nacked < BrokerConfig.builder(dataDir).build().groupConfig().maxDeliveries()) {
+                assertThat(System.nanoTime()).as("all deliveries nacked in time").isLessThan(deadline);
+                for (io.semel.client.Message m : c.poll(java.time.Duration.ofMillis(500))) {
+                    c.nack(m, "handler says no");
+                    nacked++;
+                }
+            }
+        }
+        Run dlq = client("", "consume", "t.dlq", "--group", "ops", "--count", "1", "--headers");
+        assertThat(dlq.exit()).as(dlq.err()).isZero();
+        assertThat(dlq.out()).contains("value=poison").contains("header.semel.dlq.error=handler says no")
+                .contains("header.semel.dlq.reason=max-deliveries-exceeded");
+    }
 }

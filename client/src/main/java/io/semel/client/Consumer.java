@@ -43,6 +43,8 @@ public final class Consumer implements AutoCloseable {
     private volatile String memberId;
     private volatile boolean closed;
     private volatile boolean stopRequested;
+    /** The heartbeat thread waits on it between heartbeats; {@link #close} notifies it. */
+    private final Object heartbeatWake = new Object();
 
     private record Config(ConnectionSettings connection, String group, String topic, int sessionTimeoutMs,
             long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs) {
@@ -112,9 +114,13 @@ public final class Consumer implements AutoCloseable {
                 }
             }
             try {
-                Thread.sleep(cfg.heartbeatIntervalMs());
+                synchronized (heartbeatWake) {
+                    if (!closed) {
+                        heartbeatWake.wait(cfg.heartbeatIntervalMs());
+                    }
+                }
             } catch (InterruptedException e) {
-                return; // close() interrupts
+                return;
             }
         }
     }
@@ -334,7 +340,11 @@ public final class Consumer implements AutoCloseable {
         }
         closed = true;
         stopRequested = true;
-        heartbeat.interrupt();
+        // Woken, not interrupted: an interrupt during the heartbeat's I/O (its first HELLO, say)
+        // would break its connection, and the LEAVE_GROUP below goes over that connection.
+        synchronized (heartbeatWake) {
+            heartbeatWake.notifyAll();
+        }
         try {
             heartbeat.join(cfg.connection().requestTimeoutMs() + 1000L);
         } catch (InterruptedException e) {

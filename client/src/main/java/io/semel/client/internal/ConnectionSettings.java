@@ -35,7 +35,7 @@ public record ConnectionSettings(String host, int port, String clientId, String 
         Objects.requireNonNull(bootstrap, "bootstrap");
         int colon = bootstrap.lastIndexOf(':');
         if (colon <= 0 || colon == bootstrap.length() - 1) {
-            throw new IllegalArgumentException("bootstrap '" + bootstrap + "' is not host:port (e.g. localhost:7070)");
+            throw new IllegalArgumentException("bootstrap '" + bootstrap + "' is not host:port (e.g. localhost:7471)");
         }
         String port = bootstrap.substring(colon + 1);
         try {

@@ -121,4 +121,22 @@ class ConsumerAgainstBrokerTest {
             }
         }
     }
+
+    @Test
+    void closeRightAfterJoiningLeavesAtOnceAndReleasesWhatItHeld() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 20);
+        // Closing while the heartbeat thread makes its first connection used to break that connection
+        // (interrupt during HELLO), so LEAVE_GROUP failed and the partition stayed leased for the whole
+        // session timeout (60 s here). Several rounds, because that was a race.
+        for (int round = 0; round < 5; round++) {
+            try (Consumer c = consumer("t", "short-" + round).sessionTimeoutMs(60_000).build()) {
+                assertThat(c.poll(Duration.ofSeconds(5), 2)).as("round %d", round).isNotEmpty();
+            }
+        }
+        try (Consumer c = consumer("t", "after").sessionTimeoutMs(60_000).build()) {
+            List<Message> got = c.poll(Duration.ofSeconds(10), 20);
+            assertThat(got).as("the partition was free at once, not after a session timeout").isNotEmpty();
+        }
+    }
 }
