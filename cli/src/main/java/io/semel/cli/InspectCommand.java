@@ -4,7 +4,7 @@ import io.semel.broker.GroupStateReader;
 import io.semel.broker.group.GroupConfig;
 import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.group.GroupState;
-import io.semel.log.FileStorage;
+import io.semel.log.ReadOnlyFileStorage;
 import io.semel.log.LogInspector;
 import io.semel.log.producer.ProducerRegistry;
 import io.semel.log.producer.ProducerStateTable;
@@ -103,7 +103,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("producers: none registered");
             return;
         }
-        List<ProducerRegistry.Entry> entries = ProducerRegistry.open(new FileStorage(dir), PRODUCERS_MAX).entries();
+        List<ProducerRegistry.Entry> entries = ProducerRegistry.open(new ReadOnlyFileStorage(dir), PRODUCERS_MAX).entries();
         out.printf("producers: %d registered%n", entries.size());
         for (ProducerRegistry.Entry e : entries) {
             out.printf("  id %-6d epoch %-5d %s%n", e.producerId(), e.epoch(), e.name());
