@@ -46,6 +46,8 @@ final class BenchTarget implements AutoCloseable {
 
     private Broker embedded;
     private Path tempDir;
+    private Thread cleanup;
+    private boolean closed;
 
     /** Starts the embedded broker when no --broker was given; returns the bootstrap address. */
     String start() throws IOException {
@@ -60,6 +62,9 @@ final class BenchTarget implements AutoCloseable {
         if (dir == null) {
             tempDir = Files.createTempDirectory("semel-bench-");
             dir = tempDir;
+            // Ctrl-C skips the command's own close(): without this the temporary data dir stays behind.
+            cleanup = new Thread(this::closeQuietly, "semel-bench-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
         }
         embedded = Broker.start(BrokerConfig.builder(dir).port(0).flushIntervalMs(flushIntervalMs).build());
         return embedded.host() + ":" + embedded.port();
@@ -118,8 +123,28 @@ final class BenchTarget implements AutoCloseable {
         return perSecond;
     }
 
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            System.err.println("semel: warning: could not delete " + tempDir + ": " + Semel.oneLine(e));
+        }
+    }
+
+    /** Stops the embedded broker and deletes a temporary data dir; safe more than once and from the hook. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cleanup != null && Thread.currentThread() != cleanup) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down; the hook will find this closed.
+            }
+        }
         if (embedded != null) {
             embedded.close();
         }

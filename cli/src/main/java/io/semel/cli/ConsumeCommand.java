@@ -68,18 +68,19 @@ final class ConsumeCommand implements Callable<Integer> {
         long printed = 0;
         Consumer consumer = Consumer.builder(client.broker).clientId("semel-cli").group(group).topic(topic)
                 .requestTimeoutMs(client.timeoutMs()).connectTimeoutMs(client.timeoutMs()).build();
-        Thread hook = new Thread(consumer::close, "semel-consume-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (consumer) {
+        // Ctrl-C ends the loop; the consumer then leaves cleanly (what it held is released at once).
+        // Resources close in reverse order: the consumer leaves before the hook stops waiting.
+        try (Interruption ctrlC = new Interruption("semel-consume-interrupt", client.timeout.plusSeconds(2),
+                consumer::close); consumer) {
             long lastMessageNanos = System.nanoTime();
-            while (count < 0 || printed < count) {
+            while (!ctrlC.requested() && (count < 0 || printed < count)) {
                 List<Message> batch;
                 try {
                     // Lease no more than will be printed: the rest stays free for other members.
                     batch = count < 0 ? consumer.poll(POLL_WAIT)
                             : consumer.poll(POLL_WAIT, (int) Math.min(Integer.MAX_VALUE, count - printed));
                 } catch (ClientClosedException e) {
-                    break; // Ctrl-C
+                    break; // closed by the interrupt's fallback
                 }
                 if (batch.isEmpty()) {
                     if (count > 0 && System.nanoTime() - lastMessageNanos > client.timeout.toNanos()) {
@@ -89,12 +90,9 @@ final class ConsumeCommand implements Callable<Integer> {
                     continue;
                 }
                 lastMessageNanos = System.nanoTime();
-                List<Message> mine = batch;
-                printed += guarantee == DeliveryGuarantee.AT_MOST_ONCE ? ackThenPrint(consumer, mine, out)
-                        : printThenAck(consumer, mine, out);
+                printed += guarantee == DeliveryGuarantee.AT_MOST_ONCE ? ackThenPrint(consumer, batch, out)
+                        : printThenAck(consumer, batch, out);
             }
-        } finally {
-            removeHook(hook);
         }
         return 0;
     }
@@ -150,13 +148,5 @@ final class ConsumeCommand implements Callable<Integer> {
             return ifNull;
         }
         return new String(bytes, StandardCharsets.UTF_8).replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook is running
-        }
     }
 }

@@ -13,6 +13,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,39 +81,64 @@ final class ProduceCommand implements Callable<Integer> {
                 "msgs");
         AtomicReference<SemelException> firstFailure = new AtomicReference<>();
         long started = System.nanoTime();
-        long sent = 0;
         Producer producer = Producer.builder(client.broker).clientId("semel-cli").guarantee(guarantee)
                 .requestTimeoutMs(client.timeoutMs()).connectTimeoutMs(client.timeoutMs())
                 .deliveryTimeoutMs(client.timeoutMs()).maxBlockMs(client.timeoutMs()).build();
-        ProducerStats stats;
-        try {
-            if (count >= 0) {
-                byte[] value = new byte[size];
-                Arrays.fill(value, (byte) 'x');
-                for (; sent < count; sent++) {
-                    send(producer, key(sent, null), value, firstFailure);
-                    bar.update(producer.stats().confirmed());
-                }
-            } else {
-                BufferedReader in = new BufferedReader(new InputStreamReader(parent.in, StandardCharsets.UTF_8));
-                for (String line; (line = in.readLine()) != null; sent++) {
-                    String k = null;
-                    String v = line;
-                    int at = parseKey ? line.indexOf(separator) : -1;
-                    if (at >= 0) {
-                        k = line.substring(0, at);
-                        v = line.substring(at + separator.length());
+        AtomicBoolean ended = new AtomicBoolean();
+        AtomicLong sent = new AtomicLong();
+        // Ends the run once: closes the producer (reporting what is unconfirmed) and prints the summary.
+        IntSupplier end = () -> {
+            if (!ended.compareAndSet(false, true)) {
+                return Semel.EXIT_FAILURE;
+            }
+            ProducerStats stats = producer.close(client.timeout);
+            bar.finish();
+            return summarize(out, sent.get(), stats, System.nanoTime() - started, firstFailure);
+        };
+        try (Interruption ctrlC = new Interruption("semel-produce-interrupt", client.timeout.plusSeconds(2),
+                end::getAsInt)) {
+            boolean completed = false;
+            try {
+                if (count >= 0) {
+                    byte[] value = new byte[size];
+                    Arrays.fill(value, (byte) 'x');
+                    for (; sent.get() < count && !ctrlC.requested(); sent.incrementAndGet()) {
+                        send(producer, key(sent.get(), null), value, firstFailure);
+                        bar.update(producer.stats().confirmed());
                     }
-                    send(producer, key(sent, k), v.getBytes(StandardCharsets.UTF_8), firstFailure);
-                    bar.update(producer.stats().confirmed());
+                } else {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(parent.in, StandardCharsets.UTF_8));
+                    for (String line; !ctrlC.requested() && (line = in.readLine()) != null; sent.incrementAndGet()) {
+                        String k = null;
+                        String v = line;
+                        int at = parseKey ? line.indexOf(separator) : -1;
+                        if (at >= 0) {
+                            k = line.substring(0, at);
+                            v = line.substring(at + separator.length());
+                        }
+                        send(producer, key(sent.get(), k), v.getBytes(StandardCharsets.UTF_8), firstFailure);
+                        bar.update(producer.stats().confirmed());
+                    }
+                }
+                if (!ctrlC.requested()) {
+                    producer.flush();
+                }
+                completed = true;
+            } finally {
+                // A failure left the loop: close the producer (its summary is not worth printing).
+                if (!completed && ended.compareAndSet(false, true)) {
+                    producer.close(client.timeout);
+                    bar.finish();
                 }
             }
-            producer.flush();
-        } finally {
-            stats = producer.close(client.timeout);
-            bar.finish();
+            return end.getAsInt();
         }
-        printSummary(out, sent, stats, System.nanoTime() - started);
+    }
+
+    /** Prints the summary; with unconfirmed messages also one error line, and returns the exit status. */
+    private int summarize(PrintWriter out, long sent, ProducerStats stats, long nanos,
+            AtomicReference<SemelException> firstFailure) {
+        printSummary(out, sent, stats, nanos);
         if (stats.failed() + stats.unknown() > 0) {
             SemelException f = firstFailure.get();
             spec.commandLine().getErr().println("semel: error: " + (stats.failed() + stats.unknown()) + " of " + sent
