@@ -35,6 +35,7 @@ public final class HistoryBuilder {
     private final List<Step> steps = new ArrayList<>();
     private List<LogRecord> drain = new ArrayList<>();
     private final Map<String, AccountState> accounts = new LinkedHashMap<>();
+    private final Map<Integer, Long> positions = new TreeMap<>();
     private boolean withDrain = true;
     private boolean withReadState = true;
     private int nextProc;
@@ -83,6 +84,21 @@ public final class HistoryBuilder {
 
     public static Delivery d(String id, long partition, long offset, int deliveryCount) {
         return new Delivery(id, partition, offset, deliveryCount);
+    }
+
+    /** A delivery under its own lease epoch. */
+    public static Delivery d(String id, long partition, long offset, int deliveryCount, long leaseEpoch) {
+        return new Delivery(id, partition, offset, deliveryCount, leaseEpoch);
+    }
+
+    /** A read of the store taken while the workload runs: accounts as {@code key, balance, ids...} via the map. */
+    public HistoryBuilder readDuring(Map<String, AccountState> state, Map<Integer, Long> storedPositions) {
+        return op(EventValue.ReadState.emptyDuring(), OpType.OK, EventValue.ReadState.during(state, storedPositions),
+                null);
+    }
+
+    public static AccountState acc(long balance, String... appliedIds) {
+        return new AccountState(balance, Arrays.asList(appliedIds));
     }
 
     public HistoryBuilder apply(String consumer, String... ids) {
@@ -135,6 +151,12 @@ public final class HistoryBuilder {
         return this;
     }
 
+    /** Sets the stored position (next offset) of a partition in the final read-state; none by default. */
+    public HistoryBuilder position(int partition, long nextOffset) {
+        positions.put(partition, nextOffset);
+        return this;
+    }
+
     public HistoryBuilder withoutDrain() {
         withDrain = false;
         return this;
@@ -161,7 +183,7 @@ public final class HistoryBuilder {
             if (withReadState) {
                 String p = proc();
                 w.invoke(p, EventValue.ReadState.empty());
-                w.ok(p, new EventValue.ReadState(new TreeMap<>(accounts), Map.of(0, (long) drain.size())));
+                w.ok(p, new EventValue.ReadState(new TreeMap<>(accounts), positions));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
