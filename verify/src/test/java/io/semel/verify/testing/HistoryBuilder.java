@@ -61,6 +61,14 @@ public final class HistoryBuilder {
         return op(s, OpType.OK, s.confirmed(partition, offset), null);
     }
 
+    /** A confirmed send on a given process, e.g. {@code p1.l2.0} (producer p1, lane 2): for per-producer rules. */
+    public HistoryBuilder sendOkOn(String proc, String id, String key, long amt, long partition, long offset) {
+        EventValue.Send s = new EventValue.Send(id, key, amt);
+        steps.add(new Step(proc, OpType.INVOKE, s, null));
+        steps.add(new Step(proc, OpType.OK, s.confirmed(partition, offset), null));
+        return this;
+    }
+
     public HistoryBuilder sendFail(String id, String key, long amt) {
         EventValue.Send s = new EventValue.Send(id, key, amt);
         return op(s, OpType.FAIL, s, "rejected: fenced");
