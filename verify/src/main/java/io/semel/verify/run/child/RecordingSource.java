@@ -85,7 +85,7 @@ final class RecordingSource implements Source {
             SourceMessage sm = SourceMessage.of(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(),
                     m.key(), m.value(), m.headers(), m.timestampMs());
             out.add(sm);
-            deliveries.add(new Delivery(sm.messageId(), m.partition(), m.offset(), m.deliveryCount()));
+            deliveries.add(new Delivery(sm.messageId(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch()));
             epoch = Math.max(epoch, m.leaseEpoch());
         }
         if (!out.isEmpty()) {
