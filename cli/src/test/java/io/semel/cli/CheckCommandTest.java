@@ -77,6 +77,9 @@ class CheckCommandTest {
             EventValue.Apply a2 = new EventValue.Apply("c1", List.of("m3"), Map.of(0, 3L));
             w.invoke("c1.g2.0", a2);
             w.ok("c1.g2.0", a2);
+            w.invoke("state-reader", EventValue.ReadState.emptyDuring());
+            w.ok("state-reader", EventValue.ReadState.during(Map.of("a", new AccountState(35, List.of("m1", "m2", "m3"))),
+                    Map.of(0, 3L)));
             w.invoke("final-drain", new EventValue.DrainLog(List.of()));
             List<LogRecord> log = dupLog
                     ? List.of(new LogRecord(0, 0, "m1"), new LogRecord(0, 1, "m2"), new LogRecord(0, 2, "m3"),

@@ -95,6 +95,14 @@ class VerdictTest {
     }
 
     @Test
+    void runWhoseStoreWasOnlyReadAtTheEndIsTrivial() {
+        CheckResult r = checker.check(Fixtures.cleanExactlyOnce().withoutMidRunRead().build());
+        assertThat(r.found()).isEmpty();
+        assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);
+        assertThat(r.reasons()).singleElement().asString().contains("no read-state was taken while the workload ran");
+    }
+
+    @Test
     void tooFewConfirmedSendsIsTrivial() {
         CheckResult r = new Checker(new CheckerOptions(3)).check(Fixtures.cleanExactlyOnce().build());
         assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);

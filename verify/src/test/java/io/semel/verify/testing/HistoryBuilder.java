@@ -38,6 +38,7 @@ public final class HistoryBuilder {
     private final Map<Integer, Long> positions = new TreeMap<>();
     private boolean withDrain = true;
     private boolean withReadState = true;
+    private boolean withMidRunRead = true;
     private int nextProc;
 
     private record Step(String proc, OpType type, EventValue value, String error) {
@@ -170,6 +171,15 @@ public final class HistoryBuilder {
         return this;
     }
 
+    /**
+     * No read-state taken while the workload runs. By default {@link #build()} adds one after the steps, holding
+     * the final state (so it agrees with every rule), because a run without one is trivial.
+     */
+    public HistoryBuilder withoutMidRunRead() {
+        withMidRunRead = false;
+        return this;
+    }
+
     public HistoryBuilder withoutReadState() {
         withReadState = false;
         return this;
@@ -182,6 +192,11 @@ public final class HistoryBuilder {
                 new EventValue.Header(guarantee, schedule))) {
             for (Step s : steps) {
                 w.append(s.proc(), s.type(), s.value(), s.error());
+            }
+            if (withMidRunRead) {
+                String p = proc();
+                w.invoke(p, EventValue.ReadState.emptyDuring());
+                w.ok(p, EventValue.ReadState.during(new TreeMap<>(accounts), positions));
             }
             if (withDrain) {
                 String p = proc();
