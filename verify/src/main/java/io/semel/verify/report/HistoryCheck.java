@@ -7,6 +7,7 @@ import io.semel.verify.history.EventValue;
 import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.NemesisPhase;
+import io.semel.verify.history.OpFunction;
 import io.semel.verify.history.OpType;
 import io.semel.verify.schedule.FaultSchedule;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class HistoryCheck {
         List<HistoryEvent> events = history.events();
         long first = events.isEmpty() ? 0 : events.get(0).tNs();
         long last = events.isEmpty() ? 0 : events.get(events.size() - 1).tNs();
-        long zero = events.stream().filter(e -> e.f() == io.semel.verify.history.OpFunction.SEND)
+        long zero = events.stream().filter(e -> e.f() == OpFunction.SEND)
                 .mapToLong(HistoryEvent::tNs).findFirst().orElse(first);
         Duration duration = Duration.ofNanos(last - first);
         long seed = history.header().seed() == null ? 0 : history.header().seed();
@@ -55,7 +56,7 @@ public final class HistoryCheck {
     private static List<Long> confirmedPerSecond(List<HistoryEvent> events, long zero) {
         List<Long> out = new ArrayList<>();
         for (HistoryEvent e : events) {
-            if (e.f() == io.semel.verify.history.OpFunction.SEND && e.type() == OpType.OK) {
+            if (e.f() == OpFunction.SEND && e.type() == OpType.OK) {
                 int second = (int) Math.max(0, (e.tNs() - zero) / 1_000_000_000L);
                 while (out.size() <= second) {
                     out.add(0L);
