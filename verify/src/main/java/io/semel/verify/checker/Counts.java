@@ -12,7 +12,7 @@ package io.semel.verify.checker;
  * @param delivered distinct ids in D
  * @param logged |L| as a multiset, 0 without a drain
  * @param applied distinct ids in P, 0 without a read-state
- * @param lost distinct ids in lost ∪ lost-log
+ * @param lost distinct ids in lost ∪ lost-log ∪ lost-delivered
  * @param duplicated distinct ids in dup-log ∪ dup-applied
  * @param unseen |K − D|, confirmed but never delivered (liveness, not fatal)
  */

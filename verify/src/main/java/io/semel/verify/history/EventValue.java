@@ -31,17 +31,33 @@ public sealed interface EventValue
      * @param formatVersion history format version, {@link #FORMAT_VERSION} for files written by this code
      * @param guarantee the guarantee the run was configured with; the checker judges against it
      * @param faults every fault the schedule will inject; each must later show up as a nemesis start
+     * @param seed the run's seed, or null when the writer did not record it (reports only)
+     * @param minConfirmed the checker's volume threshold the run was judged with, or null for the checker's
+     *     default; {@code semel check} uses it so that an offline re-check reaches the run's verdict
      */
-    record Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults) implements EventValue {
+    record Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults, Long seed,
+            Integer minConfirmed) implements EventValue {
         public static final int FORMAT_VERSION = 1;
 
         public Header {
             Objects.requireNonNull(guarantee, "guarantee");
             faults = List.copyOf(faults);
+            if (minConfirmed != null && minConfirmed < 1) {
+                throw new IllegalArgumentException("minConfirmed must be at least 1, got " + minConfirmed);
+            }
+        }
+
+        public Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults) {
+            this(formatVersion, guarantee, faults, null, null);
         }
 
         public Header(Guarantee guarantee, List<ScheduledFault> faults) {
             this(FORMAT_VERSION, guarantee, faults);
+        }
+
+        /** This header with the run's seed and the checker threshold it was judged with. */
+        public Header withRun(long runSeed, int runMinConfirmed) {
+            return new Header(formatVersion, guarantee, faults, runSeed, runMinConfirmed);
         }
 
         @Override
@@ -171,23 +187,38 @@ public sealed interface EventValue
     }
 
     /**
-     * A read of the processor's store: per account the balance and the ids applied to it (appended in
-     * the same transaction as the balance), and the committed input position per partition.
+     * A read of the processor's store, in one transaction: per account the balance and the ids applied to it
+     * (appended in the same transaction as the balance), and the committed input position per partition (the
+     * next offset to process; empty for consumers that keep no position).
+     *
+     * @param isFinal true for the final phase's read (the checker's P); false for a read taken while the
+     *     workload runs, which is only compared with the reads and applies around it
      */
-    record ReadState(SortedMap<String, AccountState> accounts, SortedMap<Integer, Long> positions)
+    record ReadState(SortedMap<String, AccountState> accounts, SortedMap<Integer, Long> positions, boolean isFinal)
             implements EventValue {
         public ReadState {
             accounts = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(accounts));
             positions = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(positions));
         }
 
+        /** A final read. */
         public ReadState(Map<String, AccountState> accounts, Map<Integer, Long> positions) {
-            this(new TreeMap<>(accounts), new TreeMap<>(positions));
+            this(new TreeMap<>(accounts), new TreeMap<>(positions), true);
         }
 
-        /** The invoke form: nothing read yet. */
+        /** A read taken while the workload runs. */
+        public static ReadState during(Map<String, AccountState> accounts, Map<Integer, Long> positions) {
+            return new ReadState(new TreeMap<>(accounts), new TreeMap<>(positions), false);
+        }
+
+        /** The invoke form of a final read: nothing read yet. */
         public static ReadState empty() {
             return new ReadState(Map.of(), Map.of());
+        }
+
+        /** The invoke form of a read taken while the workload runs. */
+        public static ReadState emptyDuring() {
+            return during(Map.of(), Map.of());
         }
 
         @Override

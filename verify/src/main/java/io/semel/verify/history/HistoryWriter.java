@@ -33,16 +33,18 @@ import java.util.function.LongSupplier;
  *   <caption>Values per f</caption>
  *   <tr><th>f</th><th>value</th></tr>
  *   <tr><td>header</td><td>{@code {format: 1, guarantee: "exactly-once"|"at-least-once"|"at-most-once",
- *       faults: [{fault, targets: [..]}]}}; type {@code ok}, first line only</td></tr>
+ *       faults: [{fault, targets: [..]}]}}, optional {@code seed} and {@code minConfirmed} (the checker threshold
+ *       the run used); type {@code ok}, first line only</td></tr>
  *   <tr><td>send</td><td>invoke {@code {id, key, amt}}; ok adds {@code partition, offset}</td></tr>
- *   <tr><td>deliver</td><td>{@code {consumer, epoch, messages: [{id, partition, offset, deliveryCount}]}};
- *       messages empty on invoke</td></tr>
+ *   <tr><td>deliver</td><td>{@code {consumer, epoch, messages: [{id, partition, offset, deliveryCount,
+ *       leaseEpoch}]}}; messages empty on invoke; a message's {@code leaseEpoch} is optional (absent: the event's
+ *       {@code epoch})</td></tr>
  *   <tr><td>apply</td><td>{@code {consumer, ids: [..], inputOffsets: {"partition": nextOffset}}}</td></tr>
  *   <tr><td>ack</td><td>{@code {consumer, ids: [..]}}</td></tr>
  *   <tr><td>nemesis</td><td>{@code {fault, targets: [..], phase: "start"|"stop"}}; ok = took effect</td></tr>
  *   <tr><td>drain-log</td><td>{@code {records: [{partition, offset, id}]}} on ok (final, every partition from 0)</td></tr>
  *   <tr><td>read-state</td><td>{@code {accounts: {key: {balance, appliedIds: [..]}}, positions: {"partition": offset}}}
- *       on ok</td></tr>
+ *       on ok; {@code "final": false} marks a read taken while the workload runs (absent: the final read)</td></tr>
  * </table>
  *
  * <h2>Rules enforced on append</h2>

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,15 +80,30 @@ final class ProducerFleet {
             if (!c.pace()) {
                 continue;
             }
-            AddMessage m = c.next();
             String proc = lane + "." + incarnation;
-            EventValue.Send send = new EventValue.Send(m.id(), m.account(), m.amt());
-            history.invoke(proc, send);
+            EventValue.Send send;
             Producer p = null;
+            Future<SendResult> pending = null;
+            RuntimeException sendError = null;
+            // One producer's sends are invoked in the history in the order they reach the client, so the
+            // checker can hold the idempotent producer to its per-partition order (send-reorder).
+            synchronized (c) {
+                AddMessage m = c.next();
+                send = new EventValue.Send(m.id(), m.account(), m.amt());
+                history.invoke(proc, send);
+                try {
+                    p = c.producer();
+                    pending = p.send(topic, m.encodeKey(), m.encodeValue(),
+                            List.of(Header.of(AddMessage.ID_HEADER, m.id())));
+                } catch (RuntimeException e) {
+                    sendError = e;
+                }
+            }
             try {
-                p = c.producer();
-                SendResult r = p.send(topic, m.encodeKey(), m.encodeValue(), List.of(Header.of(AddMessage.ID_HEADER, m.id())))
-                        .get(DELIVERY_TIMEOUT_MS + WAIT_SLACK_MS, TimeUnit.MILLISECONDS);
+                if (sendError != null) {
+                    throw sendError;
+                }
+                SendResult r = pending.get(DELIVERY_TIMEOUT_MS + WAIT_SLACK_MS, TimeUnit.MILLISECONDS);
                 history.ok(proc, send.confirmed(r.partition(), r.offset()));
             } catch (ExecutionException e) {
                 if (!failed(c, p, proc, send, e.getCause())) {

@@ -24,14 +24,19 @@ import java.util.TreeMap;
 final class RunStore implements AutoCloseable {
     private final List<String> childArgs;
     private final JdbcStore store;
+    /** PostgreSQL runs each statement of a READ COMMITTED transaction on a new snapshot; a read needs one. */
+    private final boolean needsSnapshotIsolation;
 
-    private RunStore(List<String> childArgs, JdbcStore store) {
+    private RunStore(List<String> childArgs, JdbcStore store, boolean needsSnapshotIsolation) {
         this.childArgs = List.copyOf(childArgs);
         this.store = store;
+        this.needsSnapshotIsolation = needsSnapshotIsolation;
     }
 
     static RunStore sqlite(Path file) {
-        return new RunStore(List.of("--store", "sqlite", "--store-path", file.toString()), JdbcStore.sqlite(file));
+        // SQLite transactions begin IMMEDIATE (the write lock): every statement sees the same database.
+        return new RunStore(List.of("--store", "sqlite", "--store-path", file.toString()), JdbcStore.sqlite(file),
+                false);
     }
 
     static RunStore postgres(String url, String user) {
@@ -39,7 +44,7 @@ final class RunStore implements AutoCloseable {
         if (user != null) {
             args.addAll(List.of("--jdbc-user", user));
         }
-        return new RunStore(args, JdbcStore.postgres(url, user, user == null ? null : "", 2));
+        return new RunStore(args, JdbcStore.postgres(url, user, user == null ? null : "", 2), true);
     }
 
     List<String> childArgs() {
@@ -86,12 +91,21 @@ final class RunStore implements AutoCloseable {
         });
     }
 
-    /** Balances and applied ids per account, in one transaction. Positions are not read (left empty). */
-    EventValue.ReadState readState() throws HandlerException {
+    /**
+     * Balances, applied ids per account and the processor's stored positions for {@code topic} (consumer name
+     * {@code consumer}; none for the consumers that keep no position), all from one snapshot of the store.
+     *
+     * @param isFinal whether this is the final phase's read or one taken while the workload runs
+     */
+    EventValue.ReadState readState(String topic, String consumer, boolean isFinal) throws HandlerException {
         return store.inTransaction(tx -> {
             Map<String, Long> balances = new TreeMap<>();
             Map<String, List<String>> applied = new TreeMap<>();
+            Map<Integer, Long> positions = new TreeMap<>();
             try (Statement s = tx.connection().createStatement()) {
+                if (needsSnapshotIsolation) {
+                    s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                }
                 try (ResultSet rs = s.executeQuery("SELECT account, balance FROM verify_accounts")) {
                     while (rs.next()) {
                         balances.put(rs.getString(1), rs.getLong(2));
@@ -103,10 +117,20 @@ final class RunStore implements AutoCloseable {
                     }
                 }
             }
+            try (PreparedStatement ps = tx.connection().prepareStatement(
+                    "SELECT partition, next_offset FROM semel_position WHERE topic = ? AND consumer = ?")) {
+                ps.setString(1, topic);
+                ps.setString(2, consumer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        positions.put(rs.getInt(1), rs.getLong(2));
+                    }
+                }
+            }
             Map<String, AccountState> accounts = new TreeMap<>();
             balances.forEach((k, b) -> accounts.put(k, new AccountState(b, applied.getOrDefault(k, List.of()))));
             applied.forEach((k, ids) -> accounts.putIfAbsent(k, new AccountState(0, ids)));
-            return new EventValue.ReadState(accounts, Map.of());
+            return isFinal ? new EventValue.ReadState(accounts, positions) : EventValue.ReadState.during(accounts, positions);
         });
     }
 

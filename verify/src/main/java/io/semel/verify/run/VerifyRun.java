@@ -96,7 +96,8 @@ public final class VerifyRun {
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(dir.resolve("harness.log"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), true);
                 RunHistory history = new RunHistory(historyFile, System::nanoTime,
-                        new EventValue.Header(cfg.guarantee(), schedule.scheduledFaults()), seconds);
+                        new EventValue.Header(cfg.guarantee(), schedule.scheduledFaults())
+                                .withRun(cfg.seed(), cfg.minConfirmed()), seconds);
                 EventSink sink = EventSink.start(history)) {
             ProcessListener processLog = e -> logLine(log, "process " + e);
             ProxyListener proxyLog = e -> logLine(log, "proxy " + e);
@@ -126,12 +127,15 @@ public final class VerifyRun {
                     proxies.put(pxProcessor.name(), pxProcessor);
                     ProducerFleet fleet = new ProducerFleet(cfg, hostPort(pxProducers), TOPIC, history);
                     Nemesis nemesis = new Nemesis(schedule, proxies, broker, processor, history);
+                    StateSampler sampler = new StateSampler(store, history, TOPIC, GROUP, cfg.duration());
                     history.markStart();
                     fleet.start();
                     nemesis.start();
+                    sampler.start();
                     Thread ticker = ticker(history, progress);
                     try {
                         sleepUntil(history, cfg.duration().toMillis());
+                        sampler.stop();
                         nemesis.join();
                         // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                         pxProducers.heal();
@@ -145,6 +149,7 @@ public final class VerifyRun {
                         drainLog(broker, history);
                         readState(store, history);
                     } finally {
+                        sampler.stop();
                         ticker.interrupt();
                         nemesis.interrupt();
                     }
@@ -270,7 +275,7 @@ public final class VerifyRun {
         String proc = "final-read";
         history.invoke(proc, EventValue.ReadState.empty());
         try {
-            history.ok(proc, store.readState());
+            history.ok(proc, store.readState(TOPIC, GROUP, true));
         } catch (Exception e) {
             history.fail(proc, EventValue.ReadState.empty(), e.toString());
         }

@@ -36,18 +36,22 @@ class AnomalyDetectionTest {
 
     @Test
     void confirmedSendMissingFromStoreIsLost() {
-        // The balance still matches what the store says it applied, so only the recomputation disagrees.
+        // The balance still matches what the store says it applied, so only the recomputation disagrees; c1's
+        // apply ok of m2 is gone from the store (apply-vanished) and m2 was delivered (lost-delivered).
         CheckResult r = check(Fixtures.cleanExactlyOnce().account("b", 0));
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST, AnomalyKind.STATE_VS_EXPECTED));
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST, AnomalyKind.STATE_VS_EXPECTED,
+                AnomalyKind.APPLY_VANISHED, AnomalyKind.LOST_DELIVERED));
         assertThat(r.anomaly(AnomalyKind.LOST).orElseThrow().subjects()).containsExactly("m2");
         assertThat(r.verdict()).isEqualTo(Verdict.INVALID);
     }
 
     @Test
     void confirmedSendMissingFromLogIsLostLog() {
-        // m2 is still applied, so it is also applied-not-in-log.
+        // m2 is still applied, so it is also applied-not-in-log; its send ok and deliveries name 0/1, which the
+        // log no longer holds (offset-mismatch), and 0/1 is now a hole between 0/0 and 0/2 (log-hole).
         CheckResult r = check(Fixtures.cleanExactlyOnce().removeLogRecord("m2"));
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST_LOG, AnomalyKind.APPLIED_NOT_IN_LOG));
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST_LOG, AnomalyKind.APPLIED_NOT_IN_LOG,
+                AnomalyKind.OFFSET_MISMATCH, AnomalyKind.LOG_HOLE));
         assertThat(r.anomaly(AnomalyKind.LOST_LOG).orElseThrow().subjects()).containsExactly("m2");
     }
 
@@ -76,15 +80,16 @@ class AnomalyDetectionTest {
 
     @Test
     void deliveredIdNeverSentIsUnexpected() {
+        // The log does not hold it where it was delivered either (offset-mismatch).
         CheckResult r = check(Fixtures.cleanExactlyOnce().deliver("c2", 2, d("ghost", 1, 0, 1)));
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.UNEXPECTED));
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.UNEXPECTED, AnomalyKind.OFFSET_MISMATCH));
         assertThat(r.anomaly(AnomalyKind.UNEXPECTED).orElseThrow().subjects()).containsExactly("ghost");
     }
 
     @Test
     void failedSendThatIsDeliveredIsFailedVisible() {
         CheckResult r = check(Fixtures.cleanExactlyOnce().deliver("c2", 2, d("m5", 0, 3, 1)));
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.FAILED_VISIBLE));
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.FAILED_VISIBLE, AnomalyKind.OFFSET_MISMATCH));
         assertThat(r.anomaly(AnomalyKind.FAILED_VISIBLE).orElseThrow().subjects()).containsExactly("m5");
     }
 
@@ -104,7 +109,8 @@ class AnomalyDetectionTest {
                 .drain(r(0, 0, "m1"), r(0, 1, "m2"))
                 .account("a", 30, "m1", "m2");
         CheckResult r = check(b);
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.INCONSISTENT_OFFSETS));
+        // m2's confirmed offset holds m1 in the log, and the log holds m2 elsewhere: offset-mismatch too.
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.INCONSISTENT_OFFSETS, AnomalyKind.OFFSET_MISMATCH));
         Anomaly a = r.anomaly(AnomalyKind.INCONSISTENT_OFFSETS).orElseThrow();
         assertThat(a.subjects()).containsExactly("0/0");
         assertThat(a.examples().get(0).events()).hasSize(4);
@@ -112,15 +118,22 @@ class AnomalyDetectionTest {
 
     @Test
     void balanceNotMatchingItsAppliedIdsIsStateVsApplied() {
-        CheckResult r = check(Fixtures.cleanExactlyOnce().account("a", 15, "m1"));
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.STATE_VS_APPLIED));
+        CheckResult r = check(Fixtures.cleanExactlyOnce().account("a", 16, "m1", "m3"));
+        // 16 is also not what the sends add up to (15).
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.STATE_VS_APPLIED, AnomalyKind.STATE_VS_EXPECTED));
         assertThat(r.anomaly(AnomalyKind.STATE_VS_APPLIED).orElseThrow().examples().get(0).detail())
-                .isEqualTo("balance 15 ≠ Σ amt of its 1 appliedIds 10");
+                .isEqualTo("balance 16 ≠ Σ amt of its 2 appliedIds 15");
     }
 
     @Test
     void unknownSendInLogButNotAppliedIsStateVsExpected() {
-        CheckResult r = check(Fixtures.cleanExactlyOnce().account("a", 10, "m1"));
+        // Planted the way it happens: the last consumer received m3 but its commit is not in the store.
+        HistoryBuilder b = HistoryBuilder.of(io.semel.verify.history.Guarantee.EXACTLY_ONCE)
+                .sendOk("m1", "a", 10, 0, 0).sendInfo("m3", "a", 5)
+                .deliver("c1", 1, d("m1", 0, 0, 1)).apply("c1", "m1").ack("c1", "m1")
+                .drain(r(0, 0, "m1"), r(0, 1, "m3"))
+                .account("a", 10, "m1");
+        CheckResult r = check(b);
         assertThat(r.found()).isEqualTo(kinds(AnomalyKind.STATE_VS_EXPECTED));
         assertThat(r.anomaly(AnomalyKind.STATE_VS_EXPECTED).orElseThrow().examples().get(0).detail())
                 .contains("balance 10").contains("15").contains("missing [m3]");
@@ -131,7 +144,9 @@ class AnomalyDetectionTest {
         HistoryBuilder b = Fixtures.cleanExactlyOnce();
         b.sendOk("m6", "z", 3, 0, 3).deliver("c2", 2, d("m6", 0, 3, 1)).addLogRecord(0, 3, "m6");
         CheckResult r = check(b);
-        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST, AnomalyKind.STATE_VS_EXPECTED));
+        // m6 was delivered and never applied: lost-delivered as well.
+        assertThat(r.found()).isEqualTo(kinds(AnomalyKind.LOST, AnomalyKind.STATE_VS_EXPECTED,
+                AnomalyKind.LOST_DELIVERED));
         assertThat(r.anomaly(AnomalyKind.STATE_VS_EXPECTED).orElseThrow().subjects()).containsExactly("z");
     }
 

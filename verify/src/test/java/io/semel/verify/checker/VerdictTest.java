@@ -95,6 +95,14 @@ class VerdictTest {
     }
 
     @Test
+    void runWhoseStoreWasOnlyReadAtTheEndIsTrivial() {
+        CheckResult r = checker.check(Fixtures.cleanExactlyOnce().withoutMidRunRead().build());
+        assertThat(r.found()).isEmpty();
+        assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);
+        assertThat(r.reasons()).singleElement().asString().contains("no read-state was taken while the workload ran");
+    }
+
+    @Test
     void tooFewConfirmedSendsIsTrivial() {
         CheckResult r = new Checker(new CheckerOptions(3)).check(Fixtures.cleanExactlyOnce().build());
         assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);
@@ -141,17 +149,18 @@ class VerdictTest {
 
     @Test
     void atLeastOnceWithALossIsInvalid() {
-        CheckResult r = checker.check(Fixtures.cleanRun(Guarantee.AT_LEAST_ONCE).account("b", 0).build());
+        CheckResult r = checker.check(Fixtures.lossAfterAck(Guarantee.AT_LEAST_ONCE).build());
         assertThat(r.verdict()).isEqualTo(Verdict.INVALID);
-        assertThat(r.fatalFound()).containsExactly(AnomalyKind.LOST);
+        // m2 is confirmed (lost) and was delivered (lost-delivered); both fatal for at-least-once.
+        assertThat(r.fatalFound()).containsExactlyInAnyOrder(AnomalyKind.LOST, AnomalyKind.LOST_DELIVERED);
     }
 
     @Test
     void atMostOnceWithLossesIsValidForItsContractButReportsThem() {
-        HistoryBuilder b = Fixtures.cleanRun(Guarantee.AT_MOST_ONCE).account("b", 0).removeLogRecord("m2");
-        CheckResult r = checker.check(b.build());
+        CheckResult r = checker.check(Fixtures.lossAfterAck(Guarantee.AT_MOST_ONCE).build());
         assertThat(r.verdict()).isEqualTo(Verdict.VALID);
-        assertThat(r.found()).contains(AnomalyKind.LOST, AnomalyKind.LOST_LOG);
+        assertThat(r.found()).containsExactlyInAnyOrder(AnomalyKind.LOST, AnomalyKind.LOST_DELIVERED,
+                AnomalyKind.STATE_VS_EXPECTED);
         assertThat(r.counts().lost()).isEqualTo(1);
     }
 

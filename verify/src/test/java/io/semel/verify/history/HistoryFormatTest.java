@@ -86,6 +86,40 @@ class HistoryFormatTest {
     }
 
     @Test
+    void optionalFieldsRoundTripAndOldLinesWithoutThemReadAsBefore() throws IOException {
+        StringWriter out = new StringWriter();
+        EventValue.Header header = HEADER.withRun(42, 7);
+        List<HistoryEvent> written = new ArrayList<>();
+        try (HistoryWriter w = new HistoryWriter(out, new AtomicLong()::incrementAndGet, header)) {
+            written.add(w.invoke("d", new EventValue.Deliver("c1", 0, List.of())));
+            written.add(w.ok("d", new EventValue.Deliver("c1", 9, List.of(new Delivery("m1", 1, 5, 2, 8)))));
+            written.add(w.invoke("r", EventValue.ReadState.emptyDuring()));
+            written.add(w.ok("r", EventValue.ReadState.during(Map.of("a", new AccountState(1, List.of("m1"))),
+                    Map.of(1, 6L))));
+        }
+        String text = out.toString();
+        assertThat(text.lines().toList().get(0)).contains("\"seed\":42").contains("\"minConfirmed\":7");
+        assertThat(text).contains("\"leaseEpoch\":8").contains("\"final\":false");
+        History h = HistoryReader.readAll(new StringReader(text));
+        assertThat(h.header()).isEqualTo(header);
+        assertThat(h.events()).isEqualTo(written);
+        assertThat(((EventValue.ReadState) h.events().get(3).value()).isFinal()).isFalse();
+
+        // A history written before these fields: no seed/minConfirmed, no leaseEpoch, a final read.
+        String old = headerLine()
+                + "{\"i\":1,\"tNs\":10,\"proc\":\"d\",\"type\":\"invoke\",\"f\":\"deliver\",\"value\":{\"consumer\":\"c1\",\"epoch\":0,\"messages\":[]}}\n"
+                + "{\"i\":2,\"tNs\":20,\"proc\":\"d\",\"type\":\"ok\",\"f\":\"deliver\",\"value\":{\"consumer\":\"c1\",\"epoch\":3,\"messages\":[{\"id\":\"m1\",\"partition\":0,\"offset\":1,\"deliveryCount\":1}]}}\n"
+                + "{\"i\":3,\"tNs\":30,\"proc\":\"r\",\"type\":\"invoke\",\"f\":\"read-state\",\"value\":{}}\n"
+                + "{\"i\":4,\"tNs\":40,\"proc\":\"r\",\"type\":\"ok\",\"f\":\"read-state\",\"value\":{\"accounts\":{},\"positions\":{}}}\n";
+        History oldH = HistoryReader.readAll(new StringReader(old));
+        assertThat(oldH.header().seed()).isNull();
+        assertThat(oldH.header().minConfirmed()).isNull();
+        Delivery d = ((EventValue.Deliver) oldH.events().get(1).value()).messages().get(0);
+        assertThat(d.leaseEpoch()).isEqualTo(EventValue.UNASSIGNED);
+        assertThat(((EventValue.ReadState) oldH.events().get(3).value()).isFinal()).isTrue();
+    }
+
+    @Test
     void fileRoundTripOfTheFixtureRun(@TempDir Path dir) throws IOException {
         History h = Fixtures.cleanExactlyOnce().build();
         Path file = dir.resolve("history.jsonl");

@@ -9,6 +9,8 @@ import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.HistoryReader;
 import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.history.OpType;
+import io.semel.verify.report.HistoryCheck;
+import io.semel.verify.report.RunSummary;
 import io.semel.verify.report.TerminalReport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +60,12 @@ class ThreeGuaranteesTest {
         assertThat(runs.get(1).summary().schedule()).isEqualTo(runs.get(0).summary().schedule());
         assertThat(runs.get(2).summary().schedule()).isEqualTo(runs.get(0).summary().schedule());
         assertThat(runs).allMatch(r -> r.rejectedLines() == 0);
+        // semel check: re-checking each recorded history offline reaches the run's own result and table.
+        for (RunResult r : runs) {
+            RunSummary offline = HistoryCheck.recheck(HistoryReader.readAll(r.history()));
+            assertThat(offline.result().toJson()).isEqualTo(r.check().toJson());
+            assertThat(TerminalReport.table(offline)).isEqualTo(TerminalReport.table(r.summary()));
+        }
         assertThat(Demo.problems(runs)).isEmpty();
     }
 }

@@ -35,8 +35,10 @@ public final class HistoryBuilder {
     private final List<Step> steps = new ArrayList<>();
     private List<LogRecord> drain = new ArrayList<>();
     private final Map<String, AccountState> accounts = new LinkedHashMap<>();
+    private final Map<Integer, Long> positions = new TreeMap<>();
     private boolean withDrain = true;
     private boolean withReadState = true;
+    private boolean withMidRunRead = true;
     private int nextProc;
 
     private record Step(String proc, OpType type, EventValue value, String error) {
@@ -58,6 +60,14 @@ public final class HistoryBuilder {
     public HistoryBuilder sendOk(String id, String key, long amt, long partition, long offset) {
         EventValue.Send s = new EventValue.Send(id, key, amt);
         return op(s, OpType.OK, s.confirmed(partition, offset), null);
+    }
+
+    /** A confirmed send on a given process, e.g. {@code p1.l2.0} (producer p1, lane 2): for per-producer rules. */
+    public HistoryBuilder sendOkOn(String proc, String id, String key, long amt, long partition, long offset) {
+        EventValue.Send s = new EventValue.Send(id, key, amt);
+        steps.add(new Step(proc, OpType.INVOKE, s, null));
+        steps.add(new Step(proc, OpType.OK, s.confirmed(partition, offset), null));
+        return this;
     }
 
     public HistoryBuilder sendFail(String id, String key, long amt) {
@@ -83,6 +93,21 @@ public final class HistoryBuilder {
 
     public static Delivery d(String id, long partition, long offset, int deliveryCount) {
         return new Delivery(id, partition, offset, deliveryCount);
+    }
+
+    /** A delivery under its own lease epoch. */
+    public static Delivery d(String id, long partition, long offset, int deliveryCount, long leaseEpoch) {
+        return new Delivery(id, partition, offset, deliveryCount, leaseEpoch);
+    }
+
+    /** A read of the store taken while the workload runs: accounts as {@code key, balance, ids...} via the map. */
+    public HistoryBuilder readDuring(Map<String, AccountState> state, Map<Integer, Long> storedPositions) {
+        return op(EventValue.ReadState.emptyDuring(), OpType.OK, EventValue.ReadState.during(state, storedPositions),
+                null);
+    }
+
+    public static AccountState acc(long balance, String... appliedIds) {
+        return new AccountState(balance, Arrays.asList(appliedIds));
     }
 
     public HistoryBuilder apply(String consumer, String... ids) {
@@ -135,8 +160,23 @@ public final class HistoryBuilder {
         return this;
     }
 
+    /** Sets the stored position (next offset) of a partition in the final read-state; none by default. */
+    public HistoryBuilder position(int partition, long nextOffset) {
+        positions.put(partition, nextOffset);
+        return this;
+    }
+
     public HistoryBuilder withoutDrain() {
         withDrain = false;
+        return this;
+    }
+
+    /**
+     * No read-state taken while the workload runs. By default {@link #build()} adds one after the steps, holding
+     * the final state (so it agrees with every rule), because a run without one is trivial.
+     */
+    public HistoryBuilder withoutMidRunRead() {
+        withMidRunRead = false;
         return this;
     }
 
@@ -153,6 +193,11 @@ public final class HistoryBuilder {
             for (Step s : steps) {
                 w.append(s.proc(), s.type(), s.value(), s.error());
             }
+            if (withMidRunRead) {
+                String p = proc();
+                w.invoke(p, EventValue.ReadState.emptyDuring());
+                w.ok(p, EventValue.ReadState.during(new TreeMap<>(accounts), positions));
+            }
             if (withDrain) {
                 String p = proc();
                 w.invoke(p, new EventValue.DrainLog(List.of()));
@@ -161,7 +206,7 @@ public final class HistoryBuilder {
             if (withReadState) {
                 String p = proc();
                 w.invoke(p, EventValue.ReadState.empty());
-                w.ok(p, new EventValue.ReadState(new TreeMap<>(accounts), Map.of(0, (long) drain.size())));
+                w.ok(p, new EventValue.ReadState(new TreeMap<>(accounts), positions));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

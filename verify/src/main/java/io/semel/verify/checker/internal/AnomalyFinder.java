@@ -27,6 +27,7 @@ final class AnomalyFinder {
     private final HistoryIndex ix;
     private final Examples examples;
     private final Guarantee guarantee;
+    private LogRules logRules;
 
     AnomalyFinder(HistoryIndex ix, Guarantee guarantee) {
         this.ix = ix;
@@ -46,6 +47,19 @@ final class AnomalyFinder {
 
     private Anomaly find(AnomalyKind kind) {
         return switch (kind) {
+            case LOST_DELIVERED -> perId(kind, new StateRules(ix).lostDelivered(),
+                    id -> outcome(id) + ", in the drained log and delivered " + ix.delivered.count(id)
+                            + "×, applied 0 times in the final state");
+            case COUNT_NOT_INCREASING -> fromFindings(kind, new DeliveryRules(ix).countsNotIncreasing());
+            case APPLY_VANISHED -> fromFindings(kind, new StateRules(ix).vanishedApplies());
+            case STATE_ROLLBACK -> fromFindings(kind, new StateRules(ix).rollbacks());
+            case OFFSET_MISMATCH -> fromFindings(kind, logRules().offsetMismatches());
+            case LOG_HOLE -> fromFindings(kind, logRules().holes());
+            case POSITION_MISMATCH -> fromFindings(kind, new StateRules(ix).positionMismatches(logRules()));
+            case LOST_WRITE -> fromFindings(kind, new DeliveryRules(ix).lostWrites());
+            case POLL_SKIP -> fromFindings(kind, new DeliveryRules(ix).pollSkips());
+            case POLL_REORDER -> fromFindings(kind, new DeliveryRules(ix).pollReorders());
+            case SEND_REORDER -> fromFindings(kind, new SendRules(ix).reorders());
             case LOST -> perId(kind, minus(ix.confirmed, ix.applied.elements()),
                     id -> "confirmed, applied 0 times in the final state");
             case LOST_LOG -> perId(kind, minus(ix.confirmed, ix.logged.elements()),
@@ -64,6 +78,22 @@ final class AnomalyFinder {
             case STATE_VS_EXPECTED -> stateVsExpected();
             case REDELIVERY_LIE -> redeliveryLies();
         };
+    }
+
+    private LogRules logRules() {
+        if (logRules == null) {
+            logRules = new LogRules(ix);
+        }
+        return logRules;
+    }
+
+    private Anomaly fromFindings(AnomalyKind kind, SortedMap<String, Finding> findings) {
+        List<AnomalyExample> ex = new ArrayList<>();
+        for (String subject : Examples.firstSubjects(new TreeSet<>(findings.keySet()))) {
+            Finding f = findings.get(subject);
+            ex.add(examples.forIds(subject, f.ids(), f.detail()));
+        }
+        return new Anomaly(kind, kind.isFatalFor(guarantee), new TreeSet<>(findings.keySet()), ex);
     }
 
     private Anomaly perId(AnomalyKind kind, SortedSet<String> ids, Function<String, String> detail) {
@@ -166,17 +196,19 @@ final class AnomalyFinder {
         return ((EventValue.ReadState) ix.readState.value()).accounts();
     }
 
-    /** L ∪ D ∪ P as a set, using only the final reads the history has. */
+    /** L ∪ D ∪ P ∪ Pₕ as a set, using only the final reads the history has. */
     private SortedSet<String> visible() {
         SortedSet<String> out = new TreeSet<>(ix.delivered.elements());
         out.addAll(ix.logged.elements());
         out.addAll(ix.applied.elements());
+        out.addAll(ix.appliedByHistory.elements());
         return out;
     }
 
     private String visibility(String id) {
         return "in drained log " + ix.logged.count(id) + "×, delivered " + ix.delivered.count(id) + "×, applied "
-                + ix.applied.count(id) + "×";
+                + ix.applied.count(id) + "× in the final state and in " + ix.appliedByHistory.count(id)
+                + " apply ok event(s)";
     }
 
     private String outcome(String id) {

@@ -59,7 +59,7 @@ public final class CheckRun {
     }
 
     private static Counts counts(HistoryIndex ix, SortedMap<AnomalyKind, Anomaly> anomalies, SortedSet<String> recovered) {
-        SortedSet<String> lost = subjects(anomalies, AnomalyKind.LOST, AnomalyKind.LOST_LOG);
+        SortedSet<String> lost = subjects(anomalies, AnomalyKind.LOST, AnomalyKind.LOST_LOG, AnomalyKind.LOST_DELIVERED);
         SortedSet<String> duplicated = subjects(anomalies, AnomalyKind.DUP_LOG, AnomalyKind.DUP_APPLIED);
         return new Counts(ix.attempted.size(), ix.confirmed.size(), ix.failed.size(), ix.unknown.size(),
                 recovered.size(), ix.deliveries.size(), ix.delivered.elements().size(), ix.logged.size(),

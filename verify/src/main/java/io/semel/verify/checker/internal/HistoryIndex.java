@@ -29,6 +29,17 @@ final class HistoryIndex {
     record OffsetClaim(long partition, long offset, String id, HistoryEvent event) {
     }
 
+    /**
+     * One {@code read-state ok} with the {@code i} of its invoke: an event completed before {@code invokeI}
+     * happened before the read began, so the read must reflect it.
+     */
+    record ReadAt(HistoryEvent event, long invokeI, EventValue.ReadState value, Multiset applied) {
+    }
+
+    /** One send invoke and, if it was confirmed, its ok; in invoke order. */
+    record SendAt(String producer, HistoryEvent invoke, EventValue.Send confirmed) {
+    }
+
     final History history;
     final SortedSet<String> attempted = new TreeSet<>();
     final SortedSet<String> confirmed = new TreeSet<>();
@@ -42,7 +53,14 @@ final class HistoryIndex {
     final List<HistoryEvent> nemesisEvents = new ArrayList<>();
     /** Events mentioning each id (send, deliver, apply, ack), in order; never the final reads. */
     final Map<String, List<HistoryEvent>> eventsById = new HashMap<>();
+    /** Every {@code apply ok}, in history order. */
+    final List<HistoryEvent> applyOks = new ArrayList<>();
+    /** Every {@code read-state ok}, final or taken during the run, in history order. */
+    final List<ReadAt> reads = new ArrayList<>();
+    /** Every send invoke in history order, with its confirmation. */
+    final List<SendAt> sendOrder = new ArrayList<>();
     HistoryEvent drainLog;
+    /** The last final {@code read-state ok}; reads taken during the run never stand for P. */
     HistoryEvent readState;
     final Multiset logged = new Multiset();
     final Multiset applied = new Multiset();
@@ -50,15 +68,17 @@ final class HistoryIndex {
     HistoryIndex(History history) {
         this.history = history;
         Map<String, String> openSendByProc = new HashMap<>();
+        Map<String, Long> openReadByProc = new HashMap<>();
+        Map<String, Integer> sendAtById = new HashMap<>();
         for (HistoryEvent e : history.events()) {
             switch (e.f()) {
-                case SEND -> indexSend(e, openSendByProc);
+                case SEND -> indexSend(e, openSendByProc, sendAtById);
                 case DELIVER -> indexDeliver(e);
                 case APPLY -> indexApply(e);
                 case ACK -> ((EventValue.Ack) e.value()).ids().forEach(id -> mention(id, e));
                 case NEMESIS -> nemesisEvents.add(e);
                 case DRAIN_LOG -> drainLog = e.type() == OpType.OK ? e : drainLog;
-                case READ_STATE -> readState = e.type() == OpType.OK ? e : readState;
+                case READ_STATE -> indexRead(e, openReadByProc);
                 case HEADER -> throw new IllegalArgumentException("header inside the history at event " + e.i());
             }
         }
@@ -77,6 +97,33 @@ final class HistoryIndex {
         }
     }
 
+    private void indexRead(HistoryEvent e, Map<String, Long> openReadByProc) {
+        if (e.type() == OpType.INVOKE) {
+            openReadByProc.put(e.proc(), e.i());
+            return;
+        }
+        Long invokeI = openReadByProc.remove(e.proc());
+        if (e.type() != OpType.OK) {
+            return;
+        }
+        EventValue.ReadState rs = (EventValue.ReadState) e.value();
+        Multiset ids = new Multiset();
+        rs.accounts().values().forEach(acc -> acc.appliedIds().forEach(ids::add));
+        reads.add(new ReadAt(e, invokeI == null ? e.i() : invokeI, rs, ids));
+        if (rs.isFinal()) {
+            readState = e;
+        }
+    }
+
+    /**
+     * The producer a send belongs to: its {@code proc} up to the first dot. The harness names send processes
+     * {@code <producer>.<lane>.<incarnation>} (docs/verify.md), so one producer's lanes share the prefix.
+     */
+    static String producerOf(String proc) {
+        int dot = proc.indexOf('.');
+        return dot < 0 ? proc : proc.substring(0, dot);
+    }
+
     boolean hasDrainLog() {
         return drainLog != null;
     }
@@ -85,7 +132,12 @@ final class HistoryIndex {
         return readState != null;
     }
 
-    private void indexSend(HistoryEvent e, Map<String, String> openSendByProc) {
+    /** The drained log's records, empty without a drain. */
+    List<LogRecord> logRecords() {
+        return drainLog == null ? List.of() : ((EventValue.DrainLog) drainLog.value()).records();
+    }
+
+    private void indexSend(HistoryEvent e, Map<String, String> openSendByProc, Map<String, Integer> sendAtById) {
         EventValue.Send s = (EventValue.Send) e.value();
         mention(s.id(), e);
         switch (e.type()) {
@@ -93,10 +145,17 @@ final class HistoryIndex {
                 attempted.add(s.id());
                 sends.put(s.id(), s);
                 openSendByProc.put(e.proc(), s.id());
+                sendAtById.put(s.id(), sendOrder.size());
+                sendOrder.add(new SendAt(producerOf(e.proc()), e, null));
             }
             case OK -> {
                 confirmed.add(s.id());
                 offsetClaims.add(new OffsetClaim(s.partition(), s.offset(), s.id(), e));
+                Integer at = sendAtById.get(s.id());
+                if (at != null) {
+                    SendAt invoked = sendOrder.get(at);
+                    sendOrder.set(at, new SendAt(invoked.producer(), invoked.invoke(), s));
+                }
             }
             case FAIL -> failed.add(s.id());
             case INFO -> unknown.add(s.id());
@@ -123,6 +182,7 @@ final class HistoryIndex {
         ids.forEach(id -> mention(id, e));
         if (e.type() == OpType.OK) {
             ids.forEach(appliedByHistory::add);
+            applyOks.add(e);
         }
     }
 

@@ -31,6 +31,10 @@ final class Triviality {
         if (ix.unknown.isEmpty()) {
             reasons.add("no send had an unknown outcome (|I| = 0): ambiguity was not exercised");
         }
+        if (ix.reads.stream().noneMatch(r -> !r.value().isFinal())) {
+            reasons.add("no read-state was taken while the workload ran (only " + ix.reads.size() + " read-state ok): "
+                    + "apply-vanished and state-rollback were not exercised under faults");
+        }
         if (ix.confirmed.size() < minConfirmed) {
             reasons.add("only " + ix.confirmed.size() + " sends confirmed, below the threshold " + minConfirmed);
         }

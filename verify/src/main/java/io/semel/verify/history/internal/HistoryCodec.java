@@ -86,6 +86,12 @@ public final class HistoryCodec {
         if (value instanceof EventValue.Header h) {
             v.put("format", h.formatVersion());
             v.put("guarantee", h.guarantee().wireName());
+            if (h.seed() != null) {
+                v.put("seed", h.seed());
+            }
+            if (h.minConfirmed() != null) {
+                v.put("minConfirmed", h.minConfirmed());
+            }
             ArrayNode faults = v.putArray("faults");
             for (ScheduledFault sf : h.faults()) {
                 ObjectNode f = faults.addObject();
@@ -107,8 +113,11 @@ public final class HistoryCodec {
             v.put("epoch", d.epoch());
             ArrayNode ms = v.putArray("messages");
             for (Delivery m : d.messages()) {
-                ms.addObject().put("id", m.id()).put("partition", m.partition()).put("offset", m.offset())
-                        .put("deliveryCount", m.deliveryCount());
+                ObjectNode mn = ms.addObject().put("id", m.id()).put("partition", m.partition())
+                        .put("offset", m.offset()).put("deliveryCount", m.deliveryCount());
+                if (m.leaseEpoch() != EventValue.UNASSIGNED) {
+                    mn.put("leaseEpoch", m.leaseEpoch());
+                }
             }
         } else if (value instanceof EventValue.Apply a) {
             v.put("consumer", a.consumer());
@@ -136,6 +145,10 @@ public final class HistoryCodec {
             });
             ObjectNode pos = v.putObject("positions");
             rs.positions().forEach((p, o) -> pos.put(Integer.toString(p), o));
+            // Written only for reads during the workload, so final reads keep the original layout.
+            if (!rs.isFinal()) {
+                v.put("final", false);
+            }
         }
         return v;
     }
@@ -148,7 +161,9 @@ public final class HistoryCodec {
                     faults.add(new ScheduledFault(text(sf, "fault"), stringList(sf, "targets")));
                 }
                 return new EventValue.Header((int) number(v, "format"),
-                        Guarantee.fromWireName(text(v, "guarantee")), faults);
+                        Guarantee.fromWireName(text(v, "guarantee")), faults,
+                        v.has("seed") ? Long.valueOf(number(v, "seed")) : null,
+                        v.has("minConfirmed") ? Integer.valueOf((int) number(v, "minConfirmed")) : null);
             }
             case SEND: {
                 boolean confirmed = type == OpType.OK;
@@ -161,7 +176,8 @@ public final class HistoryCodec {
                 List<Delivery> ms = new ArrayList<>();
                 for (JsonNode m : optionalArray(v, "messages")) {
                     ms.add(new Delivery(text(m, "id"), number(m, "partition"), number(m, "offset"),
-                            (int) number(m, "deliveryCount")));
+                            (int) number(m, "deliveryCount"),
+                            m.has("leaseEpoch") ? number(m, "leaseEpoch") : EventValue.UNASSIGNED));
                 }
                 return new EventValue.Deliver(text(v, "consumer"), number(v, "epoch"), ms);
             }
@@ -190,7 +206,9 @@ public final class HistoryCodec {
                                 stringList(en.getValue(), "appliedIds")));
                     }
                 }
-                return new EventValue.ReadState(accounts, partitionMap(v, "positions"));
+                boolean isFinal = !v.has("final") || bool(v, "final");
+                return new EventValue.ReadState(new TreeMap<>(accounts), new TreeMap<>(partitionMap(v, "positions")),
+                        isFinal);
             }
             default:
                 throw new IllegalArgumentException("unhandled f " + f);
@@ -215,6 +233,14 @@ public final class HistoryCodec {
             throw new IllegalArgumentException("field '" + field + "' must be an integer, got " + x);
         }
         return x.longValue();
+    }
+
+    private static boolean bool(JsonNode n, String field) {
+        JsonNode x = n.get(field);
+        if (x == null || !x.isBoolean()) {
+            throw new IllegalArgumentException("field '" + field + "' must be true or false, got " + x);
+        }
+        return x.booleanValue();
     }
 
     private static JsonNode array(JsonNode n, String field) {

@@ -29,7 +29,8 @@ public final class Deliveries {
     static List<Delivery> of(List<Message> batch) {
         List<Delivery> out = new ArrayList<>(batch.size());
         for (Message m : batch) {
-            out.add(new Delivery(idOf(m.headers(), m.value()), m.partition(), m.offset(), m.deliveryCount()));
+            out.add(new Delivery(idOf(m.headers(), m.value()), m.partition(), m.offset(), m.deliveryCount(),
+                    m.leaseEpoch()));
         }
         return out;
     }

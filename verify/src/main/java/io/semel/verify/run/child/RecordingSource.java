@@ -85,7 +85,7 @@ final class RecordingSource implements Source {
             SourceMessage sm = SourceMessage.of(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(),
                     m.key(), m.value(), m.headers(), m.timestampMs());
             out.add(sm);
-            deliveries.add(new Delivery(sm.messageId(), m.partition(), m.offset(), m.deliveryCount()));
+            deliveries.add(new Delivery(sm.messageId(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch()));
             epoch = Math.max(epoch, m.leaseEpoch());
         }
         if (!out.isEmpty()) {
@@ -98,6 +98,12 @@ final class RecordingSource implements Source {
     @Override
     public int ack(List<SourceMessage> messages) {
         if (applyOpen) {
+            // The store may re-run a transaction (retriable failure) and drop a fenced partition on the way, so
+            // the handler may have run for messages that did not commit; the processor acks exactly the
+            // messages of the transaction that committed.
+            Set<String> acked = new LinkedHashSet<>();
+            messages.forEach(m -> acked.add(m.messageId()));
+            applying.retainAll(acked);
             history.ok(new EventValue.Apply(history.consumer(), List.copyOf(applying), nextOffsets(messages)));
             applyOpen = false;
             applying.clear();
