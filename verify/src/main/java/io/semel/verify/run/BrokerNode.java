@@ -85,6 +85,19 @@ final class BrokerNode implements Closeable {
         }
     }
 
+    /** Ends a pause (SIGCONT); no-op if it is not paused. */
+    void resume() throws IOException {
+        if (process.isPaused()) {
+            process.resume();
+        }
+    }
+
+    /** Final phase: resume if paused, start if dead. */
+    void heal() throws IOException {
+        resume();
+        ensureRunning();
+    }
+
     /**
      * Power loss: SIGKILL, then every file of the broker's data directory is cut back between its forced length
      * and what was written ({@link PowerCut}). The broker stays down until {@link #ensureRunning()}.

@@ -42,6 +42,8 @@ public final class RunHistory implements Closeable, EventSink.Target {
     private final AtomicLongArray confirmedPerSecond;
     private final List<InjectedFault> faults = new ArrayList<>();
     private final Map<String, Integer> openFaults = new HashMap<>();
+    /** Per process id, its invoked and not yet completed op: what a killed child leaves open. */
+    private final Map<String, HistoryEvent> openOps = new java.util.concurrent.ConcurrentHashMap<>();
 
     RunHistory(Path file, LongSupplier nanoTime, EventValue.Header header, int seconds) throws IOException {
         this.nanoTime = nanoTime;
@@ -95,7 +97,28 @@ public final class RunHistory implements Closeable, EventSink.Target {
         append(proc, OpType.INFO, v, error);
     }
 
+    /**
+     * Completes as {@code info} every open op of the processes whose id starts with {@code procPrefix}: called
+     * after a child's death, once its event stream has ended, because a killed process's in-flight sends may
+     * or may not have taken effect (never {@code fail}).
+     *
+     * @return how many ops were closed
+     */
+    public int closeOpen(String procPrefix, String error) {
+        List<HistoryEvent> open = openOps.values().stream().filter(e -> e.proc().startsWith(procPrefix))
+                .sorted(java.util.Comparator.comparingLong(HistoryEvent::i)).toList();
+        for (HistoryEvent e : open) {
+            info(e.proc(), e.value(), error);
+        }
+        return open.size();
+    }
+
     private void observe(HistoryEvent e) {
+        if (e.type() == OpType.INVOKE) {
+            openOps.put(e.proc(), e);
+        } else {
+            openOps.remove(e.proc());
+        }
         if (e.value() instanceof EventValue.Send) {
             switch (e.type()) {
                 case INVOKE -> sent.incrementAndGet();

@@ -244,12 +244,20 @@ public final class CoveringPlanner {
             }
             all.add(n);
         }
+        // The most faults on at once is reached at some fault's start: check every start inside a new fault.
         for (TimedFault n : news) {
-            if (all.stream().filter(f -> f.startMs() < n.stopMs() && n.startMs() < f.stopMs()).count() > rules.concurrentMax()) {
-                return false;
+            for (TimedFault f : all) {
+                long at = f.startMs();
+                if (at >= n.startMs() && at < n.stopMs() && onAt(all, at) > rules.concurrentMax()) {
+                    return false;
+                }
             }
         }
         return true;
+    }
+
+    private static long onAt(List<TimedFault> all, long atMs) {
+        return all.stream().filter(f -> f.startMs() <= atMs && atMs < f.stopMs()).count();
     }
 
     private boolean conflict(TimedFault a, TimedFault b) {
