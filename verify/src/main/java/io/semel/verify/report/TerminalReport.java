@@ -54,9 +54,17 @@ public final class TerminalReport {
         return align(rows) + reasons(r);
     }
 
-    /** One run, with its faults, then the verdict's reasons. */
+    /** One run, with its faults, then the verdict's reasons, then the faults that overlapped. */
     public static String table(RunSummary s) {
-        return sideBySide(List.of(s)) + reasons(s.result());
+        return sideBySide(List.of(s)) + reasons(s.result()) + overlaps(s);
+    }
+
+    /** One line per group of faults that were on together, each fault with its targets, start and end. */
+    public static String overlaps(RunSummary s) {
+        List<List<InjectedFault>> groups = s.overlaps();
+        StringBuilder sb = new StringBuilder("overlapping faults: " + groups.size() + " group(s)\n");
+        groups.forEach(g -> sb.append("  * ").append(FaultOverlaps.describe(g, s.duration().toMillis())).append('\n'));
+        return sb.toString();
     }
 
     /**
