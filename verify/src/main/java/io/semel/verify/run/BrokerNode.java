@@ -4,6 +4,7 @@ import io.semel.verify.process.ChildProcess;
 import io.semel.verify.process.ChildSpec;
 import io.semel.verify.process.PowerCut;
 import io.semel.verify.process.ProcessListener;
+import io.semel.verify.run.child.ControlledInstantSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +61,8 @@ final class BrokerNode implements Closeable {
         ChildSpec spec = ChildSpec.of(RunSchedule.BROKER, "io.semel.broker.BrokerMain", runDir, READY_PREFIX)
                 .withArgs(List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
                         "--host", "127.0.0.1", "--config", config.toString()))
-                .withSystemProperties(java.util.Map.of(FORCED_LENGTHS_PROPERTY, forced.toString()))
+                .withSystemProperties(java.util.Map.of(FORCED_LENGTHS_PROPERTY, forced.toString(),
+                        ControlledInstantSource.OFFSET_FILE_PROPERTY, clockFile(runDir, RunSchedule.BROKER).toString()))
                 .withHeapMb(384)
                 .withReadyTimeout(Duration.ofSeconds(60));
         return new BrokerNode(ChildProcess.start(spec, listener), port, dataDir, forced);
@@ -110,6 +112,11 @@ final class BrokerNode implements Closeable {
             throw new IOException("the broker is still alive after SIGKILL; no power cut on a running process");
         }
         return PowerCut.apply(dataDir, forcedLengthsDir, random);
+    }
+
+    /** The file holding a child's wall-clock offset in milliseconds (the clock-jump fault writes it). */
+    static Path clockFile(Path runDir, String child) {
+        return runDir.resolve("clock-offsets").resolve(child + ".ms").toAbsolutePath();
     }
 
     private static int freePort() {

@@ -9,6 +9,8 @@ import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
 import io.semel.verify.schedule.TimedFault;
+import io.semel.verify.run.child.ControlledInstantSource;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +39,8 @@ final class Nemesis {
     static final String PROC = "nemesis";
     /** How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done. */
     static final long DRAIN_WAIT_MS = 60_000;
+    static final long CLOCK_JUMP_MIN_MS = 5_000;
+    static final long CLOCK_JUMP_MAX_MS = 120_000;
 
     private record Step(long atMs, boolean start, TimedFault fault) {
     }
@@ -48,6 +52,8 @@ final class Nemesis {
     private final Map<String, ProducerNode> producers;
     private final RunHistory history;
     private final Random powerCutRandom;
+    private final Random clockRandom;
+    private final Path runDir;
     private final Consumer<String> log;
     private final Map<String, ExecutorService> perTarget = new LinkedHashMap<>();
     private final Thread thread;
@@ -55,7 +61,7 @@ final class Nemesis {
 
     Nemesis(FaultSchedule schedule, Map<String, FaultProxy> proxies, BrokerNode broker,
             Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, RunHistory history, long seed,
-            Consumer<String> log) {
+            Path runDir, Consumer<String> log) {
         this.schedule = schedule;
         this.proxies = Map.copyOf(proxies);
         this.broker = broker;
@@ -63,6 +69,8 @@ final class Nemesis {
         this.producers = Map.copyOf(producers);
         this.history = history;
         this.powerCutRandom = new Random(seed * 7919 + 3);
+        this.clockRandom = new Random(seed * 104_729 + 5);
+        this.runDir = runDir;
         this.log = log;
         for (TimedFault f : schedule.faults()) {
             perTarget.computeIfAbsent(f.target(), t -> Executors.newSingleThreadExecutor(r -> {
@@ -214,6 +222,11 @@ final class Nemesis {
                 log.accept("power loss: " + cuts.stream().filter(c -> c.bytesLost() > 0).count() + " of " + cuts.size()
                         + " files cut, " + lost + " unforced bytes lost");
             }
+            case CLOCK_JUMP -> {
+                long jumpMs = clockJumpMs();
+                ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), jumpMs);
+                log.accept("clock jump: " + t + " wall clock " + (jumpMs > 0 ? "+" : "") + jumpMs + " ms");
+            }
             default -> throw new IllegalArgumentException("no injector for " + f);
         }
     }
@@ -243,8 +256,18 @@ final class Nemesis {
                     processor(f).resume();
                 }
             }
+            case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
             default -> throw new IllegalArgumentException("no healer for " + f);
         }
+    }
+
+    /**
+     * A seeded jump between {@value #CLOCK_JUMP_MIN_MS} and {@value #CLOCK_JUMP_MAX_MS} ms, forwards or back: longer
+     * than the session and ack timeouts, so a wall-clock deadline would expire (or freeze) visibly.
+     */
+    private synchronized long clockJumpMs() {
+        long magnitude = CLOCK_JUMP_MIN_MS + clockRandom.nextLong(CLOCK_JUMP_MAX_MS - CLOCK_JUMP_MIN_MS + 1);
+        return clockRandom.nextBoolean() ? magnitude : -magnitude;
     }
 
     private ProcessorNode processor(TimedFault f) {

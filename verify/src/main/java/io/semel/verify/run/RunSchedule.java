@@ -89,7 +89,9 @@ public final class RunSchedule {
         }
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(EDGE_MS, MARGIN_MS, RECOVERY_MS, CONCURRENT_MAX,
                 SPACING_MS, WINDOW_MS);
-        return CoveringPlanner.plan(seed, healAtMs, targets, needs, Set.of(BROKER, PROXY_PROCESSOR), BROKER, rules);
+        // A crash window needs batches flowing to its processor: nothing on the broker or on either proxy meanwhile.
+        return CoveringPlanner.plan(seed, healAtMs, targets, needs, Set.of(BROKER, PROXY_PROCESSOR, PROXY_PRODUCERS),
+                BROKER, rules);
     }
 
     /** Which names each kind may hit. */
@@ -106,6 +108,11 @@ public final class RunSchedule {
                 t.put(k, switch (k) {
                     case KILL, PAUSE -> processes;
                     case POWER_LOSS -> List.of(BROKER);
+                    case CLOCK_JUMP -> {
+                        List<String> clocks = new ArrayList<>(List.of(BROKER));
+                        clocks.addAll(roster.processors());
+                        yield clocks;
+                    }
                     default -> roster.processors();
                 });
             }

@@ -37,13 +37,13 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
 
     /**
      * Faults a run uses by default: the proxy policies (one-way partitions and latency spikes included), kills and
-     * pauses of every process, the broker's power loss, the crash point. Every one of them occurs in a run of 60 s
+     * pauses of every process, the broker's power loss, clock jumps of the broker and the processors, the crash point. Every one of them occurs in a run of 60 s
      * or more ({@code CoveringPlanner}).
      */
     public static final Set<FaultKind> DEFAULT_FAULTS = Set.copyOf(EnumSet.of(FaultKind.DROP_AFTER_REQUEST,
             FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
             FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE, FaultKind.POWER_LOSS,
-            FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+            FaultKind.CLOCK_JUMP, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
     /** Processors in the group by default. */
     public static final int PROCESSORS_DEFAULT = 2;
     /** Offered sends per second above which a run is "high rate" (batching, pipelining, group commit). */

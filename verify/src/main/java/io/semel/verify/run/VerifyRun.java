@@ -15,6 +15,7 @@ import io.semel.verify.proxy.ProxyListener;
 import io.semel.verify.proxy.ProxyOptions;
 import io.semel.verify.report.InjectedFault;
 import io.semel.verify.report.RunSummary;
+import io.semel.verify.run.child.ControlledInstantSource;
 import io.semel.verify.run.child.Deliveries;
 import io.semel.verify.schedule.FaultSchedule;
 import java.io.IOException;
@@ -122,7 +123,9 @@ public final class VerifyRun {
                 Map<String, ProcessorNode> processors = new LinkedHashMap<>();
                 for (String name : cfg.processorNames()) {
                     processors.put(name, new ProcessorNode(name, args,
-                            Map.of("org.slf4j.simpleLogger.defaultLogLevel", "info"), dir, sink, history, processLog));
+                            Map.of("org.slf4j.simpleLogger.defaultLogLevel", "info",
+                                    ControlledInstantSource.OFFSET_FILE_PROPERTY, BrokerNode.clockFile(dir, name).toString()),
+                            dir, sink, history, processLog));
                 }
                 try (ProducerFleet fleet = new ProducerFleet(cfg, hostPort(pxProducers), TOPIC, dir, sink, history,
                         processLog)) {
@@ -133,12 +136,13 @@ public final class VerifyRun {
                     proxies.put(pxProducers.name(), pxProducers);
                     proxies.put(pxProcessor.name(), pxProcessor);
                     Nemesis nemesis = new Nemesis(schedule, proxies, broker, processors, fleet.nodes(), history,
-                            cfg.seed(), line -> logLine(log, line));
+                            cfg.seed(), dir, line -> logLine(log, line));
                     logLine(log, "producers " + fleet.nodes().keySet() + " with " + ProducerFleet.lanes(cfg)
                             + " lanes each, offering " + cfg.sendsPerSecond() + " sends/s; processors "
                             + processors.keySet());
-                    history.markStart();
+                    // The producers' JVMs start (and send) before time zero, so faults meet a running workload.
                     fleet.start();
+                    history.markStart();
                     nemesis.start();
                     Thread ticker = ticker(history, progress);
                     try {

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * seed alone. Four passes over one seeded {@link Random}, each placing faults where the {@link Rules} allow:
  * <ol>
  *   <li><b>needs</b>: the faults the run requires (a crash window, lost replies, a long stall), each at the first
- *       feasible of a few random starts, else the earliest feasible start;</li>
+ *       feasible of a few random starts, else the earliest feasible start; if one does not fit (a short run
+ *       fragmented by the random starts) all needs are laid out earliest-first instead;</li>
  *   <li><b>compositions</b>, one per started minute: a network fault with a process paused inside it and the
  *       broker killed (or power-cut) inside that, the three on different targets, so they overlap by design;</li>
  *   <li><b>coverage</b>: each enabled kind that is still missing, once, on a random target;</li>
@@ -95,8 +96,16 @@ public final class CoveringPlanner {
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
             Set<String> crashQuiet, String broker, Rules rules) {
         CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules);
-        for (Need n : needs) {
-            p.placeNeed(n);
+        try {
+            for (Need n : needs) {
+                p.placeNeed(n, true);
+            }
+        } catch (IllegalArgumentException fragmented) {
+            // Random starts left only scattered gaps (a short run): lay the needs out earliest-first instead.
+            p.faults.clear();
+            for (Need n : needs) {
+                p.placeNeed(n, false);
+            }
         }
         for (long minute = 0; minute * 60_000 < healAtMs; minute++) {
             p.compose();
@@ -106,8 +115,8 @@ public final class CoveringPlanner {
         return p.toSchedule(seed);
     }
 
-    private void placeNeed(Need n) {
-        for (int i = 0; i < RANDOM_TRIES; i++) {
+    private void placeNeed(Need n, boolean randomFirst) {
+        for (int i = 0; randomFirst && i < RANDOM_TRIES; i++) {
             if (tryAdd(n.kind, n.target, randomStart(n.lengthMs), n.lengthMs)) {
                 return;
             }
@@ -207,6 +216,7 @@ public final class CoveringPlanner {
             case PAUSE -> new long[] {700, 3_000};
             case CRASH_AFTER_COMMIT_BEFORE_ACK -> new long[] {2_000, 3_000};
             case LATENCY_SPIKE, DROP_REQUESTS, DROP_REPLIES -> new long[] {1_000, 3_000};
+            case CLOCK_JUMP -> new long[] {2_000, 5_000};
             default -> new long[] {700, 2_500};
         };
         return range[0] + random.nextLong(range[1] - range[0] + 1);
@@ -272,9 +282,16 @@ public final class CoveringPlanner {
         if (c.kind() != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
             return false;
         }
-        boolean related = other.target().equals(c.target()) || crashQuiet.contains(other.target())
+        boolean own = other.target().equals(c.target());
+        boolean related = own || crashQuiet.contains(other.target())
                 || other.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
-        return related && !apart(c, other);
+        if (!related) {
+            return false;
+        }
+        // Only the crashed processor itself needs time to come back before its next fault.
+        long afterCrash = own ? rules.recoveryMs() : rules.marginMs();
+        long afterOther = other.kind().isDeath() ? rules.recoveryMs() : rules.marginMs();
+        return !(c.stopMs() + afterCrash <= other.startMs() || other.stopMs() + afterOther <= c.startMs());
     }
 
     /** Disjoint, with the margin (or the recovery time after a death) between them. */

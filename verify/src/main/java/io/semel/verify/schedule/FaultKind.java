@@ -34,7 +34,12 @@ public enum FaultKind {
      * Power loss of the broker: SIGKILL, then every log file is cut back to a point between its last forced
      * length and what was written (the last write torn at a seeded byte); the stop restarts it.
      */
-    POWER_LOSS(null);
+    POWER_LOSS(null),
+    /**
+     * The target's wall clock (broker or processor, through its injected clock) jumps by a seeded offset, forwards
+     * or back, at the start; the stop jumps it back to the true time.
+     */
+    CLOCK_JUMP(null);
 
     private final FaultPolicy proxyPolicy;
 

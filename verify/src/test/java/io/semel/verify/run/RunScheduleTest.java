@@ -75,7 +75,7 @@ class RunScheduleTest {
                     assertThat(overlap(a, b)).as("one fault at a time on %s: %s and %s", a.target(), a, b).isFalse();
                 }
                 if (a.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK && (b.target().equals(a.target())
-                        || b.target().equals(RunSchedule.BROKER) || b.target().equals(RunSchedule.PROXY_PROCESSOR))) {
+                        || b.target().equals(RunSchedule.BROKER) || b.target().startsWith("px-"))) {
                     assertThat(overlap(a, b)).as("a crash window has its processor to itself: %s and %s", a, b).isFalse();
                 }
                 if (b.kind().isDeath() && a.target().equals(b.target()) && a.startMs() >= b.stopMs()) {
