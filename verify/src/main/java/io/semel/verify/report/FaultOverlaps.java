@@ -5,12 +5,33 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Which injected faults were on at the same time: the groups of faults whose intervals chain together by
- * overlapping (connected components of the overlap relation), each with two or more members. A fault not yet
- * healed at the end counts as on until {@code endMs}. Stateless.
+ * Which injected faults were on at the same time: every pair that overlapped ({@link #pairs}), and the groups of
+ * faults whose intervals chain together by overlapping ({@link #groups}, connected components of the overlap
+ * relation, two or more members each). A fault not yet healed at the end counts as on until {@code endMs}.
+ * Stateless.
  */
 public final class FaultOverlaps {
     private FaultOverlaps() {
+    }
+
+    /** Two faults on at the same time, {@code first} started first (or with the same start, listed first). */
+    public record Pair(InjectedFault first, InjectedFault second) {
+    }
+
+    /** Every overlapping pair, by the first's start, then the second's. Touching ends are not an overlap. */
+    public static List<Pair> pairs(List<InjectedFault> faults, long endMs) {
+        List<InjectedFault> sorted = faults.stream().sorted(Comparator.comparingLong(InjectedFault::startMs)).toList();
+        List<Pair> out = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            for (int j = i + 1; j < sorted.size(); j++) {
+                InjectedFault a = sorted.get(i);
+                InjectedFault b = sorted.get(j);
+                if (b.startMs() < stop(a, endMs) && a.startMs() < stop(b, endMs)) {
+                    out.add(new Pair(a, b));
+                }
+            }
+        }
+        return out;
     }
 
     /** The overlap groups in start order, each in start order. */

@@ -23,7 +23,8 @@ import java.util.List;
  * run.schedule             object   {seed, healAtMs, faults: [{fault, target, startMs, stopMs, window}]}
  * run.faultsInjected       array    [{fault, targets, startMs, stopMs (-1: not healed)}]
  * run.faultsInjectedByKind object   fault → count
- * run.overlaps             array    groups of faults on at the same time: [[{fault, targets, startMs, stopMs}]]
+ * run.overlaps             array    groups of faults chained by overlapping: [[{fault, targets, startMs, stopMs}]]
+ * run.overlappingPairs     array    every pair of faults on at the same time: [[{…}, {…}]]
  * check                    object   CheckResult.toJson(), see docs/verify.md
  * </pre>
  */
@@ -62,6 +63,15 @@ public final class JsonReport {
         for (List<InjectedFault> group : s.overlaps()) {
             ArrayNode g = overlaps.addArray();
             for (InjectedFault f : group) {
+                ObjectNode n = g.addObject().put("fault", f.fault());
+                f.targets().forEach(n.putArray("targets")::add);
+                n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
+            }
+        }
+        ArrayNode pairs = run.putArray("overlappingPairs");
+        for (FaultOverlaps.Pair p : s.overlappingPairs()) {
+            ArrayNode g = pairs.addArray();
+            for (InjectedFault f : List.of(p.first(), p.second())) {
                 ObjectNode n = g.addObject().put("fault", f.fault());
                 f.targets().forEach(n.putArray("targets")::add);
                 n.put("startMs", f.startMs()).put("stopMs", f.stopMs());

@@ -59,11 +59,14 @@ public final class TerminalReport {
         return sideBySide(List.of(s)) + reasons(s.result()) + overlaps(s);
     }
 
-    /** One line per group of faults that were on together, each fault with its targets, start and end. */
+    /** One line per pair of faults that were on at the same time: each with its targets, start and end. */
     public static String overlaps(RunSummary s) {
-        List<List<InjectedFault>> groups = s.overlaps();
-        StringBuilder sb = new StringBuilder("overlapping faults: " + groups.size() + " group(s)\n");
-        groups.forEach(g -> sb.append("  * ").append(FaultOverlaps.describe(g, s.duration().toMillis())).append('\n'));
+        List<FaultOverlaps.Pair> pairs = s.overlappingPairs();
+        StringBuilder sb = new StringBuilder("overlapping faults: " + pairs.size() + " pair(s) in "
+                + s.overlaps().size() + " group(s)\n");
+        long endMs = s.duration().toMillis();
+        pairs.forEach(p -> sb.append("  * ").append(FaultOverlaps.describe(List.of(p.first(), p.second()), endMs)
+                .replace(" + ", " overlaps ")).append('\n'));
         return sb.toString();
     }
 

@@ -42,6 +42,8 @@ public final class RunSchedule {
     /** The fill aims at one fault per this much run time (on top of the needed and composed ones). */
     static final long SPACING_MS = 2_500;
     static final long WINDOW_MS = 6_000;
+    /** Every enabled kind is planned in runs of 60 s or more (they heal {@link #EDGE_MS} before their end). */
+    static final long COVER_FROM_MS = 60_000 - EDGE_MS;
 
     /**
      * Who can be hit: the processors (consumer group members) and the producers that run as child JVMs (none
@@ -88,7 +90,7 @@ public final class RunSchedule {
             needs.add(new CoveringPlanner.Need(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
         }
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(EDGE_MS, MARGIN_MS, RECOVERY_MS, CONCURRENT_MAX,
-                SPACING_MS, WINDOW_MS);
+                SPACING_MS, WINDOW_MS, COVER_FROM_MS);
         // A crash window needs batches flowing to its processor: nothing on the broker or on either proxy meanwhile.
         return CoveringPlanner.plan(seed, healAtMs, targets, needs, Set.of(BROKER, PROXY_PROCESSOR, PROXY_PRODUCERS),
                 BROKER, rules);

@@ -20,7 +20,8 @@ import java.util.TreeMap;
  *       fragmented by the random starts) all needs are laid out earliest-first instead;</li>
  *   <li><b>compositions</b>, one per started minute: a network fault with a process paused inside it and the
  *       broker killed (or power-cut) inside that, the three on different targets, so they overlap by design;</li>
- *   <li><b>coverage</b>: each enabled kind that is still missing, once, on a random target;</li>
+ *   <li><b>coverage</b> (runs healing at or after {@link Rules#coverFromMs()}): each enabled kind that is still
+ *       missing, once, on a random target;</li>
  *   <li><b>fill</b>: weighted draws until about one fault per {@link Rules#spacingMs()}: a kind's weight is
  *       {@code 1 / (1 + times it already occurs)}, so rare kinds catch up instead of depending on a lucky draw.</li>
  * </ol>
@@ -40,10 +41,14 @@ public final class CoveringPlanner {
      * @param concurrentMax most faults on at one instant
      * @param spacingMs the fill pass aims at one fault per this much run time
      * @param windowMs length of a report window ({@link FaultSchedule#mixes()})
+     * @param coverFromMs the coverage pass runs when the run heals at or after this; shorter runs are too dense
+     *     with every kind in them to do much work between faults
      */
-    public record Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs) {
+    public record Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs,
+            long coverFromMs) {
         public Rules {
-            if (edgeMs < 0 || marginMs < 0 || recoveryMs < 0 || concurrentMax < 1 || spacingMs < 1 || windowMs < 1) {
+            if (edgeMs < 0 || marginMs < 0 || recoveryMs < 0 || concurrentMax < 1 || spacingMs < 1 || windowMs < 1
+                    || coverFromMs < 0) {
                 throw new IllegalArgumentException("invalid planner rules " + this);
             }
         }
@@ -110,7 +115,9 @@ public final class CoveringPlanner {
         for (long minute = 0; minute * 60_000 < healAtMs; minute++) {
             p.compose();
         }
-        p.cover();
+        if (healAtMs >= rules.coverFromMs()) {
+            p.cover();
+        }
         p.fill();
         return p.toSchedule(seed);
     }

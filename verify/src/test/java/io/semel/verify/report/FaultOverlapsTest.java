@@ -27,11 +27,16 @@ class FaultOverlapsTest {
         assertThat(FaultOverlaps.describe(groups.get(0), 60_000)).isEqualTo("drop-replies [px-producers] 20.9–25.9 s"
                 + " + pause [p3] 21.5–24.9 s + power-loss [broker] 22.1–23.9 s + delay [px-processor] 25.5–27.0 s");
         assertThat(FaultOverlaps.describe(groups.get(1), 60_000)).endsWith("stall [px-producers] 41.0–60.0 s");
+        assertThat(FaultOverlaps.pairs(List.of(alone, touching, power, net, later, pause, unhealed), 60_000))
+                .containsExactly(new FaultOverlaps.Pair(net, pause), new FaultOverlaps.Pair(net, power),
+                        new FaultOverlaps.Pair(net, later), new FaultOverlaps.Pair(pause, power),
+                        new FaultOverlaps.Pair(alone, unhealed));
     }
 
     @Test
     void faultsOneAfterAnotherDoNotOverlap() {
-        assertThat(FaultOverlaps.groups(List.of(f("kill", "c1", 0, 1_000), f("pause", "c2", 1_000, 2_000)), 5_000))
-                .isEmpty();
+        List<InjectedFault> apart = List.of(f("kill", "c1", 0, 1_000), f("pause", "c2", 1_000, 2_000));
+        assertThat(FaultOverlaps.groups(apart, 5_000)).isEmpty();
+        assertThat(FaultOverlaps.pairs(apart, 5_000)).isEmpty();
     }
 }
