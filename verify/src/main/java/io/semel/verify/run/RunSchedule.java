@@ -17,7 +17,7 @@ import java.util.Set;
  * broker death inside that, once per started minute), and the faults a run needs to prove anything are placed
  * first:
  * <ul>
- *   <li>{@code crash-after-commit-before-ack} on the first processor — exactly-once's non-triviality condition,
+ *   <li>{@code crash-after-commit-before-ack} (3 s) on the first processor — exactly-once's non-triviality condition,
  *       and what shows at-least-once's duplicated effects and at-most-once's losses;</li>
  *   <li>{@code drop-after-request} on the producers' proxy — a lost reply: unknown sends, and duplicates in
  *       the log for a producer that retries without idempotence;</li>
@@ -81,7 +81,7 @@ public final class RunSchedule {
         }
         List<CoveringPlanner.Need> needs = new ArrayList<>();
         if (targets.containsKey(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK)) {
-            needs.add(new CoveringPlanner.Need(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, roster.processors().get(0), 2_000));
+            needs.add(new CoveringPlanner.Need(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, roster.processors().get(0), 3_000));
         }
         if (targets.containsKey(FaultKind.DROP_AFTER_REQUEST)) {
             needs.add(new CoveringPlanner.Need(FaultKind.DROP_AFTER_REQUEST, PROXY_PRODUCERS, 1_500));
