@@ -295,9 +295,11 @@ public final class CoveringPlanner {
         if (!related) {
             return false;
         }
-        // Only the crashed processor itself needs time to come back before its next fault.
+        // Only the crashed processor itself needs time to come back before its next fault. Before the crash, a
+        // death (of the broker above all) needs twice the recovery time: the broker's restart, then every member
+        // rejoining under the backlog, all before the window can see a batch.
         long afterCrash = own ? rules.recoveryMs() : rules.marginMs();
-        long afterOther = other.kind().isDeath() ? rules.recoveryMs() : rules.marginMs();
+        long afterOther = other.kind().isDeath() ? 2 * rules.recoveryMs() : rules.marginMs();
         return !(c.stopMs() + afterCrash <= other.startMs() || other.stopMs() + afterOther <= c.startMs());
     }
 

@@ -78,6 +78,11 @@ class RunScheduleTest {
                         || b.target().equals(RunSchedule.BROKER) || b.target().startsWith("px-"))) {
                     assertThat(overlap(a, b)).as("a crash window has its processor to itself: %s and %s", a, b).isFalse();
                 }
+                if (a.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK && b.kind().isDeath() && b.stopMs() <= a.startMs()
+                        && (b.target().equals(a.target()) || b.target().equals(RunSchedule.BROKER))) {
+                    assertThat(a.startMs() - b.stopMs()).as("members back at work after %s before the crash window %s", b, a)
+                            .isGreaterThanOrEqualTo(2 * RunSchedule.RECOVERY_MS);
+                }
                 if (b.kind().isDeath() && a.target().equals(b.target()) && a.startMs() >= b.stopMs()) {
                     assertThat(a.startMs() - b.stopMs()).as("recovery after %s before %s", b, a)
                             .isGreaterThanOrEqualTo(RunSchedule.RECOVERY_MS);
