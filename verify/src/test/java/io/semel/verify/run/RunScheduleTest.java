@@ -27,16 +27,16 @@ class RunScheduleTest {
         return RunSchedule.plan(seed, Duration.ofSeconds(seconds), VerifyConfig.DEFAULT_FAULTS, 3_500, ROSTER);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void everyEnabledKindOccursInEveryRunOfAMinuteOrMore(@ForAll long seed, @ForAll @IntRange(min = 60, max = 600) int seconds) {
         Set<FaultKind> planned = plan(seed, seconds).faults().stream().map(TimedFault::kind)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(FaultKind.class)));
         assertThat(planned).containsExactlyInAnyOrderElementsOf(VerifyConfig.DEFAULT_FAULTS);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aNetworkFaultAPauseAndABrokerDeathOverlapInEveryRunOfAMinuteOrMore(@ForAll long seed,
-            @ForAll @IntRange(min = 60, max = 600) int seconds) {
+            @ForAll @IntRange(min = 60, max = 300) int seconds) {
         List<TimedFault> faults = plan(seed, seconds).faults();
         assertThat(faults).anySatisfy(net -> {
             assertThat(net.kind().proxyPolicy()).isPresent();
@@ -52,9 +52,9 @@ class RunScheduleTest {
         });
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void theNeededFaultsAreThereAndTheRulesHoldForEveryLength(@ForAll long seed,
-            @ForAll @IntRange(min = 15, max = 600) int seconds) {
+            @ForAll @IntRange(min = 15, max = 300) int seconds) {
         FaultSchedule s = plan(seed, seconds);
         assertThat(plan(seed, seconds)).as("same seed, same schedule").isEqualTo(s);
         assertThat(s.faults()).anyMatch(f -> f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK
