@@ -1,5 +1,6 @@
 package io.semel.broker;
 
+import io.semel.broker.internal.ControlledClock;
 import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
 import io.semel.broker.internal.GroupCoordinator;
@@ -120,16 +121,18 @@ public final class Broker implements Closeable {
         TopicManager topics = null;
         GroupCoordinator coordinator = null;
         try {
+            // The system clock, or in verify mode one whose wall time the harness jumps (ControlledClock).
+            Clock clock = ControlledClock.systemOrControlled();
             ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
                     config.producersMax());
-            topics = TopicManager.open(config, Clock.systemUTC());
+            topics = TopicManager.open(config, clock);
             ErrorMapping errors = new ErrorMapping();
             ProducerEpochs epochs = new ProducerEpochs(registry, admin);
             if (groups == null) {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
                         config.groupLogCompactBytes(), topics,
                         deadLetterAdmin(topics, registry, epochs, admin), config.groupConfig(), config.groupTickMs(),
-                        config.shutdownTimeoutMs(), Clock.systemUTC());
+                        config.shutdownTimeoutMs(), clock);
                 groups = coordinator;
             }
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, epochs, admin, groups,

@@ -38,8 +38,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seeds the fault schedule and workload (default ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--faults", paramLabel = "K1,K2", description = "Fault kinds to rotate (default: drop-after-request, "
-            + "cut-during-response, stall, reset, delay, kill, pause, crash-after-commit-before-ack; also replay-stale).")
+    @Option(names = "--faults", paramLabel = "K1,K2", description = "Fault kinds (default: drop-after-request, "
+            + "cut-during-response, stall, reset, delay, drop-requests, drop-replies, latency-spike, kill, pause, "
+            + "power-loss, clock-jump, crash-after-commit-before-ack; also replay-stale).")
     String faults;
 
     @Option(names = "--store", paramLabel = "S", converter = VerifyOptions.StoreConverter.class,
@@ -50,7 +51,8 @@ final class VerifyCommand implements Callable<Integer> {
             + "jdbc:postgresql://localhost:5432/postgres?user=u&password=p (default: an embedded PostgreSQL).")
     String jdbcUrl;
 
-    @Option(names = "--rate", paramLabel = "R", description = "Sends per second over all producers (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "R", description = "Sends per second offered over all producers (default ${DEFAULT-VALUE}; "
+            + "5000 or more is the high-rate mode).")
     int rate = 150;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Where to write report.html, <guarantee>.json/.txt "

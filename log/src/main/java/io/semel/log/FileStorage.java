@@ -1,5 +1,6 @@
 package io.semel.log;
 
+import io.semel.log.internal.ForcedLengths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,6 +26,9 @@ import java.util.stream.Stream;
  * does not flush the drive cache either way; Semel's durability claims are for Linux.) A file's
  * <em>name</em> is directory metadata and is made durable separately by {@link #syncDirectory()}.
  *
+ * <p>In verify mode ({@link ForcedLengths#DIR_PROPERTY} set) every force, truncate, rename and delete also
+ * updates the file's forced-length record, which the verify harness uses to simulate a power cut.
+ *
  * <p>ENOSPC from write, force or truncate is reported as {@link StorageFullException}. The JDK
  * gives no errno, so it is recognised by the operating system's message, "No space left on
  * device" (strerror(ENOSPC) on Linux and macOS).
@@ -48,7 +52,7 @@ public final class FileStorage implements Storage {
     public StorageFile open(String name) throws IOException {
         FileChannel channel = FileChannel.open(resolve(name),
                 StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-        return new ChannelFile(channel, name);
+        return new ChannelFile(channel, name, resolve(name));
     }
 
     @Override
@@ -69,11 +73,13 @@ public final class FileStorage implements Storage {
     @Override
     public void delete(String name) throws IOException {
         Files.deleteIfExists(resolve(name));
+        ForcedLengths.deleted(resolve(name));
     }
 
     @Override
     public void rename(String from, String to) throws IOException {
         Files.move(resolve(from), resolve(to), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ForcedLengths.renamed(resolve(from), resolve(to));
     }
 
     @Override
@@ -104,10 +110,12 @@ public final class FileStorage implements Storage {
     private static final class ChannelFile implements StorageFile {
         private final FileChannel channel;
         private final String name;
+        private final Path path;
 
-        ChannelFile(FileChannel channel, String name) {
+        ChannelFile(FileChannel channel, String name, Path path) {
             this.channel = channel;
             this.name = name;
+            this.path = path;
         }
 
         @Override
@@ -145,6 +153,10 @@ public final class FileStorage implements Storage {
         public void force() throws IOException {
             try {
                 channel.force(false);
+                if (ForcedLengths.enabled()) {
+                    // After the force and before the caller can confirm: see ForcedLengths for the order.
+                    ForcedLengths.forced(path, channel.size());
+                }
             } catch (IOException e) {
                 throw mapNoSpace(e, "forcing " + name);
             }
@@ -154,6 +166,7 @@ public final class FileStorage implements Storage {
         public void truncate(long size) throws IOException {
             try {
                 channel.truncate(size);
+                ForcedLengths.truncated(path, size);
             } catch (IOException e) {
                 throw mapNoSpace(e, "truncating " + name + " to " + size + " bytes");
             }

@@ -33,7 +33,17 @@ public enum FaultPolicy {
      * when the client has moved on, send the copy again on a new connection to the broker and discard the
      * responses. A stale request arriving late (background F9).
      */
-    REPLAY_STALE;
+    REPLAY_STALE,
+    /**
+     * One-way partition, client to broker: every request (frame) is read and discarded while active; the
+     * connection stays open and replies to earlier requests still flow. Nothing sent meanwhile takes effect.
+     */
+    DROP_REQUESTS,
+    /**
+     * One-way partition, broker to client: requests are forwarded and take effect, every reply (frame) is read
+     * and discarded while active; the connection stays open.
+     */
+    DROP_REPLIES;
 
     /** The name used in histories and schedules, e.g. {@code drop-after-request}. */
     public String wireName() {

@@ -63,6 +63,10 @@ final class ProxyConnection {
                 }
                 Activation a = activation;
                 owner.await(this, a);
+                if (a.policy == FaultPolicy.DROP_REQUESTS) {
+                    reportFirst(a, "discarding requests, connection kept open");
+                    continue;
+                }
                 boolean drop = a.policy == FaultPolicy.DROP_AFTER_REQUEST && a.fire();
                 if (drop) {
                     clientGone = true;
@@ -105,6 +109,10 @@ final class ProxyConnection {
                 if (clientGone) {
                     continue; // the reply is lost on purpose: read and discard
                 }
+                if (a.policy == FaultPolicy.DROP_REPLIES) {
+                    reportFirst(a, "discarding replies, connection kept open");
+                    continue;
+                }
                 if (a.policy == FaultPolicy.CUT_DURING_RESPONSE && a.fire()) {
                     int n = ChunkReader.cutLength(chunk, a.params.cutAfterBytes());
                     owner.report(ProxyEvent.Kind.APPLIED, a.policy, id,
@@ -120,6 +128,13 @@ final class ProxyConnection {
             // fall through: either side failed or timed out draining; the connection is over
         }
         close();
+    }
+
+    /** Reports a one-way partition once per connection and activation, when it first discards a frame. */
+    private void reportFirst(Activation a, String detail) {
+        if (a.fire()) {
+            owner.report(ProxyEvent.Kind.APPLIED, a.policy, id, detail);
+        }
     }
 
     /** Closes both sides with SO_LINGER 0, so both peers see a TCP RST. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One run as JSON: {@code {"run": {...}, "check": <CheckResult.toJson()>}}. Stateless, thread-safe.
@@ -22,6 +23,8 @@ import java.nio.file.Path;
  * run.schedule             object   {seed, healAtMs, faults: [{fault, target, startMs, stopMs, window}]}
  * run.faultsInjected       array    [{fault, targets, startMs, stopMs (-1: not healed)}]
  * run.faultsInjectedByKind object   fault → count
+ * run.overlaps             array    groups of faults chained by overlapping: [[{fault, targets, startMs, stopMs}]]
+ * run.overlappingPairs     array    every pair of faults on at the same time: [[{…}, {…}]]
  * check                    object   CheckResult.toJson(), see docs/verify.md
  * </pre>
  */
@@ -55,6 +58,24 @@ public final class JsonReport {
             ObjectNode n = injected.addObject().put("fault", f.fault());
             f.targets().forEach(n.putArray("targets")::add);
             n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
+        }
+        ArrayNode overlaps = run.putArray("overlaps");
+        for (List<InjectedFault> group : s.overlaps()) {
+            ArrayNode g = overlaps.addArray();
+            for (InjectedFault f : group) {
+                ObjectNode n = g.addObject().put("fault", f.fault());
+                f.targets().forEach(n.putArray("targets")::add);
+                n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
+            }
+        }
+        ArrayNode pairs = run.putArray("overlappingPairs");
+        for (FaultOverlaps.Pair p : s.overlappingPairs()) {
+            ArrayNode g = pairs.addArray();
+            for (InjectedFault f : List.of(p.first(), p.second())) {
+                ObjectNode n = g.addObject().put("fault", f.fault());
+                f.targets().forEach(n.putArray("targets")::add);
+                n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
+            }
         }
         ObjectNode byKind = run.putObject("faultsInjectedByKind");
         s.faultsByKind().forEach(byKind::put);

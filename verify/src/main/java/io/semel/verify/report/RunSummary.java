@@ -39,6 +39,16 @@ public record RunSummary(Guarantee guarantee, long seed, Duration duration, Faul
         return Collections.unmodifiableSortedMap(out);
     }
 
+    /** Groups of injected faults that chained together by overlapping ({@link FaultOverlaps#groups}). */
+    public List<List<InjectedFault>> overlaps() {
+        return FaultOverlaps.groups(faults, duration.toMillis());
+    }
+
+    /** Every pair of injected faults that were on at the same time ({@link FaultOverlaps#pairs}). */
+    public List<FaultOverlaps.Pair> overlappingPairs() {
+        return FaultOverlaps.pairs(faults, duration.toMillis());
+    }
+
     /** Mean confirmed sends per second over the series; 0 for an empty series. */
     public double meanThroughput() {
         return confirmedPerSecond.stream().mapToLong(Long::longValue).average().orElse(0);

@@ -54,9 +54,20 @@ public final class TerminalReport {
         return align(rows) + reasons(r);
     }
 
-    /** One run, with its faults, then the verdict's reasons. */
+    /** One run, with its faults, then the verdict's reasons, then the faults that overlapped. */
     public static String table(RunSummary s) {
-        return sideBySide(List.of(s)) + reasons(s.result());
+        return sideBySide(List.of(s)) + reasons(s.result()) + overlaps(s);
+    }
+
+    /** One line per pair of faults that were on at the same time: each with its targets, start and end. */
+    public static String overlaps(RunSummary s) {
+        List<FaultOverlaps.Pair> pairs = s.overlappingPairs();
+        StringBuilder sb = new StringBuilder("overlapping faults: " + pairs.size() + " pair(s) in "
+                + s.overlaps().size() + " group(s)\n");
+        long endMs = s.duration().toMillis();
+        pairs.forEach(p -> sb.append("  * ").append(FaultOverlaps.describe(List.of(p.first(), p.second()), endMs)
+                .replace(" + ", " overlaps ")).append('\n'));
+        return sb.toString();
     }
 
     /**

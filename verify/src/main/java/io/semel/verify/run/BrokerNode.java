@@ -2,7 +2,9 @@ package io.semel.verify.run;
 
 import io.semel.verify.process.ChildProcess;
 import io.semel.verify.process.ChildSpec;
+import io.semel.verify.process.PowerCut;
 import io.semel.verify.process.ProcessListener;
+import io.semel.verify.run.child.ControlledInstantSource;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The broker as a child JVM ({@code io.semel.broker.BrokerMain}) on a fixed port, so a restart after a
@@ -25,19 +28,26 @@ final class BrokerNode implements Closeable {
     static final long ACK_TIMEOUT_MS = 1_500;
     static final int MAX_DELIVERIES = 100;
     static final String READY_PREFIX = "semel broker listening on";
+    /** The log module's verify-mode switch ({@code io.semel.log.internal.ForcedLengths.DIR_PROPERTY}). */
+    static final String FORCED_LENGTHS_PROPERTY = "semel.verify.forcedLengthsDir";
 
     private final ChildProcess process;
     private final int port;
+    private final Path dataDir;
+    private final Path forcedLengthsDir;
 
-    private BrokerNode(ChildProcess process, int port) {
+    private BrokerNode(ChildProcess process, int port, Path dataDir, Path forcedLengthsDir) {
         this.process = process;
         this.port = port;
+        this.dataDir = dataDir;
+        this.forcedLengthsDir = forcedLengthsDir;
     }
 
     static BrokerNode start(Path runDir, ProcessListener listener) throws IOException {
         int port = freePort();
-        Path dataDir = runDir.resolve("broker-data");
+        Path dataDir = runDir.resolve("broker-data").toAbsolutePath();
         Files.createDirectories(dataDir);
+        Path forced = runDir.resolve("broker-forced-lengths").toAbsolutePath();
         Path config = runDir.resolve("broker.properties");
         Files.write(config, List.of(
                 "ackTimeoutMs=" + ACK_TIMEOUT_MS,
@@ -51,9 +61,11 @@ final class BrokerNode implements Closeable {
         ChildSpec spec = ChildSpec.of(RunSchedule.BROKER, "io.semel.broker.BrokerMain", runDir, READY_PREFIX)
                 .withArgs(List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
                         "--host", "127.0.0.1", "--config", config.toString()))
+                .withSystemProperties(java.util.Map.of(FORCED_LENGTHS_PROPERTY, forced.toString(),
+                        ControlledInstantSource.OFFSET_FILE_PROPERTY, clockFile(runDir, RunSchedule.BROKER).toString()))
                 .withHeapMb(384)
                 .withReadyTimeout(Duration.ofSeconds(60));
-        return new BrokerNode(ChildProcess.start(spec, listener), port);
+        return new BrokerNode(ChildProcess.start(spec, listener), port, dataDir, forced);
     }
 
     InetSocketAddress address() {
@@ -73,6 +85,38 @@ final class BrokerNode implements Closeable {
         if (!process.isAlive()) {
             process.start();
         }
+    }
+
+    /** Ends a pause (SIGCONT); no-op if it is not paused. */
+    void resume() throws IOException {
+        if (process.isPaused()) {
+            process.resume();
+        }
+    }
+
+    /** Final phase: resume if paused, start if dead. */
+    void heal() throws IOException {
+        resume();
+        ensureRunning();
+    }
+
+    /**
+     * Power loss: SIGKILL, then every file of the broker's data directory is cut back between its forced length
+     * and what was written ({@link PowerCut}). The broker stays down until {@link #ensureRunning()}.
+     *
+     * @return the cuts, for the run's log
+     */
+    List<PowerCut.Cut> powerLoss(Random random) throws IOException {
+        process.kill();
+        if (process.isAlive()) {
+            throw new IOException("the broker is still alive after SIGKILL; no power cut on a running process");
+        }
+        return PowerCut.apply(dataDir, forcedLengthsDir, random);
+    }
+
+    /** The file holding a child's wall-clock offset in milliseconds (the clock-jump fault writes it). */
+    static Path clockFile(Path runDir, String child) {
+        return runDir.resolve("clock-offsets").resolve(child + ".ms").toAbsolutePath();
     }
 
     private static int freePort() {

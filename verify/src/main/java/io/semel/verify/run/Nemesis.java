@@ -2,27 +2,45 @@ package io.semel.verify.run;
 
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.NemesisPhase;
+import io.semel.verify.process.PowerCut;
 import io.semel.verify.proxy.FaultParams;
 import io.semel.verify.proxy.FaultPolicy;
 import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
 import io.semel.verify.schedule.TimedFault;
+import io.semel.verify.run.child.ControlledInstantSource;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Executes a {@link FaultSchedule} on its own thread: at each fault's start and stop it acts and records a
- * {@code nemesis} op (invoke, then ok when it took effect or fail when it could not be injected), on process
- * id {@value #PROC}. The crash point is the exception: arming it records nothing, the child records the
- * crash itself when it fires and the processor's watchdog records the restart as the stop; a crash window
- * that ends without the crash firing is recorded as a failed start.
+ * Executes a {@link FaultSchedule}, whose faults overlap: at each fault's start and stop it acts and records a
+ * {@code nemesis} op (invoke, then ok when it took effect or fail when it could not be injected), on process id
+ * {@value #PROC}. The crash point is the exception: arming it records nothing, the child records the crash
+ * itself when it fires and the processor's watchdog records the restart as the stop; a crash window that ends
+ * without the crash firing is recorded as a failed start.
+ *
+ * <p>Threads: one dispatcher sleeps until each step's time and hands it to its target's own single-thread
+ * executor, so one target's steps run in schedule order while a slow step (a broker restart takes seconds) never
+ * delays another target's faults. Start/stop ops of different targets may interleave in the history; each uses
+ * its own process id ({@code nemesis.<target>}), so the one-op-per-process rule holds.
  */
 final class Nemesis {
     static final String PROC = "nemesis";
+    /** How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done. */
+    static final long DRAIN_WAIT_MS = 60_000;
+    static final long CLOCK_JUMP_MIN_MS = 5_000;
+    static final long CLOCK_JUMP_MAX_MS = 120_000;
 
     private record Step(long atMs, boolean start, TimedFault fault) {
     }
@@ -30,18 +48,37 @@ final class Nemesis {
     private final FaultSchedule schedule;
     private final Map<String, FaultProxy> proxies;
     private final BrokerNode broker;
-    private final ProcessorNode processor;
+    private final Map<String, ProcessorNode> processors;
+    private final Map<String, ProducerNode> producers;
     private final RunHistory history;
+    private final Random powerCutRandom;
+    private final Random clockRandom;
+    private final Path runDir;
+    private final Consumer<String> log;
+    private final Map<String, ExecutorService> perTarget = new LinkedHashMap<>();
     private final Thread thread;
     private volatile Throwable failure;
 
-    Nemesis(FaultSchedule schedule, Map<String, FaultProxy> proxies, BrokerNode broker, ProcessorNode processor,
-            RunHistory history) {
+    Nemesis(FaultSchedule schedule, Map<String, FaultProxy> proxies, BrokerNode broker,
+            Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, RunHistory history, long seed,
+            Path runDir, Consumer<String> log) {
         this.schedule = schedule;
         this.proxies = Map.copyOf(proxies);
         this.broker = broker;
-        this.processor = processor;
+        this.processors = Map.copyOf(processors);
+        this.producers = Map.copyOf(producers);
         this.history = history;
+        this.powerCutRandom = new Random(seed * 7919 + 3);
+        this.clockRandom = new Random(seed * 104_729 + 5);
+        this.runDir = runDir;
+        this.log = log;
+        for (TimedFault f : schedule.faults()) {
+            perTarget.computeIfAbsent(f.target(), t -> Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, "nemesis-" + t);
+                th.setDaemon(true);
+                return th;
+            }));
+        }
         this.thread = new Thread(this::run, "nemesis");
         this.thread.setDaemon(true);
     }
@@ -50,8 +87,17 @@ final class Nemesis {
         thread.start();
     }
 
+    /** Waits for the dispatcher and for every target's last step. */
     void join() throws InterruptedException {
         thread.join();
+        for (ExecutorService e : perTarget.values()) {
+            e.shutdown();
+        }
+        for (ExecutorService e : perTarget.values()) {
+            if (!e.awaitTermination(DRAIN_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("a nemesis step still runs " + DRAIN_WAIT_MS + " ms after the schedule ended");
+            }
+        }
         if (failure != null) {
             throw new IllegalStateException("the nemesis failed: " + failure, failure);
         }
@@ -59,6 +105,7 @@ final class Nemesis {
 
     void interrupt() {
         thread.interrupt();
+        perTarget.values().forEach(ExecutorService::shutdownNow);
     }
 
     private void run() {
@@ -67,7 +114,7 @@ final class Nemesis {
             steps.add(new Step(f.startMs(), true, f));
             steps.add(new Step(f.stopMs(), false, f));
         }
-        // Stops before starts at the same instant: faults never overlap.
+        // Stops before starts at the same instant: a target's faults never overlap.
         steps.sort(Comparator.comparingLong(Step::atMs).thenComparing(Step::start));
         try {
             for (Step s : steps) {
@@ -75,11 +122,19 @@ final class Nemesis {
                 if (waitMs > 0) {
                     Thread.sleep(waitMs);
                 }
-                if (s.start) {
-                    start(s.fault);
-                } else {
-                    stop(s.fault);
-                }
+                perTarget.get(s.fault.target()).execute(() -> step(s));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void step(Step s) {
+        try {
+            if (s.start) {
+                start(s.fault);
+            } else {
+                stop(s.fault);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -88,64 +143,90 @@ final class Nemesis {
         }
     }
 
+    private static String proc(TimedFault f) {
+        return PROC + "." + f.target();
+    }
+
     private void start(TimedFault f) throws InterruptedException {
         if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
-            if (!processor.arm()) {
-                System.err.println("verify: could not arm the crash point (processor down); it may arm on restart");
+            if (!processor(f).arm()) {
+                log.accept("could not arm the crash point of " + f.target() + " (down); it may arm on restart");
             }
             return;
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
-        history.invoke(PROC, n);
+        history.invoke(proc(f), n);
         try {
             inject(f);
-            history.ok(PROC, n);
+            history.ok(proc(f), n);
         } catch (InterruptedException e) {
-            history.info(PROC, n, "interrupted");
+            history.info(proc(f), n, "interrupted");
             throw e;
         } catch (Exception e) {
-            history.fail(PROC, n, e.getClass().getSimpleName() + ": " + e.getMessage());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
     private void stop(TimedFault f) throws InterruptedException {
         if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
-            if (!processor.disarm()) {
+            if (!processor(f).disarm()) {
                 // The header promised this fault; say plainly that it did not happen.
                 EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
-                history.invoke(PROC, n);
-                history.fail(PROC, n, "armed for " + (f.stopMs() - f.startMs()) + " ms but no batch reached the crash point");
+                history.invoke(proc(f), n);
+                history.fail(proc(f), n, "armed for " + (f.stopMs() - f.startMs()) + " ms but no batch reached the crash point");
             }
             return;
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.STOP);
-        history.invoke(PROC, n);
+        history.invoke(proc(f), n);
         try {
             heal(f);
-            history.ok(PROC, n);
+            history.ok(proc(f), n);
         } catch (InterruptedException e) {
-            history.info(PROC, n, "interrupted");
+            history.info(proc(f), n, "interrupted");
             throw e;
         } catch (Exception e) {
-            history.fail(PROC, n, e.getClass().getSimpleName() + ": " + e.getMessage());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
     private void inject(TimedFault f) throws Exception {
         if (f.kind().proxyPolicy().isPresent()) {
             FaultPolicy policy = f.kind().proxyPolicy().get();
-            proxy(f).setPolicy(policy, params(policy));
+            proxy(f).setPolicy(policy, params(f.kind()));
             return;
         }
+        String t = f.target();
         switch (f.kind()) {
             case KILL -> {
-                if (f.target().equals(RunSchedule.BROKER)) {
+                if (t.equals(RunSchedule.BROKER)) {
                     broker.process().kill();
+                } else if (producers.containsKey(t)) {
+                    producers.get(t).killAndHold();
                 } else {
-                    processor.killAndHold();
+                    processor(f).killAndHold();
                 }
             }
-            case PAUSE -> processor.pause();
+            case PAUSE -> {
+                if (t.equals(RunSchedule.BROKER)) {
+                    broker.process().pause();
+                } else if (producers.containsKey(t)) {
+                    producers.get(t).pause();
+                } else {
+                    processor(f).pause();
+                }
+            }
+            case POWER_LOSS -> {
+                List<PowerCut.Cut> cuts = broker.powerLoss(powerCutRandom);
+                long lost = cuts.stream().mapToLong(PowerCut.Cut::bytesLost).sum();
+                log.accept("power loss: " + cuts.stream().filter(c -> c.bytesLost() > 0).count() + " of " + cuts.size()
+                        + " files cut, " + lost + " unforced bytes lost");
+            }
+            case CLOCK_JUMP -> {
+                long jumpMs = clockJumpMs();
+                ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), jumpMs);
+                log.accept("clock jump: " + t + " wall clock " + (jumpMs > 0 ? "+" : "") + jumpMs + " ms");
+            }
             default -> throw new IllegalArgumentException("no injector for " + f);
         }
     }
@@ -155,17 +236,47 @@ final class Nemesis {
             proxy(f).heal();
             return;
         }
+        String t = f.target();
         switch (f.kind()) {
-            case KILL -> {
-                if (f.target().equals(RunSchedule.BROKER)) {
+            case KILL, POWER_LOSS -> {
+                if (t.equals(RunSchedule.BROKER)) {
                     broker.ensureRunning();
+                } else if (producers.containsKey(t)) {
+                    producers.get(t).release();
                 } else {
-                    processor.release();
+                    processor(f).release();
                 }
             }
-            case PAUSE -> processor.resume();
+            case PAUSE -> {
+                if (t.equals(RunSchedule.BROKER)) {
+                    broker.resume();
+                } else if (producers.containsKey(t)) {
+                    producers.get(t).resume();
+                } else {
+                    processor(f).resume();
+                }
+            }
+            case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
             default -> throw new IllegalArgumentException("no healer for " + f);
         }
+    }
+
+    /**
+     * A seeded jump between {@value #CLOCK_JUMP_MIN_MS} and {@value #CLOCK_JUMP_MAX_MS} ms, forwards or back: longer
+     * than the session and ack timeouts, so a wall-clock deadline would expire (or freeze) visibly.
+     */
+    private synchronized long clockJumpMs() {
+        long magnitude = CLOCK_JUMP_MIN_MS + clockRandom.nextLong(CLOCK_JUMP_MAX_MS - CLOCK_JUMP_MIN_MS + 1);
+        return clockRandom.nextBoolean() ? magnitude : -magnitude;
+    }
+
+    private ProcessorNode processor(TimedFault f) {
+        ProcessorNode p = processors.get(f.target());
+        if (p == null) {
+            throw new IllegalArgumentException("no process named " + f.target() + "; processors " + processors.keySet()
+                    + ", producers " + producers.keySet());
+        }
+        return p;
     }
 
     private FaultProxy proxy(TimedFault f) {
@@ -176,11 +287,15 @@ final class Nemesis {
         return p;
     }
 
-    /** Stall until healed; delay 40 ms + up to 40 ms jitter; the rest as the proxy's defaults. */
-    static FaultParams params(FaultPolicy policy) {
-        return switch (policy) {
+    /**
+     * Stall until healed; delay 40 ms + up to 40 ms jitter; a latency spike 600 ms + up to 900 ms, past the
+     * clients' 1 s request timeout; the rest as the proxy's defaults.
+     */
+    static FaultParams params(FaultKind kind) {
+        return switch (kind) {
             case STALL -> FaultParams.DEFAULTS.withStall(Duration.ZERO);
             case DELAY -> FaultParams.DEFAULTS.withDelay(Duration.ofMillis(40), Duration.ofMillis(40));
+            case LATENCY_SPIKE -> FaultParams.DEFAULTS.withDelay(Duration.ofMillis(600), Duration.ofMillis(900));
             default -> FaultParams.DEFAULTS;
         };
     }

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +34,12 @@ public final class PostgresServer implements Closeable {
 
     /** Starts an embedded PostgreSQL (a few seconds; the binary is unpacked once per machine). */
     public static PostgresServer embedded() throws IOException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        // zonky's defaults turn fsync, synchronous_commit and full_page_writes off; a durability proof needs them on.
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .start();
         return new PostgresServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres");
     }
 
@@ -57,6 +64,7 @@ public final class PostgresServer implements Closeable {
         try (Connection c = user != null ? DriverManager.getConnection(adminUrl, user, "")
                 : DriverManager.getConnection(adminUrl);
                 Statement s = c.createStatement()) {
+            requireDurable(s);
             s.execute("CREATE DATABASE " + name);
         }
         Matcher m = URL.matcher(adminUrl);
@@ -64,6 +72,38 @@ public final class PostgresServer implements Closeable {
             throw new IllegalStateException("admin URL does not parse: " + adminUrl);
         }
         return m.group(1) + name + (m.group(3) == null ? "" : m.group(3));
+    }
+
+    /** Settings a verify run's store needs; their values as the server reports them ({@code SHOW}). */
+    static final List<String> DURABLE_SETTINGS = List.of("fsync", "synchronous_commit", "full_page_writes");
+
+    /** The server's current value of each {@link #DURABLE_SETTINGS} entry. */
+    public synchronized Map<String, String> durabilitySettings() throws SQLException {
+        try (Connection c = user != null ? DriverManager.getConnection(adminUrl, user, "")
+                : DriverManager.getConnection(adminUrl);
+                Statement s = c.createStatement()) {
+            return settings(s);
+        }
+    }
+
+    private static Map<String, String> settings(Statement s) throws SQLException {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String name : DURABLE_SETTINGS) {
+            try (java.sql.ResultSet rs = s.executeQuery("SHOW " + name)) {
+                rs.next();
+                out.put(name, rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** A store that may lose committed transactions cannot show that Semel does not: refuse it. */
+    private static void requireDurable(Statement s) throws SQLException {
+        Map<String, String> settings = settings(s);
+        if (!settings.values().stream().allMatch("on"::equals)) {
+            throw new SQLException("the PostgreSQL server runs with " + settings + "; a verify run needs fsync, "
+                    + "synchronous_commit and full_page_writes on (set them in postgresql.conf and reload)");
+        }
     }
 
     @Override

@@ -42,6 +42,10 @@ public final class RunHistory implements Closeable, EventSink.Target {
     private final AtomicLongArray confirmedPerSecond;
     private final List<InjectedFault> faults = new ArrayList<>();
     private final Map<String, Integer> openFaults = new HashMap<>();
+    /** tNs of the first send event, time zero of the report's series; guarded by this. */
+    private long firstSendTNs = Long.MIN_VALUE;
+    /** Per process id, its invoked and not yet completed op: what a killed child leaves open. */
+    private final Map<String, HistoryEvent> openOps = new java.util.concurrent.ConcurrentHashMap<>();
 
     RunHistory(Path file, LongSupplier nanoTime, EventValue.Header header, int seconds) throws IOException {
         this.nanoTime = nanoTime;
@@ -95,26 +99,59 @@ public final class RunHistory implements Closeable, EventSink.Target {
         append(proc, OpType.INFO, v, error);
     }
 
-    private void observe(HistoryEvent e) {
+    /**
+     * Completes as {@code info} every open op of the processes whose id starts with {@code procPrefix}: called
+     * after a child's death, once its event stream has ended, because a killed process's in-flight sends may
+     * or may not have taken effect (never {@code fail}).
+     *
+     * @return how many ops were closed
+     */
+    public int closeOpen(String procPrefix, String error) {
+        List<HistoryEvent> open = openOps.values().stream().filter(e -> e.proc().startsWith(procPrefix))
+                .sorted(java.util.Comparator.comparingLong(HistoryEvent::i)).toList();
+        for (HistoryEvent e : open) {
+            info(e.proc(), e.value(), error);
+        }
+        return open.size();
+    }
+
+    private synchronized void observe(HistoryEvent e) {
+        if (e.value() instanceof EventValue.Send && (firstSendTNs == Long.MIN_VALUE || e.tNs() < firstSendTNs)) {
+            firstSendTNs = e.tNs();
+        }
+        if (e.type() == OpType.INVOKE) {
+            openOps.put(e.proc(), e);
+        } else {
+            openOps.remove(e.proc());
+        }
         if (e.value() instanceof EventValue.Send) {
             switch (e.type()) {
                 case INVOKE -> sent.incrementAndGet();
                 case OK -> {
                     confirmed.incrementAndGet();
-                    int second = (int) Math.min(confirmedPerSecond.length() - 1, Math.max(0, elapsedMs() / 1000));
+                    int second = (int) Math.min(confirmedPerSecond.length() - 1, eventMs(e) / 1000);
                     confirmedPerSecond.incrementAndGet(second);
                 }
                 case INFO -> unknown.incrementAndGet();
                 default -> { }
             }
         } else if (e.value() instanceof EventValue.Nemesis n && e.type() == OpType.OK) {
-            nemesis(n);
+            nemesis(n, eventMs(e));
         }
     }
 
-    private synchronized void nemesis(EventValue.Nemesis n) {
+    /**
+     * An event's time in the report's series and fault list: ms since the first send, from the event's own
+     * timestamp, exactly as {@code semel check} computes it offline (HistoryCheck), so both print the same
+     * report. The producers start sending just before {@link #markStart()}; earlier events count as 0.
+     */
+    private long eventMs(HistoryEvent e) {
+        long zero = firstSendTNs == Long.MIN_VALUE ? e.tNs() : firstSendTNs;
+        return Math.max(0, (e.tNs() - zero) / 1_000_000);
+    }
+
+    private synchronized void nemesis(EventValue.Nemesis n, long now) {
         String key = n.fault() + " " + n.targets();
-        long now = elapsedMs();
         if (n.phase() == NemesisPhase.START) {
             faults.add(new InjectedFault(n.fault(), n.targets(), now, InjectedFault.NOT_HEALED));
             openFaults.put(key, faults.size() - 1);

@@ -25,18 +25,29 @@ import java.util.Set;
  * @param jdbcUrl PostgreSQL URL of an external server; null = start an embedded PostgreSQL
  * @param runDir working directory (broker data, store, child logs, history)
  * @param minConfirmed the checker's non-triviality threshold for confirmed sends
+ * @param processors processor children in the one consumer group ({@code c1..}); killed, paused and restarted
+ *     members make the group rebalance under faults
  */
 public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, int accounts, int producers,
         int lanesPerProducer, int sendsPerSecond, int partitions, Set<FaultKind> faults, StoreKind store,
-        String jdbcUrl, Path runDir, int minConfirmed) {
+        String jdbcUrl, Path runDir, int minConfirmed, int processors) {
 
     /** The processor's store. */
     public enum StoreKind { SQLITE, POSTGRES }
 
-    /** Faults a run rotates through by default: the proxy policies, process kills and pauses, the crash point. */
+    /**
+     * Faults a run uses by default: the proxy policies (one-way partitions and latency spikes included), kills and
+     * pauses of every process, the broker's power loss, clock jumps of the broker and the processors, the crash point. Every one of them occurs in a run of 60 s
+     * or more ({@code CoveringPlanner}).
+     */
     public static final Set<FaultKind> DEFAULT_FAULTS = Set.copyOf(EnumSet.of(FaultKind.DROP_AFTER_REQUEST,
-            FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.KILL,
-            FaultKind.PAUSE, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+            FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
+            FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE, FaultKind.POWER_LOSS,
+            FaultKind.CLOCK_JUMP, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+    /** Processors in the group by default. */
+    public static final int PROCESSORS_DEFAULT = 2;
+    /** Offered sends per second above which a run is "high rate" (batching, pipelining, group commit). */
+    public static final int HIGH_RATE_MIN = 5_000;
 
     public VerifyConfig {
         Objects.requireNonNull(guarantee, "guarantee");
@@ -56,41 +67,55 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         if (sendsPerSecond < 1 || sendsPerSecond > 10_000) {
             throw new IllegalArgumentException("sendsPerSecond must be 1..10000, got " + sendsPerSecond);
         }
+        if (processors < 1 || processors > 3) {
+            throw new IllegalArgumentException("processors must be 1..3 (one consumer group), got " + processors);
+        }
         if (minConfirmed < 1) {
             throw new IllegalArgumentException("minConfirmed must be at least 1, got " + minConfirmed);
         }
     }
 
-    /** 20 accounts, 3 producers × 4 lanes, 150 sends/s, 4 partitions, every default fault, SQLite. */
+    /** 20 accounts, 3 producers × 4 lanes, 150 sends/s, 4 partitions, 2 processors, every default fault, SQLite. */
     public static VerifyConfig defaults(Guarantee guarantee, long seed, Duration duration, Path runDir) {
-        // About a third of the confirmed sends of a clean run, so a short run still has to do real work.
-        int minConfirmed = (int) Math.max(50, Math.min(1_000, duration.toSeconds() * 150 / 3));
+        // A fifth of the confirmed sends of a clean run, so a short run still has to do real work; overlapping
+        // faults (a stall, a broker death and a producer kill at once) hold the workload up for much of a run.
+        int minConfirmed = (int) Math.max(50, Math.min(1_000, duration.toSeconds() * 150 / 5));
         return new VerifyConfig(guarantee, seed, duration, 20, 3, 4, 150, 4, DEFAULT_FAULTS, StoreKind.SQLITE, null,
-                runDir, minConfirmed);
+                runDir, minConfirmed, PROCESSORS_DEFAULT);
     }
 
     public VerifyConfig withGuarantee(Guarantee g) {
         return new VerifyConfig(g, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors);
     }
 
     public VerifyConfig withFaults(Set<FaultKind> f) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, f, store, jdbcUrl, runDir, minConfirmed);
+                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors);
     }
 
     public VerifyConfig withStore(StoreKind s, String url) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, s, url, runDir, minConfirmed);
+                partitions, faults, s, url, runDir, minConfirmed, processors);
     }
 
     public VerifyConfig withRunDir(Path dir) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, dir, minConfirmed);
+                partitions, faults, store, jdbcUrl, dir, minConfirmed, processors);
     }
 
     public VerifyConfig withSendsPerSecond(int rate) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, rate, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors);
+    }
+
+    public VerifyConfig withProcessors(int n) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, store, jdbcUrl, runDir, minConfirmed, n);
+    }
+
+    /** The processor names, {@code c1..cN}. */
+    public java.util.List<String> processorNames() {
+        return java.util.stream.IntStream.rangeClosed(1, processors).mapToObj(i -> "c" + i).toList();
     }
 }

@@ -15,6 +15,7 @@ import io.semel.verify.proxy.ProxyListener;
 import io.semel.verify.proxy.ProxyOptions;
 import io.semel.verify.report.InjectedFault;
 import io.semel.verify.report.RunSummary;
+import io.semel.verify.run.child.ControlledInstantSource;
 import io.semel.verify.run.child.Deliveries;
 import io.semel.verify.schedule.FaultSchedule;
 import java.io.IOException;
@@ -33,15 +34,15 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * One verify run (DESIGN §6, docs/verify.md "How a run works"): broker and processor as child JVMs,
- * producers in this JVM, two fault proxies, a seeded schedule of faults, a final phase that heals, waits,
- * drains the log and reads the store, then the checker's verdict.
+ * One verify run (DESIGN §6, docs/verify.md "How a run works"): broker, producers and processors as child
+ * JVMs, two fault proxies, a seeded schedule of overlapping faults, a final phase that heals, waits, drains the
+ * log and reads the store, then the checker's verdict.
  *
  * <pre>
- *   harness JVM: producers p1..pN ──► proxy px-producers ──┐
- *                nemesis, history writer, event sink       ├──► broker child JVM (fixed port)
- *   processor child JVM c1 ─────────► proxy px-processor ──┘
- *        └── events (one TCP line each) ──► event sink ──► history.jsonl
+ *   producer child JVMs p1..pN ─────► proxy px-producers ──┐
+ *   harness JVM: nemesis, history writer, event sink       ├──► broker child JVM (fixed port)
+ *   processor child JVMs c1..cM (one group) ► px-processor ┘
+ *        └── every child's events (one TCP line each) ──► event sink ──► history.jsonl
  * </pre>
  *
  * Not thread-safe: {@link #run} once, from one thread.
@@ -73,7 +74,8 @@ public final class VerifyRun {
 
     /** The schedule this config gets: the same for every guarantee with the same seed, duration and faults. */
     public static FaultSchedule schedule(VerifyConfig cfg) {
-        return RunSchedule.plan(cfg.seed(), cfg.duration(), cfg.faults(), STALL_MS);
+        return RunSchedule.plan(cfg.seed(), cfg.duration(), cfg.faults(), STALL_MS,
+                new RunSchedule.Roster(cfg.processorNames(), ProducerFleet.names(cfg)));
     }
 
     /**
@@ -119,17 +121,30 @@ public final class VerifyRun {
                         "--ack-timeout-ms", Long.toString(BrokerNode.ACK_TIMEOUT_MS),
                         "--max-deliveries", Integer.toString(BrokerNode.MAX_DELIVERIES)));
                 args.addAll(store.childArgs());
-                try (ProcessorNode processor = new ProcessorNode(RunSchedule.PROCESSOR, args,
-                        Map.of("org.slf4j.simpleLogger.defaultLogLevel", "info"), dir, sink, history, processLog)) {
-                    processor.start();
+                Map<String, ProcessorNode> processors = new LinkedHashMap<>();
+                for (String name : cfg.processorNames()) {
+                    processors.put(name, new ProcessorNode(name, args,
+                            Map.of("org.slf4j.simpleLogger.defaultLogLevel", "info",
+                                    ControlledInstantSource.OFFSET_FILE_PROPERTY, BrokerNode.clockFile(dir, name).toString()),
+                            dir, sink, history, processLog));
+                }
+                try (ProducerFleet fleet = new ProducerFleet(cfg, hostPort(pxProducers), TOPIC, dir, sink, history,
+                        processLog)) {
+                    for (ProcessorNode p : processors.values()) {
+                        p.start();
+                    }
                     Map<String, FaultProxy> proxies = new LinkedHashMap<>();
                     proxies.put(pxProducers.name(), pxProducers);
                     proxies.put(pxProcessor.name(), pxProcessor);
-                    ProducerFleet fleet = new ProducerFleet(cfg, hostPort(pxProducers), TOPIC, history);
-                    Nemesis nemesis = new Nemesis(schedule, proxies, broker, processor, history);
+                    Nemesis nemesis = new Nemesis(schedule, proxies, broker, processors, fleet.nodes(), history,
+                            cfg.seed(), dir, line -> logLine(log, line));
+                    logLine(log, "producers " + fleet.nodes().keySet() + " with " + ProducerFleet.lanes(cfg)
+                            + " lanes each, offering " + cfg.sendsPerSecond() + " sends/s; processors "
+                            + processors.keySet());
                     StateSampler sampler = new StateSampler(store, history, TOPIC, GROUP, cfg.duration());
-                    history.markStart();
+                    // The producers' JVMs start (and send) before time zero, so faults meet a running workload.
                     fleet.start();
+                    history.markStart();
                     nemesis.start();
                     sampler.start();
                     Thread ticker = ticker(history, progress);
@@ -140,12 +155,17 @@ public final class VerifyRun {
                         // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                         pxProducers.heal();
                         pxProcessor.heal();
-                        broker.ensureRunning();
-                        processor.heal();
+                        broker.heal();
+                        for (ProcessorNode p : processors.values()) {
+                            p.heal();
+                        }
                         fleet.stop();
-                        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; waiting for the processor");
+                        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their"
+                                + " own: " + fleet.unplannedDeaths() + "; waiting for the processors");
                         awaitQuiet(broker, store, log);
-                        processor.stopForGood();
+                        for (ProcessorNode p : processors.values()) {
+                            p.stopForGood();
+                        }
                         drainLog(broker, history);
                         readState(store, history);
                     } finally {
@@ -153,7 +173,9 @@ public final class VerifyRun {
                         ticker.interrupt();
                         nemesis.interrupt();
                     }
-                    starts = processor.generation();
+                    starts = processors.values().stream().mapToInt(ProcessorNode::generation).sum();
+                } finally {
+                    processors.values().forEach(ProcessorNode::close);
                 }
             }
             perSecond = history.confirmedPerSecond(seconds);

@@ -3,6 +3,7 @@ package io.semel.verify.schedule;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.proxy.FaultPolicy;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -17,12 +18,28 @@ public enum FaultKind {
     RESET(FaultPolicy.RESET),
     DELAY(FaultPolicy.DELAY),
     REPLAY_STALE(FaultPolicy.REPLAY_STALE),
+    /** One-way partition: requests are lost, the connection stays up (nothing reaches the broker). */
+    DROP_REQUESTS(FaultPolicy.DROP_REQUESTS),
+    /** One-way partition: replies are lost, the connection stays up (requests take effect unseen). */
+    DROP_REPLIES(FaultPolicy.DROP_REPLIES),
+    /** A latency spike: {@link FaultPolicy#DELAY} with hundreds of milliseconds per chunk, past request timeouts. */
+    LATENCY_SPIKE(FaultPolicy.DELAY),
     /** kill -9; the stop of the window restarts the process with the same identity. */
     KILL(null),
     /** SIGSTOP; the stop of the window sends SIGCONT. */
     PAUSE(null),
     /** Restart a processor with the crash point armed: it dies after its commit, before its ack. */
-    CRASH_AFTER_COMMIT_BEFORE_ACK(null);
+    CRASH_AFTER_COMMIT_BEFORE_ACK(null),
+    /**
+     * Power loss of the broker: SIGKILL, then every log file is cut back to a point between its last forced
+     * length and what was written (the last write torn at a seeded byte); the stop restarts it.
+     */
+    POWER_LOSS(null),
+    /**
+     * The target's wall clock (broker or processor, through its injected clock) jumps by a seeded offset, forwards
+     * or back, at the start; the stop jumps it back to the true time.
+     */
+    CLOCK_JUMP(null);
 
     private final FaultPolicy proxyPolicy;
 
@@ -32,17 +49,21 @@ public enum FaultKind {
 
     /** e.g. {@code kill}, {@code drop-after-request}; equals {@code EventValue.Nemesis.KILL} etc. */
     public String wireName() {
-        return proxyPolicy != null ? proxyPolicy.wireName() : switch (this) {
+        return switch (this) {
             case KILL -> EventValue.Nemesis.KILL;
-            case PAUSE -> "pause";
             case CRASH_AFTER_COMMIT_BEFORE_ACK -> EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK;
-            default -> throw new AssertionError(this);
+            default -> name().toLowerCase(Locale.ROOT).replace('_', '-');
         };
     }
 
     /** The proxy policy this fault switches on, if it is a network fault. */
     public Optional<FaultPolicy> proxyPolicy() {
         return Optional.ofNullable(proxyPolicy);
+    }
+
+    /** True for faults that end a process's life (its restart takes a JVM start and a group join). */
+    public boolean isDeath() {
+        return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS;
     }
 
     public static FaultKind fromWireName(String name) {

@@ -179,14 +179,20 @@ final class AnomalyFinder {
 
     private Anomaly redeliveryLies() {
         // A delivery count belongs to a log record, so a repeat is the same (partition, offset) seen again;
-        // the same id at another offset is a log duplicate (dup-log), not a redelivery.
-        Set<String> seenRecords = new HashSet<>();
+        // the same id at another offset is a log duplicate (dup-log), not a redelivery. Only one delivery
+        // of a record can be its first: a second deliveryCount=1 is the lie, in whatever order the history
+        // recorded them (a paused consumer records its count-1 poll after another member's count-2 one).
+        Map<String, Long> firstDeliveryAt = new HashMap<>();
         SortedMap<String, String> lies = new TreeMap<>();
         for (HistoryIndex.DeliveryAt d : ix.deliveries) {
+            if (d.delivery().deliveryCount() != 1) {
+                continue;
+            }
             String record = d.delivery().partition() + "/" + d.delivery().offset();
-            if (!seenRecords.add(record) && d.delivery().deliveryCount() == 1) {
-                lies.putIfAbsent(d.delivery().id(), "partition/offset " + record + " delivered again at event "
-                        + d.event().i() + " with deliveryCount=1");
+            Long earlier = firstDeliveryAt.putIfAbsent(record, d.event().i());
+            if (earlier != null) {
+                lies.putIfAbsent(d.delivery().id(), "partition/offset " + record + " delivered with deliveryCount=1 "
+                        + "at event " + earlier + " and again at event " + d.event().i());
             }
         }
         return perId(AnomalyKind.REDELIVERY_LIE, new TreeSet<>(lies.keySet()), lies::get);

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       <td>written with one {@code write} and flushed before the step it records is taken further</td></tr>
  *   <tr><td>harness → child</td><td>{@code ARM} / {@code DISARM}</td><td>crash point between the processor's
  *       two steps on / off</td></tr>
+ *   <tr><td>harness → child</td><td>{@code STOP}</td><td>a producer child finishes its sends and exits</td></tr>
  * </table>
  * A line the kernel accepted before a SIGKILL still reaches the harness (the socket is closed by the
  * kernel after its buffer drains); a line torn by the kill is dropped by the harness.
@@ -37,10 +38,13 @@ public final class ChildChannel implements AutoCloseable {
     public static final String HELLO = "HELLO";
     public static final String ARM = "ARM";
     public static final String DISARM = "DISARM";
+    /** Asks a producer child to finish its current sends and exit. */
+    public static final String STOP = "STOP";
 
     private final Socket socket;
     private final OutputStream out;
     private final AtomicBoolean armed = new AtomicBoolean();
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     private ChildChannel(Socket socket) throws IOException {
         this.socket = socket;
@@ -63,6 +67,11 @@ public final class ChildChannel implements AutoCloseable {
     /** Whether the harness asked for a crash between the two steps; cleared by nothing but {@code DISARM}. */
     public boolean armed() {
         return armed.get();
+    }
+
+    /** Whether the harness asked this child to stop ({@link #STOP}). */
+    public boolean stopRequested() {
+        return stop.get();
     }
 
     public void emit(String proc, OpType type, EventValue value, String error) {
@@ -90,6 +99,8 @@ public final class ChildChannel implements AutoCloseable {
                     armed.set(true);
                 } else if (line.equals(DISARM)) {
                     armed.set(false);
+                } else if (line.equals(STOP)) {
+                    stop.set(true);
                 }
             }
         } catch (IOException e) {

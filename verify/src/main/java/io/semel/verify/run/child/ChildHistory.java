@@ -40,6 +40,11 @@ public final class ChildHistory {
         channel.emit(proc(), OpType.OK, v, null);
     }
 
+    /** Definitely not done (the client's promise); the process id stays usable. */
+    public void fail(EventValue v, String error) {
+        channel.emit(proc(), OpType.FAIL, v, error);
+    }
+
     /** Outcome unknown: written, then this process id is retired and the next op uses a new one. */
     public void info(EventValue v, Throwable error) {
         channel.emit(proc(), OpType.INFO, v, describe(error));

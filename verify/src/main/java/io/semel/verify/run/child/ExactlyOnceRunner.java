@@ -34,6 +34,7 @@ final class ExactlyOnceRunner {
         source.connect();
         ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder()
                 .source(source).store(store).consumer(args.get("group"))
+                .clock(ControlledInstantSource.systemOrControlled())
                 .batchSize(100)
                 .pollTimeout(Duration.ofMillis(300))
                 .handler((message, tx) -> {
