@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * shutdown hook), but never from a broker thread.
  */
 public final class Broker implements Closeable {
+    private static final long WALL_AT_LOAD_MS = System.currentTimeMillis();
+    private static final long NANOS_AT_LOAD = System.nanoTime();
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     static final String LOCK_FILE = ".lock";
     static final String PRODUCERS_DIR = "producers";
@@ -132,7 +134,7 @@ public final class Broker implements Closeable {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
                         config.groupLogCompactBytes(), topics,
                         deadLetterAdmin(topics, registry, epochs, admin), config.groupConfig(), config.groupTickMs(),
-                        config.shutdownTimeoutMs(), clock);
+                        config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
             }
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, epochs, admin, groups,
@@ -284,5 +286,13 @@ public final class Broker implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Milliseconds that never jump, for durations and deadlines: the wall time when this class loaded plus the
+     * monotonic time elapsed since (System.nanoTime), so values stay positive and read like times.
+     */
+    private static long monotonicMs() {
+        return WALL_AT_LOAD_MS + (System.nanoTime() - NANOS_AT_LOAD) / 1_000_000;
     }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -67,17 +68,22 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
     private final Executor exec;
     private final TopicManager topics;
     private final GroupConfig config;
-    private final Clock clock;
+    /**
+     * Time for group decisions (sessions, ack deadlines, backoffs, long-poll deadlines): monotonic, never the
+     * wall clock. None of these is persisted, and a wall clock that jumps back would hold a long poll or an
+     * ack deadline for as long as it jumped; one that jumps forward would expire every member at once.
+     */
+    private final LongSupplier nowMs;
     private final long shutdownTimeoutMs;
     private GroupJournal journal; // set once in start, coordinator thread afterwards
     private DeadLetterCopier copier;
     private GroupRegistry registry; // null while a rebuild after a storage failure has not succeeded
     private volatile boolean shuttingDown;
 
-    private GroupCoordinator(TopicManager topics, GroupConfig config, Clock clock, long shutdownTimeoutMs) {
+    private GroupCoordinator(TopicManager topics, GroupConfig config, LongSupplier nowMs, long shutdownTimeoutMs) {
         this.topics = topics;
         this.config = config;
-        this.clock = clock;
+        this.nowMs = nowMs;
         this.shutdownTimeoutMs = shutdownTimeoutMs;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "group-coordinator");
@@ -100,9 +106,9 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
      * @throws IOException if the group log cannot be opened or read, or holds a corrupt record
      */
     public static GroupCoordinator start(Path dataDir, int segmentBytes, long groupLogCompactBytes, TopicManager topics,
-            DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock)
-            throws IOException {
-        GroupCoordinator c = new GroupCoordinator(topics, config, clock, shutdownTimeoutMs);
+            DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock,
+            LongSupplier monotonicMs) throws IOException {
+        GroupCoordinator c = new GroupCoordinator(topics, config, monotonicMs, shutdownTimeoutMs);
         try {
             c.journal = GroupJournal.open(dataDir, segmentBytes, groupLogCompactBytes, c.exec, clock,
                     c::storageFailed);
@@ -165,7 +171,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
             if (journal.compactionDue()) {
                 compact();
             }
-            for (Decision<List<String>> d : registry.tick(clock.millis())) {
+            for (Decision<List<String>> d : registry.tick(nowMs.getAsLong())) {
                 if (!d.reply().isEmpty()) {
                     LOG.info("group {}: members {} expired", d.group(), d.reply());
                 }
@@ -257,7 +263,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
                         + " does not exist; create it before joining a group on it"));
                 return;
             }
-            long now = clock.millis();
+            long now = nowMs.getAsLong();
             Decision<MemberView> d;
             if (r.memberId() != null) {
                 // Rejoin after a reconnect: the member must still be alive.
@@ -285,7 +291,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
                 out.complete(LeaveGroup.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
                 return;
             }
-            persist(g.get().leave(r.memberId(), clock.millis()),
+            persist(g.get().leave(r.memberId(), nowMs.getAsLong()),
                     x -> out.complete(x.isOk() ? new LeaveGroup.Response(ErrorCode.NONE, null)
                             : LeaveGroup.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(LeaveGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
@@ -300,7 +306,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
                 out.complete(Heartbeat.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
                 return;
             }
-            persist(g.get().heartbeat(r.memberId(), clock.millis()), x -> out.complete(x.isOk()
+            persist(g.get().heartbeat(r.memberId(), nowMs.getAsLong()), x -> out.complete(x.isOk()
                     ? new Heartbeat.Response(ErrorCode.NONE, null, leases(x.reply()))
                     : Heartbeat.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Heartbeat.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
@@ -315,7 +321,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
 
     @Override
     public CompletableFuture<Poll.Response> poll(Poll.Request r) {
-        long deadlineMs = clock.millis() + Math.max(0, r.maxWaitMs());
+        long deadlineMs = nowMs.getAsLong() + Math.max(0, r.maxWaitMs());
         return submit(c -> Poll.Response.error(code(c), detail(c)), out -> pollOnce(r, out, deadlineMs));
     }
 
@@ -335,7 +341,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         }
         GroupState group = g.get();
         Topic topic = topics.topic(group.topic());
-        long now = clock.millis();
+        long now = nowMs.getAsLong();
         Decision<List<io.semel.broker.group.Delivery>> d = group.poll(r.memberId(), r.maxMessages(), now,
                 new TopicLogView(topic));
         if (d.isOk() && d.reply().isEmpty() && d.records().isEmpty() && now < deadlineMs && !shuttingDown) {
@@ -389,7 +395,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
             String reason = r.reason() == null ? "nack" : r.reason();
             List<NackItem> items = r.items().stream()
                     .map(i -> new NackItem(i.partition(), i.leaseEpoch(), i.offset(), reason)).toList();
-            persist(g.get().nack(r.memberId(), items, clock.millis()), x -> out.complete(x.isOk()
+            persist(g.get().nack(r.memberId(), items, nowMs.getAsLong()), x -> out.complete(x.isOk()
                     ? new Nack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
                     : Nack.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Nack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
