@@ -54,6 +54,12 @@ public interface JdbcStore extends AutoCloseable {
      */
     <T> T inTransaction(TransactionWork<T> work) throws HandlerException;
 
+    /**
+     * The database file when this is a SQLite store (one process at a time may use it as a
+     * consumer-group member's store), else empty.
+     */
+    Optional<Path> sqliteFile();
+
     /** The schema version this store is at after opening. */
     int schemaVersion();
 
