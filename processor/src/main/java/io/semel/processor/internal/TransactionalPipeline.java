@@ -9,6 +9,7 @@ import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.StoreTransaction;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,12 @@ public final class TransactionalPipeline implements Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPipeline.class);
 
     private final ProcessorContext ctx;
+    /**
+     * Ordered sources: per partition, the nacked message its source redelivers next. Later messages of
+     * that partition under the same lease epoch (already fetched, or in the next chunk of the same
+     * poll) are dropped until it comes back; a new epoch (a new claim) starts over.
+     */
+    private final Map<Batches.TopicPartition, SourceMessage> unsettled = new HashMap<>();
 
     public TransactionalPipeline(ProcessorContext ctx) {
         this.ctx = ctx;
@@ -43,7 +50,11 @@ public final class TransactionalPipeline implements Pipeline {
     }
 
     @Override
-    public void accept(List<SourceMessage> batch) {
+    public void accept(List<SourceMessage> polled) {
+        List<SourceMessage> batch = ctx.source().ordered() ? dropPastUnsettled(polled) : polled;
+        if (batch.isEmpty()) {
+            return;
+        }
         if (ctx.source().ordered() && batch.stream().anyMatch(m -> Pipeline.unstorable(m, false) != null)) {
             // In order: the messages before the unstorable one commit, it is dead-lettered, then the rest.
             oneByOne(batch);
@@ -71,6 +82,23 @@ public final class TransactionalPipeline implements Pipeline {
             ack(remaining);
             return;
         }
+    }
+
+    private List<SourceMessage> dropPastUnsettled(List<SourceMessage> batch) {
+        if (unsettled.isEmpty()) {
+            return batch;
+        }
+        List<SourceMessage> out = new ArrayList<>(batch.size());
+        for (SourceMessage m : batch) {
+            Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
+            SourceMessage failed = unsettled.get(tp);
+            if (failed != null && failed.leaseEpoch() == m.leaseEpoch() && m.offset() > failed.offset()) {
+                continue; // fetched before the source seeked back to the failed message
+            }
+            unsettled.remove(tp);
+            out.add(m);
+        }
+        return out;
     }
 
     private Outcome runTimed(List<SourceMessage> batch) throws HandlerException {
@@ -135,7 +163,7 @@ public final class TransactionalPipeline implements Pipeline {
         List<SourceMessage> toAck = new ArrayList<>(batch.size());
         for (SourceMessage m : batch) {
             Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
-            if (stopped.contains(tp)) {
+            if (stopped.contains(tp) || (ordered && unsettled.containsKey(tp))) {
                 continue; // not processed, not acked: the source redelivers from the failed message on
             }
             String unstorable = ordered ? Pipeline.unstorable(m, false) : null;
@@ -157,7 +185,7 @@ public final class TransactionalPipeline implements Pipeline {
                 }
                 Pipeline.nackQuietly(ctx, m, e.getMessage(), LOG);
                 if (ordered) {
-                    stopped.add(tp);
+                    unsettled.put(tp, m);
                 }
                 continue;
             }
