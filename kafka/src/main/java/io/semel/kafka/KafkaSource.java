@@ -125,7 +125,7 @@ public final class KafkaSource implements Source {
             throw new SourceException("Kafka truncated " + e.divergentOffsets().keySet() + " below the stored "
                     + "positions (unclean leader election): records the store counts as processed are gone from the "
                     + "log. The source stops rather than re-read or skip; an operator must compare the store with "
-                    + "the topic and move the position rows (semel_position, consumer " + cfg.group + ")", false, e);
+                    + "the topic and move the position rows (semel_position, consumer " + claimsConsumer() + ")", false, e);
         } catch (OffsetOutOfRangeException e) {
             throw new SourceException(outOfRange(e.offsetOutOfRangePartitions()), false, e);
         } catch (WakeupException e) {
@@ -151,7 +151,7 @@ public final class KafkaSource implements Source {
     }
 
     private String claimsConsumer() {
-        return cfg.group;
+        return claims.consumer();
     }
 
     /** Claims every PENDING or FENCED partition still assigned; returns those claimed and seeked now. */

@@ -50,6 +50,11 @@ public final class PartitionClaims {
         this.store = store;
     }
 
+    /** The processor's consumer name, which owns the position rows. */
+    public String consumer() {
+        return consumer;
+    }
+
     public boolean bound() {
         return store != null;
     }
