@@ -252,6 +252,20 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void anExclusiveLockHasOneHolderUntilItIsClosed() throws Exception {
+        Optional<StoreLock> first = store.tryLockExclusive("relay");
+        assertThat(first).isPresent();
+        assertThat(store.tryLockExclusive("relay")).as("held by the first").isEmpty();
+        Optional<StoreLock> other = store.tryLockExclusive("other-name");
+        assertThat(other).as("names are independent").isPresent();
+        other.get().close();
+        first.get().close();
+        Optional<StoreLock> again = store.tryLockExclusive("relay");
+        assertThat(again).isPresent();
+        again.get().close();
+    }
+
+    @Test
     void twoTransactionsOnOnePositionRowAreSerialized() throws Exception {
         advance(1, 1);
         CountDownLatch firstHoldsLock = new CountDownLatch(1);

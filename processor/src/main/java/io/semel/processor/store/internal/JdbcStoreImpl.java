@@ -97,6 +97,15 @@ public final class JdbcStoreImpl implements JdbcStore {
     }
 
     @Override
+    public Optional<io.semel.processor.store.StoreLock> tryLockExclusive(String name) {
+        Checks.name("lock name", name);
+        if (closed.get()) {
+            throw new IllegalStateException(description + " is closed");
+        }
+        return sqliteFile != null ? StoreLocks.sqlite(sqliteFile, name) : StoreLocks.postgres(source, name);
+    }
+
+    @Override
     public Optional<Path> sqliteFile() {
         return Optional.ofNullable(sqliteFile);
     }
