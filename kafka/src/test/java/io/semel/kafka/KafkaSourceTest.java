@@ -96,6 +96,33 @@ class KafkaSourceTest {
     }
 
     @Test
+    void aDeletedConsumerGroupResumesFromTheStoredPositionsWithAHigherClaimEpoch() throws Exception {
+        String topic = "regrouped";
+        kafka.createTopic(topic, 1);
+        send(topic, 10);
+        try (JdbcStore store = JdbcStore.sqlite(dir.resolve("g.db"))) {
+            ExactlyOnceProcessor p = processor(store, topic, "g4");
+            p.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts("g4").processed() == 10);
+            p.close();
+            long epochBefore = store.inTransaction(tx -> tx.lockPosition("g4", topic, 0).orElseThrow().leaseEpoch());
+            // Kafka forgets the group (its generation starts over); the store's claim epoch does not.
+            kafka.admin().deleteConsumerGroups(java.util.List.of("g4")).all().get(30, TimeUnit.SECONDS);
+            send(topic, 5);
+            ExactlyOnceProcessor again = processor(store, topic, "g4");
+            again.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts("g4").processed() == 15);
+            assertThat(again.status().processed()).as("resumed at offset 10, not from the start").isEqualTo(5);
+            assertThat(again.status().duplicatesSkipped()).isZero();
+            io.semel.processor.store.Position pos = store.inTransaction(
+                    tx -> tx.lockPosition("g4", topic, 0).orElseThrow());
+            assertThat(pos.nextOffset()).isEqualTo(15);
+            assertThat(pos.leaseEpoch()).isGreaterThan(epochBefore);
+            again.close();
+        }
+    }
+
+    @Test
     void settingsTheSourceForcesCannotBeOverridden() {
         KafkaSourceBuilder b = KafkaSource.builder(kafka.bootstrap(), "g3", "t");
         assertThatThrownBy(() -> b.consumerProperty("isolation.level", "read_uncommitted"))
