@@ -128,6 +128,10 @@ public final class KafkaSource implements Source {
                     + "the topic and move the position rows (semel_position, consumer " + claimsConsumer() + ")", false, e);
         } catch (OffsetOutOfRangeException e) {
             throw new SourceException(outOfRange(e.offsetOutOfRangePartitions()), false, e);
+        } catch (org.apache.kafka.common.errors.FencedInstanceIdException e) {
+            throw new SourceException("another member joined group " + cfg.group + " with this member's "
+                    + "group.instance.id, so Kafka fenced this one for good (its uncommitted work is fenced in the "
+                    + "store by the newer claim too). Give every instance its own group.instance.id", false, e);
         } catch (WakeupException e) {
             throw new SourceException("Kafka poll woken up: " + e, true, e);
         } catch (KafkaException e) {

@@ -44,6 +44,33 @@ class KafkaSourceContractTest extends SourceContractTest {
         }
     }
 
+    /**
+     * Kafka only: a static member ({@code group.instance.id}) restarted while its old incarnation holds
+     * a batch. Kafka hands the new incarnation the partition without a new generation, so a
+     * generation-based fence would let the old one commit; the claim epoch refuses it.
+     */
+    @org.junit.jupiter.api.Test
+    public void aStaticMemberRestartedWhileItsOldIncarnationHoldsABatchFencesTheOldOne() throws Exception {
+        engine.createTopic(topic, 1);
+        KafkaBroker kafka = ((KafkaEngine) engine).kafka();
+        PausingSource old = new PausingSource(KafkaSource.builder(kafka.bootstrap(), group, topic)
+                .sessionTimeoutMs(SESSION_TIMEOUT_MS).maxPollIntervalMs(60_000)
+                .consumerProperty("group.instance.id", "instance-1").build());
+        io.semel.processor.ExactlyOnceProcessor a = started(processor(old, increment()).build());
+        sendIncrements(40, 11);
+        org.assertj.core.api.Assertions.assertThat(old.holding.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        io.semel.processor.ExactlyOnceProcessor b = started(processor(KafkaSource.builder(kafka.bootstrap(), group,
+                topic).sessionTimeoutMs(SESSION_TIMEOUT_MS).consumerProperty("group.instance.id", "instance-1").build(),
+                increment()).build());
+        awaitProcessed(40);
+        old.release.countDown();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> a.status().fencedBatches() >= 1);
+        org.assertj.core.api.Assertions.assertThat(a.status().processed()).isZero();
+        org.assertj.core.api.Assertions.assertThat(b.status().processed()).isEqualTo(40);
+        org.assertj.core.api.Assertions.assertThat(balances()).isEqualTo(expected);
+    }
+
     static KafkaSource member(KafkaBroker kafka, String topic, String group) {
         return KafkaSource.builder(kafka.bootstrap(), group, topic).maxDeliveries(MAX_DELIVERIES).nackBackoffMs(20)
                 .nackBackoffMaxMs(100).sessionTimeoutMs(SESSION_TIMEOUT_MS).maxPollIntervalMs(MAX_POLL_INTERVAL_MS)

@@ -36,11 +36,11 @@ public abstract class SourceContractTest {
     private static EmbeddedPostgresServer pg;
 
     protected SourceEngine engine;
-    String topic;
-    String group;
-    JdbcStore store;
-    final List<ExactlyOnceProcessor> processors = new ArrayList<>();
-    final Map<String, Long> expected = new HashMap<>();
+    protected String topic;
+    protected String group;
+    protected JdbcStore store;
+    protected final List<ExactlyOnceProcessor> processors = new ArrayList<>();
+    protected final Map<String, Long> expected = new HashMap<>();
 
     /** The engine for this test class; called once per test, may return the same instance. */
     protected abstract SourceEngine engine() throws Exception;
@@ -82,19 +82,19 @@ public abstract class SourceContractTest {
 
     // ------------------------------------------------------------------ helpers
 
-    ExactlyOnceProcessor.Builder processor(Source source, Handler handler) {
+    protected ExactlyOnceProcessor.Builder processor(Source source, Handler handler) {
         return ExactlyOnceProcessor.builder().source(source).store(store).consumer(group).handler(handler)
                 .batchSize(50).inboxRetentionMs(Duration.ofDays(1).toMillis());
     }
 
-    ExactlyOnceProcessor started(ExactlyOnceProcessor p) {
+    protected ExactlyOnceProcessor started(ExactlyOnceProcessor p) {
         processors.add(p);
         p.start();
         return p;
     }
 
     /** Sends {@code n} increments with seeded random accounts and amounts, all confirmed. */
-    void sendIncrements(int n, long seed) {
+    protected void sendIncrements(int n, long seed) {
         Random r = new Random(seed);
         List<SourceEngine.Outgoing> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -106,7 +106,17 @@ public abstract class SourceContractTest {
         engine.send(topic, out);
     }
 
-    void awaitProcessed(long n) {
+    /** The accounts' balances now (the increment handler's table). */
+    protected Map<String, Long> balances() throws Exception {
+        return Bank.balances(store);
+    }
+
+    /** The non-idempotent increment handler the tests use. */
+    protected static Handler increment() {
+        return Bank.INCREMENT;
+    }
+
+    protected void awaitProcessed(long n) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
                 .until(() -> store.inboxCounts(group).processed() >= n);
     }
@@ -257,15 +267,15 @@ public abstract class SourceContractTest {
     }
 
     /** Holds the first non-empty polled batch until {@link #release} opens: a member stalled past its lease. */
-    static final class PausingSource extends ForwardingSource {
-        final CountDownLatch holding = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
+    protected static final class PausingSource extends ForwardingSource {
+        public final CountDownLatch holding = new CountDownLatch(1);
+        public final CountDownLatch release = new CountDownLatch(1);
 
-        PausingSource(Source delegate) {
+        public PausingSource(Source delegate) {
             super(delegate);
         }
 
-        Source delegate() {
+        public Source delegate() {
             return delegate;
         }
 
