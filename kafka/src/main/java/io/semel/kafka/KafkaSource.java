@@ -122,12 +122,12 @@ public final class KafkaSource implements Source {
         try {
             return consumer.poll(timeout);
         } catch (LogTruncationException e) {
-            throw new SourceException("Kafka truncated " + e.divergentOffsets().keySet() + " below the stored "
-                    + "positions (unclean leader election): records the store counts as processed are gone from the "
-                    + "log. The source stops rather than re-read or skip; an operator must compare the store with "
-                    + "the topic and move the position rows (semel_position, consumer " + claimsConsumer() + ")", false, e);
+            throw new SourceException(io.semel.kafka.internal.PositionErrors.truncated(e.divergentOffsets().keySet(),
+                    claims.consumer()), false, e);
         } catch (OffsetOutOfRangeException e) {
-            throw new SourceException(outOfRange(e.offsetOutOfRangePartitions()), false, e);
+            Map<TopicPartition, Long> at = e.offsetOutOfRangePartitions();
+            throw new SourceException(io.semel.kafka.internal.PositionErrors.outOfRange(at,
+                    consumer.beginningOffsets(at.keySet()), consumer.endOffsets(at.keySet()), claims.consumer()), false, e);
         } catch (org.apache.kafka.common.errors.FencedInstanceIdException e) {
             throw new SourceException("another member joined group " + cfg.group + " with this member's "
                     + "group.instance.id, so Kafka fenced this one for good (its uncommitted work is fenced in the "
@@ -140,22 +140,6 @@ public final class KafkaSource implements Source {
             }
             throw new SourceException("Kafka poll failed: " + e, true, e);
         }
-    }
-
-    private String outOfRange(Map<TopicPartition, Long> positions) {
-        StringBuilder b = new StringBuilder("the stored position is outside what Kafka holds:");
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(positions.keySet());
-        Map<TopicPartition, Long> end = consumer.endOffsets(positions.keySet());
-        positions.forEach((tp, at) -> b.append(' ').append(tp).append(" position ").append(at).append(" not in [")
-                .append(begin.get(tp)).append(", ").append(end.get(tp)).append(']'));
-        return b.append(". Below the start: retention deleted records before they were processed (data lost "
-                + "upstream). Past the end: the topic was deleted and recreated, or truncated. The source never "
-                + "skips or rewinds on its own; an operator decides, e.g. move the position row in semel_position "
-                + "(consumer ").append(claimsConsumer()).append(") to the log start, accepting the loss").toString();
-    }
-
-    private String claimsConsumer() {
-        return claims.consumer();
     }
 
     /** Claims every PENDING or FENCED partition still assigned; returns those claimed and seeked now. */
