@@ -56,9 +56,17 @@ public final class CrashPoints {
     public static final String SNAPSHOT_AFTER_TEMP_WRITE_BEFORE_RENAME = "snapshot.afterTempWriteBeforeRename";
 
     /** Every step name, in the order of the pipeline. */
+    /** Kafka outbox relay: the pass's rows and progress record sent inside the open Kafka transaction, not committed. */
+    public static final String KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT = "kafkaRelay.afterSendBeforeCommit";
+    /** Kafka outbox relay: the Kafka transaction committed, the rows not yet marked sent in the store. */
+    public static final String KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT = "kafkaRelay.afterCommitBeforeMarkSent";
+    /** Kafka source: a partition claimed in the store (epoch raised), the consumer not yet seeked to it. */
+    public static final String KAFKA_AFTER_CLAIM_BEFORE_SEEK = "kafka.afterClaimBeforeSeek";
     public static final List<String> NAMES = List.of(AFTER_HANDLER_BEFORE_COMMIT, AFTER_COMMIT_BEFORE_ACK,
             AFTER_RECEIVE_COMMIT_BEFORE_ACK, AFTER_WORKER_HANDLER_BEFORE_COMMIT, RELAY_AFTER_ASSIGN_BEFORE_SEND,
-            RELAY_AFTER_SEND_BEFORE_MARK_SENT, SNAPSHOT_AFTER_TEMP_WRITE_BEFORE_RENAME);
+            RELAY_AFTER_SEND_BEFORE_MARK_SENT, SNAPSHOT_AFTER_TEMP_WRITE_BEFORE_RENAME,
+            KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT, KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT,
+            KAFKA_AFTER_CLAIM_BEFORE_SEEK);
 
     /** What a component calls at each step. */
     @FunctionalInterface

@@ -95,6 +95,12 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                 throw new IllegalStateException("processor " + cfg.consumer + " is " + state + "; start it only once");
             }
             checkRetention(cfg.inboxRetentionMs, cfg.source.redeliveryHorizonMs());
+            if (cfg.source.ordered() && cfg.mode == ProcessingMode.STORE_THEN_PROCESS) {
+                throw new IllegalStateException("processor " + cfg.consumer + ": STORE_THEN_PROCESS is not supported "
+                        + "with an ordered source (Kafka) yet: it would need the processor to dead-letter messages the "
+                        + "store refuses. Use mode(TRANSACTIONAL)");
+            }
+            cfg.source.bind(cfg.consumer, cfg.store);
             running = true;
             state = ProcessorStatus.State.RUNNING;
             if (workers != null) {
@@ -152,6 +158,15 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                 backoffMs = Math.min(5_000, Math.max(100, backoffMs * 2));
                 LOG.warn("processor {}: {}; backing off {} ms, unacked deliveries will be redelivered", cfg.consumer,
                         e.toString(), backoffMs);
+                sleep(backoffMs);
+            } catch (SourceException e) {
+                if (!e.retriable()) {
+                    fail("source stopped: " + e.getMessage(), e);
+                    return;
+                }
+                metrics.error(e.toString());
+                backoffMs = Math.min(5_000, Math.max(100, backoffMs * 2));
+                LOG.warn("processor {}: {}; backing off {} ms", cfg.consumer, e.toString(), backoffMs);
                 sleep(backoffMs);
             } catch (RuntimeException | Error e) {
                 fail("poll loop failed: " + e, e);

@@ -40,6 +40,21 @@ public class ForwardingSource implements Source {
     }
 
     @Override
+    public void bind(String consumer, io.semel.processor.store.JdbcStore store) {
+        delegate.bind(consumer, store);
+    }
+
+    @Override
+    public boolean ordered() {
+        return delegate.ordered();
+    }
+
+    @Override
+    public void onFenced(String topic, int partition) {
+        delegate.onFenced(topic, partition);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

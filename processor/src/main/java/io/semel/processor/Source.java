@@ -1,11 +1,13 @@
 package io.semel.processor;
 
+import io.semel.processor.store.JdbcStore;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Where the processor reads messages from: a consumer-group member with per-message settlement.
- * {@link SemelSource} is the Semel implementation.
+ * {@link SemelSource} is the Semel implementation; the {@code semel-kafka} module's {@code KafkaSource}
+ * is an {@link #ordered()} one, whose position lives in the store.
  *
  * <p>Not thread-safe: the processor calls {@link #poll}, {@link #ack} and {@link #nack} from its one
  * poll thread; {@link #close()} may come from any thread.
@@ -35,6 +37,35 @@ public interface Source extends AutoCloseable {
 
     /** Whether this delivery is the last one the source makes before dead-lettering on failure. */
     boolean isLastDelivery(SourceMessage message);
+
+    /**
+     * Called once by the processor before the first {@link #poll}, with the consumer name that owns
+     * the position rows and the store that holds them. A source whose position lives in the store
+     * (Kafka) claims partitions through it; others ignore it (default).
+     *
+     * @throws IllegalStateException when this source cannot run on that store (e.g. a second instance
+     *     on one SQLite file)
+     */
+    default void bind(String consumer, JdbcStore store) {
+    }
+
+    /**
+     * True for a source that redelivers by position, not per message (Kafka): the processor then
+     * never commits a partition's later messages past a failed one, and dead-letters a message
+     * itself (an outbox row to {@code <topic>.dlq} and the position moved past it, in one
+     * transaction) after its last delivery. Default false (the broker redelivers and dead-letters).
+     */
+    default boolean ordered() {
+        return false;
+    }
+
+    /**
+     * The processor's commit for {@code topic}/{@code partition} was fenced: the stored lease epoch is
+     * higher than this source's. The messages of that partition were neither committed nor acked.
+     * A source that claims partitions decides whether it still owns it. Default: nothing.
+     */
+    default void onFenced(String topic, int partition) {
+    }
 
     @Override
     void close();

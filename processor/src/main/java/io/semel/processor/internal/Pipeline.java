@@ -52,7 +52,8 @@ public interface Pipeline {
         }
     }
 
-    private static String unstorable(SourceMessage m, boolean withPayload) {
+    /** Why the store cannot hold the message, or null when it can. */
+    static String unstorable(SourceMessage m, boolean withPayload) {
         try {
             io.semel.processor.store.internal.Checks.messageId(m.messageId());
             if (withPayload) {

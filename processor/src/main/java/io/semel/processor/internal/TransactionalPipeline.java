@@ -9,8 +9,11 @@ import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.StoreTransaction;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +22,23 @@ import org.slf4j.LoggerFactory;
  * PROCESSED in the inbox and moves the positions; commit, then ack. On a handler failure the batch
  * is rolled back and re-run one message per transaction, so only the failing message is nacked.
  *
+ * <p>With an {@link io.semel.processor.Source#ordered() ordered} source (Kafka, which redelivers by
+ * position) the one-by-one pass stops at a partition's first failed message: committing its later
+ * messages would move the position past it, and a crash would then lose it. After its last delivery
+ * the message is dead-lettered here ({@link ProcessorDeadLetters}), and the partition moves on.
+ *
  * <p>Not thread-safe: used by the poll thread only.
  */
 public final class TransactionalPipeline implements Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPipeline.class);
 
     private final ProcessorContext ctx;
+    /**
+     * Ordered sources: per partition, the nacked message its source redelivers next. Later messages of
+     * that partition under the same lease epoch (already fetched, or in the next chunk of the same
+     * poll) are dropped until it comes back; a new epoch (a new claim) starts over.
+     */
+    private final Map<Batches.TopicPartition, SourceMessage> unsettled = new HashMap<>();
 
     public TransactionalPipeline(ProcessorContext ctx) {
         this.ctx = ctx;
@@ -36,7 +50,16 @@ public final class TransactionalPipeline implements Pipeline {
     }
 
     @Override
-    public void accept(List<SourceMessage> batch) {
+    public void accept(List<SourceMessage> polled) {
+        List<SourceMessage> batch = ctx.source().ordered() ? dropPastUnsettled(polled) : polled;
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (ctx.source().ordered() && batch.stream().anyMatch(m -> Pipeline.unstorable(m, false) != null)) {
+            // In order: the messages before the unstorable one commit, it is dead-lettered, then the rest.
+            oneByOne(batch);
+            return;
+        }
         List<SourceMessage> remaining = Pipeline.refuseUnstorable(ctx, batch, false, LOG);
         // Each round either commits or drops one fenced partition, so this ends.
         while (!remaining.isEmpty()) {
@@ -59,6 +82,23 @@ public final class TransactionalPipeline implements Pipeline {
             ack(remaining);
             return;
         }
+    }
+
+    private List<SourceMessage> dropPastUnsettled(List<SourceMessage> batch) {
+        if (unsettled.isEmpty()) {
+            return batch;
+        }
+        List<SourceMessage> out = new ArrayList<>(batch.size());
+        for (SourceMessage m : batch) {
+            Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
+            SourceMessage failed = unsettled.get(tp);
+            if (failed != null && failed.leaseEpoch() == m.leaseEpoch() && m.offset() > failed.offset()) {
+                continue; // fetched before the source seeked back to the failed message
+            }
+            unsettled.remove(tp);
+            out.add(m);
+        }
+        return out;
     }
 
     private Outcome runTimed(List<SourceMessage> batch) throws HandlerException {
@@ -110,21 +150,48 @@ public final class TransactionalPipeline implements Pipeline {
         ctx.metrics().fenced();
         LOG.warn("consumer {}: {}/{} is fenced (a newer lease holder wrote its position); rolled back, not "
                 + "acking its messages: the new holder processes them", ctx.consumer(), tp.topic(), tp.partition());
+        ctx.source().onFenced(tp.topic(), tp.partition());
     }
 
-    /** After a handler failure: each message alone, so the good ones commit and only the bad one is nacked. */
+    /**
+     * After a handler failure: each message alone, so the good ones commit and only the bad one is
+     * nacked. For an ordered source a partition is skipped from its first unsettled message on.
+     */
     private void oneByOne(List<SourceMessage> batch) {
+        boolean ordered = ctx.source().ordered();
+        Set<Batches.TopicPartition> stopped = new HashSet<>();
         List<SourceMessage> toAck = new ArrayList<>(batch.size());
         for (SourceMessage m : batch) {
+            Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
+            if (stopped.contains(tp) || (ordered && unsettled.containsKey(tp))) {
+                continue; // not processed, not acked: the source redelivers from the failed message on
+            }
+            String unstorable = ordered ? Pipeline.unstorable(m, false) : null;
+            if (unstorable != null) {
+                if (!deadLetter(m, ProcessorDeadLetters.REASON_UNSTORABLE, "cannot be stored: " + unstorable)) {
+                    stopped.add(tp);
+                }
+                continue;
+            }
             Outcome o;
             try {
                 o = runTimed(List.of(m));
             } catch (HandlerException e) {
+                if (ordered && ctx.source().isLastDelivery(m)) {
+                    if (!deadLetter(m, ProcessorDeadLetters.REASON_MAX_DELIVERIES, e.getMessage())) {
+                        stopped.add(tp);
+                    }
+                    continue;
+                }
                 Pipeline.nackQuietly(ctx, m, e.getMessage(), LOG);
+                if (ordered) {
+                    unsettled.put(tp, m);
+                }
                 continue;
             }
             if (o.fenced() != null) {
                 fenced(o.fenced());
+                stopped.add(tp);
                 continue;
             }
             committed(o);
@@ -134,6 +201,29 @@ public final class TransactionalPipeline implements Pipeline {
             CrashPoints.reached(CrashPoints.AFTER_COMMIT_BEFORE_ACK);
             ack(toAck);
         }
+    }
+
+    /**
+     * Dead-letters {@code m} through the outbox (ordered sources). Returns whether the partition may go
+     * on past it: false when fenced (the new holder decides).
+     */
+    private boolean deadLetter(SourceMessage m, String reason, String error) {
+        ProcessorDeadLetters.Result r;
+        try {
+            r = ProcessorDeadLetters.deadLetter(ctx, m, reason, error);
+        } catch (HandlerException e) {
+            throw new IllegalStateException("dead-lettering " + m + " failed inside the store: " + e.getMessage(), e);
+        }
+        ctx.metrics().handlerFailure(error);
+        ctx.metrics().nacked(true);
+        if (r == ProcessorDeadLetters.Result.FENCED) {
+            fenced(new Batches.TopicPartition(m.topic(), m.partition()));
+            return false;
+        }
+        LOG.warn("consumer {}: {} {} after delivery {} ({}): copied to {}{} through the outbox, position moved past it",
+                ctx.consumer(), m, r == ProcessorDeadLetters.Result.DEAD_LETTERED ? "dead-lettered" : "already settled",
+                m.deliveryCount(), error, m.topic(), ProcessorDeadLetters.DLQ_SUFFIX);
+        return true;
     }
 
     private void ack(List<SourceMessage> messages) {

@@ -54,6 +54,20 @@ public interface JdbcStore extends AutoCloseable {
      */
     <T> T inTransaction(TransactionWork<T> work) throws HandlerException;
 
+    /**
+     * The database file when this is a SQLite store (one process at a time may use it as a
+     * consumer-group member's store), else empty.
+     */
+    Optional<Path> sqliteFile();
+
+    /**
+     * Takes the lock named {@code name} for this store, held across processes until the returned lock
+     * is closed (or the process dies), or returns empty at once when another holder has it. PostgreSQL:
+     * a session advisory lock on a connection kept out of the pool while held; SQLite: an OS file lock
+     * beside the database file. Used to keep one active outbox relay per store.
+     */
+    Optional<StoreLock> tryLockExclusive(String name);
+
     /** The schema version this store is at after opening. */
     int schemaVersion();
 

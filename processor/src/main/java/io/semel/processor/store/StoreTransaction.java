@@ -40,6 +40,16 @@ public interface StoreTransaction {
     PositionUpdate advancePosition(String consumer, String topic, int partition, long nextOffset, long leaseEpoch)
             throws SQLException;
 
+    /**
+     * Claims the partition for a new holder (a Kafka source on partition assignment): creates the row
+     * at {@code initialNextOffset} when absent, then raises its lease epoch by one and returns the
+     * row. The update locks the row, so the claim waits for a transaction of the previous holder that
+     * is still open and then reads what it committed. The returned epoch is the fencing token of every
+     * later {@link #advancePosition} by this holder: an older holder's updates then answer
+     * {@link PositionUpdate#FENCED}. Run it in its own short transaction.
+     */
+    Position claimPosition(String consumer, String topic, int partition, long initialNextOffset) throws SQLException;
+
     /** The status of a message id for a consumer; {@link InboxStatus#ABSENT} when there is no row. */
     InboxStatus inboxStatus(String consumer, String messageId) throws SQLException;
 

@@ -217,6 +217,55 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aClaimCreatesThePositionAtTheInitialOffsetRaisesTheEpochAndFencesTheOlderHolder() throws Exception {
+        Position first = store.inTransaction(tx -> tx.claimPosition(C, T, 0, 7));
+        assertThat(first).extracting(Position::nextOffset, Position::leaseEpoch).containsExactly(7L, 1L);
+        assertThat(advance(9, 1)).isEqualTo(PositionUpdate.APPLIED);
+        Position second = store.inTransaction(tx -> tx.claimPosition(C, T, 0, 0));
+        assertThat(second).as("the stored offset wins over the initial one").extracting(Position::nextOffset,
+                Position::leaseEpoch).containsExactly(9L, 2L);
+        assertThat(advance(12, 1)).as("the first holder is fenced").isEqualTo(PositionUpdate.FENCED);
+        assertThat(advance(12, 2)).isEqualTo(PositionUpdate.APPLIED);
+        assertThat(position()).extracting(Position::nextOffset, Position::leaseEpoch).containsExactly(12L, 2L);
+    }
+
+    @Test
+    void aClaimWaitsForTheOlderHoldersOpenTransactionAndReadsWhatItCommitted() throws Exception {
+        store.inTransaction(tx -> tx.claimPosition(C, T, 0, 0));
+        CountDownLatch olderHoldsRow = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> older = pool.submit(() -> store.inTransaction(tx -> {
+                assertThat(tx.advancePosition(C, T, 0, 5, 1)).isEqualTo(PositionUpdate.APPLIED);
+                olderHoldsRow.countDown();
+                sleep(300);
+                return null;
+            }));
+            assertThat(olderHoldsRow.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Position> claim = pool.submit(() -> store.inTransaction(tx -> tx.claimPosition(C, T, 0, 0)));
+            older.get(30, TimeUnit.SECONDS);
+            assertThat(claim.get(30, TimeUnit.SECONDS)).extracting(Position::nextOffset, Position::leaseEpoch)
+                    .containsExactly(5L, 2L);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anExclusiveLockHasOneHolderUntilItIsClosed() throws Exception {
+        Optional<StoreLock> first = store.tryLockExclusive("relay");
+        assertThat(first).isPresent();
+        assertThat(store.tryLockExclusive("relay")).as("held by the first").isEmpty();
+        Optional<StoreLock> other = store.tryLockExclusive("other-name");
+        assertThat(other).as("names are independent").isPresent();
+        other.get().close();
+        first.get().close();
+        Optional<StoreLock> again = store.tryLockExclusive("relay");
+        assertThat(again).isPresent();
+        again.get().close();
+    }
+
+    @Test
     void twoTransactionsOnOnePositionRowAreSerialized() throws Exception {
         advance(1, 1);
         CountDownLatch firstHoldsLock = new CountDownLatch(1);

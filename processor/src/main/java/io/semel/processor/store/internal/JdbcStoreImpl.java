@@ -40,9 +40,12 @@ public final class JdbcStoreImpl implements JdbcStore {
     private final StoreOptions options;
     private final String description;
     private final int schemaVersion;
+    private final Path sqliteFile;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private JdbcStoreImpl(ConnectionSource source, Dialect dialect, StoreOptions options, String description) {
+    private JdbcStoreImpl(ConnectionSource source, Dialect dialect, StoreOptions options, String description,
+            Path sqliteFile) {
+        this.sqliteFile = sqliteFile;
         this.source = source;
         this.dialect = dialect;
         this.options = options;
@@ -62,13 +65,13 @@ public final class JdbcStoreImpl implements JdbcStore {
     public static JdbcStore openSqlite(Path file, StoreOptions options) {
         Objects.requireNonNull(file, "file");
         return new JdbcStoreImpl(SqliteConnectionSource.open(file, options), Dialect.SQLITE, options,
-                "SQLite store " + file);
+                "SQLite store " + file, file.toAbsolutePath());
     }
 
     public static JdbcStore openPostgres(DataSource dataSource, AutoCloseable owned, StoreOptions options) {
         Objects.requireNonNull(dataSource, "dataSource");
         return new JdbcStoreImpl(new PooledConnectionSource(dataSource, owned), Dialect.POSTGRES, options,
-                "PostgreSQL store");
+                "PostgreSQL store", null);
     }
 
     public static JdbcStore openPostgresPool(String jdbcUrl, String user, String password, int poolSize,
@@ -91,6 +94,20 @@ public final class JdbcStoreImpl implements JdbcStore {
             pool.close();
             throw e;
         }
+    }
+
+    @Override
+    public Optional<io.semel.processor.store.StoreLock> tryLockExclusive(String name) {
+        Checks.name("lock name", name);
+        if (closed.get()) {
+            throw new IllegalStateException(description + " is closed");
+        }
+        return sqliteFile != null ? StoreLocks.sqlite(sqliteFile, name) : StoreLocks.postgres(source, name);
+    }
+
+    @Override
+    public Optional<Path> sqliteFile() {
+        return Optional.ofNullable(sqliteFile);
     }
 
     @Override

@@ -109,6 +109,40 @@ final class JdbcStoreTransaction implements StoreTransaction {
     }
 
     @Override
+    public Position claimPosition(String consumer, String topic, int partition, long initialNextOffset)
+            throws SQLException {
+        checkPositionKey(consumer, topic, partition);
+        Checks.nonNegative("initialNextOffset", initialNextOffset);
+        long nowMs = clock.millis();
+        try (PreparedStatement ps = prepare("INSERT INTO semel_position "
+                + "(consumer, topic, partition, next_offset, lease_epoch, updated_at_ms) VALUES (?, ?, ?, ?, 0, ?) "
+                + "ON CONFLICT (consumer, topic, partition) DO NOTHING")) {
+            ps.setString(1, consumer);
+            ps.setString(2, topic);
+            ps.setInt(3, partition);
+            ps.setLong(4, initialNextOffset);
+            ps.setLong(5, nowMs);
+            ps.executeUpdate();
+        }
+        // The UPDATE waits for the row lock of an open transaction of the previous holder and then
+        // computes the epoch from the row it committed (PostgreSQL re-reads the newest version).
+        try (PreparedStatement ps = prepare("UPDATE semel_position SET lease_epoch = lease_epoch + 1, updated_at_ms = ? "
+                + "WHERE consumer = ? AND topic = ? AND partition = ? RETURNING next_offset, lease_epoch")) {
+            ps.setLong(1, nowMs);
+            ps.setString(2, consumer);
+            ps.setString(3, topic);
+            ps.setInt(4, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("claiming " + consumer + "/" + topic + "/" + partition
+                            + ": the position row inserted in this transaction is missing");
+                }
+                return new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), nowMs);
+            }
+        }
+    }
+
+    @Override
     public InboxStatus inboxStatus(String consumer, String messageId) throws SQLException {
         Checks.name("consumer", consumer);
         Checks.messageId(messageId);

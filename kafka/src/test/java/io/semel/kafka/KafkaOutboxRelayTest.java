@@ -1,0 +1,260 @@
+package io.semel.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.semel.kafka.internal.RelayProgress;
+import io.semel.processor.CrashPoints;
+import io.semel.processor.outbox.RelayDivergedException;
+import io.semel.processor.store.JdbcStore;
+import io.semel.processor.store.OutboxMessage;
+import io.semel.processor.store.RelayProducer;
+import io.semel.processor.testing.EmbeddedPostgresServer;
+import io.semel.protocol.Header;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KafkaOutboxRelay against a real in-process KRaft broker and a real PostgreSQL store: every outbox
+ * row reaches its topic exactly once for read_committed readers, across crashes at the named crash
+ * points (simulated in-process: the pass stops at the point, the relay is dropped without marking),
+ * and every disagreement between store and Kafka stops the relay.
+ */
+class KafkaOutboxRelayTest {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static KafkaBroker kafka;
+    private static EmbeddedPostgresServer pg;
+
+    private final List<KafkaOutboxRelay> relays = new ArrayList<>();
+    private final List<JdbcStore> stores = new ArrayList<>();
+    private String topic;
+    private String relayName;
+    private String progressTopic;
+    private JdbcStore store;
+
+    /** Thrown by the crash hook: the pass stops there, as if the process died (nothing after it runs). */
+    static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash(String point) {
+            super("simulated crash at " + point);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = KafkaBroker.start();
+        pg = EmbeddedPostgresServer.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+        pg.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        int n = NAMES.incrementAndGet();
+        topic = "invoices-" + n;
+        relayName = "billing-" + n;
+        progressTopic = "progress-" + n;
+        kafka.createTopic(topic, 2);
+        store = newStore();
+    }
+
+    @AfterEach
+    void tearDown() {
+        relays.forEach(KafkaOutboxRelay::close);
+        stores.forEach(JdbcStore::close);
+    }
+
+    private JdbcStore newStore() throws Exception {
+        JdbcStore s = JdbcStore.postgres(pg.freshDatabaseUrl("relay"), "postgres", "", 4);
+        stores.add(s);
+        return s;
+    }
+
+    private KafkaOutboxRelay relay(JdbcStore s, CrashPoints.Hook hook) {
+        KafkaOutboxRelay r = KafkaOutboxRelay.builder(s, kafka.bootstrap(), relayName).progressTopic(progressTopic)
+                .progressReplicationFactor(1).relayBatchMax(40).transactionTimeoutMs(10_000).random(new Random(7))
+                .crashHook(hook).build();
+        relays.add(r);
+        return r;
+    }
+
+    private KafkaOutboxRelay relay(JdbcStore s) {
+        return relay(s, name -> { });
+    }
+
+    /** A hook that crashes at the {@code hit}-th time {@code point} is reached. */
+    private static CrashPoints.Hook crashAt(String point, int hit) {
+        AtomicInteger hits = new AtomicInteger();
+        return name -> {
+            if (name.equals(point) && hits.incrementAndGet() == hit) {
+                throw new SimulatedCrash(name);
+            }
+        };
+    }
+
+    private void enqueue(JdbcStore s, int from, int to) throws Exception {
+        s.inTransaction(tx -> {
+            for (int i = from; i < to; i++) {
+                String id = "in/" + i + "#0";
+                tx.enqueueOutbox(new OutboxMessage(topic, ("k" + (i % 7)).getBytes(StandardCharsets.UTF_8),
+                        ("v" + i).getBytes(StandardCharsets.UTF_8), List.of(Header.of("semel.id", id)), id, 1L));
+            }
+            return null;
+        });
+    }
+
+    private static int drain(KafkaOutboxRelay r) {
+        int total = 0;
+        for (int n; (n = r.runOnce()) > 0;) {
+            total += n;
+        }
+        return total;
+    }
+
+    /** Message id → how many times a read_committed reader sees it, over both partitions. */
+    private Map<String, Integer> published() {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int p = 0; p < 2; p++) {
+            long lastIndex = -1;
+            Map<String, Long> lastByKey = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic, p)) {
+                String id = new String(r.headers().lastHeader("semel.id").value(), StandardCharsets.UTF_8);
+                seen.merge(id, 1, Integer::sum);
+                long index = Long.parseLong(id.substring(3, id.indexOf('#')));
+                String key = new String(r.key(), StandardCharsets.UTF_8);
+                Long before = lastByKey.put(key, index);
+                assertThat(before == null || before < index).as("per key, outbox id order: %s after %s", id, before)
+                        .isTrue();
+                lastIndex = index;
+            }
+            assertThat(lastIndex).isGreaterThanOrEqualTo(-1);
+        }
+        return seen;
+    }
+
+    private static Map<String, Integer> once(int from, int to) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = from; i < to; i++) {
+            m.put("in/" + i + "#0", 1);
+        }
+        return m;
+    }
+
+    @Test
+    void everyRowIsPublishedOnceInIdOrderWithItsProgressAndMarkedSent() throws Exception {
+        enqueue(store, 0, 100);
+        KafkaOutboxRelay r = relay(store).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
+        enqueue(store, 100, 150);
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
+        assertThat(published()).isEqualTo(once(0, 150));
+        assertThat(r.sent()).isEqualTo(150);
+        assertThat(r.state()).isEqualTo(KafkaOutboxRelay.State.ACTIVE);
+        List<ConsumerRecord<byte[], byte[]>> progress = kafka.readCommitted(progressTopic, 0);
+        RelayProgress last = RelayProgress.decode(progress.get(progress.size() - 1).value());
+        assertThat(last.lastId()).isEqualTo(150);
+        assertThat(store.loadProducer("kafka-" + relayName)).get().extracting(RelayProducer::nextSequence)
+                .isEqualTo(150L);
+    }
+
+    @Test
+    void aCrashBetweenSendAndCommitLeavesNothingVisibleAndTheNextSessionResendsOnce() throws Exception {
+        enqueue(store, 0, 100);
+        KafkaOutboxRelay crashed = relay(store, crashAt(CrashPoints.KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT, 2));
+        assertThat(crashed.runOnce()).isEqualTo(40);
+        assertThatThrownBy(crashed::runOnce).isInstanceOf(SimulatedCrash.class);
+        crashed.close(); // the dead process's store lock goes with it
+        KafkaOutboxRelay next = relay(store);
+        assertThat(drain(next)).isEqualTo(60);
+        assertThat(published()).isEqualTo(once(0, 100));
+        assertThat(store.pendingOutbox(0, 1)).isEmpty();
+    }
+
+    @Test
+    void aCrashBetweenCommitAndMarkSentIsSettledByTheProgressRecordWithoutResending() throws Exception {
+        enqueue(store, 0, 100);
+        KafkaOutboxRelay crashed = relay(store, crashAt(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT, 2));
+        assertThat(crashed.runOnce()).isEqualTo(40);
+        assertThatThrownBy(crashed::runOnce).isInstanceOf(SimulatedCrash.class);
+        crashed.close();
+        assertThat(store.pendingOutbox(0, 1000)).as("rows 41..80 are in Kafka but unmarked").hasSize(60);
+        KafkaOutboxRelay next = relay(store);
+        assertThat(drain(next)).as("only rows above the progress record are sent").isEqualTo(20);
+        assertThat(published()).isEqualTo(once(0, 100));
+        assertThat(store.pendingOutbox(0, 1)).isEmpty();
+    }
+
+    @Test
+    void oneRelayIsActivePerStoreAndAStandbyTakesOverWhenItStops() throws Exception {
+        KafkaOutboxRelay first = relay(store).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaOutboxRelay.State.ACTIVE);
+        KafkaOutboxRelay second = relay(store).start();
+        enqueue(store, 0, 50);
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
+        assertThat(second.state()).isEqualTo(KafkaOutboxRelay.State.STANDBY);
+        first.close();
+        enqueue(store, 50, 80);
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.state() == KafkaOutboxRelay.State.ACTIVE
+                && store.pendingOutbox(0, 1).isEmpty());
+        assertThat(published()).isEqualTo(once(0, 80));
+        assertThat(first.sent() + second.sent()).isEqualTo(80);
+    }
+
+    @Test
+    void aDeletedProgressTopicStopsTheRelayInsteadOfResending() throws Exception {
+        enqueue(store, 0, 30);
+        drain(relay(store));
+        relays.get(0).close();
+        kafka.admin().deleteTopics(List.of(progressTopic)).all().get(30, TimeUnit.SECONDS);
+        enqueue(store, 30, 40);
+        KafkaOutboxRelay next = relay(store);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(next::runOnce)
+                .isInstanceOf(RelayDivergedException.class).hasMessageContaining("no progress record"));
+        assertThat(next.state()).isEqualTo(KafkaOutboxRelay.State.DIVERGED);
+        assertThat(published()).isEqualTo(once(0, 30));
+    }
+
+    @Test
+    void twoStoresUsingOneRelayNameAreADivergence() throws Exception {
+        enqueue(store, 0, 10);
+        drain(relay(store));
+        JdbcStore other = newStore();
+        KafkaOutboxRelay intruder = relay(other);
+        assertThatThrownBy(intruder::runOnce).isInstanceOf(RelayDivergedException.class)
+                .hasMessageContaining("this store never ran this relay");
+    }
+
+    @Test
+    void aStoreRestoredFromAnOlderBackupIsADivergence() throws Exception {
+        enqueue(store, 0, 100);
+        KafkaOutboxRelay r = relay(store);
+        drain(r);
+        r.close();
+        long storeId = store.loadProducer("kafka-" + relayName).orElseThrow().producerId();
+        // As if restored: the store remembers an older published id than Kafka's last two passes.
+        store.saveProducer(new RelayProducer("kafka-" + relayName, storeId, 0, 40));
+        KafkaOutboxRelay next = relay(store);
+        assertThatThrownBy(next::runOnce).isInstanceOf(RelayDivergedException.class)
+                .hasMessageContaining("the store marked rows up to id 40").hasMessageContaining("(80, 100]");
+        assertThat(published()).isEqualTo(once(0, 100));
+    }
+}
