@@ -69,12 +69,12 @@ public final class ProducerSession {
         retryAtNanos.remove(topic);
     }
 
-    void retryAt(String topic, long atNanos) {
+    public void retryAt(String topic, long atNanos) {
         retryAtNanos.put(topic, atNanos);
     }
 
     /** The first of {@code topics} not joined whose retry time has come, or null. */
-    String nextToJoin(Iterable<String> topics, long now) {
+    public String nextToJoin(Iterable<String> topics, long now) {
         for (String t : topics) {
             Long at = retryAtNanos.get(t);
             if (!joined(t) && (at == null || now - at >= 0)) {

@@ -139,7 +139,7 @@ public final class RecordAccumulator {
     }
 
     /** Removes and returns every queued record. */
-    List<PendingRecord> drainAll() {
+    public List<PendingRecord> drainAll() {
         List<PendingRecord> out = new ArrayList<>();
         for (ArrayDeque<PendingRecord> q : queues.values()) {
             out.addAll(q);

@@ -1,0 +1,45 @@
+package io.semel.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The seeded simulation of producer + broker dedup (see {@link Simulation}). By default a CI-sized
+ * sweep; {@code -Dsim.seeds=N -Dsim.steps=M -Dsim.firstSeed=S} runs a longer one, and
+ * {@code -Dsim.seed=X} replays one seed (see docs/simulation.md).
+ */
+class ProducerDedupSimulationTest {
+    private static long property(String name, long fallback) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? fallback : Long.parseLong(v.trim());
+    }
+
+    @Test
+    void everySeedKeepsExactlyOnce() {
+        long steps = property("sim.steps", 200_000);
+        long single = property("sim.seed", -1);
+        long first = single >= 0 ? single : property("sim.firstSeed", 1);
+        long seeds = single >= 0 ? 1 : property("sim.seeds", 24);
+        long totalSteps = 0;
+        long totalSends = 0;
+        long totalFaults = 0;
+        long started = System.nanoTime();
+        for (long seed = first; seed < first + seeds; seed++) {
+            Simulation.Result r = new Simulation(seed, steps).run();
+            totalSteps += r.steps();
+            totalSends += r.stats().sends;
+            totalFaults += r.crashes() + r.storageFailures() + r.stats().requestsDropped + r.stats().repliesDropped
+                    + r.stats().replays + r.stats().staleArrivals;
+            if (single >= 0 || seeds <= 4) {
+                System.out.println("seed " + seed + ": " + r.steps() + " steps, " + r.simulatedMs() + " simulated ms, "
+                        + r.crashes() + " crashes, " + r.storageFailures() + " fsync failures, " + r.stats()
+                        + "\n  " + r.config());
+            }
+            assertThat(r.stats().confirmed).as("seed %d confirmed something", seed).isPositive();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("simulation: %d seeds from %d, %d steps, %d sends, %d injected faults in %.1f s "
+                + "(%.0f steps/s)%n", seeds, first, totalSteps, totalSends, totalFaults, seconds, totalSteps / seconds);
+    }
+}
