@@ -26,6 +26,8 @@ class ProducerDedupSimulationTest {
         long totalFaults = 0;
         boolean keepGoing = Boolean.parseBoolean(System.getProperty("sim.keepGoing", "false"));
         java.util.List<String> failures = new java.util.ArrayList<>();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStarted = threads.getCurrentThreadCpuTime();
         long started = System.nanoTime();
         for (long seed = first; seed < first + seeds; seed++) {
             Simulation.Result r;
@@ -51,9 +53,11 @@ class ProducerDedupSimulationTest {
             assertThat(r.stats().confirmed).as("seed %d confirmed something", seed).isPositive();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
         System.out.printf("simulation: %d seeds from %d, %d steps, %d sends, %d injected faults in %.1f s "
-                + "(%.0f steps/s), %d seeds failed%n", seeds, first, totalSteps, totalSends, totalFaults, seconds,
-                totalSteps / seconds, failures.size());
+                + "(%.0f steps/s; %.1f s CPU of this thread, %.0f steps per CPU second), %d seeds failed%n", seeds,
+                first, totalSteps, totalSends, totalFaults, seconds, totalSteps / seconds, cpuSeconds,
+                totalSteps / cpuSeconds, failures.size());
         assertThat(failures).as("failed seeds (sim.keepGoing)").isEmpty();
     }
 }

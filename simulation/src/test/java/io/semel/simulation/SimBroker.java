@@ -275,11 +275,15 @@ final class SimBroker {
         return partitions[p].highestSequence(producerId);
     }
 
-    /** Every batch of partition {@code p}, from the start; for the checker. */
-    List<RecordBatch> readAll(int p) {
+    long nextOffset(int p) {
+        return partitions[p].nextOffset();
+    }
+
+    /** Every batch of partition {@code p} holding offsets from {@code fromOffset} on; for the checker. */
+    List<RecordBatch> readFrom(int p, long fromOffset) {
         List<RecordBatch> out = new ArrayList<>();
         try {
-            long next = partitions[p].startOffset();
+            long next = Math.max(fromOffset, partitions[p].startOffset());
             while (next < partitions[p].nextOffset()) {
                 List<RecordBatch> read = partitions[p].read(next, 1 << 20);
                 if (read.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.semel.simulation;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What each send's caller was told, by record id (ids are unique values). One thread. */
@@ -16,9 +18,17 @@ final class SimHistory {
     }
 
     private final Map<String, Entry> entries = new HashMap<>();
+    private List<String> settled = new ArrayList<>();
 
     Map<String, Entry> entries() {
         return entries;
+    }
+
+    /** Ids settled since the last call. */
+    List<String> takeSettled() {
+        List<String> out = settled;
+        settled = new ArrayList<>();
+        return out;
     }
 
     void sent(String id) {
@@ -34,6 +44,7 @@ final class SimHistory {
         }
         e.fate = fate;
         e.step = step;
+        settled.add(id);
         return e;
     }
 

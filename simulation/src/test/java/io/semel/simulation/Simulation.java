@@ -50,6 +50,7 @@ final class Simulation {
     private final SimStats stats = new SimStats();
     private final SimHistory history = new SimHistory();
     private final SimBroker broker;
+    private final SimChecker checker;
     private final List<SimLink> links = new ArrayList<>();
     private final List<SimProducer> producers = new ArrayList<>();
 
@@ -60,6 +61,7 @@ final class Simulation {
         this.config = new SimConfig(seed, random.split());
         this.configText = config.toString();
         this.broker = new SimBroker(scheduler, clock, random.split(), config);
+        this.checker = new SimChecker(config.partitions);
         for (int i = 0; i < config.producers; i++) {
             SimLink link = new SimLink(scheduler, broker, config, random.split(), stats);
             links.add(link);
@@ -122,7 +124,7 @@ final class Simulation {
     }
 
     private void verify() {
-        List<String> violations = SimChecker.check(broker, history, config.partitions);
+        List<String> violations = checker.check(broker, history);
         if (!violations.isEmpty()) {
             fail(violations);
         }
