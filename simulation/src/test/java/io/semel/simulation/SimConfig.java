@@ -16,6 +16,8 @@ final class SimConfig {
     final int producers;
     final int segmentBytes;
     final int producersMaxPerPartition;
+    /** The broker keeps dedup state for fewer producers than write to it: state is lost by eviction. */
+    final boolean dedupStateLoss;
     // ---- client settings (ms, as the Producer.Builder takes them)
     final long lingerMs;
     final int inFlightBatchesMax;
@@ -45,9 +47,10 @@ final class SimConfig {
     SimConfig(long seed, SplittableRandom r) {
         this.seed = seed;
         partitions = 1 + r.nextInt(3);
-        producers = 1 + r.nextInt(3);
+        dedupStateLoss = r.nextInt(6) == 0;
+        producers = dedupStateLoss ? 2 + r.nextInt(2) : 1 + r.nextInt(3);
         segmentBytes = 4096 << r.nextInt(5);
-        producersMaxPerPartition = 1_000;
+        producersMaxPerPartition = dedupStateLoss ? 1 : 1_000;
         lingerMs = r.nextInt(3);
         inFlightBatchesMax = 1 + r.nextInt(5);
         batchBytesMax = 80 + r.nextInt(400);
@@ -122,7 +125,8 @@ final class SimConfig {
 
     @Override
     public String toString() {
-        return "partitions=" + partitions + " producers=" + producers + " segmentBytes=" + segmentBytes
+        return (dedupStateLoss ? "DEDUP-STATE-LOSS (producersMax 1 per partition) " : "")
+                + "partitions=" + partitions + " producers=" + producers + " segmentBytes=" + segmentBytes
                 + " linger=" + lingerMs + "ms inFlight=" + inFlightBatchesMax + " batchBytes=" + batchBytesMax
                 + " backoff=" + retryBackoffMs + ".." + retryBackoffMaxMs + "ms deliveryTimeout=" + deliveryTimeoutMs
                 + "ms requestTimeout=" + requestTimeoutMs + "ms sends/ms=" + String.format("%.2f", sendsPerMs)
