@@ -184,7 +184,7 @@ public final class Producer implements AutoCloseable {
 
     private CompletableFuture<SendResult> enqueue(TopicPartition tp, byte[] key, byte[] value, List<Header> headers,
             long sequence) {
-        PendingRecord rec = PendingRecord.of(key, value, headers, sequence, System.nanoTime());
+        PendingRecord rec = PendingRecord.of(key, value, headers, sequence, sender.nanoTime());
         sender.append(tp, rec);
         return rec.future();
     }

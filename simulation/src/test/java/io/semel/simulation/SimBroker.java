@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class SimBroker {
     static final String TOPIC = "t";
 
-    private record Queued(RecordBatch batch, Consumer<Produce.Response> reply, long generation) {
+    private record Queued(RecordBatch batch, Consumer<Produce.Response> reply) {
     }
 
     private final Scheduler scheduler;
@@ -138,7 +138,7 @@ final class SimBroker {
                 reply.accept(resp);
             }
         };
-        queues.get(r.partition()).add(new Queued(r.batch(), once, generation));
+        queues.get(r.partition()).add(new Queued(r.batch(), once));
         if (r.timeoutMs() > 0) {
             long gen = generation;
             // The append may still happen after this answer: TIMEOUT means "outcome unknown".

@@ -23,9 +23,10 @@ public final class ProducerBatch {
     int attempts;
     long retryAtNanos;
     /**
-     * Its records' futures are already completed as outcome unknown (delivery timeout) while the
-     * batch keeps being resent with its sequences until the broker resolves it. Separate from the
-     * state on purpose: it is about the callers, not about what the broker may hold.
+     * Its records' futures are already completed: confirmed, failed, or reported as outcome unknown
+     * at the delivery timeout while the batch keeps being resent with its sequences until the broker
+     * resolves it. Separate from the state on purpose: it is about the callers, not about what the
+     * broker may hold.
      */
     boolean reported;
     short epochSent = RecordBatch.NO_PRODUCER_EPOCH;

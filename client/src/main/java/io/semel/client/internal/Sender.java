@@ -135,6 +135,11 @@ public final class Sender implements Runnable {
         }
     }
 
+    /** The producer's clock, which stamps accepted records (delivery timeout, linger). */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
     public long producerId() {
         return session.producerId();
     }
