@@ -37,9 +37,17 @@ public final class BatchDecisions {
         APPENDED,
         /** No answer, or an error that can follow a write: it may be in the log, or land later. */
         UNKNOWN,
-        /** Not appended by this attempt; the same request may succeed later. */
+        /**
+         * Refused for now by the broker (THROTTLED, ...): not appended by this attempt, but a stale
+         * copy of the same request (a network that replays) could still be appended later.
+         */
         RETRIABLE,
-        /** Not appended: the broker expects a lower sequence first. */
+        /**
+         * This attempt can never be appended: it never left the client (no connection), or it
+         * carried an epoch the broker has fenced. Resending may succeed.
+         */
+        VOID,
+        /** Not appended now: the broker expects a lower sequence first (a copy could land later). */
         OUT_OF_ORDER,
         /** Not appended: the broker will never accept this batch as it is. */
         REFUSED,
@@ -100,7 +108,8 @@ public final class BatchDecisions {
             case OUT_OF_ORDER_SEQUENCE:
                 return Answer.OUT_OF_ORDER;
             case PRODUCER_FENCED:
-                return epochIsStale ? Answer.RETRIABLE : Answer.FATAL;
+                // A fenced epoch stays fenced: no copy of this attempt can ever be appended.
+                return epochIsStale ? Answer.VOID : Answer.FATAL;
             case DEDUP_STATE_UNKNOWN:
             case UNKNOWN_PRODUCER:
                 return Answer.FATAL;
@@ -114,7 +123,9 @@ public final class BatchDecisions {
         if (noAnswer instanceof OutcomeUnknownException) {
             return Answer.UNKNOWN;
         }
-        return noAnswer.retriable() ? Answer.RETRIABLE : Answer.REFUSED;
+        // A failure before anything was written (no connection) is retriable; one the client found
+        // in the request itself (too large a frame) is final. Neither left a copy anywhere.
+        return noAnswer.retriable() ? Answer.VOID : Answer.REFUSED;
     }
 
     /**
@@ -139,18 +150,23 @@ public final class BatchDecisions {
             case UNKNOWN:
                 return retries ? Decision.resend(BatchState.IN_DOUBT, true)
                         : Decision.of(BatchState.ABANDONED, Outcome.UNKNOWN);
-            case RETRIABLE:
+            case VOID:
                 return retries ? Decision.resend(waiting, true) : Decision.of(gaveUp, failed);
+            case RETRIABLE:
+                // The request reached the broker: a replayed copy of it could still be appended.
+                return retries ? Decision.resend(BatchState.IN_DOUBT, true)
+                        : Decision.of(BatchState.ABANDONED, Outcome.UNKNOWN);
             case OUT_OF_ORDER:
                 if (lowerPending && (mode == Mode.IDEMPOTENT || mode == Mode.CALLER_SEQUENCES)) {
-                    return Decision.resend(waiting, false); // after the lower batches, in order
+                    // After the lower batches, in order; a replayed copy could still land once they are in.
+                    return Decision.resend(BatchState.IN_DOUBT, false);
                 }
                 if (mode == Mode.IDEMPOTENT) {
                     // Nothing of ours below it is unsettled, yet the broker misses sequences below
                     // it: the broker's state does not match this producer's.
-                    return Decision.of(gaveUp, Outcome.STOP);
+                    return Decision.of(BatchState.ABANDONED, Outcome.STOP);
                 }
-                return Decision.of(gaveUp, failed);
+                return Decision.of(gaveUp, failed); // caller-owned sequences: documented as definite
             case REFUSED:
                 if (mode == Mode.IDEMPOTENT) {
                     // A doubtful batch can be neither resolved (refused) nor given up (its

@@ -11,13 +11,13 @@ import java.util.Set;
  * <pre>
  *  (taken from the buffer) ──send──▶ IN_FLIGHT ──appended / duplicate──────────────────▶ CONFIRMED
  *                                      │   │  ▲
- *         retriable refusal, OUT_OF_   │   │  │ resend (same sequences, or renumbered
- *         ORDER behind a lower batch   ▼   │  │  while every batch below the refused one
+ *  attempt never left the client,      │   │  │ resend (same sequences, or renumbered
+ *  or was fenced by an old epoch       ▼   │  │  while every batch below the refused one
  *                                   BACKOFF ──┘   is definitely not appended)
  *                                      │   │
- *            answer lost, timeout,     │   └─ definite refusal / delivery timeout ──▶ RELEASING ──▶ REFUSED
- *            storage error (from       │      (no copy can land: sequences may go)       (renumber the batches above)
- *            IN_FLIGHT)                ▼
+ *    answer lost, timeout, storage     │   └─ definite refusal / delivery timeout ──▶ RELEASING ──▶ REFUSED
+ *    error, or any refusal the broker  │      (no copy can land: sequences may go)       (renumber the batches above)
+ *    answered (a copy may be replayed) ▼
  *                                   IN_DOUBT ──resend, SAME sequences──▶ IN_FLIGHT_IN_DOUBT
  *                                      ▲                                      │
  *                                      └── refusal, OUT_OF_ORDER, lost answer ┘
@@ -28,19 +28,26 @@ import java.util.Set;
  * </pre>
  *
  * <p>The rule this table exists for: <b>a batch that may have been appended never changes its
- * sequences</b>. Only BACKOFF batches (every attempt answered, none appended) are renumbered, and
+ * sequences</b>. Only BACKOFF batches (no copy of them exists anywhere) are renumbered, and
  * only above a batch that is definitely not appended (REFUSED): the broker appends sequences in
  * order, so nothing above a hole can be in the log. A doubtful batch leaves IN_DOUBT only when the
  * broker answers for its sequences (appended now, or a duplicate of an earlier copy).
  */
 public enum BatchState {
-    /** One attempt outstanding; no earlier attempt can have been appended. */
+    /** One attempt outstanding; no earlier attempt can ever be appended (none left a copy). */
     IN_FLIGHT,
-    /** One attempt outstanding; an earlier attempt's outcome is unknown (a copy may land any time). */
+    /** One attempt outstanding; an earlier attempt may be in the log, or a copy of it may land any time. */
     IN_FLIGHT_IN_DOUBT,
-    /** Waiting to be resent; every attempt was answered and none appended it. May be renumbered. */
+    /**
+     * Waiting to be resent; no attempt reached the broker in a form it could still append (none left
+     * the client, or it was fenced), so no copy of it exists anywhere. May be renumbered.
+     */
     BACKOFF,
-    /** Waiting to be resent with its own sequences; it may be in the log, or a copy may still land. */
+    /**
+     * Waiting to be resent with its own sequences; it may be in the log, or a copy may still land
+     * (an unknown outcome, or a refusal the broker answered: a network that replays stale requests
+     * can still deliver that very request later).
+     */
     IN_DOUBT,
     /** Definitely not appended and given up; its sequences go once nothing above it is in flight. */
     RELEASING,

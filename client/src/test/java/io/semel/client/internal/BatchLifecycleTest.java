@@ -53,6 +53,22 @@ class BatchLifecycleTest {
     }
 
     @Test
+    void aRefusalTheBrokerAnsweredLeavesTheBatchInDoubtOnlyAnAttemptThatNeverLeftKeepsItClean() {
+        // A network that replays stale requests can deliver a THROTTLED or OUT_OF_ORDER attempt later.
+        assertThat(BatchDecisions.onAnswer(BatchState.IN_FLIGHT, Answer.RETRIABLE, Mode.IDEMPOTENT, false).next())
+                .isEqualTo(BatchState.IN_DOUBT);
+        assertThat(BatchDecisions.onAnswer(BatchState.IN_FLIGHT, Answer.OUT_OF_ORDER, Mode.IDEMPOTENT, true).next())
+                .isEqualTo(BatchState.IN_DOUBT);
+        assertThat(BatchDecisions.onAnswer(BatchState.IN_FLIGHT, Answer.VOID, Mode.IDEMPOTENT, false).next())
+                .isEqualTo(BatchState.BACKOFF);
+        assertThat(BatchDecisions.classify(new io.semel.client.DefiniteFailureException(
+                io.semel.protocol.ErrorCode.NONE, true, "not connected; nothing was sent", null))).isEqualTo(Answer.VOID);
+        assertThat(BatchDecisions.classify(io.semel.protocol.ErrorCode.PRODUCER_FENCED, true)).isEqualTo(Answer.VOID);
+        assertThat(BatchDecisions.onAnswer(BatchState.IN_FLIGHT, Answer.RETRIABLE, Mode.AT_MOST_ONCE, false))
+                .isEqualTo(new Decision(BatchState.ABANDONED, Outcome.UNKNOWN, false));
+    }
+
+    @Test
     void errorsThatCanFollowAWriteAreUnknownNotRefusals() {
         for (io.semel.protocol.ErrorCode code : List.of(io.semel.protocol.ErrorCode.STORAGE_ERROR,
                 io.semel.protocol.ErrorCode.UNKNOWN_SERVER_ERROR, io.semel.protocol.ErrorCode.TIMEOUT,
