@@ -36,7 +36,8 @@ import java.util.function.Consumer;
 final class SimBroker {
     static final String TOPIC = "t";
 
-    private record Queued(RecordBatch batch, Consumer<Produce.Response> reply) {
+    /** A queued append and the producer epoch the broker knew when it arrived (as ProducerEpochs). */
+    private record Queued(RecordBatch batch, short epoch, Consumer<Produce.Response> reply) {
     }
 
     private final Scheduler scheduler;
@@ -138,7 +139,9 @@ final class SimBroker {
                 reply.accept(resp);
             }
         };
-        queues.get(r.partition()).add(new Queued(r.batch(), once));
+        short epoch = r.batch().hasProducer() ? registry.currentEpoch(r.batch().producerId())
+                : RecordBatch.NO_PRODUCER_EPOCH;
+        queues.get(r.partition()).add(new Queued(r.batch(), epoch, once));
         if (r.timeoutMs() > 0) {
             long gen = generation;
             // The append may still happen after this answer: TIMEOUT means "outcome unknown".
@@ -174,10 +177,8 @@ final class SimBroker {
         queues.get(p).clear();
         List<Written> done = new ArrayList<>();
         for (Queued q : round) {
-            short epoch = q.batch().hasProducer() ? registry.currentEpoch(q.batch().producerId())
-                    : RecordBatch.NO_PRODUCER_EPOCH;
             try {
-                done.add(new Written(q, partitions[p].append(q.batch(), epoch)));
+                done.add(new Written(q, partitions[p].append(q.batch(), q.epoch())));
             } catch (AppendRejectedException e) {
                 q.reply().accept(Produce.Response.error(e.errorCode(), e.getMessage())); // nothing written
             } catch (IOException e) {
@@ -261,6 +262,10 @@ final class SimBroker {
         }
         List<InitProducer.PartitionSequence> seqs = new ArrayList<>();
         for (int p = 0; p < partitions.length; p++) {
+            // The real INIT reads each partition behind the appends queued before it: write them first.
+            if (!queues.get(p).isEmpty()) {
+                writeRound(p);
+            }
             seqs.add(new InitProducer.PartitionSequence(p, durableHighestSequence(p, id)));
         }
         return new InitProducer.Response(ErrorCode.NONE, null, id, epoch, seqs);

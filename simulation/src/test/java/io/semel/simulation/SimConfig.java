@@ -43,11 +43,18 @@ final class SimConfig {
     final long crashIntervalMeanMs;
     final long downtimeMaxMs;
     boolean crashes;
+    // ---- producers
+    boolean producerRestarts;
+    final long restartIntervalMeanMs;
 
-    SimConfig(long seed, SplittableRandom r) {
+    /**
+     * @param dedupLossRuns whether about one run in six may evict producer state (see docs/simulation.md:
+     *     such runs currently expose a broker finding)
+     */
+    SimConfig(long seed, SplittableRandom r, boolean dedupLossRuns) {
         this.seed = seed;
         partitions = 1 + r.nextInt(3);
-        dedupStateLoss = r.nextInt(6) == 0;
+        dedupStateLoss = r.nextInt(6) == 0 && dedupLossRuns; // drawn either way: the other settings stay put
         producers = dedupStateLoss ? 2 + r.nextInt(2) : 1 + r.nextInt(3);
         segmentBytes = 4096 << r.nextInt(5);
         producersMaxPerPartition = dedupStateLoss ? 1 : 1_000;
@@ -72,6 +79,8 @@ final class SimConfig {
         crashIntervalMeanMs = 50 + r.nextInt(500);
         downtimeMaxMs = 1 + r.nextInt(100);
         crashes = true;
+        producerRestarts = r.nextBoolean();
+        restartIntervalMeanMs = 100 + r.nextInt(2_000);
     }
 
     int partitions() {
@@ -96,6 +105,7 @@ final class SimConfig {
         storageFailureRate = 0;
         forceStallRate = 0;
         crashes = false;
+        producerRestarts = false;
     }
 
     long latencyNanos(SplittableRandom r) {
@@ -119,6 +129,10 @@ final class SimConfig {
         return (long) (-Math.log(1 - r.nextDouble()) * crashIntervalMeanMs * MS);
     }
 
+    long nextRestartDelayNanos(SplittableRandom r) {
+        return (long) (-Math.log(1 - r.nextDouble()) * restartIntervalMeanMs * MS);
+    }
+
     long downtimeNanos(SplittableRandom r) {
         return (1 + r.nextInt((int) downtimeMaxMs)) * MS;
     }
@@ -133,6 +147,7 @@ final class SimConfig {
                 + String.format(" drop req/reply=%.3f/%.3f stale=%.2f replay=%.3f spike=%.3f", requestDropRate,
                         replyDropRate, staleArrivalRate, replayRate, latencySpikeRate)
                 + String.format(" fsyncFail=%.4f stall=%.4f", storageFailureRate, forceStallRate)
-                + " crashEvery~" + crashIntervalMeanMs + "ms down<=" + downtimeMaxMs + "ms";
+                + " crashEvery~" + crashIntervalMeanMs + "ms down<=" + downtimeMaxMs + "ms"
+                + (producerRestarts ? " producerRestartEvery~" + restartIntervalMeanMs + "ms" : "");
     }
 }

@@ -37,15 +37,18 @@ final class SimProducer {
     private final Scheduler scheduler;
     private final SimClock clock;
     private final SimConfig config;
-    private final SimLink link;
+    private SimLink link;
     private final SplittableRandom random;
+    private final SimBroker broker;
     private final SimHistory history;
     private final SimStats stats;
     private final ProducerConfig cfg;
-    private final ProducerSession session;
-    private final BatchOutcomes outcomes;
-    private final RecordAccumulator accumulator;
-    private final SendEngine engine;
+    // ---- one producer instance; a restart replaces all of these (same name: a new epoch)
+    private ProducerSession session;
+    private BatchOutcomes outcomes;
+    private RecordAccumulator accumulator;
+    private SendEngine engine;
+    private long restarts;
     private boolean initInFlight;
     private long tickAt = Long.MAX_VALUE;
     private long nextRecord;
@@ -53,13 +56,13 @@ final class SimProducer {
     private FatalProducerException stopped;
     private boolean sending = true;
 
-    SimProducer(int index, Scheduler scheduler, SimClock clock, SimConfig config, SimLink link, SplittableRandom random,
-            SimHistory history, SimStats stats) {
+    SimProducer(int index, Scheduler scheduler, SimClock clock, SimConfig config, SimBroker broker,
+            SplittableRandom random, SimHistory history, SimStats stats) {
         this.index = index;
         this.scheduler = scheduler;
         this.clock = clock;
         this.config = config;
-        this.link = link;
+        this.broker = broker;
         this.random = random;
         this.history = history;
         this.stats = stats;
@@ -68,10 +71,45 @@ final class SimProducer {
         this.cfg = new ProducerConfig(cs, "sim-producer-" + index, false, DeliveryGuarantee.EXACTLY_ONCE,
                 config.batchBytesMax, config.lingerMs, config.inFlightBatchesMax, 100_000, 0, config.retryBackoffMs,
                 config.retryBackoffMaxMs, config.deliveryTimeoutMs);
-        this.session = new ProducerSession(cfg.name());
-        this.outcomes = new BatchOutcomes(cfg.name());
-        this.accumulator = new RecordAccumulator(cfg, outcomes::fail);
-        this.engine = new SendEngine(cfg, session, outcomes, clock, e -> { });
+        newInstance();
+    }
+
+    private void newInstance() {
+        link = new SimLink(scheduler, broker, config, random.split(), stats);
+        session = new ProducerSession(cfg.name());
+        outcomes = new BatchOutcomes(cfg.name());
+        accumulator = new RecordAccumulator(cfg, outcomes::fail);
+        engine = new SendEngine(cfg, session, outcomes, clock, e -> { });
+        initInFlight = false;
+    }
+
+    long restarts() {
+        return restarts;
+    }
+
+    void brokerCrashed() {
+        link.brokerCrashed();
+    }
+
+    /**
+     * The application closes this producer at once and builds a new one with the same name, as after
+     * a process restart: unsent records fail, sent-but-unconfirmed ones become unknown, and the new
+     * instance's INIT_PRODUCER bumps the epoch, fencing every copy the old one left in the network.
+     */
+    void restart() {
+        if (stopped != null) {
+            return;
+        }
+        restarts++;
+        stats.producerRestarts++;
+        io.semel.client.ClientClosedException closed = new io.semel.client.ClientClosedException(
+                "producer '" + cfg.name() + "' closed (simulated restart) before this was sent");
+        accumulator.drainAll().forEach(r -> outcomes.fail(r, closed));
+        engine.abortAll(closed);
+        runCompletions();
+        newInstance();
+        tickAt = Long.MAX_VALUE;
+        tickSoon(clock.nanoTime());
     }
 
     FatalProducerException stopped() {
@@ -153,12 +191,15 @@ final class SimProducer {
         if (!session.joined(SimBroker.TOPIC)) {
             join(now);
         } else {
+            SendEngine instance = engine; // answers go to the instance that sent, even after a restart
             for (ProducerBatch b : engine.collect(accumulator, !sending, RecordBatch.BATCH_BYTES_LIMIT)) {
                 Produce.Request req = engine.request(b, config.requestTimeoutMs);
                 if (req != null) {
                     link.send(req, (resp, err) -> {
-                        engine.onAnswer(b, (Produce.Response) resp, err);
-                        tickSoon(clock.nanoTime());
+                        instance.onAnswer(b, (Produce.Response) resp, err);
+                        if (instance == engine) {
+                            tickSoon(clock.nanoTime());
+                        }
                     });
                 }
             }
@@ -176,7 +217,11 @@ final class SimProducer {
             return;
         }
         initInFlight = true;
+        ProducerSession instance = session;
         link.send(session.request(SimBroker.TOPIC), (resp, err) -> {
+            if (instance != session) {
+                return; // the instance that asked was closed meanwhile
+            }
             initInFlight = false;
             InitProducer.Response r = (InitProducer.Response) resp;
             SemelException failure = err;

@@ -12,11 +12,12 @@ final class SimStats {
     long failed;
     long unknown;
     long producerStops;
+    long producerRestarts;
 
     @Override
     public String toString() {
         return "sends=" + sends + " confirmed=" + confirmed + " failed=" + failed + " unknown=" + unknown
-                + " stops=" + producerStops + " | dropped requests=" + requestsDropped + " replies=" + repliesDropped
+                + " stops=" + producerStops + " restarts=" + producerRestarts + " | dropped requests=" + requestsDropped + " replies=" + repliesDropped
                 + " staleArrivals=" + staleArrivals + " replays=" + replays + " requestTimeouts=" + requestTimeouts;
     }
 }

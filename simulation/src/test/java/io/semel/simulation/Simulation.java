@@ -35,7 +35,8 @@ final class Simulation {
                     + (violations.size() > 10 ? "\n  ... " + (violations.size() - 10) + " more" : "")
                     + "\n  config: " + config
                     + "\n  replay: mvn -B -pl simulation -am verify -Dtest=ProducerDedupSimulationTest "
-                    + "-Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed + " -Dsim.steps=" + steps);
+                    + "-Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed + " -Dsim.steps=" + steps
+                    + (config.contains("DEDUP-STATE-LOSS") ? " -Dsim.dedupLoss=true" : ""));
         }
     }
 
@@ -51,21 +52,23 @@ final class Simulation {
     private final SimHistory history = new SimHistory();
     private final SimBroker broker;
     private final SimChecker checker;
-    private final List<SimLink> links = new ArrayList<>();
     private final List<SimProducer> producers = new ArrayList<>();
 
     Simulation(long seed, long steps) {
+        this(seed, steps, false);
+    }
+
+    /** @param dedupLossRuns let about one seed in six run with broker dedup state loss (evictions) */
+    Simulation(long seed, long steps, boolean dedupLossRuns) {
         this.seed = seed;
         this.steps = steps;
         this.random = new SplittableRandom(seed);
-        this.config = new SimConfig(seed, random.split());
+        this.config = new SimConfig(seed, random.split(), dedupLossRuns);
         this.configText = config.toString();
         this.broker = new SimBroker(scheduler, clock, random.split(), config);
         this.checker = new SimChecker(config.partitions);
         for (int i = 0; i < config.producers; i++) {
-            SimLink link = new SimLink(scheduler, broker, config, random.split(), stats);
-            links.add(link);
-            producers.add(new SimProducer(i, scheduler, clock, config, link, random.split(), history, stats));
+            producers.add(new SimProducer(i, scheduler, clock, config, broker, random.split(), history, stats));
         }
     }
 
@@ -73,6 +76,9 @@ final class Simulation {
         broker.start();
         producers.forEach(p -> scheduler.after(0, p::sendLoop));
         scheduler.after(config.nextCrashDelayNanos(random), this::crash);
+        if (config.producerRestarts) {
+            producers.forEach(p -> scheduler.after(config.nextRestartDelayNanos(random), () -> restart(p)));
+        }
         while (scheduler.steps() < steps && scheduler.step()) {
             // all work happens in events
         }
@@ -87,7 +93,7 @@ final class Simulation {
         // Power loss after the last confirmation: whatever was confirmed must survive it.
         if (broker.up()) {
             broker.crash();
-            links.forEach(SimLink::brokerCrashed);
+            producers.forEach(SimProducer::brokerCrashed);
         }
         broker.start();
         verify();
@@ -118,12 +124,20 @@ final class Simulation {
             return;
         }
         broker.crash();
-        links.forEach(SimLink::brokerCrashed);
+        producers.forEach(SimProducer::brokerCrashed);
         scheduler.after(config.downtimeNanos(random), () -> {
             broker.start();
             verify();
             scheduler.after(config.nextCrashDelayNanos(random), this::crash);
         });
+    }
+
+    private void restart(SimProducer p) {
+        if (!config.producerRestarts) {
+            return; // healed
+        }
+        p.restart();
+        scheduler.after(config.nextRestartDelayNanos(random), () -> restart(p));
     }
 
     private void verify() {
