@@ -26,9 +26,13 @@ class ProducerDedupSimulationTest {
         long totalFaults = 0;
         long lossRuns = 0;
         long stops = 0;
+        long staleInitFences = 0;
         boolean keepGoing = Boolean.parseBoolean(System.getProperty("sim.keepGoing", "false"));
         // Off by default: runs with evicted producer state expose a broker finding (docs/simulation.md).
         boolean dedupLoss = Boolean.parseBoolean(System.getProperty("sim.dedupLoss", "false"));
+        // Off by default: a producer fenced by a stale INIT_PRODUCER of its own name is a protocol gap
+        // (docs/simulation.md); the sweep counts those stops and fails only with this set.
+        boolean strictInit = Boolean.parseBoolean(System.getProperty("sim.strictInit", "false"));
         java.util.List<String> failures = new java.util.ArrayList<>();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStarted = threads.getCurrentThreadCpuTime();
@@ -36,7 +40,7 @@ class ProducerDedupSimulationTest {
         for (long seed = first; seed < first + seeds; seed++) {
             Simulation.Result r;
             try {
-                r = new Simulation(seed, steps, dedupLoss).run();
+                r = new Simulation(seed, steps, dedupLoss, strictInit).run();
             } catch (Simulation.Failure f) {
                 if (!keepGoing) {
                     throw f;
@@ -48,6 +52,7 @@ class ProducerDedupSimulationTest {
             totalSteps += r.steps();
             totalSends += r.stats().sends;
             stops += r.stats().producerStops;
+            staleInitFences += r.stats().staleInitFences;
             lossRuns += r.config().startsWith("DEDUP-STATE-LOSS") ? 1 : 0;
             totalFaults += r.crashes() + r.storageFailures() + r.stats().requestsDropped + r.stats().repliesDropped
                     + r.stats().replays + r.stats().staleArrivals;
@@ -62,9 +67,9 @@ class ProducerDedupSimulationTest {
         double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e9;
         System.out.printf("simulation: %d seeds from %d, %d steps, %d sends, %d injected faults in %.1f s "
                 + "(%.0f steps/s; %.1f s CPU of this thread, %.0f steps per CPU second); %d runs with dedup state "
-                + "loss, %d producers stopped on DEDUP_STATE_UNKNOWN in them; %d seeds failed%n", seeds, first,
-                totalSteps, totalSends, totalFaults, seconds, totalSteps / seconds, cpuSeconds, totalSteps / cpuSeconds,
-                lossRuns, stops, failures.size());
+                + "loss; %d producer stops, %d of them by a stale INIT_PRODUCER (a known protocol gap); %d seeds "
+                + "failed%n", seeds, first, totalSteps, totalSends, totalFaults, seconds, totalSteps / seconds,
+                cpuSeconds, totalSteps / cpuSeconds, lossRuns, stops, staleInitFences, failures.size());
         assertThat(failures).as("failed seeds (sim.keepGoing)").isEmpty();
     }
 }

@@ -13,11 +13,12 @@ final class SimStats {
     long unknown;
     long producerStops;
     long producerRestarts;
+    long staleInitFences;
 
     @Override
     public String toString() {
         return "sends=" + sends + " confirmed=" + confirmed + " failed=" + failed + " unknown=" + unknown
-                + " stops=" + producerStops + " restarts=" + producerRestarts + " | dropped requests=" + requestsDropped + " replies=" + repliesDropped
+                + " stops=" + producerStops + " restarts=" + producerRestarts + " fencedByStaleInit=" + staleInitFences + " | dropped requests=" + requestsDropped + " replies=" + repliesDropped
                 + " staleArrivals=" + staleArrivals + " replays=" + replays + " requestTimeouts=" + requestTimeouts;
     }
 }
