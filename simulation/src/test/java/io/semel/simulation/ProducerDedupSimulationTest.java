@@ -33,6 +33,7 @@ class ProducerDedupSimulationTest {
         // Off by default: a producer fenced by a stale INIT_PRODUCER of its own name is a protocol gap
         // (docs/simulation.md); the sweep counts those stops and fails only with this set.
         boolean strictInit = Boolean.parseBoolean(System.getProperty("sim.strictInit", "false"));
+        boolean restarts = Boolean.parseBoolean(System.getProperty("sim.restarts", "true"));
         java.util.List<String> failures = new java.util.ArrayList<>();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpuStarted = threads.getCurrentThreadCpuTime();
@@ -40,7 +41,7 @@ class ProducerDedupSimulationTest {
         for (long seed = first; seed < first + seeds; seed++) {
             Simulation.Result r;
             try {
-                r = new Simulation(seed, steps, dedupLoss, strictInit).run();
+                r = new Simulation(seed, steps, dedupLoss, strictInit, restarts).run();
             } catch (Simulation.Failure f) {
                 if (!keepGoing) {
                     throw f;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SimCheckerTest {
     private final SimClock clock = new SimClock();
     private final Scheduler scheduler = new Scheduler(clock);
-    private final SimConfig config = new SimConfig(1, new SplittableRandom(1), false);
+    private final SimConfig config = new SimConfig(1, new SplittableRandom(1), false, false);
     private final SimBroker broker = new SimBroker(scheduler, clock, new SplittableRandom(2), config);
     private final SimHistory history = new SimHistory();
     private final SimChecker checker = new SimChecker(config.partitions);

@@ -50,8 +50,9 @@ final class SimConfig {
     /**
      * @param dedupLossRuns whether about one run in six may evict producer state (see docs/simulation.md:
      *     such runs currently expose a broker finding)
+     * @param restartRuns whether about half the runs restart producers
      */
-    SimConfig(long seed, SplittableRandom r, boolean dedupLossRuns) {
+    SimConfig(long seed, SplittableRandom r, boolean dedupLossRuns, boolean restartRuns) {
         this.seed = seed;
         partitions = 1 + r.nextInt(3);
         dedupStateLoss = r.nextInt(6) == 0 && dedupLossRuns; // drawn either way: the other settings stay put
@@ -79,7 +80,7 @@ final class SimConfig {
         crashIntervalMeanMs = 50 + r.nextInt(500);
         downtimeMaxMs = 1 + r.nextInt(100);
         crashes = true;
-        producerRestarts = r.nextBoolean();
+        producerRestarts = r.nextBoolean() && restartRuns; // drawn either way: the other settings stay put
         restartIntervalMeanMs = 100 + r.nextInt(2_000);
     }
 

@@ -87,8 +87,10 @@ final class SimLink {
         if (req instanceof Produce.Request && random.nextDouble() < config.replayRate) {
             stats.replays++;
             // A stale copy replayed on a fresh connection (a proxy, a retransmitting middlebox): any broker process.
-            // Up to three delivery timeouts late: past the point where its batch may have been given up.
-            long lateNanos = (long) (random.nextDouble() * 3 * config.deliveryTimeoutMs * 1_000_000L);
+            // Half of them soon (within 50 ms), half up to three delivery timeouts late: past the point
+            // where its batch may have been given up.
+            long lateNanos = random.nextBoolean() ? random.nextInt(50_000_000)
+                    : (long) (random.nextDouble() * 3 * config.deliveryTimeoutMs * 1_000_000L);
             scheduler.after(config.latencyNanos(random) + lateNanos, () -> deliver(req, -1, null));
         }
     }

@@ -44,6 +44,10 @@ final class Simulation {
     private final long seed;
     private final long steps;
     private final boolean strictInit;
+    /** Keep running after a violation and report every one, with the first step of each kind. */
+    private final boolean reportAll = Boolean.getBoolean("sim.reportAll");
+    private final List<String> collected = new ArrayList<>();
+    private final java.util.Map<String, Long> firstStepByKind = new java.util.TreeMap<>();
     private final SplittableRandom random;
     private final SimConfig config;
     /** The config as drawn, before the final phase healed it. */
@@ -57,20 +61,21 @@ final class Simulation {
     private final List<SimProducer> producers = new ArrayList<>();
 
     Simulation(long seed, long steps) {
-        this(seed, steps, false, false);
+        this(seed, steps, false, false, true);
     }
 
     /**
      * @param dedupLossRuns let about one seed in six run with broker dedup state loss (evictions)
      * @param strictInit a producer fenced by a stale INIT_PRODUCER of its own name fails the run
      *     (otherwise it is counted: a known protocol gap, see docs/simulation.md)
+     * @param restartRuns let about half the seeds restart producers
      */
-    Simulation(long seed, long steps, boolean dedupLossRuns, boolean strictInit) {
+    Simulation(long seed, long steps, boolean dedupLossRuns, boolean strictInit, boolean restartRuns) {
         this.strictInit = strictInit;
         this.seed = seed;
         this.steps = steps;
         this.random = new SplittableRandom(seed);
-        this.config = new SimConfig(seed, random.split(), dedupLossRuns);
+        this.config = new SimConfig(seed, random.split(), dedupLossRuns, restartRuns);
         this.configText = config.toString();
         this.broker = new SimBroker(scheduler, clock, random.split(), config);
         this.checker = new SimChecker(config.partitions);
@@ -104,6 +109,12 @@ final class Simulation {
         }
         broker.start();
         verify();
+        if (!collected.isEmpty()) {
+            List<String> all = new ArrayList<>();
+            all.add("first step by kind: " + firstStepByKind);
+            all.addAll(collected);
+            fail(all);
+        }
         for (SimProducer p : producers) {
             if (p.stopped() == null) {
                 continue;
@@ -159,8 +170,17 @@ final class Simulation {
 
     private void verify() {
         List<String> violations = checker.check(broker, history);
-        if (!violations.isEmpty()) {
+        if (violations.isEmpty()) {
+            return;
+        }
+        if (!reportAll) {
             fail(violations);
+        }
+        for (String v : violations) {
+            String kind = v.startsWith("DUPLICATE") ? "DUPLICATE" : v.startsWith("LOST") ? "LOST"
+                    : v.contains("failed definitely") ? "FAILED-BUT-IN-LOG" : "OTHER";
+            firstStepByKind.putIfAbsent(kind, scheduler.steps());
+            collected.add("step " + scheduler.steps() + ": " + v);
         }
     }
 
