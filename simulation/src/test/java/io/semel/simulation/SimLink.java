@@ -35,6 +35,11 @@ final class SimLink {
     private final SplittableRandom random;
     private final SimStats stats;
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
+    /**
+     * Connections on which a request or a reply was lost: TCP delivers nothing after a lost
+     * segment, so nothing later on such a connection reaches the other side either.
+     */
+    private final java.util.Set<Integer> broken = new java.util.HashSet<>();
     private int connection;
     private boolean open;
     private long openedInGeneration;
@@ -71,8 +76,12 @@ final class SimLink {
             }
         });
         long generation = broker.generation();
+        if (broken.contains(conn)) {
+            return; // behind a lost request: never delivered; the coming cut fails it as unknown
+        }
         if (random.nextDouble() < config.requestDropRate) {
             stats.requestsDropped++;
+            broken.add(conn);
             scheduler.after(config.latencyNanos(random), () -> cut(conn, "connection reset (request lost)"));
             if (random.nextDouble() < config.staleArrivalRate) {
                 // The bytes were in the broker's socket buffer: processed after the client gave up on them.
@@ -111,8 +120,12 @@ final class SimLink {
     }
 
     private void reply(long id, int conn, ApiResponse resp) {
+        if (broken.contains(conn)) {
+            return; // behind a lost reply: never delivered
+        }
         if (random.nextDouble() < config.replyDropRate) {
             stats.repliesDropped++;
+            broken.add(conn);
             scheduler.after(config.latencyNanos(random), () -> cut(conn, "connection reset (reply lost)"));
             return;
         }
