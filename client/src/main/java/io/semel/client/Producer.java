@@ -3,6 +3,7 @@ package io.semel.client;
 import io.semel.client.internal.BrokerChannel;
 import io.semel.client.internal.ConnectionSettings;
 import io.semel.client.internal.Murmur2;
+import io.semel.client.internal.NanoClock;
 import io.semel.client.internal.PendingRecord;
 import io.semel.client.internal.ProducerConfig;
 import io.semel.client.internal.Sender;
@@ -56,7 +57,7 @@ public final class Producer implements AutoCloseable {
     private Producer(ProducerConfig cfg) {
         this.cfg = cfg;
         this.channel = new BrokerChannel(cfg.connection());
-        this.sender = new Sender(cfg, channel);
+        this.sender = new Sender(cfg, channel, NanoClock.SYSTEM);
         Thread t = new Thread(sender, "semel-producer-sender-" + cfg.name());
         t.setDaemon(true);
         sender.start(t);
@@ -183,7 +184,7 @@ public final class Producer implements AutoCloseable {
 
     private CompletableFuture<SendResult> enqueue(TopicPartition tp, byte[] key, byte[] value, List<Header> headers,
             long sequence) {
-        PendingRecord rec = PendingRecord.of(key, value, headers, sequence, System.nanoTime());
+        PendingRecord rec = PendingRecord.of(key, value, headers, sequence, sender.nanoTime());
         sender.append(tp, rec);
         return rec.future();
     }

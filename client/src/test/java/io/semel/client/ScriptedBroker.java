@@ -53,7 +53,11 @@ import java.util.function.Function;
  */
 final class ScriptedBroker implements AutoCloseable {
     /** What to do with the next request of an API. */
-    sealed interface Fault permits Drop, Delay, Fail, Hold {
+    sealed interface Fault permits Drop, Delay, Fail, Hold, Lose {
+    }
+
+    /** The request is lost in the network: the connection is cut at once and nothing is applied. */
+    record Lose() implements Fault {
     }
 
     /**
@@ -278,6 +282,9 @@ final class ScriptedBroker implements AutoCloseable {
             return new Reply(codec.encodeResponse(requestId, Hello.Response.error(ErrorCode.AUTHENTICATION_FAILED,
                     "user '" + h.username() + "' not accepted")), 0, false, produce);
         }
+        if (fault instanceof Lose) {
+            return new Reply(null, 0, true, produce);
+        }
         if (fault instanceof Hold h) {
             Thread late = new Thread(() -> {
                 try {
@@ -323,6 +330,11 @@ final class ScriptedBroker implements AutoCloseable {
 
     private synchronized void answered(Produce.Request p) {
         unanswered.merge(p.topic() + "/" + p.partition(), -1, Integer::sum);
+    }
+
+    /** The broker model's own answer, applied: for custom handlers that only sometimes intervene. */
+    ApiResponse model(ApiRequest req) {
+        return apply(req);
     }
 
     private synchronized ApiResponse apply(ApiRequest req) {

@@ -6,23 +6,34 @@ import java.util.List;
 
 /**
  * The sender's view of one partition: next sequence, batches in flight, batches waiting to be
- * resent. Owned by the sender thread; not thread-safe.
+ * resent, batches being released. Owned by the sender thread; not thread-safe.
  *
- * <p>Sequence rules (idempotent mode). Batches are sent in sequence order. When one needs a resend,
- * nothing new is sent to the partition until every batch in flight has answered; then the
- * resends go out again in sequence order. When the broker proves a batch was never appended
- * (a definite refusal, or OUT_OF_ORDER_SEQUENCE right after a batch whose outcome was left
- * unknown), every later batch was refused too (the broker appends in order), so those later
- * batches are renumbered from {@link #rewindTo}: their sequences were never used.
+ * <p>Sequence rules (idempotent mode; see {@link BatchState} for one batch's life):
+ * <ol>
+ *   <li>Batches are sent in sequence order. When one needs a resend, nothing new is sent to the
+ *       partition until every batch in flight has answered; then the resends go out again in
+ *       sequence order, each with its own sequences.
+ *   <li>A batch that may have been appended ({@link BatchState#inDoubt()}) never changes its
+ *       sequences. It is resent until the broker answers for them (appended, or a duplicate).
+ *   <li>Sequences are released only for a batch that is definitely not appended and of which no
+ *       copy can still arrive ({@link BatchState#RELEASING}), and only once nothing of the
+ *       partition is in flight. The batches above it are then renumbered down, which is allowed
+ *       only because every one of them is {@link BatchState#BACKOFF}: had any of them been in
+ *       doubt, a late copy of it could fill a renumbered sequence. In that case the release is
+ *       impossible and {@link #release()} names the batch that blocks it (the producer then stops
+ *       loudly instead of guessing).
+ *   <li>OUT_OF_ORDER_SEQUENCE for a batch while a lower batch is unsettled only means the lower
+ *       one must go first ({@link #lowerPending}).
+ * </ol>
  */
 final class PartitionState {
     final TopicPartition tp;
     long nextSequence;
     final List<ProducerBatch> inFlight = new ArrayList<>();
-    /** Sorted by base sequence (idempotent) or in failure order (otherwise). */
+    /** BACKOFF and IN_DOUBT batches: by base sequence (idempotent) or in failure order (otherwise). */
     final List<ProducerBatch> retry = new ArrayList<>();
-    /** Lowest sequence the broker proved unused, or -1: renumber from here once nothing is in flight. */
-    long rewindTo = -1;
+    /** RELEASING batches, by base sequence. */
+    final List<ProducerBatch> releasing = new ArrayList<>();
 
     PartitionState(TopicPartition tp, long nextSequence) {
         this.tp = tp;
@@ -32,45 +43,87 @@ final class PartitionState {
     void addRetry(ProducerBatch b, boolean bySequence) {
         retry.add(b);
         if (bySequence) {
-            retry.sort(Comparator.comparingLong(x -> x.baseSequence));
+            retry.sort(Comparator.comparingLong(ProducerBatch::baseSequence));
         }
     }
 
-    boolean hasEarlierPending(ProducerBatch b) {
-        for (ProducerBatch x : inFlight) {
-            if (x != b && x.baseSequence < b.baseSequence) {
-                return true;
-            }
-        }
-        for (ProducerBatch x : retry) {
-            if (x != b && x.baseSequence < b.baseSequence) {
+    void addReleasing(ProducerBatch b) {
+        releasing.add(b);
+        releasing.sort(Comparator.comparingLong(ProducerBatch::baseSequence));
+    }
+
+    /** Nothing new may be sent while a resend or a release is pending (sequence order). */
+    boolean settling() {
+        return !retry.isEmpty() || !releasing.isEmpty();
+    }
+
+    /** Some other unsettled batch of this partition has lower sequences than {@code b}. */
+    boolean lowerPending(ProducerBatch b) {
+        return hasBelow(inFlight, b) || hasBelow(retry, b) || hasBelow(releasing, b);
+    }
+
+    private static boolean hasBelow(List<ProducerBatch> list, ProducerBatch b) {
+        for (ProducerBatch x : list) {
+            if (x != b && x.baseSequence() < b.baseSequence()) {
                 return true;
             }
         }
         return false;
     }
 
-    void rewind(long base) {
-        if (base >= 0 && (rewindTo < 0 || base < rewindTo)) {
-            rewindTo = base;
+    /**
+     * Whether {@code r}'s sequences could be released now: nothing is in flight, and every other
+     * batch above it waits in BACKOFF (never in doubt) or is being released too.
+     */
+    boolean releaseSafe(ProducerBatch r) {
+        if (!inFlight.isEmpty()) {
+            return false;
         }
+        return blockerAbove(r) == null;
     }
 
-    /** Renumbers the resends from {@link #rewindTo}; call only with nothing in flight. */
-    void applyRewind() {
-        assert inFlight.isEmpty() : "rewind with batches in flight on " + tp;
-        if (rewindTo < 0) {
-            return;
-        }
-        long next = rewindTo;
-        for (ProducerBatch b : retry) {
-            if (!b.explicitSequences) {
-                b.baseSequence = next;
-                b.maybeAppended = false;
-                next += b.size();
+    private ProducerBatch blockerAbove(ProducerBatch r) {
+        for (ProducerBatch x : retry) {
+            if (x.baseSequence() > r.baseSequence() && x.state() != BatchState.BACKOFF) {
+                return x;
             }
         }
+        return null;
+    }
+
+    /**
+     * Releases the sequences of every RELEASING batch and renumbers the BACKOFF batches above the
+     * lowest of them; call only with nothing in flight.
+     *
+     * @return null when done (or nothing to do), else the doubtful batch that makes the release
+     *     impossible (nothing was changed)
+     */
+    ProducerBatch release() {
+        if (releasing.isEmpty()) {
+            return null;
+        }
+        if (!inFlight.isEmpty()) {
+            throw new IllegalStateException("release on " + tp + " with " + inFlight.size() + " batches in flight");
+        }
+        ProducerBatch lowest = releasing.get(0);
+        ProducerBatch blocker = blockerAbove(lowest);
+        if (blocker != null) {
+            return blocker;
+        }
+        long next = lowest.baseSequence();
+        for (ProducerBatch b : retry) {
+            if (b.baseSequence() > lowest.baseSequence()) {
+                b.sequenceFrom(next);
+                next += b.size();
+            } else {
+                next = Math.max(next, b.lastSequence() + 1);
+            }
+        }
+        for (ProducerBatch r : releasing) {
+            r.moveTo(BatchState.REFUSED);
+        }
+        releasing.clear();
         nextSequence = next;
-        rewindTo = -1;
+        return null;
     }
 }

@@ -7,28 +7,26 @@ import java.util.List;
 
 /**
  * Records for one partition sent as one PRODUCE, and every attempt to send them. Owned by the
- * sender thread; not thread-safe. Its records and timestamp never change, so a retry sends the
- * same batch boundaries and sequences; only the epoch can change (after the producer's own
- * INIT_PRODUCER for another topic), and the base sequence only when the broker proved the batch
- * was never appended (see {@link PartitionState#rewindTo}).
+ * sender thread (or the simulation driving {@link SendEngine}); not thread-safe. Its records and
+ * timestamp never change, so a retry sends the same batch boundaries; only the epoch can change
+ * (after the producer's own INIT_PRODUCER for another topic), and the base sequence only while the
+ * batch is {@link BatchState#BACKOFF} and a batch below it was released (see {@link BatchState}).
  */
-final class ProducerBatch {
+public final class ProducerBatch {
     final TopicPartition tp;
     final List<PendingRecord> records;
     final boolean explicitSequences;
     final long timestampMs;
     final long deadlineNanos;
-    long baseSequence = RecordBatch.NO_SEQUENCE;
+    private BatchState state = BatchState.IN_FLIGHT;
+    private long baseSequence = RecordBatch.NO_SEQUENCE;
     int attempts;
     long retryAtNanos;
-    /** True once an attempt's outcome was unknown: the broker may have appended this batch. */
-    boolean maybeAppended;
-    /** True once the records' futures are completed; later answers are ignored. */
-    boolean done;
     /**
-     * Its records were already reported to the caller as outcome unknown (delivery timeout) while
-     * the batch keeps being resent with its sequences until the broker resolves it; see
-     * {@code Sender.expire}.
+     * Its records' futures are already completed: confirmed, failed, or reported as outcome unknown
+     * at the delivery timeout while the batch keeps being resent with its sequences until the broker
+     * resolves it. Separate from the state on purpose: it is about the callers, not about what the
+     * broker may hold.
      */
     boolean reported;
     short epochSent = RecordBatch.NO_PRODUCER_EPOCH;
@@ -46,7 +44,41 @@ final class ProducerBatch {
         }
     }
 
-    int size() {
+    public TopicPartition topicPartition() {
+        return tp;
+    }
+
+    public BatchState state() {
+        return state;
+    }
+
+    public long baseSequence() {
+        return baseSequence;
+    }
+
+    public List<PendingRecord> records() {
+        return records;
+    }
+
+    /** Moves along {@link BatchState}'s table; staying in the same state is not a transition. */
+    void moveTo(BatchState next) {
+        if (next != state && !state.canMoveTo(next)) {
+            throw new IllegalStateException("batch " + describe() + ": no transition " + state + " -> " + next
+                    + " in BatchState's table");
+        }
+        state = next;
+    }
+
+    /** Sets the first sequence (at creation) or renumbers a batch that can have no copy anywhere. */
+    void sequenceFrom(long base) {
+        if (baseSequence >= 0 && base != baseSequence && (state != BatchState.BACKOFF || explicitSequences)) {
+            throw new IllegalStateException("batch " + describe() + " in state " + state + " would move to sequence "
+                    + base + ": only a BACKOFF batch with producer-assigned sequences may be renumbered");
+        }
+        baseSequence = base;
+    }
+
+    public int size() {
         return records.size();
     }
 
@@ -54,7 +86,8 @@ final class ProducerBatch {
         return baseSequence < 0 ? RecordBatch.NO_SEQUENCE : baseSequence + records.size() - 1;
     }
 
-    RecordBatch encode(long producerId, short epoch) {
+    /** Encodes the batch as the next attempt sends it. */
+    public RecordBatch encode(long producerId, short epoch) {
         List<LogRecord> rs = new ArrayList<>(records.size());
         for (PendingRecord r : records) {
             rs.add(r.record());
@@ -62,8 +95,8 @@ final class ProducerBatch {
         return RecordBatch.of(producerId, epoch, baseSequence, timestampMs, rs);
     }
 
-    String describe() {
+    public String describe() {
         return tp + (baseSequence < 0 ? "" : " sequences " + baseSequence + ".." + lastSequence()) + " ("
-                + records.size() + " records, " + attempts + " retries)";
+                + records.size() + " records, " + attempts + " retries, " + state + ")";
     }
 }

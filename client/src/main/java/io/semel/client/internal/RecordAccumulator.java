@@ -1,0 +1,150 @@
+package io.semel.client.internal;
+
+import io.semel.client.DefiniteFailureException;
+import io.semel.client.SemelException;
+import io.semel.protocol.ErrorCode;
+import io.semel.protocol.RecordBatch;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records accepted by {@code send} and not yet in a batch, per partition, and the cutting of them
+ * into batches (by size, linger time and, for caller-owned sequences, contiguity). Not
+ * thread-safe: the {@link Sender} guards it with its lock (caller threads add, the sender thread
+ * takes); the simulation uses it from its one thread.
+ */
+public final class RecordAccumulator {
+    /** Where records that are refused here (too large, waited too long) are failed. */
+    @FunctionalInterface
+    public interface Failures {
+        void fail(PendingRecord record, SemelException failure);
+    }
+
+    private final ProducerConfig cfg;
+    private final Failures failures;
+    private final Map<TopicPartition, ArrayDeque<PendingRecord>> queues = new LinkedHashMap<>();
+
+    public RecordAccumulator(ProducerConfig cfg, Failures failures) {
+        this.cfg = cfg;
+        this.failures = failures;
+    }
+
+    public void add(TopicPartition tp, PendingRecord rec) {
+        queues.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(rec);
+    }
+
+    /** Partitions that have (or had) queued records, in first-use order. */
+    Set<TopicPartition> partitions() {
+        return queues.keySet();
+    }
+
+    boolean hasRecords(TopicPartition tp) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        return q != null && !q.isEmpty();
+    }
+
+    public boolean isEmpty() {
+        for (ArrayDeque<PendingRecord> q : queues.values()) {
+            if (!q.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Fails the records of {@code tp} that waited deliveryTimeoutMs without being sent. */
+    void expire(TopicPartition tp, long now) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        long timeout = TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs());
+        while (q != null && !q.isEmpty() && now - q.peek().enqueuedNanos() - timeout >= 0) {
+            failures.fail(q.poll(), new DefiniteFailureException(ErrorCode.NONE, true, "record waited "
+                    + cfg.deliveryTimeoutMs() + " ms (deliveryTimeoutMs) without being sent; nothing was sent"
+                    + " (broker unreachable or producer not initialised)", null));
+        }
+    }
+
+    /** A batch is due: the oldest record lingered lingerMs, or the caller is waiting, or it is full. */
+    boolean ready(TopicPartition tp, long now, boolean urgent) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        if (q == null || q.isEmpty()) {
+            return false;
+        }
+        boolean lingered = now - q.peek().enqueuedNanos() >= TimeUnit.MILLISECONDS.toNanos(cfg.lingerMs());
+        return lingered || urgent || bytesAtLeast(q, cfg.batchBytesMax());
+    }
+
+    /** When the oldest record of {@code tp} will have lingered, or Long.MAX_VALUE. */
+    long lingerDeadline(TopicPartition tp) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        return q == null || q.isEmpty() ? Long.MAX_VALUE
+                : q.peek().enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(cfg.lingerMs());
+    }
+
+    private static boolean bytesAtLeast(ArrayDeque<PendingRecord> q, int bytes) {
+        long sum = RecordBatch.HEADER_BYTES;
+        for (PendingRecord r : q) {
+            sum += r.sizeBytes();
+            if (sum >= bytes) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes the next batch of {@code tp}, or null when its first record alone exceeds
+     * {@code limitBytes} (that record is failed, nothing sent).
+     */
+    ProducerBatch take(TopicPartition tp, long wallMillis, int limitBytes) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        PendingRecord first = q.poll();
+        if (RecordBatch.HEADER_BYTES + (long) first.sizeBytes() > limitBytes) {
+            failures.fail(first, new DefiniteFailureException(ErrorCode.MESSAGE_TOO_LARGE, false, "record of "
+                    + first.sizeBytes() + " bytes (+" + RecordBatch.HEADER_BYTES + " batch header) exceeds the batch "
+                    + "limit of " + limitBytes + " bytes (broker maxBatchBytes / frame limit); nothing was sent", null));
+            return null;
+        }
+        List<PendingRecord> taken = new ArrayList<>();
+        taken.add(first);
+        long size = RecordBatch.HEADER_BYTES + (long) first.sizeBytes();
+        boolean explicit = first.sequence() >= 0;
+        while (!q.isEmpty()) {
+            PendingRecord next = q.peek();
+            // A batch carries one base sequence, so caller-owned sequences must be contiguous in it.
+            boolean contiguous = !explicit || next.sequence() == taken.get(taken.size() - 1).sequence() + 1;
+            if (!contiguous || size + next.sizeBytes() > Math.min(cfg.batchBytesMax(), limitBytes)) {
+                break;
+            }
+            size += next.sizeBytes();
+            taken.add(q.poll());
+        }
+        return new ProducerBatch(tp, taken, explicit, wallMillis,
+                first.enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs()));
+    }
+
+    /** Fails every queued record of {@code topic} (its INIT_PRODUCER was refused). */
+    void failTopic(String topic, SemelException failure) {
+        for (Map.Entry<TopicPartition, ArrayDeque<PendingRecord>> e : queues.entrySet()) {
+            if (e.getKey().topic().equals(topic)) {
+                while (!e.getValue().isEmpty()) {
+                    failures.fail(e.getValue().poll(), failure);
+                }
+            }
+        }
+    }
+
+    /** Removes and returns every queued record. */
+    public List<PendingRecord> drainAll() {
+        List<PendingRecord> out = new ArrayList<>();
+        for (ArrayDeque<PendingRecord> q : queues.values()) {
+            out.addAll(q);
+            q.clear();
+        }
+        return out;
+    }
+}
