@@ -120,6 +120,11 @@ final class ProcessorNode implements Closeable {
         return current != null && current.isAlive() && link != null && link.send(ChildChannel.ARM);
     }
 
+    /** Whether the crash point fired since it was last armed. */
+    synchronized boolean fired() {
+        return crashFired;
+    }
+
     /** Ends the crash window: returns whether the crash point fired while armed. */
     synchronized boolean disarm() {
         armed = false;

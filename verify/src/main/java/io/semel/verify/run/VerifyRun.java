@@ -152,6 +152,7 @@ public final class VerifyRun {
                         sleepUntil(history, cfg.duration().toMillis());
                         sampler.stop();
                         nemesis.join();
+                        nemesis.endCrashWindows();
                         // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                         pxProducers.heal();
                         pxProcessor.heal();
