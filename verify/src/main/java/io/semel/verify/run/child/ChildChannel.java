@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: {@link #emit} is synchronized so lines never interleave.
  */
-public final class ChildChannel implements AutoCloseable {
+public final class ChildChannel implements EventOutput, AutoCloseable {
     public static final String HELLO = "HELLO";
     public static final String ARM = "ARM";
     public static final String DISARM = "DISARM";
@@ -61,10 +61,12 @@ public final class ChildChannel implements AutoCloseable {
     }
 
     /** Whether the harness asked for a crash between the two steps; cleared by nothing but {@code DISARM}. */
+    @Override
     public boolean armed() {
         return armed.get();
     }
 
+    @Override
     public void emit(String proc, OpType type, EventValue value, String error) {
         // i and tNs are assigned by the harness's writer; the placeholders only satisfy the codec.
         String line = HistoryCodec.encode(new HistoryEvent(1, 0, proc, type, value, error));
