@@ -89,6 +89,7 @@ final class ProcessorNode implements Closeable {
         if (current == null || !current.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
+        sink.killing(name, generation);
         current.kill();
         awaitEventsClosed();
     }
@@ -155,6 +156,7 @@ final class ProcessorNode implements Closeable {
             if (current.isPaused()) {
                 current.resume();
             }
+            sink.killing(name, generation);
             current.kill();
             awaitEventsClosed();
         }
@@ -220,6 +222,7 @@ final class ProcessorNode implements Closeable {
         stopped = true;
         watchdog.interrupt();
         if (current != null) {
+            sink.killing(name, generation);
             current.close();
         }
     }
