@@ -2,10 +2,13 @@ package io.semel.cli;
 
 import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.Guarantee;
+import io.semel.verify.report.RunSummary;
+import io.semel.verify.report.SweepReport;
 import io.semel.verify.report.TerminalReport;
 import io.semel.verify.run.Demo;
 import io.semel.verify.run.PostgresServer;
 import io.semel.verify.run.RunResult;
+import io.semel.verify.run.Sweep;
 import io.semel.verify.run.VerifyConfig;
 import io.semel.verify.run.VerifyRun;
 import java.io.PrintWriter;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,12 +25,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code semel verify}: one fault-injection run under one guarantee (docs/verify.md). Exit 0 only when the
- * checker's verdict is valid for that guarantee.
+ * {@code semel verify}: one fault-injection run under one guarantee (docs/verify.md), or with {@code --seeds N} a
+ * sweep of N runs with consecutive seeds. Exit 0 only when every run's verdict is valid for that guarantee.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Run a workload under injected faults, check the history, exit 0 only if the verdict is valid.")
+        description = "Run a workload under injected faults (one run, or a sweep of N seeds), check each history, exit 0 only if every verdict is valid.")
 final class VerifyCommand implements Callable<Integer> {
+    /** A random first seed stays below this, so it is short enough to type back in. */
+    static final long SEED_RANDOM_MAX = 1_000_000;
+
     @Option(names = "--guarantee", paramLabel = "G", converter = VerifyOptions.GuaranteeConverter.class,
             description = "exactly-once (default), at-least-once or at-most-once.")
     Guarantee guarantee = Guarantee.EXACTLY_ONCE;
@@ -35,8 +42,13 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Workload phase, e.g. 60s, 30m (default 60s); the final phase comes after.")
     Duration duration = Duration.ofSeconds(60);
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seeds the fault schedule and workload (default ${DEFAULT-VALUE}).")
-    long seed = 1;
+    @Option(names = "--seed", paramLabel = "N", description = "Seeds the fault schedule and workload; with --seeds, "
+            + "the first seed (default: 1 for one run, a random seed, printed, for a sweep).")
+    Long seed;
+
+    @Option(names = "--seeds", paramLabel = "N", description = "Seed sweep: N runs with consecutive seeds, one row each "
+            + "and a summary; exit 0 only if every run is valid (default ${DEFAULT-VALUE}: one run).")
+    int seeds = 1;
 
     @Option(names = "--faults", paramLabel = "K1,K2", description = "Fault kinds (default: drop-after-request, "
             + "cut-during-response, stall, reset, delay, drop-requests, drop-replies, latency-spike, kill, pause, "
@@ -71,9 +83,11 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = workDir != null ? workDir : Files.createTempDirectory("semel-verify-");
+        long first = seed != null ? seed : seeds > 1 ? new SplittableRandom().nextLong(1, SEED_RANDOM_MAX) : 1;
         VerifyConfig cfg;
         try {
-            cfg = VerifyConfig.defaults(guarantee, seed, duration, dir).withSendsPerSecond(rate)
+            Sweep.seeds(first, seeds);
+            cfg = VerifyConfig.defaults(guarantee, first, duration, dir).withSendsPerSecond(rate)
                     .withStore(store, jdbcUrl);
             if (faults != null) {
                 cfg = cfg.withFaults(VerifyOptions.faults(faults));
@@ -81,19 +95,53 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        out.println("semel verify: " + guarantee.wireName() + ", " + duration.toSeconds() + " s, seed " + seed + ", store "
-                + store.name().toLowerCase() + ", " + VerifyRun.schedule(cfg).faults().size() + " faults planned; run dir "
-                + dir);
+        return seeds > 1 ? sweep(cfg, out, err) : single(cfg, out, err);
+    }
+
+    private int single(VerifyConfig cfg, PrintWriter out, PrintWriter err) throws Exception {
+        out.println("semel verify: " + guarantee.wireName() + ", " + duration.toSeconds() + " s, seed " + cfg.seed()
+                + ", store " + store.name().toLowerCase() + ", " + VerifyRun.schedule(cfg).faults().size()
+                + " faults planned; run dir " + cfg.runDir());
         out.flush();
         RunResult r;
         try (PostgresServer pg = VerifyOptions.postgres(store, jdbcUrl, err)) {
             r = new VerifyRun(cfg, pg).run(VerifyOptions.progress(err));
         }
         err.println();
-        Path html = Demo.writeReports(report, "semel verify " + guarantee.wireName() + " seed " + seed, List.of(r));
+        Path html = Demo.writeReports(report, "semel verify " + guarantee.wireName() + " seed " + cfg.seed(), List.of(r));
         out.println(TerminalReport.table(r.summary()));
         out.println("faults injected by kind: " + r.summary().faultsByKind());
         out.println("history: " + r.history() + "; report: " + html);
-        return r.check().verdict() == Verdict.VALID ? 0 : Semel.EXIT_FAILURE;
+        return r.summary().verdict() == Verdict.VALID ? 0 : Semel.EXIT_FAILURE;
+    }
+
+    private int sweep(VerifyConfig cfg, PrintWriter out, PrintWriter err) throws Exception {
+        out.println("semel verify: sweep of " + seeds + " seeds from " + cfg.seed() + (seed == null ? " (random)" : "")
+                + ", " + guarantee.wireName() + ", " + duration.toSeconds() + " s each, store "
+                + store.name().toLowerCase() + "; run dirs " + cfg.runDir() + "/seed-N");
+        out.flush();
+        List<RunResult> runs;
+        try (PostgresServer pg = VerifyOptions.postgres(store, jdbcUrl, err)) {
+            boolean[] headerPrinted = {false};
+            runs = Sweep.run(cfg, seeds, pg, VerifyOptions.progress(err), r -> {
+                String table = SweepReport.table(List.of(r.summary()));
+                synchronized (err) {
+                    err.print("\r");
+                    err.flush();
+                }
+                // The header once, then each seed's row as soon as its run is checked.
+                out.print(headerPrinted[0] ? table.substring(table.indexOf('\n') + 1) : table);
+                headerPrinted[0] = true;
+                out.flush();
+            });
+        }
+        err.println();
+        List<RunSummary> summaries = Sweep.summaries(runs);
+        Path table = Sweep.writeReports(report, runs);
+        out.println();
+        out.println(SweepReport.table(summaries));
+        out.println(SweepReport.summary(summaries));
+        out.println("reports: " + table.getParent() + " (sweep.txt, seed-N/)");
+        return SweepReport.allValid(summaries) ? 0 : Semel.EXIT_FAILURE;
     }
 }

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every switch (activated / healed) and every time a one-shot policy takes effect on a connection
  * (applied) is reported to the {@link ProxyListener}, so the harness can record it in the history. A
  * drop, cut or reset is reported just before the sockets are closed, so the record precedes anything
- * the client can observe; a replay is reported once the copy was written.
+ * the client can observe; a replay is reported once the target answered the copy (or did not in time).
  *
  * <p>Thread-safe.
  */
@@ -237,38 +237,62 @@ public final class FaultProxy implements Closeable {
         }
     }
 
-    void scheduleReplay(ProxyConnection from, byte[] request, Duration delay) {
+    /**
+     * Sends a copy of {@code request} again later, on a new connection to the target that first repeats the
+     * original connection's {@code handshake} (Semel's HELLO; the broker closes a connection whose first frame
+     * is anything else), as the client would. Null handshake (raw mode): the request alone.
+     */
+    void scheduleReplay(ProxyConnection from, byte[] handshake, byte[] request, Duration delay) {
         if (pendingReplays.incrementAndGet() > MAX_PENDING_REPLAYS) {
             pendingReplays.decrementAndGet();
             report(ProxyEvent.Kind.APPLIED, FaultPolicy.REPLAY_STALE, from.id,
                     "skipped: " + MAX_PENDING_REPLAYS + " replays already pending");
             return;
         }
+        byte[] hello = handshake == null ? null : handshake.clone();
         byte[] copy = request.clone();
-        timer.schedule(() -> replay(from.id, copy), delay.toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(() -> replay(from.id, hello, copy), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void replay(long fromId, byte[] request) {
+    private void replay(long fromId, byte[] handshake, byte[] request) {
         pendingReplays.decrementAndGet();
         try (Socket s = new Socket()) {
             s.connect(target, options.connectTimeoutMs());
             s.setSoTimeout(REPLAY_READ_TIMEOUT_MS);
             OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            String handshakeNote = "";
+            if (handshake != null) {
+                out.write(handshake);
+                out.flush();
+                // The handshake's answer must arrive before the request, or the broker has closed the connection.
+                byte[] answer = new ChunkReader(options.framed(), options.maxFrameBytes()).next(in);
+                if (answer == null) {
+                    throw new IOException("the target closed the replay connection after the " + handshake.length
+                            + "-byte handshake");
+                }
+                handshakeNote = " after a " + handshake.length + "-byte handshake (answered)";
+            }
             out.write(request);
             out.flush();
+            // Reported once the target answered (or did not in time), so the record says whether it took the copy.
+            int answered = discardOneResponse(in);
             report(ProxyEvent.Kind.APPLIED, FaultPolicy.REPLAY_STALE, fromId,
-                    "replayed " + request.length + "-byte request on a new connection");
-            discardOneResponse(s.getInputStream());
+                    "replayed " + request.length + "-byte request on a new connection" + handshakeNote + "; "
+                            + (answered >= 0 ? "the target answered " + answered + " bytes (discarded)"
+                            : "no answer within " + REPLAY_READ_TIMEOUT_MS + " ms"));
         } catch (IOException e) {
             report(ProxyEvent.Kind.APPLIED, FaultPolicy.REPLAY_STALE, fromId, "replay failed: " + e);
         }
     }
 
-    private void discardOneResponse(InputStream in) {
+    /** Reads and drops one response; returns its length, or -1 when none came (timeout or close). */
+    private int discardOneResponse(InputStream in) {
         try {
-            new ChunkReader(options.framed(), options.maxFrameBytes()).next(in);
+            byte[] answer = new ChunkReader(options.framed(), options.maxFrameBytes()).next(in);
+            return answer == null ? -1 : answer.length;
         } catch (IOException e) {
-            // timeout or close: the response is discarded either way
+            return -1; // timeout or close: nothing to discard
         }
     }
 

@@ -22,6 +22,12 @@ final class ProxyConnection {
     private final FaultProxy owner;
     private final ChunkReader upReader;
     private final ChunkReader downReader;
+    private final boolean framed;
+    /**
+     * The connection's first frame (Semel's HELLO) in framed mode, kept so a replay can open its own
+     * connection the way the client did; null before it arrived and in raw mode. Written by the up pump only.
+     */
+    private byte[] handshake;
     private volatile Activation activation;
     /** Set before the request that drops the client is forwarded, so no reply can slip through. */
     private volatile boolean clientGone;
@@ -34,6 +40,7 @@ final class ProxyConnection {
         this.owner = owner;
         this.upReader = new ChunkReader(options.framed(), options.maxFrameBytes());
         this.downReader = new ChunkReader(options.framed(), options.maxFrameBytes());
+        this.framed = options.framed();
         this.activation = a;
     }
 
@@ -61,6 +68,11 @@ final class ProxyConnection {
                     broker.shutdownOutput();
                     return;
                 }
+                // The handshake is forwarded as is and never replayed itself: a replayed HELLO changes nothing.
+                boolean isHandshake = framed && handshake == null;
+                if (isHandshake) {
+                    handshake = chunk;
+                }
                 Activation a = activation;
                 owner.await(this, a);
                 if (a.policy == FaultPolicy.DROP_REQUESTS) {
@@ -77,8 +89,8 @@ final class ProxyConnection {
                     dropClient(chunk.length);
                     return;
                 }
-                if (a.policy == FaultPolicy.REPLAY_STALE && a.fire()) {
-                    owner.scheduleReplay(this, chunk, a.params.replayDelay());
+                if (a.policy == FaultPolicy.REPLAY_STALE && !isHandshake && a.fire()) {
+                    owner.scheduleReplay(this, handshake, chunk, a.params.replayDelay());
                 }
             }
         } catch (IOException | InterruptedException e) {

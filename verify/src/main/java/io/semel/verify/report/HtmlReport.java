@@ -74,9 +74,14 @@ public final class HtmlReport {
         row(sb, "lost", runs.stream().map(s -> s.result().counts().lost()).toList());
         row(sb, "duplicated", runs.stream().map(s -> s.result().counts().duplicated()).toList());
         row(sb, "faults injected", runs.stream().map(s -> (long) s.faults().size()).toList());
+        row(sb, "unknown, in log", runs.stream().map(s -> s.result().counts().recovered()).toList());
+        row(sb, "producer stops", runs.stream().map(s -> s.health().producerStops()).toList());
+        row(sb, "child lines torn", runs.stream().map(s -> s.health().tornLines()).toList());
+        row(sb, "child lines torn, unexplained", runs.stream().map(s -> s.health().tornUnexplained()).toList());
+        row(sb, "child lines rejected", runs.stream().map(s -> s.health().rejectedLines()).toList());
         sb.append("<tr><th>verdict</th>");
-        runs.forEach(s -> sb.append("<td class=\"").append(s.result().verdict().wireName()).append("\">")
-                .append(s.result().verdict().wireName()).append("</td>"));
+        runs.forEach(s -> sb.append("<td class=\"").append(s.verdict().wireName()).append("\">")
+                .append(s.verdict().wireName()).append("</td>"));
         sb.append("</tr>\n</table>\n");
     }
 
@@ -97,13 +102,13 @@ public final class HtmlReport {
     private static void runSection(StringBuilder sb, RunSummary s) {
         String g = s.guarantee().wireName();
         sb.append("<h2 id=\"run-").append(g).append("\">").append(g).append(": <span class=\"")
-                .append(s.result().verdict().wireName()).append("\">").append(s.result().verdict().wireName())
+                .append(s.verdict().wireName()).append("\">").append(s.verdict().wireName())
                 .append("</span></h2>\n");
         sb.append(String.format(Locale.ROOT, "<p>seed %d, %.1f s, %d faults injected, %.1f confirmed/s mean, %d peak</p>%n",
                 s.seed(), s.duration().toMillis() / 1000.0, s.faults().size(), s.meanThroughput(), s.peakThroughput()));
-        if (!s.result().reasons().isEmpty()) {
+        if (!s.reasons().isEmpty()) {
             sb.append("<ul>\n");
-            s.result().reasons().forEach(r -> sb.append("<li>").append(Html.escape(r)).append("</li>\n"));
+            s.reasons().forEach(r -> sb.append("<li>").append(Html.escape(r)).append("</li>\n"));
             sb.append("</ul>\n");
         }
         sb.append("<figure>\n").append(Svg.timeline("timeline, " + g, s.duration().toMillis(), s.confirmedPerSecond(),

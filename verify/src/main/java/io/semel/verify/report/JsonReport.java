@@ -25,6 +25,9 @@ import java.util.List;
  * run.faultsInjectedByKind object   fault → count
  * run.overlaps             array    groups of faults chained by overlapping: [[{fault, targets, startMs, stopMs}]]
  * run.overlappingPairs     array    every pair of faults on at the same time: [[{…}, {…}]]
+ * run.verdict              string   the run's verdict: check.verdict made worse by run.health (RunHealth)
+ * run.reasons              array    check.reasons, then the harness's own
+ * run.health               object   {producerStops, stoppedProducers, tornLines, tornUnexplained, rejectedLines}
  * check                    object   CheckResult.toJson(), see docs/verify.md
  * </pre>
  */
@@ -79,6 +82,13 @@ public final class JsonReport {
         }
         ObjectNode byKind = run.putObject("faultsInjectedByKind");
         s.faultsByKind().forEach(byKind::put);
+        run.put("verdict", s.verdict().wireName());
+        s.reasons().forEach(run.putArray("reasons")::add);
+        ObjectNode health = run.putObject("health");
+        health.put("producerStops", s.health().producerStops());
+        s.health().stoppedProducers().forEach(health.putArray("stoppedProducers")::add);
+        health.put("tornLines", s.health().tornLines()).put("tornUnexplained", s.health().tornUnexplained())
+                .put("rejectedLines", s.health().rejectedLines());
         try {
             root.set("check", MAPPER.readTree(s.result().toJson()));
             return MAPPER.writeValueAsString(root);

@@ -1,6 +1,8 @@
 package io.semel.verify.report;
 
 import io.semel.verify.checker.CheckResult;
+import io.semel.verify.checker.Verdict;
+import java.util.ArrayList;
 import io.semel.verify.history.Guarantee;
 import io.semel.verify.schedule.FaultSchedule;
 import java.time.Duration;
@@ -20,16 +22,36 @@ import java.util.TreeMap;
  * @param result the checker's judgement
  * @param confirmedPerSecond confirmed sends in each second of the run, second 0 first
  * @param faults the faults that took effect, with their times
+ * @param health what the harness saw go wrong itself (child lines, producer stops); it can make the verdict worse
  */
 public record RunSummary(Guarantee guarantee, long seed, Duration duration, FaultSchedule schedule, CheckResult result,
-        List<Long> confirmedPerSecond, List<InjectedFault> faults) {
+        List<Long> confirmedPerSecond, List<InjectedFault> faults, RunHealth health) {
     public RunSummary {
+        Objects.requireNonNull(health, "health");
         Objects.requireNonNull(guarantee, "guarantee");
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(result, "result");
         confirmedPerSecond = List.copyOf(confirmedPerSecond);
         faults = List.copyOf(faults);
+    }
+
+    /** A summary without harness figures ({@link RunHealth#NOT_MEASURED}). */
+    public RunSummary(Guarantee guarantee, long seed, Duration duration, FaultSchedule schedule, CheckResult result,
+            List<Long> confirmedPerSecond, List<InjectedFault> faults) {
+        this(guarantee, seed, duration, schedule, result, confirmedPerSecond, faults, RunHealth.NOT_MEASURED);
+    }
+
+    /** The run's verdict: the checker's, made worse by the harness's own findings ({@link RunHealth#cap}). */
+    public Verdict verdict() {
+        return health.cap(result.verdict(), guarantee);
+    }
+
+    /** The checker's reasons, then the harness's. */
+    public List<String> reasons() {
+        List<String> out = new ArrayList<>(result.reasons());
+        out.addAll(health.problems(guarantee));
+        return List.copyOf(out);
     }
 
     /** Injected faults per wire name, sorted by name. */

@@ -40,7 +40,11 @@ public final class TerminalReport {
             new Row("lost", s -> num(s.result().counts().lost())),
             new Row("duplicated", s -> num(s.result().counts().duplicated())),
             new Row("faults injected", s -> num(s.faults().size())),
-            new Row("verdict", s -> s.result().verdict().wireName()));
+            new Row("unknown, in log", s -> num(s.result().counts().recovered())),
+            new Row("producer stops", s -> num(s.health().producerStops())),
+            new Row("child lines torn", s -> s.health().tornCell()),
+            new Row("child lines rejected", s -> num(s.health().rejectedLines())),
+            new Row("verdict", s -> s.verdict().wireName()));
 
     /** One result without run data: every row but "faults injected", then the verdict's reasons. */
     public static String table(CheckResult r) {
@@ -56,7 +60,9 @@ public final class TerminalReport {
 
     /** One run, with its faults, then the verdict's reasons, then the faults that overlapped. */
     public static String table(RunSummary s) {
-        return sideBySide(List.of(s)) + reasons(s.result()) + overlaps(s);
+        StringBuilder sb = new StringBuilder(sideBySide(List.of(s)));
+        s.reasons().forEach(reason -> sb.append("  - ").append(reason).append('\n'));
+        return sb + overlaps(s);
     }
 
     /** One line per pair of faults that were on at the same time: each with its targets, start and end. */

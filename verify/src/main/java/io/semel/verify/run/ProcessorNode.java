@@ -89,6 +89,7 @@ final class ProcessorNode implements Closeable {
         if (current == null || !current.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
+        sink.killing(name, generation);
         current.kill();
         awaitEventsClosed();
     }
@@ -160,6 +161,7 @@ final class ProcessorNode implements Closeable {
             if (current.isPaused()) {
                 current.resume();
             }
+            sink.killing(name, generation);
             current.kill();
             awaitEventsClosed();
         }
@@ -225,6 +227,7 @@ final class ProcessorNode implements Closeable {
         stopped = true;
         watchdog.interrupt();
         if (current != null) {
+            sink.killing(name, generation);
             current.close();
         }
     }

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  *
  * @param summary the reports' input, with the checker's result
  * @param history the history file
- * @param tornLines child event lines dropped because the child died mid-line (legal, counted)
+ * @param tornLines child event lines dropped because their stream ended mid-line (see {@code RunHealth} for which
+ *     are explained)
  * @param rejectedLines child event lines that did not decode or broke a history rule (a harness bug if not 0)
  * @param processorStarts processor generations started (1 + restarts)
  */

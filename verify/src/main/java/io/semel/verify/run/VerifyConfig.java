@@ -104,6 +104,11 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
                 partitions, faults, store, jdbcUrl, dir, minConfirmed, processors);
     }
 
+    public VerifyConfig withSeed(long s) {
+        return new VerifyConfig(guarantee, s, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
+                faults, store, jdbcUrl, runDir, minConfirmed, processors);
+    }
+
     public VerifyConfig withSendsPerSecond(int rate) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, rate, partitions,
                 faults, store, jdbcUrl, runDir, minConfirmed, processors);

@@ -7,6 +7,7 @@ import io.semel.verify.checker.CheckResult;
 import io.semel.verify.checker.Checker;
 import io.semel.verify.checker.CheckerOptions;
 import io.semel.verify.history.EventValue;
+import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryReader;
 import io.semel.verify.history.LogRecord;
 import io.semel.verify.process.ProcessListener;
@@ -14,6 +15,7 @@ import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.proxy.ProxyListener;
 import io.semel.verify.proxy.ProxyOptions;
 import io.semel.verify.report.InjectedFault;
+import io.semel.verify.report.RunHealth;
 import io.semel.verify.report.RunSummary;
 import io.semel.verify.run.child.ControlledInstantSource;
 import io.semel.verify.run.child.Deliveries;
@@ -91,6 +93,7 @@ public final class VerifyRun {
         int seconds = (int) cfg.duration().toSeconds() + 1;
         long wallStart = System.nanoTime();
         long torn;
+        long tornUnexplained;
         long rejected;
         int starts;
         List<Long> perSecond;
@@ -182,13 +185,16 @@ public final class VerifyRun {
             perSecond = history.confirmedPerSecond(seconds);
             injected = history.injectedFaults();
             torn = sink.tornLines();
+            tornUnexplained = sink.tornUnexplained();
             rejected = sink.rejectedLines();
-            logLine(log, "done: torn child lines " + torn + ", rejected child lines " + rejected);
+            logLine(log, "done: torn child lines " + torn + " (" + tornUnexplained + " unexplained), rejected child lines "
+                    + rejected);
             progress.accept(progressLine(history));
         }
-        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(HistoryReader.readAll(historyFile));
+        History recorded = HistoryReader.readAll(historyFile);
+        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(recorded);
         RunSummary summary = new RunSummary(cfg.guarantee(), cfg.seed(), Duration.ofNanos(System.nanoTime() - wallStart),
-                schedule, result, perSecond, injected);
+                schedule, result, perSecond, injected, RunHealth.of(recorded, torn, tornUnexplained, rejected));
         return new RunResult(summary, historyFile, torn, rejected, starts);
     }
 

@@ -239,25 +239,31 @@ class FaultProxyTest {
     }
 
     @Test
-    void replayStaleSendsTheFrameAgainOnANewConnectionAfterTheClientMovedOn() throws Exception {
+    void replayStaleSendsTheFrameAgainOnANewConnectionAfterRepeatingTheHandshake() throws Exception {
         startFramed(0);
         proxy.setPolicy(FaultPolicy.REPLAY_STALE, FaultParams.DEFAULTS.withReplayDelay(Duration.ofMillis(200)));
         try (Socket s = connect()) {
+            sendFrame(s, "hello-client-7");
+            assertThat(readFrame(s)).isEqualTo("hello-client-7");
             sendFrame(s, "commit-epoch-3");
             assertThat(readFrame(s)).isEqualTo("commit-epoch-3");
             sendFrame(s, "commit-epoch-4");
             assertThat(readFrame(s)).isEqualTo("commit-epoch-4");
-            await(() -> server.frames.size() == 3, "the replay to arrive");
-            TestServer.Received original = server.frames.get(0);
-            TestServer.Received replay = server.frames.get(2);
-            assertThat(replay.body()).isEqualTo(original.body());
-            assertThat(replay.connection()).isNotEqualTo(original.connection());
+            await(() -> server.frames.size() == 5, "the replay to arrive");
+            TestServer.Received hello = server.frames.get(0);
+            TestServer.Received original = server.frames.get(1);
+            TestServer.Received replayedHello = server.frames.get(3);
+            TestServer.Received replay = server.frames.get(4);
+            assertThat(replayedHello.body()).as("the handshake comes first").isEqualTo(hello.body());
+            assertThat(replay.body()).as("then the first request after it").isEqualTo(original.body());
+            assertThat(replay.connection()).isEqualTo(replayedHello.connection()).isNotEqualTo(original.connection());
             s.setSoTimeout(300);
             assertThatThrownBy(() -> readFrame(s)).as("the replay's response never reaches the client")
                     .isInstanceOf(SocketTimeoutException.class);
         }
         assertThat(applied(FaultPolicy.REPLAY_STALE)).singleElement()
-                .extracting(ProxyEvent::detail).asString().contains("replayed 18-byte request");
+                .extracting(ProxyEvent::detail).asString().contains("replayed 18-byte request")
+                .contains("after a 18-byte handshake");
     }
 
     @Test

@@ -75,11 +75,10 @@ class ReportsTest {
         String table = TerminalReport.sideBySide(three());
         List<String> lines = table.lines().toList();
         assertThat(lines.get(0)).matches("\\s+exactly-once\\s+at-least-once\\s+at-most-once");
-        assertThat(lines).contains(
-                "sent                        5              5             5",
-                "lost                        0              0             1",
-                "duplicated                  0              1             0",
-                "faults injected             3              3             3");
+        assertThat(lines).anyMatch(l -> l.matches("sent {10,}5 {14}5 {13}5"))
+                .anyMatch(l -> l.matches("lost {10,}0 {14}0 {13}1"))
+                .anyMatch(l -> l.matches("duplicated {4,}0 {14}1 {13}0"))
+                .anyMatch(l -> l.matches("faults injected {2,}3 {14}3 {13}3"));
         assertThat(lines.get(lines.size() - 1)).startsWith("verdict").contains("valid");
         assertThat(lines.stream().mapToInt(String::length).max().getAsInt()).isEqualTo(lines.get(0).length());
         assertThat(exactlyOnce().result().verdict()).isEqualTo(Verdict.VALID);

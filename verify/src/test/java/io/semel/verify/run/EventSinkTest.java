@@ -57,6 +57,30 @@ class EventSinkTest {
     }
 
     @Test
+    void aTornTailIsExplainedOnlyWhenTheHarnessAnnouncedItKilledThatGeneration() throws Exception {
+        try (EventSink sink = EventSink.start((c, e) -> { })) {
+            sink.killing("c1", 1);
+            sendAndClose(sink, "HELLO c1 1\n{\"i\":1,\"tN");
+            sendAndClose(sink, "HELLO c2 1\n{\"i\":1,\"tN");
+            sendAndClose(sink, "HELLO c1 2\n{\"i\":1,\"tN");
+            sendAndClose(sink, "HELL");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sink.tornLines() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(sink.tornLines()).isEqualTo(4);
+            // c1 g1 was killed by the harness; c2 g1 and c1 g2 ended mid-line on their own; the last never said HELLO.
+            assertThat(sink.tornUnexplained()).isEqualTo(3);
+        }
+    }
+
+    private static void sendAndClose(EventSink sink, String bytes) throws Exception {
+        try (Socket s = new Socket(sink.address().getAddress(), sink.address().getPort())) {
+            s.getOutputStream().write(bytes.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aLineThatDoesNotDecodeIsRejectedAndCountedNotFatal() throws Exception {
         List<Received> got = new CopyOnWriteArrayList<>();
         try (EventSink sink = EventSink.start((c, e) -> got.add(new Received(c, e)))) {

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe: {@link #emit} is synchronized so lines never interleave.
  */
-public final class ChildChannel implements AutoCloseable {
+public final class ChildChannel implements EventOutput, AutoCloseable {
     public static final String HELLO = "HELLO";
     public static final String ARM = "ARM";
     public static final String DISARM = "DISARM";
@@ -65,6 +65,7 @@ public final class ChildChannel implements AutoCloseable {
     }
 
     /** Whether the harness asked for a crash between the two steps; cleared by nothing but {@code DISARM}. */
+    @Override
     public boolean armed() {
         return armed.get();
     }
@@ -74,6 +75,7 @@ public final class ChildChannel implements AutoCloseable {
         return stop.get();
     }
 
+    @Override
     public void emit(String proc, OpType type, EventValue value, String error) {
         // i and tNs are assigned by the harness's writer; the placeholders only satisfy the codec.
         String line = HistoryCodec.encode(new HistoryEvent(1, 0, proc, type, value, error));

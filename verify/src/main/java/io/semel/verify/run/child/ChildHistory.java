@@ -1,23 +1,27 @@
 package io.semel.verify.run.child;
 
+import io.semel.client.Message;
+import io.semel.protocol.ErrorCode;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.history.OpType;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The processor child's history ops over its {@link ChildChannel}. Process ids are
+ * The processor child's history ops over its {@link EventOutput} (the {@link ChildChannel} in a child JVM). Process ids are
  * {@code <name>.g<generation>.<n>}: a new generation per (re)start, and a new {@code n} after every
  * {@code info}, which retires the process id (history rule). The consumer name in values is the plain
  * child name, the target nemesis events use. Used by the child's one processing thread; not thread-safe.
  */
 public final class ChildHistory {
-    private final ChildChannel channel;
+    private final EventOutput channel;
     private final String name;
     private final int generation;
     private int incarnation;
 
-    public ChildHistory(ChildChannel channel, String name, int generation) {
+    public ChildHistory(EventOutput channel, String name, int generation) {
         this.channel = channel;
         this.name = name;
         this.generation = generation;
@@ -49,6 +53,47 @@ public final class ChildHistory {
     public void info(EventValue v, Throwable error) {
         channel.emit(proc(), OpType.INFO, v, describe(error));
         incarnation++;
+    }
+
+    /**
+     * Completes the open {@code ack} invoke with each message's own outcome ({@link AckOutcomes}): one op per
+     * outcome, in the order ok (the settled ids), fail (one per refusal code, error = the code), info (the
+     * unknown ids, last because an info retires the process id). The first non-empty one completes the open
+     * invoke; each further one is invoked and completed at once, on the same process id, right after the call
+     * returned. An empty group writes nothing.
+     */
+    public void ackDone(AckOutcomes o) {
+        List<Runnable> completions = new ArrayList<>();
+        List<List<String>> groups = new ArrayList<>();
+        if (!o.settled().isEmpty()) {
+            List<String> ids = ids(o.settled());
+            groups.add(ids);
+            completions.add(() -> ok(new EventValue.Ack(name, ids)));
+        }
+        for (Map.Entry<ErrorCode, List<Message>> e : o.refused().entrySet()) {
+            List<String> ids = ids(e.getValue());
+            String error = e.getKey().name() + " (" + e.getKey().code() + "): the broker did not settle these";
+            groups.add(ids);
+            completions.add(() -> channel.emit(proc(), OpType.FAIL, new EventValue.Ack(name, ids), error));
+        }
+        if (!o.unknown().isEmpty()) {
+            List<String> ids = ids(o.unknown());
+            groups.add(ids);
+            completions.add(() -> {
+                channel.emit(proc(), OpType.INFO, new EventValue.Ack(name, ids), o.unknownWhy());
+                incarnation++;
+            });
+        }
+        for (int i = 0; i < completions.size(); i++) {
+            if (i > 0) {
+                invoke(new EventValue.Ack(name, groups.get(i)));
+            }
+            completions.get(i).run();
+        }
+    }
+
+    private static List<String> ids(List<Message> ms) {
+        return ms.stream().map(m -> Deliveries.idOf(m.headers(), m.value())).toList();
     }
 
     /** Whether the harness armed the crash point. */

@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>at-least-once: poll, apply each, <em>then</em> ack. The crash point sits after the applies and before
  *       the ack, so the batch is redelivered and applied again (duplicates);</li>
- *   <li>at-most-once: poll, ack, <em>then</em> apply each. The crash point sits after the ack and before the
- *       applies, so the batch is gone (losses).</li>
+ *   <li>at-most-once: poll, ack, <em>then</em> apply each message the broker confirmed as settled (its own
+ *       {@code AckResult}); a refused or unknown ack is not applied. The crash point sits after the ack and
+ *       before the applies, so the batch is gone (losses).</li>
  * </ul>
  * Either way the crash point is "between the consumer's two steps" and is recorded under the one nemesis
  * name the schedule uses, {@code crash-after-commit-before-ack}. Runs on the child's main thread only.
@@ -73,16 +74,19 @@ final class ConsumerLoop {
         }
     }
 
-    private void handle(List<Message> batch) {
+    /** One polled batch: deliver, then the guarantee's two steps. Package-private for tests. */
+    void handle(List<Message> batch) {
         history.invoke(new EventValue.Deliver(history.consumer(), 0, List.of()));
         history.ok(new EventValue.Deliver(history.consumer(), Deliveries.epoch(batch), Deliveries.of(batch)));
         if (guarantee == Guarantee.AT_MOST_ONCE) {
-            boolean acked = ack(batch);
+            AckOutcomes acked = ack(batch);
             if (history.crashArmed()) {
                 history.crashNow("at-most-once: after ack, before apply");
             }
-            applyEach(batch);
-            if (!acked) {
+            // Only what the broker confirmed as settled: a refused message is redelivered (maybe elsewhere) and
+            // an unknown one may be, so applying either could apply it twice. Not applying it is at-most-once.
+            applyEach(acked.settled());
+            if (!acked.unknown().isEmpty()) {
                 reset();
             }
         } else {
@@ -90,7 +94,7 @@ final class ConsumerLoop {
             if (history.crashArmed()) {
                 history.crashNow("at-least-once: after apply commit, before ack");
             }
-            if (!applied.isEmpty() && !ack(applied)) {
+            if (!applied.isEmpty() && !ack(applied).unknown().isEmpty()) {
                 reset();
             }
         }
@@ -119,18 +123,23 @@ final class ConsumerLoop {
         return committed;
     }
 
-    /** Returns false when the ack's outcome is unknown (connection trouble), so the caller reconnects. */
-    private boolean ack(List<Message> batch) {
+    /** Acks and records each message's own outcome; the caller reconnects when some outcome is unknown. */
+    private AckOutcomes ack(List<Message> batch) {
         EventValue.Ack a = new EventValue.Ack(history.consumer(), Deliveries.ids(batch));
         history.invoke(a);
+        AckOutcomes outcomes;
         try {
-            consumer.ack(batch);
-            history.ok(a);
-            return true;
+            outcomes = AckOutcomes.of(consumer.ack(batch));
         } catch (RuntimeException e) {
-            history.info(a, e);
-            return false;
+            outcomes = AckOutcomes.thrown(batch, e);
         }
+        history.ackDone(outcomes);
+        return outcomes;
+    }
+
+    /** The consumer the loop polls with (null while reconnecting); for tests. */
+    Consumer consumer() {
+        return consumer;
     }
 
     private void reset() {

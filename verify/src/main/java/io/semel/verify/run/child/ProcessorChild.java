@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * group through the fault proxy, prints {@value #READY} and processes until killed.
  *
  * <p>Arguments ({@code --key value}): {@code name generation bootstrap topic group guarantee events
- * store (sqlite|postgres) store-path | jdbc-url jdbc-user jdbc-password session-timeout-ms
- * ack-timeout-ms max-deliveries}.
+ * store (sqlite|postgres) store-path | jdbc-url [jdbc-user [jdbc-password]] session-timeout-ms
+ * ack-timeout-ms max-deliveries}. Without {@code jdbc-user} the credentials come from the URL
+ * ({@code ?user=u&password=p}), the documented form for an external server.
  */
 public final class ProcessorChild {
     public static final String READY = "READY";
@@ -49,8 +50,11 @@ public final class ProcessorChild {
     static JdbcStore openStore(ChildArgs args) {
         return switch (args.get("store")) {
             case "sqlite" -> JdbcStore.sqlite(Path.of(args.get("store-path")));
-            case "postgres" -> JdbcStore.postgres(args.get("jdbc-url"), args.get("jdbc-user"),
-                    args.get("jdbc-password", ""), 2);
+            case "postgres" -> {
+                // No user flag: the driver takes user and password from the URL's parameters.
+                String user = args.get("jdbc-user", null);
+                yield JdbcStore.postgres(args.get("jdbc-url"), user, user == null ? null : args.get("jdbc-password", ""), 2);
+            }
             default -> throw new IllegalArgumentException("--store must be sqlite or postgres, got " + args.get("store"));
         };
     }

@@ -1,6 +1,5 @@
 package io.semel.verify.run.child;
 
-import io.semel.client.AckResult;
 import io.semel.client.Consumer;
 import io.semel.client.Message;
 import io.semel.processor.RedeliverySettings;
@@ -26,7 +25,9 @@ import java.util.function.Supplier;
  *   <li>{@link #applying}: the handler's first call of a batch invokes {@code apply};</li>
  *   <li>{@link #ack}: is only called after the commit, so it first completes the {@code apply} ({@code ok}
  *       with the ids the handler applied); then the crash point (armed by the harness): record the nemesis
- *       {@code crash-after-commit-before-ack} and halt; else {@code ack} (invoke, ok/info) and ack.</li>
+ *       {@code crash-after-commit-before-ack} and halt; else {@code ack}: invoke, then each message's own
+ *       outcome ({@link ChildHistory#ackDone}: ok for settled, fail with the code for refused, info for
+ *       unknown).</li>
  * </ul>
  * An {@code apply} still open at the next poll never reached its ack (the commit failed or the batch was
  * fenced): its outcome is recorded {@code info}. The consumer is rebuilt after a connection failure.
@@ -113,25 +114,23 @@ final class RecordingSource implements Source {
         }
         EventValue.Ack a = new EventValue.Ack(history.consumer(), messages.stream().map(SourceMessage::messageId).toList());
         history.invoke(a);
-        try {
-            List<Message> ms = new ArrayList<>(messages.size());
-            for (SourceMessage m : messages) {
-                ms.add(new Message(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(), m.key(),
-                        m.value(), m.headers(), m.timestampMs()));
-            }
-            int settled = 0;
-            for (AckResult r : consumer.ack(ms)) {
-                if (r.ok()) {
-                    settled++;
-                }
-            }
-            history.ok(a);
-            return settled;
-        } catch (RuntimeException e) {
-            history.info(a, e);
-            reset();
-            return 0;
+        List<Message> ms = new ArrayList<>(messages.size());
+        for (SourceMessage m : messages) {
+            ms.add(new Message(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(), m.key(),
+                    m.value(), m.headers(), m.timestampMs()));
         }
+        AckOutcomes outcomes;
+        try {
+            outcomes = AckOutcomes.of(consumer.ack(ms));
+        } catch (RuntimeException e) {
+            outcomes = AckOutcomes.thrown(ms, e);
+        }
+        // Each message's own answer goes into the history: a refused or unknown ack is not an "ack ok".
+        history.ackDone(outcomes);
+        if (!outcomes.unknown().isEmpty()) {
+            reset();
+        }
+        return outcomes.settled().size();
     }
 
     @Override

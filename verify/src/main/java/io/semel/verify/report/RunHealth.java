@@ -1,0 +1,106 @@
+package io.semel.verify.report;
+
+import io.semel.verify.checker.Verdict;
+import io.semel.verify.history.EventValue;
+import io.semel.verify.history.Guarantee;
+import io.semel.verify.history.History;
+import io.semel.verify.history.HistoryEvent;
+import io.semel.verify.history.OpType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the harness itself saw go wrong in a run, next to the checker's verdict: child history lines it could
+ * not use, and producers that stopped. Immutable.
+ *
+ * <h2>When a run is not valid because of it</h2>
+ * <ul>
+ *   <li><b>Unexplained child lines</b> (verdict at least {@code unknown}: the history has holes nobody can
+ *       account for, so it proves nothing). A child line is <em>torn</em> when its stream ended after bytes
+ *       that no newline completed. A torn line is <em>explained</em> only when it is the unterminated tail of
+ *       the stream of a child generation that the harness itself killed with SIGKILL (a nemesis kill or the
+ *       final stop): the kill can land in the middle of a write. Every other torn line is unexplained — a tail
+ *       of a generation that exited on its own (the crash point halts only after its lines are flushed), or of
+ *       a connection that never said HELLO — and so is every <em>rejected</em> line (complete, but it did not
+ *       decode or broke a history rule: a harness bug).</li>
+ *   <li><b>Exactly-once producer stops</b> (verdict {@code invalid}): a send that failed with
+ *       {@code FatalProducerException} means the producer logged "stops" and refuses every later send; an
+ *       exactly-once producer must ride through broker restarts and lost replies. Counted for every
+ *       guarantee, fatal only for exactly-once.</li>
+ * </ul>
+ *
+ * @param producerStops producers (names) with at least one fatal send failure
+ * @param stoppedProducers their names, sorted
+ * @param tornLines child lines cut by the end of their stream
+ * @param tornUnexplained of those, the ones not explained by a harness SIGKILL of their generation
+ * @param rejectedLines complete child lines that did not decode or broke a history rule
+ */
+public record RunHealth(long producerStops, List<String> stoppedProducers, long tornLines, long tornUnexplained,
+        long rejectedLines) {
+    /** The exception name a producer's fatal failure is recorded with, at the start of the send's error. */
+    public static final String FATAL_PRODUCER_ERROR = "FatalProducerException";
+    /** Nothing measured (reports built without a run, e.g. from a history alone). */
+    public static final RunHealth NOT_MEASURED = new RunHealth(0, List.of(), 0, 0, 0);
+
+    public RunHealth {
+        stoppedProducers = List.copyOf(stoppedProducers);
+        if (tornUnexplained > tornLines || tornUnexplained < 0 || rejectedLines < 0 || producerStops < 0) {
+            throw new IllegalArgumentException("inconsistent counts: torn " + tornLines + ", unexplained "
+                    + tornUnexplained + ", rejected " + rejectedLines + ", stops " + producerStops);
+        }
+    }
+
+    /**
+     * The producer stops found in {@code history} plus the event sink's line counts.
+     * A producer's name is its send process id up to the first dot ({@code p2.l3.0} → {@code p2}).
+     */
+    public static RunHealth of(History history, long tornLines, long tornUnexplained, long rejectedLines) {
+        Set<String> stopped = new TreeSet<>();
+        for (HistoryEvent e : history.events()) {
+            if (e.type() == OpType.FAIL && e.value() instanceof EventValue.Send && e.error() != null
+                    && e.error().startsWith(FATAL_PRODUCER_ERROR)) {
+                int dot = e.proc().indexOf('.');
+                stopped.add(dot < 0 ? e.proc() : e.proc().substring(0, dot));
+            }
+        }
+        return new RunHealth(stopped.size(), new ArrayList<>(stopped), tornLines, tornUnexplained, rejectedLines);
+    }
+
+    /** Why these figures make a run under {@code g} not valid; empty when they do not. */
+    public List<String> problems(Guarantee g) {
+        List<String> out = new ArrayList<>();
+        if (g == Guarantee.EXACTLY_ONCE && producerStops > 0) {
+            out.add("exactly-once producer stops: " + producerStops + " " + stoppedProducers
+                    + " (a send failed with " + FATAL_PRODUCER_ERROR + "; an exactly-once producer must not stop)");
+        }
+        if (tornUnexplained > 0 || rejectedLines > 0) {
+            out.add("child history lines lost without explanation: " + tornUnexplained + " torn (of " + tornLines
+                    + "), " + rejectedLines + " rejected; the history is incomplete");
+        }
+        return out;
+    }
+
+    /** The run's verdict: the checker's, made worse by {@link #problems}. Order: invalid, unknown, trivial, valid. */
+    public Verdict cap(Verdict checker, Guarantee g) {
+        Verdict v = checker;
+        if (tornUnexplained > 0 || rejectedLines > 0) {
+            v = worse(v, Verdict.UNKNOWN);
+        }
+        if (g == Guarantee.EXACTLY_ONCE && producerStops > 0) {
+            v = worse(v, Verdict.INVALID);
+        }
+        return v;
+    }
+
+    private static Verdict worse(Verdict a, Verdict b) {
+        List<Verdict> order = List.of(Verdict.INVALID, Verdict.UNKNOWN, Verdict.TRIVIAL, Verdict.VALID);
+        return order.indexOf(a) <= order.indexOf(b) ? a : b;
+    }
+
+    /** "2" or "2 (1 unexplained)", for tables. */
+    public String tornCell() {
+        return tornUnexplained == 0 ? Long.toString(tornLines) : tornLines + " (" + tornUnexplained + " unexplained)";
+    }
+}
