@@ -86,16 +86,13 @@ final class ConsumerLoop {
             // Only what the broker confirmed as settled: a refused message is redelivered (maybe elsewhere) and
             // an unknown one may be, so applying either could apply it twice. Not applying it is at-most-once.
             applyEach(acked.settled());
-            if (!acked.unknown().isEmpty()) {
-                reset();
-            }
         } else {
             List<Message> applied = applyEach(batch);
             if (history.crashArmed()) {
                 history.crashNow("at-least-once: after apply commit, before ack");
             }
-            if (!applied.isEmpty() && !ack(applied).unknown().isEmpty()) {
-                reset();
+            if (!applied.isEmpty()) {
+                ack(applied);
             }
         }
     }
@@ -123,7 +120,7 @@ final class ConsumerLoop {
         return committed;
     }
 
-    /** Acks and records each message's own outcome; the caller reconnects when some outcome is unknown. */
+    /** Acks and records each message's own outcome; reconnects when the call itself failed. */
     private AckOutcomes ack(List<Message> batch) {
         EventValue.Ack a = new EventValue.Ack(history.consumer(), Deliveries.ids(batch));
         history.invoke(a);
@@ -132,6 +129,8 @@ final class ConsumerLoop {
             outcomes = AckOutcomes.of(consumer.ack(batch));
         } catch (RuntimeException e) {
             outcomes = AckOutcomes.thrown(batch, e);
+            // Connection trouble or a whole-request refusal (e.g. expelled from the group): start afresh.
+            reset();
         }
         history.ackDone(outcomes);
         return outcomes;

@@ -124,12 +124,11 @@ final class RecordingSource implements Source {
             outcomes = AckOutcomes.of(consumer.ack(ms));
         } catch (RuntimeException e) {
             outcomes = AckOutcomes.thrown(ms, e);
+            // Connection trouble or a whole-request refusal (e.g. expelled from the group): start afresh.
+            reset();
         }
         // Each message's own answer goes into the history: a refused or unknown ack is not an "ack ok".
         history.ackDone(outcomes);
-        if (!outcomes.unknown().isEmpty()) {
-            reset();
-        }
         return outcomes.settled().size();
     }
 
