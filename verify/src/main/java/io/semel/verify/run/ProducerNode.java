@@ -78,6 +78,7 @@ final class ProducerNode implements Closeable {
         if (current == null || !current.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
+        sink.killing(name, generation); // a torn last line of this generation is then explained
         current.kill();
         afterDeath("killed by the nemesis (SIGKILL) while the send was in flight");
     }
@@ -141,6 +142,7 @@ final class ProducerNode implements Closeable {
             Thread.sleep(50);
         }
         if (current.isAlive()) {
+            sink.killing(name, generation);
             current.kill();
         }
         afterDeath("the producer was stopped at the end of the workload with the send in flight");
