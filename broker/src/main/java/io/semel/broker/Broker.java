@@ -129,11 +129,11 @@ public final class Broker implements Closeable {
                     config.producersMax());
             topics = TopicManager.open(config, clock);
             ErrorMapping errors = new ErrorMapping();
-            ProducerEpochs epochs = new ProducerEpochs(registry, admin);
+            ProducerEpochs epochs = new ProducerEpochs(registry);
             if (groups == null) {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
                         config.groupLogCompactBytes(), topics,
-                        deadLetterAdmin(topics, registry, epochs, admin), config.groupConfig(), config.groupTickMs(),
+                        deadLetterAdmin(topics, registry, admin), config.groupConfig(), config.groupTickMs(),
                         config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
             }
@@ -162,15 +162,13 @@ public final class Broker implements Closeable {
 
     /** The coordinator's way to the producer registry and topic creation: both on the admin thread. */
     private static DeadLetterCopier.Admin deadLetterAdmin(TopicManager topics, ProducerRegistry registry,
-            ProducerEpochs epochs, ScheduledExecutorService admin) {
+            ScheduledExecutorService admin) {
         return new DeadLetterCopier.Admin() {
             @Override
             public CompletableFuture<ProducerRegistry.InitResult> initProducer(String name) {
                 return CompletableFuture.supplyAsync(() -> {
                     try {
-                        ProducerRegistry.InitResult init = registry.initProducer(name);
-                        epochs.learned(init.producerId(), init.epoch());
-                        return init;
+                        return registry.initProducer(name);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -154,9 +154,7 @@ public final class RequestDispatcher {
                 if (!r.newInstance()) {
                     return joinTopic(r);
                 }
-                ProducerRegistry.InitResult init = registry.initProducer(r.producerName());
-                epochs.learned(init.producerId(), init.epoch());
-                return init;
+                return registry.initProducer(r.producerName());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             } catch (IllegalStateException e) {
@@ -187,7 +185,6 @@ public final class RequestDispatcher {
             throw new RequestException(ErrorCode.PRODUCER_FENCED, "producer '" + r.producerName() + "' holds epoch "
                     + r.currentEpoch() + " but epoch " + entry.epoch() + " exists; this instance must stop");
         }
-        epochs.learned(entry.producerId(), entry.epoch());
         return new ProducerRegistry.InitResult(entry.producerId(), entry.epoch());
     }
 

@@ -43,6 +43,11 @@ public final class ProducerRegistry {
     private final Map<String, Entry> byName = new HashMap<>();
     private final TreeMap<Long, Entry> byId = new TreeMap<>();
     private long nextProducerId;
+    /**
+     * Durable epochs by producer id, readable without the monitor (which {@link #initProducer} holds
+     * across its fsync): updated only after the registry file holding an epoch is forced.
+     */
+    private final Map<Long, Short> durableEpochs = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ProducerRegistry(Storage storage, int producersMax, RegistryCodec.Contents contents) {
         this.storage = storage;
@@ -51,6 +56,7 @@ public final class ProducerRegistry {
         for (Entry e : contents.entries()) {
             byName.put(e.name(), e);
             byId.put(e.producerId(), e);
+            durableEpochs.put(e.producerId(), e.epoch());
         }
     }
 
@@ -120,6 +126,7 @@ public final class ProducerRegistry {
             throw e;
         }
         nextProducerId = next;
+        durableEpochs.put(updated.producerId(), updated.epoch());
         return new InitResult(updated.producerId(), updated.epoch());
     }
 
@@ -132,6 +139,16 @@ public final class ProducerRegistry {
     public synchronized short currentEpoch(long producerId) {
         Entry e = byId.get(producerId);
         return e == null ? (short) -1 : e.epoch();
+    }
+
+    /**
+     * The current durable epoch of {@code producerId}, or -1 if this registry never issued it; never waits
+     * for the monitor, so event loops may call it. An epoch being persisted right now is not visible yet,
+     * which is right: nobody holds it before {@link #initProducer} returns.
+     */
+    public short durableEpoch(long producerId) {
+        Short e = durableEpochs.get(producerId);
+        return e == null ? (short) -1 : e;
     }
 
     public synchronized boolean isKnown(long producerId) {

@@ -51,6 +51,7 @@ class ProducerRegistryTest {
     void unknownProducerHasEpochMinusOne() throws IOException {
         ProducerRegistry registry = open(storage);
         assertThat(registry.currentEpoch(0)).isEqualTo((short) -1);
+        assertThat(registry.durableEpoch(0)).isEqualTo((short) -1);
         assertThat(registry.isKnown(0)).isFalse();
         assertThat(registry.lookup("nobody")).isEmpty();
     }
@@ -62,7 +63,10 @@ class ProducerRegistryTest {
         registry.initProducer("relay-b");
         registry.initProducer("relay-a");
 
+        assertThat(registry.durableEpoch(0)).isEqualTo((short) 1);
         ProducerRegistry reopened = open(storage.afterCrash());
+        assertThat(reopened.durableEpoch(0)).as("lock-free view loaded at open").isEqualTo((short) 1);
+        assertThat(reopened.durableEpoch(1)).isZero();
         assertThat(reopened.lookup("relay-a")).contains(new ProducerRegistry.Entry("relay-a", 0, (short) 1));
         assertThat(reopened.lookup("relay-b")).contains(new ProducerRegistry.Entry("relay-b", 1, (short) 0));
         assertThat(reopened.initProducer("relay-c").producerId()).isEqualTo(2);
@@ -142,6 +146,8 @@ class ProducerRegistryTest {
         failing.failSync = false;
 
         assertThat(registry.currentEpoch(0)).isZero();
+        assertThat(registry.durableEpoch(0)).as("an epoch that was not persisted is never visible").isZero();
+        assertThat(registry.durableEpoch(1)).isEqualTo((short) -1);
         assertThat(registry.lookup("b")).isEmpty();
         assertThat(registry.initProducer("c").producerId()).isEqualTo(1);
         assertThat(registry.initProducer("a").epoch()).isEqualTo((short) 1);
