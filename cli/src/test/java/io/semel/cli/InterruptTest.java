@@ -21,7 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ctrl-C on the long-running client commands, as a user gives it: SIGINT to a real child JVM. */
+/**
+ * Ctrl-C on the long-running client commands, on a real child JVM. The test sends SIGTERM, which runs the
+ * same shutdown hooks as Ctrl-C's SIGINT: a JVM started from a background job inherits SIGINT as ignored
+ * and then never reacts to it (as in some CI runners), while SIGTERM always reaches it.
+ */
 class InterruptTest {
     private static final Pattern BENCH_DIR = Pattern.compile("data dir (\\S+semel-bench-\\S+?)[,\\s]");
 
@@ -108,12 +112,12 @@ class InterruptTest {
             }
         }
 
-        /** Lets it run {@code runMs}, sends SIGINT, and waits for it to exit. */
+        /** Lets it run {@code runMs}, sends SIGTERM (see the class comment), and waits for it to exit. */
         void awaitThenInterrupt(java.util.function.BooleanSupplier precondition, long runMs) throws Exception {
             assertThat(precondition.getAsBoolean()).isTrue();
             Thread.sleep(runMs);
             assertThat(process.isAlive()).as("still running before Ctrl-C; stderr: %s", err()).isTrue();
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+            Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
             assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited after Ctrl-C").isTrue();
         }
