@@ -53,7 +53,14 @@ class InterruptTest {
     @Test
     void produceInterruptedPrintsItsSummaryAndConfirmsWhatItSent() throws Exception {
         Child c = Child.start(dir, "produce", "t", "--count", "100000000", "--size", "10", "--broker", address);
-        c.awaitThenInterrupt(() -> broker.port() > 0, 3_000);
+        // Interrupt only once it produces: before that, the JVM may not have its hook yet (a slow CI start).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!recordsInTopic()) {
+            assertThat(c.process().isAlive()).as("producing child alive; stderr: %s", c.err()).isTrue();
+            assertThat(System.nanoTime()).as("the child produces in time").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        c.awaitThenInterrupt(() -> true, 500);
         assertThat(c.out()).as("stderr: %s", c.err()).containsPattern("produced \\d+ message\\(s\\) to t");
         assertThat(c.err()).doesNotContain("semel: error");
     }
@@ -79,6 +86,13 @@ class InterruptTest {
         assertThat(Files.isDirectory(data)).isTrue();
         c.awaitThenInterrupt(() -> true, 1_000);
         assertThat(Files.exists(data)).as("%s after Ctrl-C; stderr: %s", data, c.err()).isFalse();
+    }
+
+    private boolean recordsInTopic() {
+        StringWriter out = new StringWriter();
+        Semel.run(new String[] {"topic", "describe", "t", "--broker", address}, new PrintWriter(out),
+                new PrintWriter(new StringWriter()));
+        return !out.toString().contains(" 0 record(s)") && out.toString().contains("record(s)");
     }
 
     /** {@code semel} in its own JVM, output to files. */
