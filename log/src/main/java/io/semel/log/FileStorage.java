@@ -91,7 +91,24 @@ public final class FileStorage implements Storage {
     }
 
     private Path resolve(String name) {
-        // One flat directory: a name that could escape it is a programming error.
+        return resolveIn(dir, name);
+    }
+
+    /** Reads until {@code dst} is full or the file ends; -1 when nothing was left to read. */
+    static int readFully(FileChannel channel, long position, ByteBuffer dst) throws IOException {
+        int total = 0;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position + total);
+            if (n < 0) {
+                return total == 0 ? -1 : total;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    /** One flat directory: a name that could escape it is a programming error. */
+    static Path resolveIn(Path dir, String name) {
         if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException("invalid storage file name '" + name + "': must be a plain file name");
         }
@@ -125,15 +142,7 @@ public final class FileStorage implements Storage {
 
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {
-            int total = 0;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position + total);
-                if (n < 0) {
-                    return total == 0 ? -1 : total;
-                }
-                total += n;
-            }
-            return total;
+            return readFully(channel, position, dst);
         }
 
         @Override

@@ -63,10 +63,7 @@ public final class ReadOnlyFileStorage implements Storage {
     }
 
     private Path resolve(String name) {
-        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("invalid storage file name '" + name + "': must be a plain file name");
-        }
-        return dir.resolve(name);
+        return FileStorage.resolveIn(dir, name);
     }
 
     private IOException refused(String what) {
@@ -89,15 +86,7 @@ public final class ReadOnlyFileStorage implements Storage {
 
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {
-            int total = 0;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, position + total);
-                if (n < 0) {
-                    return total == 0 ? -1 : total;
-                }
-                total += n;
-            }
-            return total;
+            return FileStorage.readFully(channel, position, dst);
         }
 
         @Override
