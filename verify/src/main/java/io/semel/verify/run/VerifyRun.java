@@ -242,7 +242,10 @@ public final class VerifyRun {
                 h.faultsInjected());
     }
 
-    /** Waits until every id in the log is applied, or nothing new was applied for a while (losses), or a timeout. */
+    /**
+     * Waits until every id in the log is applied, or nothing new was applied for {@link #QUIET_NO_PROGRESS_MS}
+     * (losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
+     */
     private void awaitQuiet(BrokerNode broker, RunStore store, PrintWriter log) throws InterruptedException {
         long start = System.nanoTime();
         long lastChange = start;
@@ -269,8 +272,11 @@ public final class VerifyRun {
             } catch (Exception e) {
                 logLine(log, "quiet wait: " + e);
             }
-            if (now - start > QUIET_TIMEOUT_MS * 1_000_000) {
-                logLine(log, "quiet: gave up after " + QUIET_TIMEOUT_MS + " ms");
+            // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
+            // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
+            long capMs = Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis());
+            if (now - start > capMs * 1_000_000) {
+                logLine(log, "quiet: gave up after " + capMs + " ms");
                 return;
             }
             Thread.sleep(500);
