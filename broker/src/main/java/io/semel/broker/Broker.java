@@ -5,7 +5,6 @@ import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
 import io.semel.broker.internal.GroupCoordinator;
 import io.semel.broker.internal.NettyServer;
-import io.semel.broker.internal.ProducerEpochs;
 import io.semel.broker.internal.RequestDispatcher;
 import io.semel.broker.internal.Topic;
 import io.semel.broker.internal.TopicManager;
@@ -129,7 +128,6 @@ public final class Broker implements Closeable {
                     config.producersMax());
             topics = TopicManager.open(config, clock);
             ErrorMapping errors = new ErrorMapping();
-            ProducerEpochs epochs = new ProducerEpochs(registry);
             if (groups == null) {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
                         config.groupLogCompactBytes(), topics,
@@ -137,7 +135,7 @@ public final class Broker implements Closeable {
                         config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
             }
-            RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, epochs, admin, groups,
+            RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
                     errors);
             NettyServer server = new NettyServer(config, dispatcher, errors);
             InetSocketAddress bound = server.start();

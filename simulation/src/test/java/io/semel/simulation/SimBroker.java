@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class SimBroker {
     static final String TOPIC = "t";
 
-    /** A queued append and the producer epoch the broker knew when it arrived (as ProducerEpochs). */
+    /** A queued append and the producer epoch the broker knew when it arrived (as RequestDispatcher reads it). */
     private record Queued(RecordBatch batch, short epoch, Consumer<Produce.Response> reply) {
     }
 
