@@ -287,9 +287,11 @@ public final class GroupCommitLog implements Closeable {
     public void close() throws IOException {
         closing = true;
         try {
-            // A writer blocked on the empty queue needs a wake-up; a full queue means it is busy.
-            while (writer.isAlive() && !queue.offer(WAKE, 10, TimeUnit.MILLISECONDS)) {
-                Thread.onSpinWait();
+            // A writer blocked on the empty queue needs a wake-up; a full queue means it is busy, and the
+            // offer waits for room (the writer keeps draining) unless the writer has already ended.
+            boolean woken = false;
+            while (!woken && writer.isAlive()) {
+                woken = queue.offer(WAKE, 10, TimeUnit.MILLISECONDS);
             }
             writer.join();
         } catch (InterruptedException e) {
