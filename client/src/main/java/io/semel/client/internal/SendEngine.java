@@ -38,7 +38,6 @@ public final class SendEngine {
     private final NanoClock clock;
     private final Consumer<FatalProducerException> onFatal;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
-    private int inFlightTotal;
     private FatalProducerException fatal;
 
     /** @param onFatal told once when the producer must stop (the owner then refuses new sends) */
@@ -51,8 +50,13 @@ public final class SendEngine {
         this.onFatal = onFatal;
     }
 
+    /** Batches with an attempt outstanding, over every partition (counted from them: no tally to drift). */
     public int inFlightTotal() {
-        return inFlightTotal;
+        int n = 0;
+        for (PartitionState ps : partitions.values()) {
+            n += ps.inFlight.size();
+        }
+        return n;
     }
 
     public FatalProducerException fatal() {
@@ -100,7 +104,6 @@ public final class SendEngine {
                         ps.nextSequence += b.size();
                     }
                     ps.inFlight.add(b);
-                    inFlightTotal++;
                     toSend.add(b);
                 }
             }
@@ -139,7 +142,6 @@ public final class SendEngine {
             ProducerBatch b = ps.retry.remove(0);
             b.moveTo(b.state() == BatchState.IN_DOUBT ? BatchState.IN_FLIGHT_IN_DOUBT : BatchState.IN_FLIGHT);
             ps.inFlight.add(b);
-            inFlightTotal++;
             toSend.add(b);
         }
     }
@@ -168,7 +170,6 @@ public final class SendEngine {
         if (!ps.inFlight.remove(b)) {
             return; // settled meanwhile (the producer stopped or closed)
         }
-        inFlightTotal--;
         Answer answer;
         SemelException cause;
         if (err != null) {
@@ -300,7 +301,6 @@ public final class SendEngine {
                         + " was sent but not confirmed before the producer stopped (" + unsent.getMessage()
                         + "); it may or may not have been appended", unsent));
             }
-            inFlightTotal -= ps.inFlight.size();
             ps.retry.clear();
             ps.releasing.clear();
             ps.inFlight.clear();
