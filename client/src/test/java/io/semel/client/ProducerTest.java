@@ -245,6 +245,21 @@ class ProducerTest {
     }
 
     @Test
+    void aConfiguredInFlightLimitBelowTheMaximumIsKept() throws Exception {
+        broker.defaultProduceDelayMs = 20;
+        Producer p = build(builder().inFlightBatchesMax(2).batchBytesMax(RecordBatch.HEADER_BYTES + 20)
+                .deliveryTimeoutMs(20_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fs.add(p.send("one", new byte[8]));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        assertThat(broker.maxUnansweredProduces("one", 0)).isEqualTo(2);
+    }
+
+    @Test
     void retriableErrorBacksOffThenSucceedsWithTheSameSequence() throws Exception {
         broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR),
                 new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
