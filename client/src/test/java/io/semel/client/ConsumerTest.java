@@ -135,6 +135,21 @@ class ConsumerTest {
     }
 
     @Test
+    void pollWithAMaximumLeasesAtMostThatManyAndNeverMoreThanMaxPollMessages() {
+        for (long offset = 0; offset < 15; offset++) {
+            broker.deliveries.add(delivery(offset));
+        }
+        try (Consumer c = consumer()) {
+            assertThat(c.poll(Duration.ofMillis(100), 3)).extracting(Message::offset).containsExactly(0L, 1L, 2L);
+            assertThat(c.poll(Duration.ofMillis(100), 50)).hasSize(10); // maxPollMessages(10)
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::maxMessages)
+                    .containsExactly(3, 10);
+            assertThatThrownBy(() -> c.poll(Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxMessages must be >= 1, was 0");
+        }
+    }
+
+    @Test
     void closedConsumerRefusesPoll() {
         Consumer c = consumer();
         c.close();

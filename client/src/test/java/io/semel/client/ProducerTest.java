@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.semel.client.internal.Murmur2;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ErrorCode;
+import io.semel.protocol.InitProducer;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.nio.charset.StandardCharsets;
@@ -245,6 +246,21 @@ class ProducerTest {
     }
 
     @Test
+    void aConfiguredInFlightLimitBelowTheMaximumIsKept() throws Exception {
+        broker.defaultProduceDelayMs = 20;
+        Producer p = build(builder().inFlightBatchesMax(2).batchBytesMax(RecordBatch.HEADER_BYTES + 20)
+                .deliveryTimeoutMs(20_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fs.add(p.send("one", new byte[8]));
+        }
+        for (CompletableFuture<SendResult> f : fs) {
+            get(f);
+        }
+        assertThat(broker.maxUnansweredProduces("one", 0)).isEqualTo(2);
+    }
+
+    @Test
     void retriableErrorBacksOffThenSucceedsWithTheSameSequence() throws Exception {
         broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR),
                 new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
@@ -289,6 +305,42 @@ class ProducerTest {
         assertThatThrownBy(() -> later.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(FatalProducerException.class)
                 .satisfies(e -> assertThat(((SemelException) e).errorCode()).isEqualTo(ErrorCode.PRODUCER_FENCED));
         assertThat(broker.requests(ApiKey.PRODUCE)).hasSize(1);
+    }
+
+    @Test
+    void aRecordWaitingForAnInitProducerThatKeepsFailingFailsAtItsDeliveryTimeout() {
+        // A retriable refusal (here TOO_MANY_PRODUCERS) is retried for as long as it lasts; the record
+        // must not wait with it past deliveryTimeoutMs.
+        broker.handle(ApiKey.INIT_PRODUCER, req -> InitProducer.Response.error(ErrorCode.TOO_MANY_PRODUCERS,
+                "scripted: producer table full"));
+        Producer p = build(builder().deliveryTimeoutMs(300));
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(DefiniteFailureException.class)
+                .hasMessageContaining("300 ms (deliveryTimeoutMs) without being sent");
+        assertThat(broker.requests(ApiKey.INIT_PRODUCER)).hasSizeGreaterThan(1);
+        assertThat(broker.requests(ApiKey.PRODUCE)).isEmpty();
+    }
+
+    @Test
+    void aBatchWaitingToBeResentWhileAnotherTopicCannotJoinIsReportedAtItsDeliveryTimeout() throws Exception {
+        broker.handle(ApiKey.INIT_PRODUCER, req -> ((InitProducer.Request) req).topic().equals("orders")
+                ? InitProducer.Response.error(ErrorCode.TOO_MANY_PRODUCERS, "scripted: producer table full")
+                : broker.model(req));
+        ScriptedBroker.Fault[] storageErrors = new ScriptedBroker.Fault[1_000];
+        java.util.Arrays.fill(storageErrors, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
+        broker.onNext(ApiKey.PRODUCE, storageErrors);
+        Producer p = build(builder().deliveryTimeoutMs(1_000));
+        long start = System.nanoTime();
+        CompletableFuture<SendResult> inDoubt = p.send("one", b("x"));
+        Thread.sleep(700);
+        // From here on INIT_PRODUCER for "orders" is retried (and refused) and nothing is sent.
+        CompletableFuture<SendResult> orders = p.send("orders", b("y"));
+        assertThatThrownBy(() -> inDoubt.get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("1000 ms (deliveryTimeoutMs)");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(elapsedMs).as("reported at its own deadline, not when the other topic's record expires (1700 ms)")
+                .isLessThan(1_500);
+        assertThatThrownBy(() -> orders.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(DefiniteFailureException.class);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.semel.simulation;
 
+import io.semel.client.Producer;
 import java.util.SplittableRandom;
 
 /**
@@ -60,7 +61,7 @@ final class SimConfig {
         segmentBytes = 4096 << r.nextInt(5);
         producersMaxPerPartition = dedupStateLoss ? 1 : 1_000;
         lingerMs = r.nextInt(3);
-        inFlightBatchesMax = 1 + r.nextInt(5);
+        inFlightBatchesMax = 1 + r.nextInt(Producer.IN_FLIGHT_BATCHES_LIMIT); // the whole range a producer allows
         batchBytesMax = 80 + r.nextInt(400);
         retryBackoffMs = 1 + r.nextInt(5);
         retryBackoffMaxMs = retryBackoffMs + r.nextInt(40);

@@ -189,6 +189,7 @@ final class SimProducer {
             return;
         }
         if (!session.joined(SimBroker.TOPIC)) {
+            engine.expire(accumulator); // as the Sender: nothing is sent until the join, but deadlines pass
             join(now);
         } else {
             SendEngine instance = engine; // answers go to the instance that sent, even after a restart

@@ -57,14 +57,15 @@ public final class RecordAccumulator {
         return true;
     }
 
-    /** Fails the records of {@code tp} that waited deliveryTimeoutMs without being sent. */
-    void expire(TopicPartition tp, long now) {
-        ArrayDeque<PendingRecord> q = queues.get(tp);
+    /** Fails the queued records that waited deliveryTimeoutMs without being sent. */
+    void expire(long now) {
         long timeout = TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs());
-        while (q != null && !q.isEmpty() && now - q.peek().enqueuedNanos() - timeout >= 0) {
-            failures.fail(q.poll(), new DefiniteFailureException(ErrorCode.NONE, true, "record waited "
-                    + cfg.deliveryTimeoutMs() + " ms (deliveryTimeoutMs) without being sent; nothing was sent"
-                    + " (broker unreachable or producer not initialised)", null));
+        for (ArrayDeque<PendingRecord> q : queues.values()) {
+            while (!q.isEmpty() && now - q.peek().enqueuedNanos() - timeout >= 0) {
+                failures.fail(q.poll(), new DefiniteFailureException(ErrorCode.NONE, true, "record waited "
+                        + cfg.deliveryTimeoutMs() + " ms (deliveryTimeoutMs) without being sent; nothing was sent"
+                        + " (broker unreachable or producer not initialised)", null));
+            }
         }
     }
 

@@ -38,7 +38,6 @@ public final class SendEngine {
     private final NanoClock clock;
     private final Consumer<FatalProducerException> onFatal;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
-    private int inFlightTotal;
     private FatalProducerException fatal;
 
     /** @param onFatal told once when the producer must stop (the owner then refuses new sends) */
@@ -51,8 +50,13 @@ public final class SendEngine {
         this.onFatal = onFatal;
     }
 
+    /** Batches with an attempt outstanding, over every partition (counted from them: no tally to drift). */
     public int inFlightTotal() {
-        return inFlightTotal;
+        int n = 0;
+        for (PartitionState ps : partitions.values()) {
+            n += ps.inFlight.size();
+        }
+        return n;
     }
 
     public FatalProducerException fatal() {
@@ -86,8 +90,8 @@ public final class SendEngine {
         for (PartitionState ps : new ArrayList<>(partitions.values())) {
             collectResends(ps, now, toSend);
         }
+        acc.expire(now);
         for (TopicPartition tp : acc.partitions()) {
-            acc.expire(tp, now);
             if (fatal != null || !acc.hasRecords(tp)) {
                 continue;
             }
@@ -100,7 +104,6 @@ public final class SendEngine {
                         ps.nextSequence += b.size();
                     }
                     ps.inFlight.add(b);
-                    inFlightTotal++;
                     toSend.add(b);
                 }
             }
@@ -108,22 +111,25 @@ public final class SendEngine {
         return toSend;
     }
 
+    /**
+     * What the passing of time does when nothing may be sent (a topic waits for INIT_PRODUCER): queued
+     * records and waiting batches past their delivery timeout are told so, as {@link #collect} does
+     * before it sends. Without it, an INIT_PRODUCER refused again and again (retriably) would hold
+     * them past deliveryTimeoutMs for as long as the refusals last.
+     */
+    public void expire(RecordAccumulator acc) {
+        long now = clock.nanoTime();
+        for (PartitionState ps : partitions.values()) {
+            expireWaiting(ps, now);
+        }
+        acc.expire(now);
+    }
+
     private void collectResends(PartitionState ps, long now, List<ProducerBatch> toSend) {
-        boolean ordered = cfg.idempotent();
-        if (fatal != null || (ordered && !ps.inFlight.isEmpty())) {
+        if (!expireWaiting(ps, now)) {
             return;
         }
-        List<ProducerBatch> expired = new ArrayList<>();
-        for (ProducerBatch b : ps.retry) {
-            if (!b.reported && now - b.deadlineNanos >= 0) {
-                expired.add(b);
-            }
-        }
-        for (ProducerBatch b : expired) {
-            ps.retry.remove(b);
-            deadline(ps, b);
-        }
-        if (ordered) {
+        if (cfg.idempotent()) {
             ProducerBatch blocker = ps.release();
             if (blocker != null) {
                 ProducerBatch released = ps.releasing.get(0);
@@ -139,9 +145,31 @@ public final class SendEngine {
             ProducerBatch b = ps.retry.remove(0);
             b.moveTo(b.state() == BatchState.IN_DOUBT ? BatchState.IN_FLIGHT_IN_DOUBT : BatchState.IN_FLIGHT);
             ps.inFlight.add(b);
-            inFlightTotal++;
             toSend.add(b);
         }
+    }
+
+    /**
+     * Decides the waiting batches of {@code ps} whose delivery timeout passed. Idempotent: only with
+     * nothing of the partition in flight (whether a release is safe depends on it).
+     *
+     * @return false when the partition is not to be touched now (stopped, or idempotent with batches in flight)
+     */
+    private boolean expireWaiting(PartitionState ps, long now) {
+        if (fatal != null || (cfg.idempotent() && !ps.inFlight.isEmpty())) {
+            return false;
+        }
+        List<ProducerBatch> expired = new ArrayList<>();
+        for (ProducerBatch b : ps.retry) {
+            if (!b.reported && now - b.deadlineNanos >= 0) {
+                expired.add(b);
+            }
+        }
+        for (ProducerBatch b : expired) {
+            ps.retry.remove(b);
+            deadline(ps, b);
+        }
+        return true;
     }
 
     /**
@@ -168,7 +196,6 @@ public final class SendEngine {
         if (!ps.inFlight.remove(b)) {
             return; // settled meanwhile (the producer stopped or closed)
         }
-        inFlightTotal--;
         Answer answer;
         SemelException cause;
         if (err != null) {
@@ -300,7 +327,6 @@ public final class SendEngine {
                         + " was sent but not confirmed before the producer stopped (" + unsent.getMessage()
                         + "); it may or may not have been appended", unsent));
             }
-            inFlightTotal -= ps.inFlight.size();
             ps.retry.clear();
             ps.releasing.clear();
             ps.inFlight.clear();

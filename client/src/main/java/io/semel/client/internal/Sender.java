@@ -299,6 +299,7 @@ public final class Sender implements Runnable {
                 } else {
                     boolean initPending = cfg.idempotent() && needsInit();
                     if (initPending) {
+                        engine.expire(accumulator); // nothing is sent until the join, but deadlines still pass
                         initTopic = engine.inFlightTotal() == 0 ? session.nextToJoin(initCandidates(), now) : null;
                     } else {
                         toSend = engine.collect(accumulator, flushers > 0 || closing, batchLimitBytes());
