@@ -220,19 +220,15 @@ final class Nemesis {
             case KILL -> {
                 if (t.equals(RunSchedule.BROKER)) {
                     broker.process().kill();
-                } else if (producers.containsKey(t)) {
-                    producers.get(t).killAndHold();
                 } else {
-                    processor(f).killAndHold();
+                    child(f).killAndHold();
                 }
             }
             case PAUSE -> {
                 if (t.equals(RunSchedule.BROKER)) {
                     broker.process().pause();
-                } else if (producers.containsKey(t)) {
-                    producers.get(t).pause();
                 } else {
-                    processor(f).pause();
+                    child(f).pause();
                 }
             }
             case POWER_LOSS -> {
@@ -260,19 +256,15 @@ final class Nemesis {
             case KILL, POWER_LOSS -> {
                 if (t.equals(RunSchedule.BROKER)) {
                     broker.ensureRunning();
-                } else if (producers.containsKey(t)) {
-                    producers.get(t).release();
                 } else {
-                    processor(f).release();
+                    child(f).release();
                 }
             }
             case PAUSE -> {
                 if (t.equals(RunSchedule.BROKER)) {
                     broker.resume();
-                } else if (producers.containsKey(t)) {
-                    producers.get(t).resume();
                 } else {
-                    processor(f).resume();
+                    child(f).resume();
                 }
             }
             case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
@@ -296,6 +288,16 @@ final class Nemesis {
                     + ", producers " + producers.keySet());
         }
         return p;
+    }
+
+    /** The producer or processor the fault hits. */
+    private ChildNode child(TimedFault f) {
+        ChildNode c = producers.containsKey(f.target()) ? producers.get(f.target()) : processors.get(f.target());
+        if (c == null) {
+            throw new IllegalArgumentException("no process named " + f.target() + "; processors " + processors.keySet()
+                    + ", producers " + producers.keySet());
+        }
+        return c;
     }
 
     private FaultProxy proxy(TimedFault f) {

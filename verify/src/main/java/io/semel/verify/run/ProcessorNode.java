@@ -2,114 +2,52 @@ package io.semel.verify.run;
 
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.NemesisPhase;
-import io.semel.verify.process.ChildProcess;
 import io.semel.verify.process.ChildSpec;
 import io.semel.verify.process.ProcessListener;
 import io.semel.verify.run.child.ChildChannel;
 import io.semel.verify.run.child.ProcessorChild;
-import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The processor child ({@link ProcessorChild}) across its lives. Each start is a new generation (its own
- * process ids in the history). A watchdog thread restarts a processor that died on its own — the crash
- * point, or a crash — after {@link #RESTART_DELAY_MS}; a nemesis kill holds it down until the fault's stop.
- *
- * <p>Order: after any death the node waits until the dead generation's event stream has ended
- * ({@link EventSink.Link#awaitClosed}) before it records anything, so the history shows the child's last
- * lines before the harness's view of its death.
+ * The processor child ({@link ProcessorChild}) across its lives ({@link ChildNode}). The watchdog restarts a
+ * processor that died on its own — the crash point, or a crash — after {@link #RESTART_DELAY_MS}; a nemesis kill
+ * holds it down until the fault's stop.
  *
  * <p>Thread-safe: every state change holds {@code this}; the watchdog and the nemesis thread call in.
  */
-final class ProcessorNode implements Closeable {
-    static final long RESTART_DELAY_MS = 500;
-    private static final Duration EOF_WAIT = Duration.ofSeconds(5);
+final class ProcessorNode extends ChildNode {
     private static final String WATCHDOG_PROC = "nemesis-watchdog";
 
-    private final String name;
-    private final List<String> baseArgs;
     private final Map<String, String> systemProperties;
-    private final java.nio.file.Path runDir;
-    private final EventSink sink;
-    private final RunHistory history;
-    private final ProcessListener listener;
-    private final Thread watchdog;
-    private ChildProcess current;
-    private int generation;
-    private boolean held;
-    private boolean stopped;
     private boolean armed;
     private boolean crashFired;
     /** The crash fired but its restart (the fault's stop) has not succeeded yet. */
     private boolean pendingCrashStop;
     private int restarts;
 
-    ProcessorNode(String name, List<String> baseArgs, Map<String, String> systemProperties, java.nio.file.Path runDir,
+    ProcessorNode(String name, List<String> baseArgs, Map<String, String> systemProperties, Path runDir,
             EventSink sink, RunHistory history, ProcessListener listener) {
-        this.name = name;
-        this.baseArgs = List.copyOf(baseArgs);
+        super(name, baseArgs, runDir, sink, history, listener);
         this.systemProperties = Map.copyOf(systemProperties);
-        this.runDir = runDir;
-        this.sink = sink;
-        this.history = history;
-        this.listener = listener;
-        this.watchdog = new Thread(this::watch, name + "-watchdog");
-        this.watchdog.setDaemon(true);
     }
 
-    synchronized void start() throws IOException {
-        startNext();
-        watchdog.start();
-    }
-
-    private void startNext() throws IOException {
-        generation++;
-        List<String> args = new ArrayList<>(baseArgs);
-        args.addAll(List.of("--name", name, "--generation", Integer.toString(generation)));
-        ChildSpec spec = ChildSpec.of(name, ProcessorChild.class.getName(), runDir, ProcessorChild.READY)
+    @Override
+    ChildSpec spec(List<String> args) {
+        return ChildSpec.of(name, ProcessorChild.class.getName(), runDir, ProcessorChild.READY)
                 .withArgs(args).withSystemProperties(systemProperties).withHeapMb(256)
                 .withReadyTimeout(Duration.ofSeconds(30));
-        ChildProcess p = new ChildProcess(spec, listener);
-        current = p;
-        p.start();
-        // A crash window that opened while this generation was starting still applies to it.
+    }
+
+    /** A crash window that opened while this generation was starting still applies to it. */
+    @Override
+    void started() {
         EventSink.Link link = sink.link(name);
         if (armed && link != null && link.generation() == generation) {
             link.send(ChildChannel.ARM);
-        }
-    }
-
-    /** Nemesis kill: SIGKILL and keep it down until {@link #release()}. */
-    synchronized void killAndHold() throws IOException, InterruptedException {
-        held = true;
-        if (current == null || !current.isAlive()) {
-            throw new IllegalStateException(name + " is not running");
-        }
-        sink.killing(name, generation);
-        current.kill();
-        awaitEventsClosed();
-    }
-
-    /** End of a kill: start the next generation. */
-    synchronized void release() throws IOException {
-        held = false;
-        if (!stopped && (current == null || !current.isAlive())) {
-            startNext();
-        }
-    }
-
-    synchronized void pause() throws IOException {
-        requireAlive();
-        current.pause();
-    }
-
-    synchronized void resume() throws IOException {
-        if (current != null && current.isPaused()) {
-            current.resume();
         }
     }
 
@@ -118,7 +56,7 @@ final class ProcessorNode implements Closeable {
         armed = true;
         crashFired = false;
         EventSink.Link link = sink.link(name);
-        return current != null && current.isAlive() && link != null && link.send(ChildChannel.ARM);
+        return alive() && link != null && link.send(ChildChannel.ARM);
     }
 
     /** Whether the crash point fired since it was last armed. */
@@ -149,7 +87,7 @@ final class ProcessorNode implements Closeable {
         held = false;
         armed = false;
         resume();
-        if (current == null || !current.isAlive()) {
+        if (!alive()) {
             startNext();
         }
     }
@@ -157,7 +95,7 @@ final class ProcessorNode implements Closeable {
     /** End of the run: kill for good (its store is committed; nothing it holds matters any more). */
     synchronized void stopForGood() throws IOException, InterruptedException {
         stopped = true;
-        if (current != null && current.isAlive()) {
+        if (alive()) {
             if (current.isPaused()) {
                 current.resume();
             }
@@ -167,42 +105,8 @@ final class ProcessorNode implements Closeable {
         }
     }
 
-    private void awaitEventsClosed() throws InterruptedException {
-        EventSink.Link link = sink.link(name);
-        if (link != null && link.generation() == generation && !link.awaitClosed(EOF_WAIT)) {
-            System.err.println("verify: " + name + " g" + generation + " events did not end within " + EOF_WAIT);
-        }
-    }
-
-    private void requireAlive() {
-        if (current == null || !current.isAlive()) {
-            throw new IllegalStateException(name + " is not running");
-        }
-    }
-
-    private void watch() {
-        while (true) {
-            try {
-                Thread.sleep(100);
-                synchronized (this) {
-                    if (stopped) {
-                        return;
-                    }
-                    if (held || current == null || current.isAlive()) {
-                        continue;
-                    }
-                    recoverFromDeath();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                System.err.println("verify: restarting " + name + " failed (retrying): " + e.getMessage());
-            }
-        }
-    }
-
-    /** Called with the lock held, when the current generation died on its own. */
-    private void recoverFromDeath() throws IOException, InterruptedException {
+    @Override
+    void diedOnItsOwn() throws IOException, InterruptedException {
         awaitEventsClosed();
         boolean crash = armed && current.exitCode().orElse(0) == 137;
         Thread.sleep(RESTART_DELAY_MS);
@@ -224,11 +128,9 @@ final class ProcessorNode implements Closeable {
 
     @Override
     public synchronized void close() {
-        stopped = true;
-        watchdog.interrupt();
         if (current != null) {
             sink.killing(name, generation);
-            current.close();
         }
+        super.close();
     }
 }

@@ -11,9 +11,9 @@ import io.semel.verify.checker.CheckerOptions;
 import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
+import io.semel.verify.run.RunSchedule;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
-import io.semel.verify.schedule.ScheduleOptions;
 import io.semel.verify.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +29,8 @@ import org.w3c.dom.Document;
 
 class ReportsTest {
     private static final Checker CHECKER = new Checker(new CheckerOptions(2));
-    private static final FaultSchedule SCHEDULE = FaultSchedule.generate(
-            ScheduleOptions.jepsenStyle(11, Duration.ofSeconds(60)),
-            Map.of(FaultKind.KILL, List.of("c1"), FaultKind.DROP_AFTER_REQUEST, List.of("proxy-p1")));
+    private static final FaultSchedule SCHEDULE = RunSchedule.plan(11, Duration.ofSeconds(60),
+            Set.of(FaultKind.KILL, FaultKind.DROP_AFTER_REQUEST), 3_500);
 
     private static RunSummary run(Guarantee g, CheckResult r) {
         return new RunSummary(g, 11, Duration.ofSeconds(8), SCHEDULE, r, List.of(5L, 9L, 0L, 3L, 12L, 12L, 7L, 1L),

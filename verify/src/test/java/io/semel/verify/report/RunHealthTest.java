@@ -13,14 +13,14 @@ import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.OpType;
+import io.semel.verify.run.RunSchedule;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
-import io.semel.verify.schedule.ScheduleOptions;
 import io.semel.verify.testing.Fixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class RunHealthTest {
     private static final Checker CHECKER = new Checker(new CheckerOptions(2));
-    private static final FaultSchedule SCHEDULE = FaultSchedule.generate(
-            ScheduleOptions.jepsenStyle(11, Duration.ofSeconds(60)), Map.of(FaultKind.KILL, List.of("c1")));
+    private static final FaultSchedule SCHEDULE = RunSchedule.plan(11, Duration.ofSeconds(60), Set.of(FaultKind.KILL),
+            3_500);
 
     private static RunSummary run(Guarantee g, History h, RunHealth health) {
         CheckResult r = CHECKER.check(h);

@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.semel.verify.checker.Checker;
 import io.semel.verify.checker.CheckerOptions;
 import io.semel.verify.history.Guarantee;
+import io.semel.verify.run.RunSchedule;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
-import io.semel.verify.schedule.ScheduleOptions;
 import io.semel.verify.testing.Fixtures;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The sweep table and summary over planted runs: one row per seed, and one bad seed makes the sweep fail. */
 class SweepReportTest {
     private static final Checker CHECKER = new Checker(new CheckerOptions(2));
-    private static final FaultSchedule SCHEDULE = FaultSchedule.generate(
-            ScheduleOptions.jepsenStyle(11, Duration.ofSeconds(60)), Map.of(FaultKind.KILL, List.of("c1")));
+    private static final FaultSchedule SCHEDULE = RunSchedule.plan(11, Duration.ofSeconds(60), Set.of(FaultKind.KILL),
+            3_500);
 
     private static RunSummary run(long seed, RunHealth health) {
         return new RunSummary(Guarantee.EXACTLY_ONCE, seed, Duration.ofSeconds(8), SCHEDULE,
