@@ -6,7 +6,6 @@ import io.semel.verify.checker.AnomalyKind;
 import io.semel.verify.history.AccountState;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
-import io.semel.verify.history.LogRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,7 +64,7 @@ final class AnomalyFinder {
             case LOST_LOG -> perId(kind, minus(ix.confirmed, ix.logged.elements()),
                     id -> "confirmed, absent from the drained log");
             case DUP_LOG -> perId(kind, ix.logged.repeated(),
-                    id -> outcome(id) + ", " + ix.logged.count(id) + " times in the drained log at " + logPositions(id));
+                    id -> outcome(id) + ", " + ix.logged.count(id) + " times in the drained log at " + logRules().positionsOf(id));
             case DUP_APPLIED -> perId(kind, union(ix.applied.repeated(), ix.appliedByHistory.repeated()),
                     id -> outcome(id) + ", " + ix.applied.count(id) + " times in final appliedIds, "
                             + ix.appliedByHistory.count(id) + " times in apply ok events");
@@ -228,16 +227,6 @@ final class AnomalyFinder {
             return "send unknown";
         }
         return "never sent";
-    }
-
-    private String logPositions(String id) {
-        List<String> at = new ArrayList<>();
-        for (LogRecord r : ((EventValue.DrainLog) ix.drainLog.value()).records()) {
-            if (r.id().equals(id)) {
-                at.add(r.partition() + "/" + r.offset());
-            }
-        }
-        return at.toString();
     }
 
     private static String firstFew(SortedSet<String> ids) {
