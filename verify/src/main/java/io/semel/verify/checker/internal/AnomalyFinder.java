@@ -181,13 +181,13 @@ final class AnomalyFinder {
         // the same id at another offset is a log duplicate (dup-log), not a redelivery. Only one delivery
         // of a record can be its first: a second deliveryCount=1 is the lie, in whatever order the history
         // recorded them (a paused consumer records its count-1 poll after another member's count-2 one).
-        Map<String, Long> firstDeliveryAt = new HashMap<>();
+        Map<HistoryIndex.Position, Long> firstDeliveryAt = new HashMap<>();
         SortedMap<String, String> lies = new TreeMap<>();
         for (HistoryIndex.DeliveryAt d : ix.deliveries) {
             if (d.delivery().deliveryCount() != 1) {
                 continue;
             }
-            String record = d.delivery().partition() + "/" + d.delivery().offset();
+            HistoryIndex.Position record = new HistoryIndex.Position(d.delivery().partition(), d.delivery().offset());
             Long earlier = firstDeliveryAt.putIfAbsent(record, d.event().i());
             if (earlier != null) {
                 lies.putIfAbsent(d.delivery().id(), "partition/offset " + record + " delivered with deliveryCount=1 "
