@@ -104,18 +104,22 @@ final class AnomalyFinder {
     }
 
     private Anomaly inconsistentOffsets() {
-        Map<String, SortedSet<String>> idsByOffset = new TreeMap<>();
+        // Nearly every position has one id, claimed by its send ok, deliveries and log record alike: keep the
+        // first id per position and build sets only for positions where another id shows up.
+        Map<HistoryIndex.Position, String> firstId = new HashMap<>();
+        SortedMap<String, SortedSet<String>> conflicts = new TreeMap<>();
         for (HistoryIndex.OffsetClaim c : ix.offsetClaims) {
-            idsByOffset.computeIfAbsent(c.partition() + "/" + c.offset(), k -> new TreeSet<>()).add(c.id());
+            HistoryIndex.Position at = new HistoryIndex.Position(c.partition(), c.offset());
+            String first = firstId.putIfAbsent(at, c.id());
+            if (first != null && !first.equals(c.id())) {
+                conflicts.computeIfAbsent(at.toString(), k -> new TreeSet<>(List.of(first))).add(c.id());
+            }
         }
-        SortedSet<String> subjects = new TreeSet<>();
+        SortedSet<String> subjects = new TreeSet<>(conflicts.keySet());
         List<AnomalyExample> ex = new ArrayList<>();
-        idsByOffset.forEach((offset, ids) -> {
-            if (ids.size() > 1) {
-                subjects.add(offset);
-                if (ex.size() < io.semel.verify.checker.CheckResult.EXAMPLES_MAX) {
-                    ex.add(examples.forIds(offset, ids, "partition/offset " + offset + " holds ids " + ids));
-                }
+        conflicts.forEach((offset, ids) -> {
+            if (ex.size() < io.semel.verify.checker.CheckResult.EXAMPLES_MAX) {
+                ex.add(examples.forIds(offset, ids, "partition/offset " + offset + " holds ids " + ids));
             }
         });
         return new Anomaly(AnomalyKind.INCONSISTENT_OFFSETS, AnomalyKind.INCONSISTENT_OFFSETS.isFatalFor(guarantee),
