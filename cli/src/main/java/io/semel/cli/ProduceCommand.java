@@ -97,7 +97,6 @@ final class ProduceCommand implements Callable<Integer> {
         };
         try (Interruption ctrlC = new Interruption("semel-produce-interrupt", client.timeout.plusSeconds(2),
                 end::getAsInt)) {
-            boolean completed = false;
             try {
                 if (count >= 0) {
                     byte[] value = new byte[size];
@@ -123,13 +122,13 @@ final class ProduceCommand implements Callable<Integer> {
                 if (!ctrlC.requested()) {
                     producer.flush();
                 }
-                completed = true;
-            } finally {
+            } catch (Throwable failure) {
                 // A failure left the loop: close the producer (its summary is not worth printing).
-                if (!completed && ended.compareAndSet(false, true)) {
+                if (ended.compareAndSet(false, true)) {
                     producer.close(client.timeout);
                     bar.finish();
                 }
+                throw failure;
             }
             return end.getAsInt();
         }

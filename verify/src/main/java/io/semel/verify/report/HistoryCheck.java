@@ -6,15 +6,12 @@ import io.semel.verify.checker.CheckerOptions;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryEvent;
-import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.history.OpFunction;
 import io.semel.verify.history.OpType;
 import io.semel.verify.schedule.FaultSchedule;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Re-checks a recorded history offline ({@code semel check}): the checker with the threshold the run recorded
@@ -67,27 +64,14 @@ public final class HistoryCheck {
         return out;
     }
 
-    /** Nemesis start/stop oks paired by fault and targets, as the harness pairs them while running. */
+    /** Nemesis start/stop oks paired as the harness pairs them while running ({@link FaultPairing}). */
     private static List<InjectedFault> faults(List<HistoryEvent> events, long zero) {
-        List<InjectedFault> out = new ArrayList<>();
-        Map<String, Integer> open = new HashMap<>();
+        FaultPairing pairing = new FaultPairing();
         for (HistoryEvent e : events) {
-            if (!(e.value() instanceof EventValue.Nemesis n) || e.type() != OpType.OK) {
-                continue;
-            }
-            long atMs = Math.max(0, (e.tNs() - zero) / NANOS_PER_MS);
-            String key = n.fault() + " " + n.targets();
-            if (n.phase() == NemesisPhase.START) {
-                out.add(new InjectedFault(n.fault(), n.targets(), atMs, InjectedFault.NOT_HEALED));
-                open.put(key, out.size() - 1);
-            } else {
-                Integer i = open.remove(key);
-                if (i != null) {
-                    InjectedFault f = out.get(i);
-                    out.set(i, new InjectedFault(f.fault(), f.targets(), f.startMs(), Math.max(atMs, f.startMs())));
-                }
+            if (e.value() instanceof EventValue.Nemesis n && e.type() == OpType.OK) {
+                pairing.ok(n, Math.max(0, (e.tNs() - zero) / NANOS_PER_MS));
             }
         }
-        return out;
+        return pairing.faults();
     }
 }

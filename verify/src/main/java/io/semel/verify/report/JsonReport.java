@@ -56,30 +56,11 @@ public final class JsonReport {
             planned.addObject().put("fault", f.kind().wireName()).put("target", f.target())
                     .put("startMs", f.startMs()).put("stopMs", f.stopMs()).put("window", f.window());
         }
-        ArrayNode injected = run.putArray("faultsInjected");
-        for (InjectedFault f : s.faults()) {
-            ObjectNode n = injected.addObject().put("fault", f.fault());
-            f.targets().forEach(n.putArray("targets")::add);
-            n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
-        }
+        addFaults(run.putArray("faultsInjected"), s.faults());
         ArrayNode overlaps = run.putArray("overlaps");
-        for (List<InjectedFault> group : s.overlaps()) {
-            ArrayNode g = overlaps.addArray();
-            for (InjectedFault f : group) {
-                ObjectNode n = g.addObject().put("fault", f.fault());
-                f.targets().forEach(n.putArray("targets")::add);
-                n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
-            }
-        }
+        s.overlaps().forEach(group -> addFaults(overlaps.addArray(), group));
         ArrayNode pairs = run.putArray("overlappingPairs");
-        for (FaultOverlaps.Pair p : s.overlappingPairs()) {
-            ArrayNode g = pairs.addArray();
-            for (InjectedFault f : List.of(p.first(), p.second())) {
-                ObjectNode n = g.addObject().put("fault", f.fault());
-                f.targets().forEach(n.putArray("targets")::add);
-                n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
-            }
-        }
+        s.overlappingPairs().forEach(p -> addFaults(pairs.addArray(), List.of(p.first(), p.second())));
         ObjectNode byKind = run.putObject("faultsInjectedByKind");
         s.faultsByKind().forEach(byKind::put);
         run.put("verdict", s.verdict().wireName());
@@ -95,6 +76,15 @@ public final class JsonReport {
         } catch (JsonProcessingException e) {
             // CheckResult.toJson() is produced by Jackson; failing to read it back is a bug, not an input error.
             throw new IllegalStateException("CheckResult.toJson() did not parse back", e);
+        }
+    }
+
+    /** One {fault, targets, startMs, stopMs} object per fault. */
+    private static void addFaults(ArrayNode into, List<InjectedFault> faults) {
+        for (InjectedFault f : faults) {
+            ObjectNode n = into.addObject().put("fault", f.fault());
+            f.targets().forEach(n.putArray("targets")::add);
+            n.put("startMs", f.startMs()).put("stopMs", f.stopMs());
         }
     }
 

@@ -5,13 +5,13 @@ import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.HistoryWriter;
 import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.history.OpType;
+import io.semel.verify.report.FaultPairing;
 import io.semel.verify.report.InjectedFault;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,8 +40,8 @@ public final class RunHistory implements Closeable, EventSink.Target {
     private final AtomicLong unknown = new AtomicLong();
     private final AtomicLong faultsInjected = new AtomicLong();
     private final AtomicLongArray confirmedPerSecond;
-    private final List<InjectedFault> faults = new ArrayList<>();
-    private final Map<String, Integer> openFaults = new HashMap<>();
+    /** Guarded by this. */
+    private final FaultPairing faults = new FaultPairing();
     /** tNs of the first send event, time zero of the report's series; guarded by this. */
     private long firstSendTNs = Long.MIN_VALUE;
     /** Per process id, its invoked and not yet completed op: what a killed child leaves open. */
@@ -151,18 +151,10 @@ public final class RunHistory implements Closeable, EventSink.Target {
     }
 
     private synchronized void nemesis(EventValue.Nemesis n, long now) {
-        String key = n.fault() + " " + n.targets();
         if (n.phase() == NemesisPhase.START) {
-            faults.add(new InjectedFault(n.fault(), n.targets(), now, InjectedFault.NOT_HEALED));
-            openFaults.put(key, faults.size() - 1);
             faultsInjected.incrementAndGet();
-        } else {
-            Integer i = openFaults.remove(key);
-            if (i != null) {
-                InjectedFault f = faults.get(i);
-                faults.set(i, new InjectedFault(f.fault(), f.targets(), f.startMs(), Math.max(now, f.startMs())));
-            }
         }
+        faults.ok(n, now);
     }
 
     public long sent() {
@@ -182,7 +174,7 @@ public final class RunHistory implements Closeable, EventSink.Target {
     }
 
     public synchronized List<InjectedFault> injectedFaults() {
-        return List.copyOf(faults);
+        return faults.faults();
     }
 
     /** Confirmed sends in each second up to {@code seconds} (clipped to what was recorded). */

@@ -54,6 +54,29 @@ class ReportsTest {
         return run(Guarantee.AT_MOST_ONCE, CHECKER.check(Fixtures.lossAfterAck(Guarantee.AT_MOST_ONCE).build()));
     }
 
+    @Test
+    void jsonListsOverlappingFaultsAsGroupsAndPairs() throws Exception {
+        InjectedFault kill = new InjectedFault(EventValue.Nemesis.KILL, List.of("c1"), 1_000, 3_000);
+        InjectedFault drop = new InjectedFault("drop-after-request", List.of("proxy-p1"), 2_000, 4_000);
+        InjectedFault later = new InjectedFault("pause", List.of("p1"), 6_000, InjectedFault.NOT_HEALED);
+        RunSummary s = new RunSummary(Guarantee.EXACTLY_ONCE, 11, Duration.ofSeconds(8), SCHEDULE,
+                CHECKER.check(Fixtures.cleanExactlyOnce().build()), List.of(1L), List.of(kill, drop, later));
+
+        JsonNode run = new ObjectMapper().readTree(JsonReport.render(s)).get("run");
+
+        assertThat(run.get("faultsInjected")).hasSize(3);
+        assertThat(run.get("overlaps")).hasSize(1);
+        assertThat(run.get("overlaps").get(0)).hasSize(2);
+        assertThat(run.get("overlappingPairs")).hasSize(1);
+        JsonNode pair = run.get("overlappingPairs").get(0);
+        assertThat(pair.get(0).get("fault").asText()).isEqualTo(EventValue.Nemesis.KILL);
+        assertThat(pair.get(0).get("targets").get(0).asText()).isEqualTo("c1");
+        assertThat(pair.get(0).get("startMs").asLong()).isEqualTo(1_000);
+        assertThat(pair.get(1).get("fault").asText()).isEqualTo("drop-after-request");
+        assertThat(pair.get(1).get("stopMs").asLong()).isEqualTo(4_000);
+        assertThat(run.get("faultsInjected").get(2).get("stopMs").asLong()).isEqualTo(InjectedFault.NOT_HEALED);
+    }
+
     private static List<RunSummary> three() {
         return List.of(atMostOnce(), exactlyOnce(), atLeastOnce());
     }

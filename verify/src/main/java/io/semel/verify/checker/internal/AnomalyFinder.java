@@ -6,7 +6,6 @@ import io.semel.verify.checker.AnomalyKind;
 import io.semel.verify.history.AccountState;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
-import io.semel.verify.history.LogRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,7 +64,7 @@ final class AnomalyFinder {
             case LOST_LOG -> perId(kind, minus(ix.confirmed, ix.logged.elements()),
                     id -> "confirmed, absent from the drained log");
             case DUP_LOG -> perId(kind, ix.logged.repeated(),
-                    id -> outcome(id) + ", " + ix.logged.count(id) + " times in the drained log at " + logPositions(id));
+                    id -> outcome(id) + ", " + ix.logged.count(id) + " times in the drained log at " + logRules().positionsOf(id));
             case DUP_APPLIED -> perId(kind, union(ix.applied.repeated(), ix.appliedByHistory.repeated()),
                     id -> outcome(id) + ", " + ix.applied.count(id) + " times in final appliedIds, "
                             + ix.appliedByHistory.count(id) + " times in apply ok events");
@@ -105,18 +104,22 @@ final class AnomalyFinder {
     }
 
     private Anomaly inconsistentOffsets() {
-        Map<String, SortedSet<String>> idsByOffset = new TreeMap<>();
+        // Nearly every position has one id, claimed by its send ok, deliveries and log record alike: keep the
+        // first id per position and build sets only for positions where another id shows up.
+        Map<HistoryIndex.Position, String> firstId = new HashMap<>();
+        SortedMap<String, SortedSet<String>> conflicts = new TreeMap<>();
         for (HistoryIndex.OffsetClaim c : ix.offsetClaims) {
-            idsByOffset.computeIfAbsent(c.partition() + "/" + c.offset(), k -> new TreeSet<>()).add(c.id());
+            HistoryIndex.Position at = new HistoryIndex.Position(c.partition(), c.offset());
+            String first = firstId.putIfAbsent(at, c.id());
+            if (first != null && !first.equals(c.id())) {
+                conflicts.computeIfAbsent(at.toString(), k -> new TreeSet<>(List.of(first))).add(c.id());
+            }
         }
-        SortedSet<String> subjects = new TreeSet<>();
+        SortedSet<String> subjects = new TreeSet<>(conflicts.keySet());
         List<AnomalyExample> ex = new ArrayList<>();
-        idsByOffset.forEach((offset, ids) -> {
-            if (ids.size() > 1) {
-                subjects.add(offset);
-                if (ex.size() < io.semel.verify.checker.CheckResult.EXAMPLES_MAX) {
-                    ex.add(examples.forIds(offset, ids, "partition/offset " + offset + " holds ids " + ids));
-                }
+        conflicts.forEach((offset, ids) -> {
+            if (ex.size() < io.semel.verify.checker.CheckResult.EXAMPLES_MAX) {
+                ex.add(examples.forIds(offset, ids, "partition/offset " + offset + " holds ids " + ids));
             }
         });
         return new Anomaly(AnomalyKind.INCONSISTENT_OFFSETS, AnomalyKind.INCONSISTENT_OFFSETS.isFatalFor(guarantee),
@@ -182,13 +185,13 @@ final class AnomalyFinder {
         // the same id at another offset is a log duplicate (dup-log), not a redelivery. Only one delivery
         // of a record can be its first: a second deliveryCount=1 is the lie, in whatever order the history
         // recorded them (a paused consumer records its count-1 poll after another member's count-2 one).
-        Map<String, Long> firstDeliveryAt = new HashMap<>();
+        Map<HistoryIndex.Position, Long> firstDeliveryAt = new HashMap<>();
         SortedMap<String, String> lies = new TreeMap<>();
         for (HistoryIndex.DeliveryAt d : ix.deliveries) {
             if (d.delivery().deliveryCount() != 1) {
                 continue;
             }
-            String record = d.delivery().partition() + "/" + d.delivery().offset();
+            HistoryIndex.Position record = new HistoryIndex.Position(d.delivery().partition(), d.delivery().offset());
             Long earlier = firstDeliveryAt.putIfAbsent(record, d.event().i());
             if (earlier != null) {
                 lies.putIfAbsent(d.delivery().id(), "partition/offset " + record + " delivered with deliveryCount=1 "
@@ -228,16 +231,6 @@ final class AnomalyFinder {
             return "send unknown";
         }
         return "never sent";
-    }
-
-    private String logPositions(String id) {
-        List<String> at = new ArrayList<>();
-        for (LogRecord r : ((EventValue.DrainLog) ix.drainLog.value()).records()) {
-            if (r.id().equals(id)) {
-                at.add(r.partition() + "/" + r.offset());
-            }
-        }
-        return at.toString();
     }
 
     private static String firstFew(SortedSet<String> ids) {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Rules over deliveries alone (no final read needed), from what the broker's group core may legally hand out
@@ -34,6 +33,16 @@ final class DeliveryRules {
 
     private static long epochOf(Delivery d, HistoryEvent e) {
         return d.leaseEpoch() != EventValue.UNASSIGNED ? d.leaseEpoch() : ((EventValue.Deliver) e.value()).epoch();
+    }
+
+    private record ConsumerRecord(String consumer, HistoryIndex.Position record) {
+    }
+
+    private record RecordCount(HistoryIndex.Position record, int deliveryCount) {
+    }
+
+    private static HistoryIndex.Position position(Delivery d) {
+        return new HistoryIndex.Position(d.partition(), d.offset());
     }
 
     private static String at(long partition, long offset) {
@@ -108,8 +117,8 @@ final class DeliveryRules {
      * — a lost poll reply, a kill — is redelivered later, so an offset that shows up anywhere is not a skip.)
      */
     SortedMap<String, Finding> pollSkips() {
-        Set<String> everDelivered = new HashSet<>();
-        ix.deliveries.forEach(d -> everDelivered.add(at(d.delivery().partition(), d.delivery().offset())));
+        Set<HistoryIndex.Position> everDelivered = new HashSet<>();
+        ix.deliveries.forEach(d -> everDelivered.add(position(d.delivery())));
         Finding.Collector out = new Finding.Collector();
         Map<LeaseKey, Delivery> lastFirst = new HashMap<>();
         for (HistoryIndex.DeliveryAt at : ix.deliveries) {
@@ -124,7 +133,7 @@ final class DeliveryRules {
                 continue;
             }
             for (long x = before.offset() + 1; x < d.offset(); x++) {
-                if (!everDelivered.contains(at(d.partition(), x))) {
+                if (!everDelivered.contains(new HistoryIndex.Position(d.partition(), x))) {
                     out.add(at(d.partition(), x), key.consumer() + " lease " + key.epoch() + " was first handed "
                             + at(before.partition(), before.offset()) + ", then " + at(d.partition(), d.offset())
                             + " (event " + at.event().i() + "); " + at(d.partition(), x) + " was never delivered",
@@ -142,23 +151,22 @@ final class DeliveryRules {
      */
     SortedMap<String, Finding> countsNotIncreasing() {
         Finding.Collector out = new Finding.Collector();
-        Map<String, Map<Integer, String>> countsByRecord = new HashMap<>();
-        Map<String, Integer> lastByConsumerRecord = new TreeMap<>();
+        Map<RecordCount, String> firstWithCount = new HashMap<>();
+        Map<ConsumerRecord, Integer> lastByConsumerRecord = new HashMap<>();
         for (HistoryIndex.DeliveryAt at : ix.deliveries) {
             Delivery d = at.delivery();
-            String record = at(d.partition(), d.offset());
+            HistoryIndex.Position record = position(d);
             String consumer = ((EventValue.Deliver) at.event().value()).consumer();
-            Map<Integer, String> counts = countsByRecord.computeIfAbsent(record, k -> new HashMap<>());
-            String sameCount = counts.putIfAbsent(d.deliveryCount(), consumer);
-            Integer last = lastByConsumerRecord.put(consumer + " " + record, d.deliveryCount());
+            String sameCount = firstWithCount.putIfAbsent(new RecordCount(record, d.deliveryCount()), consumer);
+            Integer last = lastByConsumerRecord.put(new ConsumerRecord(consumer, record), d.deliveryCount());
             if (d.deliveryCount() == 1) {
                 continue;
             }
             if (last != null && d.deliveryCount() <= last) {
-                out.add(record, consumer + " got " + record + " with deliveryCount " + d.deliveryCount()
+                out.add(record.toString(), consumer + " got " + record + " with deliveryCount " + d.deliveryCount()
                         + " (event " + at.event().i() + ") after deliveryCount " + last, List.of(d.id()));
             } else if (sameCount != null) {
-                out.add(record, record + " delivered twice with deliveryCount " + d.deliveryCount() + " (to "
+                out.add(record.toString(), record + " delivered twice with deliveryCount " + d.deliveryCount() + " (to "
                         + sameCount + ", then to " + consumer + " at event " + at.event().i() + ")", List.of(d.id()));
             }
         }

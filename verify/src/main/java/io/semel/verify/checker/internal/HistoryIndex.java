@@ -25,6 +25,14 @@ final class HistoryIndex {
     record DeliveryAt(Delivery delivery, HistoryEvent event) {
     }
 
+    /** A log record's place, printed "partition/offset"; the key of every per-record map of the rules. */
+    record Position(long partition, long offset) {
+        @Override
+        public String toString() {
+            return partition + "/" + offset;
+        }
+    }
+
     /** A (partition, offset) → id claim, from a send ok, a delivery or the drained log. */
     record OffsetClaim(long partition, long offset, String id, HistoryEvent event) {
     }

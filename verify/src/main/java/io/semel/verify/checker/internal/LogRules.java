@@ -16,15 +16,15 @@ import java.util.TreeSet;
  */
 final class LogRules {
     private final HistoryIndex ix;
-    /** "partition/offset" → ids the drained log holds there (one, unless the log is inconsistent). */
-    private final Map<String, List<String>> idsAt = new HashMap<>();
-    /** id → "partition/offset" where the drained log holds it. */
-    private final Map<String, List<String>> positionsOf = new HashMap<>();
+    /** Position → ids the drained log holds there (one, unless the log is inconsistent). */
+    private final Map<HistoryIndex.Position, List<String>> idsAt = new HashMap<>();
+    /** id → positions where the drained log holds it, in log order. */
+    private final Map<String, List<HistoryIndex.Position>> positionsOf = new HashMap<>();
 
     LogRules(HistoryIndex ix) {
         this.ix = ix;
         for (LogRecord r : ix.logRecords()) {
-            String at = r.partition() + "/" + r.offset();
+            HistoryIndex.Position at = new HistoryIndex.Position(r.partition(), r.offset());
             idsAt.computeIfAbsent(at, k -> new ArrayList<>()).add(r.id());
             positionsOf.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(at);
         }
@@ -41,7 +41,7 @@ final class LogRules {
             if (c.event() == ix.drainLog) {
                 continue;
             }
-            String at = c.partition() + "/" + c.offset();
+            HistoryIndex.Position at = new HistoryIndex.Position(c.partition(), c.offset());
             if (idsAt.getOrDefault(at, List.of()).contains(c.id())) {
                 continue;
             }
@@ -75,18 +75,18 @@ final class LogRules {
     }
 
     private List<String> neighbours(long partition, long before, long after) {
-        List<String> ids = new ArrayList<>(idsAt.getOrDefault(partition + "/" + before, List.of()));
-        ids.addAll(idsAt.getOrDefault(partition + "/" + after, List.of()));
+        List<String> ids = new ArrayList<>(idsAt(partition, before));
+        ids.addAll(idsAt(partition, after));
         return ids;
     }
 
     /** The ids the drained log holds at (partition, offset). */
     List<String> idsAt(long partition, long offset) {
-        return idsAt.getOrDefault(partition + "/" + offset, List.of());
+        return idsAt.getOrDefault(new HistoryIndex.Position(partition, offset), List.of());
     }
 
-    /** Where the drained log holds {@code id}, as "partition/offset". */
-    List<String> positionsOf(String id) {
+    /** Where the drained log holds {@code id}, in log order. */
+    List<HistoryIndex.Position> positionsOf(String id) {
         return positionsOf.getOrDefault(id, List.of());
     }
 }

@@ -104,23 +104,19 @@ final class StateRules {
 
     private static void behind(HistoryIndex.ReadAt read, String id, LogRules log, Finding.Collector out) {
         Map<Integer, Long> positions = read.value().positions();
-        long lowestOffset = Long.MAX_VALUE;
-        String lowest = null;
-        for (String at : log.positionsOf(id)) {
-            int slash = at.indexOf('/');
-            long offset = Long.parseLong(at.substring(slash + 1));
-            if (offset < lowestOffset) {
-                lowestOffset = offset;
+        HistoryIndex.Position lowest = null;
+        for (HistoryIndex.Position at : log.positionsOf(id)) {
+            if (lowest == null || at.offset() < lowest.offset()) {
                 lowest = at;
             }
         }
         if (lowest == null) {
             return; // not in the log: applied-not-in-log
         }
-        int partition = Integer.parseInt(lowest.substring(0, lowest.indexOf('/')));
+        int partition = (int) lowest.partition();
         long next = positions.getOrDefault(partition, 0L);
-        if (lowestOffset >= next) {
-            out.add(lowest, "read-state at event " + read.event().i() + ": " + id + " is applied but logged at "
+        if (lowest.offset() >= next) {
+            out.add(lowest.toString(), "read-state at event " + read.event().i() + ": " + id + " is applied but logged at "
                     + lowest + ", at or above the position " + next + " of partition " + partition, List.of(id));
         }
     }
