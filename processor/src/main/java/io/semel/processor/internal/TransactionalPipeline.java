@@ -168,7 +168,7 @@ public final class TransactionalPipeline implements Pipeline {
             }
             String unstorable = ordered ? Pipeline.unstorable(m, false) : null;
             if (unstorable != null) {
-                if (!deadLetter(m, ProcessorDeadLetters.REASON_UNSTORABLE, "cannot be stored: " + unstorable)) {
+                if (!deadLetter(m, ProcessorDeadLetters.REASON_UNSTORABLE, unstorable)) {
                     stopped.add(tp);
                 }
                 continue;
