@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The processor's handling of an {@link Source#ordered() ordered} source (Kafka's semantics) over an
  * in-memory one-partition log and a real SQLite store, without a broker: dead letters through the
- * outbox, never past an unsettled message, and the mode it refuses.
+ * outbox, never past an unsettled message, the mode it refuses, and how a {@link SourceException}
+ * from its poll is handled.
  */
 class OrderedSourceTest {
     private static final String TOPIC = "t";
@@ -45,7 +47,7 @@ class OrderedSourceTest {
         }
     }
 
-    private ExactlyOnceProcessor start(LogSource source) {
+    private ExactlyOnceProcessor start(Source source) {
         store = JdbcStore.sqlite(dir.resolve("s.db"));
         processor = ExactlyOnceProcessor.builder().source(source).store(store).consumer(GROUP)
                 .handler((m, tx) -> {
@@ -122,6 +124,40 @@ class OrderedSourceTest {
                 .hasMessageContaining("STORE_THEN_PROCESS is not supported with an ordered source")
                 .hasMessageContaining("Use mode(TRANSACTIONAL)");
         assertThat(processor.status().state()).isEqualTo(ProcessorStatus.State.NEW);
+    }
+
+    @Test
+    void aRetriableSourceExceptionBacksOffAndPollsAgainWithoutStoppingTheProcessor() throws Exception {
+        LogSource log = new LogSource(3);
+        for (int i = 0; i < 3; i++) {
+            log.append("ok-" + i, List.of());
+        }
+        AtomicInteger failures = new AtomicInteger(2);
+        start(new ForwardingSource(log) {
+            @Override
+            public List<SourceMessage> poll(Duration timeout) {
+                if (failures.getAndDecrement() > 0) {
+                    throw new SourceException("broker unreachable", true, null);
+                }
+                return super.poll(timeout);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> position() == 3);
+        assertThat(processor.status().state()).isEqualTo(ProcessorStatus.State.RUNNING);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(3);
+    }
+
+    @Test
+    void aNonRetriableSourceExceptionStopsTheProcessorAsFailedWithItsMessage() {
+        start(new ForwardingSource(new LogSource(3)) {
+            @Override
+            public List<SourceMessage> poll(Duration timeout) {
+                throw new SourceException("position outside what the log holds; an operator decides", false, null);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> processor.status().state() == ProcessorStatus.State.FAILED);
+        assertThat(processor.status().lastError()).contains("source stopped")
+                .contains("position outside what the log holds; an operator decides");
     }
 
     /**
