@@ -1,7 +1,12 @@
 package io.semel.kafka;
 
+import static io.semel.processor.internal.Settings.notBelow;
+import static io.semel.processor.internal.Settings.positive;
+import static io.semel.processor.internal.Settings.range;
+
 import io.semel.processor.CrashPoints;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.store.StoreLimits;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -55,15 +60,13 @@ public final class KafkaOutboxRelayBuilder {
 
     /** Replication factor when the relay creates the progress topic; default 3 (use 1 on a single broker). */
     public KafkaOutboxRelayBuilder progressReplicationFactor(int v) {
-        progressReplicationFactor = (short) positive("progressReplicationFactor", v);
+        progressReplicationFactor = (short) range("progressReplicationFactor", v, 1, Short.MAX_VALUE);
         return this;
     }
 
     /** Outbox rows per Kafka transaction, 1..{@link io.semel.processor.store.StoreLimits#OUTBOX_BATCH_MAX}; default 500. */
     public KafkaOutboxRelayBuilder relayBatchMax(int v) {
-        relayBatchMax = (int) positive("relayBatchMax", v);
-        io.semel.processor.store.StoreLimits.check("relayBatchMax", v, "OUTBOX_BATCH_MAX",
-                io.semel.processor.store.StoreLimits.OUTBOX_BATCH_MAX);
+        relayBatchMax = (int) range("relayBatchMax", v, 1, StoreLimits.OUTBOX_BATCH_MAX);
         return this;
     }
 
@@ -96,7 +99,7 @@ public final class KafkaOutboxRelayBuilder {
      * (at most the broker's {@code transaction.max.timeout.ms}, 900,000 by default).
      */
     public KafkaOutboxRelayBuilder transactionTimeoutMs(int v) {
-        transactionTimeoutMs = (int) positive("transactionTimeoutMs", v);
+        transactionTimeoutMs = positive("transactionTimeoutMs", v);
         return this;
     }
 
@@ -135,9 +138,7 @@ public final class KafkaOutboxRelayBuilder {
     }
 
     public KafkaOutboxRelay build() {
-        if (backoffMaxMs < backoffMs) {
-            throw new IllegalArgumentException("backoffMaxMs " + backoffMaxMs + " is below backoffMs " + backoffMs);
-        }
+        notBelow("backoffMaxMs", backoffMaxMs, "backoffMs", backoffMs);
         return new KafkaOutboxRelay(this);
     }
 
@@ -161,12 +162,5 @@ public final class KafkaOutboxRelayBuilder {
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
         return c;
-    }
-
-    private static long positive(String name, long v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " is " + v + "; it must be >= 1");
-        }
-        return v;
     }
 }

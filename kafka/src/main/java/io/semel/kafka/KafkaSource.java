@@ -1,12 +1,12 @@
 package io.semel.kafka;
 
 import io.semel.kafka.internal.PartitionClaims;
-import io.semel.kafka.internal.SqliteInstanceLock;
 import io.semel.processor.Source;
 import io.semel.processor.SourceException;
 import io.semel.processor.SourceMessage;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.StoreException;
+import io.semel.processor.store.StoreLock;
 import io.semel.protocol.Header;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,13 +50,15 @@ import org.slf4j.LoggerFactory;
 public final class KafkaSource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final long CLAIM_RETRY_MS_MAX = 5_000;
+    /** The store lock a Kafka source holds on a SQLite store (a file lock beside the database). */
+    static final String SQLITE_LOCK_NAME = "kafka-source";
 
     private final KafkaSourceBuilder cfg;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final PartitionClaims claims = new PartitionClaims();
     private final Map<TopicPartition, NavigableMap<Long, Integer>> nacks = new HashMap<>();
     private final Map<TopicPartition, Long> pausedUntilMs = new HashMap<>();
-    private SqliteInstanceLock sqliteLock;
+    private StoreLock sqliteLock;
     private long claimRetryMs;
     private long nextClaimAtMs;
 
@@ -77,7 +79,14 @@ public final class KafkaSource implements Source {
         }
         Optional<java.nio.file.Path> sqlite = store.sqliteFile();
         if (sqlite.isPresent()) {
-            sqliteLock = SqliteInstanceLock.acquire(sqlite.get(), cfg.group);
+            // A group moves partitions between members, and every member must read the positions the
+            // others committed: a SQLite file is local to one machine, so a second member is refused.
+            sqliteLock = store.tryLockExclusive(SQLITE_LOCK_NAME).orElseThrow(() -> new IllegalStateException(
+                    "SQLite store " + sqlite.get() + " is already used by a Kafka source (another one, in this "
+                    + "process or another, holds its store lock '" + SQLITE_LOCK_NAME + "'). A Kafka consumer group "
+                    + "moves partitions between members, and every member must read the positions the others "
+                    + "committed: SQLite serves one instance only. Run one processor for group " + cfg.group
+                    + " on this file, or put the processors of the group on one PostgreSQL store"));
         }
         claims.bind(consumerName, store);
         consumer.subscribe(List.of(cfg.topic), new Rebalance());

@@ -1,5 +1,8 @@
 package io.semel.kafka;
 
+import static io.semel.processor.internal.Settings.notBelow;
+import static io.semel.processor.internal.Settings.positive;
+
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
@@ -114,10 +117,7 @@ public final class KafkaSourceBuilder {
     }
 
     public KafkaSource build() {
-        if (nackBackoffMaxMs < nackBackoffMs) {
-            throw new IllegalArgumentException("nackBackoffMaxMs " + nackBackoffMaxMs + " is below nackBackoffMs "
-                    + nackBackoffMs + "; raise it");
-        }
+        notBelow("nackBackoffMaxMs", nackBackoffMaxMs, "nackBackoffMs", nackBackoffMs);
         return new KafkaSource(this);
     }
 
@@ -139,16 +139,5 @@ public final class KafkaSourceBuilder {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
         return c;
-    }
-
-    private static long positive(String name, long v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " is " + v + "; it must be >= 1");
-        }
-        return v;
-    }
-
-    private static int positive(String name, int v) {
-        return (int) positive(name, (long) v);
     }
 }

@@ -1,5 +1,6 @@
 package io.semel.kafka;
 
+import io.semel.processor.PausingSource;
 import io.semel.processor.Source;
 import io.semel.processor.SourceContractTest;
 import io.semel.processor.SourceEngine;

@@ -51,6 +51,15 @@ class KafkaSourceTest {
         }
     }
 
+    /** Sends ten records to partition 0 of {@code topic}, runs a processor until it applied them, stops it. */
+    private static void processTenAndStop(JdbcStore store, String topic, String group) throws Exception {
+        send(topic, 10);
+        ExactlyOnceProcessor p = processor(store, topic, group);
+        p.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts(group).processed() == 10);
+        p.close();
+    }
+
     @Test
     void aSecondInstanceOnOneSqliteStoreIsRefusedUntilTheFirstStops() throws Exception {
         kafka.createTopic("sqlite-one", 1);
@@ -75,12 +84,8 @@ class KafkaSourceTest {
     void aPositionThatRetentionDeletedStopsTheProcessorLoudlyInsteadOfSkipping() throws Exception {
         String topic = "truncated";
         kafka.createTopic(topic, 1);
-        send(topic, 10);
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("t.db"))) {
-            ExactlyOnceProcessor p = processor(store, topic, "g2");
-            p.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts("g2").processed() == 10);
-            p.close();
+            processTenAndStop(store, topic, "g2");
             send(topic, 10);
             // Retention (here: an explicit delete) removes offsets 10..19 before the processor read them.
             kafka.admin().deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(20))).all()
@@ -99,12 +104,8 @@ class KafkaSourceTest {
     void aDeletedConsumerGroupResumesFromTheStoredPositionsWithAHigherClaimEpoch() throws Exception {
         String topic = "regrouped";
         kafka.createTopic(topic, 1);
-        send(topic, 10);
         try (JdbcStore store = JdbcStore.sqlite(dir.resolve("g.db"))) {
-            ExactlyOnceProcessor p = processor(store, topic, "g4");
-            p.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts("g4").processed() == 10);
-            p.close();
+            processTenAndStop(store, topic, "g4");
             long epochBefore = store.inTransaction(tx -> tx.lockPosition("g4", topic, 0).orElseThrow().leaseEpoch());
             // Kafka forgets the group (its generation starts over); the store's claim epoch does not.
             kafka.admin().deleteConsumerGroups(java.util.List.of("g4")).all().get(30, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import io.semel.processor.internal.InboxWorkers;
 import io.semel.processor.internal.Pipeline;
 import io.semel.processor.internal.ProcessorContext;
 import io.semel.processor.internal.ProcessorMetrics;
+import io.semel.processor.internal.Settings;
 import io.semel.processor.internal.StoreThenProcessPipeline;
 import io.semel.processor.internal.TransactionalPipeline;
 import io.semel.processor.store.InboxStatus;
@@ -346,11 +347,11 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(handler, "handler");
             Objects.requireNonNull(consumer, "consumer");
-            range("batchSize", batchSize, 1, BATCH_SIZE_MAX);
-            range("concurrency", concurrency, 1, CONCURRENCY_MAX);
-            range("processAttemptsMax", processAttemptsMax, 1, Integer.MAX_VALUE);
-            range("inboxRetentionMs", inboxRetentionMs, 1, Long.MAX_VALUE);
-            range("cleanupIntervalMs", cleanupIntervalMs, 1, Long.MAX_VALUE);
+            Settings.range("batchSize", batchSize, 1, BATCH_SIZE_MAX);
+            Settings.range("concurrency", concurrency, 1, CONCURRENCY_MAX);
+            Settings.range("processAttemptsMax", processAttemptsMax, 1, Integer.MAX_VALUE);
+            Settings.range("inboxRetentionMs", inboxRetentionMs, 1, Long.MAX_VALUE);
+            Settings.range("cleanupIntervalMs", cleanupIntervalMs, 1, Long.MAX_VALUE);
             if (mode == ProcessingMode.TRANSACTIONAL && concurrency != 1) {
                 throw new IllegalArgumentException("concurrency " + concurrency + " applies to STORE_THEN_PROCESS "
                         + "only; TRANSACTIONAL handles each batch on the poll thread. Use mode(STORE_THEN_PROCESS) "
@@ -360,12 +361,6 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                 meterRegistry = new SimpleMeterRegistry();
             }
             return new ExactlyOnceProcessor(this);
-        }
-
-        private static void range(String name, long v, long min, long max) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " is " + v + "; it must be in " + min + ".." + max);
-            }
         }
     }
 }

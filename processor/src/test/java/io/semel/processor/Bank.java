@@ -81,6 +81,14 @@ final class Bank {
         });
     }
 
+    /** Inserts {@code id} into the step table {@code table} ({@code s1} or {@code s2}). */
+    static void insert(ProcessorTransaction tx, String table, String id) throws SQLException {
+        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO " + table + " (msg_id) VALUES (?)")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -15,14 +15,12 @@ import io.semel.protocol.Header;
 import io.semel.protocol.LogRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -163,11 +161,11 @@ abstract class ProcessorContractTest {
     void aTwoStepHandlerFailingBetweenTheStepsLeavesNeitherAndThePoisonMessageIsDeadLettered() throws Exception {
         broker.createTopic(TOPIC, 1);
         Handler twoStep = (m, tx) -> {
-            insert(tx, "s1", m.messageId());
+            Bank.insert(tx, "s1", m.messageId());
             if (new String(m.value(), StandardCharsets.UTF_8).equals("poison")) {
                 throw new IllegalStateException("step 2 refused " + m.messageId());
             }
-            insert(tx, "s2", m.messageId());
+            Bank.insert(tx, "s2", m.messageId());
         };
         ExactlyOnceProcessor p = started(processor(source(), twoStep).build());
         try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
@@ -195,7 +193,7 @@ abstract class ProcessorContractTest {
     @Test
     void aMessageWhoseIdTheStoreCannotHoldIsDeadLetteredAndTheProcessorKeepsGoing() throws Exception {
         broker.createTopic(TOPIC, 1);
-        ExactlyOnceProcessor p = started(processor(source(), (m, tx) -> insert(tx, "s1", m.messageId())).build());
+        ExactlyOnceProcessor p = started(processor(source(), (m, tx) -> Bank.insert(tx, "s1", m.messageId())).build());
         String tooLong = "x".repeat(io.semel.processor.store.StoreLimits.MESSAGE_ID_BYTES_MAX + 1);
         try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
             for (int i = 0; i < 6; i++) {
@@ -309,13 +307,6 @@ abstract class ProcessorContractTest {
 
     // ------------------------------------------------------------------ support
 
-    private static void insert(ProcessorTransaction tx, String table, String id) throws java.sql.SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO " + table + " (msg_id) VALUES (?)")) {
-            ps.setString(1, id);
-            ps.executeUpdate();
-        }
-    }
-
     static void sleepMs(long ms) {
         try {
             Thread.sleep(ms);
@@ -335,30 +326,6 @@ abstract class ProcessorContractTest {
         @Override
         public int ack(List<SourceMessage> messages) {
             return dropping.get() ? 0 : super.ack(messages);
-        }
-    }
-
-    /** Holds the first non-empty polled batch until {@link #release} opens: a member paused past its lease. */
-    static final class PausingSource extends ForwardingSource {
-        final CountDownLatch holding = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        PausingSource(Source delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public List<SourceMessage> poll(Duration timeout) {
-            List<SourceMessage> got = super.poll(timeout);
-            if (!got.isEmpty() && holding.getCount() > 0) {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return got;
         }
     }
 }

@@ -9,14 +9,12 @@ import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.testing.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,11 +140,11 @@ public abstract class SourceContractTest {
     public void aPoisonMessageIsDeadLetteredWithItsErrorItsStepsRolledBackAndTheOthersApplied() throws Exception {
         engine.createTopic(topic, 1);
         Handler twoStep = (m, tx) -> {
-            insert(tx, "s1", m.messageId());
+            Bank.insert(tx, "s1", m.messageId());
             if (new String(m.value(), StandardCharsets.UTF_8).equals("poison")) {
                 throw new IllegalStateException("step 2 refused " + m.messageId());
             }
-            insert(tx, "s2", m.messageId());
+            Bank.insert(tx, "s2", m.messageId());
         };
         ExactlyOnceProcessor p = started(processor(engine.member(topic, group), twoStep).build());
         List<SourceEngine.Outgoing> out = new ArrayList<>();
@@ -251,46 +249,11 @@ public abstract class SourceContractTest {
 
     // ------------------------------------------------------------------ support
 
-    private static void insert(ProcessorTransaction tx, String table, String id) throws java.sql.SQLException {
-        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO " + table + " (msg_id) VALUES (?)")) {
-            ps.setString(1, id);
-            ps.executeUpdate();
-        }
-    }
-
     static void sleepMs(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Holds the first non-empty polled batch until {@link #release} opens: a member stalled past its lease. */
-    protected static final class PausingSource extends ForwardingSource {
-        public final CountDownLatch holding = new CountDownLatch(1);
-        public final CountDownLatch release = new CountDownLatch(1);
-
-        public PausingSource(Source delegate) {
-            super(delegate);
-        }
-
-        public Source delegate() {
-            return delegate;
-        }
-
-        @Override
-        public List<SourceMessage> poll(Duration timeout) {
-            List<SourceMessage> got = super.poll(timeout);
-            if (!got.isEmpty() && holding.getCount() > 0) {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return got;
         }
     }
 

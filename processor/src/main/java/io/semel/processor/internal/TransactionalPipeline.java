@@ -51,16 +51,22 @@ public final class TransactionalPipeline implements Pipeline {
 
     @Override
     public void accept(List<SourceMessage> polled) {
-        List<SourceMessage> batch = ctx.source().ordered() ? dropPastUnsettled(polled) : polled;
+        boolean ordered = ctx.source().ordered();
+        List<SourceMessage> batch = ordered ? dropPastUnsettled(polled) : polled;
         if (batch.isEmpty()) {
             return;
         }
-        if (ctx.source().ordered() && batch.stream().anyMatch(m -> Pipeline.unstorable(m, false) != null)) {
-            // In order: the messages before the unstorable one commit, it is dead-lettered, then the rest.
-            oneByOne(batch);
-            return;
+        List<SourceMessage> remaining;
+        if (ordered) {
+            if (batch.stream().anyMatch(m -> Pipeline.unstorable(m, false) != null)) {
+                // In order: the messages before the unstorable one commit, it is dead-lettered, then the rest.
+                oneByOne(batch);
+                return;
+            }
+            remaining = batch; // every message was just checked storable
+        } else {
+            remaining = Pipeline.refuseUnstorable(ctx, batch, false, LOG);
         }
-        List<SourceMessage> remaining = Pipeline.refuseUnstorable(ctx, batch, false, LOG);
         // Each round either commits or drops one fenced partition, so this ends.
         while (!remaining.isEmpty()) {
             Outcome o;
@@ -168,7 +174,7 @@ public final class TransactionalPipeline implements Pipeline {
             }
             String unstorable = ordered ? Pipeline.unstorable(m, false) : null;
             if (unstorable != null) {
-                if (!deadLetter(m, ProcessorDeadLetters.REASON_UNSTORABLE, "cannot be stored: " + unstorable)) {
+                if (!deadLetter(m, ProcessorDeadLetters.REASON_UNSTORABLE, unstorable)) {
                     stopped.add(tp);
                 }
                 continue;

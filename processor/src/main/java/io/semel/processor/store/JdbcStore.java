@@ -64,7 +64,8 @@ public interface JdbcStore extends AutoCloseable {
      * Takes the lock named {@code name} for this store, held across processes until the returned lock
      * is closed (or the process dies), or returns empty at once when another holder has it. PostgreSQL:
      * a session advisory lock on a connection kept out of the pool while held; SQLite: an OS file lock
-     * beside the database file. Used to keep one active outbox relay per store.
+     * beside the database file. Used to keep one active outbox relay per store, and one Kafka source
+     * per SQLite store.
      */
     Optional<StoreLock> tryLockExclusive(String name);
 
