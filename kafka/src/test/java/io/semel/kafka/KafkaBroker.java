@@ -119,11 +119,33 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
                     .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            awaitLeaders(name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("creating topic " + name + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Waits until every partition of {@code name} has a leader: a send right after creation can otherwise be
+     * answered NOT_LEADER_OR_FOLLOWER (seen once under load, followed by the producer's out-of-order retries).
+     */
+    private void awaitLeaders(String name) throws InterruptedException, ExecutionException,
+            java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MS);
+        while (true) {
+            org.apache.kafka.clients.admin.TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+            if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new java.util.concurrent.TimeoutException("topic " + name + " has partitions without a leader after "
+                        + ADMIN_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(20);
         }
     }
 
