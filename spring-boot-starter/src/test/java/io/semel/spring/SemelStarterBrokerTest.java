@@ -128,6 +128,9 @@ class SemelStarterBrokerTest {
                     release.countDown();
                     closer.join(30_000);
                     assertThat(closer.isAlive()).isFalse();
+                    // Stopped, not abandoned: the poll thread is gone and the member left its group.
+                    assertThat(liveThreads("semel-processor-poll-slow")).isEmpty();
+                    assertThat(ctx.getBean(SemelProcessors.class).state()).isEqualTo(SemelProcessors.State.STOPPED);
                 });
 
         // Committed before the store closed, and acked: a new member sees no redelivery.
@@ -144,6 +147,11 @@ class SemelStarterBrokerTest {
         });
         assertThat(again.get()).isZero();
         assertThat(Bank.balances(ds)).isEqualTo(Map.of("s0", 5L));
+    }
+
+    private static List<String> liveThreads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(prefix)).toList();
     }
 
     static final class PlainHandler implements Handler {
