@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -24,7 +25,7 @@ import org.springframework.context.SmartLifecycle;
  * {@code semel.relay.<counter>} per relay counter ({@code sent}, {@code sessions}, …), tagged
  * {@code relay}, monotonic across restarts. Thread-safe (synchronized).
  */
-public class SemelOutbox implements SmartLifecycle {
+public class SemelOutbox implements SmartLifecycle, DisposableBean {
     public static final int PHASE = SemelProcessors.PHASE - 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(SemelOutbox.class);
 
@@ -73,6 +74,12 @@ public class SemelOutbox implements SmartLifecycle {
         r.counters().forEach((k, v) -> before.merge(k, v, Long::sum));
         running = null;
         LOG.info("Semel: {} stopped", r.describe());
+    }
+
+    /** Also stops on destruction: a context whose refresh failed destroys its beans without a lifecycle stop. */
+    @Override
+    public void destroy() {
+        stop();
     }
 
     @Override

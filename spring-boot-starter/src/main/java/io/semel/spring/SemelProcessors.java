@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -34,7 +35,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Thread-safe: lifecycle calls and reads synchronize on this.
  */
-public class SemelProcessors implements SmartLifecycle {
+public class SemelProcessors implements SmartLifecycle, DisposableBean {
     /** Stopped before the relay ({@link SemelOutbox#PHASE}) so the last batches' outbox rows are relayed. */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(SemelProcessors.class);
@@ -137,7 +138,13 @@ public class SemelProcessors implements SmartLifecycle {
             throw new IllegalStateException("Semel handler " + s.origin() + " (topic '" + s.topic() + "', group '"
                     + s.group() + "'): " + e.getMessage(), e);
         }
-        p.start(); // on failure the processor closes its source in stop(), called by stopAll()
+        try {
+            p.start();
+        } catch (RuntimeException e) {
+            p.stop(); // a processor that did not start still owns its source (a joined group member): close it
+            throw new IllegalStateException("Semel handler " + s.origin() + " (topic '" + s.topic() + "', group '"
+                    + s.group() + "') did not start: " + e.getMessage(), e);
+        }
         return p;
     }
 
@@ -157,6 +164,12 @@ public class SemelProcessors implements SmartLifecycle {
                 LOG.warn("Semel: stopping processor {} failed: {}", e.getKey(), ex.toString());
             }
         }
+    }
+
+    /** Also stops on destruction: a context whose refresh failed destroys its beans without a lifecycle stop. */
+    @Override
+    public void destroy() {
+        stop();
     }
 
     @Override

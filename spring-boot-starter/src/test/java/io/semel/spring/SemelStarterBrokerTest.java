@@ -120,6 +120,7 @@ class SemelStarterBrokerTest {
                     assertThat(ctx).hasNotFailed();
                     broker.produce("slow", List.of("s0:5"));
                     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+                    SemelProcessors processors = ctx.getBean(SemelProcessors.class);
 
                     Thread closer = new Thread(ctx::close, "closer");
                     closer.start();
@@ -130,7 +131,7 @@ class SemelStarterBrokerTest {
                     assertThat(closer.isAlive()).isFalse();
                     // Stopped, not abandoned: the poll thread is gone and the member left its group.
                     assertThat(liveThreads("semel-processor-poll-slow")).isEmpty();
-                    assertThat(ctx.getBean(SemelProcessors.class).state()).isEqualTo(SemelProcessors.State.STOPPED);
+                    assertThat(processors.state()).isEqualTo(SemelProcessors.State.STOPPED);
                 });
 
         // Committed before the store closed, and acked: a new member sees no redelivery.
@@ -194,6 +195,10 @@ class SemelStarterBrokerTest {
         memory.setUrl("jdbc:sqlite::memory:");
         runner(memory).run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
                 .hasMessageContaining("in memory"));
+        runner(ds).withPropertyValues("semel.processor.inbox-retention-ms=1000").withBean(Bank.Deposits.class)
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageContaining("must be greater than the source's redeliveryHorizonMs"));
+        assertThat(liveThreads("semel-consumer-heartbeat-bank-")).as("the refused processor's consumer was closed").isEmpty();
         runner(ds).withPropertyValues("semel.broker=").withBean(Bank.Deposits.class).run(ctx ->
                 assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("semel.broker is not set"));
     }
