@@ -2,16 +2,23 @@ package io.semel.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.semel.kafka.KafkaSource;
+import io.semel.processor.Source;
+import io.semel.processor.SourceException;
+import io.semel.processor.SourceMessage;
 import io.semel.spring.internal.SemelBrokerSourceFactory;
 import io.semel.spring.internal.StoreFactory;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -60,6 +67,50 @@ class SemelAutoConfigurationTest {
                 .run(ctx -> assertThat(ctx).doesNotHaveBean(SemelProcessors.class));
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SemelAutoConfiguration.class))
                 .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(SemelProcessors.class));
+    }
+
+    /** A source that fails for good on its first poll, as a revoked credential would. */
+    static final class BrokenSource implements Source {
+        @Override
+        public List<SourceMessage> poll(Duration timeout) {
+            throw new SourceException("credentials revoked", false, null);
+        }
+
+        @Override
+        public int ack(List<SourceMessage> messages) {
+            return 0;
+        }
+
+        @Override
+        public void nack(SourceMessage message, String errorText) {
+        }
+
+        @Override
+        public long redeliveryHorizonMs() {
+            return 1_000;
+        }
+
+        @Override
+        public boolean isLastDelivery(SourceMessage message) {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void anApplicationSourceFactoryReplacesTheDefaultAndAFailedProcessorTurnsHealthDown() {
+        runner().withPropertyValues("semel.relay.enabled=false")
+                .withBean(SemelSourceFactory.class, () -> s -> new BrokenSource())
+                .withBean(SemelSubscription.class, () -> SemelSubscription.of("t", "g", (m, tx) -> { }))
+                .run(ctx -> {
+                    SemelHealthIndicator health = ctx.getBean(SemelHealthIndicator.class);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.DOWN));
+                    assertThat(health.health().getDetails().get("processors").toString()).contains("state=FAILED")
+                            .contains("credentials revoked");
+                });
     }
 
     @Test
