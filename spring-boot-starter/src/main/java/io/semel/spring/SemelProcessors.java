@@ -8,6 +8,7 @@ import io.semel.processor.store.JdbcStore;
 import io.semel.spring.internal.SubscriptionCollector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +88,7 @@ public class SemelProcessors implements SmartLifecycle, DisposableBean {
                         + "and positions would mix. Set a distinct consumer in @SemelHandler(consumer = ...)");
             }
         }
-        Set<Object> used = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> used = Collections.newSetFromMap(new IdentityHashMap<>());
         all.forEach(s -> used.add(s.handler()));
         for (SubscriptionCollector.Unannotated u : collector.unannotated()) {
             if (!used.contains(u.handler())) {
