@@ -64,6 +64,9 @@ final class ConsoleFixture implements AutoCloseable {
         }
     }
 
+    /** Producer id of the last {@link #produce} call. */
+    long lastProducerId = -1;
+
     List<SendResult> produce(String producerName, String topic, List<String> keys, String valuePrefix) {
         List<SendResult> out = new ArrayList<>();
         try (Producer p = Producer.builder(bootstrap).name(producerName).build()) {
@@ -72,6 +75,7 @@ final class ConsoleFixture implements AutoCloseable {
                         (valuePrefix + k).getBytes(StandardCharsets.UTF_8),
                         List.of(Header.of("trace", "t-" + k))).join());
             }
+            lastProducerId = p.producerId();
         }
         return out;
     }
@@ -82,15 +86,19 @@ final class ConsoleFixture implements AutoCloseable {
 
     /**
      * Polls until {@code expected} messages were handled: every message whose key is {@code poison}
-     * is nacked (until the broker dead-letters it), every other one acked. Returns the acked ones.
+     * is nacked, every other one acked; it returns once the poison was nacked {@link #MAX_DELIVERIES}
+     * times too (so the broker dead-letters it). Returns the acked ones.
      */
     static List<Message> consume(Consumer c, int expected, String poison, Duration timeout) {
         List<Message> acked = new ArrayList<>();
+        int nacks = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (acked.size() < expected && System.nanoTime() < deadline) {
+        while ((acked.size() < expected || (poison != null && nacks < MAX_DELIVERIES))
+                && System.nanoTime() < deadline) {
             for (Message m : c.poll(Duration.ofMillis(100))) {
                 if (poison != null && poison.equals(new String(m.key(), StandardCharsets.UTF_8))) {
                     c.nack(m, "handler failed: cannot bill " + poison);
+                    nacks++;
                 } else {
                     c.ack(m);
                     acked.add(m);

@@ -13,6 +13,9 @@
     return main.querySelector('input[type=checkbox]:checked') !== null;
   }
 
+  // Absolute URLs from location.origin: a page opened as http://user:pass@host/ resolves relative
+  // URLs with those credentials, and fetch() refuses such URLs. The browser still sends the cached
+  // Basic credentials to the same origin.
   function withFragment(url) {
     return url + (url.indexOf('?') < 0 ? '?' : '&') + 'fragment=1';
   }
@@ -39,7 +42,7 @@
   function charts() {
     var svgs = main.querySelectorAll('svg.chart');
     if (!svgs.length) { return Promise.resolve(); }
-    return fetch('/api/metrics', { credentials: 'same-origin' }).then(function (r) { return r.json(); })
+    return fetch(location.origin + '/api/metrics', { credentials: 'same-origin' }).then(function (r) { return r.json(); })
       .then(function (m) {
         for (var i = 0; i < svgs.length; i++) {
           var series = m[svgs[i].getAttribute('data-series')] || [];
@@ -50,7 +53,7 @@
 
   function refresh() {
     if (busy()) { setTimeout(refresh, refreshMs); return; }
-    fetch(withFragment(location.pathname + location.search), { credentials: 'same-origin' })
+    fetch(withFragment(location.origin + location.pathname + location.search), { credentials: 'same-origin' })
       .then(function (r) {
         if (!r.ok) { throw new Error('HTTP ' + r.status); }
         return r.text();
