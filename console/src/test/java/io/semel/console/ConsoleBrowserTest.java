@@ -83,7 +83,7 @@ class ConsoleBrowserTest {
         List<SendResult> sent = fx.produce("shop", "orders", keys, "order-");
         SendResult poison = sent.get(sent.size() - 1);
         try (Consumer consumer = fx.consumer("billing", "orders")) {
-            assertThat(ConsoleFixture.consume(consumer, 10, "poison", WAIT)).hasSize(10);
+            assertThat(ConsoleFixture.consume(consumer, 10, "poison", 1, WAIT)).hasSize(10);
             awaitEnd("orders.dlq", 0, 1);
             String url = "http://" + ConsoleFixture.USER + ":" + ConsoleFixture.PASSWORD + "@127.0.0.1:"
                     + fx.console.port();

@@ -85,19 +85,19 @@ final class ConsoleFixture implements AutoCloseable {
     }
 
     /**
-     * Polls until {@code expected} messages were handled: every message whose key is {@code poison}
-     * is nacked, every other one acked; it returns once the poison was nacked {@link #MAX_DELIVERIES}
-     * times too (so the broker dead-letters it). Returns the acked ones.
+     * Polls until {@code expected} messages were acked and the {@code poisons} messages whose key starts
+     * with {@code poisonPrefix} were nacked {@link #MAX_DELIVERIES} times each (so the broker
+     * dead-letters them). Returns the acked ones.
      */
-    static List<Message> consume(Consumer c, int expected, String poison, Duration timeout) {
+    static List<Message> consume(Consumer c, int expected, String poisonPrefix, int poisons, Duration timeout) {
         List<Message> acked = new ArrayList<>();
         int nacks = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while ((acked.size() < expected || (poison != null && nacks < MAX_DELIVERIES))
-                && System.nanoTime() < deadline) {
+        while ((acked.size() < expected || nacks < poisons * MAX_DELIVERIES) && System.nanoTime() < deadline) {
             for (Message m : c.poll(Duration.ofMillis(100))) {
-                if (poison != null && poison.equals(new String(m.key(), StandardCharsets.UTF_8))) {
-                    c.nack(m, "handler failed: cannot bill " + poison);
+                String key = new String(m.key(), StandardCharsets.UTF_8);
+                if (poisonPrefix != null && key.startsWith(poisonPrefix)) {
+                    c.nack(m, "handler failed: cannot bill " + key);
                     nacks++;
                 } else {
                     c.ack(m);
