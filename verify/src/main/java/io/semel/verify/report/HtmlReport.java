@@ -19,7 +19,9 @@ import java.util.Locale;
  *
  * <p>Layout: the side-by-side table; one outcome bar chart per run; per run its timeline (faults as bands,
  * confirmed sends per second as a line), the verdict's reasons and a table of examples per anomaly found
- * (at most {@link #EXAMPLES_SHOWN_MAX} per kind). Stateless.
+ * (at most {@link #EXAMPLES_SHOWN_MAX} per kind), each kind explained in a sentence ({@link
+ * AnomalyExplanations}) and each example drawn as swim lanes ({@link SwimLanes}) above its history lines.
+ * Stateless.
  */
 public final class HtmlReport {
     /** Examples shown per anomaly kind; the JSON report has all the checker kept. */
@@ -37,7 +39,8 @@ public final class HtmlReport {
             rect.bar { fill: #3182bd; } rect.bar.bad { fill: #cf222e; }
             rect.band { opacity: 0.35; } polyline.throughput { fill: none; stroke: #111; stroke-width: 1.5; }
             line.axis { stroke: #888; } pre { margin: 0; font-size: 11px; white-space: pre-wrap; }
-            """;
+            p.explain { margin: 0 0 0.4em; color: #444; max-width: 60em; }
+            """ + SwimLanes.css();
 
     private HtmlReport() {
     }
@@ -118,6 +121,7 @@ public final class HtmlReport {
         for (Anomaly a : found) {
             sb.append("<h3>").append(a.kind().wireName()).append(": ").append(a.count())
                     .append(a.fatal() ? " (fatal)" : " (counted, not fatal)").append("</h3>\n");
+            sb.append("<p class=\"explain\">").append(Html.escape(AnomalyExplanations.of(a.kind()))).append("</p>\n");
             sb.append("<table class=\"anomaly\">\n<tr><th>subject</th><th>detail</th><th>related events</th></tr>\n");
             a.examples().stream().limit(EXAMPLES_SHOWN_MAX).forEach(e -> exampleRow(sb, e));
             sb.append("</table>\n");
@@ -126,10 +130,15 @@ public final class HtmlReport {
 
     private static void exampleRow(StringBuilder sb, AnomalyExample e) {
         sb.append("<tr><td>").append(Html.escape(e.subject())).append("</td><td>").append(Html.escape(e.detail()))
-                .append("</td><td><pre>");
+                .append("</td><td>");
+        if (!e.events().isEmpty()) {
+            sb.append(SwimLanes.render("events of " + e.subject(), e.events()));
+        }
+        // The exact history lines stay one click away: the lanes are a picture, these are the data.
+        sb.append("<details><summary>history lines</summary><pre>");
         for (HistoryEvent ev : e.events()) {
             sb.append(Html.escape(HistoryCodec.encode(ev))).append('\n');
         }
-        sb.append("</pre></td></tr>\n");
+        sb.append("</pre></details></td></tr>\n");
     }
 }
