@@ -3,6 +3,7 @@ package io.semel.verify.report;
 import io.semel.verify.checker.Anomaly;
 import io.semel.verify.checker.AnomalyExample;
 import io.semel.verify.checker.Counts;
+import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.internal.HistoryCodec;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A self-contained HTML page for one or more runs: inline CSS, inline SVG, no JavaScript, no external
@@ -20,7 +22,8 @@ import java.util.Locale;
  * <p>Layout: the side-by-side table; one outcome bar chart per run; per run its timeline (faults as bands,
  * confirmed sends per second as a line), the verdict's reasons and a table of examples per anomaly found
  * (at most {@link #EXAMPLES_SHOWN_MAX} per kind), each kind explained in a sentence ({@link
- * AnomalyExplanations}) and each example drawn as swim lanes ({@link SwimLanes}) above its history lines.
+ * AnomalyExplanations}) and each example drawn as swim lanes ({@link SwimLanes}) above its history lines;
+ * with the run's history, a latency panel ({@link LatencyPanel}).
  * Stateless.
  */
 public final class HtmlReport {
@@ -46,11 +49,24 @@ public final class HtmlReport {
     }
 
     public static String render(String title, List<RunSummary> runs) {
+        return render(title, runs, Map.of(), null);
+    }
+
+    /**
+     * With a latency panel for each run whose guarantee has one in {@code latencies}, and, when {@code command}
+     * is not null, the command line and version that reproduce the runs.
+     */
+    public static String render(String title, List<RunSummary> runs, Map<Guarantee, LatencyPanel> latencies,
+            String command) {
         List<RunSummary> ordered = runs.stream()
                 .sorted(Comparator.comparingInt(s -> TerminalReport.COLUMN_ORDER.indexOf(s.guarantee()))).toList();
         StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
         sb.append("<title>").append(Html.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n");
         sb.append("</head>\n<body>\n<h1>").append(Html.escape(title)).append("</h1>\n");
+        if (command != null) {
+            sb.append("<p class=\"reproduce\">Reproduce with <code>").append(Html.escape(command))
+                    .append("</code> (").append(Html.escape(ReportVersion.describe())).append(")</p>\n");
+        }
         summaryTable(sb, ordered);
         sb.append("<h2>Outcomes</h2>\n<div class=\"charts\">\n");
         for (RunSummary s : ordered) {
@@ -58,12 +74,17 @@ public final class HtmlReport {
                     .append(Html.escape(s.guarantee().wireName())).append("</figcaption>\n</figure>\n");
         }
         sb.append("</div>\n");
-        ordered.forEach(s -> runSection(sb, s));
+        ordered.forEach(s -> runSection(sb, s, latencies.get(s.guarantee())));
         return sb.append("</body>\n</html>\n").toString();
     }
 
     public static void write(String title, List<RunSummary> runs, Path file) throws IOException {
-        Files.writeString(file, render(title, runs), StandardCharsets.UTF_8);
+        write(title, runs, Map.of(), null, file);
+    }
+
+    public static void write(String title, List<RunSummary> runs, Map<Guarantee, LatencyPanel> latencies,
+            String command, Path file) throws IOException {
+        Files.writeString(file, render(title, runs, latencies, command), StandardCharsets.UTF_8);
     }
 
     private static void summaryTable(StringBuilder sb, List<RunSummary> runs) {
@@ -102,7 +123,7 @@ public final class HtmlReport {
                 new Svg.Bar("lost", c.lost(), true), new Svg.Bar("duplicated", c.duplicated(), true)));
     }
 
-    private static void runSection(StringBuilder sb, RunSummary s) {
+    private static void runSection(StringBuilder sb, RunSummary s, LatencyPanel latency) {
         String g = s.guarantee().wireName();
         sb.append("<h2 id=\"run-").append(g).append("\">").append(g).append(": <span class=\"")
                 .append(s.verdict().wireName()).append("\">").append(s.verdict().wireName())
@@ -117,6 +138,9 @@ public final class HtmlReport {
         sb.append("<figure>\n").append(Svg.timeline("timeline, " + g, s.duration().toMillis(), s.confirmedPerSecond(),
                 s.faults())).append("<figcaption>faults (bands) and confirmed sends per second (line)</figcaption>\n")
                 .append("</figure>\n");
+        if (latency != null) {
+            sb.append(latency.render(g));
+        }
         List<Anomaly> found = s.result().anomalies().values().stream().filter(Anomaly::found).toList();
         for (Anomaly a : found) {
             sb.append("<h3>").append(a.kind().wireName()).append(": ").append(a.count())
