@@ -117,6 +117,16 @@ final class ConsoleFixture implements AutoCloseable {
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The form token of this console start, as a page carries it. */
+    String csrf() throws IOException, InterruptedException {
+        String page = get("/messages?topic=orders.dlq", USER, PASSWORD).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([0-9a-f]+)\"").matcher(page);
+        if (!m.find()) {
+            throw new AssertionError("no form token on the dead-letter page: " + page);
+        }
+        return m.group(1);
+    }
+
     HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)

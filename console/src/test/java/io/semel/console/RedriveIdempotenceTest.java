@@ -105,6 +105,20 @@ class RedriveIdempotenceTest {
     }
 
     @Test
+    void redriveAllFromThePageMovesEveryPendingDeadLetterOnce() throws Exception {
+        long end = view.endOffset("orders", 0);
+        String form = "csrf=" + fx.csrf() + "&dlq=" + DLQ + "&partition=0&action=all";
+        var first = fx.post("/messages/redrive", form);
+        assertThat(first.headers().firstValue("Location").orElseThrow()).contains("redriven=2&already=0&failed=0");
+        var again = fx.post("/messages/redrive", form);
+        assertThat(again.headers().firstValue("Location").orElseThrow()).contains("redriven=0&already=0&failed=0")
+                .contains("nothing+selected");
+        assertThat(view.endOffset("orders", 0)).isEqualTo(end + 2);
+        String page = fx.get("/messages?topic=" + DLQ, ConsoleFixture.USER, ConsoleFixture.PASSWORD).body();
+        assertThat(page).contains("id=\"dl-0-0-status\">redriven<").contains("id=\"dl-0-1-status\">redriven<");
+    }
+
+    @Test
     void aCleanRedriveAppendsEachDeadLetterOnceWithItsOrigin() {
         long end = view.endOffset("orders", 0);
         assertThat(redriver.redrive(DLQ, List.of(new DeadLetterId(0, 1), new DeadLetterId(0, 0))))

@@ -38,14 +38,17 @@ public final class ConsoleServer implements AutoCloseable {
     private final ConsoleAuthenticator auth;
     private final ConsoleContext ctx;
     private final List<Page> pages;
+    private final MessagesPage messages;
+    private final VerificationPage verification;
 
     public ConsoleServer(BrokerView view, Redriver redriver, SampleRing samples, ConsoleConfig config, Broker broker,
             String csrfToken, Clock clock, boolean fsyncAvailable, ConsoleAuthenticator auth) throws IOException {
         this.ctx = new ConsoleContext(broker, view, redriver, samples, config, csrfToken, clock, clock.millis(),
                 fsyncAvailable);
         this.auth = auth;
-        this.pages = List.of(new OverviewPage(ctx), new TopicsPage(ctx), new GroupsPage(ctx), new MessagesPage(ctx),
-                new VerificationPage(ctx));
+        this.messages = new MessagesPage(ctx);
+        this.verification = new VerificationPage(ctx);
+        this.pages = List.of(new OverviewPage(ctx), new TopicsPage(ctx), new GroupsPage(ctx), messages, verification);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(ctx.config().httpThreads(), r -> {
             Thread t = new Thread(r, "console-http-" + n.incrementAndGet());
@@ -124,13 +127,13 @@ public final class ConsoleServer implements AutoCloseable {
                 send(ex, 403, "text/plain; charset=utf-8", "403: missing or wrong form token; reload the page\n");
                 return;
             }
-            String location = ((MessagesPage) pages.get(3)).redrive(form);
+            String location = messages.redrive(form);
             ex.getResponseHeaders().set("Location", location);
             send(ex, 303, "text/plain; charset=utf-8", "see " + location + "\n");
             return;
         }
         if (path.equals(VerificationPage.FILE_PATH)) {
-            ((VerificationPage) pages.get(4)).serveFile(ex, q.get("path"));
+            verification.serveFile(ex, q.get("path"));
             return;
         }
         for (Page p : pages) {

@@ -142,7 +142,13 @@ final class MessagesPage implements Page {
         if (dlq == null || !ctx.view().topicNames().containsKey(dlq)) {
             throw new IllegalArgumentException("redrive: unknown dead-letter topic '" + dlq + "'");
         }
-        List<DeadLetterId> ids = "all".equals(form.get("action")) ? allPending(dlq) : picked(form.all("id"));
+        boolean all = "all".equals(form.get("action"));
+        List<DeadLetterId> ids = all ? allPending(dlq) : picked(form.all("id"));
+        // "All" takes the first redriveMessagesMax pending ones; the page says to press it again for the rest.
+        boolean more = all && ids.size() > ctx.config().redriveMessagesMax();
+        if (more) {
+            ids = ids.subList(0, ctx.config().redriveMessagesMax());
+        }
         if (ids.size() > ctx.config().redriveMessagesMax()) {
             throw new IllegalArgumentException("redrive of " + ids.size() + " dead letters refused: at most "
                     + "redriveMessagesMax " + ctx.config().redriveMessagesMax() + " per request; select fewer");
@@ -153,6 +159,10 @@ final class MessagesPage implements Page {
         List<String> failures = outcomes.stream().filter(o -> o.status() == Redriver.Status.FAILED)
                 .map(o -> o.id().partition() + ":" + o.id().offset() + " " + o.detail()).toList();
         String detail = ids.isEmpty() ? "nothing selected" : failures.isEmpty() ? null : String.join("; ", failures);
+        if (more) {
+            detail = (detail == null ? "" : detail + "; ") + "only the first redriveMessagesMax "
+                    + ctx.config().redriveMessagesMax() + " pending dead letters were taken; redrive all again for the rest";
+        }
         return "/messages?topic=" + enc(dlq) + "&partition=" + form.getLong("partition", 0) + "&redriven=" + ok
                 + "&already=" + already + "&failed=" + failures.size() + (detail == null ? "" : "&detail=" + enc(detail));
     }
