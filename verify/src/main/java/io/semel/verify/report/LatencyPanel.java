@@ -96,7 +96,7 @@ public final class LatencyPanel {
         StringBuilder sb = new StringBuilder("<h3>Latency</h3>\n<table class=\"latency\">\n<tr><th></th><th>samples</th>"
                 + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>\n");
         row(sb, "send → confirmed", confirmNs);
-        row(sb, "send → applied", applyNs);
+        row(sb, "send → applied (apply ok in the history)", applyNs);
         sb.append("</table>\n");
         if (applyNs.length > 0) {
             sb.append("<figure>\n").append(Svg.bars("send to applied, " + guarantee, buckets(applyNs)))
