@@ -76,13 +76,14 @@ class ConsoleBrowserTest {
     @Test
     void pagesShowTheBrokersStateAndADeadLetterIsRedrivenFromTheUi() throws Exception {
         fx.createTopic("orders", 2);
-        List<String> keys = new ArrayList<>(IntStream.range(0, 10).mapToObj(i -> "k" + i).toList());
+        List<String> keys = new ArrayList<>(IntStream.range(0, 9).mapToObj(i -> "k" + i).toList());
         keys.add("poison");
+        keys.add("poison-2");
         List<SendResult> sent = fx.produce("shop", "orders", keys, "order-");
-        SendResult poison = sent.get(sent.size() - 1);
+        SendResult poison = sent.get(sent.size() - 2);
         try (Consumer consumer = fx.consumer("billing", "orders")) {
-            assertThat(ConsoleFixture.consume(consumer, 10, "poison", 1, WAIT)).hasSize(10);
-            awaitEnd("orders.dlq", 0, 1);
+            assertThat(ConsoleFixture.consume(consumer, 9, "poison", 2, WAIT)).hasSize(9);
+            awaitEnd("orders.dlq", 0, 2);
             String url = "http://" + ConsoleFixture.USER + ":" + ConsoleFixture.PASSWORD + "@127.0.0.1:"
                     + fx.console.port();
 
@@ -100,7 +101,7 @@ class ConsoleBrowserTest {
     private void overview(String url) throws IOException {
         browser.get(url + "/");
         awaitText("ov-records", "11");
-        awaitText("ov-dead-letters", "1");
+        awaitText("ov-dead-letters", "2");
         awaitText("ov-groups", "1");
         awaitText("ov-members", "1");
         assertThat(text("ov-topics")).isEqualTo("2");
@@ -110,10 +111,10 @@ class ConsoleBrowserTest {
         fx.produce("shop-2", "orders", List.of("late-1", "late-2"), "order-");
         awaitText("ov-records", "13");
         assertThat(js("return window.semelMarker;")).isEqualTo(42L);
-        new WebDriverWait(browser, WAIT).until(d -> Double.parseDouble(attr("chart-records", "data-max")) > 0
+        await().until(d -> Double.parseDouble(attr("chart-records", "data-max")) > 0
                 && Integer.parseInt(attr("chart-records", "data-points")) >= 2);
         assertThat(Integer.parseInt(attr("chart-fsyncs", "data-points"))).isGreaterThanOrEqualTo(2);
-        new WebDriverWait(browser, WAIT).until(d -> Double.parseDouble(attr("chart-fsyncs", "data-max")) > 0);
+        await().until(d -> Double.parseDouble(attr("chart-fsyncs", "data-max")) > 0);
         screenshot("overview");
     }
 
@@ -130,8 +131,9 @@ class ConsoleBrowserTest {
         assertThat(total).isEqualTo(13);
         // "shop-2" wrote last; its id, epoch and the sequence of its last record in that partition.
         long id = fx.lastProducerId;
-        assertThat(browser.findElements(By.cssSelector("[id$='-producer-" + id + "']"))).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.getText()).contains(id + " shop-2 epoch 0 seq"));
+        List<String> producers = fresh(() -> browser.findElements(By.cssSelector("[id$='-producer-" + id + "']"))
+                .stream().map(e -> e.getText()).toList());
+        assertThat(producers).isNotEmpty().allSatisfy(t -> assertThat(t).contains(id + " shop-2 epoch 0 seq"));
         screenshot("topics");
     }
 
@@ -155,51 +157,69 @@ class ConsoleBrowserTest {
     private void browse(String url, SendResult poison) throws IOException {
         browser.get(url + "/messages?topic=orders&partition=" + poison.partition() + "&from=0");
         awaitText("rec-" + poison.offset() + "-value", "order-poison");
-        assertThat(browser.findElement(By.id("records")).getText()).contains("trace = t-poison");
+        assertThat(fresh(() -> browser.findElement(By.id("records")).getText())).contains("trace = t-poison");
         screenshot("messages");
     }
 
     private void redrive(String url, Consumer consumer, SendResult poison) throws Exception {
         browser.get(url + "/messages?topic=orders.dlq&partition=0");
-        awaitText("dl-0-0-status", "pending");
-        assertThat(text("dl-0-0-origin")).startsWith("orders-" + poison.partition() + "@" + poison.offset());
-        assertThat(browser.findElement(By.id("dead-letters")).getText()).contains("handler failed: cannot bill poison")
+        // The poison messages died in the order they were nacked for the last time; find "poison".
+        int dl = text("dl-0-0-origin").startsWith("orders-" + poison.partition() + "@" + poison.offset()) ? 0 : 1;
+        String row = "dl-0-" + dl;
+        awaitText(row + "-status", "pending");
+        assertThat(text(row + "-origin")).startsWith("orders-" + poison.partition() + "@" + poison.offset());
+        assertThat(fresh(() -> browser.findElement(By.id("dead-letters")).getText()))
+                .contains("handler failed: cannot bill poison")
                 .contains("max-deliveries-exceeded");
         screenshot("dead-letters");
         long endBefore = fx.describe("orders").get(poison.partition()).nextOffset();
-        browser.findElement(By.id("dl-0-0-pick")).click();
-        browser.findElement(By.id("redrive-selected")).click();
-        new WebDriverWait(browser, WAIT).until(d -> !d.findElements(By.id("redrive-result")).isEmpty());
-        assertThat(text("redrive-result")).startsWith("redriven 1, already redriven 0, failed 0");
-        awaitText("dl-0-0-status", "redriven");
-        screenshot("dead-letters-redriven");
 
-        // Consumed again by the original group, at the partition's next offset, with its origin.
-        Message again = null;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (again == null && System.nanoTime() < deadline) {
-            for (Message m : consumer.poll(Duration.ofMillis(200))) {
-                consumer.ack(m);
-                if ("poison".equals(new String(m.key(), StandardCharsets.UTF_8))) {
-                    again = m;
-                }
-            }
-        }
-        assertThat(again).as("redriven message consumed again").isNotNull();
+        // One, with its own button.
+        click(row + "-redrive");
+        awaitText("redrive-result", "redriven 1, already redriven 0, failed 0");
+        awaitText(row + "-status", "redriven");
+        awaitText("dl-0-" + (1 - dl) + "-status", "pending");
+        Message again = consumeKey(consumer, "poison");
         assertThat(again.offset()).isEqualTo(endBefore);
         assertThat(new String(again.value(), StandardCharsets.UTF_8)).isEqualTo("order-poison");
         assertThat(again.headers()).anySatisfy(h -> {
             assertThat(h.key()).isEqualTo("semel.redrive.origin");
-            assertThat(h.valueAsString()).isEqualTo("orders.dlq/0/0");
+            assertThat(h.valueAsString()).isEqualTo("orders.dlq/0/" + dl);
         });
         assertThat(again.headers()).noneSatisfy(h -> assertThat(h.key()).startsWith("semel.dlq."));
 
-        // A repeated redrive (a stale form posted again) appends nothing.
+        // A selection (here the other one), ticked and sent with "Redrive selected".
+        click("dl-0-" + (1 - dl) + "-pick");
+        click("redrive-selected");
+        awaitText("redrive-result", "redriven 1, already redriven 0, failed 0");
+        awaitText("dl-0-" + (1 - dl) + "-status", "redriven");
+        screenshot("dead-letters-redriven");
+        assertThat(new String(consumeKey(consumer, "poison-2").value(), StandardCharsets.UTF_8))
+                .isEqualTo("order-poison-2");
+
+        // "Redrive all pending" with none left, and a stale form posted again: nothing is appended.
+        long total = fx.describe("orders").stream().mapToLong(Admin.PartitionInfo::nextOffset).sum();
+        click("redrive-all");
+        awaitText("redrive-result", "redriven 0, already redriven 0, failed 0: nothing selected");
         var repeat = fx.post("/messages/redrive", "csrf=" + fx.csrf() + "&dlq=orders.dlq&partition=0&action=selected"
-                + "&id=" + URLEncoder.encode("0:0", StandardCharsets.UTF_8));
+                + "&id=" + URLEncoder.encode("0:" + dl, StandardCharsets.UTF_8));
         assertThat(repeat.statusCode()).isEqualTo(303);
         assertThat(repeat.headers().firstValue("Location").orElseThrow()).contains("redriven=0&already=1&failed=0");
-        assertThat(fx.describe("orders").get(poison.partition()).nextOffset()).isEqualTo(endBefore + 1);
+        assertThat(fx.describe("orders").stream().mapToLong(Admin.PartitionInfo::nextOffset).sum()).isEqualTo(total);
+    }
+
+    /** Polls (acking everything) until a message with {@code key} arrives. */
+    private static Message consumeKey(Consumer consumer, String key) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Message m : consumer.poll(Duration.ofMillis(200))) {
+                consumer.ack(m);
+                if (key.equals(new String(m.key(), StandardCharsets.UTF_8))) {
+                    return m;
+                }
+            }
+        }
+        throw new AssertionError("no message with key " + key + " consumed within " + WAIT);
     }
 
     private void verification(String url) throws IOException {
@@ -211,7 +231,10 @@ class ConsoleBrowserTest {
         browser.get(url + "/verification");
         awaitText("verdicts-demo-42", "at-least-once: invalid, exactly-once: valid");
         screenshot("verification");
-        browser.findElement(By.linkText("report.html")).click();
+        fresh(() -> {
+            browser.findElement(By.linkText("report.html")).click();
+            return null;
+        });
         awaitText("report-title", "Semel demo, seed 42");
     }
 
@@ -226,7 +249,7 @@ class ConsoleBrowserTest {
 
     private void awaitText(String id, String expected) {
         try {
-            new WebDriverWait(browser, WAIT).until(d -> {
+            await().until(d -> {
                 var found = d.findElements(By.id(id));
                 return !found.isEmpty() && expected.equals(found.get(0).getText());
             });
@@ -238,13 +261,39 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** An element's text; the live refresh may swap the element between finding and reading it, so read again. */
     private String text(String id) {
-        return browser.findElement(By.id(id)).getText();
+        return fresh(() -> browser.findElement(By.id(id)).getText());
     }
 
     private String attr(String id, String name) {
-        String v = browser.findElement(By.id(id)).getDomAttribute(name);
+        String v = fresh(() -> browser.findElement(By.id(id)).getDomAttribute(name));
         return v == null ? "0" : v;
+    }
+
+    private WebDriverWait await() {
+        WebDriverWait w = new WebDriverWait(browser, WAIT);
+        w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return w;
+    }
+
+    private void click(String id) {
+        fresh(() -> {
+            browser.findElement(By.id(id)).click();
+            return null;
+        });
+    }
+
+    private static <T> T fresh(java.util.function.Supplier<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private Object js(String script) {

@@ -123,6 +123,9 @@ final class MessagesPage implements Page {
             if (!done) {
                 out.raw("<input type=\"checkbox\" name=\"id\" id=\"" + id + "-pick\" value=\"")
                         .text(partition + ":" + r.offset()).raw("\">");
+                // Its own button: the form then carries "one" and the server redrives this one only.
+                out.raw(" <button name=\"one\" id=\"" + id + "-redrive\" value=\"").text(partition + ":" + r.offset())
+                        .raw("\">redrive</button>");
             }
             out.raw("</td>").td(r.offset()).td(id + "-status", done ? "redriven" : "pending")
                     .td(String.valueOf(r.header("semel.dlq.reason"))).td(String.valueOf(r.header("semel.dlq.error")))
@@ -143,7 +146,8 @@ final class MessagesPage implements Page {
             throw new IllegalArgumentException("redrive: unknown dead-letter topic '" + dlq + "'");
         }
         boolean all = "all".equals(form.get("action"));
-        List<DeadLetterId> ids = all ? allPending(dlq) : picked(form.all("id"));
+        List<DeadLetterId> ids = all ? allPending(dlq) : picked(form.get("one") != null ? List.of(form.get("one"))
+                : form.all("id"));
         // "All" takes the first redriveMessagesMax pending ones; the page says to press it again for the rest.
         boolean more = all && ids.size() > ctx.config().redriveMessagesMax();
         if (more) {

@@ -25,7 +25,15 @@ final class OverviewPage implements Page {
     @Override
     public void render(Query query, Html out) {
         List<BrokerView.TopicRow> topics = ctx.view().topics();
-        List<BrokerView.GroupRow> groups = ctx.view().groups();
+        List<BrokerView.GroupRow> groups;
+        String health = "serving";
+        try {
+            groups = ctx.view().groups();
+        } catch (IllegalStateException e) {
+            // Topics answer, groups do not (rebuilding after a storage failure, or overloaded): say so, show the rest.
+            groups = List.of();
+            health = "degraded: " + e.getMessage();
+        }
         long partitions = topics.stream().mapToLong(t -> t.partitions().size()).sum();
         long records = topics.stream().filter(t -> !t.name().endsWith(GroupNames.DLQ_SUFFIX))
                 .mapToLong(BrokerView.TopicRow::records).sum();
@@ -38,7 +46,7 @@ final class OverviewPage implements Page {
         Duration up = Duration.ofMillis(ctx.clock().millis() - ctx.startedAtMs());
 
         out.raw("<h1>Overview</h1><section class=\"cards\">");
-        card(out, "health", "Broker", "serving");
+        card(out, "health", "Broker", health);
         card(out, "address", "Address", ctx.broker().host() + ":" + ctx.broker().port());
         card(out, "uptime", "Console up", up.toSeconds() + " s");
         card(out, "topics", "Topics", topics.size());
