@@ -138,8 +138,22 @@ class ConsoleBrowserTest {
     }
 
     private void groups(String url, Consumer consumer) throws IOException {
+        // The two late records are delivered and held unacked: in flight, delivery count 1.
+        List<Message> held = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (held.size() < 2 && System.nanoTime() < deadline) {
+            held.addAll(consumer.poll(Duration.ofMillis(200)));
+        }
+        assertThat(held).extracting(m -> new String(m.key(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("late-1", "late-2");
         browser.get(url + "/groups");
         awaitText("g-billing-members", "1");
+        awaitText("g-billing-dc-1", "2");
+        long delivered = 0;
+        for (int p = 0; p < 2; p++) {
+            delivered += Long.parseLong(text("g-billing-p" + p + "-delivered"));
+        }
+        assertThat(delivered).isEqualTo(2);
         List<Admin.PartitionInfo> parts = fx.describe("orders");
         for (int p = 0; p < 2; p++) {
             assertThat(text("g-billing-p" + p + "-holder")).isEqualTo(consumer.memberId());
@@ -152,6 +166,7 @@ class ConsoleBrowserTest {
             assertThat(text("g-billing-p" + p.partition() + "-end")).isEqualTo(Long.toString(p.nextOffset()));
         }
         screenshot("groups");
+        consumer.ack(held);
     }
 
     private void browse(String url, SendResult poison) throws IOException {
