@@ -213,7 +213,8 @@ public final class BrokerView {
         while (out.size() < recordsMax) {
             long from = offset;
             List<RecordBatch> batches = await(broker.readPartition(topic, partition,
-                    p -> p.read(Math.min(Math.max(from, p.startOffset()), p.nextOffset()), BROWSE_READ_BYTES_MAX)), topic + "-" + partition);
+                    p -> p.read(Math.min(Math.max(from, p.startOffset()), p.nextOffset()), BROWSE_READ_BYTES_MAX)),
+                    topic + "-" + partition);
             if (batches.isEmpty()) {
                 break;
             }

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Small HTML writer: every text goes through {@link #text} (escaped), so a message value or a topic
@@ -47,7 +48,7 @@ final class Html {
         } catch (CharacterCodingException e) {
             StringBuilder hex = new StringBuilder("0x");
             for (int i = 0; i < b.length && hex.length() < CELL_CHARS_MAX; i++) {
-                hex.append(String.format("%02x", b[i]));
+                hex.append(String.format(Locale.ROOT, "%02x", b[i]));
             }
             s = hex.toString();
         }
@@ -63,9 +64,9 @@ final class Html {
             return n + " B";
         }
         if (n < 1024 * 1024) {
-            return String.format("%.1f KiB", n / 1024.0);
+            return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
         }
-        return String.format("%.1f MiB", n / (1024.0 * 1024));
+        return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
     }
 
     /** Raw markup: only for constant strings written in this module. */

@@ -2,7 +2,10 @@ package io.semel.console.internal;
 
 import java.util.Locale;
 
-/** The chart series as JSON: {@code {"fsyncAvailable":b,"t":[ms…],"records":[…],"fsyncs":[…],"fsyncMeanMs":[…],"fsyncMaxMs":[…]}}. */
+/**
+ * The chart series as JSON, oldest first: {@code {"fsyncAvailable":b,"t":[ms…],"records":[…],"fsyncs":[…],
+ * "fsyncMeanMs":[…],"fsyncMaxMs":[…]}}; rates per second, -1 where not available. Stateless.
+ */
 final class MetricsJson {
     private MetricsJson() {
     }

@@ -3,6 +3,7 @@ package io.semel.console.internal;
 import io.semel.broker.group.GroupNames;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /** Broker health, totals, and the throughput and fsync charts (drawn by console.js from /api/metrics). */
 final class OverviewPage implements Page {
@@ -56,9 +57,10 @@ final class OverviewPage implements Page {
         card(out, "groups", "Groups", groups.size());
         card(out, "members", "Members", members);
         card(out, "lag", "Total lag", lag);
-        card(out, "rate", "Records/s (last)", last == null ? "-" : String.format("%.1f", last.recordsPerSec()));
+        card(out, "rate", "Records/s (last)", last == null ? "-"
+                : String.format(Locale.ROOT, "%.1f", last.recordsPerSec()));
         card(out, "fsync-rate", "fsyncs/s (last)", last == null || last.fsyncsPerSec() < 0 ? "n/a"
-                : String.format("%.1f", last.fsyncsPerSec()));
+                : String.format(Locale.ROOT, "%.1f", last.fsyncsPerSec()));
         out.raw("</section>");
         out.raw("<section><h2>Throughput, records appended per second</h2>")
                 .raw("<svg class=\"chart\" id=\"chart-records\" data-series=\"records\" viewBox=\"0 0 600 160\" "
