@@ -308,6 +308,18 @@ class ProducerTest {
     }
 
     @Test
+    void lostDedupStateIsATypedFatalErrorForPendingAndLaterSends() {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.DEDUP_STATE_UNKNOWN));
+        Producer p = build(builder());
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(DedupStateUnknownException.class)
+                .satisfies(e -> assertThat(((SemelException) e).retriable()).isFalse());
+        assertThatThrownBy(() -> p.send("one", b("y")).get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(DedupStateUnknownException.class).hasMessageContaining("refuses sends after a fatal error");
+        assertThat(broker.requests(ApiKey.PRODUCE)).hasSize(1);
+    }
+
+    @Test
     void aRecordWaitingForAnInitProducerThatKeepsFailingFailsAtItsDeliveryTimeout() {
         // A retriable refusal (here TOO_MANY_PRODUCERS) is retried for as long as it lasts; the record
         // must not wait with it past deliveryTimeoutMs.

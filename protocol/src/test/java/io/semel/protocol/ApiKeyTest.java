@@ -18,6 +18,9 @@ class ApiKeyTest {
         for (int i = 0; i < names.length; i++) {
             PINNED.put(ApiKey.valueOf(names[i]), i);
         }
+        // Ids need not be contiguous: each engineer's additions come from a pre-assigned range.
+        PINNED.put(ApiKey.RELEASE_PRODUCER, 14);
+        PINNED.put(ApiKey.LIST_PRODUCERS, 15);
     }
 
     @Test

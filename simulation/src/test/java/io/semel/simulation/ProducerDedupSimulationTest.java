@@ -28,8 +28,8 @@ class ProducerDedupSimulationTest {
         long stops = 0;
         long staleInitFences = 0;
         boolean keepGoing = Boolean.parseBoolean(System.getProperty("sim.keepGoing", "false"));
-        // Off by default: runs with evicted producer state expose a broker finding (docs/simulation.md).
-        boolean dedupLoss = Boolean.parseBoolean(System.getProperty("sim.dedupLoss", "false"));
+        // On by default: about one run in six evicts producer state (-Dsim.dedupLoss=false turns that off).
+        boolean dedupLoss = Boolean.parseBoolean(System.getProperty("sim.dedupLoss", "true"));
         // Off by default: a producer fenced by a stale INIT_PRODUCER of its own name is a protocol gap
         // (docs/simulation.md); the sweep counts those stops and fails only with this set.
         boolean strictInit = Boolean.parseBoolean(System.getProperty("sim.strictInit", "false"));

@@ -8,6 +8,7 @@ import io.semel.client.ProducerStats;
 import io.semel.client.SemelException;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.InitProducer;
+import io.semel.protocol.ReleaseProducer;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class Sender implements Runnable {
         this.cfg = cfg;
         this.channel = channel;
         this.clock = clock;
-        this.session = new ProducerSession(cfg.name());
+        this.session = new ProducerSession(cfg.name(), ProducerSession.newInstanceToken());
         this.outcomes = new BatchOutcomes(cfg.name());
         this.accumulator = new RecordAccumulator(cfg, outcomes::fail);
         this.engine = new SendEngine(cfg, session, outcomes, clock, this::setFatal);
@@ -127,7 +128,7 @@ public final class Sender implements Runnable {
 
     private void refuseIfUnusable() {
         if (fatal != null) {
-            throw new FatalProducerException(fatal.errorCode(), "producer '" + cfg.name()
+            throw FatalProducerException.of(fatal.errorCode(), "producer '" + cfg.name()
                     + "' refuses sends after a fatal error: " + fatal.getMessage());
         }
         if (closing || stopped) {
@@ -225,12 +226,35 @@ public final class Sender implements Runnable {
         if (onSender) {
             return;
         }
+        if (cfg.releaseOnClose() && session.producerId() >= 0) {
+            releaseIdentity();
+        }
         // Unblocks a sender waiting on the network; in-flight answers turn into unknown outcomes.
         channel.close();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * RELEASE_PRODUCER, from the closing caller's thread (the channel is thread-safe). Safe even with
+     * batches still unconfirmed: the broker answers a late copy of them UNKNOWN_PRODUCER, never an append.
+     */
+    private void releaseIdentity() {
+        try {
+            ReleaseProducer.Response r = channel.call(new ReleaseProducer.Request(cfg.name(), session.epoch()),
+                    ReleaseProducer.Response.class, 0);
+            if (r.error() != ErrorCode.NONE) {
+                log.warn("producer '{}' could not release its registration: {} {}; the broker expires it after its "
+                        + "producerIdleExpiryMs", cfg.name(), r.error(), r.errorMessage());
+            } else {
+                log.debug("producer '{}' released its registration: {}", cfg.name(), r.outcome());
+            }
+        } catch (SemelException e) {
+            log.warn("producer '{}' could not release its registration ({}); the broker expires it after its "
+                    + "producerIdleExpiryMs", cfg.name(), e.getMessage());
         }
     }
 
