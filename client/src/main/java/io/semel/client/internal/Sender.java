@@ -97,6 +97,7 @@ public final class Sender implements Runnable {
      */
     public void append(TopicPartition tp, PendingRecord rec) {
         boolean onSender = Thread.currentThread() == thread;
+        boolean clean;
         lock.lock();
         try {
             long waitNanos = TimeUnit.MILLISECONDS.toNanos(cfg.maxBlockMs());
@@ -205,6 +206,7 @@ public final class Sender implements Runnable {
      */
     public void close(long timeoutMs) {
         boolean onSender = Thread.currentThread() == thread;
+        boolean clean;
         lock.lock();
         try {
             closing = true;
@@ -216,9 +218,11 @@ public final class Sender implements Runnable {
             if (outstanding > 0) {
                 forceClose = true;
             }
+            clean = !forceClose;
             wake.signal();
         } catch (InterruptedException e) {
             forceClose = true;
+            clean = false;
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
@@ -226,8 +230,9 @@ public final class Sender implements Runnable {
         if (onSender) {
             return;
         }
-        if (cfg.releaseOnClose() && session.producerId() >= 0) {
-            releaseIdentity();
+        if (clean && cfg.releaseOnClose()) {
+            // The sender releases the registration as its last request (see run); let it finish first.
+            joinSender(cfg.connection().connectTimeoutMs() + cfg.connection().requestTimeoutMs() + 1_000L);
         }
         // Unblocks a sender waiting on the network; in-flight answers turn into unknown outcomes.
         channel.close();
@@ -238,9 +243,17 @@ public final class Sender implements Runnable {
         }
     }
 
+    private void joinSender(long timeoutMs) {
+        try {
+            thread.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
-     * RELEASE_PRODUCER, from the closing caller's thread (the channel is thread-safe). Safe even with
-     * batches still unconfirmed: the broker answers a late copy of them UNKNOWN_PRODUCER, never an append.
+     * RELEASE_PRODUCER, the sender's last request after a clean close (nothing outstanding). Even with
+     * batches unconfirmed it would be safe: the broker answers a late copy of them UNKNOWN_PRODUCER.
      */
     private void releaseIdentity() {
         try {
@@ -255,6 +268,15 @@ public final class Sender implements Runnable {
         } catch (SemelException e) {
             log.warn("producer '{}' could not release its registration ({}); the broker expires it after its "
                     + "producerIdleExpiryMs", cfg.name(), e.getMessage());
+        }
+    }
+
+    private boolean closedCleanly() {
+        lock.lock();
+        try {
+            return closing && !forceClose && outstanding == 0;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -286,6 +308,9 @@ public final class Sender implements Runnable {
             }
             abortAll(new ClientClosedException("producer sender failed: " + e));
         } finally {
+            if (cfg.releaseOnClose() && session.producerId() >= 0 && closedCleanly()) {
+                releaseIdentity();
+            }
             channel.close();
             lock.lock();
             try {
@@ -409,10 +434,12 @@ public final class Sender implements Runnable {
         try {
             if (failure != null && failure.retriable()) {
                 session.retryAt(topic, now + TimeUnit.MILLISECONDS.toNanos(cfg.retryBackoffMs()));
+                accumulator.unsentBecause(failure.getMessage());
                 log.info("INIT_PRODUCER for '{}' on '{}' failed, will retry: {}", cfg.name(), topic, failure.getMessage());
                 return;
             }
             waiters = initWaiters.remove(topic);
+            accumulator.unsentBecause(null);
             if (failure != null) {
                 accumulator.failTopic(topic, failure);
             }
