@@ -119,7 +119,8 @@ public final class ProducerRequests {
     public void expireIdle(long idleExpiryMs) {
         List<Long> gone;
         try {
-            gone = registry.expireIdle(idleExpiryMs);
+            // The broker's own DLQ producers resume sequences from the group log: their state must stay.
+            gone = registry.expireIdle(idleExpiryMs, name -> !name.startsWith(DeadLetterCopier.PRODUCER_PREFIX));
         } catch (IOException | RuntimeException e) {
             LOG.warn("producer expiry pass failed (retried at the next pass): {}", e.toString());
             return;
@@ -149,8 +150,14 @@ public final class ProducerRequests {
 
     /** LIST_PRODUCERS: registry entries matching the prefix, with their dedup state per partition. */
     public CompletableFuture<ApiResponse> listProducers(ListProducers.Request r) {
-        List<ProducerRegistry.Entry> matching = registry.entries().stream()
-                .filter(e -> e.name().startsWith(r.namePrefix())).toList();
+        // The registry's monitor can be held across an fsync: read it on the admin thread, never an event loop.
+        return CompletableFuture.supplyAsync(registry::entries, admin)
+                .thenCompose(entries -> listWithStates(r, entries))
+                .exceptionally(e -> errors.toResponse(r.apiKey(), e, "list producers"));
+    }
+
+    private CompletableFuture<ApiResponse> listWithStates(ListProducers.Request r, List<ProducerRegistry.Entry> all) {
+        List<ProducerRegistry.Entry> matching = all.stream().filter(e -> e.name().startsWith(r.namePrefix())).toList();
         List<ProducerRegistry.Entry> shown = matching.subList(0, Math.min(r.limit(), matching.size()));
         Map<Long, List<ListProducers.PartitionState>> states = new HashMap<>();
         shown.forEach(e -> states.put(e.producerId(), new ArrayList<>()));
@@ -183,7 +190,7 @@ public final class ProducerRequests {
                 }
             }
             return new ListProducers.Response(ErrorCode.NONE, null, matching.size(), out);
-        }).exceptionally(e -> errors.toResponse(r.apiKey(), e, "list producers"));
+        });
     }
 
     private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {

@@ -275,6 +275,15 @@ public final class ProducerRegistry {
      * @return producer ids that expired or were removed in this pass (their partition state can go)
      */
     public synchronized List<Long> expireIdle(long idleExpiryMs) throws IOException {
+        return expireIdle(idleExpiryMs, name -> true);
+    }
+
+    /**
+     * As {@link #expireIdle(long)}, for the names {@code expires} accepts only (the broker exempts its
+     * own dead-letter producers, whose sequences come from the group log and must never lose state).
+     */
+    public synchronized List<Long> expireIdle(long idleExpiryMs, java.util.function.Predicate<String> expires)
+            throws IOException {
         if (idleExpiryMs < 1) {
             throw new IllegalArgumentException("idleExpiryMs " + idleExpiryMs + " < 1");
         }
@@ -282,6 +291,9 @@ public final class ProducerRegistry {
         Map<String, Entry> changes = new HashMap<>();
         List<Long> gone = new ArrayList<>();
         for (Entry e : byName.values()) {
+            if (!expires.test(e.name())) {
+                continue;
+            }
             long last = lastActiveMs(e);
             long idleMs = now - last;
             if (!e.expired() && idleMs >= idleExpiryMs) {

@@ -306,6 +306,16 @@ class ProducerRegistryTest {
     }
 
     @Test
+    void namesTheCallerExemptsNeverExpire() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        long internal = registry.initProducer("semel.dlq.billing", 1).producerId();
+        long user = registry.initProducer("job", 2).producerId();
+        clock.millis += 30 * DAY_MS;
+        assertThat(registry.expireIdle(7 * DAY_MS, n -> !n.startsWith("semel.dlq."))).containsExactly(user);
+        assertThat(registry.durableEpoch(internal)).isZero();
+    }
+
+    @Test
     void activityPostponesExpiryAndIsPersistedByTheExpiryPass() throws IOException {
         ProducerRegistry registry = openWithClock(storage, 10);
         long id = registry.initProducer("busy", 1).producerId();
