@@ -2,6 +2,7 @@ package io.semel.broker;
 
 import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.internal.ControlledClock;
+import io.semel.broker.internal.ProducerRequests;
 import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
 import io.semel.broker.internal.GroupCoordinator;
@@ -132,7 +133,7 @@ public final class Broker implements Closeable {
             // The system clock, or in verify mode one whose wall time the harness jumps (ControlledClock).
             Clock clock = ControlledClock.systemOrControlled();
             ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
-                    config.producersMax());
+                    config.producersMax(), clock);
             topics = TopicManager.open(config, clock);
             ErrorMapping errors = new ErrorMapping();
             if (groups == null) {
@@ -142,13 +143,17 @@ public final class Broker implements Closeable {
                         config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
             }
+            ProducerRequests producers = new ProducerRequests(topics, registry, admin, errors, Broker::monotonicMs);
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
-                    errors);
+                    errors, producers);
             NettyServer server = new NettyServer(config, dispatcher, errors);
             InetSocketAddress bound = server.start();
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, registry,
                     errors, server, bound);
             broker.scheduleRetention();
+            long every = config.producerExpiryCheckIntervalMs();
+            admin.scheduleWithFixedDelay(() -> producers.expireIdle(config.producerIdleExpiryMs()), every, every,
+                    TimeUnit.MILLISECONDS);
             LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
                     bound.getHostString(), bound.getPort(), config);
             return broker;

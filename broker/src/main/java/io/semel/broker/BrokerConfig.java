@@ -51,6 +51,11 @@ import java.util.TreeSet;
  *   <tr><td>topicsMax</td><td>10000</td><td>topics, dead-letter topics included</td></tr>
  *   <tr><td>producersMax</td><td>100000</td><td>producer names registered broker-wide</td></tr>
  *   <tr><td>producersMaxPerPartition</td><td>10000</td><td>producers whose dedup state a partition keeps</td></tr>
+ *   <tr><td>producerIdleExpiryMs</td><td>7 d</td><td>a producer name with no INIT_PRODUCER or PRODUCE for this
+ *       long expires: its dedup state is dropped and its next batch gets DEDUP_STATE_UNKNOWN; it is removed
+ *       after as long again</td></tr>
+ *   <tr><td>producerExpiryCheckIntervalMs</td><td>1 min</td><td>how often idle producers are expired and
+ *       activity times persisted</td></tr>
  *   <tr><td>pendingRequestsMaxPerPartition</td><td>16384</td><td>queued appends and reads per
  *       partition writer before THROTTLED</td></tr>
  *   <tr><td>flushIntervalMs</td><td>0</td><td>0 = fsync before confirming (default, safe); N &gt; 0 =
@@ -78,7 +83,8 @@ public final class BrokerConfig {
             "maxConnections", "maxInFlightRequestsPerConnection", "ioThreads", "maxFrameBytes", "maxBatchBytes",
             "maxRecordBytes", "fetchMaxBytes", "segmentBytes", "retentionBytes", "retentionMs",
             "retentionCheckIntervalMs", "partitionsMaxPerTopic", "topicsMax", "producersMax",
-            "producersMaxPerPartition", "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs",
+            "producersMaxPerPartition", "producerIdleExpiryMs", "producerExpiryCheckIntervalMs",
+            "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs",
             "ackTimeoutMs", "maxDeliveries", "nackBackoffMs", "nackBackoffMaxMs", "sessionTimeoutMs",
             "sessionTimeoutMinMs", "sessionTimeoutMaxMs", "maxUnackedPerMember", "groupTickMs", "groupLogCompactBytes");
 
@@ -146,6 +152,8 @@ public final class BrokerConfig {
         p.integer("topicsMax", false, b::topicsMax);
         p.integer("producersMax", false, b::producersMax);
         p.integer("producersMaxPerPartition", false, b::producersMaxPerPartition);
+        p.millis("producerIdleExpiryMs", b::producerIdleExpiryMs);
+        p.millis("producerExpiryCheckIntervalMs", b::producerExpiryCheckIntervalMs);
         p.integer("pendingRequestsMaxPerPartition", false, b::pendingRequestsMaxPerPartition);
         p.millis("flushIntervalMs", b::flushIntervalMs);
         p.millis("shutdownTimeoutMs", b::shutdownTimeoutMs);
@@ -248,6 +256,15 @@ public final class BrokerConfig {
         return b.producersMaxPerPartition;
     }
 
+    /** Idle time after which a producer registration expires, ms. */
+    public long producerIdleExpiryMs() {
+        return b.producerIdleExpiryMs;
+    }
+
+    public long producerExpiryCheckIntervalMs() {
+        return b.producerExpiryCheckIntervalMs;
+    }
+
     public int pendingRequestsMaxPerPartition() {
         return b.pendingRequestsMaxPerPartition;
     }
@@ -324,6 +341,9 @@ public final class BrokerConfig {
         private int topicsMax = 10_000;
         private int producersMax = ProducerRegistry.PRODUCERS_MAX_DEFAULT;
         private int producersMaxPerPartition = 10_000;
+        /** As Kafka's {@code transactional.id.expiration.ms}: 7 days. */
+        private long producerIdleExpiryMs = 7L * 24 * 60 * 60 * 1000;
+        private long producerExpiryCheckIntervalMs = 60_000;
         private int pendingRequestsMaxPerPartition = GroupCommitLog.PENDING_REQUESTS_MAX_DEFAULT;
         private long flushIntervalMs = 0;
         private long shutdownTimeoutMs = 10_000;
@@ -364,6 +384,8 @@ public final class BrokerConfig {
             c.topicsMax = topicsMax;
             c.producersMax = producersMax;
             c.producersMaxPerPartition = producersMaxPerPartition;
+            c.producerIdleExpiryMs = producerIdleExpiryMs;
+            c.producerExpiryCheckIntervalMs = producerExpiryCheckIntervalMs;
             c.pendingRequestsMaxPerPartition = pendingRequestsMaxPerPartition;
             c.flushIntervalMs = flushIntervalMs;
             c.shutdownTimeoutMs = shutdownTimeoutMs;
@@ -482,6 +504,16 @@ public final class BrokerConfig {
             return this;
         }
 
+        public Builder producerIdleExpiryMs(long v) {
+            producerIdleExpiryMs = v;
+            return this;
+        }
+
+        public Builder producerExpiryCheckIntervalMs(long v) {
+            producerExpiryCheckIntervalMs = v;
+            return this;
+        }
+
         public Builder pendingRequestsMaxPerPartition(int v) {
             pendingRequestsMaxPerPartition = v;
             return this;
@@ -593,6 +625,9 @@ public final class BrokerConfig {
             require("producersMax", producersMax, 1, 1_000_000);
             require("producersMaxPerPartition", producersMaxPerPartition, 1, 1_000_000);
             require("pendingRequestsMaxPerPartition", pendingRequestsMaxPerPartition, 1, 1 << 24);
+            // Up to ten years: twice it (the removal) must not overflow a millisecond count.
+            require("producerIdleExpiryMs", producerIdleExpiryMs, 1, 3650L * 24 * 60 * 60 * 1000);
+            require("producerExpiryCheckIntervalMs", producerExpiryCheckIntervalMs, 1, 24L * 60 * 60 * 1000);
             require("flushIntervalMs", flushIntervalMs, 0, 24L * 60 * 60 * 1000);
             require("shutdownTimeoutMs", shutdownTimeoutMs, 0, Long.MAX_VALUE);
             require("groupTickMs", groupTickMs, 1, 60_000);

@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -104,10 +107,39 @@ final class InspectCommand implements Callable<Integer> {
             return;
         }
         List<ProducerRegistry.Entry> entries = ProducerRegistry.open(new ReadOnlyFileStorage(dir), PRODUCERS_MAX).entries();
+        Map<Long, List<String>> sequences = snapshotSequences();
         out.printf("producers: %d registered%n", entries.size());
         for (ProducerRegistry.Entry e : entries) {
-            out.printf("  id %-6d epoch %-5d %s%n", e.producerId(), e.epoch(), e.name());
+            // Activity is persisted by the broker's expiry pass, so it may be up to one interval old.
+            out.printf("  id %-6d epoch %-5d last active %s%s %s%n", e.producerId(), e.epoch(),
+                    java.time.Instant.ofEpochMilli(e.lastActiveMs()), e.expired() ? " EXPIRED" : "", e.name());
+            List<String> seqs = sequences.getOrDefault(e.producerId(), List.of());
+            if (!seqs.isEmpty()) {
+                out.printf("    last sequence per partition (as of each partition's snapshot): %s%n",
+                        String.join(", ", seqs));
+            }
         }
+    }
+
+    /** Producer id to "topic-partition: seq" from each partition's newest producer snapshot. */
+    private Map<Long, List<String>> snapshotSequences() throws IOException {
+        Map<Long, List<String>> out = new TreeMap<>();
+        for (Path topicDir : children(dataDir.resolve(TOPICS_DIR))) {
+            for (Path partition : children(topicDir)) {
+                if (!Files.isDirectory(partition)) {
+                    continue;
+                }
+                String tp = topicDir.getFileName() + "-" + partition.getFileName();
+                LogInspector.inspect(partition).producers().ifPresent(snapshot -> {
+                    for (ProducerStateTable.Snapshot.ProducerEntry p : snapshot.producers()) {
+                        List<ProducerStateTable.BatchEntry> b = p.batches();
+                        out.computeIfAbsent(p.producerId(), k -> new ArrayList<>())
+                                .add(tp + ": " + b.get(b.size() - 1).lastSequence());
+                    }
+                });
+            }
+        }
+        return out;
     }
 
     /** Prints one partition; returns 1 if a segment is damaged. */
@@ -145,8 +177,9 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void printProducerTable(PrintWriter out, ProducerStateTable.Snapshot snapshot) {
-        out.printf("    producer table (snapshot at offset %d, log after it is replayed on open): %d producer(s)%n",
-                snapshot.offset(), snapshot.producers().size());
+        out.printf("    producer table (snapshot at offset %d, log after it is replayed on open): %d producer(s), "
+                + "%d forgotten (evicted, expired or released)%n", snapshot.offset(), snapshot.producers().size(),
+                snapshot.forgotten().size());
         for (ProducerStateTable.Snapshot.ProducerEntry p : snapshot.producers()) {
             List<ProducerStateTable.BatchEntry> batches = p.batches();
             String highest = batches.isEmpty() ? "-" : Long.toString(batches.get(batches.size() - 1).lastSequence());

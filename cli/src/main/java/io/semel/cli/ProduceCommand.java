@@ -83,7 +83,9 @@ final class ProduceCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Producer producer = Producer.builder(client.broker).clientId("semel-cli").guarantee(guarantee)
                 .requestTimeoutMs(client.timeoutMs()).connectTimeoutMs(client.timeoutMs())
-                .deliveryTimeoutMs(client.timeoutMs()).maxBlockMs(client.timeoutMs()).build();
+                .deliveryTimeoutMs(client.timeoutMs()).maxBlockMs(client.timeoutMs())
+                // One-shot: free the name's registration now, not after the broker's producerIdleExpiryMs.
+                .releaseOnClose(true).build();
         AtomicBoolean ended = new AtomicBoolean();
         AtomicLong sent = new AtomicLong();
         // Ends the run once: closes the producer (reporting what is unconfirmed) and prints the summary.

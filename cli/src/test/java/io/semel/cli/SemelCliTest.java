@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
+import io.semel.client.Producer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,15 +140,69 @@ class SemelCliTest {
         client("", "topic", "create", "t", "--partitions", "2");
         assertThat(client("a:1\nb:2\nc:3\n", "produce", "t", "--parse-key").exit()).isZero();
         assertThat(client("", "consume", "t", "--group", "billing", "--count", "3").exit()).isZero();
+        sendAsRelay("relay", "t");
         broker.close(); // inspection is read-only, but read a quiet directory for stable numbers
 
         Run r = semel("", "inspect", "--data-dir", dataDir.toString());
         assertThat(r.exit()).as(r.err()).isZero();
+        // The CLI's one-shot producer released its registration on close; the relay keeps its own.
         assertThat(r.out()).contains("producers: 1 registered").contains("topic t: 2 partition(s)")
+                .containsPattern("id 1 +epoch 0 +last active 20\\d\\d-.* relay\\n")
+                .containsPattern("last sequence per partition \\(as of each partition's snapshot\\): t-\\d: 0")
                 .contains("group billing on topic t (2 partition(s))");
         long settled = r.out().lines().filter(l -> l.contains("partition ") && l.contains("ack floor"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll(".*ack floor (\\d+),.*", "$1"))).sum();
         assertThat(settled).as("acked messages are below the ack floors").isEqualTo(3);
+    }
+
+    /** One message from a long-lived named producer (it keeps its registration on close). */
+    private void sendAsRelay(String name, String topic) {
+        try (Producer p = Producer.builder(address).name(name).build()) {
+            assertThat(p.send(topic, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8))
+                    .get(30, TimeUnit.SECONDS).offset()).isNotNegative();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void produceReleasesItsProducerRegistrationOnClose() {
+        client("", "topic", "create", "t");
+        for (int i = 0; i < 3; i++) {
+            assertThat(client("x\n", "produce", "t").exit()).isZero();
+        }
+        Run list = client("", "producers", "list");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).as("three one-shot runs leave no registration behind").contains("0 producer(s)");
+    }
+
+    @Test
+    void producersListShowsSequencesAndRemoveIsIdempotent() {
+        client("", "topic", "create", "t");
+        sendAsRelay("orders-relay", "t");
+        Run list = client("", "producers", "list");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("0 +0 +20\\d\\d-\\S+Z +active +orders-relay")
+                .contains("t-0: last sequence 0").contains("1 producer(s)");
+        assertThat(client("", "producers", "remove", "orders-relay").out()).contains("removed producer orders-relay");
+        assertThat(client("", "producers", "remove", "orders-relay").out()).contains("was not registered");
+        assertThat(client("", "producers", "list").out()).contains("0 producer(s)");
+    }
+
+    @Test
+    void produceRefusedAtTheProducerLimitEndsWithinItsTimeout() throws IOException {
+        broker.close();
+        broker = Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2).shutdownTimeoutMs(5_000)
+                .producersMax(1).build());
+        address = broker.host() + ":" + broker.port();
+        client("", "topic", "create", "t");
+        sendAsRelay("holds-the-only-slot", "t");
+        long started = System.nanoTime();
+        Run r = semel("x\n", "produce", "t", "--broker", address, "--timeout", "2s");
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(r.exit()).as("stdout %s stderr %s", r.out(), r.err()).isNotZero();
+        assertThat(r.out() + r.err()).contains("TOO_MANY_PRODUCERS");
+        assertThat(tookMs).as("bounded by --timeout 2s (plus start-up), not forever").isLessThan(20_000);
     }
 
     @Test
@@ -216,7 +272,7 @@ class SemelCliTest {
 
     @Test
     void everyCommandGroupAnswersHelp() {
-        for (String group : List.of("broker", "topic", "bench")) {
+        for (String group : List.of("broker", "topic", "bench", "producers")) {
             Run r = semel("", group, "--help");
             assertThat(r.exit()).as("%s --help: %s", group, r.err()).isZero();
             assertThat(r.out()).startsWith("Usage: semel " + group);

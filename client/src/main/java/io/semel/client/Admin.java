@@ -5,13 +5,15 @@ import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.CreateTopic;
 import io.semel.protocol.DescribeTopic;
 import io.semel.protocol.ErrorCode;
+import io.semel.protocol.ListProducers;
 import io.semel.protocol.ListTopics;
+import io.semel.protocol.ReleaseProducer;
 import io.semel.protocol.TopicNames;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Topic administration: create, list, describe. Thread-safe; each call is one request on one
+ * Topic and producer administration: create, list, describe topics; list and remove producers. Thread-safe; each call is one request on one
  * connection (made on first use, remade after it breaks). Calls block up to connectTimeoutMs +
  * requestTimeoutMs and are never retried: CREATE_TOPIC is not idempotent (a retry after a lost
  * answer would report TOPIC_ALREADY_EXISTS), so the caller decides.
@@ -74,6 +76,33 @@ public final class Admin implements AutoCloseable {
         check(r.error(), r.errorMessage(), "DESCRIBE_TOPIC '" + name + "'");
         return r.partitions().stream().map(p -> new PartitionInfo(p.partition(), p.startOffset(), p.nextOffset()))
                 .toList();
+    }
+
+    /**
+     * Registered producers whose name starts with {@code namePrefix} ("" = all), by id, at most
+     * {@code limit} (1..{@value ListProducers#LIMIT_MAX}).
+     */
+    public List<ProducerInfo> listProducers(String namePrefix, int limit) {
+        ListProducers.Response r = channel.call(new ListProducers.Request(Objects.requireNonNull(namePrefix), limit),
+                ListProducers.Response.class, 0);
+        check(r.error(), r.errorMessage(), "LIST_PRODUCERS");
+        return r.producers().stream().map(p -> new ProducerInfo(p.producerId(), p.name(), p.epoch(), p.lastActiveMs(),
+                p.expired(), p.partitions().stream().map(s -> new ProducerInfo.PartitionSequence(s.topic(),
+                        s.partition(), s.highestSequence(), s.lastTimestampMs())).toList())).toList();
+    }
+
+    /**
+     * Removes producer {@code name}'s registration, whichever instance holds it (an operator's
+     * decision: that instance's next batch gets UNKNOWN_PRODUCER, and a late copy of its batches is
+     * never appended). Idempotent.
+     *
+     * @return whether a registration was removed (false: there was none)
+     */
+    public boolean removeProducer(String name) {
+        ReleaseProducer.Response r = channel.call(new ReleaseProducer.Request(Objects.requireNonNull(name),
+                io.semel.protocol.RecordBatch.NO_PRODUCER_EPOCH), ReleaseProducer.Response.class, 0);
+        check(r.error(), r.errorMessage(), "RELEASE_PRODUCER '" + name + "'");
+        return r.outcome() == ReleaseProducer.Outcome.RELEASED;
     }
 
     private static void validate(String name) {

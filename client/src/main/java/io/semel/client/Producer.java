@@ -277,6 +277,7 @@ public final class Producer implements AutoCloseable {
         private long retryBackoffMs = 100;
         private long retryBackoffMaxMs = 1_000;
         private long deliveryTimeoutMs = 120_000;
+        private boolean releaseOnClose;
 
         private Builder(String bootstrap) {
             super(bootstrap, "semel-producer");
@@ -345,6 +346,17 @@ public final class Producer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Releases the producer's registration on close (RELEASE_PRODUCER), for one-shot producers such
+         * as {@code semel produce}: the broker then frees the name's slot of its {@code producersMax} at
+         * once instead of after {@code producerIdleExpiryMs}. Never for a durable producer that resumes
+         * its sequences after a restart (its dedup state would be gone). Default false.
+         */
+        public Builder releaseOnClose(boolean v) {
+            releaseOnClose = v;
+            return this;
+        }
+
         public Builder reconnectBackoffMs(int initialMs, int maxMs) {
             reconnectBackoffMs = initialMs;
             reconnectBackoffMaxMs = maxMs;
@@ -353,6 +365,10 @@ public final class Producer implements AutoCloseable {
 
         public Producer build() {
             ConnectionSettings cs = connectionSettings(); // validates the bootstrap address first
+            if (durable && releaseOnClose) {
+                throw new IllegalArgumentException("durable(name) resumes its sequences after a restart, which needs "
+                        + "the broker's dedup state: it cannot releaseOnClose");
+            }
             if (durable && guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
                 throw new IllegalArgumentException("durable(name) needs guarantee EXACTLY_ONCE, not " + guarantee);
             }
@@ -368,7 +384,7 @@ public final class Producer implements AutoCloseable {
             String n = name != null ? name : "producer-" + UUID.randomUUID();
             return new Producer(new ProducerConfig(cs, n, durable, guarantee, batchBytesMax, lingerMs,
                     inFlightBatchesMax, bufferedRecordsMax, maxBlockMs, retryBackoffMs, retryBackoffMaxMs,
-                    deliveryTimeoutMs));
+                    deliveryTimeoutMs, releaseOnClose));
         }
 
         private static void check(String key, long v, long min, long max) {

@@ -308,6 +308,34 @@ class ProducerTest {
     }
 
     @Test
+    void lostDedupStateIsATypedFatalErrorForPendingAndLaterSends() {
+        broker.onNext(ApiKey.PRODUCE, new ScriptedBroker.Fail(ErrorCode.DEDUP_STATE_UNKNOWN));
+        Producer p = build(builder());
+        CompletableFuture<SendResult> f = p.send("one", b("x"));
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(DedupStateUnknownException.class)
+                .satisfies(e -> assertThat(((SemelException) e).retriable()).isFalse());
+        assertThatThrownBy(() -> p.send("one", b("y")).get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(DedupStateUnknownException.class).hasMessageContaining("refuses sends after a fatal error");
+        assertThat(broker.requests(ApiKey.PRODUCE)).hasSize(1);
+    }
+
+    @Test
+    void retriedInitProducersOfOneInstanceCarryItsTokenAndANewInstanceAnother() throws Exception {
+        broker.handle(ApiKey.INIT_PRODUCER, req -> InitProducer.Response.error(ErrorCode.TOO_MANY_PRODUCERS,
+                "scripted: producer table full"));
+        Producer p = build(builder().deliveryTimeoutMs(300));
+        assertThatThrownBy(() -> p.send("one", b("x")).get(5, TimeUnit.SECONDS)).cause()
+                .hasMessageContaining("TOO_MANY_PRODUCERS");
+        Producer q = build(builder().deliveryTimeoutMs(300));
+        assertThatThrownBy(() -> q.send("one", b("x")).get(5, TimeUnit.SECONDS)).cause()
+                .hasMessageContaining("TOO_MANY_PRODUCERS");
+        List<Long> tokens = broker.<InitProducer.Request>requests(ApiKey.INIT_PRODUCER).stream()
+                .map(InitProducer.Request::instanceToken).distinct().toList();
+        // The broker answers a retry with the same token without a bump; a new instance must differ.
+        assertThat(tokens).hasSize(2).doesNotContain(InitProducer.NO_INSTANCE_TOKEN);
+    }
+
+    @Test
     void aRecordWaitingForAnInitProducerThatKeepsFailingFailsAtItsDeliveryTimeout() {
         // A retriable refusal (here TOO_MANY_PRODUCERS) is retried for as long as it lasts; the record
         // must not wait with it past deliveryTimeoutMs.

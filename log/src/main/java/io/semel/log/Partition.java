@@ -132,6 +132,16 @@ public final class Partition implements Closeable {
         return producers.highestSequences();
     }
 
+    /** Drops a producer's dedup state here, leaving a tombstone; see {@link ProducerStateTable#forget}. */
+    public boolean forgetProducer(long producerId) {
+        return producers.forget(producerId);
+    }
+
+    /** Every producer with dedup state here, by ascending id. */
+    public List<ProducerStateTable.ProducerSummary> producerSummaries() {
+        return producers.summaries();
+    }
+
     public long nextOffset() {
         return log.nextOffset();
     }

@@ -29,7 +29,7 @@ public enum ErrorCode {
     INVALID_REQUEST(11, false, "request is malformed or violates the protocol"),
     UNSUPPORTED_VERSION(12, false, "format or protocol version is not supported"),
     TIMEOUT(13, true, "request did not complete in time; outcome unknown"),
-    UNKNOWN_PRODUCER(14, false, "producer id was never issued by this broker"),
+    UNKNOWN_PRODUCER(14, false, "producer id is not registered (never issued, released or removed)"),
     TOO_MANY_PRODUCERS(15, true, "producer limit per partition reached"),
     STALE_LEASE(16, false, "lease epoch is older than the partition's current lease"),
     INVALID_TOPIC_NAME(17, false, "topic name is empty, too long or has illegal characters"),

@@ -21,6 +21,7 @@ import java.util.List;
  * producerName         string                stable identity chosen by the application
  * topic                string                topic whose partitions' sequences are returned
  * currentEpoch         int16                 -1: new instance, bump the epoch; else the epoch held
+ * instanceToken        int64                 random per producer instance, 0 = none; see below
  *
  * Response             type                  meaning (default in an error frame)
  * -------------------  --------------------  -------------------------------------------------
@@ -32,9 +33,17 @@ import java.util.List;
  *   highestSequence    int64                 highest persisted sequence; -1 = none yet
  * </pre>
  *
- * <p>Errors: {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code TOO_MANY_PRODUCERS}, {@code STORAGE_ERROR};
- * with {@code currentEpoch >= 0}: {@code UNKNOWN_PRODUCER} (name never registered) and
- * {@code PRODUCER_FENCED} (a newer epoch exists).
+ * <p><b>Instance token.</b> A new instance draws a random non-zero token and sends it with every
+ * INIT_PRODUCER it makes. A request carrying the token that holds the name's current epoch is a
+ * retry (its answer was lost, or an older copy arrived late): it gets the same id and epoch, no bump.
+ * A token the name held before a newer instance took over gets {@code PRODUCER_FENCED}: that
+ * instance is older than the current one and must not fence it. Any other token is a new instance.
+ * Token 0 (none) always bumps, as before tokens existed.
+ *
+ * <p>Errors: {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code TOO_MANY_PRODUCERS}, {@code STORAGE_ERROR},
+ * {@code PRODUCER_FENCED} (a late INIT_PRODUCER of a replaced instance); with
+ * {@code currentEpoch >= 0}: {@code UNKNOWN_PRODUCER} (name never registered), {@code PRODUCER_FENCED}
+ * (a newer epoch exists) and {@code DEDUP_STATE_UNKNOWN} (the registration expired while idle).
  * A producer that resumes from its own durable store compares these sequences with its own; the
  * broker answers {@code DEDUP_STATE_UNKNOWN} on produce when it has lost the state it would need.
  */
@@ -49,14 +58,23 @@ public final class InitProducer {
         }
     }
 
-    public record Request(String producerName, String topic, short currentEpoch) implements ApiRequest {
+    /** The instance token meaning "none": the broker bumps the epoch every time. */
+    public static final long NO_INSTANCE_TOKEN = 0;
+
+    public record Request(String producerName, String topic, short currentEpoch, long instanceToken)
+            implements ApiRequest {
         public Request {
             Check.notNull(producerName, "producerName");
             Check.notNull(topic, "topic");
             Check.range("currentEpoch", currentEpoch, RecordBatch.NO_PRODUCER_EPOCH, Short.MAX_VALUE);
         }
 
-        /** A new instance: the broker bumps the epoch. */
+        /** Without an instance token. */
+        public Request(String producerName, String topic, short currentEpoch) {
+            this(producerName, topic, currentEpoch, NO_INSTANCE_TOKEN);
+        }
+
+        /** A new instance without a token: the broker bumps the epoch. */
         public Request(String producerName, String topic) {
             this(producerName, topic, RecordBatch.NO_PRODUCER_EPOCH);
         }
@@ -72,7 +90,7 @@ public final class InitProducer {
 
         @Override
         public void encode(WireWriter w) {
-            w.writeString(producerName).writeString(topic).writeInt16(currentEpoch);
+            w.writeString(producerName).writeString(topic).writeInt16(currentEpoch).writeInt64(instanceToken);
         }
 
         public static Request decode(WireReader r) throws ProtocolException {
@@ -82,7 +100,8 @@ public final class InitProducer {
             if (currentEpoch < RecordBatch.NO_PRODUCER_EPOCH) {
                 throw WireReader.invalid("currentEpoch " + currentEpoch + " < -1");
             }
-            return new Request(name, topic, currentEpoch);
+            long instanceToken = r.readInt64();
+            return new Request(name, topic, currentEpoch, instanceToken);
         }
     }
 

@@ -27,6 +27,8 @@ public final class Messages {
             case POLL -> Poll.Request.decode(r);
             case ACK -> Ack.Request.decode(r);
             case NACK -> Nack.Request.decode(r);
+            case RELEASE_PRODUCER -> ReleaseProducer.Request.decode(r);
+            case LIST_PRODUCERS -> ListProducers.Request.decode(r);
         };
     }
 
@@ -47,6 +49,8 @@ public final class Messages {
             case POLL -> Poll.Response.decode(r);
             case ACK -> Ack.Response.decode(r);
             case NACK -> Nack.Response.decode(r);
+            case RELEASE_PRODUCER -> ReleaseProducer.Response.decode(r);
+            case LIST_PRODUCERS -> ListProducers.Response.decode(r);
         };
     }
 
@@ -67,6 +71,8 @@ public final class Messages {
             case POLL -> Poll.Response.error(error, message);
             case ACK -> Ack.Response.error(error, message);
             case NACK -> Nack.Response.error(error, message);
+            case RELEASE_PRODUCER -> ReleaseProducer.Response.error(error, message);
+            case LIST_PRODUCERS -> ListProducers.Response.error(error, message);
         };
     }
 }

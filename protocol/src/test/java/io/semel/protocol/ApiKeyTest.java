@@ -18,6 +18,9 @@ class ApiKeyTest {
         for (int i = 0; i < names.length; i++) {
             PINNED.put(ApiKey.valueOf(names[i]), i);
         }
+        // Ids need not be contiguous: each engineer's additions come from a pre-assigned range.
+        PINNED.put(ApiKey.RELEASE_PRODUCER, 14);
+        PINNED.put(ApiKey.LIST_PRODUCERS, 15);
     }
 
     @Test
@@ -36,10 +39,11 @@ class ApiKeyTest {
         for (ApiKey key : ApiKey.values()) {
             assertThat(ApiKey.forId(key.id())).isEqualTo(key);
         }
-        for (int unknown : new int[] {-1, 14, 999, Short.MAX_VALUE}) {
+        // Ids are assigned in ranges, so the unknown ones are far from the known ones.
+        for (int unknown : new int[] {-1, 999, 12_345, Short.MAX_VALUE}) {
             ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> ApiKey.forId(unknown));
             assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-            assertThat(e.getMessage()).contains(String.valueOf(unknown));
+            assertThat(e.getMessage()).contains(String.valueOf(unknown)).contains("14, 15");
         }
     }
 

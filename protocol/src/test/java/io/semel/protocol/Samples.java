@@ -18,7 +18,7 @@ final class Samples {
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Request("orders", 12));
         m.put(ApiKey.LIST_TOPICS, new ListTopics.Request());
         m.put(ApiKey.DESCRIBE_TOPIC, new DescribeTopic.Request("orders"));
-        m.put(ApiKey.INIT_PRODUCER, new InitProducer.Request("billing-relay", "invoices", (short) 3));
+        m.put(ApiKey.INIT_PRODUCER, new InitProducer.Request("billing-relay", "invoices", (short) 3, 0x5EED_CAFE_F00DL));
         m.put(ApiKey.PRODUCE, new Produce.Request("orders", 3, 30_000, Batches.small()));
         m.put(ApiKey.FETCH, new Fetch.Request("orders", 3, 1_000L, 1 << 20, 500));
         m.put(ApiKey.JOIN_GROUP, new JoinGroup.Request("billing", "orders", null, 10_000));
@@ -29,6 +29,8 @@ final class Samples {
                 List.of(new Ack.Item(0, 4L, 10L), new Ack.Item(2, 1L, 99L))));
         m.put(ApiKey.NACK, new Nack.Request("billing", "member-7", List.of(new Ack.Item(1, 2L, 5L)),
                 "handler threw IllegalStateException: ☃", 1_000));
+        m.put(ApiKey.RELEASE_PRODUCER, new ReleaseProducer.Request("semel-cli-☃", (short) -1));
+        m.put(ApiKey.LIST_PRODUCERS, new ListProducers.Request("semel-cli-", 50));
         return m;
     }
 
@@ -57,6 +59,11 @@ final class Samples {
         m.put(ApiKey.ACK, new Ack.Response(ok, null, List.of(new Ack.Result(0, 10L, ok),
                 new Ack.Result(2, 99L, ErrorCode.STALE_LEASE))));
         m.put(ApiKey.NACK, new Nack.Response(ok, null, List.of(new Ack.Result(1, 5L, ok))));
+        m.put(ApiKey.RELEASE_PRODUCER, new ReleaseProducer.Response(ok, null, ReleaseProducer.Outcome.RELEASED, 7L));
+        m.put(ApiKey.LIST_PRODUCERS, new ListProducers.Response(ok, null, 3, List.of(
+                new ListProducers.Producer(7L, "relay", (short) 2, 1_700_000_000_000L, false,
+                        List.of(new ListProducers.PartitionState("orders", 1, 41L, 1_699_999_999_000L))),
+                new ListProducers.Producer(9L, "semel-cli-x", (short) 0, 5L, true, List.of()))));
         return m;
     }
 }

@@ -234,7 +234,7 @@ final class SimBroker {
         }
     }
 
-    /** INIT_PRODUCER, as RequestDispatcher.initProducer; sequences are read after queued appends are durable. */
+    /** INIT_PRODUCER, as ProducerRequests.initProducer; sequences are read after queued appends are durable. */
     InitProducer.Response initProducer(InitProducer.Request r) {
         if (!r.topic().equals(TOPIC)) {
             return InitProducer.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "no topic " + r.topic());
@@ -242,21 +242,13 @@ final class SimBroker {
         long id;
         short epoch;
         try {
-            if (r.newInstance()) {
-                ProducerRegistry.InitResult init = registry.initProducer(r.producerName());
-                id = init.producerId();
-                epoch = init.epoch();
-            } else {
-                Optional<ProducerRegistry.Entry> e = registry.lookup(r.producerName());
-                if (e.isEmpty()) {
-                    return InitProducer.Response.error(ErrorCode.UNKNOWN_PRODUCER, "never initialised");
-                }
-                if (e.get().epoch() != r.currentEpoch()) {
-                    return InitProducer.Response.error(ErrorCode.PRODUCER_FENCED, "epoch " + e.get().epoch() + " exists");
-                }
-                id = e.get().producerId();
-                epoch = e.get().epoch();
-            }
+            ProducerRegistry.InitResult init = r.newInstance()
+                    ? registry.initProducer(r.producerName(), r.instanceToken())
+                    : registry.join(r.producerName(), r.currentEpoch());
+            id = init.producerId();
+            epoch = init.epoch();
+        } catch (AppendRejectedException e) {
+            return InitProducer.Response.error(e.errorCode(), e.getMessage()); // as ErrorMapping answers it
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -49,8 +49,8 @@ final class SimConfig {
     final long restartIntervalMeanMs;
 
     /**
-     * @param dedupLossRuns whether about one run in six may evict producer state (see docs/simulation.md:
-     *     such runs currently expose a broker finding)
+     * @param dedupLossRuns whether about one run in six may evict producer state (see docs/simulation.md);
+     *     a producer may then stop on DEDUP_STATE_UNKNOWN, never see a duplicate
      * @param restartRuns whether about half the runs restart producers
      */
     SimConfig(long seed, SplittableRandom r, boolean dedupLossRuns, boolean restartRuns) {

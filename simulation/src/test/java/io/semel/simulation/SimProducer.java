@@ -76,7 +76,8 @@ final class SimProducer {
 
     private void newInstance() {
         link = new SimLink(scheduler, broker, config, random.split(), stats);
-        session = new ProducerSession(cfg.name());
+        long token = random.nextLong();
+        session = new ProducerSession(cfg.name(), token == 0 ? 1 : token); // seeded: replayable
         outcomes = new BatchOutcomes(cfg.name());
         accumulator = new RecordAccumulator(cfg, outcomes::fail);
         engine = new SendEngine(cfg, session, outcomes, clock, e -> { });

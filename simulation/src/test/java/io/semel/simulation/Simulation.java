@@ -36,7 +36,6 @@ final class Simulation {
                     + "\n  config: " + config
                     + "\n  replay: mvn -B -pl simulation -am verify -Dtest=ProducerDedupSimulationTest "
                     + "-Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed + " -Dsim.steps=" + steps
-                    + (config.contains("DEDUP-STATE-LOSS") ? " -Dsim.dedupLoss=true" : "")
                     + (violations.get(0).contains("PRODUCER_FENCED") ? " -Dsim.strictInit=true" : ""));
         }
     }

@@ -21,7 +21,9 @@ import io.semel.protocol.ListTopics;
 import io.semel.protocol.Metadata;
 import io.semel.protocol.Nack;
 import io.semel.protocol.Poll;
+import io.semel.protocol.ListProducers;
 import io.semel.protocol.Produce;
+import io.semel.protocol.ReleaseProducer;
 import io.semel.protocol.RecordBatch;
 import io.semel.protocol.TopicNames;
 import java.io.IOException;
@@ -50,15 +52,17 @@ public final class RequestDispatcher {
     private final ExecutorService admin;
     private final GroupRequests groups;
     private final ErrorMapping errors;
+    private final ProducerRequests producers;
 
     public RequestDispatcher(BrokerConfig config, TopicManager topics, ProducerRegistry registry,
-            ExecutorService admin, GroupRequests groups, ErrorMapping errors) {
+            ExecutorService admin, GroupRequests groups, ErrorMapping errors, ProducerRequests producers) {
         this.config = config;
         this.topics = topics;
         this.registry = registry;
         this.admin = admin;
         this.groups = groups;
         this.errors = errors;
+        this.producers = producers;
     }
 
     /** Dispatches one decoded request; {@code loop} is the connection's event loop, for timers. */
@@ -72,7 +76,11 @@ public final class RequestDispatcher {
         } else if (request instanceof DescribeTopic.Request r) {
             return describeTopic(r);
         } else if (request instanceof InitProducer.Request r) {
-            return initProducer(r);
+            return producers.initProducer(r);
+        } else if (request instanceof ReleaseProducer.Request r) {
+            return producers.releaseProducer(r);
+        } else if (request instanceof ListProducers.Request r) {
+            return producers.listProducers(r);
         } else if (request instanceof Produce.Request r) {
             return produce(r, loop);
         } else if (request instanceof Fetch.Request r) {
@@ -141,51 +149,6 @@ public final class RequestDispatcher {
                 .exceptionally(e -> errors.toResponse(r.apiKey(), e, "describe topic " + r.topic()));
     }
 
-    private CompletableFuture<ApiResponse> initProducer(InitProducer.Request r) {
-        Topic t = topics.topic(r.topic());
-        if (t == null) {
-            return CompletableFuture.completedFuture(InitProducer.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-                    unknownTopic(r.topic())));
-        }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                if (!r.newInstance()) {
-                    return joinTopic(r);
-                }
-                return registry.initProducer(r.producerName());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } catch (IllegalStateException e) {
-                throw new RequestException(ErrorCode.INVALID_REQUEST, e.getMessage()); // epoch exhausted
-            }
-        }, admin).thenCompose(init -> {
-            List<CompletableFuture<InitProducer.PartitionSequence>> seqs = new ArrayList<>();
-            for (int p = 0; p < t.partitionCount(); p++) {
-                int partition = p;
-                // Runs after the appends queued before it are durable: a persisted sequence.
-                seqs.add(t.partition(p).call((Partition log) ->
-                        new InitProducer.PartitionSequence(partition, log.highestSequence(init.producerId()))));
-            }
-            return allOf(seqs).<ApiResponse>thenApply(list -> new InitProducer.Response(ErrorCode.NONE, null,
-                    init.producerId(), init.epoch(), list));
-        }).exceptionally(e -> errors.toResponse(r.apiKey(), e, "init producer " + r.producerName()));
-    }
-
-    /**
-     * An instance that holds an epoch asks for another topic's sequences: no bump, so its batches
-     * in flight elsewhere stay valid; a newer instance fences it.
-     */
-    private ProducerRegistry.InitResult joinTopic(InitProducer.Request r) {
-        ProducerRegistry.Entry entry = registry.lookup(r.producerName()).orElseThrow(() -> new RequestException(
-                ErrorCode.UNKNOWN_PRODUCER, "producer '" + r.producerName() + "' was never initialised; send "
-                        + "INIT_PRODUCER with currentEpoch -1 first"));
-        if (entry.epoch() != r.currentEpoch()) {
-            throw new RequestException(ErrorCode.PRODUCER_FENCED, "producer '" + r.producerName() + "' holds epoch "
-                    + r.currentEpoch() + " but epoch " + entry.epoch() + " exists; this instance must stop");
-        }
-        return new ProducerRegistry.InitResult(entry.producerId(), entry.epoch());
-    }
-
     private CompletableFuture<ApiResponse> produce(Produce.Request r, ScheduledExecutorService loop) {
         GroupCommitLog log;
         try {
@@ -203,6 +166,9 @@ public final class RequestDispatcher {
         // connection is, or pipelined batches reach the partition out of order (OUT_OF_ORDER_SEQUENCE although
         // the client sent in order; found by the verify sweep, seed 104534896, right after a power loss).
         short epoch = batch.hasProducer() ? registry.durableEpoch(batch.producerId()) : RecordBatch.NO_PRODUCER_EPOCH;
+        if (batch.hasProducer()) {
+            registry.recordActivity(batch.producerId()); // idle expiry counts from here
+        }
         CompletableFuture<ApiResponse> answer = log.append(batch, epoch)
                 .<ApiResponse>thenApply(o -> new Produce.Response(ErrorCode.NONE, null, o.baseOffset(), o.lastOffset(),
                         o.duplicate()))

@@ -2,6 +2,7 @@ package io.semel.client.internal;
 
 import io.semel.protocol.InitProducer;
 import io.semel.protocol.RecordBatch;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +20,36 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProducerSession {
     private final String name;
+    /** Random per instance, non-zero: the broker answers a retry of this instance's INIT without a bump. */
+    private final long instanceToken;
     private volatile long producerId = RecordBatch.NO_PRODUCER_ID;
     private volatile short epoch = RecordBatch.NO_PRODUCER_EPOCH;
     private final Map<String, Map<Integer, Long>> highestByTopic = new ConcurrentHashMap<>();
     /** Sender-owned: when a failed INIT_PRODUCER of a topic may be retried. */
     private final Map<String, Long> retryAtNanos = new HashMap<>();
 
-    public ProducerSession(String name) {
+    /**
+     * @param instanceToken non-zero, unique per producer instance (see {@link #newInstanceToken()});
+     *     a retried or late INIT_PRODUCER of this instance then never fences it
+     */
+    public ProducerSession(String name, long instanceToken) {
+        if (instanceToken == InitProducer.NO_INSTANCE_TOKEN) {
+            throw new IllegalArgumentException("instance token 0 means none; draw a non-zero one");
+        }
         this.name = name;
+        this.instanceToken = instanceToken;
     }
+
+    /** A random non-zero token from a {@link SecureRandom}: instances in different processes must differ. */
+    public static long newInstanceToken() {
+        long t;
+        do {
+            t = TOKENS.nextLong();
+        } while (t == InitProducer.NO_INSTANCE_TOKEN);
+        return t;
+    }
+
+    private static final SecureRandom TOKENS = new SecureRandom();
 
     public long producerId() {
         return producerId;
@@ -54,7 +76,7 @@ public final class ProducerSession {
 
     /** The INIT_PRODUCER to send for {@code topic}. */
     public InitProducer.Request request(String topic) {
-        return new InitProducer.Request(name, topic, epoch);
+        return new InitProducer.Request(name, topic, epoch, instanceToken);
     }
 
     /** Records a successful INIT_PRODUCER answer for {@code topic}. */

@@ -57,6 +57,14 @@ public final class RecordAccumulator {
         return true;
     }
 
+    /** Why nothing could be sent lately; guarded like the queues (Sender.lock) (the last refused INIT_PRODUCER), or null; named in expiry errors. */
+    private String unsentBecause;
+
+    /** Records why records wait unsent (null once they can go), so a record that times out says why. */
+    public void unsentBecause(String reason) {
+        unsentBecause = reason;
+    }
+
     /** Fails the queued records that waited deliveryTimeoutMs without being sent. */
     void expire(long now) {
         long timeout = TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs());
@@ -64,7 +72,8 @@ public final class RecordAccumulator {
             while (!q.isEmpty() && now - q.peek().enqueuedNanos() - timeout >= 0) {
                 failures.fail(q.poll(), new DefiniteFailureException(ErrorCode.NONE, true, "record waited "
                         + cfg.deliveryTimeoutMs() + " ms (deliveryTimeoutMs) without being sent; nothing was sent"
-                        + " (broker unreachable or producer not initialised)", null));
+                        + (unsentBecause == null ? " (broker unreachable or producer not initialised)"
+                                : "; the last attempt to initialise the producer failed: " + unsentBecause), null));
             }
         }
     }

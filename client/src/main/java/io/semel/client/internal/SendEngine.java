@@ -299,7 +299,7 @@ public final class SendEngine {
     /** Fails {@code b} and makes the producer refuse everything from now on. */
     private void stop(ProducerBatch b, ErrorCode code, String message) {
         log.error("producer '{}' stops: {}", cfg.name(), message);
-        FatalProducerException e = new FatalProducerException(code, message);
+        FatalProducerException e = FatalProducerException.of(code, message);
         if (!b.state().isTerminal()) {
             b.moveTo(BatchState.ABANDONED);
         }

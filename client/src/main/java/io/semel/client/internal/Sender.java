@@ -8,6 +8,7 @@ import io.semel.client.ProducerStats;
 import io.semel.client.SemelException;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.InitProducer;
+import io.semel.protocol.ReleaseProducer;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class Sender implements Runnable {
         this.cfg = cfg;
         this.channel = channel;
         this.clock = clock;
-        this.session = new ProducerSession(cfg.name());
+        this.session = new ProducerSession(cfg.name(), ProducerSession.newInstanceToken());
         this.outcomes = new BatchOutcomes(cfg.name());
         this.accumulator = new RecordAccumulator(cfg, outcomes::fail);
         this.engine = new SendEngine(cfg, session, outcomes, clock, this::setFatal);
@@ -96,6 +97,7 @@ public final class Sender implements Runnable {
      */
     public void append(TopicPartition tp, PendingRecord rec) {
         boolean onSender = Thread.currentThread() == thread;
+        boolean clean;
         lock.lock();
         try {
             long waitNanos = TimeUnit.MILLISECONDS.toNanos(cfg.maxBlockMs());
@@ -127,7 +129,7 @@ public final class Sender implements Runnable {
 
     private void refuseIfUnusable() {
         if (fatal != null) {
-            throw new FatalProducerException(fatal.errorCode(), "producer '" + cfg.name()
+            throw FatalProducerException.of(fatal.errorCode(), "producer '" + cfg.name()
                     + "' refuses sends after a fatal error: " + fatal.getMessage());
         }
         if (closing || stopped) {
@@ -204,6 +206,7 @@ public final class Sender implements Runnable {
      */
     public void close(long timeoutMs) {
         boolean onSender = Thread.currentThread() == thread;
+        boolean clean;
         lock.lock();
         try {
             closing = true;
@@ -215,9 +218,11 @@ public final class Sender implements Runnable {
             if (outstanding > 0) {
                 forceClose = true;
             }
+            clean = !forceClose;
             wake.signal();
         } catch (InterruptedException e) {
             forceClose = true;
+            clean = false;
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
@@ -225,12 +230,53 @@ public final class Sender implements Runnable {
         if (onSender) {
             return;
         }
+        if (clean && cfg.releaseOnClose()) {
+            // The sender releases the registration as its last request (see run); let it finish first.
+            joinSender(cfg.connection().connectTimeoutMs() + cfg.connection().requestTimeoutMs() + 1_000L);
+        }
         // Unblocks a sender waiting on the network; in-flight answers turn into unknown outcomes.
         channel.close();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void joinSender(long timeoutMs) {
+        try {
+            thread.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * RELEASE_PRODUCER, the sender's last request after a clean close (nothing outstanding). Even with
+     * batches unconfirmed it would be safe: the broker answers a late copy of them UNKNOWN_PRODUCER.
+     */
+    private void releaseIdentity() {
+        try {
+            ReleaseProducer.Response r = channel.call(new ReleaseProducer.Request(cfg.name(), session.epoch()),
+                    ReleaseProducer.Response.class, 0);
+            if (r.error() != ErrorCode.NONE) {
+                log.warn("producer '{}' could not release its registration: {} {}; the broker expires it after its "
+                        + "producerIdleExpiryMs", cfg.name(), r.error(), r.errorMessage());
+            } else {
+                log.debug("producer '{}' released its registration: {}", cfg.name(), r.outcome());
+            }
+        } catch (SemelException e) {
+            log.warn("producer '{}' could not release its registration ({}); the broker expires it after its "
+                    + "producerIdleExpiryMs", cfg.name(), e.getMessage());
+        }
+    }
+
+    private boolean closedCleanly() {
+        lock.lock();
+        try {
+            return closing && !forceClose && outstanding == 0;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -262,6 +308,9 @@ public final class Sender implements Runnable {
             }
             abortAll(new ClientClosedException("producer sender failed: " + e));
         } finally {
+            if (cfg.releaseOnClose() && session.producerId() >= 0 && closedCleanly()) {
+                releaseIdentity();
+            }
             channel.close();
             lock.lock();
             try {
@@ -385,10 +434,12 @@ public final class Sender implements Runnable {
         try {
             if (failure != null && failure.retriable()) {
                 session.retryAt(topic, now + TimeUnit.MILLISECONDS.toNanos(cfg.retryBackoffMs()));
+                accumulator.unsentBecause(failure.getMessage());
                 log.info("INIT_PRODUCER for '{}' on '{}' failed, will retry: {}", cfg.name(), topic, failure.getMessage());
                 return;
             }
             waiters = initWaiters.remove(topic);
+            accumulator.unsentBecause(null);
             if (failure != null) {
                 accumulator.failTopic(topic, failure);
             }

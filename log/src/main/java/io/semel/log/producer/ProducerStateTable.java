@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,10 +29,22 @@ import org.slf4j.LoggerFactory;
  * <p>Idle time is measured with the batches' own {@code maxTimestampMs} (the producer's clock),
  * not the broker's clock, so replaying the log evicts exactly the producers the live table
  * evicted; ties are broken by the smaller producer id for the same reason.
+ *
+ * <p><b>Forgotten producers.</b> A producer whose state was evicted (or dropped by
+ * {@link #forget}) leaves a tombstone: its id and the epoch its state had. Without one, a late copy
+ * of its first batch (base sequence 0) would look like a new producer's first batch and be
+ * appended a second time. With one, a sequence-0 batch of that producer at that epoch or older gets
+ * DEDUP_STATE_UNKNOWN; a newer epoch is a new instance that INIT_PRODUCER told "no state here"
+ * (-1), so its sequence 0 starts over legitimately and clears the tombstone. Tombstones are
+ * bounded by {@link #tombstonesMax()}; the oldest one dropped folds into an id floor: a producer at or
+ * below it without state is refused at sequence 0 too (loud, never a silent duplicate; such a
+ * producer needs a new name on this partition).
  */
 public final class ProducerStateTable {
     /** Batches retained per producer: the client's maximum in-flight batches per partition. */
     public static final int BATCHES_RETAINED_MAX = 5;
+    /** Tombstones kept at least, however small {@code producersMax} is; see {@link #tombstonesMax()}. */
+    public static final int TOMBSTONES_MIN = 1_024;
     /** Hard ceiling for {@code producersMax}, which also bounds the snapshot size. */
     public static final int PRODUCERS_LIMIT = 1_000_000;
 
@@ -40,6 +53,10 @@ public final class ProducerStateTable {
     private final int producersMax;
     private final String partition;
     private final Map<Long, ProducerState> producers = new HashMap<>();
+    /** Tombstones: producer id to the epoch its state had when forgotten, oldest first. */
+    private final LinkedHashMap<Long, Short> forgotten = new LinkedHashMap<>();
+    /** Producer ids at or below this had a tombstone that overflowed; -1 for none. */
+    private long forgottenIdFloor = -1;
 
     /**
      * @param producersMax producers tracked in this partition (count); a new producer beyond it
@@ -61,7 +78,8 @@ public final class ProducerStateTable {
     /**
      * Decides what to do with {@code batch}; pure. Non-idempotent batches always append.
      *
-     * @param currentEpoch the registry's current epoch for the batch's producer, -1 if unknown
+     * @param currentEpoch the registry's current epoch for the batch's producer, -1 if unknown,
+     *     {@link ProducerRegistry#EPOCH_EXPIRED} if its registration expired
      * @throws AppendRejectedException PRODUCER_FENCED, OUT_OF_ORDER_SEQUENCE, DEDUP_STATE_UNKNOWN,
      *     UNKNOWN_PRODUCER or INVALID_REQUEST; nothing may be written
      */
@@ -78,9 +96,15 @@ public final class ProducerStateTable {
             throw reject(ErrorCode.INVALID_REQUEST, "producer " + id + " epoch " + epoch + " sent base sequence "
                     + first + "; an idempotent batch needs producer id, epoch and sequence all >= 0");
         }
+        if (currentEpoch == ProducerRegistry.EPOCH_EXPIRED) {
+            throw reject(ErrorCode.DEDUP_STATE_UNKNOWN, "producer " + id + " epoch " + epoch + " (sequences " + first
+                    + ".." + last + ") expired after being idle longer than the broker's producerIdleExpiryMs; its "
+                    + "dedup state is gone, nothing written. Whether earlier batches were persisted is unknown: stop "
+                    + "this producer, reconcile what it sent, and start a new instance (INIT_PRODUCER)");
+        }
         if (currentEpoch < 0) {
-            throw reject(ErrorCode.UNKNOWN_PRODUCER, "producer " + id + " was never issued by this broker; "
-                    + "call InitProducer to obtain an id and epoch");
+            throw reject(ErrorCode.UNKNOWN_PRODUCER, "producer " + id + " is not registered with this broker "
+                    + "(never issued, released, or removed by an operator); call InitProducer to obtain an id and epoch");
         }
         ProducerState state = producers.get(id);
         short latestEpoch = state == null ? currentEpoch : (short) Math.max(currentEpoch, state.epoch);
@@ -101,8 +125,20 @@ public final class ProducerStateTable {
     }
 
     private SequenceCheck checkWithoutState(long id, short epoch, long first, long last) {
-        if (first == 0) {
+        Short lostAtEpoch = forgotten.get(id);
+        boolean forgottenHere = lostAtEpoch != null ? epoch <= lostAtEpoch : id <= forgottenIdFloor;
+        if (first == 0 && !forgottenHere) {
             return SequenceCheck.append();
+        }
+        if (forgottenHere) {
+            // A late copy of this producer's first batch would be appended twice: never guess.
+            throw reject(ErrorCode.DEDUP_STATE_UNKNOWN, "producer " + id + " epoch " + epoch + " sent sequences "
+                    + first + ".." + last + " but " + partition + " forgot its dedup state ("
+                    + (lostAtEpoch != null ? "evicted at the limit of " + producersMax + " producers, or expired or "
+                            + "released, at epoch " + lostAtEpoch
+                            : "evicted long ago, tombstones overflowed at the limit of " + producersMax)
+                    + "); nothing written. Whether this batch was persisted before is unknown: stop this producer, "
+                    + "reconcile what it sent, and start a new instance (INIT_PRODUCER) before resending");
         }
         // Evicted, expired or never seen: accepting could write a duplicate, so never guess.
         throw reject(ErrorCode.DEDUP_STATE_UNKNOWN, "producer " + id + " epoch " + epoch + " sent sequences "
@@ -161,6 +197,7 @@ public final class ProducerStateTable {
             }
             state = new ProducerState(stampedBatch.producerEpoch(), stampedBatch.maxTimestampMs());
             producers.put(id, state);
+            forgotten.remove(id); // a newer instance started over here (check allowed it)
         }
         state.record(stampedBatch);
     }
@@ -170,12 +207,57 @@ public final class ProducerStateTable {
                 .min(Comparator.<Map.Entry<Long, ProducerState>>comparingLong(e -> e.getValue().lastTimestampMs)
                         .thenComparingLong(Map.Entry::getKey))
                 .orElseThrow();
-        producers.remove(idlest.getKey());
         ProducerState s = idlest.getValue();
+        remember(idlest.getKey(), s);
         LOG.warn("{}: evicting producer {} (epoch {}, highest sequence {}, last append timestamp {} ms): limit of {} "
-                + "producers per partition reached; its next batch with a sequence above 0 gets "
-                + "DEDUP_STATE_UNKNOWN", partition, idlest.getKey(), s.epoch, s.highestSequence(),
-                s.lastTimestampMs, producersMax);
+                + "producers per partition reached; its next batch at epoch {} or older gets DEDUP_STATE_UNKNOWN",
+                partition, idlest.getKey(), s.epoch, s.highestSequence(), s.lastTimestampMs, producersMax, s.epoch);
+    }
+
+    /** Drops the state of {@code producerId} and leaves its tombstone. */
+    private void remember(long producerId, ProducerState s) {
+        producers.remove(producerId);
+        forgotten.remove(producerId);
+        if (forgotten.size() >= tombstonesMax()) {
+            Map.Entry<Long, Short> eldest = forgotten.entrySet().iterator().next();
+            forgotten.remove(eldest.getKey());
+            forgottenIdFloor = Math.max(forgottenIdFloor, eldest.getKey());
+        }
+        forgotten.put(producerId, s.epoch);
+    }
+
+    /**
+     * Drops the dedup state of {@code producerId} (its registration expired or was released),
+     * leaving a tombstone like an eviction. Not in the log: a replay after a restart may bring the
+     * state back, which is safe (more state never lets a duplicate in); the registry refuses such a
+     * producer anyway.
+     *
+     * @return whether there was state to drop
+     */
+    public boolean forget(long producerId) {
+        ProducerState s = producers.get(producerId);
+        if (s == null) {
+            return false;
+        }
+        remember(producerId, s);
+        return true;
+    }
+
+    /** Tombstones (producer id to the epoch its state had), oldest first; a copy. */
+    public Map<Long, Short> forgotten() {
+        return new LinkedHashMap<>(forgotten);
+    }
+
+    /** Per producer with state: its epoch, highest sequence and last batch timestamp (producer clock). */
+    public record ProducerSummary(long producerId, short epoch, long highestSequence, long lastTimestampMs) {
+    }
+
+    /** Every producer with state here, by ascending id. */
+    public List<ProducerSummary> summaries() {
+        List<ProducerSummary> out = new ArrayList<>(producers.size());
+        producers.forEach((id, s) -> out.add(new ProducerSummary(id, s.epoch, s.highestSequence(), s.lastTimestampMs)));
+        out.sort(Comparator.comparingLong(ProducerSummary::producerId));
+        return out;
     }
 
     /** Highest persisted sequence of {@code producerId} here, or -1 when there is no state. */
@@ -200,6 +282,11 @@ public final class ProducerStateTable {
         return producersMax;
     }
 
+    /** Tombstones this table keeps before folding the oldest into the id floor: max(producersMax, TOMBSTONES_MIN). */
+    public int tombstonesMax() {
+        return Math.max(producersMax, TOMBSTONES_MIN);
+    }
+
     /**
      * The state as an immutable value, producers by ascending id.
      *
@@ -219,7 +306,9 @@ public final class ProducerStateTable {
                         + "; the offset must be past every appended batch");
             }
         }
-        return new Snapshot(snapshotOffset, entries);
+        List<Snapshot.Forgotten> tombstones = new ArrayList<>(forgotten.size());
+        forgotten.forEach((id, epoch) -> tombstones.add(new Snapshot.Forgotten(id, epoch)));
+        return new Snapshot(snapshotOffset, entries, tombstones, forgottenIdFloor);
     }
 
     /** Encodes {@link #snapshot(long)} in the format documented on {@link SnapshotCodec}. */
@@ -243,12 +332,16 @@ public final class ProducerStateTable {
      * @throws IllegalStateException if the table already has state
      */
     public void restore(Snapshot snapshot) {
-        if (!producers.isEmpty()) {
+        if (!producers.isEmpty() || !forgotten.isEmpty()) {
             throw new IllegalStateException(partition + ": restore needs an empty table, it has "
-                    + producers.size() + " producers");
+                    + producers.size() + " producers and " + forgotten.size() + " tombstones");
         }
         for (Snapshot.ProducerEntry e : snapshot.producers()) {
             producers.put(e.producerId(), new ProducerState(e));
+        }
+        forgottenIdFloor = snapshot.forgottenIdFloor();
+        for (Snapshot.Forgotten f : snapshot.forgotten()) {
+            forgotten.put(f.producerId(), f.epoch());
         }
         while (producers.size() > producersMax) {
             evictIdlest();
@@ -304,16 +397,29 @@ public final class ProducerStateTable {
      * @param offset the log offset the state reflects: every batch below it is included
      * @param producers by ascending producer id, each with 1..{@value #BATCHES_RETAINED_MAX}
      *     batches, oldest first
+     * @param forgotten tombstones, oldest first, none of them with state in {@code producers}
+     * @param forgottenIdFloor ids at or below it count as forgotten without a tombstone; -1 for none
      */
-    public record Snapshot(long offset, List<ProducerEntry> producers) {
+    public record Snapshot(long offset, List<ProducerEntry> producers, List<Forgotten> forgotten,
+            long forgottenIdFloor) {
         public Snapshot {
             producers = List.copyOf(producers);
+            forgotten = List.copyOf(forgotten);
+        }
+
+        /** A snapshot without tombstones. */
+        public Snapshot(long offset, List<ProducerEntry> producers) {
+            this(offset, producers, List.of(), -1);
         }
 
         public record ProducerEntry(long producerId, short epoch, long lastTimestampMs, List<BatchEntry> batches) {
             public ProducerEntry {
                 batches = List.copyOf(batches);
             }
+        }
+
+        /** A tombstone: a producer whose state was dropped here, and the epoch that state had. */
+        public record Forgotten(long producerId, short epoch) {
         }
     }
 }

@@ -44,7 +44,7 @@ class ProducerRegistryTest {
         assertThat(registry.initProducer("relay-a")).isEqualTo(new ProducerRegistry.InitResult(0, (short) 1));
         assertThat(registry.initProducer("relay-a")).isEqualTo(new ProducerRegistry.InitResult(0, (short) 2));
         assertThat(registry.currentEpoch(0)).isEqualTo((short) 2);
-        assertThat(registry.lookup("relay-a")).contains(new ProducerRegistry.Entry("relay-a", 0, (short) 2));
+        assertThat(registry.lookup("relay-a").map(ProducerRegistryTest::key)).contains("relay-a/0/2");
     }
 
     @Test
@@ -67,8 +67,8 @@ class ProducerRegistryTest {
         ProducerRegistry reopened = open(storage.afterCrash());
         assertThat(reopened.durableEpoch(0)).as("lock-free view loaded at open").isEqualTo((short) 1);
         assertThat(reopened.durableEpoch(1)).isZero();
-        assertThat(reopened.lookup("relay-a")).contains(new ProducerRegistry.Entry("relay-a", 0, (short) 1));
-        assertThat(reopened.lookup("relay-b")).contains(new ProducerRegistry.Entry("relay-b", 1, (short) 0));
+        assertThat(reopened.lookup("relay-a").map(ProducerRegistryTest::key)).contains("relay-a/0/1");
+        assertThat(reopened.lookup("relay-b").map(ProducerRegistryTest::key)).contains("relay-b/1/0");
         assertThat(reopened.initProducer("relay-c").producerId()).isEqualTo(2);
         assertThat(reopened.initProducer("relay-a")).isEqualTo(new ProducerRegistry.InitResult(0, (short) 2));
     }
@@ -217,5 +217,173 @@ class ProducerRegistryTest {
             }
             delegate.syncDirectory();
         }
+    }
+    private static String key(ProducerRegistry.Entry e) {
+        return e.name() + "/" + e.producerId() + "/" + e.epoch();
+    }
+
+    /** A wall clock the test moves. */
+    private static final class TestClock extends java.time.Clock {
+        long millis = 1_000_000;
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final long DAY_MS = 24L * 60 * 60 * 1000;
+    private final TestClock clock = new TestClock();
+
+    private ProducerRegistry openWithClock(Storage s, int max) throws IOException {
+        return ProducerRegistry.open(s, max, clock);
+    }
+
+    private static ErrorCode code(Throwable e) {
+        return ((AppendRejectedException) e).errorCode();
+    }
+
+    @Test
+    void aRetriedInitOfTheSameInstanceGetsTheSameEpochInsteadOfFencingItself() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        ProducerRegistry.InitResult first = registry.initProducer("relay", 0xA1);
+        assertThat(registry.initProducer("relay", 0xA1)).isEqualTo(first);
+        assertThat(registry.durableEpoch(first.producerId())).isEqualTo(first.epoch());
+        // And after a restart of the broker: the token is durable.
+        assertThat(openWithClock(storage.afterCrash(), 10).initProducer("relay", 0xA1)).isEqualTo(first);
+    }
+
+    @Test
+    void aLateInitOfAReplacedInstanceIsFencedAndDoesNotBumpTheEpoch() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        registry.initProducer("relay", 0xA1);
+        ProducerRegistry.InitResult newer = registry.initProducer("relay", 0xB2);
+        assertThat(newer.epoch()).isEqualTo((short) 1);
+        assertThatThrownBy(() -> registry.initProducer("relay", 0xA1)).isInstanceOf(AppendRejectedException.class)
+                .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.PRODUCER_FENCED))
+                .hasMessageContaining("arrived late");
+        assertThat(registry.currentEpoch(newer.producerId())).isEqualTo(newer.epoch());
+        // A genuinely new instance still fences the current one.
+        assertThat(registry.initProducer("relay", 0xC3).epoch()).isEqualTo((short) 2);
+        assertThat(registry.initProducer("relay").epoch()).as("no token: always new").isEqualTo((short) 3);
+    }
+
+    @Test
+    void anIdleProducerExpiresDurablyAndIsRemovedAfterTwiceTheExpiry() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        long id = registry.initProducer("cli-once", 1).producerId();
+        clock.millis += 7 * DAY_MS - 1;
+        assertThat(registry.expireIdle(7 * DAY_MS)).isEmpty();
+        clock.millis += 1;
+        assertThat(registry.expireIdle(7 * DAY_MS)).containsExactly(id);
+        assertThat(registry.durableEpoch(id)).isEqualTo(ProducerRegistry.EPOCH_EXPIRED);
+
+        InMemoryTestStorage crashed = storage.afterCrash();
+        ProducerRegistry reopened = openWithClock(crashed, 10);
+        assertThat(reopened.durableEpoch(id)).as("expiry is durable").isEqualTo(ProducerRegistry.EPOCH_EXPIRED);
+        assertThat(reopened.lookup("cli-once").orElseThrow().expired()).isTrue();
+        assertThatThrownBy(() -> reopened.join("cli-once", (short) 0))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.DEDUP_STATE_UNKNOWN));
+        clock.millis += 7 * DAY_MS;
+        assertThat(reopened.expireIdle(7 * DAY_MS)).containsExactly(id);
+        assertThat(reopened.durableEpoch(id)).isEqualTo((short) -1);
+        assertThat(openWithClock(crashed.afterCrash(), 10).size()).isZero();
+    }
+
+    @Test
+    void namesTheCallerExemptsNeverExpire() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        long internal = registry.initProducer("semel.dlq.billing", 1).producerId();
+        long user = registry.initProducer("job", 2).producerId();
+        clock.millis += 30 * DAY_MS;
+        assertThat(registry.expireIdle(7 * DAY_MS, n -> !n.startsWith("semel.dlq."))).containsExactly(user);
+        assertThat(registry.durableEpoch(internal)).isZero();
+    }
+
+    @Test
+    void activityPostponesExpiryAndIsPersistedByTheExpiryPass() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        long id = registry.initProducer("busy", 1).producerId();
+        clock.millis += 5 * DAY_MS;
+        registry.recordActivity(id);
+        assertThat(registry.expireIdle(7 * DAY_MS)).isEmpty();
+        long persisted = clock.millis;
+        clock.millis += 3 * DAY_MS;
+        ProducerRegistry reopened = openWithClock(storage.afterCrash(), 10);
+        assertThat(reopened.lookup("busy").orElseThrow().lastActiveMs()).isEqualTo(persisted);
+        assertThat(reopened.expireIdle(7 * DAY_MS)).isEmpty();
+        clock.millis += 4 * DAY_MS;
+        assertThat(reopened.expireIdle(7 * DAY_MS)).containsExactly(id);
+    }
+
+    @Test
+    void expiredNamesDoNotCountTowardsTheLimitAndStartAFreshEpochWhenInitialisedAgain() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 1);
+        ProducerRegistry.InitResult old = registry.initProducer("a", 1);
+        assertThatThrownBy(() -> registry.initProducer("b", 2))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.TOO_MANY_PRODUCERS))
+                .hasMessageContaining("semel producers remove");
+        clock.millis += DAY_MS;
+        registry.expireIdle(DAY_MS);
+        assertThat(registry.initProducer("b", 2).producerId()).isEqualTo(old.producerId() + 1);
+        // "a" again: same id, next epoch (its old instance is fenced), but now the limit is reached.
+        assertThatThrownBy(() -> registry.initProducer("a", 3))
+                .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.TOO_MANY_PRODUCERS));
+        registry.release("b", (short) -1);
+        ProducerRegistry.InitResult again = registry.initProducer("a", 3);
+        assertThat(again).isEqualTo(new ProducerRegistry.InitResult(old.producerId(), (short) 1));
+        assertThat(registry.durableEpoch(old.producerId())).isEqualTo((short) 1);
+    }
+
+    @Test
+    void releaseIsIdempotentAndLeavesANewerInstanceAlone() throws IOException {
+        ProducerRegistry registry = openWithClock(storage, 10);
+        ProducerRegistry.InitResult first = registry.initProducer("p", 1);
+        registry.initProducer("p", 2); // epoch 1
+        assertThat(registry.release("p", first.epoch()).outcome())
+                .isEqualTo(ProducerRegistry.ReleaseOutcome.HELD_BY_NEWER_INSTANCE);
+        assertThat(registry.release("p", (short) 1))
+                .isEqualTo(new ProducerRegistry.Released(ProducerRegistry.ReleaseOutcome.RELEASED, first.producerId()));
+        assertThat(registry.release("p", (short) 1).outcome()).isEqualTo(ProducerRegistry.ReleaseOutcome.NOT_REGISTERED);
+        assertThat(registry.durableEpoch(first.producerId())).isEqualTo((short) -1);
+        assertThat(openWithClock(storage.afterCrash(), 10).lookup("p")).isEmpty();
+        // Ids are never reused: the name starts over with a new one.
+        assertThat(registry.initProducer("p", 3).producerId()).isEqualTo(first.producerId() + 1);
+    }
+
+    @Test
+    void aVersionOneRegistryFileStillLoadsWithActivityStartingAtOpen() throws IOException {
+        byte[] name = "legacy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(22 + 12 + name.length);
+        b.putInt(0x53505247).putShort((short) 1).putInt(0).putLong(4).putInt(1);
+        b.putLong(3).putShort((short) 6).putShort((short) name.length).put(name);
+        byte[] bytes = b.array();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 10, bytes.length - 10);
+        java.nio.ByteBuffer.wrap(bytes).putInt(6, (int) crc.getValue());
+        storage.put(ProducerRegistry.FILE_NAME, bytes);
+
+        ProducerRegistry registry = openWithClock(storage, 10);
+        ProducerRegistry.Entry e = registry.lookup("legacy").orElseThrow();
+        assertThat(e.producerId()).isEqualTo(3);
+        assertThat(e.epoch()).isEqualTo((short) 6);
+        assertThat(e.lastActiveMs()).isEqualTo(clock.millis);
+        assertThat(registry.initProducer("legacy", 9)).isEqualTo(new ProducerRegistry.InitResult(3, (short) 7));
+        assertThat(registry.initProducer("new", 9).producerId()).isEqualTo(4);
     }
 }

@@ -132,4 +132,44 @@ class ProducerStateSnapshotCodecTest {
         p.log.subList(tailStart, p.log.size()).forEach(recovered::onAppended);
         assertThat(recovered.encodeSnapshot(p.nextOffset)).isEqualTo(p.table.encodeSnapshot(p.nextOffset));
     }
+    /** Two producers evicted from a one-producer table: two tombstones and one live producer. */
+    private static TestPartition withTombstones() {
+        TestPartition p = new TestPartition(new ProducerStateTable(1, "p"));
+        p.send(batch(1, 0, 0, 2, 10), 0);
+        p.send(batch(2, 3, 0, 1, 20), 3);
+        p.send(batch(3, 0, 0, 1, 30), 0);
+        return p;
+    }
+
+    @Test
+    void tombstonesRoundTripAndEveryBitFlipOrTruncationOfThemIsCorrupt() throws CorruptSnapshotException {
+        TestPartition p = withTombstones();
+        byte[] good = p.table.encodeSnapshot(p.nextOffset);
+        ProducerStateTable.Snapshot decoded = ProducerStateTable.decodeSnapshot(good);
+        assertThat(decoded.forgotten()).containsExactly(new ProducerStateTable.Snapshot.Forgotten(1, (short) 0),
+                new ProducerStateTable.Snapshot.Forgotten(2, (short) 3));
+        assertThat(decoded.forgottenIdFloor()).isEqualTo(-1);
+        for (int i = 0; i < good.length * 8; i++) {
+            byte[] bad = good.clone();
+            bad[i / 8] ^= (byte) (1 << (i % 8));
+            assertThatThrownBy(() -> ProducerStateTable.decodeSnapshot(bad)).isInstanceOf(CorruptSnapshotException.class);
+        }
+        for (int len = 0; len < good.length; len++) {
+            byte[] cut = Arrays.copyOf(good, len);
+            assertThatThrownBy(() -> ProducerStateTable.decodeSnapshot(cut)).isInstanceOf(CorruptSnapshotException.class);
+        }
+    }
+
+    @Test
+    void aVersionOneSnapshotStillDecodesWithoutTombstones() throws CorruptSnapshotException {
+        TestPartition p = populated();
+        byte[] v2 = p.table.encodeSnapshot(p.nextOffset);
+        // Version 1 is version 2 without the 12-byte tombstone trailer (floor -1, count 0).
+        byte[] v1 = Arrays.copyOf(v2, v2.length - 12);
+        java.nio.ByteBuffer.wrap(v1).putShort(4, (short) 1);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v1, 10, v1.length - 10);
+        java.nio.ByteBuffer.wrap(v1).putInt(6, (int) crc.getValue());
+        assertThat(ProducerStateTable.decodeSnapshot(v1)).isEqualTo(p.table.snapshot(p.nextOffset));
+    }
 }

@@ -255,4 +255,68 @@ class ProducerStateTableTest {
         assertThat(t.highestSequences()).isEqualTo(Map.of(1L, 7L));
         assertThat(t.check(batch(1, 0, 8, 1, 50), (short) 0)).isEqualTo(SequenceCheck.append());
     }
+    @Test
+    void anEvictedProducerResendingItsFirstBatchGetsDedupStateUnknownNotASecondAppend() {
+        TestPartition small = new TestPartition(new ProducerStateTable(1, "orders-3"));
+        RecordBatch first = batch(1, 0, 0, 2, 100);
+        small.send(first, 0);
+        small.send(batch(2, 0, 0, 1, 200), 0); // evicts producer 1
+        int logSize = small.log.size();
+
+        // A late copy of producer 1's first batch: without a tombstone it looked like a new producer.
+        assertRejected(() -> small.send(batch(1, 0, 0, 2, 100), 0), ErrorCode.DEDUP_STATE_UNKNOWN)
+                .hasMessageContaining("producer 1 epoch 0 sent sequences 0..1")
+                .hasMessageContaining("evicted at the limit of 1 producers, or expired or released, at epoch 0")
+                .hasMessageContaining("start a new instance");
+        assertThat(small.log).hasSize(logSize);
+        assertThat(small.table.forgotten()).isEqualTo(Map.of(1L, (short) 0));
+    }
+
+    @Test
+    void aNewerInstanceStartsOverAfterEvictionAndClearsTheTombstone() {
+        TestPartition small = new TestPartition(new ProducerStateTable(1, "orders-3"));
+        small.send(batch(1, 0, 0, 2, 100), 0);
+        small.send(batch(2, 0, 0, 1, 200), 0); // evicts producer 1 at epoch 0
+        // Epoch 1 was told "no state here" by INIT_PRODUCER: its sequence 0 is a new record.
+        assertThat(small.send(batch(1, 1, 0, 1, 300), 1)).isNotNull();
+        assertThat(small.table.forgotten()).isEqualTo(Map.of(2L, (short) 0));
+        assertThat(small.table.highestSequence(1)).isEqualTo(0);
+    }
+
+    @Test
+    void forgetDropsStateAndRefusesTheSameEpochAtSequenceZero() {
+        partition.send(batch(P, 0, 0, 1, 100), 0);
+        assertThat(table.forget(P)).isTrue();
+        assertThat(table.forget(P)).isFalse();
+        assertThat(table.highestSequence(P)).isEqualTo(-1);
+        assertRejected(() -> table.check(batch(P, 0, 0, 1, 100), (short) 0), ErrorCode.DEDUP_STATE_UNKNOWN);
+        assertThat(table.check(batch(P, 1, 0, 1, 100), (short) 1)).isEqualTo(SequenceCheck.append());
+    }
+
+    @Test
+    void tombstonesOverflowIntoAnIdFloorThatStillRefusesSequenceZero() {
+        ProducerStateTable t = new ProducerStateTable(1, "p");
+        TestPartition small = new TestPartition(t);
+        int producers = t.tombstonesMax() + 2;
+        for (long id = 0; id < producers; id++) {
+            small.send(batch(id, 0, 0, 1, id), 0); // each evicts the one before
+        }
+        assertThat(t.forgotten()).hasSize(t.tombstonesMax());
+        assertThat(t.forgotten()).doesNotContainKeys(0L);
+        assertRejected(() -> t.check(batch(0, 3, 0, 1, 1), (short) 3), ErrorCode.DEDUP_STATE_UNKNOWN)
+                .hasMessageContaining("tombstones overflowed");
+        // A producer id above every forgotten one is new here.
+        assertThat(t.check(batch(producers + 5, 0, 0, 1, 1), (short) 0)).isEqualTo(SequenceCheck.append());
+    }
+
+    @Test
+    void tombstonesSurviveASnapshot() throws Exception {
+        TestPartition small = new TestPartition(new ProducerStateTable(1, "p"));
+        small.send(batch(1, 0, 0, 2, 100), 0);
+        small.send(batch(2, 0, 0, 1, 200), 0);
+        ProducerStateTable restored = new ProducerStateTable(1, "p");
+        restored.restore(ProducerStateTable.decodeSnapshot(small.table.encodeSnapshot(small.nextOffset)));
+        assertThat(restored.forgotten()).isEqualTo(Map.of(1L, (short) 0));
+        assertRejected(() -> restored.check(batch(1, 0, 0, 2, 100), (short) 0), ErrorCode.DEDUP_STATE_UNKNOWN);
+    }
 }

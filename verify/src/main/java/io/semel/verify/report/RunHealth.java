@@ -41,6 +41,8 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
         long rejectedLines) {
     /** The exception name a producer's fatal failure is recorded with, at the start of the send's error. */
     public static final String FATAL_PRODUCER_ERROR = "FatalProducerException";
+    /** Its subtype for DEDUP_STATE_UNKNOWN, recorded under its own name. */
+    public static final String DEDUP_STATE_LOST_ERROR = "DedupStateUnknownException";
     /** Nothing measured (reports built without a run, e.g. from a history alone). */
     public static final RunHealth NOT_MEASURED = new RunHealth(0, List.of(), 0, 0, 0);
 
@@ -60,7 +62,7 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
         Set<String> stopped = new TreeSet<>();
         for (HistoryEvent e : history.events()) {
             if (e.type() == OpType.FAIL && e.value() instanceof EventValue.Send && e.error() != null
-                    && e.error().startsWith(FATAL_PRODUCER_ERROR)) {
+                    && (e.error().startsWith(FATAL_PRODUCER_ERROR) || e.error().startsWith(DEDUP_STATE_LOST_ERROR))) {
                 int dot = e.proc().indexOf('.');
                 stopped.add(dot < 0 ? e.proc() : e.proc().substring(0, dot));
             }

@@ -80,14 +80,24 @@ class RunHealthTest {
         assertThat(a.verdict()).isEqualTo(a.result().verdict());
     }
 
-    /** The history plus one send of producer p7 that failed because the producer stopped. */
+    @Test
+    void aStopOnLostDedupStateCountsAsAProducerStop() {
+        History eo = withFatalSend(Fixtures.cleanExactlyOnce().build(),
+                "DedupStateUnknownException: producer 'verify-p7' stops: DEDUP_STATE_UNKNOWN");
+        assertThat(RunHealth.of(eo, 0, 0, 0).stoppedProducers()).containsExactly("p7");
+    }
+
     private static History withFatalSend(History h) {
+        return withFatalSend(h, "FatalProducerException: producer 'verify-p7' stopped: OUT_OF_ORDER_SEQUENCE");
+    }
+
+    /** The history plus one send of producer p7 that failed because the producer stopped. */
+    private static History withFatalSend(History h, String error) {
         List<HistoryEvent> events = new ArrayList<>(h.events());
         EventValue.Send send = new EventValue.Send("p7-000001", "a", 3);
         long i = events.get(events.size() - 1).i();
         events.add(new HistoryEvent(i + 1, 0, "p7.l1.0", OpType.INVOKE, send, null));
-        events.add(new HistoryEvent(i + 2, 0, "p7.l1.0", OpType.FAIL, send,
-                "FatalProducerException: producer 'verify-p7' stopped: OUT_OF_ORDER_SEQUENCE"));
+        events.add(new HistoryEvent(i + 2, 0, "p7.l1.0", OpType.FAIL, send, error));
         return new History(h.header(), events);
     }
 }

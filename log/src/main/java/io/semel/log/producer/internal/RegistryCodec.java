@@ -26,7 +26,14 @@ import java.util.zip.CRC32C;
  *     22    * entries          count times, by strictly ascending producer id:
  *                                8 producerId (0..nextProducerId-1)   2 epoch (>= 0)
  *                                2 nameLength (1..{@value #NAME_BYTES_MAX})   name, UTF-8, printable
+ *                                version 2 only:
+ *                                8 instanceToken (0 = none)   8 lastActiveMs (wall clock)
+ *                                1 flags (bit 0: expired; other bits 0)
+ *                                1 retiredCount (0..{@value #RETIRED_TOKENS_MAX})   retiredCount x 8 token
  * </pre>
+ *
+ * <p>Version 1 (without the version-2 fields) is still read: tokens none, activity unknown
+ * ({@link #NO_ACTIVITY}), not expired.
  *
  * <p>What this format does <em>not</em> protect against: magic and version are outside the CRC
  * (checked by value); a CRC32C misses random multi-bit corruption with probability 2^-32 and
@@ -36,7 +43,14 @@ import java.util.zip.CRC32C;
  */
 public final class RegistryCodec {
     public static final int MAGIC = 0x53505247;
-    public static final short VERSION = 1;
+    public static final short VERSION = 2;
+    public static final short VERSION_1 = 1;
+    /** Token value meaning "none". */
+    public static final long NO_TOKEN = 0;
+    /** lastActiveMs of an entry read from a version-1 file. */
+    public static final long NO_ACTIVITY = Long.MIN_VALUE;
+    /** Tokens of replaced instances kept per entry. */
+    public static final int RETIRED_TOKENS_MAX = 4;
     /** Longest producer name in UTF-8 bytes. */
     public static final int NAME_BYTES_MAX = 249;
     /** Hard ceiling on names, which bounds the file to about 261 MB. */
@@ -45,7 +59,9 @@ public final class RegistryCodec {
     private static final int CRC_OFFSET = 6;
     private static final int CRC_START = 10;
     private static final int ENTRY_FIXED_BYTES = 12;
-    public static final long FILE_BYTES_MAX = HEADER_BYTES + (long) ENTRIES_LIMIT * (ENTRY_FIXED_BYTES + NAME_BYTES_MAX);
+    private static final int ENTRY_V2_BYTES = 18;
+    public static final long FILE_BYTES_MAX = HEADER_BYTES
+            + (long) ENTRIES_LIMIT * (ENTRY_FIXED_BYTES + NAME_BYTES_MAX + ENTRY_V2_BYTES + 8 * RETIRED_TOKENS_MAX);
 
     /** The decoded file. */
     public record Contents(long nextProducerId, List<Entry> entries) {
@@ -64,7 +80,7 @@ public final class RegistryCodec {
         for (Entry e : entries) {
             byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
             names.add(name);
-            size += ENTRY_FIXED_BYTES + name.length;
+            size += ENTRY_FIXED_BYTES + name.length + ENTRY_V2_BYTES + 8L * e.retiredTokens().size();
         }
         assert size <= FILE_BYTES_MAX : size;
         ByteBuffer buf = ByteBuffer.allocate((int) size);
@@ -73,6 +89,9 @@ public final class RegistryCodec {
         for (Entry e : entries) {
             byte[] name = names.get(i++);
             buf.putLong(e.producerId()).putShort(e.epoch()).putShort((short) name.length).put(name);
+            buf.putLong(e.instanceToken()).putLong(e.lastActiveMs()).put((byte) (e.expired() ? 1 : 0))
+                    .put((byte) e.retiredTokens().size());
+            e.retiredTokens().forEach(buf::putLong);
         }
         assert !buf.hasRemaining();
         byte[] bytes = buf.array();
@@ -89,9 +108,9 @@ public final class RegistryCodec {
         int magic = buf.getInt();
         short version = buf.getShort();
         int storedCrc = buf.getInt();
-        if (magic != MAGIC || version != VERSION) {
-            throw corrupt(fileName, String.format("magic %08x version %d, expected %08x version %d", magic, version,
-                    MAGIC, VERSION));
+        if (magic != MAGIC || (version != VERSION && version != VERSION_1)) {
+            throw corrupt(fileName, String.format("magic %08x version %d, expected %08x version %d or %d", magic,
+                    version, MAGIC, VERSION_1, VERSION));
         }
         if (storedCrc != crc(bytes)) {
             throw corrupt(fileName, String.format("stored CRC32C %08x, computed %08x", storedCrc, crc(bytes)));
@@ -107,7 +126,7 @@ public final class RegistryCodec {
         Set<String> names = new HashSet<>();
         long previousId = -1;
         for (int i = 0; i < count; i++) {
-            Entry e = decodeEntry(buf, fileName);
+            Entry e = decodeEntry(buf, fileName, version);
             if (e.producerId() <= previousId || e.producerId() >= next || !names.add(e.name())) {
                 throw corrupt(fileName, "entry " + i + " " + e + " out of order, beyond next id " + next
                         + " or a repeated name");
@@ -121,7 +140,7 @@ public final class RegistryCodec {
         return new Contents(next, entries);
     }
 
-    private static Entry decodeEntry(ByteBuffer buf, String fileName) throws IOException {
+    private static Entry decodeEntry(ByteBuffer buf, String fileName, short version) throws IOException {
         if (buf.remaining() < ENTRY_FIXED_BYTES) {
             throw corrupt(fileName, "truncated entry at byte " + buf.position());
         }
@@ -145,7 +164,25 @@ public final class RegistryCodec {
         if (problem != null) {
             throw corrupt(fileName, "producer " + id + ": " + problem);
         }
-        return new Entry(name, id, epoch);
+        if (version == VERSION_1) {
+            return new Entry(name, id, epoch, NO_TOKEN, List.of(), NO_ACTIVITY, false);
+        }
+        if (buf.remaining() < ENTRY_V2_BYTES) {
+            throw corrupt(fileName, "producer " + id + " entry truncated at byte " + buf.position());
+        }
+        long token = buf.getLong();
+        long lastActiveMs = buf.getLong();
+        int flags = buf.get();
+        int retired = buf.get();
+        if ((flags & ~1) != 0 || retired < 0 || retired > RETIRED_TOKENS_MAX || buf.remaining() < 8 * retired) {
+            throw corrupt(fileName, "producer " + id + " flags " + flags + " retired tokens " + retired
+                    + " invalid at byte " + buf.position());
+        }
+        List<Long> tokens = new ArrayList<>(retired);
+        for (int i = 0; i < retired; i++) {
+            tokens.add(buf.getLong());
+        }
+        return new Entry(name, id, epoch, token, tokens, lastActiveMs, (flags & 1) != 0);
     }
 
     /** Why {@code name} is not a valid producer name, or null when it is. */

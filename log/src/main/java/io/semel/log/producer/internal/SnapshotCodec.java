@@ -27,7 +27,13 @@ import java.util.zip.CRC32C;
  *                                batchCount times, oldest first (34 bytes each):
  *                                  2 epoch (0..producer epoch)   8 firstSequence   8 lastSequence
  *                                  8 firstOffset   8 lastOffset
+ *      *    8 forgottenIdFloor (version 2) ids at or below it count as forgotten; -1 for none
+ *      *    4 forgottenCount   (version 2) 0..{@link ProducerStateTable#PRODUCERS_LIMIT}
+ *      *   10 forgotten        (version 2) forgottenCount times, oldest first, distinct ids without
+ *                                state above: 8 producerId (>= 0)   2 epoch (>= 0)
  * </pre>
+ *
+ * <p>Version 1 (no tombstones) is still read, as a snapshot without tombstones.
  *
  * <p>Decoding checks, besides magic, version and CRC: the length is exactly what the counts
  * imply; each batch has {@code 0 <= firstSequence <= lastSequence}, as many offsets as sequences,
@@ -43,12 +49,16 @@ import java.util.zip.CRC32C;
  */
 public final class SnapshotCodec {
     public static final int MAGIC = 0x53505354;
-    public static final short VERSION = 1;
+    public static final short VERSION = 2;
+    /** The first format, without tombstones; still read. */
+    public static final short VERSION_1 = 1;
     public static final int HEADER_BYTES = 22;
     private static final int CRC_OFFSET = 6;
     private static final int CRC_START = 10;
     private static final int PRODUCER_BYTES = 19;
     private static final int BATCH_BYTES = 34;
+    private static final int FORGOTTEN_BYTES = 10;
+    private static final int TRAILER_BYTES = 12;
 
     /** Largest possible snapshot: every producer with a full window. */
     public static final long SNAPSHOT_BYTES_MAX = HEADER_BYTES
@@ -59,7 +69,7 @@ public final class SnapshotCodec {
     }
 
     public static byte[] encode(Snapshot snapshot) {
-        long size = HEADER_BYTES;
+        long size = HEADER_BYTES + TRAILER_BYTES + (long) FORGOTTEN_BYTES * snapshot.forgotten().size();
         for (ProducerEntry p : snapshot.producers()) {
             size += PRODUCER_BYTES + (long) BATCH_BYTES * p.batches().size();
         }
@@ -74,6 +84,10 @@ public final class SnapshotCodec {
                 buf.putShort(b.epoch()).putLong(b.firstSequence()).putLong(b.lastSequence())
                         .putLong(b.firstOffset()).putLong(b.lastOffset());
             }
+        }
+        buf.putLong(snapshot.forgottenIdFloor()).putInt(snapshot.forgotten().size());
+        for (Snapshot.Forgotten f : snapshot.forgotten()) {
+            buf.putLong(f.producerId()).putShort(f.epoch());
         }
         assert !buf.hasRemaining();
         byte[] bytes = buf.array();
@@ -93,8 +107,8 @@ public final class SnapshotCodec {
             throw corrupt(String.format("magic %08x, expected %08x", magic, MAGIC));
         }
         short version = buf.getShort();
-        if (version != VERSION) {
-            throw corrupt("format version " + version + ", this code reads " + VERSION);
+        if (version != VERSION && version != VERSION_1) {
+            throw corrupt("format version " + version + ", this code reads " + VERSION_1 + " and " + VERSION);
         }
         int storedCrc = buf.getInt();
         int actualCrc = crc(bytes);
@@ -116,10 +130,37 @@ public final class SnapshotCodec {
             producers.add(p);
             previousId = p.producerId();
         }
+        Snapshot snapshot = version == VERSION_1 ? new Snapshot(offset, producers) : decodeForgotten(buf, offset, producers);
         if (buf.hasRemaining()) {
-            throw corrupt(buf.remaining() + " bytes left after " + count + " producers");
+            throw corrupt(buf.remaining() + " bytes left after " + count + " producers and "
+                    + snapshot.forgotten().size() + " tombstones");
         }
-        return new Snapshot(offset, producers);
+        return snapshot;
+    }
+
+    private static Snapshot decodeForgotten(ByteBuffer buf, long offset, List<ProducerEntry> producers)
+            throws CorruptSnapshotException {
+        if (buf.remaining() < TRAILER_BYTES) {
+            throw corrupt("truncated tombstone section at byte " + buf.position());
+        }
+        long floor = buf.getLong();
+        int count = buf.getInt();
+        if (floor < -1 || count < 0 || count > ProducerStateTable.PRODUCERS_LIMIT
+                || (long) count * FORGOTTEN_BYTES != buf.remaining()) {
+            throw corrupt("tombstone floor " + floor + ", count " + count + " impossible with " + buf.remaining()
+                    + " bytes left");
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        producers.forEach(p -> ids.add(p.producerId()));
+        List<Snapshot.Forgotten> forgotten = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Snapshot.Forgotten f = new Snapshot.Forgotten(buf.getLong(), buf.getShort());
+            if (f.producerId() < 0 || f.epoch() < 0 || !ids.add(f.producerId())) {
+                throw corrupt("tombstone " + f + " is negative, repeated or has state as well");
+            }
+            forgotten.add(f);
+        }
+        return new Snapshot(offset, producers, forgotten, floor);
     }
 
     private static ProducerEntry decodeProducer(ByteBuffer buf, long snapshotOffset, long previousId)
