@@ -24,7 +24,15 @@ import java.util.Map;
  * 11  POLL            leased deliveries for a member         {@link Poll}
  * 12  ACK             settle deliveries                      {@link Ack}
  * 13  NACK            request redelivery with backoff        {@link Nack}
+ * 40  DELETE_TOPIC    delete a topic and its dead-letter     {@link DeleteTopic}
+ * 41  ADD_PARTITIONS  grow a topic's partition count         {@link AddPartitions}
+ * 42  LIST_GROUPS     every consumer group                   {@link ListGroups}
+ * 43  DESCRIBE_GROUP  members, leases, floors and lag        {@link DescribeGroup}
+ * 44  RESET_GROUP     move a memberless group's position     {@link ResetGroup}
  * </pre>
+ *
+ * <p>Numbers are not contiguous: ranges are handed out to work done in parallel, so never assume
+ * 0..N.
  *
  * <p>Each API also has a version ({@link #latestVersion()}), carried in every frame, so one API can
  * change layout without a new number. All are at version 1.
@@ -43,7 +51,12 @@ public enum ApiKey {
     HEARTBEAT(10),
     POLL(11),
     ACK(12),
-    NACK(13);
+    NACK(13),
+    DELETE_TOPIC(40),
+    ADD_PARTITIONS(41),
+    LIST_GROUPS(42),
+    DESCRIBE_GROUP(43),
+    RESET_GROUP(44);
 
     private static final Map<Integer, ApiKey> BY_ID = new HashMap<>();
 
@@ -89,7 +102,7 @@ public enum ApiKey {
         ApiKey key = BY_ID.get(id);
         if (key == null) {
             throw new ProtocolException(ErrorCode.INVALID_REQUEST, "unknown api key " + id
-                    + "; this code knows 0.." + (values().length - 1));
+                    + "; this code knows " + new java.util.TreeSet<>(BY_ID.keySet()));
         }
         return key;
     }

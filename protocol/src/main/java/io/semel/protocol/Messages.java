@@ -27,6 +27,11 @@ public final class Messages {
             case POLL -> Poll.Request.decode(r);
             case ACK -> Ack.Request.decode(r);
             case NACK -> Nack.Request.decode(r);
+            case DELETE_TOPIC -> DeleteTopic.Request.decode(r);
+            case ADD_PARTITIONS -> AddPartitions.Request.decode(r);
+            case LIST_GROUPS -> ListGroups.Request.decode(r);
+            case DESCRIBE_GROUP -> DescribeGroup.Request.decode(r);
+            case RESET_GROUP -> ResetGroup.Request.decode(r);
         };
     }
 
@@ -47,6 +52,11 @@ public final class Messages {
             case POLL -> Poll.Response.decode(r);
             case ACK -> Ack.Response.decode(r);
             case NACK -> Nack.Response.decode(r);
+            case DELETE_TOPIC -> DeleteTopic.Response.decode(r);
+            case ADD_PARTITIONS -> AddPartitions.Response.decode(r);
+            case LIST_GROUPS -> ListGroups.Response.decode(r);
+            case DESCRIBE_GROUP -> DescribeGroup.Response.decode(r);
+            case RESET_GROUP -> ResetGroup.Response.decode(r);
         };
     }
 
@@ -67,6 +77,11 @@ public final class Messages {
             case POLL -> Poll.Response.error(error, message);
             case ACK -> Ack.Response.error(error, message);
             case NACK -> Nack.Response.error(error, message);
+            case DELETE_TOPIC -> DeleteTopic.Response.error(error, message);
+            case ADD_PARTITIONS -> AddPartitions.Response.error(error, message);
+            case LIST_GROUPS -> ListGroups.Response.error(error, message);
+            case DESCRIBE_GROUP -> DescribeGroup.Response.error(error, message);
+            case RESET_GROUP -> ResetGroup.Response.error(error, message);
         };
     }
 }

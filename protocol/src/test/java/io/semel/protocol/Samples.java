@@ -29,6 +29,12 @@ final class Samples {
                 List.of(new Ack.Item(0, 4L, 10L), new Ack.Item(2, 1L, 99L))));
         m.put(ApiKey.NACK, new Nack.Request("billing", "member-7", List.of(new Ack.Item(1, 2L, 5L)),
                 "handler threw IllegalStateException: ☃", 1_000));
+        m.put(ApiKey.DELETE_TOPIC, new DeleteTopic.Request("orders"));
+        m.put(ApiKey.ADD_PARTITIONS, new AddPartitions.Request("orders", 12));
+        m.put(ApiKey.LIST_GROUPS, new ListGroups.Request());
+        m.put(ApiKey.DESCRIBE_GROUP, new DescribeGroup.Request("billing"));
+        m.put(ApiKey.RESET_GROUP, new ResetGroup.Request("billing", "orders", -1, ResetGroup.Mode.TIMESTAMP,
+                1_700_000_000_000L));
         return m;
     }
 
@@ -57,6 +63,16 @@ final class Samples {
         m.put(ApiKey.ACK, new Ack.Response(ok, null, List.of(new Ack.Result(0, 10L, ok),
                 new Ack.Result(2, 99L, ErrorCode.STALE_LEASE))));
         m.put(ApiKey.NACK, new Nack.Response(ok, null, List.of(new Ack.Result(1, 5L, ok))));
+        m.put(ApiKey.DELETE_TOPIC, new DeleteTopic.Response(ok, null));
+        m.put(ApiKey.ADD_PARTITIONS, new AddPartitions.Response(ok, null));
+        m.put(ApiKey.LIST_GROUPS, new ListGroups.Response(ok, null, List.of(new ListGroups.Group("billing", "orders",
+                12, 2))));
+        m.put(ApiKey.DESCRIBE_GROUP, new DescribeGroup.Response(ok, null, "orders",
+                List.of(new DescribeGroup.Member("member-3", 10_000L)),
+                List.of(new DescribeGroup.Progress(0, "member-3", 4L, 10L, 17L, 2, 3, 1, 1, 0L, 40L, 28L),
+                        new DescribeGroup.Progress(1, null, 0L, 0L, 0L, 0, 0, 0, 0, 0L, 0L, 0L))));
+        m.put(ApiKey.RESET_GROUP, new ResetGroup.Response(ok, null, List.of(new ResetGroup.Position(0, 5L),
+                new ResetGroup.Position(1, 0L))));
         return m;
     }
 }
