@@ -136,7 +136,7 @@ public final class Broker implements Closeable {
                 groups = coordinator;
             }
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
-                    errors);
+                    coordinator, errors);
             NettyServer server = new NettyServer(config, dispatcher, errors);
             InetSocketAddress bound = server.start();
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound);

@@ -1,6 +1,7 @@
 package io.semel.broker.internal;
 
 import io.semel.broker.BrokerConfig;
+import io.semel.broker.GroupAdmin;
 import io.semel.broker.GroupRequests;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.OffsetOutOfRangeException;
@@ -50,15 +51,18 @@ public final class RequestDispatcher {
     private final ExecutorService admin;
     private final GroupRequests groups;
     private final ErrorMapping errors;
+    private final TopicAdministration topicAdmin;
 
+    /** @param groupAdmin null when the groups are served by an outside {@link GroupRequests} (no group admin then) */
     public RequestDispatcher(BrokerConfig config, TopicManager topics, ProducerRegistry registry,
-            ExecutorService admin, GroupRequests groups, ErrorMapping errors) {
+            ExecutorService admin, GroupRequests groups, GroupAdmin groupAdmin, ErrorMapping errors) {
         this.config = config;
         this.topics = topics;
         this.registry = registry;
         this.admin = admin;
         this.groups = groups;
         this.errors = errors;
+        this.topicAdmin = new TopicAdministration(config, topics, admin, groupAdmin, errors);
     }
 
     /** Dispatches one decoded request; {@code loop} is the connection's event loop, for timers. */
@@ -89,6 +93,10 @@ public final class RequestDispatcher {
             return groups.ack(r);
         } else if (request instanceof Nack.Request r) {
             return groups.nack(r);
+        }
+        CompletableFuture<? extends ApiResponse> adminAnswer = topicAdmin.handle(request);
+        if (adminAnswer != null) {
+            return adminAnswer;
         }
         throw new IllegalArgumentException("no handler for " + request.apiKey());
     }
@@ -206,7 +214,7 @@ public final class RequestDispatcher {
         CompletableFuture<ApiResponse> answer = log.append(batch, epoch)
                 .<ApiResponse>thenApply(o -> new Produce.Response(ErrorCode.NONE, null, o.baseOffset(), o.lastOffset(),
                         o.duplicate()))
-                .exceptionally(e -> errors.toResponse(r.apiKey(), e, "produce to " + r.topic() + "-" + r.partition()));
+                .exceptionally(e -> failure(r.apiKey(), e, "produce to " + r.topic() + "-" + r.partition(), r.topic()));
         if (r.timeoutMs() > 0 && !answer.isDone()) {
             armTimeout(answer, r.timeoutMs(), loop);
         }
@@ -241,7 +249,16 @@ public final class RequestDispatcher {
         return log;
     }
 
-    private static String unknownTopic(String topic) {
+    /** A request whose topic was deleted under it fails like one sent after the deletion. */
+    private ApiResponse failure(io.semel.protocol.ApiKey key, Throwable e, String what, String topic) {
+        if (topics.topic(topic) == null) {
+            return io.semel.protocol.Messages.errorResponse(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    what + ": " + unknownTopic(topic));
+        }
+        return errors.toResponse(key, e, what);
+    }
+
+    static String unknownTopic(String topic) {
         return "topic " + topic + " does not exist; create it first";
     }
 
@@ -291,7 +308,7 @@ public final class RequestDispatcher {
             }
             log.call(p -> readDurable(p, r.fromOffset(), maxBytes)).whenComplete((read, e) -> {
                 if (e != null) {
-                    result.complete(errors.toResponse(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition()));
+                    result.complete(failure(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition(), r.topic()));
                 } else if (read.outOfRange()) {
                     String message = new OffsetOutOfRangeException(r.fromOffset(), read.startOffset(),
                             read.nextOffset()).getMessage();
