@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "semel", mixinStandardHelpOptions = true, version = "semel 0.1.0",
         description = "Exactly-once messaging: broker, client tools, inspection, fault-injection verification.",
         subcommands = {BrokerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            BenchCommand.class, InspectCommand.class, VerifyCommand.class, CheckCommand.class, DemoCommand.class,
+            GroupCommand.class, DlqCommand.class, BenchCommand.class, InspectCommand.class, VerifyCommand.class,
+            CheckCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Semel {
     /** Exit status for a run-time failure. */
