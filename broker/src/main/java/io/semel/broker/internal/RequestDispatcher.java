@@ -202,6 +202,13 @@ public final class RequestDispatcher {
             return CompletableFuture.completedFuture(Produce.Response.error(e.errorCode(), e.getMessage()));
         }
         RecordBatch batch = r.batch();
+        if (batch.sizeInBytes() > config.maxBatchBytes() && batch.recordCount() == 1) {
+            // One record: it is the record that is too large; name the limit set per record.
+            return CompletableFuture.completedFuture(Produce.Response.error(ErrorCode.MESSAGE_TOO_LARGE, "record of "
+                    + (batch.sizeInBytes() - RecordBatch.HEADER_BYTES) + " bytes exceeds this broker's maxRecordBytes "
+                    + config.maxRecordBytes() + " (and its maxBatchBytes " + config.maxBatchBytes() + "); send smaller "
+                    + "messages"));
+        }
         if (batch.sizeInBytes() > config.maxBatchBytes()) {
             return CompletableFuture.completedFuture(Produce.Response.error(ErrorCode.MESSAGE_TOO_LARGE, "batch of "
                     + batch.sizeInBytes() + " bytes exceeds this broker's maxBatchBytes " + config.maxBatchBytes()
