@@ -46,6 +46,8 @@ public final class Semel {
                 System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
+        // Client WARN lines and the progress bar share stderr: guard it before anything logs.
+        ConsoleLines.install();
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
