@@ -145,7 +145,7 @@ public final class Broker implements Closeable {
             }
             ProducerRequests producers = new ProducerRequests(topics, registry, admin, errors, Broker::monotonicMs);
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
-                    errors, producers);
+                    coordinator, errors, producers);
             NettyServer server = new NettyServer(config, dispatcher, errors);
             InetSocketAddress bound = server.start();
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, registry,

@@ -3,6 +3,8 @@ package io.semel.cli;
 import io.semel.broker.BrokerConfig;
 import io.semel.client.Admin;
 import io.semel.client.DeliveryGuarantee;
+import io.semel.client.PartitionReader;
+import io.semel.client.Producer;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -29,6 +31,17 @@ final class ClientOptions {
     Admin admin() {
         return Admin.builder(broker).clientId("semel-cli").requestTimeoutMs(timeoutMs())
                 .connectTimeoutMs(timeoutMs()).build();
+    }
+
+    PartitionReader reader() {
+        return PartitionReader.builder(broker).clientId("semel-cli").requestTimeoutMs(timeoutMs())
+                .connectTimeoutMs(timeoutMs()).build();
+    }
+
+    /** A producer whose sequences the caller owns, under a stable identity. */
+    Producer durableProducer(String name) {
+        return Producer.builder(broker).clientId("semel-cli").durable(name).requestTimeoutMs(timeoutMs())
+                .connectTimeoutMs(timeoutMs()).deliveryTimeoutMs(timeoutMs()).build();
     }
 
     /** "host:port" with a port in 1..65535; checked here so a typo is a usage error (exit 2). */

@@ -1,5 +1,6 @@
 package io.semel.cli;
 
+import io.semel.processor.store.FailedOutboxRow;
 import io.semel.processor.store.InboxCounts;
 import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code semel inspect inbox}: a processor consumer's inbox in its store — counts by status and a page
- * of rows — through the store API ({@code inboxCounts}, {@code inboxPage}). Opening a store applies
+ * of rows, FAILED ones with their last error — and the store's FAILED outbox rows, through the store
+ * API ({@code inboxCounts}, {@code inboxPage}, {@code failedOutbox}). Opening a store applies
  * pending schema migrations, as the processor would; nothing else is written.
  */
 @Command(name = "inbox", mixinStandardHelpOptions = true,
@@ -38,8 +40,8 @@ final class InspectInboxCommand implements Callable<Integer> {
     @Option(names = "--consumer", required = true, paramLabel = "NAME", description = "The processor's consumer name.")
     String consumer;
 
-    @Option(names = "--status", paramLabel = "received|processed",
-            description = "Only rows with this status (default: received rows first, then processed).")
+    @Option(names = "--status", paramLabel = "failed|received|processed",
+            description = "Only rows with this status (default: failed rows first, then received, then processed).")
     String status;
 
     @Option(names = "--limit", paramLabel = "N", description = "Rows to show, 0..10000 (default ${DEFAULT-VALUE}).")
@@ -67,8 +69,8 @@ final class InspectInboxCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (JdbcStore s = open()) {
             InboxCounts counts = s.inboxCounts(consumer);
-            out.printf("inbox of consumer %s in %s: %d received, %d processed, %d total%n", consumer, store,
-                    counts.received(), counts.processed(), counts.total());
+            out.printf("inbox of consumer %s in %s: %d received, %d processed, %d failed, %d total%n", consumer, store,
+                    counts.received(), counts.processed(), counts.failed(), counts.total());
             List<InboxRow> rows = new ArrayList<>();
             for (InboxStatus st : statuses) {
                 if (rows.size() < limit) {
@@ -84,20 +86,47 @@ final class InspectInboxCommand implements Callable<Integer> {
                         r.entry().partition(), r.entry().offset(), r.status(), r.attempts(),
                         Instant.ofEpochMilli(r.entry().receivedAtMs()),
                         r.processedAtMs().isPresent() ? Instant.ofEpochMilli(r.processedAtMs().getAsLong()) : "-");
+                if (r.lastError() != null) {
+                    out.printf("    last error: %s%n", r.lastError());
+                }
+            }
+            if (statuses.contains(InboxStatus.FAILED)) {
+                printFailedOutbox(s, out);
             }
             out.flush();
             return 0;
         }
     }
 
+    /** The relay's FAILED rows: the store's, not one consumer's (one relay per store). */
+    private void printFailedOutbox(JdbcStore s, PrintWriter out) {
+        List<FailedOutboxRow> failed = s.failedOutbox(Math.max(1, limit));
+        if (failed.isEmpty()) {
+            return;
+        }
+        out.printf("outbox of %s: %d failed row(s) (not sent; copied to <topic>.dlq unless bound for one)%n", store,
+                failed.size());
+        out.printf("%-10s %-20s %-40s %8s %-24s%n", "ROW ID", "TOPIC", "MESSAGE ID", "ATTEMPTS", "FAILED");
+        for (FailedOutboxRow f : failed) {
+            out.printf("%-10d %-20s %-40s %8d %-24s%n", f.id(), f.topic(), f.messageId(), f.attempts(),
+                    Instant.ofEpochMilli(f.failedAtMs()));
+            out.printf("    last error: %s%n", f.lastError());
+        }
+    }
+
     private List<InboxStatus> statuses() {
         if (status == null) {
-            return List.of(InboxStatus.RECEIVED, InboxStatus.PROCESSED);
+            return List.of(InboxStatus.FAILED, InboxStatus.RECEIVED, InboxStatus.PROCESSED);
         }
         try {
-            return List.of(InboxStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            InboxStatus st = InboxStatus.valueOf(status.toUpperCase(Locale.ROOT));
+            if (!st.stored()) {
+                throw new IllegalArgumentException(status);
+            }
+            return List.of(st);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--status '" + status + "' is neither received nor processed");
+            throw new ParameterException(spec.commandLine(), "--status '" + status + "' is not failed, received or "
+                    + "processed");
         }
     }
 

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 /**
  * A one-line progress bar redrawn with carriage returns on standard error. Drawn only when
  * enabled (stderr is a terminal, or {@code --progress}) and only once the run has lasted
- * {@link #SHOW_AFTER_MS}, so short runs and pipes stay clean; never touches standard output.
+ * {@link #SHOW_AFTER_MS}, so short runs and pipes stay clean; never touches standard output. When
+ * the CLI guards standard error ({@link ConsoleLines}), the bar is drawn through it, so client log
+ * lines written meanwhile erase it and start on a line of their own instead of running into it.
  * Called from one thread (the command's); not thread-safe.
  */
 final class Progress {
@@ -17,16 +19,26 @@ final class Progress {
     private static final int BAR_CHARS = 30;
 
     private final PrintWriter err;
+    private final ConsoleLines console; // null: draw on err directly
     private final boolean enabled;
     private final long total;
     private final String unit;
-    private final long startNanos = System.nanoTime();
+    private final java.util.function.LongSupplier nanoTime;
+    private final long startNanos;
     private long lastDrawNanos;
     private boolean drawn;
 
     /** @param total expected count, or -1 when unknown (then only the count and rate are shown) */
     Progress(PrintWriter err, boolean enabled, long total, String unit) {
+        this(err, ConsoleLines.installed(), enabled, total, unit, System::nanoTime);
+    }
+
+    Progress(PrintWriter err, ConsoleLines console, boolean enabled, long total, String unit,
+            java.util.function.LongSupplier nanoTime) {
         this.err = err;
+        this.console = console;
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
         this.enabled = enabled;
         this.total = total;
         this.unit = unit;
@@ -46,7 +58,7 @@ final class Progress {
         if (!enabled) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - startNanos < SHOW_AFTER_MS * 1_000_000L || now - lastDrawNanos < REDRAW_EVERY_MS * 1_000_000L) {
             return;
         }
@@ -61,14 +73,22 @@ final class Progress {
         } else {
             line = String.format("%,d %s, %s", done, unit, rate);
         }
-        err.print("\r" + line);
-        err.flush();
+        err.flush(); // whatever the command printed before goes out before the bar
+        if (console != null) {
+            console.drawBar(line);
+        } else {
+            err.print("\r" + line);
+            err.flush();
+        }
         drawn = true;
     }
 
     /** Erases the bar so the summary that follows starts on a clean line. */
     void finish() {
-        if (drawn) {
+        if (drawn && console != null) {
+            console.clearBar();
+            drawn = false;
+        } else if (drawn) {
             err.print("\r" + " ".repeat(BAR_CHARS + 60) + "\r");
             err.flush();
             drawn = false;

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "semel", mixinStandardHelpOptions = true, version = "semel 0.1.0",
         description = "Exactly-once messaging: broker, client tools, inspection, fault-injection verification.",
         subcommands = {BrokerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
-            BenchCommand.class, InspectCommand.class, ProducersCommand.class, VerifyCommand.class, CheckCommand.class, DemoCommand.class,
+            GroupCommand.class, DlqCommand.class, ProducersCommand.class, BenchCommand.class, InspectCommand.class,
+            VerifyCommand.class, CheckCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Semel {
     /** Exit status for a run-time failure. */
@@ -45,6 +46,8 @@ public final class Semel {
                 System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
+        // Client WARN lines and the progress bar share stderr: guard it before anything logs.
+        ConsoleLines.install();
         System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -12,10 +12,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code semel topic create|list|describe}. */
+/** {@code semel topic create|list|describe|delete|add-partitions}. */
 @Command(name = "topic", mixinStandardHelpOptions = true,
-        description = "Create, list and describe topics.",
-        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class})
+        description = "Create, list, describe, delete and grow topics.",
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+            TopicCommand.Delete.class, TopicCommand.AddPartitions.class})
 final class TopicCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -100,6 +101,65 @@ final class TopicCommand {
                 out.printf("%-9d  %12d  %12d  %12d%n", p.partition(), p.startOffset(), p.nextOffset(),
                         p.nextOffset() - p.startOffset());
             }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a topic, its dead-letter topic NAME.dlq and every consumer group on either. "
+                    + "Its producers and consumers then get UNKNOWN_TOPIC_OR_PARTITION.")
+    static final class Delete implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Mixin
+        ClientOptions client;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Admin admin = client.admin()) {
+                admin.deleteTopic(name);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("deleted topic %s%s and its consumer groups%n", name,
+                    name.endsWith(".dlq") ? "" : " with " + name + ".dlq");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "add-partitions", mixinStandardHelpOptions = true,
+            description = "Grow a topic to N partitions. Existing groups consume the new ones from offset 0. Keyed "
+                    + "messages may map to another partition afterwards (murmur2(key) mod N); running producers "
+                    + "keep the old count until restarted.")
+    static final class AddPartitions implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--partitions", paramLabel = "N", required = true,
+                description = "The new partition count, above the current one.")
+        int partitions;
+
+        @Mixin
+        ClientOptions client;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (partitions < 2) {
+                throw new ParameterException(spec.commandLine(), "--partitions must be >= 2, was " + partitions);
+            }
+            try (Admin admin = client.admin()) {
+                admin.addPartitions(name, partitions);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("topic %s now has %d partition(s)%n", name, partitions);
             out.flush();
             return 0;
         }

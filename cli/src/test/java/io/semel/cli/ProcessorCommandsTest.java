@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.processor.store.InboxEntry;
 import io.semel.processor.store.InboxStatus;
+import io.semel.processor.store.OutboxMessage;
 import io.semel.processor.store.JdbcStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -39,8 +40,16 @@ class ProcessorCommandsTest {
                         InboxStatus.RECEIVED);
                 tx.insertInbox("other", InboxEntry.of("orders/1/8", "orders", 1, 8, 1_700_000_000_200L),
                         InboxStatus.RECEIVED);
+                tx.insertInbox("billing", InboxEntry.of("orders/2/9", "orders", 2, 9, 1_700_000_000_300L),
+                        InboxStatus.RECEIVED);
+                tx.incrementAttempts("billing", "orders/2/9");
+                tx.markFailed("billing", "orders/2/9", "handler threw: no such account", 1_700_000_000_400L);
+                tx.enqueueOutbox(new OutboxMessage("invoices", null, new byte[] {1}, List.of(), "orders/2/9/0", 1));
                 return null;
             });
+            long id = store.pendingOutbox(0, 1).get(0).id();
+            store.recordOutboxFailure(id, "MESSAGE_TOO_LARGE: record above maxRecordBytes");
+            store.failOutbox("relay", id, "MESSAGE_TOO_LARGE: record above maxRecordBytes", 1_700_000_000_500L, null);
         }
         return file;
     }
@@ -52,11 +61,16 @@ class ProcessorCommandsTest {
         assertThat(all.exit()).as(all.err()).isZero();
         List<String> lines = all.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("inbox of consumer billing in sqlite:" + file
-                + ": 1 received, 3 processed, 4 total");
+                + ": 1 received, 3 processed, 1 failed, 5 total");
         assertThat(lines.get(1)).startsWith("MESSAGE ID").contains("STATUS", "ATTEMPTS", "RECEIVED", "PROCESSED");
-        assertThat(lines).hasSize(6);
-        assertThat(lines.get(2)).startsWith("orders/1/7").contains("RECEIVED", "2023-11-14T22:13:20.100Z");
-        assertThat(lines.get(3)).startsWith("orders/0/0").contains("PROCESSED");
+        assertThat(lines.get(2)).startsWith("orders/2/9").contains("FAILED");
+        assertThat(lines.get(3)).isEqualTo("    last error: handler threw: no such account");
+        assertThat(lines.get(4)).startsWith("orders/1/7").contains("RECEIVED", "2023-11-14T22:13:20.100Z");
+        assertThat(lines.get(5)).startsWith("orders/0/0").contains("PROCESSED");
+        assertThat(lines.get(8)).startsWith("outbox of sqlite:").contains("1 failed row(s)");
+        assertThat(lines.get(10)).contains("invoices", "orders/2/9/0");
+        assertThat(lines.get(11)).isEqualTo("    last error: MESSAGE_TOO_LARGE: record above maxRecordBytes");
+        assertThat(lines).hasSize(12);
 
         Run page = semel("inspect", "inbox", "--store", "sqlite:" + file, "--consumer", "billing", "--status",
                 "processed", "--limit", "1", "--after", "orders/0/0");
@@ -73,9 +87,9 @@ class ProcessorCommandsTest {
         Run bad = semel("inspect", "inbox", "--store", "mysql:x", "--consumer", "c");
         assertThat(bad.exit()).isEqualTo(Semel.EXIT_USAGE);
         Run status = semel("inspect", "inbox", "--store", "sqlite:" + storeWithInbox(), "--consumer", "billing",
-                "--status", "failed");
+                "--status", "absent");
         assertThat(status.exit()).isEqualTo(Semel.EXIT_USAGE);
-        assertThat(status.err()).contains("neither received nor processed");
+        assertThat(status.err()).contains("is not failed, received or processed");
     }
 
     @Test

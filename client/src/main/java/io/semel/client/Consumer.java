@@ -1,6 +1,7 @@
 package io.semel.client;
 
 import io.semel.client.internal.BrokerChannel;
+import io.semel.client.internal.LogText;
 import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.Ack;
 import io.semel.protocol.Delivery;
@@ -96,12 +97,13 @@ public final class Consumer implements AutoCloseable {
                 Heartbeat.Response r = heartbeatChannel.call(new Heartbeat.Request(cfg.group(), memberId),
                         Heartbeat.Response.class, 0);
                 if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER && !closed) {
-                    log.warn("member {} of group '{}' expired ({}); joining again", memberId, cfg.group(),
-                            r.errorMessage());
+                    log.warn("member {} of group '{}' expired; joining again", memberId, cfg.group());
+                    log.debug("member {} expired: {}", memberId, r.errorMessage());
                     leases.clear();
                     memberId = join(heartbeatChannel);
                 } else if (r.error() != ErrorCode.NONE) {
-                    log.warn("heartbeat for group '{}' answered {} ({})", cfg.group(), r.error(), r.errorMessage());
+                    log.warn("heartbeat for group '{}' answered {}", cfg.group(), r.error());
+                    log.debug("heartbeat for group '{}' answered {}: {}", cfg.group(), r.error(), r.errorMessage());
                 } else {
                     Map<Integer, Long> now = new ConcurrentHashMap<>();
                     r.leases().forEach(l -> now.put(l.partition(), l.leaseEpoch()));
@@ -110,7 +112,8 @@ public final class Consumer implements AutoCloseable {
                 }
             } catch (SemelException e) {
                 if (!closed) {
-                    log.warn("heartbeat for group '{}' failed: {}", cfg.group(), e.getMessage());
+                    log.warn("heartbeat for group '{}' failed: {}", cfg.group(), LogText.brief(e));
+                    log.debug("heartbeat for group '{}' failed", cfg.group(), e);
                 }
             }
             try {
@@ -292,7 +295,9 @@ public final class Consumer implements AutoCloseable {
         try {
             action.run();
         } catch (SemelException e) {
-            log.warn("settling {} failed: {}; it will be redelivered", m, e.getMessage());
+            log.warn("settling {}/{}@{} failed: {}; it will be redelivered", m.topic(), m.partition(), m.offset(),
+                    LogText.brief(e));
+            log.debug("settling {} failed", m, e);
         }
     }
 
@@ -308,7 +313,8 @@ public final class Consumer implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                log.warn("poll failed: {}; retrying", e.getMessage());
+                log.warn("poll failed: {}; retrying", LogText.brief(e));
+                log.debug("poll failed", e);
                 sleepQuietly(Math.min(1000, cfg.pollTimeoutMs()));
                 continue;
             }
@@ -354,10 +360,12 @@ public final class Consumer implements AutoCloseable {
             LeaveGroup.Response r = heartbeatChannel.call(new LeaveGroup.Request(cfg.group(), memberId),
                     LeaveGroup.Response.class, 0);
             if (r.error() != ErrorCode.NONE) {
-                log.warn("LEAVE_GROUP answered {} ({})", r.error(), r.errorMessage());
+                log.warn("LEAVE_GROUP answered {}", r.error());
+                log.debug("LEAVE_GROUP answered {}: {}", r.error(), r.errorMessage());
             }
         } catch (SemelException e) {
-            log.warn("LEAVE_GROUP failed: {}; the broker drops the member after sessionTimeoutMs {}", e.getMessage(),
+            log.debug("LEAVE_GROUP failed", e);
+            log.warn("LEAVE_GROUP failed: {}; the broker drops the member after sessionTimeoutMs {}", LogText.brief(e),
                     cfg.sessionTimeoutMs());
         }
         heartbeatChannel.close();

@@ -262,7 +262,7 @@ abstract class ProcessorContractTest {
     }
 
     @Test
-    void storeThenProcessAppliesEachMessageOnceAndParksAMessageThatKeepsFailing() throws Exception {
+    void storeThenProcessAppliesEachMessageOnceAndFailsAMessageThatKeepsFailing() throws Exception {
         broker.createTopic(TOPIC, 2);
         Handler handler = (m, tx) -> {
             if (new String(m.key(), StandardCharsets.UTF_8).equals("bad")) {
@@ -277,14 +277,19 @@ abstract class ProcessorContractTest {
             producer.send(TOPIC, utf8("bad"), utf8("1"), List.of(Header.of(SourceMessage.ID_HEADER, "app-key-7"))).join();
         }
         awaitProcessed(150);
-        await().atMost(Duration.ofSeconds(20)).until(() -> counter(p.meterRegistry(), "semel.processor.parked") == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> counter(p.meterRegistry(), "semel.processor.inbox.failed") == 1);
+        sendIncrements(20, 5); // rows behind the failed one flow
+        awaitProcessed(170);
         assertThat(Bank.balances(store)).isEqualTo(expected);
-        InboxView view = p.inbox(InboxStatus.RECEIVED, null, 10);
-        assertThat(view.counts().processed()).isEqualTo(150);
-        assertThat(view.counts().received()).isEqualTo(1);
+        InboxView view = p.inbox(InboxStatus.FAILED, null, 10);
+        assertThat(view.counts().processed()).isEqualTo(170);
+        assertThat(view.counts().received()).isZero();
+        assertThat(view.counts().failed()).isEqualTo(1);
         assertThat(view.page()).singleElement().satisfies(row -> {
             assertThat(row.entry().messageId()).as("the application key is the id").isEqualTo("app-key-7");
+            assertThat(row.status()).isEqualTo(InboxStatus.FAILED);
             assertThat(row.attempts()).isEqualTo(2);
+            assertThat(row.lastError()).contains("cannot handle app-key-7");
         });
         // Acked after the RECEIVED commit: nothing comes back from the broker.
         Thread.sleep(BrokerFixture.ACK_TIMEOUT_MS + 500);

@@ -26,7 +26,15 @@ import java.util.Map;
  * 13  NACK            request redelivery with backoff        {@link Nack}
  * 14  RELEASE_PRODUCER remove a producer's registration     {@link ReleaseProducer}
  * 15  LIST_PRODUCERS  registered producers, their sequences  {@link ListProducers}
+ * 40  DELETE_TOPIC    delete a topic and its dead-letter     {@link DeleteTopic}
+ * 41  ADD_PARTITIONS  grow a topic's partition count         {@link AddPartitions}
+ * 42  LIST_GROUPS     every consumer group                   {@link ListGroups}
+ * 43  DESCRIBE_GROUP  members, leases, floors and lag        {@link DescribeGroup}
+ * 44  RESET_GROUP     move a memberless group's position     {@link ResetGroup}
  * </pre>
+ *
+ * <p>Numbers are not contiguous: ranges are handed out to work done in parallel, so never assume
+ * 0..N.
  *
  * <p>Each API also has a version ({@link #latestVersion()}), carried in every frame, so one API can
  * change layout without a new number. All are at version 1.
@@ -47,7 +55,12 @@ public enum ApiKey {
     ACK(12),
     NACK(13),
     RELEASE_PRODUCER(14),
-    LIST_PRODUCERS(15);
+    LIST_PRODUCERS(15),
+    DELETE_TOPIC(40),
+    ADD_PARTITIONS(41),
+    LIST_GROUPS(42),
+    DESCRIBE_GROUP(43),
+    RESET_GROUP(44);
 
     private static final Map<Integer, ApiKey> BY_ID = new HashMap<>();
 

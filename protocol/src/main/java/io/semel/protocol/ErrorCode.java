@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * <p>The numeric {@link #code()} is part of the protocol: once released, a code never changes
  * meaning and is never reused. Names may be improved; numbers may not. New codes are added at the
- * end of their range.
+ * end of their range; ranges are
+ * handed out to work done in parallel, so codes are not contiguous.
  *
  * <p>{@link #retriable()} says whether the same request may succeed if sent again unchanged (after
  * a backoff). A non-retriable error needs a different request or a human.
@@ -38,7 +39,10 @@ public enum ErrorCode {
     UNKNOWN_GROUP_MEMBER(20, false, "member is not part of the group (expired or never joined)"),
     BROKER_SHUTTING_DOWN(21, true, "broker is closing; retry against it after restart"),
     OFFSET_OUT_OF_RANGE(22, false, "requested offset is outside the log"),
-    THROTTLED(23, true, "too many requests pending; retry after a backoff");
+    THROTTLED(23, true, "too many requests pending; retry after a backoff"),
+    // 40..49: admin operations.
+    GROUP_NOT_EMPTY(40, false, "the group has members; stop them (or wait for their sessions to expire) first"),
+    GROUP_NOT_FOUND(41, false, "no consumer group with this name exists");
 
     private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -29,6 +29,11 @@ public final class Messages {
             case NACK -> Nack.Request.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Request.decode(r);
             case LIST_PRODUCERS -> ListProducers.Request.decode(r);
+            case DELETE_TOPIC -> DeleteTopic.Request.decode(r);
+            case ADD_PARTITIONS -> AddPartitions.Request.decode(r);
+            case LIST_GROUPS -> ListGroups.Request.decode(r);
+            case DESCRIBE_GROUP -> DescribeGroup.Request.decode(r);
+            case RESET_GROUP -> ResetGroup.Request.decode(r);
         };
     }
 
@@ -51,6 +56,11 @@ public final class Messages {
             case NACK -> Nack.Response.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Response.decode(r);
             case LIST_PRODUCERS -> ListProducers.Response.decode(r);
+            case DELETE_TOPIC -> DeleteTopic.Response.decode(r);
+            case ADD_PARTITIONS -> AddPartitions.Response.decode(r);
+            case LIST_GROUPS -> ListGroups.Response.decode(r);
+            case DESCRIBE_GROUP -> DescribeGroup.Response.decode(r);
+            case RESET_GROUP -> ResetGroup.Response.decode(r);
         };
     }
 
@@ -73,6 +83,11 @@ public final class Messages {
             case NACK -> Nack.Response.error(error, message);
             case RELEASE_PRODUCER -> ReleaseProducer.Response.error(error, message);
             case LIST_PRODUCERS -> ListProducers.Response.error(error, message);
+            case DELETE_TOPIC -> DeleteTopic.Response.error(error, message);
+            case ADD_PARTITIONS -> AddPartitions.Response.error(error, message);
+            case LIST_GROUPS -> ListGroups.Response.error(error, message);
+            case DESCRIBE_GROUP -> DescribeGroup.Response.error(error, message);
+            case RESET_GROUP -> ResetGroup.Response.error(error, message);
         };
     }
 }

@@ -21,6 +21,10 @@ class ApiKeyTest {
         // Ids need not be contiguous: each engineer's additions come from a pre-assigned range.
         PINNED.put(ApiKey.RELEASE_PRODUCER, 14);
         PINNED.put(ApiKey.LIST_PRODUCERS, 15);
+        String[] admin = {"DELETE_TOPIC", "ADD_PARTITIONS", "LIST_GROUPS", "DESCRIBE_GROUP", "RESET_GROUP"};
+        for (int i = 0; i < admin.length; i++) {
+            PINNED.put(ApiKey.valueOf(admin[i]), 40 + i);
+        }
     }
 
     @Test
@@ -43,7 +47,7 @@ class ApiKeyTest {
         for (int unknown : new int[] {-1, 999, 12_345, Short.MAX_VALUE}) {
             ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> ApiKey.forId(unknown));
             assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
-            assertThat(e.getMessage()).contains(String.valueOf(unknown)).contains("14, 15");
+            assertThat(e.getMessage()).contains(String.valueOf(unknown)).contains("14, 15").contains("40");
         }
     }
 

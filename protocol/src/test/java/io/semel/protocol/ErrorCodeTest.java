@@ -31,7 +31,9 @@ class ErrorCodeTest {
             Map.entry("AUTHENTICATION_FAILED", new Object[] {19, false}),
             Map.entry("UNKNOWN_GROUP_MEMBER", new Object[] {20, false}),
             Map.entry("BROKER_SHUTTING_DOWN", new Object[] {21, true}),
-            Map.entry("OFFSET_OUT_OF_RANGE", new Object[] {22, false}));
+            Map.entry("OFFSET_OUT_OF_RANGE", new Object[] {22, false}),
+            Map.entry("GROUP_NOT_EMPTY", new Object[] {40, false}),
+            Map.entry("GROUP_NOT_FOUND", new Object[] {41, false}));
 
     @Test
     void everyExistingCodeKeepsItsNumberAndRetriability() {

@@ -31,6 +31,12 @@ final class Samples {
                 "handler threw IllegalStateException: ☃", 1_000));
         m.put(ApiKey.RELEASE_PRODUCER, new ReleaseProducer.Request("semel-cli-☃", (short) -1));
         m.put(ApiKey.LIST_PRODUCERS, new ListProducers.Request("semel-cli-", 50));
+        m.put(ApiKey.DELETE_TOPIC, new DeleteTopic.Request("orders"));
+        m.put(ApiKey.ADD_PARTITIONS, new AddPartitions.Request("orders", 12));
+        m.put(ApiKey.LIST_GROUPS, new ListGroups.Request());
+        m.put(ApiKey.DESCRIBE_GROUP, new DescribeGroup.Request("billing"));
+        m.put(ApiKey.RESET_GROUP, new ResetGroup.Request("billing", "orders", -1, ResetGroup.Mode.TIMESTAMP,
+                1_700_000_000_000L));
         return m;
     }
 
@@ -64,6 +70,16 @@ final class Samples {
                 new ListProducers.Producer(7L, "relay", (short) 2, 1_700_000_000_000L, false,
                         List.of(new ListProducers.PartitionState("orders", 1, 41L, 1_699_999_999_000L))),
                 new ListProducers.Producer(9L, "semel-cli-x", (short) 0, 5L, true, List.of()))));
+        m.put(ApiKey.DELETE_TOPIC, new DeleteTopic.Response(ok, null));
+        m.put(ApiKey.ADD_PARTITIONS, new AddPartitions.Response(ok, null));
+        m.put(ApiKey.LIST_GROUPS, new ListGroups.Response(ok, null, List.of(new ListGroups.Group("billing", "orders",
+                12, 2))));
+        m.put(ApiKey.DESCRIBE_GROUP, new DescribeGroup.Response(ok, null, "orders",
+                List.of(new DescribeGroup.Member("member-3", 10_000L)),
+                List.of(new DescribeGroup.Progress(0, "member-3", 4L, 10L, 17L, 2, 3, 1, 1, 0L, 40L, 28L),
+                        new DescribeGroup.Progress(1, null, 0L, 0L, 0L, 0, 0, 0, 0, 0L, 0L, 0L))));
+        m.put(ApiKey.RESET_GROUP, new ResetGroup.Response(ok, null, List.of(new ResetGroup.Position(0, 5L),
+                new ResetGroup.Position(1, 0L))));
         return m;
     }
 }

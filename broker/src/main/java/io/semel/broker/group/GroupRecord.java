@@ -95,6 +95,32 @@ public sealed interface GroupRecord {
         }
     }
 
+    /**
+     * An operator moved the group's position on {@code partition} (RESET_GROUP, only without
+     * members): every offset below {@code offset} counts as settled, every offset from it as never
+     * delivered; in-flight and settled state of the partition is dropped. May move backwards.
+     */
+    record PositionReset(int partition, long offset) implements GroupRecord {
+        public PositionReset {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+        }
+    }
+
+    /** The group's topic grew to {@code partitionCount} partitions (ADD_PARTITIONS); the new ones start at 0. */
+    record PartitionsAdded(int partitionCount) implements GroupRecord {
+        public PartitionsAdded {
+            atLeast("partitionCount", partitionCount, 2);
+        }
+    }
+
+    /**
+     * The group was deleted (with its topic). Replay forgets every record of the group up to here;
+     * a group of the same name created later starts after it with its own {@code GroupCreated}.
+     */
+    record GroupDeleted() implements GroupRecord {
+    }
+
     /** Why an offset was settled. Wire values are fixed. */
     enum SettleReason {
         ACKED(1),

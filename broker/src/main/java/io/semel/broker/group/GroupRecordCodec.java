@@ -5,6 +5,9 @@ import io.semel.broker.group.GroupRecord.AckFloor;
 import io.semel.broker.group.GroupRecord.DeadLetterRequested;
 import io.semel.broker.group.GroupRecord.Delivered;
 import io.semel.broker.group.GroupRecord.GroupCreated;
+import io.semel.broker.group.GroupRecord.GroupDeleted;
+import io.semel.broker.group.GroupRecord.PartitionsAdded;
+import io.semel.broker.group.GroupRecord.PositionReset;
 import io.semel.broker.group.GroupRecord.LeaseGranted;
 import io.semel.broker.group.GroupRecord.MemberIdIssued;
 import io.semel.broker.group.GroupRecord.Released;
@@ -34,6 +37,9 @@ import java.nio.charset.StandardCharsets;
  *  6   | Settled             | partition i32, offset i64, reason u8 (1 ACKED, 2 DEAD_LETTERED)
  *  7   | AckFloor            | partition i32, ackFloor i64 (>= 0)
  *  8   | Released            | partition i32, offset i64, deliveryCount i32, releases i32 (1..deliveryCount)
+ *  9   | PositionReset       | partition i32, offset i64 (>= 0)
+ * 10   | PartitionsAdded     | partitionCount i32 (>= 2)
+ * 11   | GroupDeleted        | (empty)
  *
  * str16 = length u16 (bytes) followed by that many bytes of UTF-8 (malformed UTF-8 is rejected).
  * </pre>
@@ -56,6 +62,9 @@ public final class GroupRecordCodec {
     static final byte SETTLED = 6;
     static final byte ACK_FLOOR = 7;
     static final byte RELEASED = 8;
+    static final byte POSITION_RESET = 9;
+    static final byte PARTITIONS_ADDED = 10;
+    static final byte GROUP_DELETED = 11;
 
     private GroupRecordCodec() {
     }
@@ -84,6 +93,12 @@ public final class GroupRecordCodec {
         } else if (record instanceof Released r) {
             buf.put(RELEASED).putInt(r.partition()).putLong(r.offset()).putInt(r.deliveryCount())
                     .putInt(r.releases());
+        } else if (record instanceof PositionReset r) {
+            buf.put(POSITION_RESET).putInt(r.partition()).putLong(r.offset());
+        } else if (record instanceof PartitionsAdded r) {
+            buf.put(PARTITIONS_ADDED).putInt(r.partitionCount());
+        } else if (record instanceof GroupDeleted) {
+            buf.put(GROUP_DELETED);
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }
@@ -142,6 +157,12 @@ public final class GroupRecordCodec {
                 return new AckFloor(buf.getInt(), buf.getLong());
             case RELEASED:
                 return new Released(buf.getInt(), buf.getLong(), buf.getInt(), buf.getInt());
+            case POSITION_RESET:
+                return new PositionReset(buf.getInt(), buf.getLong());
+            case PARTITIONS_ADDED:
+                return new PartitionsAdded(buf.getInt());
+            case GROUP_DELETED:
+                return new GroupDeleted();
             default:
                 throw new CorruptGroupRecordException(Reason.UNKNOWN_TYPE, "unknown group record type " + type);
         }
@@ -165,6 +186,12 @@ public final class GroupRecordCodec {
             body = 4 + 8;
         } else if (record instanceof Released) {
             body = 4 + 8 + 4 + 4;
+        } else if (record instanceof PositionReset) {
+            body = 4 + 8;
+        } else if (record instanceof PartitionsAdded) {
+            body = 4;
+        } else if (record instanceof GroupDeleted) {
+            body = 0;
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /**
  * All consumer groups of a broker: creates a group on its first join (enforcing the name rules
  * and {@link GroupConfig#groupsMax}), finds groups for the other commands, and ticks them all.
- * Groups are never deleted yet (their ack floors must survive members leaving).
+ * A group outlives its members (its ack floors must survive members leaving); it is deleted only
+ * with its topic ({@link #delete}).
  *
  * <p><b>Not thread-safe.</b> Owned by the coordinator thread, like the {@link GroupState}s it holds.
  */
@@ -72,6 +73,42 @@ public final class GroupRegistry {
         return d;
     }
 
+    /**
+     * A group with no members on {@code topic}, created if missing (RESET_GROUP on a new group). A
+     * new group's {@code GroupCreated} goes out with its next decision; it is registered at once.
+     */
+    public Decision<GroupState> createEmpty(String group, String topic, int partitionCount) {
+        GroupState g = groups.get(group);
+        if (g != null) {
+            return Decision.ok(group, g, new Effects());
+        }
+        String problem = GroupNames.problem(group);
+        if (problem == null) {
+            problem = GroupNames.problem(topic) == null ? null : "topic name '" + topic + "' " + GroupNames.problem(topic);
+        } else {
+            problem = "group name '" + group + "' " + problem;
+        }
+        if (problem != null) {
+            return refused(group == null ? "" : group, problem);
+        }
+        if (groups.size() >= config.groupsMax()) {
+            return refused(group, "broker has " + groups.size() + " groups, the limit groupsMax; reuse a group"
+                    + " or raise the limit");
+        }
+        g = GroupState.create(group, topic, partitionCount, config);
+        groups.put(group, g);
+        return Decision.ok(group, g, new Effects());
+    }
+
+    /**
+     * Deletes {@code name} at once; persist the decision's {@code GroupDeleted}. Null when there is
+     * no such group.
+     */
+    public Decision<Void> delete(String name) {
+        GroupState g = groups.remove(name);
+        return g == null ? null : g.delete();
+    }
+
     public Optional<GroupState> group(String name) {
         return Optional.ofNullable(groups.get(name));
     }
@@ -100,7 +137,11 @@ public final class GroupRegistry {
             throws CorruptGroupRecordException {
         GroupRegistry registry = new GroupRegistry(config);
         for (Map.Entry<String, List<GroupRecord>> e : new TreeMap<>(recordsByGroup).entrySet()) {
-            GroupState g = GroupState.replay(config, e.getValue());
+            List<GroupRecord> live = afterLastDeletion(e.getValue());
+            if (live.isEmpty()) {
+                continue; // deleted and not created again
+            }
+            GroupState g = GroupState.replay(config, live);
             if (!g.name().equals(e.getKey())) {
                 throw new CorruptGroupRecordException(CorruptGroupRecordException.Reason.INCONSISTENT,
                         "records keyed by group '" + e.getKey() + "' belong to group '" + g.name() + "'");
@@ -108,6 +149,16 @@ public final class GroupRegistry {
             registry.groups.put(g.name(), g);
         }
         return registry;
+    }
+
+    /** The records after the group's last {@code GroupDeleted} (all of them when it was never deleted). */
+    public static List<GroupRecord> afterLastDeletion(List<GroupRecord> records) {
+        for (int i = records.size() - 1; i >= 0; i--) {
+            if (records.get(i) instanceof GroupRecord.GroupDeleted) {
+                return records.subList(i + 1, records.size());
+            }
+        }
+        return records;
     }
 
     private static <R> Decision<R> refused(String group, String message) {

@@ -89,6 +89,16 @@ final class GroupReplay {
             pp.slots.remove(st.offset());
             pp.nextOffset = Math.max(pp.nextOffset, st.offset() + 1);
             pp.markSettled(st.offset(), st.reason());
+        } else if (r instanceof GroupRecord.PositionReset reset) {
+            partition(g, reset.partition()).reset(reset.offset());
+        } else if (r instanceof GroupRecord.PartitionsAdded added) {
+            if (added.partitionCount() <= g.partitionCount()) {
+                throw inconsistent("partitions added to " + added.partitionCount() + " but the group has "
+                        + g.partitionCount());
+            }
+            g.growTo(added.partitionCount());
+        } else if (r instanceof GroupRecord.GroupDeleted) {
+            throw inconsistent("records after GroupDeleted without a new GroupCreated");
         } else {
             throw new AssertionError("unhandled record " + r);
         }

@@ -57,7 +57,8 @@ public final class GroupState {
     private final String name;
     private final String topic;
     private final GroupConfig config;
-    private final PartitionProgress[] partitions;
+    /** Grows with {@link #addPartitions}; never shrinks. */
+    private PartitionProgress[] partitions;
     private final TreeMap<String, Member> members = new TreeMap<>();
     private long memberIdSequence;
     /** Records made outside a command (the GroupCreated of a new group), drained by the next decision. */
@@ -315,6 +316,91 @@ public final class GroupState {
      */
     public List<GroupRecord> snapshotRecords() {
         return GroupReplay.snapshot(this);
+    }
+
+    // ---- administration -----------------------------------------------------------------------
+
+    /**
+     * The topic grew to {@code partitionCount} partitions: the new ones start at offset 0 and are
+     * leased at once to the members (rebalance). Idempotent: no records when the group already has
+     * that many.
+     */
+    public Decision<Void> addPartitions(int partitionCount, long nowMs) {
+        if (partitionCount > io.semel.protocol.Protocol.MAX_PARTITIONS_PER_TOPIC) {
+            return refused(ErrorCode.INVALID_REQUEST, "partition count " + partitionCount + " exceeds "
+                    + io.semel.protocol.Protocol.MAX_PARTITIONS_PER_TOPIC);
+        }
+        Effects fx = effects();
+        if (partitionCount > partitions.length) {
+            growTo(partitionCount);
+            fx.record(new GroupRecord.PartitionsAdded(partitionCount));
+            rebalance(nowMs, fx);
+        }
+        return done(null, fx);
+    }
+
+    void growTo(int partitionCount) {
+        PartitionProgress[] grown = java.util.Arrays.copyOf(partitions, partitionCount);
+        for (int p = partitions.length; p < partitionCount; p++) {
+            grown[p] = new PartitionProgress(this, p);
+        }
+        partitions = grown;
+    }
+
+    /**
+     * Moves the position of each partition in {@code offsets} (RESET_GROUP). Refused with
+     * GROUP_NOT_EMPTY while the group has members (they would keep acking withdrawn deliveries), and
+     * with INVALID_REQUEST while a dead-letter copy is still running on one of the partitions (its
+     * settlement would land on the reset state). Reply: the offsets as given.
+     */
+    public Decision<Map<Integer, Long>> reset(Map<Integer, Long> offsets) {
+        if (!members.isEmpty()) {
+            return refused(ErrorCode.GROUP_NOT_EMPTY, "group '" + name + "' has " + members.size() + " members ("
+                    + String.join(", ", members.keySet()) + "); stop them or wait for their sessions to expire, "
+                    + "then reset");
+        }
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            PartitionProgress pp = progress(e.getKey());
+            if (pp.deadLetterPending() > 0) {
+                return refused(ErrorCode.INVALID_REQUEST, "group '" + name + "' partition " + pp.partition + " has "
+                        + pp.deadLetterPending() + " dead letters being copied to " + topic + GroupNames.DLQ_SUFFIX
+                        + "; retry the reset in a few seconds");
+            }
+        }
+        Effects fx = effects();
+        for (Map.Entry<Integer, Long> e : new TreeMap<>(offsets).entrySet()) {
+            progress(e.getKey()).reset(e.getValue());
+            fx.record(new GroupRecord.PositionReset(e.getKey(), e.getValue()));
+        }
+        return done(Map.copyOf(offsets), fx);
+    }
+
+    /**
+     * The group is deleted with its topic, members or not: they get UNKNOWN_TOPIC_OR_PARTITION on
+     * their next request. The caller removes the group from its registry once this is durable.
+     */
+    public Decision<Void> delete() {
+        Effects fx = effects();
+        fx.record(new GroupRecord.GroupDeleted());
+        return Decision.ok(name, null, fx);
+    }
+
+    /** What an operator sees of one partition (DESCRIBE_GROUP). */
+    public record PartitionStatus(int partition, String holder, long leaseEpoch, long ackFloor, long nextOffset,
+            int settledAboveFloor, int inFlight, int due, int deadLetterPending) {
+    }
+
+    public PartitionStatus status(int partition) {
+        PartitionProgress pp = progress(partition);
+        return new PartitionStatus(partition, pp.holder, pp.leaseEpoch, pp.ackFloor, pp.nextOffset, pp.settled.size(),
+                pp.count(SlotState.DELIVERED), pp.count(SlotState.DUE), pp.count(SlotState.DEAD_LETTER_PENDING));
+    }
+
+    /** Live members and their session timeouts, by id. */
+    public SortedMap<String, Long> memberSessions() {
+        SortedMap<String, Long> out = new TreeMap<>();
+        members.forEach((id, m) -> out.put(id, m.sessionTimeoutMs));
+        return Collections.unmodifiableSortedMap(out);
     }
 
     // ---- checks -------------------------------------------------------------------------------

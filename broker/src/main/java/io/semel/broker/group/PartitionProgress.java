@@ -239,6 +239,33 @@ final class PartitionProgress {
         }
     }
 
+    /**
+     * RESET_GROUP (no members, so no holder): {@code offset} becomes the floor and the next offset;
+     * everything settled or in flight here is forgotten.
+     */
+    void reset(long offset) {
+        assert holder == null : "reset of partition " + partition + " leased to " + holder;
+        settled.clear();
+        slots.clear();
+        ackFloor = offset;
+        nextOffset = offset;
+    }
+
+    /** Slots waiting for their dead-letter copy: a reset must wait for them (the copier will settle them). */
+    int deadLetterPending() {
+        return count(SlotState.DEAD_LETTER_PENDING);
+    }
+
+    int count(SlotState state) {
+        int n = 0;
+        for (DeliverySlot s : slots.values()) {
+            if (s.state() == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     boolean checkInvariants() {
         assert ackFloor <= nextOffset : "ackFloor " + ackFloor + " > nextOffset " + nextOffset;
         assert settled.size() + slots.size() == nextOffset - ackFloor

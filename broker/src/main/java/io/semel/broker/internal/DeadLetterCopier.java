@@ -202,6 +202,15 @@ public final class DeadLetterCopier {
         }
     }
 
+    /**
+     * Drops a deleted group's queue and numbering: its topic and dead-letter topic are going away.
+     * A copy already running finishes against the deleted topic or fails; either way its settlement
+     * finds no group and is ignored.
+     */
+    void forget(String group) {
+        chains.remove(group);
+    }
+
     /** Retries chains whose last copy failed; from the tick. */
     void retryDue() {
         long now = clock.millis();

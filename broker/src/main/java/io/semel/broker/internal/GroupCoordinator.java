@@ -13,6 +13,9 @@ import io.semel.broker.group.MemberView;
 import io.semel.broker.group.NackItem;
 import io.semel.protocol.Ack;
 import io.semel.protocol.Delivery;
+import io.semel.protocol.DescribeGroup;
+import io.semel.protocol.ListGroups;
+import io.semel.protocol.ResetGroup;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Heartbeat;
 import io.semel.protocol.JoinGroup;
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the public methods may be called from any thread.
  */
-public final class GroupCoordinator implements GroupRequests, Closeable {
+public final class GroupCoordinator implements GroupRequests, io.semel.broker.GroupAdmin, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     /** How often a POLL with {@code maxWaitMs} and nothing deliverable looks again. */
     public static final long POLL_RECHECK_MS = 10;
@@ -79,6 +82,8 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
     private DeadLetterCopier copier;
     private GroupRegistry registry; // null while a rebuild after a storage failure has not succeeded
     private volatile boolean shuttingDown;
+    /** Groups deleted with their topic since start, and that topic: their members learn why. Coordinator thread. */
+    private final Map<String, String> deletedGroupTopics = new java.util.HashMap<>();
 
     private GroupCoordinator(TopicManager topics, GroupConfig config, LongSupplier nowMs, long shutdownTimeoutMs) {
         this.topics = topics;
@@ -136,8 +141,10 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
     private String rebuild() {
         try {
             GroupJournal.Loaded loaded = journal.readAll();
-            Map<String, List<GroupRecord>> records = loaded.records();
-            GroupRegistry rebuilt = GroupRegistry.replay(config, records);
+            Map<String, List<GroupRecord>> records = new java.util.HashMap<>();
+            // A deleted group's copies are dropped with it; a group re-created later numbers its own from 0.
+            loaded.records().forEach((g, list) -> records.put(g, GroupRegistry.afterLastDeletion(list)));
+            GroupRegistry rebuilt = GroupRegistry.replay(config, loaded.records());
             copier.reset(records, loaded.deadLetters());
             registry = rebuilt;
             int pending = 0;
@@ -145,6 +152,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
                 Decision<Void> recovered = rebuilt.group(name).orElseThrow().recovered();
                 pending += recovered.deadLetters().size();
                 persist(recovered, v -> { }, e -> { });
+                growToTopic(rebuilt.group(name).orElseThrow());
             }
             LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters",
                     rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending);
@@ -315,7 +323,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         return submit(c -> LeaveGroup.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
-                out.complete(LeaveGroup.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                out.complete(LeaveGroup.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
             persist(g.get().leave(r.memberId(), nowMs.getAsLong()),
@@ -330,7 +338,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         return submit(c -> Heartbeat.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
-                out.complete(Heartbeat.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                out.complete(Heartbeat.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
             persist(g.get().heartbeat(r.memberId(), nowMs.getAsLong()), x -> out.complete(x.isOk()
@@ -363,7 +371,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         }
         Optional<GroupState> g = registry.group(r.group());
         if (g.isEmpty()) {
-            out.complete(Poll.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+            out.complete(Poll.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
             return;
         }
         GroupState group = g.get();
@@ -398,7 +406,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         return submit(c -> Ack.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
-                out.complete(Ack.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                out.complete(Ack.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
             List<AckItem> items = r.items().stream().map(i -> new AckItem(i.partition(), i.leaseEpoch(), i.offset()))
@@ -415,7 +423,7 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         return submit(c -> Nack.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
-                out.complete(Nack.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, noGroup(r.group())));
+                out.complete(Nack.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
             // The broker's backoff policy applies (nackBackoffMs..nackBackoffMaxMs); backoffMs is ignored.
@@ -437,8 +445,149 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         return out;
     }
 
+    /** A group deleted with its topic answers as the topic does; any other missing group is an unknown member. */
+    private ErrorCode missingGroupCode(String group) {
+        return deletedGroupTopics.containsKey(group) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_GROUP_MEMBER;
+    }
+
+    private String missingGroup(String group) {
+        String topic = deletedGroupTopics.get(group);
+        return topic != null ? "topic " + topic + " was deleted, and group '" + group + "' with it" : noGroup(group);
+    }
+
     private static String noGroup(String group) {
         return "group '" + group + "' does not exist on this broker; join it first";
+    }
+
+    // ---- administration -------------------------------------------------------------------------
+
+    /** After a restart: a topic that grew while the broker was down (or before its groups were told) grows its groups. */
+    private void growToTopic(GroupState g) {
+        Topic topic = topics.topic(g.topic());
+        if (topic != null && topic.partitionCount() > g.partitionCount()) {
+            persist(g.addPartitions(topic.partitionCount(), nowMs.getAsLong()), v -> { }, e -> { });
+        }
+    }
+
+    @Override
+    public CompletableFuture<ListGroups.Response> listGroups() {
+        return submit(c -> ListGroups.Response.error(code(c), detail(c)),
+                out -> out.complete(GroupAdministration.list(registry)));
+    }
+
+    @Override
+    public CompletableFuture<DescribeGroup.Response> describeGroup(DescribeGroup.Request r) {
+        return submit(c -> DescribeGroup.Response.error(code(c), detail(c)), out -> {
+            Optional<GroupState> g = registry.group(r.group());
+            if (g.isEmpty()) {
+                out.complete(DescribeGroup.Response.error(ErrorCode.GROUP_NOT_FOUND, "group '" + r.group()
+                        + "' does not exist on this broker; see semel group list"));
+                return;
+            }
+            try {
+                out.complete(GroupAdministration.describe(g.get(), topics.topic(g.get().topic())));
+            } catch (RequestException e) {
+                out.complete(DescribeGroup.Response.error(e.errorCode(), e.getMessage()));
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<ResetGroup.Response> resetGroup(ResetGroup.Request r) {
+        return submit(c -> ResetGroup.Response.error(code(c), detail(c)), out -> {
+            Topic topic = topics.topic(r.topic());
+            if (topic == null) {
+                out.complete(ResetGroup.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + r.topic()
+                        + " does not exist"));
+                return;
+            }
+            Optional<GroupState> existing = registry.group(r.group());
+            if (existing.isPresent() && !existing.get().topic().equals(r.topic())) {
+                out.complete(ResetGroup.Response.error(ErrorCode.INVALID_REQUEST, "group '" + r.group()
+                        + "' consumes topic '" + existing.get().topic() + "', not '" + r.topic() + "'"));
+                return;
+            }
+            if (existing.isPresent() && !existing.get().memberIds().isEmpty()) {
+                out.complete(ResetGroup.Response.error(ErrorCode.GROUP_NOT_EMPTY, "group '" + r.group() + "' has "
+                        + existing.get().memberIds().size() + " members " + existing.get().memberIds()
+                        + "; stop them or wait for their sessions to expire, then reset"));
+                return;
+            }
+            Map<Integer, Long> targets;
+            try {
+                targets = GroupAdministration.targets(r, topic);
+            } catch (RequestException e) {
+                out.complete(ResetGroup.Response.error(e.errorCode(), e.getMessage()));
+                return;
+            }
+            Decision<GroupState> created = registry.createEmpty(r.group(), r.topic(), topic.partitionCount());
+            if (!created.isOk()) {
+                out.complete(ResetGroup.Response.error(created.error(), created.errorMessage()));
+                return;
+            }
+            persist(created.reply().reset(targets), x -> out.complete(x.isOk()
+                    ? new ResetGroup.Response(ErrorCode.NONE, null, GroupAdministration.positions(x.reply()))
+                    : ResetGroup.Response.error(x.error(), x.errorMessage())),
+                    e -> out.complete(ResetGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteGroupsOn(java.util.Set<String> deletedTopics) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(c -> {
+            done.completeExceptionally(new RequestException(code(c), detail(c)));
+            return null;
+        }, (CompletableFuture<Void> out) -> {
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            for (String name : registry.groupNames()) {
+                String topic = registry.group(name).orElseThrow().topic();
+                if (deletedTopics.contains(topic)) {
+                    CompletableFuture<Void> one = new CompletableFuture<>();
+                    durable.add(one);
+                    copier.forget(name);
+                    deletedGroupTopics.put(name, topic);
+                    persist(registry.delete(name), x -> one.complete(null), one::completeExceptionally);
+                    LOG.info("group {} deleted with topic {}", name, topic);
+                }
+            }
+            CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            });
+        });
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> topicGrew(String topic, int partitionCount) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(c -> {
+            done.completeExceptionally(new RequestException(code(c), detail(c)));
+            return null;
+        }, (CompletableFuture<Void> out) -> {
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            for (String name : registry.groupNames()) {
+                GroupState g = registry.group(name).orElseThrow();
+                if (g.topic().equals(topic) && g.partitionCount() < partitionCount) {
+                    CompletableFuture<Void> one = new CompletableFuture<>();
+                    durable.add(one);
+                    persist(g.addPartitions(partitionCount, nowMs.getAsLong()), x -> one.complete(null),
+                            one::completeExceptionally);
+                }
+            }
+            CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            });
+        });
+        return done;
     }
 
     // ---- shutdown -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.semel.broker.internal;
 
 import io.semel.broker.BrokerConfig;
+import io.semel.broker.GroupAdmin;
 import io.semel.broker.GroupRequests;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.OffsetOutOfRangeException;
@@ -53,9 +54,12 @@ public final class RequestDispatcher {
     private final GroupRequests groups;
     private final ErrorMapping errors;
     private final ProducerRequests producers;
+    private final TopicAdministration topicAdmin;
 
+    /** @param groupAdmin null when the groups are served by an outside {@link GroupRequests} (no group admin then) */
     public RequestDispatcher(BrokerConfig config, TopicManager topics, ProducerRegistry registry,
-            ExecutorService admin, GroupRequests groups, ErrorMapping errors, ProducerRequests producers) {
+            ExecutorService admin, GroupRequests groups, GroupAdmin groupAdmin, ErrorMapping errors,
+            ProducerRequests producers) {
         this.config = config;
         this.topics = topics;
         this.registry = registry;
@@ -63,6 +67,7 @@ public final class RequestDispatcher {
         this.groups = groups;
         this.errors = errors;
         this.producers = producers;
+        this.topicAdmin = new TopicAdministration(config, topics, admin, groupAdmin, errors);
     }
 
     /** Dispatches one decoded request; {@code loop} is the connection's event loop, for timers. */
@@ -97,6 +102,10 @@ public final class RequestDispatcher {
             return groups.ack(r);
         } else if (request instanceof Nack.Request r) {
             return groups.nack(r);
+        }
+        CompletableFuture<? extends ApiResponse> adminAnswer = topicAdmin.handle(request);
+        if (adminAnswer != null) {
+            return adminAnswer;
         }
         throw new IllegalArgumentException("no handler for " + request.apiKey());
     }
@@ -157,6 +166,13 @@ public final class RequestDispatcher {
             return CompletableFuture.completedFuture(Produce.Response.error(e.errorCode(), e.getMessage()));
         }
         RecordBatch batch = r.batch();
+        if (batch.sizeInBytes() > config.maxBatchBytes() && batch.recordCount() == 1) {
+            // One record: it is the record that is too large; name the limit set per record.
+            return CompletableFuture.completedFuture(Produce.Response.error(ErrorCode.MESSAGE_TOO_LARGE, "record of "
+                    + (batch.sizeInBytes() - RecordBatch.HEADER_BYTES) + " bytes exceeds this broker's maxRecordBytes "
+                    + config.maxRecordBytes() + " (and its maxBatchBytes " + config.maxBatchBytes() + "); send smaller "
+                    + "messages"));
+        }
         if (batch.sizeInBytes() > config.maxBatchBytes()) {
             return CompletableFuture.completedFuture(Produce.Response.error(ErrorCode.MESSAGE_TOO_LARGE, "batch of "
                     + batch.sizeInBytes() + " bytes exceeds this broker's maxBatchBytes " + config.maxBatchBytes()
@@ -172,7 +188,7 @@ public final class RequestDispatcher {
         CompletableFuture<ApiResponse> answer = log.append(batch, epoch)
                 .<ApiResponse>thenApply(o -> new Produce.Response(ErrorCode.NONE, null, o.baseOffset(), o.lastOffset(),
                         o.duplicate()))
-                .exceptionally(e -> errors.toResponse(r.apiKey(), e, "produce to " + r.topic() + "-" + r.partition()));
+                .exceptionally(e -> failure(r.apiKey(), e, "produce to " + r.topic() + "-" + r.partition(), r.topic()));
         if (r.timeoutMs() > 0 && !answer.isDone()) {
             armTimeout(answer, r.timeoutMs(), loop);
         }
@@ -207,7 +223,16 @@ public final class RequestDispatcher {
         return log;
     }
 
-    private static String unknownTopic(String topic) {
+    /** A request whose topic was deleted under it fails like one sent after the deletion. */
+    private ApiResponse failure(io.semel.protocol.ApiKey key, Throwable e, String what, String topic) {
+        if (topics.topic(topic) == null) {
+            return io.semel.protocol.Messages.errorResponse(key, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    what + ": " + unknownTopic(topic));
+        }
+        return errors.toResponse(key, e, what);
+    }
+
+    static String unknownTopic(String topic) {
         return "topic " + topic + " does not exist; create it first";
     }
 
@@ -257,7 +282,7 @@ public final class RequestDispatcher {
             }
             log.call(p -> readDurable(p, r.fromOffset(), maxBytes)).whenComplete((read, e) -> {
                 if (e != null) {
-                    result.complete(errors.toResponse(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition()));
+                    result.complete(failure(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition(), r.topic()));
                 } else if (read.outOfRange()) {
                     String message = new OffsetOutOfRangeException(r.fromOffset(), read.startOffset(),
                             read.nextOffset()).getMessage();

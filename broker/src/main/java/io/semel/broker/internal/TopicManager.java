@@ -35,8 +35,19 @@ import org.slf4j.LoggerFactory;
  * directory without metadata is an unfinished creation (nothing can have been produced to it) and
  * is deleted on open.
  *
- * <p>Thread-safety: lookups and listing are thread-safe and never block. {@link #create} and
- * {@link #close} do blocking I/O and are serialised on this object's monitor: call them from the
+ * <p>Deletion order, crash-safe ({@link #delete}): the topic leaves the map (new requests get
+ * UNKNOWN_TOPIC_OR_PARTITION), its groups are deleted durably, its partitions are closed, its
+ * metadata file is unlinked and the directory synced (the commit point: from here recovery
+ * treats the rest as an unfinished creation and removes it), then the files are removed. A crash
+ * before the commit point leaves the whole topic (with its groups gone); after it, nothing.
+ *
+ * <p>Growing a topic ({@link #addPartitions}): new partition directories, topic directory
+ * synced, metadata rewritten with the new count (commit point), new partitions opened. Partition
+ * directories beyond the metadata's count are leftovers of a crash before the commit point:
+ * nothing was ever written to them, and they are removed before reuse.
+ *
+ * <p>Thread-safety: lookups and listing are thread-safe and never block. {@link #create},
+ * {@link #delete}, {@link #addPartitions} and {@link #close} do blocking I/O and are serialised on this object's monitor: call them from the
  * broker's admin thread, never from an event loop.
  */
 public final class TopicManager implements Closeable {
@@ -176,6 +187,128 @@ public final class TopicManager implements Closeable {
         topics.put(name, topic);
         LOG.info("created topic {} with {} partitions", name, partitions);
         return topic;
+    }
+
+    /** Deletes a topic's groups, durably, before its files go (a {@link io.semel.broker.GroupAdmin} call). */
+    public interface GroupDeleter {
+        java.util.concurrent.CompletableFuture<Void> deleteGroupsOn(java.util.Set<String> topics);
+    }
+
+    /** Called between the steps of {@link #delete}, for fault-injection tests; a thrown IOException is a crash there. */
+    interface DeleteStepHook {
+        void after(String step, String topic) throws IOException;
+    }
+
+    private DeleteStepHook deleteHook = (step, topic) -> { };
+
+    void deleteHook(DeleteStepHook hook) {
+        this.deleteHook = hook;
+    }
+
+    /**
+     * Deletes {@code name}, its dead-letter topic (unless it is one) and every group on either.
+     * Durable before it returns.
+     *
+     * @throws RequestException UNKNOWN_TOPIC_OR_PARTITION, BROKER_SHUTTING_DOWN, or the group
+     *     deletion's failure (the topic is then back in place)
+     */
+    public synchronized void delete(String name, GroupDeleter groups, long groupTimeoutMs) throws IOException {
+        if (closed) {
+            throw new RequestException(ErrorCode.BROKER_SHUTTING_DOWN, "broker is shutting down");
+        }
+        Topic topic = topics.get(name);
+        if (topic == null) {
+            throw new RequestException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + name + " does not exist");
+        }
+        List<Topic> doomed = new ArrayList<>();
+        Topic dlq = name.endsWith(DLQ_SUFFIX) ? null : topics.get(name + DLQ_SUFFIX);
+        // The dead-letter topic goes first: a crash in between leaves the topic, whose delete can be repeated.
+        if (dlq != null) {
+            doomed.add(dlq);
+        }
+        doomed.add(topic);
+        doomed.forEach(t -> topics.remove(t.name()));
+        try {
+            groups.deleteGroupsOn(new java.util.HashSet<>(doomed.stream().map(Topic::name).toList()))
+                    .get(groupTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            doomed.forEach(t -> topics.put(t.name(), t));
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = ErrorMapping.unwrap(e);
+            throw cause instanceof RequestException r ? r : new RequestException(ErrorCode.STORAGE_ERROR,
+                    "deleting the consumer groups of topic " + name + " failed (" + cause + "); the topic is kept, retry");
+        }
+        deleteHook.after("groups-deleted", name);
+        for (Topic t : doomed) {
+            deleteFiles(t);
+        }
+    }
+
+    private void deleteFiles(Topic t) throws IOException {
+        closeQuietly(t.partitions()); // writers drain their queues and stop: nothing writes below from here
+        Path dir = topicsDir.resolve(t.name());
+        deleteHook.after("partitions-closed", t.name());
+        Files.delete(dir.resolve(TopicMetadata.FILE_NAME));
+        new FileStorage(dir).syncDirectory(); // commit point: recovery now removes whatever is left
+        deleteHook.after("metadata-deleted", t.name());
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                if (Files.isDirectory(p)) {
+                    deleteRecursively(p);
+                    deleteHook.after("partition-deleted", t.name());
+                }
+            }
+        }
+        deleteRecursively(dir);
+        new FileStorage(topicsDir).syncDirectory();
+        LOG.info("deleted topic {} ({} partitions)", t.name(), t.partitionCount());
+    }
+
+    /**
+     * Grows {@code name} to {@code partitionCount} partitions, durably; returns the grown topic.
+     *
+     * @throws RequestException UNKNOWN_TOPIC_OR_PARTITION; INVALID_REQUEST when the count does not
+     *     grow, exceeds partitionsMaxPerTopic or the topic is a dead-letter topic
+     */
+    public synchronized Topic addPartitions(String name, int partitionCount) throws IOException {
+        if (closed) {
+            throw new RequestException(ErrorCode.BROKER_SHUTTING_DOWN, "broker is shutting down");
+        }
+        Topic topic = topics.get(name);
+        if (topic == null) {
+            throw new RequestException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + name + " does not exist");
+        }
+        if (name.endsWith(DLQ_SUFFIX)) {
+            throw new RequestException(ErrorCode.INVALID_REQUEST, "topic " + name + " is a dead-letter topic; the "
+                    + "broker writes its partition 0 only, so it keeps one partition");
+        }
+        if (partitionCount <= topic.partitionCount() || partitionCount > config.partitionsMaxPerTopic()) {
+            throw new RequestException(ErrorCode.INVALID_REQUEST, "topic " + name + " has " + topic.partitionCount()
+                    + " partitions; the new count " + partitionCount + " must be above it and at most "
+                    + config.partitionsMaxPerTopic() + " (partitionsMaxPerTopic)");
+        }
+        Path dir = topicsDir.resolve(name);
+        for (int p = topic.partitionCount(); p < partitionCount; p++) {
+            Path partitionDir = dir.resolve(Integer.toString(p));
+            if (Files.exists(partitionDir)) {
+                deleteRecursively(partitionDir); // left by an add that crashed before its commit point
+            }
+            new FileStorage(partitionDir);
+        }
+        FileStorage topicStorage = new FileStorage(dir);
+        topicStorage.syncDirectory();
+        TopicMetadata.write(topicStorage, new TopicMetadata.Contents(partitionCount, topic.createdMs())); // commit
+        List<GroupCommitLog> logs = new ArrayList<>(topic.partitions());
+        for (int p = topic.partitionCount(); p < partitionCount; p++) {
+            logs.add(startLog(name, p, dir.resolve(Integer.toString(p))));
+        }
+        Topic grown = new Topic(name, topic.createdMs(), logs);
+        topics.put(name, grown);
+        LOG.info("topic {} grew from {} to {} partitions", name, topic.partitionCount(), partitionCount);
+        return grown;
     }
 
     /** The topic, or null. Thread-safe, non-blocking. */

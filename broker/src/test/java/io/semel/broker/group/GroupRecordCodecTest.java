@@ -28,7 +28,10 @@ class GroupRecordCodecTest {
             new Settled(0, 9, SettleReason.ACKED),
             new Settled(1, 10, SettleReason.DEAD_LETTERED),
             new AckFloor(2, 123_456),
-            new Released(4, 77, 3, 2));
+            new Released(4, 77, 3, 2),
+            new GroupRecord.PositionReset(1, 99),
+            new GroupRecord.PartitionsAdded(24),
+            new GroupRecord.GroupDeleted());
 
     @Test
     void everyRecordTypeRoundTrips() throws Exception {

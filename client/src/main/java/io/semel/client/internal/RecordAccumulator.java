@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * takes); the simulation uses it from its one thread.
  */
 public final class RecordAccumulator {
+    /** The broker's default maxRecordBytes, for messages (the client is not told the configured value). */
+    static final String DEFAULT_MAX_RECORD_BYTES_TEXT = "1 MiB = 1048576 bytes by default";
     /** Where records that are refused here (too large, waited too long) are failed. */
     @FunctionalInterface
     public interface Failures {
@@ -114,9 +116,13 @@ public final class RecordAccumulator {
         ArrayDeque<PendingRecord> q = queues.get(tp);
         PendingRecord first = q.poll();
         if (RecordBatch.HEADER_BYTES + (long) first.sizeBytes() > limitBytes) {
+            // A record that cannot fit a batch is far above the per-record limit, the one a user sets per message:
+            // name that one first (issue 11: a 20 MB message reported only the 4 MiB batch limit).
             failures.fail(first, new DefiniteFailureException(ErrorCode.MESSAGE_TOO_LARGE, false, "record of "
-                    + first.sizeBytes() + " bytes (+" + RecordBatch.HEADER_BYTES + " batch header) exceeds the batch "
-                    + "limit of " + limitBytes + " bytes (broker maxBatchBytes / frame limit); nothing was sent", null));
+                    + first.sizeBytes() + " bytes exceeds the broker's per-record limit maxRecordBytes ("
+                    + DEFAULT_MAX_RECORD_BYTES_TEXT + " unless configured; a record can never exceed the batch limit, "
+                    + limitBytes + " bytes on this connection); nothing was sent. Send smaller messages, or raise "
+                    + "maxRecordBytes and maxBatchBytes on the broker", null));
             return null;
         }
         List<PendingRecord> taken = new ArrayList<>();

@@ -231,8 +231,9 @@ public final class SendEngine {
                 outcomes.fail(b, cause instanceof OutcomeUnknownException ue ? ue
                         : new OutcomeUnknownException(message(cause), cause));
                 if (!d.next().isTerminal()) {
-                    log.warn("producer '{}': {}; still resending it with the same sequences until the broker answers "
-                            + "for them", cfg.name(), message(cause));
+                    log.warn("producer '{}': {} on {}; resending with the same sequences until the broker answers",
+                            cfg.name(), cause == null ? "outcome unknown" : LogText.brief(cause), b.tp);
+                    log.debug("producer '{}': {}", cfg.name(), message(cause));
                     b.retryAtNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cfg.retryBackoffMaxMs());
                     ps.addRetry(b, true);
                 }

@@ -22,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * STORE_THEN_PROCESS mode, processing side: {@code concurrency} threads, each claiming one RECEIVED
  * row per transaction, running the handler and marking it PROCESSED in that same transaction.
  *
- * <p>A failed attempt rolls back, then a separate transaction adds one to the row's attempts; the
- * row is retried after a backoff. After {@code processAttemptsMax} failures the row is <b>parked</b>:
- * the store has no FAILED status, so it stays RECEIVED with its attempts counted, workers skip it,
- * and an ERROR is logged; an operator finds it with {@code semel inspect inbox}.
+ * <p>A failed attempt rolls back, then a separate transaction adds one to the row's attempts (durable,
+ * so the bound holds across restarts); the row is retried after a backoff (kept in memory: after a
+ * restart a row is retried at once, which only spends one of its attempts sooner). After
+ * {@code processAttemptsMax} failures that same transaction moves the row to FAILED with the error
+ * (terminal, {@link io.semel.processor.store.InboxStatus}): workers no longer see it, the rows
+ * behind it flow, the {@code semel.processor.inbox.failed} counter goes up, an ERROR is logged, and
+ * {@code semel inspect inbox --status failed} shows it with its error. A row left RECEIVED at or
+ * over the limit by an older version (which parked rows that way) is moved to FAILED when met.
  *
  * <p>Thread-safe: start/stop from the processor's lifecycle thread; the retry map is concurrent.
  */
@@ -125,7 +129,14 @@ public final class InboxWorkers {
         long nowMs = ctx.clock().millis();
         for (InboxRow row : rows) {
             String id = row.entry().messageId();
-            if (row.attempts() >= processAttemptsMax || notBeforeMs.getOrDefault(id, 0L) > nowMs) {
+            if (row.attempts() >= processAttemptsMax) {
+                // Parked by a version without FAILED: finish the job now.
+                tx.markFailed(ctx.consumer(), id, "failed " + row.attempts() + " times before FAILED existed (its "
+                        + "error was not kept)", nowMs);
+                ctx.metrics().inboxFailed();
+                continue;
+            }
+            if (notBeforeMs.getOrDefault(id, 0L) > nowMs) {
                 continue;
             }
             claimed.set(row);
@@ -155,19 +166,24 @@ public final class InboxWorkers {
         String id = row.entry().messageId();
         int attempts;
         try {
-            attempts = ctx.store().inTransaction(tx -> tx.incrementAttempts(ctx.consumer(), id));
+            attempts = ctx.store().inTransaction(tx -> {
+                int n = tx.incrementAttempts(ctx.consumer(), id);
+                if (n >= processAttemptsMax) {
+                    tx.markFailed(ctx.consumer(), id, error, ctx.clock().millis());
+                }
+                return n;
+            });
         } catch (HandlerException | StoreException e) {
             LOG.warn("consumer {}: could not count the failed attempt of {}: {}", ctx.consumer(), id, e.toString());
             return;
         }
         if (attempts >= processAttemptsMax) {
             notBeforeMs.remove(id);
-            ctx.metrics().parked();
-            LOG.error("consumer {}: PARKED inbox row {} ({}/{}@{}) after {} failed attempts (processAttemptsMax {}); "
-                    + "it stays RECEIVED and is no longer tried. Last error: {}. Inspect it with 'semel inspect "
-                    + "inbox', fix the cause, then reset its attempts or delete it", ctx.consumer(), id,
-                    row.entry().topic(), row.entry().partition(), row.entry().offset(), attempts, processAttemptsMax,
-                    error);
+            ctx.metrics().inboxFailed();
+            LOG.error("consumer {}: inbox row {} ({}/{}@{}) FAILED after {} attempts (processAttemptsMax {}); it is "
+                    + "no longer tried. Last error: {}. See it with 'semel inspect inbox --status failed'",
+                    ctx.consumer(), id, row.entry().topic(), row.entry().partition(), row.entry().offset(), attempts,
+                    processAttemptsMax, error);
         } else {
             long delayMs = Math.min(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_MS << Math.min(20, attempts - 1));
             notBeforeMs.put(id, ctx.clock().millis() + delayMs);

@@ -27,7 +27,7 @@ public final class ProcessorMetrics {
     private final Counter deadLetterBound;
     private final Counter fenced;
     private final Counter handlerFailures;
-    private final Counter parked;
+    private final Counter inboxFailed;
     private final Timer commit;
     private final Map<String, PartitionLag> lags = new ConcurrentHashMap<>();
     private final AtomicReference<String> lastError = new AtomicReference<>();
@@ -59,8 +59,8 @@ public final class ProcessorMetrics {
                 .description("transactions rolled back because a newer lease holder owns the partition")
                 .register(registry);
         handlerFailures = Counter.builder("semel.processor.handler_failures").tags(tags).register(registry);
-        parked = Counter.builder("semel.processor.parked").tags(tags)
-                .description("STORE_THEN_PROCESS rows left RECEIVED after processAttemptsMax failures")
+        inboxFailed = Counter.builder("semel.processor.inbox.failed").tags(tags)
+                .description("STORE_THEN_PROCESS rows moved to FAILED after processAttemptsMax failed attempts")
                 .register(registry);
         commit = Timer.builder("semel.processor.batch.commit").tags(tags)
                 .description("time of one batch transaction, handlers and commit included").register(registry);
@@ -98,8 +98,8 @@ public final class ProcessorMetrics {
         lastError.set(error);
     }
 
-    public void parked() {
-        parked.increment();
+    public void inboxFailed() {
+        inboxFailed.increment();
     }
 
     public Timer commitTimer() {

@@ -3,6 +3,12 @@ package io.semel.processor.outbox;
 import io.semel.processor.CrashPoints;
 import io.semel.client.Producer;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.store.OutboxAssignment;
+import io.semel.processor.store.OutboxMessage;
+import io.semel.processor.store.OutboxRow;
+import io.semel.protocol.Header;
+import java.util.ArrayList;
+import java.util.List;
 import io.semel.processor.store.StoreLimits;
 import java.time.Clock;
 import java.util.Objects;
@@ -27,6 +33,17 @@ import org.slf4j.LoggerFactory;
  * first reconciles with the broker's next sequence per partition ({@link RelayDivergedException}
  * when the two cannot both be right). See docs/processor.md, "Outbox relay".
  *
+ * <p><b>Poison rows.</b> A row the broker refuses for a reason of its own (too large, unknown or
+ * invalid topic: {@link RelayRowException#ROW_CODES}) would otherwise be retried forever and hold
+ * every row behind it. Each such refusal is counted on the row ({@code attempts}, durable); at
+ * {@code sendAttemptsMax} the row is marked FAILED with the error, a copy goes to
+ * {@code <topic>.dlq} as a new outbox row (headers {@code semel.dlq.*}; the value is left out when
+ * the refusal was its size; no copy for a row that was itself going to a dead-letter topic), and
+ * the sequences it and the rows behind it held on its partition are released, so those rows are
+ * assigned again without a gap. This happens only after INIT_PRODUCER shows that the broker does
+ * not hold the row's sequence. Failed rows are counted in {@link Stats#failed()} and listed by
+ * {@code semel inspect inbox} with their error.
+ *
  * <p>One relay per store (one relay name). Threads: {@link #start()} runs the loop on one thread
  * named {@code semel-outbox-relay-<name>}; {@link #runOnce()} runs one pass on the caller's thread
  * instead — use one or the other. {@link #stats()} and {@link #failure()} are safe from any thread.
@@ -38,11 +55,22 @@ public final class OutboxRelay implements AutoCloseable {
     public static final String CRASH_AFTER_ASSIGN_BEFORE_SEND = CrashPoints.RELAY_AFTER_ASSIGN_BEFORE_SEND;
     /** Crash point: the batch confirmed by the broker, rows not yet marked sent. */
     public static final String CRASH_AFTER_SEND_BEFORE_MARK_SENT = CrashPoints.RELAY_AFTER_SEND_BEFORE_MARK_SENT;
+    static final String DLQ_SUFFIX = ".dlq";
+    /** Message id of a failed row's dead-letter copy: the row's id plus this. */
+    static final String DLQ_ID_SUFFIX = "/dlq";
+    static final String DLQ_REASON_HEADER = "semel.dlq.reason";
+    static final String DLQ_ERROR_HEADER = "semel.dlq.error";
+    static final String DLQ_TOPIC_HEADER = "semel.dlq.topic";
+    static final String DLQ_OUTBOX_ID_HEADER = "semel.dlq.outbox-id";
+    /** Set (to the value's size in bytes) when the copy leaves the value out because it was too large. */
+    static final String DLQ_VALUE_OMITTED_HEADER = "semel.dlq.value-omitted-bytes";
+
     /** Header carrying the outbox row's deterministic message id (added unless the row has one). */
     public static final String MESSAGE_ID_HEADER = "semel.id";
 
     /** Counters since the relay was built. */
-    public record Stats(long assigned, long sent, long duplicates, long alreadyInLog, long sessions, long errors) {
+    public record Stats(long assigned, long sent, long duplicates, long alreadyInLog, long sessions, long errors,
+            long failed) {
     }
 
     private final JdbcStore store;
@@ -53,6 +81,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final long backoffMs;
     private final long backoffMaxMs;
     private final long sendTimeoutMs;
+    private final int sendAttemptsMax;
     private final Clock clock;
     private final CrashPoints.Hook crash;
     private final RelayStats stats = new RelayStats();
@@ -70,6 +99,7 @@ public final class OutboxRelay implements AutoCloseable {
         this.backoffMs = b.backoffMs;
         this.backoffMaxMs = b.backoffMaxMs;
         this.sendTimeoutMs = b.sendTimeoutMs;
+        this.sendAttemptsMax = b.sendAttemptsMax;
         this.clock = b.clock;
         this.crash = crash;
     }
@@ -114,11 +144,69 @@ public final class OutboxRelay implements AutoCloseable {
         }
         try {
             return session.runOnce();
+        } catch (RelayRowException e) {
+            stats.errors.incrementAndGet();
+            closeSession();
+            refused(e);
+            throw e;
         } catch (RuntimeException e) {
             stats.errors.incrementAndGet();
             closeSession();
             throw e;
         }
+    }
+
+    /** Counts a row's refusal; at sendAttemptsMax fails and dead-letters it (see the class comment). */
+    private void refused(RelayRowException e) {
+        OutboxRow row = e.row();
+        int attempts = store.recordOutboxFailure(row.id(), e.getMessage());
+        if (attempts < sendAttemptsMax) {
+            log.warn("relay '{}': outbox row {} refused ({}), attempt {} of {}", relayName, row.id(), e.code(), attempts,
+                    sendAttemptsMax);
+            return;
+        }
+        if (row.assignment().isPresent() && brokerHolds(row.assignment().get())) {
+            log.info("relay '{}': outbox row {} is in the log after all; the next pass marks it sent", relayName,
+                    row.id());
+            return;
+        }
+        store.failOutbox(relayName, row.id(), e.getMessage(), clock.millis(), deadLetter(row, e));
+        stats.failed.incrementAndGet();
+        log.error("relay '{}': outbox row {} ({} to {}) FAILED after {} attempts (sendAttemptsMax {}): {}. {}",
+                relayName, row.id(), row.message().messageId(), row.message().topic(), attempts, sendAttemptsMax,
+                e.getMessage(), isDeadLetterTopic(row.message().topic()) ? "It was bound for a dead-letter topic: kept "
+                        + "in the outbox only" : "A copy goes to " + row.message().topic() + DLQ_SUFFIX);
+    }
+
+    /** Whether the broker has the row's sequence (then it must not be released). A fresh session asks. */
+    private boolean brokerHolds(OutboxAssignment a) {
+        try (Producer p = producers.apply(relayName)) {
+            return p.nextSequence(a.topic(), a.partition()) > a.sequence();
+        }
+    }
+
+    private OutboxMessage deadLetter(OutboxRow row, RelayRowException e) {
+        OutboxMessage m = row.message();
+        if (isDeadLetterTopic(m.topic())) {
+            return null;
+        }
+        List<Header> headers = new ArrayList<>(m.headers());
+        headers.add(Header.of(DLQ_REASON_HEADER, "outbox-send-failed"));
+        headers.add(Header.of(DLQ_ERROR_HEADER, e.getMessage()));
+        headers.add(Header.of(DLQ_TOPIC_HEADER, m.topic()));
+        headers.add(Header.of(DLQ_OUTBOX_ID_HEADER, Long.toString(row.id())));
+        byte[] value = m.value();
+        if (e.code() == io.semel.protocol.ErrorCode.MESSAGE_TOO_LARGE && value != null) {
+            // The copy would be refused for the same reason: keep what explains it, not the bytes.
+            headers.add(Header.of(DLQ_VALUE_OMITTED_HEADER, Integer.toString(value.length)));
+            value = null;
+        }
+        return new OutboxMessage(m.topic() + DLQ_SUFFIX, m.key(), value, headers, m.messageId() + DLQ_ID_SUFFIX,
+                clock.millis());
+    }
+
+    private static boolean isDeadLetterTopic(String topic) {
+        return topic.endsWith(DLQ_SUFFIX);
     }
 
     private void loop() {
@@ -203,6 +291,7 @@ public final class OutboxRelay implements AutoCloseable {
         private long backoffMs = 100;
         private long backoffMaxMs = 5_000;
         private long sendTimeoutMs = 60_000;
+        private int sendAttemptsMax = 5;
         private Clock clock = Clock.systemUTC();
         private CrashPoints.Hook crash = CrashPoints.SYSTEM;
 
@@ -247,6 +336,18 @@ public final class OutboxRelay implements AutoCloseable {
         /** How long one pass waits for the broker's confirmations, ms; default 60,000. */
         public Builder sendTimeoutMs(long v) {
             sendTimeoutMs = positive("sendTimeoutMs", v);
+            return this;
+        }
+
+        /**
+         * Refusals of one row for a reason of its own (too large, unknown topic) before it is marked
+         * FAILED and dead-lettered; default 5. Transient errors (broker down, timeouts) never count.
+         */
+        public Builder sendAttemptsMax(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("sendAttemptsMax must be >= 1, was " + v);
+            }
+            sendAttemptsMax = v;
             return this;
         }
 

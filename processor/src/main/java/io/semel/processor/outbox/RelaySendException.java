@@ -1,7 +1,7 @@
 package io.semel.processor.outbox;
 
 /** A send did not complete (failed, unknown or timed out); the relay starts a new session and retries. */
-final class RelaySendException extends RuntimeException {
+class RelaySendException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     RelaySendException(String message, Throwable cause) {

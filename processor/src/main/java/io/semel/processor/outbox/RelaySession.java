@@ -2,6 +2,7 @@ package io.semel.processor.outbox;
 
 import io.semel.processor.CrashPoints;
 import io.semel.client.Producer;
+import io.semel.client.SemelException;
 import io.semel.client.SendResult;
 import io.semel.processor.outbox.Assigner.TopicPartitionKey;
 import io.semel.processor.store.JdbcStore;
@@ -86,7 +87,11 @@ final class RelaySession implements AutoCloseable {
             return 0;
         }
         for (OutboxRow r : rows) {
-            reconcile(r.message().topic());
+            try {
+                reconcile(r.message().topic());
+            } catch (SemelException e) {
+                throw rowFailure(r, e);
+            }
         }
         List<OutboxAssignment> fresh = assigner.assign(rows, partitionCounts::get);
         if (!fresh.isEmpty()) {
@@ -98,14 +103,14 @@ final class RelaySession implements AutoCloseable {
         }
         Map<Long, OutboxAssignment> byId = new HashMap<>();
         fresh.forEach(a -> byId.put(a.id(), a));
-        List<CompletableFuture<SendResult>> futures = new ArrayList<>();
+        Map<OutboxRow, CompletableFuture<SendResult>> futures = new java.util.LinkedHashMap<>();
         List<Long> ids = new ArrayList<>();
         for (OutboxRow r : rows) {
             OutboxAssignment a = r.assignment().orElseGet(() -> byId.get(r.id()));
             ids.add(r.id());
             CompletableFuture<SendResult> f = send(r, a);
             if (f != null) {
-                futures.add(f);
+                futures.put(r, f);
             }
         }
         awaitAll(futures);
@@ -150,15 +155,25 @@ final class RelaySession implements AutoCloseable {
         return out;
     }
 
-    private void awaitAll(List<CompletableFuture<SendResult>> futures) {
+    /**
+     * Waits for every send, in row order. The first failure ends the pass: a row-specific refusal
+     * ({@link RelayRowException#ROW_CODES}) names its row; anything else is a plain send failure.
+     * Rows after a refused one on its partition fail as out of order: they are not to blame, and
+     * the refused row comes first.
+     */
+    private void awaitAll(Map<OutboxRow, CompletableFuture<SendResult>> futures) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sendTimeoutMs);
-        for (CompletableFuture<SendResult> f : futures) {
+        for (Map.Entry<OutboxRow, CompletableFuture<SendResult>> e0 : futures.entrySet()) {
+            CompletableFuture<SendResult> f = e0.getValue();
             try {
                 SendResult res = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (res.duplicate()) {
                     stats.duplicates.incrementAndGet();
                 }
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof SemelException se) {
+                    throw rowFailure(e0.getKey(), se);
+                }
                 throw new RelaySendException("relay '" + relayName + "': a send failed: " + e.getCause().getMessage(),
                         e.getCause());
             } catch (TimeoutException e) {
@@ -169,6 +184,15 @@ final class RelaySession implements AutoCloseable {
                 throw new RelaySendException("relay '" + relayName + "' interrupted while awaiting sends", e);
             }
         }
+    }
+
+    /** A {@link RelayRowException} when {@code e} is the row's own fault, else a plain send failure. */
+    private RelaySendException rowFailure(OutboxRow r, SemelException e) {
+        if (!e.retriable() && RelayRowException.ROW_CODES.contains(e.errorCode())) {
+            return new RelayRowException(r, e.errorCode(), "relay '" + relayName + "': outbox row " + r.id() + " to "
+                    + r.message().topic() + " refused: " + e.getMessage(), e);
+        }
+        return new RelaySendException("relay '" + relayName + "': a send failed: " + e.getMessage(), e);
     }
 
     /**

@@ -10,9 +10,10 @@ final class RelayStats {
     final AtomicLong alreadyInLog = new AtomicLong();
     final AtomicLong sessions = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
 
     OutboxRelay.Stats snapshot() {
         return new OutboxRelay.Stats(assigned.get(), sent.get(), duplicates.get(), alreadyInLog.get(), sessions.get(),
-                errors.get());
+                errors.get(), failed.get());
     }
 }

@@ -8,17 +8,21 @@ import java.util.Set;
  *
  * <pre>
  *   ABSENT ──insert──▶ RECEIVED ──markProcessed──▶ PROCESSED
+ *      │                  └──────markFailed──────▶ FAILED
  *      └──────────insert (transactional mode)─────────▲
  * </pre>
  *
  * {@link #ABSENT} is never stored: it is what {@link StoreTransaction#inboxStatus} answers for an id
  * with no row. A PROCESSED row never goes back to RECEIVED; only retention deletes it (a deletion
- * after the dedup window, not a transition).
+ * after the dedup window, not a transition). FAILED is terminal too: a STORE_THEN_PROCESS row whose
+ * handler failed {@code processAttemptsMax} times, kept with its last error for an operator; it still
+ * deduplicates redeliveries of its message (a FAILED message is never applied by a redelivery).
  */
 public enum InboxStatus {
     ABSENT,
     RECEIVED,
-    PROCESSED;
+    PROCESSED,
+    FAILED;
 
     /** Whether a row may move from this status to {@code next} through the store API. */
     public boolean canMoveTo(InboxStatus next) {
@@ -30,8 +34,9 @@ public enum InboxStatus {
             case ABSENT:
                 return EnumSet.of(RECEIVED, PROCESSED);
             case RECEIVED:
-                return EnumSet.of(PROCESSED);
+                return EnumSet.of(PROCESSED, FAILED);
             case PROCESSED:
+            case FAILED:
                 return EnumSet.noneOf(InboxStatus.class);
             default:
                 throw new AssertionError(this);

@@ -98,6 +98,27 @@ public interface JdbcStore extends AutoCloseable {
     /** Every {@code (topic, partition)} sequence counter, by topic and partition. */
     List<RelaySequence> relaySequences();
 
+    /**
+     * Counts one refused send of unsent outbox row {@code id} (attempts + 1, the error kept);
+     * returns its attempts now, 0 when there is no such unsent, unfailed row.
+     */
+    int recordOutboxFailure(long id, String error);
+
+    /**
+     * Gives up on unsent outbox row {@code id} in one transaction: marks it FAILED with
+     * {@code error}; if it holds a sequence {@code s} of its partition, releases {@code s} and every
+     * later unsent assignment of that partition (the counter goes back to {@code s}, so the rows
+     * behind it are assigned again without a gap: call this only when the broker does not hold
+     * {@code s}); and enqueues {@code deadLetter} (null: none) as a new outbox row.
+     *
+     * @throws IllegalStateException when the row is not unsent and unfailed, or a later row of its
+     *     partition is already marked sent
+     */
+    void failOutbox(String relayName, long id, String error, long nowMs, OutboxMessage deadLetter);
+
+    /** FAILED outbox rows, oldest first, at most {@code limit}. */
+    List<FailedOutboxRow> failedOutbox(int limit);
+
     Optional<RelayProducer> loadProducer(String relayName);
 
     /** Inserts or replaces the relay's producer row. */

@@ -25,6 +25,8 @@ public final class StoreLimits {
     public static final int TX_RETRIES_DEFAULT = 5;
     /** Upper bound for the PostgreSQL connection pool size, connections. */
     public static final int POOL_SIZE_MAX = 256;
+    /** Characters of a failure reason kept with a FAILED inbox or outbox row; longer ones are cut. */
+    public static final int ERROR_CHARS_MAX = 2_000;
     /** Upper bound for {@link StoreOptions#busyTimeoutMs()}, milliseconds. */
     public static final int BUSY_TIMEOUT_MS_MAX = 600_000;
 

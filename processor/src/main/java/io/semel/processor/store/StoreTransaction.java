@@ -66,6 +66,12 @@ public interface StoreTransaction {
     int incrementAttempts(String consumer, String messageId) throws SQLException;
 
     /**
+     * Moves a RECEIVED row to FAILED (terminal) with the error that made it fail; false when the
+     * row is not RECEIVED. See {@link InboxStatus}.
+     */
+    boolean markFailed(String consumer, String messageId, String error, long nowMs) throws SQLException;
+
+    /**
      * Writes an outbox row and returns its id. Ids are strictly increasing in commit order: on
      * PostgreSQL the first enqueue of a transaction takes a transaction-scoped advisory lock, so
      * enqueuing transactions commit one at a time (see {@code docs/store.md}).

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.semel.client.PartitionRecord;
 import io.semel.client.Partitioner;
 import io.semel.client.Producer;
+import io.semel.processor.store.FailedOutboxRow;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.OutboxMessage;
@@ -91,6 +92,61 @@ abstract class OutboxRelayContractTest extends RelayFixture {
             drain(last);
         }
         assertExactlyOnceInOrder(committed);
+    }
+
+    @Test
+    void rowsTheBrokerRefusesFailAfterSendAttemptsMaxAreDeadLetteredAndTheRowsBehindThemFlow() throws Exception {
+        List<String> good = new ArrayList<>();
+        String tooLarge = "too-large";
+        String unknownTopic = "to-nowhere";
+        store.inTransaction(t -> {
+            for (int i = 0; i < 25; i++) {
+                if (i == 8) {
+                    t.enqueueOutbox(new OutboxMessage(TOPIC, bytes("cust-1"), new byte[TestBroker.MAX_RECORD_BYTES + 1],
+                            List.of(Header.of("app", "billing")), tooLarge, 1));
+                }
+                if (i == 15) {
+                    t.enqueueOutbox(new OutboxMessage("no-such-topic", null, bytes("x"), List.of(), unknownTopic, 1));
+                }
+                String id = "good-" + i;
+                t.enqueueOutbox(new OutboxMessage(TOPIC, bytes("cust-1"), bytes(id), List.of(Header.of("app", "billing")),
+                        id, 1));
+                good.add(id);
+            }
+            return null;
+        });
+        try (OutboxRelay relay = relay(10).sendAttemptsMax(3).build()) {
+            int refusals = 0;
+            for (int pass = 0; pass < 100 && !store.pendingOutbox(0, 1).isEmpty(); pass++) {
+                try {
+                    relay.runOnce();
+                } catch (RelayRowException e) {
+                    refusals++;
+                }
+            }
+            assertThat(store.pendingOutbox(0, 10)).as("nothing stuck behind the refused rows").isEmpty();
+            // Three rows fail: the too-large one, the one to a missing topic, and that one's copy to its missing DLQ.
+            assertThat(refusals).isEqualTo(9);
+            assertThat(relay.stats().failed()).isEqualTo(3);
+        }
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        good.forEach(id -> expected.put(id, "cust-1"));
+        assertExactlyOnceInOrder(expected);
+        assertThat(store.failedOutbox(10)).extracting(FailedOutboxRow::messageId)
+                .containsExactly(tooLarge, unknownTopic, unknownTopic + "/dlq");
+        assertThat(store.failedOutbox(10)).allSatisfy(f -> assertThat(f.attempts()).isEqualTo(3));
+        assertThat(store.failedOutbox(10).get(0).lastError()).contains("MESSAGE_TOO_LARGE");
+        assertThat(store.failedOutbox(10).get(1).lastError()).contains("UNKNOWN_TOPIC_OR_PARTITION");
+        List<PartitionRecord> dead = broker.readAll(TOPIC + ".dlq").get(0);
+        assertThat(dead).singleElement().satisfies(r -> {
+            assertThat(r.header(OutboxRelay.MESSAGE_ID_HEADER)).isEqualTo(tooLarge + "/dlq");
+            assertThat(r.header("semel.dlq.reason")).isEqualTo("outbox-send-failed");
+            assertThat(r.header("semel.dlq.error")).contains("MESSAGE_TOO_LARGE");
+            assertThat(r.header("semel.dlq.value-omitted-bytes")).isEqualTo(
+                    Integer.toString(TestBroker.MAX_RECORD_BYTES + 1));
+            assertThat(r.value()).isNull();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("cust-1");
+        });
     }
 
     @Test

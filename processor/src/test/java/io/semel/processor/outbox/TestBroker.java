@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 /** A real in-process broker on an ephemeral port, with topic creation and full reads for tests. */
 public final class TestBroker implements AutoCloseable {
+    /** The broker's record limit in these tests, bytes. */
+    public static final int MAX_RECORD_BYTES = 128 * 1024;
     private final Broker broker;
 
     public TestBroker(Path dataDir) throws IOException {
+        // maxRecordBytes below the store's payload limit, so an outbox row can be too large for the broker.
         broker = Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2).segmentBytes(256 * 1024)
+                .maxRecordBytes(MAX_RECORD_BYTES)
                 .shutdownTimeoutMs(5_000).build());
     }
 

@@ -36,7 +36,7 @@ abstract class StoreContractTest {
     static final String C = "billing";
     static final String T = "orders";
     /** v1 tables; v2 outbox partition/sequence assignment and relay sequence counters. */
-    static final int LATEST_VERSION = 2;
+    static final int LATEST_VERSION = 3;
 
     /** One empty database; {@link #open()} may be called again after closing to reopen it. */
     interface Database {
@@ -570,15 +570,106 @@ abstract class StoreContractTest {
             exec(tx.connection(), "DROP TABLE semel_relay_sequence");
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN sequence");
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN partition");
-            exec(tx.connection(), "DELETE FROM semel_schema_version WHERE version = 2");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN attempts");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN last_error");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN failed_at_ms");
+            exec(tx.connection(), "DELETE FROM semel_schema_version WHERE version >= 2");
             return null;
         });
         store.close();
         store = db.open();
-        assertThat(store.schemaVersion()).isEqualTo(2);
+        assertThat(store.schemaVersion()).isEqualTo(LATEST_VERSION);
         assertThat(store.pendingOutbox(0, 10)).extracting(OutboxRow::id).isEqualTo(ids);
         assertThat(store.pendingOutbox(0, 10)).allMatch(r -> r.assignment().isEmpty());
         store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
+    }
+
+    @Test
+    void aVersion2StoreKeepsItsInboxRowsAndOutboxAssignmentsThroughTheFailedMigration() throws Exception {
+        store.inTransaction(tx -> tx.insertInbox(C, InboxEntry.of("parked", T, 0, 3, 100), InboxStatus.RECEIVED));
+        store.inTransaction(tx -> tx.incrementAttempts(C, "parked"));
+        List<Long> ids = enqueue("inv");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
+        store.inTransaction(tx -> {
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN attempts");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN last_error");
+            exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN failed_at_ms");
+            exec(tx.connection(), "DELETE FROM semel_schema_version WHERE version = 3");
+            return null;
+        });
+        store.close();
+        store = db.open();
+        assertThat(store.schemaVersion()).isEqualTo(LATEST_VERSION);
+        InboxRow row = store.inboxPage(C, InboxStatus.RECEIVED, null, 10).get(0);
+        assertThat(row.entry().offset()).isEqualTo(3);
+        assertThat(row.attempts()).isEqualTo(1);
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markFailed(C, "parked", "boom", 5))).isTrue();
+        assertThat(store.pendingOutbox(0, 10)).singleElement()
+                .satisfies(r -> assertThat(r.assignment()).contains(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
+    }
+
+    @Test
+    void markFailedIsTerminalKeepsTheErrorAndOutlivesRetention() throws Exception {
+        store.inTransaction(tx -> tx.insertInbox(C, InboxEntry.of("m1", T, 0, 0, 100), InboxStatus.RECEIVED));
+        store.inTransaction(tx -> tx.insertInbox(C, InboxEntry.of("m2", T, 0, 1, 100), InboxStatus.RECEIVED));
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markFailed(C, "m1", "handler threw: boom", 200))).isTrue();
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markFailed(C, "m1", "again", 300))).isFalse();
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markProcessed(C, "m1", 300))).isFalse();
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markFailed(C, "absent", "x", 300))).isFalse();
+        assertThat(store.<List<InboxRow>>inTransaction(tx -> tx.receivedBatch(C, 10)))
+                .extracting(r -> r.entry().messageId()).containsExactly("m2");
+        assertThat(store.inboxCounts(C)).isEqualTo(new InboxCounts(1, 0, 1));
+        assertThat(store.deleteProcessedInboxBefore(Long.MAX_VALUE, 100)).isZero();
+        InboxRow failed = store.inboxPage(C, InboxStatus.FAILED, null, 10).get(0);
+        assertThat(failed.status()).isEqualTo(InboxStatus.FAILED);
+        assertThat(failed.lastError()).isEqualTo("handler threw: boom");
+        assertThat(failed.processedAtMs()).isEmpty();
+        assertThat(store.<InboxStatus>inTransaction(tx -> tx.inboxStatus(C, "m1"))).isEqualTo(InboxStatus.FAILED);
+        assertThat(InboxStatus.FAILED.allowedNext()).isEmpty();
+    }
+
+    @Test
+    void aFailedOutboxRowReleasesItsSequenceAndTheOnesBehindItAndEnqueuesItsDeadLetter() throws Exception {
+        List<Long> ids = enqueue("inv", "inv", "inv", "audit");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0),
+                new OutboxAssignment(ids.get(1), "inv", 0, 1), new OutboxAssignment(ids.get(2), "inv", 0, 2),
+                new OutboxAssignment(ids.get(3), "audit", 0, 0)));
+        assertThat(store.markSent(List.of(ids.get(0)), 50)).isEqualTo(1);
+        assertThat(store.recordOutboxFailure(ids.get(1), "MESSAGE_TOO_LARGE first")).isEqualTo(1);
+        assertThat(store.recordOutboxFailure(ids.get(1), "MESSAGE_TOO_LARGE second")).isEqualTo(2);
+        assertThat(store.recordOutboxFailure(ids.get(0), "sent already")).isZero();
+
+        store.failOutbox("relay", ids.get(1), "MESSAGE_TOO_LARGE second", 100,
+                new OutboxMessage("inv.dlq", null, null, List.of(Header.of("semel.dlq.error", "too large")), "dl-1", 100));
+
+        List<OutboxRow> pending = store.pendingOutbox(0, 10);
+        assertThat(pending).extracting(OutboxRow::id).containsExactly(ids.get(2), ids.get(3), pending.get(2).id());
+        assertThat(pending.get(0).assignment()).as("released behind the failed row").isEmpty();
+        assertThat(pending.get(1).assignment()).as("other partitions keep theirs").isPresent();
+        assertThat(pending.get(2).message().topic()).isEqualTo("inv.dlq");
+        assertThat(store.relaySequences()).contains(new RelaySequence("inv", 0, "relay", 1, 0));
+        assertThat(store.failedOutbox(10)).singleElement().satisfies(f -> {
+            assertThat(f.id()).isEqualTo(ids.get(1));
+            assertThat(f.attempts()).isEqualTo(2);
+            assertThat(f.lastError()).isEqualTo("MESSAGE_TOO_LARGE second");
+            assertThat(f.failedAtMs()).isEqualTo(100);
+        });
+        // The row behind takes the released sequence: no gap for the broker.
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(2), "inv", 0, 1)));
+        assertThatThrownBy(() -> store.failOutbox("relay", ids.get(1), "again", 200, null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void anOutboxRowCannotFailOnceARowBehindItIsMarkedSent() throws Exception {
+        List<Long> ids = enqueue("inv", "inv");
+        store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0),
+                new OutboxAssignment(ids.get(1), "inv", 0, 1)));
+        store.markSent(List.of(ids.get(1)), 10);
+        assertThatThrownBy(() -> store.failOutbox("relay", ids.get(0), "x", 20, null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be released");
+        assertThat(store.failedOutbox(10)).isEmpty();
+        assertThat(store.pendingOutbox(0, 10)).extracting(OutboxRow::id).containsExactly(ids.get(0));
     }
 
     // ---------------------------------------------------------------- relay producer

@@ -20,6 +20,12 @@ public final class Checks {
                 StoreLimits.NAME_BYTES_MAX);
     }
 
+    /** A failure reason as stored: never null, cut to {@link StoreLimits#ERROR_CHARS_MAX}. */
+    static String errorText(String error) {
+        String e = error == null ? "(no message)" : error;
+        return e.length() <= StoreLimits.ERROR_CHARS_MAX ? e : e.substring(0, StoreLimits.ERROR_CHARS_MAX - 3) + "...";
+    }
+
     public static void messageId(String messageId) {
         Objects.requireNonNull(messageId, "messageId");
         if (messageId.isEmpty()) {

@@ -2,7 +2,9 @@ package io.semel.processor.store.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.semel.processor.store.FailedOutboxRow;
 import io.semel.processor.store.HandlerException;
+import io.semel.processor.store.OutboxMessage;
 import io.semel.processor.store.InboxCounts;
 import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
@@ -238,6 +240,33 @@ public final class JdbcStoreImpl implements JdbcStore {
     }
 
     @Override
+    public int recordOutboxFailure(long id, String error) {
+        return call(c -> OutboxFailures.record(c, id, Checks.errorText(error)));
+    }
+
+    @Override
+    public void failOutbox(String relayName, long id, String error, long nowMs, OutboxMessage deadLetter) {
+        try {
+            inTransaction(tx -> {
+                OutboxFailures.fail(((JdbcStoreTransaction) tx).rawConnection(), relayName, id, Checks.errorText(error),
+                        nowMs);
+                if (deadLetter != null) {
+                    tx.enqueueOutbox(deadLetter);
+                }
+                return null;
+            });
+        } catch (HandlerException e) {
+            throw new AssertionError("no handler runs here", e);
+        }
+    }
+
+    @Override
+    public List<FailedOutboxRow> failedOutbox(int limit) {
+        Checks.batch("failedOutbox limit", limit, "OUTBOX_BATCH_MAX", StoreLimits.OUTBOX_BATCH_MAX);
+        return call(c -> OutboxFailures.failed(c, limit));
+    }
+
+    @Override
     public Optional<RelayProducer> loadProducer(String relayName) {
         Checks.name("relayName", relayName);
         return call(c -> MaintenanceQueries.loadProducer(c, relayName));
@@ -277,7 +306,7 @@ public final class JdbcStoreImpl implements JdbcStore {
         Checks.name("consumer", consumer);
         Objects.requireNonNull(status, "status");
         if (!status.stored()) {
-            throw new IllegalArgumentException("inboxPage status must be a stored status (RECEIVED or PROCESSED), got "
+            throw new IllegalArgumentException("inboxPage status must be a stored status (RECEIVED, PROCESSED or FAILED), got "
                     + status);
         }
         Checks.batch("inboxPage limit", limit, "INBOX_BATCH_MAX", StoreLimits.INBOX_BATCH_MAX);

@@ -206,6 +206,23 @@ final class JdbcStoreTransaction implements StoreTransaction {
     }
 
     @Override
+    public boolean markFailed(String consumer, String messageId, String error, long nowMs) throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.messageId(messageId);
+        assert InboxStatus.RECEIVED.canMoveTo(InboxStatus.FAILED);
+        // processed_at_ms stays NULL: inbox retention removes PROCESSED rows only; a FAILED one waits for a human.
+        try (PreparedStatement ps = prepare("UPDATE semel_inbox SET status = ?, last_error = ? "
+                + "WHERE consumer = ? AND message_id = ? AND status = ?")) {
+            ps.setString(1, InboxStatus.FAILED.name());
+            ps.setString(2, Checks.errorText(error));
+            ps.setString(3, consumer);
+            ps.setString(4, messageId);
+            ps.setString(5, InboxStatus.RECEIVED.name());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    @Override
     public int incrementAttempts(String consumer, String messageId) throws SQLException {
         Checks.name("consumer", consumer);
         Checks.messageId(messageId);

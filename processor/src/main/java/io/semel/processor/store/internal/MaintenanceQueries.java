@@ -23,7 +23,7 @@ final class MaintenanceQueries {
 
     static List<OutboxRow> pendingOutbox(Connection c, long afterId, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.OUTBOX_COLUMNS + " FROM semel_outbox "
-                + "WHERE id > ? AND sent_at_ms IS NULL ORDER BY id LIMIT ?")) {
+                + "WHERE id > ? AND sent_at_ms IS NULL AND failed_at_ms IS NULL ORDER BY id LIMIT ?")) {
             ps.setLong(1, afterId);
             ps.setInt(2, limit);
             List<OutboxRow> rows = new ArrayList<>();
@@ -102,6 +102,7 @@ final class MaintenanceQueries {
     static InboxCounts inboxCounts(Connection c, String consumer) throws SQLException {
         long received = 0;
         long processed = 0;
+        long failed = 0;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT status, COUNT(*) FROM semel_inbox WHERE consumer = ? GROUP BY status")) {
             ps.setString(1, consumer);
@@ -110,12 +111,13 @@ final class MaintenanceQueries {
                     switch (InboxStatus.valueOf(rs.getString(1))) {
                         case RECEIVED -> received = rs.getLong(2);
                         case PROCESSED -> processed = rs.getLong(2);
+                        case FAILED -> failed = rs.getLong(2);
                         default -> throw new IllegalStateException("unexpected stored status " + rs.getString(1));
                     }
                 }
             }
         }
-        return new InboxCounts(received, processed);
+        return new InboxCounts(received, processed, failed);
     }
 
     static List<InboxRow> inboxPage(Connection c, String consumer, InboxStatus status, String afterMessageId,

@@ -20,7 +20,8 @@ final class Migrations {
 
     static final List<Migration> ALL = List.of(
             new Migration(1, "inbox, position, outbox and relay producer tables", Migrations::v1),
-            new Migration(2, "outbox partition/sequence assignment and relay sequence counters", Migrations::v2));
+            new Migration(2, "outbox partition/sequence assignment and relay sequence counters", Migrations::v2),
+            new Migration(3, "FAILED inbox rows and failed outbox rows, with their last error", Migrations::v3));
 
     static {
         for (int i = 0; i < ALL.size(); i++) {
@@ -110,6 +111,34 @@ final class Migrations {
      * either database. {@code semel_relay_sequence} keeps each partition's next sequence so that
      * outbox retention can never make a sequence be handed out again.
      */
+    /**
+     * Poison work gets a terminal state. The inbox's status CHECK gains FAILED, which neither
+     * database can alter in place portably, so the table is rebuilt (same columns plus
+     * {@code last_error}; its indexes recreated). Outbox rows get {@code attempts}, {@code last_error}
+     * and {@code failed_at_ms} (set = FAILED: the relay no longer sends the row).
+     */
+    private static List<String> v3(Dialect d) {
+        String blob = d.blob();
+        String columns = "consumer, message_id, topic, partition, msg_offset, status, attempts, received_at_ms, "
+                + "processed_at_ms, msg_key, msg_value, headers";
+        return List.of(
+                "CREATE TABLE semel_inbox_v3 ("
+                        + "consumer TEXT NOT NULL, message_id TEXT NOT NULL, topic TEXT NOT NULL, "
+                        + "partition INTEGER NOT NULL, msg_offset BIGINT NOT NULL, "
+                        + "status TEXT NOT NULL CHECK (status IN ('RECEIVED', 'PROCESSED', 'FAILED')), "
+                        + "attempts INTEGER NOT NULL DEFAULT 0, received_at_ms BIGINT NOT NULL, "
+                        + "processed_at_ms BIGINT, msg_key " + blob + ", msg_value " + blob + ", headers " + blob + ", "
+                        + "last_error TEXT, PRIMARY KEY (consumer, message_id))",
+                "INSERT INTO semel_inbox_v3 (" + columns + ") SELECT " + columns + " FROM semel_inbox",
+                "DROP TABLE semel_inbox",
+                "ALTER TABLE semel_inbox_v3 RENAME TO semel_inbox",
+                "CREATE INDEX semel_inbox_status_received ON semel_inbox (consumer, status, received_at_ms)",
+                "CREATE INDEX semel_inbox_processed_at ON semel_inbox (processed_at_ms)",
+                "ALTER TABLE semel_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE semel_outbox ADD COLUMN last_error TEXT",
+                "ALTER TABLE semel_outbox ADD COLUMN failed_at_ms BIGINT");
+    }
+
     private static List<String> v2(Dialect d) {
         return List.of(
                 "ALTER TABLE semel_outbox ADD COLUMN partition INTEGER",

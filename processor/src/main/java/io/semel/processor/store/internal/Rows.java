@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 /** Column lists and row mappers shared by the transaction and the maintenance queries. */
 final class Rows {
     static final String INBOX_COLUMNS = "message_id, topic, partition, msg_offset, received_at_ms, msg_key, "
-            + "msg_value, headers, status, attempts, processed_at_ms";
+            + "msg_value, headers, status, attempts, processed_at_ms, last_error";
     static final String OUTBOX_COLUMNS = "id, topic, msg_key, msg_value, headers, message_id, created_at_ms, sent_at_ms, "
             + "partition, sequence";
 
@@ -27,7 +27,7 @@ final class Rows {
         InboxStatus status = InboxStatus.valueOf(rs.getString(9));
         // Checked right after reading: the CHECK constraint should make this impossible.
         assert status.stored() : status;
-        return new InboxRow(entry, status, rs.getInt(10), optionalLong(rs, 11));
+        return new InboxRow(entry, status, rs.getInt(10), optionalLong(rs, 11), rs.getString(12));
     }
 
     static OutboxRow outbox(ResultSet rs) throws SQLException {
