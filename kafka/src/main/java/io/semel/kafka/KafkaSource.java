@@ -97,6 +97,12 @@ public final class KafkaSource implements Source {
         return true;
     }
 
+    /** True: a Kafka record keeps its offset on every fetch, and claims carry the store-issued epoch. */
+    @Override
+    public boolean sequenced() {
+        return true;
+    }
+
     @Override
     public List<SourceMessage> poll(Duration timeout) {
         if (!claims.bound()) {

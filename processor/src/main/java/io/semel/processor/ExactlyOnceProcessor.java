@@ -69,7 +69,8 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private ExactlyOnceProcessor(Builder b) {
         this.cfg = b;
         this.metrics = new ProcessorMetrics(b.meterRegistry, b.consumer);
-        this.ctx = new ProcessorContext(b.consumer, b.source, b.store, b.handler, b.clock, metrics, b.batchSize);
+        this.ctx = new ProcessorContext(b.consumer, b.source, b.store, b.handler, b.clock, metrics, b.batchSize,
+                b.dedup);
         if (b.mode == ProcessingMode.STORE_THEN_PROCESS) {
             this.workers = new InboxWorkers(ctx, b.concurrency, b.processAttemptsMax);
             this.pipeline = new StoreThenProcessPipeline(ctx, workers::wake);
@@ -265,8 +266,18 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
         private Duration pollTimeout = Duration.ofMillis(200);
         private InstantSource clock = InstantSource.system();
         private MeterRegistry meterRegistry;
+        private Dedup dedup;
 
         private Builder() {
+        }
+
+        /**
+         * How duplicates are recognised; default {@link Dedup#SEQUENCE} when the source is
+         * {@link Source#sequenced() sequenced}, else {@link Dedup#MESSAGE_ID}.
+         */
+        public Builder dedup(Dedup v) {
+            dedup = Objects.requireNonNull(v, "dedup");
+            return this;
         }
 
         public Builder source(Source v) {
@@ -359,6 +370,17 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
             }
             if (meterRegistry == null) {
                 meterRegistry = new SimpleMeterRegistry();
+            }
+            if (dedup == null) {
+                dedup = source.sequenced() ? Dedup.SEQUENCE : Dedup.MESSAGE_ID;
+            } else if (dedup == Dedup.SEQUENCE && !source.sequenced()) {
+                throw new IllegalArgumentException("dedup SEQUENCE needs a sequenced source (one whose offsets identify "
+                        + "its messages for good, Source.sequenced()); " + source.getClass().getName() + " is not. Use "
+                        + "dedup(Dedup.MESSAGE_ID)");
+            }
+            if (dedup == Dedup.SEQUENCE && mode == ProcessingMode.STORE_THEN_PROCESS) {
+                // The inbox row is the work queue in that mode: every message gets one anyway.
+                dedup = Dedup.MESSAGE_ID;
             }
             return new ExactlyOnceProcessor(this);
         }

@@ -50,6 +50,11 @@ public class ForwardingSource implements Source {
     }
 
     @Override
+    public boolean sequenced() {
+        return delegate.sequenced();
+    }
+
+    @Override
     public void onFenced(String topic, int partition) {
         delegate.onFenced(topic, partition);
     }

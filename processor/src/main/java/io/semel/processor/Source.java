@@ -60,6 +60,18 @@ public interface Source extends AutoCloseable {
     }
 
     /**
+     * True when a message's {@code (topic, partition, offset)} identifies it for good: every delivery
+     * of a message carries the same offset, an offset never names another message, and a partition's
+     * deliveries carry the lease epoch of their holder (Semel partitions, whose idempotent producers keep
+     * each confirmed send once in the log; Kafka partitions). The processor may then deduplicate by
+     * sequence ({@link Dedup#SEQUENCE}): a watermark plus the offsets processed above it, per partition,
+     * instead of an inbox row per message. Default false (the id inbox).
+     */
+    default boolean sequenced() {
+        return false;
+    }
+
+    /**
      * The processor's commit for {@code topic}/{@code partition} was fenced: the stored lease epoch is
      * higher than this source's. The messages of that partition were neither committed nor acked.
      * A source that claims partitions decides whether it still owns it. Default: nothing.
