@@ -6,6 +6,7 @@ import io.semel.client.ClientClosedException;
 import io.semel.processor.internal.InboxCleaner;
 import io.semel.processor.internal.InboxWorkers;
 import io.semel.processor.internal.Pipeline;
+import io.semel.processor.internal.PipelinedSource;
 import io.semel.processor.internal.ProcessorContext;
 import io.semel.processor.internal.ProcessorMetrics;
 import io.semel.processor.internal.Settings;
@@ -60,6 +61,8 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private final ProcessorContext ctx;
     private final InboxWorkers workers;
     private final Pipeline pipeline;
+    /** The source as the processor's threads use it: calls run on its own thread, overlapping the commits. */
+    private final PipelinedSource source;
     private final Object lifecycle = new Object();
     private volatile ProcessorStatus.State state = ProcessorStatus.State.NEW;
     private volatile boolean running;
@@ -69,7 +72,8 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private ExactlyOnceProcessor(Builder b) {
         this.cfg = b;
         this.metrics = new ProcessorMetrics(b.meterRegistry, b.consumer);
-        this.ctx = new ProcessorContext(b.consumer, b.source, b.store, b.handler, b.clock, metrics, b.batchSize,
+        this.source = new PipelinedSource(b.source, b.consumer, b.pollTimeout);
+        this.ctx = new ProcessorContext(b.consumer, source, b.store, b.handler, b.clock, metrics, b.batchSize,
                 b.dedup);
         if (b.mode == ProcessingMode.STORE_THEN_PROCESS) {
             this.workers = new InboxWorkers(ctx, b.concurrency, b.processAttemptsMax);
@@ -103,6 +107,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                         + "store refuses. Use mode(TRANSACTIONAL)");
             }
             cfg.source.bind(cfg.consumer, cfg.store);
+            source.start();
             running = true;
             state = ProcessorStatus.State.RUNNING;
             if (workers != null) {
@@ -138,7 +143,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
         long backoffMs = 0;
         while (running) {
             try {
-                List<SourceMessage> polled = cfg.source.poll(cfg.pollTimeout);
+                List<SourceMessage> polled = source.poll(cfg.pollTimeout);
                 for (SourceMessage m : polled) {
                     metrics.seen(m.topic(), m.partition(), m.offset());
                     if (m.deliveryCount() > 1) {
@@ -207,7 +212,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
             cleanup.shutdownNow();
             pollThread = null;
             try {
-                cfg.source.close();
+                source.close(); // sends the acks still queued, then closes the source
             } catch (RuntimeException e) {
                 LOG.warn("processor {}: closing the source failed: {}", cfg.consumer, e.toString());
             }
