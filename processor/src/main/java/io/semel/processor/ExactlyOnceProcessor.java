@@ -61,8 +61,12 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private final ProcessorContext ctx;
     private final InboxWorkers workers;
     private final Pipeline pipeline;
-    /** The source as the processor's threads use it: calls run on its own thread, overlapping the commits. */
-    private final PipelinedSource source;
+    /**
+     * The source as the processor's threads use it: a {@link PipelinedSource} (calls on a thread of their
+     * own, overlapping the commits) unless the source does not allow it ({@link Source#allowsPrefetch()}).
+     */
+    private final Source source;
+    private final PipelinedSource pipelined;
     private final Object lifecycle = new Object();
     private volatile ProcessorStatus.State state = ProcessorStatus.State.NEW;
     private volatile boolean running;
@@ -72,7 +76,8 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private ExactlyOnceProcessor(Builder b) {
         this.cfg = b;
         this.metrics = new ProcessorMetrics(b.meterRegistry, b.consumer);
-        this.source = new PipelinedSource(b.source, b.consumer, b.pollTimeout);
+        this.pipelined = b.source.allowsPrefetch() ? new PipelinedSource(b.source, b.consumer, b.pollTimeout) : null;
+        this.source = pipelined != null ? pipelined : b.source;
         this.ctx = new ProcessorContext(b.consumer, source, b.store, b.handler, b.clock, metrics, b.batchSize,
                 b.dedup);
         if (b.mode == ProcessingMode.STORE_THEN_PROCESS) {
@@ -107,7 +112,9 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                         + "store refuses. Use mode(TRANSACTIONAL)");
             }
             cfg.source.bind(cfg.consumer, cfg.store);
-            source.start();
+            if (pipelined != null) {
+                pipelined.start();
+            }
             running = true;
             state = ProcessorStatus.State.RUNNING;
             if (workers != null) {

@@ -55,6 +55,11 @@ public class ForwardingSource implements Source {
     }
 
     @Override
+    public boolean allowsPrefetch() {
+        return delegate.allowsPrefetch();
+    }
+
+    @Override
     public void onFenced(String topic, int partition) {
         delegate.onFenced(topic, partition);
     }

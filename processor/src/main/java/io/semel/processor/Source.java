@@ -72,6 +72,17 @@ public interface Source extends AutoCloseable {
     }
 
     /**
+     * Whether the processor may call this source from a thread of its own and poll the next batch
+     * before acking the previous one, overlapping both with its store transaction (default true; calls
+     * still come one at a time, in the order the processor makes them). A source that relates its calls
+     * to the handler's calls on the processor's thread (a test or history recorder) returns false: every
+     * call then comes from the processor's poll thread, strictly poll, transaction, ack.
+     */
+    default boolean allowsPrefetch() {
+        return true;
+    }
+
+    /**
      * The processor's commit for {@code topic}/{@code partition} was fenced: the stored lease epoch is
      * higher than this source's. The messages of that partition were neither committed nor acked.
      * A source that claims partitions decides whether it still owns it. Default: nothing.

@@ -164,6 +164,11 @@ public final class PipelinedSource implements Source {
         return delegate.sequenced();
     }
 
+    @Override
+    public boolean allowsPrefetch() {
+        return true;
+    }
+
     /** Runs the queued calls (acks first of all), stops the source thread, then closes the source. */
     @Override
     public void close() {
