@@ -15,9 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** One open transaction. Not thread-safe: used by the thread running the work, then discarded. */
@@ -26,10 +24,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private final Dialect dialect;
     private final InstantSource clock;
     private final StatementCache statements;
-    /** Statements with rows added through {@link #batch}, in first-use order. */
-    private final Map<String, PreparedStatement> batches = new LinkedHashMap<>();
-    /** What {@link #batch} hands out for each of {@link #batches}: the same statement, guarded. */
-    private final Map<String, PreparedStatement> guardedBatches = new java.util.HashMap<>();
+    private final BatchStatements batches = new BatchStatements();
     private Connection guarded;
     private boolean active = true;
     private boolean rollbackOnly;
@@ -48,21 +43,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         return connection;
     }
 
-    /**
-     * Ends the transaction's use. Rows added to batch statements and never executed are dropped: the
-     * statements stay cached on SQLite and must not carry them into the next transaction.
-     */
+    /** Ends the transaction's use; rows added to batch statements and never executed are dropped. */
     void end() {
         active = false;
-        for (PreparedStatement ps : batches.values()) {
-            try {
-                ps.clearBatch();
-            } catch (SQLException e) {
-                // the statement is unusable; the cache drops it with the connection
-            }
-        }
-        batches.clear();
-        guardedBatches.clear();
+        batches.discard();
     }
 
     boolean hasPendingBatches() {
@@ -86,24 +70,13 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public PreparedStatement batch(String sql) throws SQLException {
         checkActive();
         java.util.Objects.requireNonNull(sql, "sql");
-        PreparedStatement guardedPs = guardedBatches.get(sql);
-        if (guardedPs == null) {
-            PreparedStatement ps = statements.get(connection, sql);
-            guardedPs = GuardedStatement.wrap(ps, sql);
-            batches.put(sql, ps);
-            guardedBatches.put(sql, guardedPs);
-        }
-        return guardedPs;
+        return batches.get(statements, connection, sql);
     }
 
     @Override
     public void executeBatches() throws SQLException {
         checkActive();
-        for (PreparedStatement ps : batches.values()) {
-            ps.executeBatch();
-        }
-        batches.clear();
-        guardedBatches.clear();
+        batches.executeAll();
     }
 
     @Override
