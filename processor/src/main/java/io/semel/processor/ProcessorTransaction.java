@@ -22,7 +22,7 @@ public interface ProcessorTransaction {
      * A statement for {@code sql}, prepared once per transaction (the same SQL returns the same
      * statement): set parameters and {@code addBatch()}; the processor executes every batch statement's
      * rows, in first-use order, after the last handler of the batch and before the dedup record and the
-     * commit, in one round trip each. Do not execute or close it. Use it for writes whose result the
+     * commit, in one round trip each. Do not close it (the batch would fail). Use it for writes whose result the
      * handler does not need: a failure surfaces for the whole batch, which is then re-run one message per
      * transaction, so the failing message is still found and nacked alone.
      */

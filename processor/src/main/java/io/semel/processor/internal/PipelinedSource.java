@@ -56,6 +56,12 @@ public final class PipelinedSource implements Source {
     private RuntimeException failed;
     /** True while the processor waits in {@link #poll}: the source thread may then long-poll. */
     private boolean processorWaiting;
+    /**
+     * A poll made while the processor was busy came back empty (nothing new, or the broker's limit of
+     * unacked deliveries per member is reached until this batch is acked): poll again only after a
+     * queued call ran (an ack frees deliveries) or once the processor waits, not in a loop.
+     */
+    private boolean parked;
     private boolean closing;
     private Thread thread;
 
@@ -203,8 +209,9 @@ public final class PipelinedSource implements Source {
         while (true) {
             Runnable call;
             long timeoutMs;
+            boolean waiting;
             synchronized (this) {
-                while (calls.isEmpty() && !(fetch == Fetch.WANTED && !closing)) {
+                while (calls.isEmpty() && !mayPoll()) {
                     if (closing) {
                         return; // every queued call ran
                     }
@@ -217,18 +224,25 @@ public final class PipelinedSource implements Source {
                 call = calls.pollFirst();
                 if (call == null) {
                     fetch = Fetch.POLLING;
+                } else {
+                    parked = false;
                 }
-                timeoutMs = processorWaiting ? pollTimeout.toMillis() : Math.min(BUSY_POLL_MS, pollTimeout.toMillis());
+                waiting = processorWaiting;
+                timeoutMs = waiting ? pollTimeout.toMillis() : Math.min(BUSY_POLL_MS, pollTimeout.toMillis());
             }
             if (call != null) {
                 call.run();
                 continue;
             }
-            pollOnce(timeoutMs);
+            pollOnce(timeoutMs, waiting);
         }
     }
 
-    private void pollOnce(long timeoutMs) {
+    private boolean mayPoll() {
+        return fetch == Fetch.WANTED && !closing && (!parked || processorWaiting);
+    }
+
+    private void pollOnce(long timeoutMs, boolean processorWasWaiting) {
         List<SourceMessage> got = null;
         RuntimeException error = null;
         try {
@@ -239,6 +253,7 @@ public final class PipelinedSource implements Source {
         synchronized (this) {
             if (error == null && got.isEmpty()) {
                 fetch = Fetch.WANTED; // nothing yet: run queued calls, then poll again
+                parked = !processorWasWaiting;
                 return;
             }
             // A failure is handed over like a batch: the source is not polled again until the processor

@@ -102,7 +102,8 @@ public interface StoreTransaction {
      * A statement of this transaction for {@code sql}, prepared once (the same SQL returns the same
      * statement): set its parameters and {@code addBatch()} per row; {@link #executeBatches} runs every
      * batch statement's rows, in the order the statements were first asked for. The store runs them
-     * before committing if nobody did. Do not close it or call {@code executeBatch} on it yourself.
+     * before committing if nobody did. Do not close it (its rows would be lost: {@link #executeBatches}
+     * then throws); executing it yourself only runs its rows early, in the same transaction.
      */
     PreparedStatement batch(String sql) throws SQLException;
 

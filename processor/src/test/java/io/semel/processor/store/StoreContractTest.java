@@ -403,10 +403,16 @@ abstract class StoreContractTest {
                 ps.setLong(2, 5);
                 ps.addBatch();
             }
-            assertThatThrownBy(() -> tx.batch(sql).executeBatch())
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("addBatch");
             return null;
         });
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            PreparedStatement ps = tx.batch(sql);
+            ps.setString(1, "lost");
+            ps.setLong(2, 1);
+            ps.addBatch();
+            ps.close();
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("was closed before the store executed it");
         assertThat(store.<Long>inTransaction(tx -> {
             try (Statement st = tx.connection().createStatement();
                     ResultSet rs = st.executeQuery("SELECT COUNT(*), SUM(amount) FROM account_entry")) {
@@ -414,7 +420,7 @@ abstract class StoreContractTest {
                 assertThat(rs.getLong(2)).isEqualTo(10);
                 return rs.getLong(1);
             }
-        })).as("the rolled-back row never ran; both rows of the committed batch did").isEqualTo(2);
+        })).as("the rolled-back and the closed rows never ran; both rows of the committed batch did").isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- inbox

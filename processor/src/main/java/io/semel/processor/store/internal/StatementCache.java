@@ -23,7 +23,7 @@ final class StatementCache {
     /** The statement for {@code sql} on {@code c}, with its parameters cleared. */
     PreparedStatement get(Connection c, String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
-        if (ps != null) {
+        if (ps != null && !ps.isClosed()) {
             ps.clearParameters();
             return ps;
         }
