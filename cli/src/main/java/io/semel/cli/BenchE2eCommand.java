@@ -4,6 +4,7 @@ import io.semel.client.Admin;
 import io.semel.client.Consumer;
 import io.semel.client.Message;
 import io.semel.client.Producer;
+import io.semel.processor.Dedup;
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.ForwardingSource;
 import io.semel.processor.ProcessingMode;
@@ -17,15 +18,13 @@ import io.semel.processor.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,10 +52,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
     /** A run fails when nothing is applied for this long. */
     private static final long STALL_MS = 60_000;
-    private static final int ACCOUNTS = 100;
     /** Smallest value: the message index is written in decimal at its start. */
     private static final int SIZE_MIN = 12;
-    private static final String TABLE = "semel_bench_accounts";
 
     @Option(names = "--count", paramLabel = "N", description = "Messages per run (default ${DEFAULT-VALUE}).")
     int count = 20_000;
@@ -91,6 +88,20 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--db-password", paramLabel = "PASSWORD", description = "PostgreSQL password for --jdbc-url.")
     String dbPassword;
 
+    @Option(names = "--handler", paramLabel = "statements|batched",
+            description = "How the handler writes its ledger row and balance upsert: one statement execution each "
+                    + "(statements) or JDBC batches run once per transaction (batched); default ${DEFAULT-VALUE}.")
+    String handlerStyle = "batched";
+
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Messages of one unmeasured run per mode before the measured ones, so the JIT has compiled "
+                    + "both paths whichever runs first (default ${DEFAULT-VALUE}; 0: none).")
+    int warmup = 10_000;
+
+    @Option(names = "--repeat", paramLabel = "R",
+            description = "Measured runs per mode and batch size, interleaved; the median is reported (default ${DEFAULT-VALUE}).")
+    int repeat = 1;
+
     @Option(names = "--modes", paramLabel = "M,M", split = ",",
             description = "exactly-once, at-least-once or both (default both).")
     List<String> modes = new ArrayList<>(List.of("exactly-once", "at-least-once"));
@@ -111,42 +122,74 @@ final class BenchE2eCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (BenchTarget t = target; BenchStore db = openStore()) {
             String bootstrap = t.start();
-            createTable(db.store());
-            for (int batch : batchSizes) {
-                Result eo = null;
-                Result alo = null;
+            BenchLedger.createTables(db.store());
+            if (warmup > 0) {
                 for (String mode : modes) {
-                    String topic;
-                    try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
-                        topic = "bench-e2e-" + UUID.randomUUID().toString().substring(0, 8);
-                        admin.createTopic(topic, partitions);
-                    }
-                    boolean exactlyOnce = mode.equals("exactly-once");
-                    out.printf("setup: bench e2e, %s, %d messages x %d B, topic %s (%d partition(s)), %d producer(s), "
-                            + "batch %d, store %s, durability broker %s, broker %s%n", exactlyOnce
-                            ? "exactly-once (ExactlyOnceProcessor TRANSACTIONAL: inbox row + position + increment "
-                            + "per message, one transaction per batch, then ack)"
-                            : "at-least-once (Consumer: poll, increment in one transaction per batch, then ack; no inbox)",
-                            count, size, topic, partitions, producers, batch, db.description(), target.durability(),
-                            target.brokerDescription());
-                    out.flush();
-                    Result r = run(bootstrap, topic, batch, exactlyOnce, db.store(), out);
-                    if (exactlyOnce) {
-                        eo = r;
-                    } else {
-                        alo = r;
+                    out.printf("warm-up (not measured): %s, %d messages, batch %d%n", mode, warmup, batchSizes.get(0));
+                    run(bootstrap, newTopic(bootstrap), batchSizes.get(0), warmup, mode.equals("exactly-once"),
+                            db.store(), out);
+                }
+            }
+            for (int batch : batchSizes) {
+                Map<String, List<Result>> results = new LinkedHashMap<>();
+                for (int r = 0; r < repeat; r++) {
+                    for (String mode : modes) {
+                        boolean exactlyOnce = mode.equals("exactly-once");
+                        String topic = newTopic(bootstrap);
+                        out.printf("setup: bench e2e, %s, %d messages x %d B, topic %s (%d partition(s)), %d producer(s), "
+                                + "batch %d, handler %s, store %s, durability broker %s, broker %s, run %d of %d%n",
+                                exactlyOnce ? "exactly-once (ExactlyOnceProcessor TRANSACTIONAL, dedup "
+                                        + Dedup.SEQUENCE + ": position + processed offsets per partition, one transaction "
+                                        + "per batch with the handler, then ack)"
+                                        : "at-least-once (Consumer: poll, apply the batch in one transaction, then ack; "
+                                        + "no dedup record, no position)",
+                                count, size, topic, partitions, producers, batch, handlerDescription(), db.description(),
+                                target.durability(), target.brokerDescription(), r + 1, repeat);
+                        out.flush();
+                        results.computeIfAbsent(mode, k -> new ArrayList<>())
+                                .add(run(bootstrap, topic, batch, count, exactlyOnce, db.store(), out));
                     }
                 }
+                Result eo = median(results.get("exactly-once"));
+                Result alo = median(results.get("at-least-once"));
                 if (eo != null && alo != null) {
-                    out.printf("ratio at batch %d: exactly-once runs at %.2fx the at-least-once throughput (%,.0f vs "
-                            + "%,.0f msgs/s), p50 latency %.2fx (%s store)%n", batch, eo.msgsPerSecond / alo.msgsPerSecond,
-                            eo.msgsPerSecond, alo.msgsPerSecond, (double) eo.p50Nanos / Math.max(1, alo.p50Nanos),
-                            storeKind);
+                    out.printf("ratio at batch %d (%s handler, medians of %d): exactly-once runs at %.2fx the at-least-once "
+                            + "throughput (%,.0f vs %,.0f msgs/s), p50 latency %.2fx (%s store)%n", batch, handlerStyle,
+                            repeat, eo.msgsPerSecond / alo.msgsPerSecond, eo.msgsPerSecond, alo.msgsPerSecond,
+                            (double) eo.p50Nanos / Math.max(1, alo.p50Nanos), storeKind);
                 }
                 out.flush();
             }
             return 0;
         }
+    }
+
+    private String newTopic(String bootstrap) throws IOException {
+        try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+            String topic = "bench-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+            admin.createTopic(topic, partitions);
+            return topic;
+        }
+    }
+
+    private String handlerDescription() {
+        return handlerStyle + " (per message: one ledger row + upsert of one of " + BenchLedger.ACCOUNTS
+                + " account balances" + (style() == BenchLedger.Style.BATCHED ? ", as JDBC batches run once per "
+                + "transaction)" : ", each statement executed by itself)");
+    }
+
+    private BenchLedger.Style style() {
+        return handlerStyle.equals("batched") ? BenchLedger.Style.BATCHED : BenchLedger.Style.STATEMENTS;
+    }
+
+    /** The run with the median throughput (its latency figures with it); null for no runs. */
+    static Result median(List<Result> runs) {
+        if (runs == null || runs.isEmpty()) {
+            return null;
+        }
+        List<Result> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparingDouble(Result::msgsPerSecond));
+        return sorted.get(sorted.size() / 2);
     }
 
     private void validate() {
@@ -169,6 +212,13 @@ final class BenchE2eCommand implements Callable<Integer> {
         if (!storeKind.equals("sqlite") && !storeKind.equals("postgres")) {
             throw new ParameterException(spec.commandLine(), "--store: '" + storeKind + "' is neither sqlite nor postgres");
         }
+        if (!handlerStyle.equals("batched") && !handlerStyle.equals("statements")) {
+            throw new ParameterException(spec.commandLine(), "--handler: '" + handlerStyle
+                    + "' is neither statements nor batched");
+        }
+        if (warmup < 0 || repeat < 1) {
+            throw new ParameterException(spec.commandLine(), "need --warmup >= 0 and --repeat >= 1");
+        }
         if (jdbcUrl != null && !storeKind.equals("postgres")) {
             throw new ParameterException(spec.commandLine(), "--jdbc-url needs --store postgres");
         }
@@ -179,22 +229,21 @@ final class BenchE2eCommand implements Callable<Integer> {
                 : BenchStore.postgres(jdbcUrl, dbUser, dbPassword);
     }
 
-    private Result run(String bootstrap, String topic, int batch, boolean exactlyOnce, JdbcStore store, PrintWriter out)
-            throws HandlerException, InterruptedException, IOException {
-        resetAccounts(store);
+    private Result run(String bootstrap, String topic, int batch, int count, boolean exactlyOnce, JdbcStore store,
+            PrintWriter out) throws HandlerException, InterruptedException, IOException {
+        BenchLedger.reset(store);
         Tally progress = new Tally(count);
         String name = topic; // consumer group and processor consumer: fresh per run
         long start = System.nanoTime();
-        Thread[] senders = startProducers(bootstrap, topic, progress);
+        Thread[] senders = startProducers(bootstrap, topic, count, progress);
         if (exactlyOnce) {
             SemelSource semel = new SemelSource(Consumer.builder(bootstrap).clientId("semel-bench").group(name)
                     .topic(topic).maxPollMessages(batch).requestTimeoutMs(REQUEST_TIMEOUT_MS).build(),
                     // The embedded broker's defaults; only the retention check reads them.
                     new RedeliverySettings(30_000, 5, 10_000));
             ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder().source(new StampingSource(semel, progress))
-                    .store(store).consumer(name).mode(ProcessingMode.TRANSACTIONAL).batchSize(batch)
-                    .pollTimeout(Duration.ofMillis(20))
-                    .handler((m, tx) -> increment(tx.connection(), m.key())).build();
+                    .store(store).consumer(name).mode(ProcessingMode.TRANSACTIONAL).dedup(Dedup.SEQUENCE).batchSize(batch)
+                    .pollTimeout(Duration.ofMillis(20)).handler(BenchLedger.handler(style())).build();
             processor.start();
             try {
                 progress.await(STALL_MS);
@@ -211,18 +260,21 @@ final class BenchE2eCommand implements Callable<Integer> {
         if (progress.failedSends.get() > 0) {
             throw new IOException(progress.failedSends.get() + " sends failed; see the broker");
         }
-        long sum = balanceSum(store);
+        BenchLedger.Check check = BenchLedger.check(store);
         double seconds = elapsed / 1e9;
         double rate = count / seconds;
         String latency = progress.latency.summary();
-        out.printf("result: %d applied in %.2f s: %,.0f msgs/s; send-to-applied latency %s; balances sum %d (%s)%n",
-                count, seconds, rate, latency, sum, sum == count ? "each message applied once"
-                        : (sum - count) + " applied more than once");
+        out.printf("result: %d applied in %.2f s: %,.0f msgs/s; send-to-applied latency %s; %s%n", count, seconds, rate,
+                latency, check.describe(count));
         out.flush();
+        if (exactlyOnce && !check.exactlyOnce(count)) {
+            throw new IllegalStateException("the exactly-once run did not apply each message once: "
+                    + check.describe(count));
+        }
         return new Result(rate, latency, progress.latency.percentileNanos(0.50));
     }
 
-    private Thread[] startProducers(String bootstrap, String topic, Tally progress) {
+    private Thread[] startProducers(String bootstrap, String topic, int count, Tally progress) {
         AtomicLong next = new AtomicLong();
         Thread[] threads = new Thread[producers];
         for (int i = 0; i < producers; i++) {
@@ -231,7 +283,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                         .build()) {
                     for (long n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
                         int index = (int) n;
-                        byte[] key = ("acct-" + index % ACCOUNTS).getBytes(StandardCharsets.UTF_8);
+                        byte[] key = ("acct-" + BenchLedger.account(index)).getBytes(StandardCharsets.UTF_8);
                         progress.sentNanos.set(index, System.nanoTime());
                         p.send(topic, key, value(index)).whenComplete((r, e) -> {
                             if (e != null) {
@@ -258,10 +310,12 @@ final class BenchE2eCommand implements Callable<Integer> {
                     progress.checkStall(STALL_MS);
                     continue;
                 }
+                List<Integer> indexes = new ArrayList<>(polled.size());
+                for (Message m : polled) {
+                    indexes.add(indexOf(m.value()));
+                }
                 store.inTransaction(tx -> {
-                    for (Message m : polled) {
-                        increment(tx.connection(), m.key());
-                    }
+                    BenchLedger.apply(tx.connection(), indexes, style());
                     return null;
                 });
                 long now = System.nanoTime();
@@ -290,51 +344,6 @@ final class BenchE2eCommand implements Callable<Integer> {
             n = n * 10 + (b - '0');
         }
         return n;
-    }
-
-    private static void increment(Connection c, byte[] key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET balance = balance + 1 WHERE id = ?")) {
-            ps.setString(1, new String(key, StandardCharsets.UTF_8));
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("no account " + new String(key, StandardCharsets.UTF_8) + " in " + TABLE);
-            }
-        }
-    }
-
-    private static void createTable(JdbcStore store) throws HandlerException {
-        store.inTransaction(tx -> {
-            try (Statement st = tx.connection().createStatement()) {
-                st.executeUpdate("CREATE TABLE IF NOT EXISTS " + TABLE
-                        + " (id VARCHAR(64) PRIMARY KEY, balance BIGINT NOT NULL)");
-            }
-            return null;
-        });
-    }
-
-    private static void resetAccounts(JdbcStore store) throws HandlerException {
-        store.inTransaction(tx -> {
-            try (Statement st = tx.connection().createStatement()) {
-                st.executeUpdate("DELETE FROM " + TABLE);
-            }
-            try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO " + TABLE
-                    + " (id, balance) VALUES (?, 0)")) {
-                for (int i = 0; i < ACCOUNTS; i++) {
-                    ps.setString(1, "acct-" + i);
-                    ps.executeUpdate();
-                }
-            }
-            return null;
-        });
-    }
-
-    private static long balanceSum(JdbcStore store) throws HandlerException {
-        return store.inTransaction(tx -> {
-            try (Statement st = tx.connection().createStatement();
-                    ResultSet rs = st.executeQuery("SELECT SUM(balance) FROM " + TABLE)) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
     }
 
     /** Send times, first-applied times, and completion. Thread-safe. */

@@ -104,23 +104,28 @@ class ProcessorCommandsTest {
 
     @Test
     void benchE2eOnSqlitePrintsSetupFiguresAndRatioPerBatchSize() {
-        Run r = semel("bench", "e2e", "--count", "60", "--size", "20", "--partitions", "2", "--batch-sizes", "1,10");
+        Run r = semel("bench", "e2e", "--count", "60", "--size", "20", "--partitions", "2", "--batch-sizes", "1,10",
+                "--warmup", "30", "--handler", "statements");
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
+        assertThat(lines.stream().filter(l -> l.startsWith("warm-up (not measured)"))).hasSize(2);
         assertThat(lines.stream().filter(l -> l.startsWith("setup: bench e2e"))).hasSize(4)
                 .allMatch(l -> l.contains("60 messages x 20 B") && l.contains("synchronous=FULL")
-                        && l.contains("fsync-before-confirm"));
+                        && l.contains("fsync-before-confirm") && l.contains("handler statements (per message: one ledger"));
         assertThat(lines.stream().filter(l -> l.startsWith("result: 60 applied"))).hasSize(4)
-                .allMatch(l -> l.contains("msgs/s") && l.contains("p99") && l.contains("balances sum 60 (each message applied once)"));
+                .allMatch(l -> l.contains("msgs/s") && l.contains("p99")
+                        && l.contains("ledger 60 rows for 60 distinct messages, balances sum 60, 0 account(s) whose "
+                                + "balance differs from its ledger (each message applied once)"));
         assertThat(lines.stream().filter(l -> l.startsWith("ratio at batch "))).hasSize(2);
     }
 
     @Test
     void benchE2eOnEmbeddedPostgresReportsItsDurability() {
         Run r = semel("bench", "e2e", "--store", "postgres", "--count", "40", "--size", "20", "--batch-sizes", "10",
-                "--modes", "exactly-once");
+                "--modes", "exactly-once", "--warmup", "0", "--repeat", "2");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("store postgres (synchronous_commit=on, fsync=on").contains("embedded (zonky")
-                .contains("balances sum 40 (each message applied once)");
+                .contains("handler batched").contains("run 2 of 2")
+                .contains("ledger 40 rows for 40 distinct messages, balances sum 40");
     }
 }

@@ -169,6 +169,9 @@ public final class Admin implements AutoCloseable {
                 io.semel.protocol.RecordBatch.NO_PRODUCER_EPOCH), ReleaseProducer.Response.class, 0);
         check(r.error(), r.errorMessage(), "RELEASE_PRODUCER '" + name + "'");
         return r.outcome() == ReleaseProducer.Outcome.RELEASED;
+    }
+
+    /**
      * Deletes {@code name}, its dead-letter topic (unless it is one) and every consumer group on
      * either; their producers and consumers get UNKNOWN_TOPIC_OR_PARTITION afterwards.
      */

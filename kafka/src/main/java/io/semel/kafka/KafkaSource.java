@@ -97,6 +97,24 @@ public final class KafkaSource implements Source {
         return true;
     }
 
+    /** True: a Kafka record keeps its offset on every fetch, and claims carry the store-issued epoch. */
+    @Override
+    public boolean sequenced() {
+        return true;
+    }
+
+    /**
+     * False: the processor calls this source from its poll thread, strictly poll, transaction, ack.
+     * {@code KafkaConsumer} already fetches ahead on its own network thread, and its rebalance callbacks
+     * run this source's claim transactions inside {@code poll}; keeping them on the poll thread keeps the
+     * threading documented in CONCURRENCY.md (a poll ahead also changed when a fenced static member
+     * rejoins, and a consumer closed after that hung in Kafka's heartbeat-thread join in a test run).
+     */
+    @Override
+    public boolean allowsPrefetch() {
+        return false;
+    }
+
     @Override
     public List<SourceMessage> poll(Duration timeout) {
         if (!claims.bound()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -97,16 +98,16 @@ class KafkaE2eBench {
                         }
                     }).build();
             p.start();
-            while (store.inboxCounts(group).processed() == 0) {
+            while (Applied.count(store, group) == 0) {
                 Thread.sleep(1);
             }
             long start = System.nanoTime();
-            while (store.inboxCounts(group).processed() < RECORDS) {
+            while (Applied.count(store, group) < RECORDS) {
                 Thread.sleep(5);
             }
             long ns = System.nanoTime() - start;
             p.close();
-            assertThat(store.inboxCounts(group).processed()).isEqualTo(RECORDS);
+            assertThat(Applied.count(store, group)).isEqualTo(RECORDS);
             return RECORDS / (ns / 1e9);
         }
     }

@@ -2,6 +2,7 @@ package io.semel.kafka;
 
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -27,7 +28,7 @@ public final class KafkaProcessorChild {
                     .batchSize(20).inboxRetentionMs(TimeUnit.DAYS.toMillis(1))
                     .handler((m, tx) -> increment(tx.connection(), m.key(), m.value())).build();
             p.start();
-            while (store.inboxCounts(group).processed() < target) {
+            while (Applied.count(store, group) < target) {
                 Thread.sleep(20);
             }
             p.stop();

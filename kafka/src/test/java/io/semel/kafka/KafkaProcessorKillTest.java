@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.processor.CrashPoints;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import io.semel.processor.testing.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ class KafkaProcessorKillTest {
 
             try (JdbcStore store = JdbcStore.postgres(url, "postgres", "", 2)) {
                 assertThat(balances(store)).isEqualTo(expected);
-                assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(MESSAGES);
+                assertThat(Applied.count(store, GROUP)).isEqualTo(MESSAGES);
                 Map<TopicPartition, Long> ends = kafka.admin().listOffsets(Map.of(
                         new TopicPartition(TOPIC, 0), org.apache.kafka.clients.admin.OffsetSpec.latest(),
                         new TopicPartition(TOPIC, 1), org.apache.kafka.clients.admin.OffsetSpec.latest(),
@@ -117,7 +118,7 @@ class KafkaProcessorKillTest {
 
     private static long processed(String url) {
         try (JdbcStore store = JdbcStore.postgres(url, "postgres", "", 1)) {
-            return store.inboxCounts(GROUP).processed();
+            return Applied.count(store, GROUP);
         }
     }
 

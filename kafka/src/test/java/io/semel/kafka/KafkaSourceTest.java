@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.ProcessorStatus;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class KafkaSourceTest {
         send(topic, 10);
         ExactlyOnceProcessor p = processor(store, topic, group);
         p.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts(group).processed() == 10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Applied.count(store, group) == 10);
         p.close();
     }
 
@@ -95,7 +96,7 @@ class KafkaSourceTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> again.status().state() == ProcessorStatus.State.FAILED);
             assertThat(again.status().lastError()).contains("outside what Kafka holds").contains("position 10")
                     .contains("not in [20, 20]").contains("never skips");
-            assertThat(store.inboxCounts("g2").processed()).isEqualTo(10);
+            assertThat(Applied.count(store, "g2")).isEqualTo(10);
             again.close();
         }
     }
@@ -112,7 +113,7 @@ class KafkaSourceTest {
             send(topic, 5);
             ExactlyOnceProcessor again = processor(store, topic, "g4");
             again.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> store.inboxCounts("g4").processed() == 15);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Applied.count(store, "g4") == 15);
             assertThat(again.status().processed()).as("resumed at offset 10, not from the start").isEqualTo(5);
             assertThat(again.status().duplicatesSkipped()).isZero();
             io.semel.processor.store.Position pos = store.inTransaction(

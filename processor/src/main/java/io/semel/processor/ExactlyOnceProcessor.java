@@ -6,6 +6,7 @@ import io.semel.client.ClientClosedException;
 import io.semel.processor.internal.InboxCleaner;
 import io.semel.processor.internal.InboxWorkers;
 import io.semel.processor.internal.Pipeline;
+import io.semel.processor.internal.PipelinedSource;
 import io.semel.processor.internal.ProcessorContext;
 import io.semel.processor.internal.ProcessorMetrics;
 import io.semel.processor.internal.Settings;
@@ -60,6 +61,12 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private final ProcessorContext ctx;
     private final InboxWorkers workers;
     private final Pipeline pipeline;
+    /**
+     * The source as the processor's threads use it: a {@link PipelinedSource} (calls on a thread of their
+     * own, overlapping the commits) unless the source does not allow it ({@link Source#allowsPrefetch()}).
+     */
+    private final Source source;
+    private final PipelinedSource pipelined;
     private final Object lifecycle = new Object();
     private volatile ProcessorStatus.State state = ProcessorStatus.State.NEW;
     private volatile boolean running;
@@ -69,7 +76,10 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
     private ExactlyOnceProcessor(Builder b) {
         this.cfg = b;
         this.metrics = new ProcessorMetrics(b.meterRegistry, b.consumer);
-        this.ctx = new ProcessorContext(b.consumer, b.source, b.store, b.handler, b.clock, metrics, b.batchSize);
+        this.pipelined = b.source.allowsPrefetch() ? new PipelinedSource(b.source, b.consumer, b.pollTimeout) : null;
+        this.source = pipelined != null ? pipelined : b.source;
+        this.ctx = new ProcessorContext(b.consumer, source, b.store, b.handler, b.clock, metrics, b.batchSize,
+                b.dedup);
         if (b.mode == ProcessingMode.STORE_THEN_PROCESS) {
             this.workers = new InboxWorkers(ctx, b.concurrency, b.processAttemptsMax);
             this.pipeline = new StoreThenProcessPipeline(ctx, workers::wake);
@@ -102,6 +112,9 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
                         + "store refuses. Use mode(TRANSACTIONAL)");
             }
             cfg.source.bind(cfg.consumer, cfg.store);
+            if (pipelined != null) {
+                pipelined.start();
+            }
             running = true;
             state = ProcessorStatus.State.RUNNING;
             if (workers != null) {
@@ -137,7 +150,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
         long backoffMs = 0;
         while (running) {
             try {
-                List<SourceMessage> polled = cfg.source.poll(cfg.pollTimeout);
+                List<SourceMessage> polled = source.poll(cfg.pollTimeout);
                 for (SourceMessage m : polled) {
                     metrics.seen(m.topic(), m.partition(), m.offset());
                     if (m.deliveryCount() > 1) {
@@ -206,7 +219,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
             cleanup.shutdownNow();
             pollThread = null;
             try {
-                cfg.source.close();
+                source.close(); // sends the acks still queued, then closes the source
             } catch (RuntimeException e) {
                 LOG.warn("processor {}: closing the source failed: {}", cfg.consumer, e.toString());
             }
@@ -265,8 +278,18 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
         private Duration pollTimeout = Duration.ofMillis(200);
         private InstantSource clock = InstantSource.system();
         private MeterRegistry meterRegistry;
+        private Dedup dedup;
 
         private Builder() {
+        }
+
+        /**
+         * How duplicates are recognised; default {@link Dedup#SEQUENCE} when the source is
+         * {@link Source#sequenced() sequenced}, else {@link Dedup#MESSAGE_ID}.
+         */
+        public Builder dedup(Dedup v) {
+            dedup = Objects.requireNonNull(v, "dedup");
+            return this;
         }
 
         public Builder source(Source v) {
@@ -359,6 +382,17 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
             }
             if (meterRegistry == null) {
                 meterRegistry = new SimpleMeterRegistry();
+            }
+            if (dedup == null) {
+                dedup = source.sequenced() ? Dedup.SEQUENCE : Dedup.MESSAGE_ID;
+            } else if (dedup == Dedup.SEQUENCE && !source.sequenced()) {
+                throw new IllegalArgumentException("dedup SEQUENCE needs a sequenced source (one whose offsets identify "
+                        + "its messages for good, Source.sequenced()); " + source.getClass().getName() + " is not. Use "
+                        + "dedup(Dedup.MESSAGE_ID)");
+            }
+            if (dedup == Dedup.SEQUENCE && mode == ProcessingMode.STORE_THEN_PROCESS) {
+                // The inbox row is the work queue in that mode: every message gets one anyway.
+                dedup = Dedup.MESSAGE_ID;
             }
             return new ExactlyOnceProcessor(this);
         }

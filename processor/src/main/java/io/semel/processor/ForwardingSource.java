@@ -50,6 +50,16 @@ public class ForwardingSource implements Source {
     }
 
     @Override
+    public boolean sequenced() {
+        return delegate.sequenced();
+    }
+
+    @Override
+    public boolean allowsPrefetch() {
+        return delegate.allowsPrefetch();
+    }
+
+    @Override
     public void onFenced(String topic, int partition) {
         delegate.onFenced(topic, partition);
     }

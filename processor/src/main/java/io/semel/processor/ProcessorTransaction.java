@@ -2,6 +2,7 @@ package io.semel.processor;
 
 import io.semel.protocol.Header;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -16,6 +17,16 @@ public interface ProcessorTransaction {
      * it (those throw {@link IllegalStateException}); savepoints work.
      */
     Connection connection();
+
+    /**
+     * A statement for {@code sql}, prepared once per transaction (the same SQL returns the same
+     * statement): set parameters and {@code addBatch()}; the processor executes every batch statement's
+     * rows, in first-use order, after the last handler of the batch and before the dedup record and the
+     * commit, in one round trip each. Do not close it (the batch would fail). Use it for writes whose result the
+     * handler does not need: a failure surfaces for the whole batch, which is then re-run one message per
+     * transaction, so the failing message is still found and nacked alone.
+     */
+    PreparedStatement batch(String sql) throws SQLException;
 
     /** {@link #send(String, byte[], byte[], List)} without headers. */
     String send(String topic, byte[] key, byte[] value) throws SQLException;

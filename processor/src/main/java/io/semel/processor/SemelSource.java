@@ -73,6 +73,15 @@ public final class SemelSource implements Source {
         return message.deliveryCount() >= settings.maxDeliveries();
     }
 
+    /**
+     * True: the broker assigns each record one offset, redelivers it with that offset under the
+     * partition's lease epoch, and its idempotent producers keep each confirmed send once in the log.
+     */
+    @Override
+    public boolean sequenced() {
+        return true;
+    }
+
     @Override
     public void close() {
         consumer.close();

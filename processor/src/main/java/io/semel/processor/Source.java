@@ -60,6 +60,29 @@ public interface Source extends AutoCloseable {
     }
 
     /**
+     * True when a message's {@code (topic, partition, offset)} identifies it for good: every delivery
+     * of a message carries the same offset, an offset never names another message, and a partition's
+     * deliveries carry the lease epoch of their holder (Semel partitions, whose idempotent producers keep
+     * each confirmed send once in the log; Kafka partitions). The processor may then deduplicate by
+     * sequence ({@link Dedup#SEQUENCE}): a watermark plus the offsets processed above it, per partition,
+     * instead of an inbox row per message. Default false (the id inbox).
+     */
+    default boolean sequenced() {
+        return false;
+    }
+
+    /**
+     * Whether the processor may call this source from a thread of its own and poll the next batch
+     * before acking the previous one, overlapping both with its store transaction (default true; calls
+     * still come one at a time, in the order the processor makes them). A source that relates its calls
+     * to the handler's calls on the processor's thread (a test or history recorder) returns false: every
+     * call then comes from the processor's poll thread, strictly poll, transaction, ack.
+     */
+    default boolean allowsPrefetch() {
+        return true;
+    }
+
+    /**
      * The processor's commit for {@code topic}/{@code partition} was fenced: the stored lease epoch is
      * higher than this source's. The messages of that partition were neither committed nor acked.
      * A source that claims partitions decides whether it still owns it. Default: nothing.

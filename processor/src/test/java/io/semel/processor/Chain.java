@@ -8,6 +8,7 @@ import io.semel.client.PartitionRecord;
 import io.semel.client.Producer;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -111,11 +112,11 @@ final class Chain implements AutoCloseable {
     }
 
     long processedA() {
-        return storeA.inboxCounts(GROUP_A).processed();
+        return Applied.count(storeA, GROUP_A);
     }
 
     long processedB() {
-        return storeB.inboxCounts(GROUP_B).processed();
+        return Applied.count(storeB, GROUP_B);
     }
 
     boolean outboxEmpty() {

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.OutboxMessage;
 import io.semel.processor.store.OutboxRow;
+import io.semel.processor.store.ProcessedOffsets;
+import io.semel.processor.testing.Applied;
 import io.semel.protocol.Header;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The processor's handling of an {@link Source#ordered() ordered} source (Kafka's semantics) over an
@@ -47,9 +51,22 @@ class OrderedSourceTest {
         }
     }
 
+    /** How the processor deduplicates: by sequence or by message id over a sequenced source, or a source that is not sequenced. */
+    enum Variant {
+        SEQUENCE, MESSAGE_ID, UNSEQUENCED
+    }
+
     private ExactlyOnceProcessor start(Source source) {
+        return start(source, Variant.SEQUENCE);
+    }
+
+    private ExactlyOnceProcessor start(Source source, Variant variant) {
         store = JdbcStore.sqlite(dir.resolve("s.db"));
-        processor = ExactlyOnceProcessor.builder().source(source).store(store).consumer(GROUP)
+        ExactlyOnceProcessor.Builder b = ExactlyOnceProcessor.builder();
+        if (variant != Variant.UNSEQUENCED) {
+            b.dedup(Dedup.valueOf(variant.name()));
+        }
+        processor = b.source(source).store(store).consumer(GROUP)
                 .handler((m, tx) -> {
                     if (new String(m.value(), StandardCharsets.UTF_8).equals("poison")) {
                         throw new IllegalStateException("refused " + m.messageId());
@@ -71,15 +88,24 @@ class OrderedSourceTest {
         return out;
     }
 
-    @Test
-    void aPoisonMessageIsDeadLetteredThroughTheOutboxBeforeAnyLaterMessageOfItsPartitionCommits() throws Exception {
-        LogSource source = new LogSource(3);
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void aPoisonMessageIsDeadLetteredThroughTheOutboxBeforeAnyLaterMessageOfItsPartitionCommits(Variant variant)
+            throws Exception {
+        LogSource source = new LogSource(3, variant != Variant.UNSEQUENCED);
         for (int i = 0; i < 10; i++) {
             source.append(i == 4 ? "poison" : "ok-" + i, List.of());
         }
-        start(source);
+        start(source, variant);
         await().atMost(Duration.ofSeconds(30)).until(() -> position() == 10);
-        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(9);
+        // Counted after the commit returns: the position can be read a moment earlier.
+        await().atMost(Duration.ofSeconds(10)).until(() -> processor.status().processed() == 9);
+        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(variant == Variant.SEQUENCE ? 0 : 9);
+        if (variant != Variant.UNSEQUENCED) {
+            // The dead-lettered offset is settled: the watermark passes it, nothing is left above.
+            assertThat(store.sequencePositions(GROUP)).singleElement()
+                    .satisfies(p -> assertThat(p.processed()).isEqualTo(ProcessedOffsets.below(10)));
+        }
         List<OutboxRow> out = store.pendingOutbox(0, 100);
         // The dead letter moves the position from 4 to 5 in its transaction: had a later message
         // committed first, the position would be past 4 and no copy would be written.
@@ -96,15 +122,16 @@ class OrderedSourceTest {
         assertThat(processor.status().nacked()).isEqualTo(3);
     }
 
-    @Test
-    void anUnstorableMessageIsDeadLetteredInOrderWithTheReasonAndTheOthersApplied() throws Exception {
-        LogSource source = new LogSource(3);
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void anUnstorableMessageIsDeadLetteredInOrderWithTheReasonAndTheOthersApplied(Variant variant) throws Exception {
+        LogSource source = new LogSource(3, variant != Variant.UNSEQUENCED);
         for (int i = 0; i < 5; i++) {
             source.append("ok-" + i, i == 2 ? List.of(Header.of("semel.id", "x".repeat(300))) : List.of());
         }
-        start(source);
+        start(source, variant);
         await().atMost(Duration.ofSeconds(30)).until(() -> position() == 5);
-        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> processor.status().processed() == 4);
         List<OutboxRow> out = store.pendingOutbox(0, 100);
         assertThat(out).hasSize(1);
         Map<String, String> h = headers(out.get(0).message());
@@ -144,7 +171,7 @@ class OrderedSourceTest {
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> position() == 3);
         assertThat(processor.status().state()).isEqualTo(ProcessorStatus.State.RUNNING);
-        assertThat(store.inboxCounts(GROUP).processed()).isEqualTo(3);
+        assertThat(Applied.count(store, GROUP)).isEqualTo(3);
     }
 
     @Test
@@ -167,13 +194,24 @@ class OrderedSourceTest {
      */
     static final class LogSource implements Source {
         private final int maxDeliveries;
+        private final boolean sequenced;
         private final List<SourceMessage> log = new ArrayList<>();
         private final Map<Long, Integer> nacks = new HashMap<>();
         private long fetch;
         private long epoch;
 
         LogSource(int maxDeliveries) {
+            this(maxDeliveries, true);
+        }
+
+        LogSource(int maxDeliveries, boolean sequenced) {
             this.maxDeliveries = maxDeliveries;
+            this.sequenced = sequenced;
+        }
+
+        @Override
+        public boolean sequenced() {
+            return sequenced;
         }
 
         synchronized void append(String value, List<Header> headers) {

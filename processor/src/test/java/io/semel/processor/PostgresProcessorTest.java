@@ -6,7 +6,10 @@ import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The processor contract on PostgreSQL: one embedded server for the class, a fresh database per test. */
+/**
+ * The processor contract on PostgreSQL, deduplicating by sequence: one embedded server for the class, a
+ * fresh database per test.
+ */
 class PostgresProcessorTest extends ProcessorContractTest {
     private static EmbeddedPostgresServer pg;
 
@@ -20,6 +23,11 @@ class PostgresProcessorTest extends ProcessorContractTest {
         if (pg != null) {
             pg.close();
         }
+    }
+
+    @Override
+    protected Dedup dedup() {
+        return Dedup.SEQUENCE;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.semel.processor;
 
 import io.semel.client.Consumer;
 import io.semel.processor.store.JdbcStore;
+import io.semel.processor.testing.Applied;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -43,7 +44,7 @@ public final class ProcessorCrashChild {
                         sleepMs(HANDLER_PAUSE_MS);
                     }).batchSize(7).inboxRetentionMs(Duration.ofHours(1).toMillis()).build();
             p.start();
-            while (store.inboxCounts(group).processed() < expected) {
+            while (Applied.count(store, group) < expected) {
                 Thread.sleep(50);
             }
             p.stop();

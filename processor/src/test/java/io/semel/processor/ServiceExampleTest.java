@@ -49,7 +49,7 @@ class ServiceExampleTest {
         ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder()
                 .source(new SemelSource(consumer, new RedeliverySettings(30_000, 5, 10_000))) // the broker's group settings
                 .store(store)
-                .consumer("billing")                                       // inbox/position owner: keep it stable
+                .consumer("billing")                                       // dedup/position owner: keep it stable
                 .handler((message, tx) -> {
                     // Runs in the store transaction that also records the message as processed.
                     try (PreparedStatement ps = tx.connection().prepareStatement(

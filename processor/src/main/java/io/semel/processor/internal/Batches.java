@@ -2,6 +2,7 @@ package io.semel.processor.internal;
 
 import io.semel.processor.Handler;
 import io.semel.processor.ProcessorMessage;
+import io.semel.processor.ProcessorTransaction;
 import io.semel.processor.SourceMessage;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.PositionUpdate;
@@ -92,6 +93,29 @@ final class Batches {
             throw new HandlerException(failureText(pm.messageId(), e.getCause() != null ? e.getCause() : e), e);
         } catch (RuntimeException e) {
             throw new HandlerException(failureText(pm.messageId(), e), e);
+        }
+    }
+
+    /**
+     * Runs the rows handlers added to {@link ProcessorTransaction#batch} statements. A failure cannot be
+     * pinned on one message: it is a {@link HandlerException} for the whole batch, which the pipeline
+     * then re-runs one message per transaction (PostgreSQL serialization failures and deadlocks are
+     * rethrown for the store to retry, as from a handler).
+     */
+    static void executeHandlerBatches(StoreTransaction tx, List<SourceMessage> batch) throws SQLException,
+            HandlerException {
+        try {
+            tx.executeBatches();
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && (e.getSQLState().equals("40001") || e.getSQLState().equals("40P01"))) {
+                throw e;
+            }
+            String first = batch.isEmpty() ? "an empty batch" : batch.get(0).messageId();
+            throw new HandlerException(truncateUtf8("batch statements of the handlers failed for the " + batch.size()
+                    + " message(s) from " + first + ": " + e, ERROR_TEXT_BYTES_MAX), e);
+        } catch (RuntimeException e) {
+            throw new HandlerException(truncateUtf8("batch statements of the handlers failed: " + e, ERROR_TEXT_BYTES_MAX),
+                    e);
         }
     }
 

@@ -144,6 +144,7 @@ public final class InboxWorkers {
             ProcessorMessage pm = new ProcessorMessage(id, e.topic(), e.partition(), e.offset(), e.key(), e.value(),
                     e.headers(), row.attempts() + 1);
             Batches.runHandler(ctx.handler(), pm, new TxSender(tx, id, nowMs));
+            Batches.executeHandlerBatches(tx, List.of());
             CrashPoints.reached(CrashPoints.AFTER_WORKER_HANDLER_BEFORE_COMMIT);
             if (!tx.markProcessed(ctx.consumer(), id, nowMs)) {
                 // Claimed rows are locked, so only a broken store would get here; do not apply twice.

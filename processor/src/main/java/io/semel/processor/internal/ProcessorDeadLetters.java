@@ -9,6 +9,7 @@ import io.semel.protocol.Header;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Dead-lettering done by the processor for an {@link io.semel.processor.Source#ordered() ordered}
@@ -50,10 +51,24 @@ final class ProcessorDeadLetters {
 
     private static Result write(StoreTransaction tx, ProcessorContext ctx, SourceMessage m, String reason,
             String error) throws SQLException {
-        PositionUpdate u = tx.advancePosition(ctx.consumer(), m.topic(), m.partition(), m.offset() + 1, m.leaseEpoch());
-        if (u != PositionUpdate.APPLIED) {
-            tx.setRollbackOnly();
-            return u == PositionUpdate.FENCED ? Result.FENCED : Result.ALREADY_SETTLED;
+        if (ctx.sequenceState()) {
+            // The offset joins the processed ones (it is settled: a redelivery must be skipped), so the
+            // watermark moves past it as past any processed message.
+            Map<Batches.TopicPartition, Batches.Advance> advance = Batches.advances(List.of(m));
+            SequenceDedup seq = SequenceDedup.lock(tx, ctx.consumer(), advance);
+            if (seq.fenced() != null || seq.processed(m)) {
+                tx.setRollbackOnly();
+                return seq.fenced() != null ? Result.FENCED : Result.ALREADY_SETTLED;
+            }
+            seq.settle(m);
+            seq.save(tx, ctx.consumer(), advance);
+        } else {
+            PositionUpdate u = tx.advancePosition(ctx.consumer(), m.topic(), m.partition(), m.offset() + 1,
+                    m.leaseEpoch());
+            if (u != PositionUpdate.APPLIED) {
+                tx.setRollbackOnly();
+                return u == PositionUpdate.FENCED ? Result.FENCED : Result.ALREADY_SETTLED;
+            }
         }
         long nowMs = ctx.clock().millis();
         // Keyed by position, not by the message id: the id may be the unstorable part, and each offset

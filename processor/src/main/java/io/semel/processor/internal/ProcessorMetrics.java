@@ -15,13 +15,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * Thread-safe (Micrometer meters and atomics).
  */
 public final class ProcessorMetrics {
-    /** The only duplicate reason today: the message id was PROCESSED (or RECEIVED) in the inbox. */
+    /** Duplicate reason: the message id was PROCESSED (or RECEIVED) in the inbox. */
     public static final String REASON_INBOX = "inbox";
+    /** Duplicate reason: the offset is recorded as processed for its partition (sequence dedup). */
+    public static final String REASON_SEQUENCE = "sequence";
 
     private final MeterRegistry registry;
     private final Tags tags;
     private final Counter processed;
     private final Counter duplicatesInbox;
+    private final Counter duplicatesSequence;
     private final Counter redeliveries;
     private final Counter nacked;
     private final Counter deadLetterBound;
@@ -49,6 +52,8 @@ public final class ProcessorMetrics {
                 .description("messages whose handler effects committed").register(registry);
         duplicatesInbox = Counter.builder("semel.processor.duplicates").tags(tags).tag("reason", REASON_INBOX)
                 .description("deliveries skipped as already processed").register(registry);
+        duplicatesSequence = Counter.builder("semel.processor.duplicates").tags(tags).tag("reason", REASON_SEQUENCE)
+                .description("deliveries skipped as already processed").register(registry);
         redeliveries = Counter.builder("semel.processor.redeliveries").tags(tags)
                 .description("deliveries with deliveryCount > 1").register(registry);
         nacked = Counter.builder("semel.processor.nacked").tags(tags)
@@ -68,6 +73,10 @@ public final class ProcessorMetrics {
 
     public void processed(int n) {
         processed.increment(n);
+    }
+
+    public void duplicateSequence(int n) {
+        duplicatesSequence.increment(n);
     }
 
     public void duplicate() {
@@ -131,7 +140,7 @@ public final class ProcessorMetrics {
     }
 
     public long duplicateCount() {
-        return (long) duplicatesInbox.count();
+        return (long) (duplicatesInbox.count() + duplicatesSequence.count());
     }
 
     public long redeliveryCount() {

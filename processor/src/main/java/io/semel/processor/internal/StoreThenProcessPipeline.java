@@ -73,7 +73,16 @@ public final class StoreThenProcessPipeline implements Pipeline {
 
     private Outcome run(StoreTransaction tx, List<SourceMessage> batch) throws SQLException {
         Map<Batches.TopicPartition, Batches.Advance> advances = Batches.advances(batch);
-        Batches.TopicPartition fenced = Batches.advancePositions(tx, ctx.consumer(), advances);
+        // With a sequenced source the processed offsets are kept here too (a received row counts: the
+        // workers process it), so a consumer switched to TRANSACTIONAL later skips what was stored.
+        SequenceDedup seq = null;
+        Batches.TopicPartition fenced;
+        if (ctx.sequenceState()) {
+            seq = SequenceDedup.lock(tx, ctx.consumer(), advances);
+            fenced = seq.fenced();
+        } else {
+            fenced = Batches.advancePositions(tx, ctx.consumer(), advances);
+        }
         if (fenced != null) {
             tx.setRollbackOnly();
             return new Outcome(fenced, 0, 0, advances);
@@ -82,6 +91,10 @@ public final class StoreThenProcessPipeline implements Pipeline {
         int stored = 0;
         int duplicates = 0;
         for (SourceMessage m : batch) {
+            if (seq != null && seq.processed(m)) {
+                duplicates++;
+                continue;
+            }
             InboxEntry e = new InboxEntry(m.messageId(), m.topic(), m.partition(), m.offset(), nowMs, m.key(),
                     m.value(), m.headers());
             if (tx.insertInbox(ctx.consumer(), e, InboxStatus.RECEIVED)) {
@@ -89,6 +102,12 @@ public final class StoreThenProcessPipeline implements Pipeline {
             } else {
                 duplicates++;
             }
+            if (seq != null) {
+                seq.settle(m);
+            }
+        }
+        if (seq != null) {
+            seq.save(tx, ctx.consumer(), advances);
         }
         return new Outcome(null, stored, duplicates, advances);
     }

@@ -45,7 +45,7 @@ public final class TransactionalPipeline implements Pipeline {
     }
 
     /** What one batch transaction did; counted only after the store returned (the work may re-run). */
-    private record Outcome(Batches.TopicPartition fenced, int processed, int duplicates,
+    private record Outcome(Batches.TopicPartition fenced, int processed, int duplicates, int sequenceDuplicates,
             Map<Batches.TopicPartition, Batches.Advance> advances) {
     }
 
@@ -118,30 +118,53 @@ public final class TransactionalPipeline implements Pipeline {
 
     private Outcome run(StoreTransaction tx, List<SourceMessage> batch) throws SQLException, HandlerException {
         Map<Batches.TopicPartition, Batches.Advance> advances = Batches.advances(batch);
-        Batches.TopicPartition fenced = Batches.advancePositions(tx, ctx.consumer(), advances);
+        SequenceDedup seq = null;
+        Batches.TopicPartition fenced;
+        if (ctx.sequenceState()) {
+            seq = SequenceDedup.lock(tx, ctx.consumer(), advances);
+            fenced = seq.fenced();
+        } else {
+            fenced = Batches.advancePositions(tx, ctx.consumer(), advances);
+        }
         if (fenced != null) {
             tx.setRollbackOnly();
-            return new Outcome(fenced, 0, 0, advances);
+            return new Outcome(fenced, 0, 0, 0, advances);
         }
         long nowMs = ctx.clock().millis();
         int processed = 0;
-        int duplicates = 0;
+        int inboxDuplicates = 0;
+        int sequenceDuplicates = 0;
         for (SourceMessage m : batch) {
+            if (seq != null && seq.processed(m)) {
+                sequenceDuplicates++;
+                continue;
+            }
             // The inbox row goes in before the handler runs (same transaction, so the order is not
             // visible): on PostgreSQL a concurrent member inserting the same id waits here for our
             // commit and then sees the duplicate, instead of running the handler for nothing.
-            if (!tx.insertInbox(ctx.consumer(), InboxEntry.of(m.messageId(), m.topic(), m.partition(), m.offset(),
-                    nowMs), InboxStatus.PROCESSED)) {
-                duplicates++;
+            if ((seq == null || seq.inboxDecides(m, ctx.inboxForEveryMessage()))
+                    && !tx.insertInbox(ctx.consumer(), InboxEntry.of(m.messageId(), m.topic(), m.partition(), m.offset(),
+                            nowMs), InboxStatus.PROCESSED)) {
+                inboxDuplicates++;
+                if (seq != null) {
+                    seq.settle(m); // the same message at another offset: this offset is settled too
+                }
                 continue;
             }
             ProcessorMessage pm = new ProcessorMessage(m.messageId(), m.topic(), m.partition(), m.offset(), m.key(),
                     m.value(), m.headers(), m.deliveryCount());
             Batches.runHandler(ctx.handler(), pm, new TxSender(tx, m.messageId(), nowMs));
+            if (seq != null) {
+                seq.settle(m);
+            }
             processed++;
         }
+        Batches.executeHandlerBatches(tx, batch);
+        if (seq != null) {
+            seq.save(tx, ctx.consumer(), advances);
+        }
         CrashPoints.reached(CrashPoints.AFTER_HANDLER_BEFORE_COMMIT);
-        return new Outcome(null, processed, duplicates, advances);
+        return new Outcome(null, processed, inboxDuplicates, sequenceDuplicates, advances);
     }
 
     private void committed(Outcome o) {
@@ -149,6 +172,7 @@ public final class TransactionalPipeline implements Pipeline {
         for (int i = 0; i < o.duplicates(); i++) {
             ctx.metrics().duplicate();
         }
+        ctx.metrics().duplicateSequence(o.sequenceDuplicates());
         o.advances().forEach((tp, a) -> ctx.metrics().committed(tp.topic(), tp.partition(), a.nextOffset()));
     }
 

@@ -6,6 +6,7 @@ import io.semel.processor.store.OutboxMessage;
 import io.semel.processor.store.StoreTransaction;
 import io.semel.protocol.Header;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,11 @@ final class TxSender implements ProcessorTransaction {
     @Override
     public Connection connection() {
         return tx.connection();
+    }
+
+    @Override
+    public PreparedStatement batch(String sql) throws SQLException {
+        return tx.batch(sql);
     }
 
     @Override

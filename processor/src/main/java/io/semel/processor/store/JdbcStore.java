@@ -137,6 +137,12 @@ public interface JdbcStore extends AutoCloseable {
     InboxCounts inboxCounts(String consumer);
 
     /**
+     * The consumer's position rows with their sequence-dedup state (processed offsets), by topic and
+     * partition; rows without sequence state read as in {@link StoreTransaction#lockSequencePositions}.
+     */
+    List<SequencePosition> sequencePositions(String consumer);
+
+    /**
      * A page of a consumer's inbox rows with {@code status}, by message id, after
      * {@code afterMessageId} (null: from the start).
      */

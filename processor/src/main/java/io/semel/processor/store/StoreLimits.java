@@ -30,6 +30,13 @@ public final class StoreLimits {
     /** Upper bound for {@link StoreOptions#busyTimeoutMs()}, milliseconds. */
     public static final int BUSY_TIMEOUT_MS_MAX = 600_000;
 
+    /**
+     * Ranges of processed offsets above a partition's sequence-dedup watermark ({@link ProcessedOffsets}):
+     * each is a gap below processed offsets, i.e. a message never processed here (dead-lettered at the
+     * broker, or still being retried). 16 bytes each in the position row.
+     */
+    public static final int SEQUENCE_RANGES_MAX = 10_000;
+
     private StoreLimits() {
     }
 

@@ -1,6 +1,7 @@
 package io.semel.processor.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -85,6 +86,35 @@ public interface StoreTransaction {
      * on PostgreSQL rows locked by another worker are skipped ({@code FOR UPDATE SKIP LOCKED}).
      */
     List<InboxRow> receivedBatch(String consumer, int limit) throws SQLException;
+
+    /**
+     * Sequence dedup: reads the position rows of {@code partitions} of {@code topic} and locks them until
+     * the transaction ends, in partition order (PostgreSQL: {@code SELECT … ORDER BY partition FOR
+     * UPDATE}; SQLite: already the only writer). A missing row is created first, empty (nothing
+     * processed, epoch 0), so a second member creating it concurrently waits for this transaction and
+     * then reads what it committed. Returns one row per partition, by partition. The caller checks the
+     * lease epoch (a stored epoch above its own means it is fenced: roll back) and writes the rows back
+     * with {@link #saveSequencePositions} in the same transaction.
+     */
+    List<SequencePosition> lockSequencePositions(String consumer, String topic, int[] partitions) throws SQLException;
+
+    /**
+     * Writes rows read with {@link #lockSequencePositions} in this transaction (next offset, lease epoch,
+     * processed offsets), as one JDBC batch.
+     */
+    void saveSequencePositions(String consumer, List<SequencePosition> positions) throws SQLException;
+
+    /**
+     * A statement of this transaction for {@code sql}, prepared once (the same SQL returns the same
+     * statement): set its parameters and {@code addBatch()} per row; {@link #executeBatches} runs every
+     * batch statement's rows, in the order the statements were first asked for. The store runs them
+     * before committing if nobody did. Do not close it (its rows would be lost: {@link #executeBatches}
+     * then throws); executing it yourself only runs its rows early, in the same transaction.
+     */
+    PreparedStatement batch(String sql) throws SQLException;
+
+    /** Executes the rows added to {@link #batch} statements so far, in first-use order. */
+    void executeBatches() throws SQLException;
 
     /** Makes the transaction roll back when the work returns normally (e.g. after FENCED). */
     void setRollbackOnly();

@@ -36,7 +36,7 @@ abstract class StoreContractTest {
     static final String C = "billing";
     static final String T = "orders";
     /** v1 tables; v2 outbox partition/sequence assignment and relay sequence counters. */
-    static final int LATEST_VERSION = 3;
+    static final int LATEST_VERSION = 4;
 
     /** One empty database; {@link #open()} may be called again after closing to reopen it. */
     interface Database {
@@ -325,6 +325,104 @@ abstract class StoreContractTest {
         assertThat(position().nextOffset()).isEqualTo(1 + threads * perThread);
     }
 
+    // ---------------------------------------------------------------- sequence dedup (v4)
+
+    @Test
+    void sequencePositionsAreCreatedEmptyThenSavedWithTheirProcessedOffsets() throws Exception {
+        List<SequencePosition> fresh = store.inTransaction(tx -> tx.lockSequencePositions(C, T, new int[] {2, 0}));
+        assertThat(fresh).extracting(SequencePosition::partition).containsExactly(0, 2);
+        assertThat(fresh).allSatisfy(p -> {
+            assertThat(p.processed()).isEqualTo(ProcessedOffsets.below(0));
+            assertThat(p.leaseEpoch()).isZero();
+            assertThat(p.inboxBelow()).isZero();
+        });
+        store.inTransaction(tx -> {
+            List<SequencePosition> rows = tx.lockSequencePositions(C, T, new int[] {0, 2});
+            tx.saveSequencePositions(C, List.of(rows.get(0).plus(new long[] {3, 0, 1}, 2), rows.get(1)));
+            return null;
+        });
+        SequencePosition p0 = store.sequencePositions(C).get(0);
+        assertThat(p0.processed()).isEqualTo(ProcessedOffsets.below(2).plus(new long[] {3}));
+        assertThat(p0.processed().watermark()).isEqualTo(2);
+        assertThat(p0.nextOffset()).isEqualTo(4);
+        assertThat(p0.leaseEpoch()).isEqualTo(2);
+        assertThat(p0.processedCount()).isEqualTo(3);
+        assertThat(position().nextOffset()).as("the same row as advancePosition's").isEqualTo(4);
+    }
+
+    @Test
+    void aRowWrittenWithoutSequenceStateLeavesItsOffsetsToTheInbox() throws Exception {
+        advance(10, 1); // message-id dedup over a source that is not sequenced: no offsets kept
+        SequencePosition p = store.<List<SequencePosition>>inTransaction(
+                tx -> tx.lockSequencePositions(C, T, new int[] {0})).get(0);
+        assertThat(p.inboxBelow()).isEqualTo(10);
+        assertThat(p.processed().watermark()).isEqualTo(10);
+        assertThat(p.processedCount()).isZero();
+    }
+
+    @Test
+    void aSecondTransactionLockingANewSequenceRowWaitsAndReadsWhatTheFirstCommitted() throws Exception {
+        CountDownLatch firstHoldsLock = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> first = pool.submit(() -> store.inTransaction(tx -> {
+                SequencePosition p = tx.lockSequencePositions(C, T, new int[] {0}).get(0);
+                firstHoldsLock.countDown();
+                sleep(300);
+                tx.saveSequencePositions(C, List.of(p.plus(new long[] {0, 1, 2, 3, 4}, 1)));
+                return null;
+            }));
+            assertThat(firstHoldsLock.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<SequencePosition> second = pool.submit(() -> store.inTransaction(
+                    tx -> tx.lockSequencePositions(C, T, new int[] {0}).get(0)));
+            first.get(30, TimeUnit.SECONDS);
+            SequencePosition seen = second.get(30, TimeUnit.SECONDS);
+            assertThat(seen.processed()).as("the second member sees the first's offsets: no message twice")
+                    .isEqualTo(ProcessedOffsets.below(5));
+            assertThat(seen.leaseEpoch()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void batchStatementRowsRunBeforeTheCommitAndARolledBackTransactionDropsThem() throws Exception {
+        String sql = "INSERT INTO account_entry (msg_id, amount) VALUES (?, ?)";
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            PreparedStatement ps = tx.batch(sql);
+            ps.setString(1, "dropped");
+            ps.setLong(2, 1);
+            ps.addBatch();
+            throw new HandlerException("rolled back", null);
+        })).isInstanceOf(HandlerException.class);
+        store.inTransaction(tx -> {
+            for (String id : List.of("a", "b")) {
+                PreparedStatement ps = tx.batch(sql);
+                assertThat(ps).isSameAs(tx.batch(sql));
+                ps.setString(1, id);
+                ps.setLong(2, 5);
+                ps.addBatch();
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            PreparedStatement ps = tx.batch(sql);
+            ps.setString(1, "lost");
+            ps.setLong(2, 1);
+            ps.addBatch();
+            ps.close();
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("was closed before the store executed it");
+        assertThat(store.<Long>inTransaction(tx -> {
+            try (Statement st = tx.connection().createStatement();
+                    ResultSet rs = st.executeQuery("SELECT COUNT(*), SUM(amount) FROM account_entry")) {
+                rs.next();
+                assertThat(rs.getLong(2)).isEqualTo(10);
+                return rs.getLong(1);
+            }
+        })).as("the rolled-back and the closed rows never ran; both rows of the committed batch did").isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- inbox
 
     @Test
@@ -566,6 +664,7 @@ abstract class StoreContractTest {
         List<Long> ids = enqueue("inv", "inv");
         // Turn the store back into a v1 store holding rows.
         store.inTransaction(tx -> {
+            dropVersion4(tx.connection());
             exec(tx.connection(), "DROP INDEX semel_outbox_sequence");
             exec(tx.connection(), "DROP TABLE semel_relay_sequence");
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN sequence");
@@ -591,6 +690,7 @@ abstract class StoreContractTest {
         List<Long> ids = enqueue("inv");
         store.assignOutbox("relay", List.of(new OutboxAssignment(ids.get(0), "inv", 0, 0)));
         store.inTransaction(tx -> {
+            dropVersion4(tx.connection());
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN attempts");
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN last_error");
             exec(tx.connection(), "ALTER TABLE semel_outbox DROP COLUMN failed_at_ms");
@@ -670,6 +770,14 @@ abstract class StoreContractTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be released");
         assertThat(store.failedOutbox(10)).isEmpty();
         assertThat(store.pendingOutbox(0, 10)).extracting(OutboxRow::id).containsExactly(ids.get(0));
+    }
+
+    /** Turns a version-4 schema back into version 3. */
+    private static void dropVersion4(java.sql.Connection c) throws java.sql.SQLException {
+        exec(c, "ALTER TABLE semel_position DROP COLUMN seq_watermark");
+        exec(c, "ALTER TABLE semel_position DROP COLUMN seq_ranges");
+        exec(c, "ALTER TABLE semel_position DROP COLUMN seq_inbox_below");
+        exec(c, "DELETE FROM semel_schema_version WHERE version = 4");
     }
 
     // ---------------------------------------------------------------- relay producer

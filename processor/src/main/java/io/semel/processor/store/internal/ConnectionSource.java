@@ -10,6 +10,15 @@ interface ConnectionSource extends AutoCloseable {
 
     void release(Connection c);
 
+    /**
+     * The statement cache for {@code c} while it is acquired: SQLite keeps one for the store's single
+     * connection; a pool gives a fresh one per acquisition (closed by the store before release).
+     */
+    StatementCache statements(Connection c);
+
+    /** Whether {@link #statements} outlives the transaction (else the store closes it before release). */
+    boolean cachesAcrossTransactions();
+
     @Override
     void close();
 }

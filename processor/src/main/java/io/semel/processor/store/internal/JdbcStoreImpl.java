@@ -13,6 +13,7 @@ import io.semel.processor.store.OutboxAssignment;
 import io.semel.processor.store.OutboxRow;
 import io.semel.processor.store.RelayProducer;
 import io.semel.processor.store.RelaySequence;
+import io.semel.processor.store.SequencePosition;
 import io.semel.processor.store.StoreException;
 import io.semel.processor.store.StoreLimits;
 import io.semel.processor.store.StoreOptions;
@@ -150,11 +151,15 @@ public final class JdbcStoreImpl implements JdbcStore {
 
     private <T> T runOnce(TransactionWork<T> work) throws SQLException, HandlerException {
         Connection c = source.acquire();
+        StatementCache statements = source.statements(c);
         try {
             dialect.begin(c);
-            JdbcStoreTransaction tx = new JdbcStoreTransaction(c, dialect, options.clock());
+            JdbcStoreTransaction tx = new JdbcStoreTransaction(c, dialect, options.clock(), statements);
             try {
                 T result = work.run(tx);
+                if (!tx.rollbackOnly() && tx.hasPendingBatches()) {
+                    tx.executeBatches();
+                }
                 tx.end();
                 if (tx.rollbackOnly()) {
                     dialect.rollback(c);
@@ -168,6 +173,9 @@ public final class JdbcStoreImpl implements JdbcStore {
                 throw t;
             }
         } finally {
+            if (!source.cachesAcrossTransactions()) {
+                statements.closeAll();
+            }
             source.release(c);
         }
     }
@@ -299,6 +307,12 @@ public final class JdbcStoreImpl implements JdbcStore {
     public InboxCounts inboxCounts(String consumer) {
         Checks.name("consumer", consumer);
         return call(c -> MaintenanceQueries.inboxCounts(c, consumer));
+    }
+
+    @Override
+    public List<SequencePosition> sequencePositions(String consumer) {
+        Checks.name("consumer", consumer);
+        return call(c -> SequenceQueries.all(c, consumer));
     }
 
     @Override

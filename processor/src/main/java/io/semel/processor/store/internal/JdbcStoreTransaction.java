@@ -6,6 +6,7 @@ import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.OutboxMessage;
 import io.semel.processor.store.Position;
 import io.semel.processor.store.PositionUpdate;
+import io.semel.processor.store.SequencePosition;
 import io.semel.processor.store.StoreLimits;
 import io.semel.processor.store.StoreTransaction;
 import java.sql.Connection;
@@ -20,18 +21,20 @@ import java.util.Optional;
 /** One open transaction. Not thread-safe: used by the thread running the work, then discarded. */
 final class JdbcStoreTransaction implements StoreTransaction {
     private final Connection connection;
-    private final Connection guarded;
     private final Dialect dialect;
     private final InstantSource clock;
+    private final StatementCache statements;
+    private final BatchStatements batches = new BatchStatements();
+    private Connection guarded;
     private boolean active = true;
     private boolean rollbackOnly;
     private boolean outboxLocked;
 
-    JdbcStoreTransaction(Connection connection, Dialect dialect, InstantSource clock) {
+    JdbcStoreTransaction(Connection connection, Dialect dialect, InstantSource clock, StatementCache statements) {
         this.connection = connection;
         this.dialect = dialect;
         this.clock = clock;
-        this.guarded = GuardedConnection.wrap(connection, () -> active);
+        this.statements = statements;
     }
 
     /** The unguarded connection, for the store's own statements. */
@@ -40,8 +43,14 @@ final class JdbcStoreTransaction implements StoreTransaction {
         return connection;
     }
 
+    /** Ends the transaction's use; rows added to batch statements and never executed are dropped. */
     void end() {
         active = false;
+        batches.discard();
+    }
+
+    boolean hasPendingBatches() {
+        return !batches.isEmpty();
     }
 
     boolean rollbackOnly() {
@@ -51,7 +60,40 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public Connection connection() {
         checkActive();
+        if (guarded == null) {
+            guarded = GuardedConnection.wrap(connection, () -> active);
+        }
         return guarded;
+    }
+
+    @Override
+    public PreparedStatement batch(String sql) throws SQLException {
+        checkActive();
+        java.util.Objects.requireNonNull(sql, "sql");
+        return batches.get(statements, connection, sql);
+    }
+
+    @Override
+    public void executeBatches() throws SQLException {
+        checkActive();
+        batches.executeAll();
+    }
+
+    @Override
+    public List<SequencePosition> lockSequencePositions(String consumer, String topic, int[] partitions)
+            throws SQLException {
+        Checks.name("consumer", consumer);
+        Checks.name("topic", topic);
+        for (int p : partitions) {
+            Checks.nonNegative("partition", p);
+        }
+        return SequenceQueries.lock(this::prepare, dialect, consumer, topic, partitions, clock.millis());
+    }
+
+    @Override
+    public void saveSequencePositions(String consumer, List<SequencePosition> positions) throws SQLException {
+        Checks.name("consumer", consumer);
+        SequenceQueries.save(this::prepare, consumer, positions, clock.millis());
     }
 
     @Override
@@ -63,17 +105,16 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public Optional<Position> lockPosition(String consumer, String topic, int partition) throws SQLException {
         checkPositionKey(consumer, topic, partition);
-        try (PreparedStatement ps = prepare("SELECT next_offset, lease_epoch, updated_at_ms FROM semel_position "
-                + "WHERE consumer = ? AND topic = ? AND partition = ?" + dialect.forUpdate())) {
-            ps.setString(1, consumer);
-            ps.setString(2, topic);
-            ps.setInt(3, partition);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+        PreparedStatement ps = prepare("SELECT next_offset, lease_epoch, updated_at_ms FROM semel_position "
+                + "WHERE consumer = ? AND topic = ? AND partition = ?" + dialect.forUpdate());
+        ps.setString(1, consumer);
+        ps.setString(2, topic);
+        ps.setInt(3, partition);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
             }
+            return Optional.of(new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), rs.getLong(3)));
         }
     }
 
@@ -86,20 +127,19 @@ final class JdbcStoreTransaction implements StoreTransaction {
         // One conditional upsert: the WHERE is evaluated against the latest committed row while holding
         // its lock (PostgreSQL re-checks it after waiting for a concurrent writer), so two members cannot
         // both move the same position over the same message.
-        try (PreparedStatement ps = prepare("INSERT INTO semel_position AS p "
+        PreparedStatement ps = prepare("INSERT INTO semel_position AS p "
                 + "(consumer, topic, partition, next_offset, lease_epoch, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, "
                 + "lease_epoch = excluded.lease_epoch, updated_at_ms = excluded.updated_at_ms "
-                + "WHERE p.lease_epoch <= excluded.lease_epoch AND p.next_offset < excluded.next_offset")) {
-            ps.setString(1, consumer);
-            ps.setString(2, topic);
-            ps.setInt(3, partition);
-            ps.setLong(4, nextOffset);
-            ps.setLong(5, leaseEpoch);
-            ps.setLong(6, clock.millis());
-            if (ps.executeUpdate() == 1) {
-                return PositionUpdate.APPLIED;
-            }
+                + "WHERE p.lease_epoch <= excluded.lease_epoch AND p.next_offset < excluded.next_offset");
+        ps.setString(1, consumer);
+        ps.setString(2, topic);
+        ps.setInt(3, partition);
+        ps.setLong(4, nextOffset);
+        ps.setLong(5, leaseEpoch);
+        ps.setLong(6, clock.millis());
+        if (ps.executeUpdate() == 1) {
+            return PositionUpdate.APPLIED;
         }
         // Not applied: the row exists and is now locked by us (or serialized by SQLite's write lock).
         Position stored = lockPosition(consumer, topic, partition).orElseThrow(
@@ -114,31 +154,32 @@ final class JdbcStoreTransaction implements StoreTransaction {
         checkPositionKey(consumer, topic, partition);
         Checks.nonNegative("initialNextOffset", initialNextOffset);
         long nowMs = clock.millis();
-        try (PreparedStatement ps = prepare("INSERT INTO semel_position "
-                + "(consumer, topic, partition, next_offset, lease_epoch, updated_at_ms) VALUES (?, ?, ?, ?, 0, ?) "
-                + "ON CONFLICT (consumer, topic, partition) DO NOTHING")) {
-            ps.setString(1, consumer);
-            ps.setString(2, topic);
-            ps.setInt(3, partition);
-            ps.setLong(4, initialNextOffset);
-            ps.setLong(5, nowMs);
-            ps.executeUpdate();
-        }
+        PreparedStatement ps = prepare("INSERT INTO semel_position "
+                + "(consumer, topic, partition, next_offset, lease_epoch, updated_at_ms, seq_watermark, seq_inbox_below) "
+                + "VALUES (?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (consumer, topic, partition) DO NOTHING");
+        ps.setString(1, consumer);
+        ps.setString(2, topic);
+        ps.setInt(3, partition);
+        ps.setLong(4, initialNextOffset);
+        ps.setLong(5, nowMs);
+        // Sequence dedup starts at the initial position; below it (never delivered) the inbox decides.
+        ps.setLong(6, initialNextOffset);
+        ps.setLong(7, initialNextOffset);
+        ps.executeUpdate();
         // The UPDATE waits for the row lock of an open transaction of the previous holder and then
         // computes the epoch from the row it committed (PostgreSQL re-reads the newest version).
-        try (PreparedStatement ps = prepare("UPDATE semel_position SET lease_epoch = lease_epoch + 1, updated_at_ms = ? "
-                + "WHERE consumer = ? AND topic = ? AND partition = ? RETURNING next_offset, lease_epoch")) {
-            ps.setLong(1, nowMs);
-            ps.setString(2, consumer);
-            ps.setString(3, topic);
-            ps.setInt(4, partition);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("claiming " + consumer + "/" + topic + "/" + partition
-                            + ": the position row inserted in this transaction is missing");
-                }
-                return new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), nowMs);
+        PreparedStatement claim = prepare("UPDATE semel_position SET lease_epoch = lease_epoch + 1, updated_at_ms = ? "
+                + "WHERE consumer = ? AND topic = ? AND partition = ? RETURNING next_offset, lease_epoch");
+        claim.setLong(1, nowMs);
+        claim.setString(2, consumer);
+        claim.setString(3, topic);
+        claim.setInt(4, partition);
+        try (ResultSet rs = claim.executeQuery()) {
+            if (!rs.next()) {
+                throw new IllegalStateException("claiming " + consumer + "/" + topic + "/" + partition
+                        + ": the position row inserted in this transaction is missing");
             }
+            return new Position(consumer, topic, partition, rs.getLong(1), rs.getLong(2), nowMs);
         }
     }
 
@@ -146,12 +187,11 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public InboxStatus inboxStatus(String consumer, String messageId) throws SQLException {
         Checks.name("consumer", consumer);
         Checks.messageId(messageId);
-        try (PreparedStatement ps = prepare("SELECT status FROM semel_inbox WHERE consumer = ? AND message_id = ?")) {
-            ps.setString(1, consumer);
-            ps.setString(2, messageId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? InboxStatus.valueOf(rs.getString(1)) : InboxStatus.ABSENT;
-            }
+        PreparedStatement ps = prepare("SELECT status FROM semel_inbox WHERE consumer = ? AND message_id = ?");
+        ps.setString(1, consumer);
+        ps.setString(2, messageId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? InboxStatus.valueOf(rs.getString(1)) : InboxStatus.ABSENT;
         }
     }
 
@@ -165,26 +205,25 @@ final class JdbcStoreTransaction implements StoreTransaction {
             throw new IllegalArgumentException("a new inbox row must be one of " + InboxStatus.ABSENT.allowedNext()
                     + ", got " + status);
         }
-        try (PreparedStatement ps = prepare("INSERT INTO semel_inbox (consumer, message_id, topic, partition, "
+        PreparedStatement ps = prepare("INSERT INTO semel_inbox (consumer, message_id, topic, partition, "
                 + "msg_offset, status, attempts, received_at_ms, processed_at_ms, msg_key, msg_value, headers) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (consumer, message_id) DO NOTHING")) {
-            ps.setString(1, consumer);
-            ps.setString(2, e.messageId());
-            ps.setString(3, e.topic());
-            ps.setInt(4, e.partition());
-            ps.setLong(5, e.offset());
-            ps.setString(6, status.name());
-            ps.setLong(7, e.receivedAtMs());
-            if (status == InboxStatus.PROCESSED) {
-                ps.setLong(8, e.receivedAtMs());
-            } else {
-                ps.setNull(8, java.sql.Types.BIGINT);
-            }
-            ps.setBytes(9, e.key());
-            ps.setBytes(10, e.value());
-            ps.setBytes(11, HeaderCodec.encode(e.headers()));
-            return ps.executeUpdate() == 1;
+                + "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (consumer, message_id) DO NOTHING");
+        ps.setString(1, consumer);
+        ps.setString(2, e.messageId());
+        ps.setString(3, e.topic());
+        ps.setInt(4, e.partition());
+        ps.setLong(5, e.offset());
+        ps.setString(6, status.name());
+        ps.setLong(7, e.receivedAtMs());
+        if (status == InboxStatus.PROCESSED) {
+            ps.setLong(8, e.receivedAtMs());
+        } else {
+            ps.setNull(8, java.sql.Types.BIGINT);
         }
+        ps.setBytes(9, e.key());
+        ps.setBytes(10, e.value());
+        ps.setBytes(11, HeaderCodec.encode(e.headers()));
+        return ps.executeUpdate() == 1;
     }
 
     @Override
@@ -194,15 +233,14 @@ final class JdbcStoreTransaction implements StoreTransaction {
         // The WHERE clause is the state machine's guard: only a row in a status that may move to
         // PROCESSED changes.
         assert InboxStatus.RECEIVED.canMoveTo(InboxStatus.PROCESSED);
-        try (PreparedStatement ps = prepare("UPDATE semel_inbox SET status = ?, processed_at_ms = ? "
-                + "WHERE consumer = ? AND message_id = ? AND status = ?")) {
-            ps.setString(1, InboxStatus.PROCESSED.name());
-            ps.setLong(2, nowMs);
-            ps.setString(3, consumer);
-            ps.setString(4, messageId);
-            ps.setString(5, InboxStatus.RECEIVED.name());
-            return ps.executeUpdate() == 1;
-        }
+        PreparedStatement ps = prepare("UPDATE semel_inbox SET status = ?, processed_at_ms = ? "
+                + "WHERE consumer = ? AND message_id = ? AND status = ?");
+        ps.setString(1, InboxStatus.PROCESSED.name());
+        ps.setLong(2, nowMs);
+        ps.setString(3, consumer);
+        ps.setString(4, messageId);
+        ps.setString(5, InboxStatus.RECEIVED.name());
+        return ps.executeUpdate() == 1;
     }
 
     @Override
@@ -226,13 +264,12 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public int incrementAttempts(String consumer, String messageId) throws SQLException {
         Checks.name("consumer", consumer);
         Checks.messageId(messageId);
-        try (PreparedStatement ps = prepare("UPDATE semel_inbox SET attempts = attempts + 1 "
-                + "WHERE consumer = ? AND message_id = ? RETURNING attempts")) {
-            ps.setString(1, consumer);
-            ps.setString(2, messageId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
-            }
+        PreparedStatement ps = prepare("UPDATE semel_inbox SET attempts = attempts + 1 "
+                + "WHERE consumer = ? AND message_id = ? RETURNING attempts");
+        ps.setString(1, consumer);
+        ps.setString(2, messageId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
         }
     }
 
@@ -247,8 +284,9 @@ final class JdbcStoreTransaction implements StoreTransaction {
             dialect.lockOutbox(connection);
             outboxLocked = true;
         }
-        try (PreparedStatement ps = prepare("INSERT INTO semel_outbox (topic, msg_key, msg_value, headers, "
-                + "message_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+        try {
+            PreparedStatement ps = prepare("INSERT INTO semel_outbox (topic, msg_key, msg_value, headers, "
+                + "message_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
             ps.setString(1, m.topic());
             ps.setBytes(2, m.key());
             ps.setBytes(3, m.value());
@@ -272,25 +310,25 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public List<InboxRow> receivedBatch(String consumer, int limit) throws SQLException {
         Checks.name("consumer", consumer);
         Checks.batch("receivedBatch limit", limit, "INBOX_BATCH_MAX", StoreLimits.INBOX_BATCH_MAX);
-        try (PreparedStatement ps = prepare("SELECT " + Rows.INBOX_COLUMNS + " FROM semel_inbox "
+        PreparedStatement ps = prepare("SELECT " + Rows.INBOX_COLUMNS + " FROM semel_inbox "
                 + "WHERE consumer = ? AND status = ? ORDER BY received_at_ms, topic, partition, msg_offset LIMIT ?"
-                + dialect.forUpdateSkipLocked())) {
-            ps.setString(1, consumer);
-            ps.setString(2, InboxStatus.RECEIVED.name());
-            ps.setInt(3, limit);
-            List<InboxRow> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(Rows.inbox(rs));
-                }
+                + dialect.forUpdateSkipLocked());
+        ps.setString(1, consumer);
+        ps.setString(2, InboxStatus.RECEIVED.name());
+        ps.setInt(3, limit);
+        List<InboxRow> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(Rows.inbox(rs));
             }
-            return rows;
         }
+        return rows;
     }
 
+    /** The cached statement for {@code sql}: callers close its result sets, never the statement. */
     private PreparedStatement prepare(String sql) throws SQLException {
         checkActive();
-        return connection.prepareStatement(sql);
+        return statements.get(connection, sql);
     }
 
     private void checkActive() {

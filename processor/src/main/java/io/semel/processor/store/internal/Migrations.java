@@ -21,7 +21,8 @@ final class Migrations {
     static final List<Migration> ALL = List.of(
             new Migration(1, "inbox, position, outbox and relay producer tables", Migrations::v1),
             new Migration(2, "outbox partition/sequence assignment and relay sequence counters", Migrations::v2),
-            new Migration(3, "FAILED inbox rows and failed outbox rows, with their last error", Migrations::v3));
+            new Migration(3, "FAILED inbox rows and failed outbox rows, with their last error", Migrations::v3),
+            new Migration(4, "sequence dedup state in the position rows", Migrations::v4));
 
     static {
         for (int i = 0; i < ALL.size(); i++) {
@@ -148,5 +149,18 @@ final class Migrations {
                         + "topic TEXT NOT NULL, partition INTEGER NOT NULL, relay_name TEXT NOT NULL, "
                         + "next_sequence BIGINT NOT NULL CHECK (next_sequence >= 0), updated_at_ms BIGINT NOT NULL, "
                         + "PRIMARY KEY (topic, partition))");
+    }
+
+    /**
+     * Sequence dedup ({@code io.semel.processor.store.ProcessedOffsets}): per position row a watermark
+     * (every offset below processed), the ranges of processed offsets above it, and the offset below
+     * which the inbox decides instead (rows written before this version, where only inbox rows say what
+     * was processed). NULL watermark: no sequence state yet.
+     */
+    private static List<String> v4(Dialect d) {
+        return List.of(
+                "ALTER TABLE semel_position ADD COLUMN seq_watermark BIGINT",
+                "ALTER TABLE semel_position ADD COLUMN seq_ranges " + d.blob(),
+                "ALTER TABLE semel_position ADD COLUMN seq_inbox_below BIGINT");
     }
 }

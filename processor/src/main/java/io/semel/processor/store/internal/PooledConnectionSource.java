@@ -25,6 +25,16 @@ final class PooledConnectionSource implements ConnectionSource {
     }
 
     @Override
+    public StatementCache statements(Connection c) {
+        return new StatementCache();
+    }
+
+    @Override
+    public boolean cachesAcrossTransactions() {
+        return false;
+    }
+
+    @Override
     public void release(Connection c) {
         try {
             // The transaction ended (commit or rollback) before release; give the pool the connection

@@ -23,6 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SqliteConnectionSource implements ConnectionSource {
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Connection connection;
+    /** Guarded by {@link #lock}, like the connection. */
+    private final StatementCache statements = new StatementCache();
     private boolean closed;
 
     private SqliteConnectionSource(Connection connection) {
@@ -31,7 +33,11 @@ final class SqliteConnectionSource implements ConnectionSource {
 
     static SqliteConnectionSource open(Path file, StoreOptions options) {
         try {
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            java.util.Properties props = new java.util.Properties();
+            // Otherwise sqlite-jdbc runs an extra "last_insert_rowid()" query after every INSERT; the
+            // store reads generated ids with RETURNING where it needs them.
+            props.setProperty("jdbc.get_generated_keys", "false");
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props);
             try (Statement s = c.createStatement()) {
                 // Set before anything else so even journal_mode waits for a busy file.
                 s.execute("PRAGMA busy_timeout = " + options.busyTimeoutMs());
@@ -65,6 +71,17 @@ final class SqliteConnectionSource implements ConnectionSource {
     }
 
     @Override
+    public StatementCache statements(Connection c) {
+        assert c == connection && lock.isHeldByCurrentThread();
+        return statements;
+    }
+
+    @Override
+    public boolean cachesAcrossTransactions() {
+        return true;
+    }
+
+    @Override
     public void release(Connection c) {
         assert c == connection && lock.isHeldByCurrentThread();
         lock.unlock();
@@ -76,6 +93,7 @@ final class SqliteConnectionSource implements ConnectionSource {
         try {
             if (!closed) {
                 closed = true;
+                statements.closeAll();
                 connection.close();
             }
         } catch (SQLException e) {

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 /**
  * The exactly-once processor child: Semel's {@link ExactlyOnceProcessor} (TRANSACTIONAL mode) over a
  * {@link RecordingSource}, with a handler that adds the amount and records the id in the processor's own
- * transaction (inbox row and position commit with it). Exits with status 3 if the processor stops on its
+ * transaction (dedup record and position commit with it). Exits with status 3 if the processor stops on its
  * own, so the harness's watchdog restarts it.
  */
 final class ExactlyOnceRunner {

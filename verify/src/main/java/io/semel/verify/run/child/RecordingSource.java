@@ -132,6 +132,21 @@ final class RecordingSource implements Source {
         return outcomes.settled().size();
     }
 
+    /** A Semel partition: offsets identify messages, so the processor deduplicates by sequence. */
+    @Override
+    public boolean sequenced() {
+        return true;
+    }
+
+    /**
+     * False: the history relates the handler's calls ({@link #applying}) to this source's poll and ack on
+     * the processor's one thread, in the order poll, transaction, ack.
+     */
+    @Override
+    public boolean allowsPrefetch() {
+        return false;
+    }
+
     @Override
     public void nack(SourceMessage message, String errorText) {
         // The handler never throws for a well-formed message; a nack is left to the ack timeout instead.
