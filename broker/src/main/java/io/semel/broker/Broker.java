@@ -1,5 +1,10 @@
 package io.semel.broker;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.semel.broker.internal.BrokerHealth;
+import io.semel.broker.internal.BrokerMetrics;
 import io.semel.broker.internal.ControlledClock;
 import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
@@ -11,6 +16,7 @@ import io.semel.broker.internal.TopicManager;
 import io.semel.log.FileStorage;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.producer.ProducerRegistry;
+import io.semel.metrics.MetricsEndpoint;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -62,12 +69,14 @@ public final class Broker implements Closeable {
     private final ErrorMapping errors;
     private final NettyServer server;
     private final InetSocketAddress address;
+    private final Observability observability;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private Broker(BrokerConfig config, FileChannel lockChannel, FileLock lock, ScheduledExecutorService admin,
             TopicManager topics, GroupCoordinator coordinator, ErrorMapping errors, NettyServer server,
-            InetSocketAddress address) {
+            InetSocketAddress address, Observability observability) {
+        this.observability = observability;
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -97,6 +106,31 @@ public final class Broker implements Closeable {
         return open(config, Objects.requireNonNull(groups, "groups"));
     }
 
+    /**
+     * The broker's meters, health and (when {@code metricsPort} is set) the HTTP endpoint serving
+     * them; the endpoint starts before recovery, so {@code /health/ready} can say the broker is not
+     * ready yet.
+     */
+    private record Observability(PrometheusMeterRegistry registry, BrokerMetrics metrics, BrokerHealth health,
+            MetricsEndpoint endpoint) {
+        static Observability start(BrokerConfig config) throws IOException {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            BrokerMetrics metrics = new BrokerMetrics(registry);
+            BrokerHealth health = new BrokerHealth(metrics);
+            MetricsEndpoint endpoint = config.metricsPort() < 0 ? null : MetricsEndpoint.start(config.host(),
+                    config.metricsPort(), registry, List.of(health::refresh), health::health);
+            return new Observability(registry, metrics, health, endpoint);
+        }
+
+        void close() {
+            health.stopping();
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            registry.close();
+        }
+    }
+
     /** @param groups null for the built-in coordinator */
     private static Broker open(BrokerConfig config, GroupRequests groups) throws IOException {
         Objects.requireNonNull(config, "config");
@@ -121,12 +155,16 @@ public final class Broker implements Closeable {
         });
         TopicManager topics = null;
         GroupCoordinator coordinator = null;
+        Observability obs = null;
         try {
+            obs = Observability.start(config);
+            obs.health().recovering();
             // The system clock, or in verify mode one whose wall time the harness jumps (ControlledClock).
             Clock clock = ControlledClock.systemOrControlled();
             ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
                     config.producersMax());
-            topics = TopicManager.open(config, clock);
+            topics = TopicManager.open(config, clock, obs.metrics());
+            obs.health().topics(topics);
             ErrorMapping errors = new ErrorMapping();
             if (groups == null) {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
@@ -134,17 +172,24 @@ public final class Broker implements Closeable {
                         deadLetterAdmin(topics, registry, admin), config.groupConfig(), config.groupTickMs(),
                         config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
+                obs.health().coordinator(coordinator);
             }
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
                     errors);
-            NettyServer server = new NettyServer(config, dispatcher, errors);
+            NettyServer server = new NettyServer(config, dispatcher, errors, obs.metrics());
             InetSocketAddress bound = server.start();
-            Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound);
+            obs.metrics().bindServer(server::openConnections, server::inFlight);
+            Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound,
+                    obs);
             broker.scheduleRetention();
+            obs.health().serving();
             LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
                     bound.getHostString(), bound.getPort(), config);
             return broker;
         } catch (IOException | RuntimeException e) {
+            if (obs != null) {
+                obs.close();
+            }
             if (coordinator != null) {
                 coordinator.close();
             }
@@ -210,6 +255,16 @@ public final class Broker implements Closeable {
         return address.getPort();
     }
 
+    /** The bound port of the metrics and health endpoint; -1 when {@code metricsPort} is off. */
+    public int metricsPort() {
+        return observability.endpoint() == null ? -1 : observability.endpoint().port();
+    }
+
+    /** The broker's meters (what {@code /metrics} serves), for embedding applications. */
+    public MeterRegistry meterRegistry() {
+        return observability.registry();
+    }
+
     /** The host the broker listens on. */
     public String host() {
         return address.getHostString();
@@ -228,6 +283,7 @@ public final class Broker implements Closeable {
         }
         try {
             LOG.info("broker {} shutting down", config.brokerId());
+            observability.health().stopping();
             server.stopAccepting();
             errors.startShutdown();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
@@ -251,6 +307,7 @@ public final class Broker implements Closeable {
             } catch (IOException e) {
                 LOG.warn("releasing the data-directory lock failed: {}", e.toString());
             }
+            observability.close();
             LOG.info("broker {} stopped", config.brokerId());
         } finally {
             closedLatch.countDown();
