@@ -1,5 +1,7 @@
 package io.semel.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.semel.client.Admin;
 import io.semel.client.Consumer;
 import io.semel.client.Message;
@@ -7,6 +9,7 @@ import io.semel.client.Producer;
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.ForwardingSource;
 import io.semel.processor.ProcessingMode;
+import io.semel.processor.ProcessorEndpoint;
 import io.semel.processor.RedeliverySettings;
 import io.semel.processor.SemelSource;
 import io.semel.processor.Source;
@@ -98,8 +101,16 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Mixin
     BenchTarget target;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve the exactly-once processor's "
+            + "/metrics and /health/* on 127.0.0.1:PORT while the bench runs (0 picks a free port; docs/operations.md).")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
+
+    /** The processors' meters, served by {@link #endpoint}. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ProcessorEndpoint endpoint; // null without --metrics-port
 
     /** One run's figures. */
     record Result(double msgsPerSecond, String latency, long p50Nanos) {
@@ -109,7 +120,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
-        try (BenchTarget t = target; BenchStore db = openStore()) {
+        try (BenchTarget t = target; BenchStore db = openStore(); ProcessorEndpoint ep = startEndpoint(out)) {
+            endpoint = ep;
             String bootstrap = t.start();
             createTable(db.store());
             for (int batch : batchSizes) {
@@ -149,7 +161,21 @@ final class BenchE2eCommand implements Callable<Integer> {
         }
     }
 
+    private ProcessorEndpoint startEndpoint(PrintWriter out) throws IOException {
+        if (metricsPort == null) {
+            return null;
+        }
+        ProcessorEndpoint ep = ProcessorEndpoint.start("127.0.0.1", metricsPort, meters);
+        out.printf("metrics: http://127.0.0.1:%d/metrics (health: /health/ready)%n", ep.port());
+        out.flush();
+        return ep;
+    }
+
     private void validate() {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+            throw new ParameterException(spec.commandLine(), "--metrics-port " + metricsPort
+                    + " is outside 0..65535 (0 picks a free port)");
+        }
         if (count < 1 || size < SIZE_MIN || partitions < 1 || producers < 1 || producers > count) {
             throw new ParameterException(spec.commandLine(), "need --count >= 1, --size >= " + SIZE_MIN
                     + ", --partitions >= 1 and 1 <= --producers <= --count");
@@ -193,13 +219,19 @@ final class BenchE2eCommand implements Callable<Integer> {
                     new RedeliverySettings(30_000, 5, 10_000));
             ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder().source(new StampingSource(semel, progress))
                     .store(store).consumer(name).mode(ProcessingMode.TRANSACTIONAL).batchSize(batch)
-                    .pollTimeout(Duration.ofMillis(20))
+                    .pollTimeout(Duration.ofMillis(20)).meterRegistry(meters)
                     .handler((m, tx) -> increment(tx.connection(), m.key())).build();
+            if (endpoint != null) {
+                endpoint.add(processor);
+            }
             processor.start();
             try {
                 progress.await(STALL_MS);
             } finally {
                 processor.stop();
+                if (endpoint != null) {
+                    endpoint.remove(processor);
+                }
             }
         } else {
             atLeastOnce(bootstrap, topic, name, batch, store, progress);

@@ -115,6 +115,9 @@ public interface JdbcStore extends AutoCloseable {
 
     InboxCounts inboxCounts(String consumer);
 
+    /** Unsent outbox rows: their number and the oldest one's creation time (for relay-lag metrics). */
+    OutboxBacklog outboxBacklog();
+
     /**
      * A page of a consumer's inbox rows with {@code status}, by message id, after
      * {@code afterMessageId} (null: from the start).

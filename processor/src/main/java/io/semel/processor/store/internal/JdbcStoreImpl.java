@@ -8,6 +8,7 @@ import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.OutboxAssignment;
+import io.semel.processor.store.OutboxBacklog;
 import io.semel.processor.store.OutboxRow;
 import io.semel.processor.store.RelayProducer;
 import io.semel.processor.store.RelaySequence;
@@ -270,6 +271,11 @@ public final class JdbcStoreImpl implements JdbcStore {
     public InboxCounts inboxCounts(String consumer) {
         Checks.name("consumer", consumer);
         return call(c -> MaintenanceQueries.inboxCounts(c, consumer));
+    }
+
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        return call(MaintenanceQueries::outboxBacklog);
     }
 
     @Override
