@@ -1,6 +1,6 @@
 package io.semel.broker;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.semel.broker.internal.BrokerHealth;
@@ -109,17 +109,24 @@ public final class Broker implements Closeable {
     /**
      * The broker's meters, health and (when {@code metricsPort} is set) the HTTP endpoint serving
      * them; the endpoint starts before recovery, so {@code /health/ready} can say the broker is not
-     * ready yet.
+     * ready yet. Meters go to a composite registry: with no registry in it (the endpoint off, none
+     * added by an embedding application) every meter is a no-op, so a broker without metrics pays
+     * nothing per request.
      */
-    private record Observability(PrometheusMeterRegistry registry, BrokerMetrics metrics, BrokerHealth health,
-            MetricsEndpoint endpoint) {
+    private record Observability(CompositeMeterRegistry registry, PrometheusMeterRegistry prometheus,
+            BrokerMetrics metrics, BrokerHealth health, MetricsEndpoint endpoint) {
         static Observability start(BrokerConfig config) throws IOException {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            CompositeMeterRegistry registry = new CompositeMeterRegistry();
+            PrometheusMeterRegistry prometheus = null;
+            if (config.metricsPort() >= 0) {
+                prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                registry.add(prometheus);
+            }
             BrokerMetrics metrics = new BrokerMetrics(registry);
             BrokerHealth health = new BrokerHealth(metrics);
-            MetricsEndpoint endpoint = config.metricsPort() < 0 ? null : MetricsEndpoint.start(config.host(),
-                    config.metricsPort(), registry, List.of(health::refresh), health::health);
-            return new Observability(registry, metrics, health, endpoint);
+            MetricsEndpoint endpoint = prometheus == null ? null : MetricsEndpoint.start(config.host(),
+                    config.metricsPort(), prometheus, List.of(health::refresh), health::health);
+            return new Observability(registry, prometheus, metrics, health, endpoint);
         }
 
         void close() {
@@ -260,8 +267,12 @@ public final class Broker implements Closeable {
         return observability.endpoint() == null ? -1 : observability.endpoint().port();
     }
 
-    /** The broker's meters (what {@code /metrics} serves), for embedding applications. */
-    public MeterRegistry meterRegistry() {
+    /**
+     * The broker's meters, for embedding applications: add a registry of your own to publish them
+     * elsewhere (with {@code metricsPort} set, the endpoint's Prometheus registry is already in it).
+     * The per-partition and per-group gauges are updated before each scrape of the endpoint.
+     */
+    public CompositeMeterRegistry meterRegistry() {
         return observability.registry();
     }
 

@@ -3,6 +3,7 @@ package io.semel.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.semel.protocol.Delivery;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Fetch;
@@ -97,7 +98,7 @@ class BrokerMetricsTest extends BrokerTestSupport {
     }
 
     @Test
-    void aMetricsPortInUseStopsTheStartWithAClearErrorAndReleasesTheDataDirectory() throws Exception {
+    void aMetricsPortInUseStopsTheStartWithAClearErrorAndWithoutAPortMetersGoOnlyWhereAnEmbedderAddsThem() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
             assertThatThrownBy(() -> startBroker(configBuilder().metricsPort(port).build()))
@@ -107,6 +108,15 @@ class BrokerMetricsTest extends BrokerTestSupport {
         }
         startBroker(configBuilder().metricsPort(-1).build());
         assertThat(broker.metricsPort()).as("off").isEqualTo(-1);
+        assertThat(broker.meterRegistry().getRegistries()).as("no registry: every meter a no-op").isEmpty();
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        broker.meterRegistry().add(own);
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 0, "a", "b");
+        }
+        assertThat(own.get("semel.broker.produce.records").counter().count()).as("an embedder's own registry")
+                .isEqualTo(2);
         assertThatThrownBy(() -> BrokerConfig.fromMap(Map.of("dataDir", dataDir.toString(), "metricsPort", "70000")))
                 .hasMessage("metricsPort is 70000; allowed 0..65535 or -1 for off");
     }
