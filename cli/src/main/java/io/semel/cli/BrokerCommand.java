@@ -3,11 +3,17 @@ package io.semel.cli;
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
 import io.semel.broker.BrokerMain;
+import io.semel.console.Console;
+import io.semel.console.ConsoleConfig;
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,6 +28,9 @@ final class BrokerCommand {
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = "Start a broker in the foreground; it logs where it listens and stops cleanly on SIGTERM.")
     static final class Start implements Callable<Integer> {
+        /** Printed, followed by host:port/, once the console serves. */
+        static final String CONSOLE_AT = "CONSOLE http://";
+
         @Option(names = "--data-dir", required = true, description = "Directory for logs, producer and group state.")
         Path dataDir;
 
@@ -37,6 +46,23 @@ final class BrokerCommand {
 
         @Option(names = "--config", description = "Properties file with broker settings (see docs/broker.md); flags win.")
         Path config;
+
+        @Option(names = "--console-port", paramLabel = "PORT", description = "Serve the web console on this HTTP port "
+                + "(off by default; 0 picks a free one). See docs/console.md.")
+        Integer consolePort;
+
+        @Option(names = "--console-host", description = "Address the console binds (default ${DEFAULT-VALUE}: it "
+                + "speaks plain HTTP).")
+        String consoleHost = ConsoleConfig.DEFAULT_HOST;
+
+        @Option(names = "--console-password-file", paramLabel = "FILE", description = "user:password lines; the "
+                + "console then requires HTTP Basic authentication. Without it the console requires the broker's "
+                + "username/password when the broker has them, else nothing.")
+        Path consolePasswordFile;
+
+        @Option(names = "--console-reports-dir", paramLabel = "DIR", description = "Where the console's Verification "
+                + "page looks for semel verify/demo reports (directories holding report.html).")
+        Path consoleReportsDir;
 
         @Spec
         CommandSpec spec;
@@ -65,16 +91,56 @@ final class BrokerCommand {
                 }
                 overrides.put(BrokerConfig.METRICS_PORT.name(), metricsPort.toString());
             }
+            if (consolePort != null && (consolePort < 0 || consolePort > 65_535)) {
+                throw new ParameterException(spec.commandLine(), "--console-port " + consolePort
+                        + " is outside 0..65535 (0 picks a free port)");
+            }
+            if (consolePasswordFile != null && !Files.isRegularFile(consolePasswordFile)) {
+                throw new ParameterException(spec.commandLine(), "--console-password-file " + consolePasswordFile
+                        + " is not a readable file of user:password lines");
+            }
             Broker broker = Broker.start(BrokerConfig.load(config, overrides));
-            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
+            AtomicReference<Console> console = new AtomicReference<>();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Console c = console.get();
+                if (c != null) {
+                    c.close(); // before the broker: it reads through the broker
+                }
+                broker.close();
+            }, "broker-shutdown"));
             System.out.println(BrokerMain.LISTENING + broker.host() + ":" + broker.port());
             if (broker.metricsPort() >= 0) {
                 System.out.println("semel broker metrics on http://" + broker.host() + ":" + broker.metricsPort()
                         + "/metrics");
             }
             System.out.flush();
+            if (consolePort != null) {
+                try {
+                    console.set(startConsole(broker));
+                } catch (IOException | RuntimeException e) {
+                    broker.close();
+                    throw e;
+                }
+                System.out.println(CONSOLE_AT + console.get().host() + ":" + console.get().port() + "/");
+                System.out.flush();
+            }
             broker.awaitClosed();
             return 0;
+        }
+
+        private Console startConsole(Broker broker) throws IOException {
+            ConsoleConfig cc = ConsoleConfig.builder(consolePort).host(consoleHost).passwordFile(consolePasswordFile)
+                    .reportsDir(consoleReportsDir).build();
+            Console.Builder b = Console.builder(broker, cc);
+            if (broker.config().requiresCredentials() && config != null) {
+                // The redrive client logs in like any client; the credentials are those of the --config file.
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(config)) {
+                    p.load(r);
+                }
+                b.brokerCredentials(p.getProperty("username"), p.getProperty("password"));
+            }
+            return b.start();
         }
     }
 }

@@ -242,6 +242,11 @@ class SemelCliTest {
                     "0", "--metrics-port", Integer.toString(taken.getLocalPort())), 1,
                     "cannot serve metrics on 127.0.0.1:" + taken.getLocalPort());
         }
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",
+                "70000"), 2, "--console-port 70000 is outside 0..65535");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",
+                "0", "--console-password-file", dataDir.resolve("none").toString()), 2, "--console-password-file "
+                + dataDir.resolve("none") + " is not a readable file of user:password lines");
     }
 
     @Test
