@@ -1,6 +1,11 @@
 package io.semel.broker;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.semel.broker.group.GroupRegistry;
+import io.semel.broker.internal.BrokerHealth;
+import io.semel.broker.internal.BrokerMetrics;
 import io.semel.broker.internal.ControlledClock;
 import io.semel.broker.internal.ProducerRequests;
 import io.semel.broker.internal.DeadLetterCopier;
@@ -13,6 +18,7 @@ import io.semel.broker.internal.TopicManager;
 import io.semel.log.FileStorage;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.producer.ProducerRegistry;
+import io.semel.metrics.MetricsEndpoint;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,12 +75,14 @@ public final class Broker implements Closeable {
     private final ErrorMapping errors;
     private final NettyServer server;
     private final InetSocketAddress address;
+    private final Observability observability;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private Broker(BrokerConfig config, FileChannel lockChannel, FileLock lock, ScheduledExecutorService admin,
             TopicManager topics, GroupCoordinator coordinator, ProducerRegistry registry, ErrorMapping errors,
-            NettyServer server, InetSocketAddress address) {
+            NettyServer server, InetSocketAddress address, Observability observability) {
+        this.observability = observability;
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -105,6 +113,38 @@ public final class Broker implements Closeable {
         return open(config, Objects.requireNonNull(groups, "groups"));
     }
 
+    /**
+     * The broker's meters, health and (when {@code metricsPort} is set) the HTTP endpoint serving
+     * them; the endpoint starts before recovery, so {@code /health/ready} can say the broker is not
+     * ready yet. Meters go to a composite registry: with no registry in it (the endpoint off, none
+     * added by an embedding application) every meter is a no-op, so a broker without metrics pays
+     * nothing per request.
+     */
+    private record Observability(CompositeMeterRegistry registry, PrometheusMeterRegistry prometheus,
+            BrokerMetrics metrics, BrokerHealth health, MetricsEndpoint endpoint) {
+        static Observability start(BrokerConfig config) throws IOException {
+            CompositeMeterRegistry registry = new CompositeMeterRegistry();
+            PrometheusMeterRegistry prometheus = null;
+            if (config.metricsPort() >= 0) {
+                prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                registry.add(prometheus);
+            }
+            BrokerMetrics metrics = new BrokerMetrics(registry);
+            BrokerHealth health = new BrokerHealth(metrics);
+            MetricsEndpoint endpoint = prometheus == null ? null : MetricsEndpoint.start(config.host(),
+                    config.metricsPort(), prometheus, List.of(health::refresh), health::health);
+            return new Observability(registry, prometheus, metrics, health, endpoint);
+        }
+
+        void close() {
+            health.stopping();
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            registry.close();
+        }
+    }
+
     /** @param groups null for the built-in coordinator */
     private static Broker open(BrokerConfig config, GroupRequests groups) throws IOException {
         Objects.requireNonNull(config, "config");
@@ -129,12 +169,16 @@ public final class Broker implements Closeable {
         });
         TopicManager topics = null;
         GroupCoordinator coordinator = null;
+        Observability obs = null;
         try {
+            obs = Observability.start(config);
+            obs.health().recovering();
             // The system clock, or in verify mode one whose wall time the harness jumps (ControlledClock).
             Clock clock = ControlledClock.systemOrControlled();
             ProducerRegistry registry = ProducerRegistry.open(new FileStorage(config.dataDir().resolve(PRODUCERS_DIR)),
                     config.producersMax(), clock);
-            topics = TopicManager.open(config, clock);
+            topics = TopicManager.open(config, clock, obs.metrics());
+            obs.health().topics(topics);
             ErrorMapping errors = new ErrorMapping();
             if (groups == null) {
                 coordinator = GroupCoordinator.start(config.dataDir(), config.logConfig().segmentBytes(),
@@ -142,22 +186,28 @@ public final class Broker implements Closeable {
                         deadLetterAdmin(topics, registry, admin), config.groupConfig(), config.groupTickMs(),
                         config.shutdownTimeoutMs(), clock, Broker::monotonicMs);
                 groups = coordinator;
+                obs.health().coordinator(coordinator);
             }
             ProducerRequests producers = new ProducerRequests(topics, registry, admin, errors, Broker::monotonicMs);
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
                     coordinator, errors, producers);
-            NettyServer server = new NettyServer(config, dispatcher, errors);
+            NettyServer server = new NettyServer(config, dispatcher, errors, obs.metrics());
             InetSocketAddress bound = server.start();
+            obs.metrics().bindServer(server::openConnections, server::inFlight);
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, registry,
-                    errors, server, bound);
+                    errors, server, bound, obs);
             broker.scheduleRetention();
             long every = config.producerExpiryCheckIntervalMs();
             admin.scheduleWithFixedDelay(() -> producers.expireIdle(config.producerIdleExpiryMs()), every, every,
                     TimeUnit.MILLISECONDS);
+            obs.health().serving();
             LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
                     bound.getHostString(), bound.getPort(), config);
             return broker;
         } catch (IOException | RuntimeException e) {
+            if (obs != null) {
+                obs.close();
+            }
             if (coordinator != null) {
                 coordinator.close();
             }
@@ -221,6 +271,20 @@ public final class Broker implements Closeable {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return address.getPort();
+    }
+
+    /** The bound port of the metrics and health endpoint; -1 when {@code metricsPort} is off. */
+    public int metricsPort() {
+        return observability.endpoint() == null ? -1 : observability.endpoint().port();
+    }
+
+    /**
+     * The broker's meters, for embedding applications: add a registry of your own to publish them
+     * elsewhere (with {@code metricsPort} set, the endpoint's Prometheus registry is already in it).
+     * The per-partition and per-group gauges are updated before each scrape of the endpoint.
+     */
+    public CompositeMeterRegistry meterRegistry() {
+        return observability.registry();
     }
 
     /** The host the broker listens on. */
@@ -291,6 +355,7 @@ public final class Broker implements Closeable {
         }
         try {
             LOG.info("broker {} shutting down", config.brokerId());
+            observability.health().stopping();
             server.stopAccepting();
             errors.startShutdown();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeoutMs());
@@ -314,6 +379,7 @@ public final class Broker implements Closeable {
             } catch (IOException e) {
                 LOG.warn("releasing the data-directory lock failed: {}", e.toString());
             }
+            observability.close();
             LOG.info("broker {} stopped", config.brokerId());
         } finally {
             closedLatch.countDown();

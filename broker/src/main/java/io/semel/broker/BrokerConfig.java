@@ -7,70 +7,30 @@ import io.semel.log.LogConfig;
 import io.semel.log.producer.ProducerRegistry;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.RecordBatch;
+import io.semel.protocol.config.ConfigDef;
+import io.semel.protocol.config.ConfigValues;
+import io.semel.protocol.config.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Broker settings. Immutable and thread-safe; built with {@link #builder(Path)} or loaded from a
  * properties file with {@link #load}. Every size ends in {@code Bytes}, every duration in
  * {@code Ms}; in a properties file a size may carry a unit ({@code 512KiB}, {@code 8MiB},
- * {@code 1GiB}) and a duration one of {@code ms, s, min, h, d}. The same table, for users, is in
- * {@code docs/broker.md}.
+ * {@code 1GiB}) and a duration one of {@code ms, s, min, h, d}.
  *
- * <table>
- *   <caption>Keys</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>dataDir</td><td>(required)</td><td>directory of topics and producer state</td></tr>
- *   <tr><td>brokerId</td><td>semel</td><td>name announced in HELLO</td></tr>
- *   <tr><td>host</td><td>127.0.0.1</td><td>address to listen on</td></tr>
- *   <tr><td>port</td><td>7471</td><td>TCP port; 0 picks a free one ({@link Broker#port()})</td></tr>
- *   <tr><td>username, password</td><td>none</td><td>both or neither; when set HELLO must carry them</td></tr>
- *   <tr><td>maxConnections</td><td>1024</td><td>open client connections; more are closed at once</td></tr>
- *   <tr><td>maxInFlightRequestsPerConnection</td><td>1024</td><td>unanswered requests per connection
- *       before the broker stops reading from it</td></tr>
- *   <tr><td>ioThreads</td><td>min(4, cpus)</td><td>event-loop threads serving connections</td></tr>
- *   <tr><td>maxFrameBytes</td><td>8 MiB</td><td>largest frame length field accepted</td></tr>
- *   <tr><td>maxBatchBytes</td><td>4 MiB</td><td>largest record batch in PRODUCE</td></tr>
- *   <tr><td>maxRecordBytes</td><td>1 MiB</td><td>largest encoded record</td></tr>
- *   <tr><td>fetchMaxBytes</td><td>4 MiB</td><td>cap on batch bytes in one FETCH answer</td></tr>
- *   <tr><td>segmentBytes</td><td>64 MiB</td><td>log segment size before rolling</td></tr>
- *   <tr><td>retentionBytes</td><td>-1 (unlimited)</td><td>per-partition size retention</td></tr>
- *   <tr><td>retentionMs</td><td>7 d</td><td>age retention; -1 unlimited</td></tr>
- *   <tr><td>retentionCheckIntervalMs</td><td>5 min</td><td>how often retention runs</td></tr>
- *   <tr><td>partitionsMaxPerTopic</td><td>1024</td><td>partitions one topic may have</td></tr>
- *   <tr><td>topicsMax</td><td>10000</td><td>topics, dead-letter topics included</td></tr>
- *   <tr><td>producersMax</td><td>100000</td><td>producer names registered broker-wide</td></tr>
- *   <tr><td>producersMaxPerPartition</td><td>10000</td><td>producers whose dedup state a partition keeps</td></tr>
- *   <tr><td>producerIdleExpiryMs</td><td>7 d</td><td>a producer name with no INIT_PRODUCER or PRODUCE for this
- *       long expires: its dedup state is dropped and its next batch gets DEDUP_STATE_UNKNOWN; it is removed
- *       after as long again</td></tr>
- *   <tr><td>producerExpiryCheckIntervalMs</td><td>1 min</td><td>how often idle producers are expired and
- *       activity times persisted</td></tr>
- *   <tr><td>pendingRequestsMaxPerPartition</td><td>16384</td><td>queued appends and reads per
- *       partition writer before THROTTLED</td></tr>
- *   <tr><td>flushIntervalMs</td><td>0</td><td>0 = fsync before confirming (default, safe); N &gt; 0 =
- *       confirm after write, fsync every N ms (a machine crash may lose confirmed data)</td></tr>
- *   <tr><td>shutdownTimeoutMs</td><td>10 s</td><td>how long close waits for in-flight requests</td></tr>
- *   <tr><td>ackTimeoutMs</td><td>30 s</td><td>a group delivery not acked in this time is redelivered</td></tr>
- *   <tr><td>maxDeliveries</td><td>5</td><td>deliveries of one message before it goes to {@code <topic>.dlq}</td></tr>
- *   <tr><td>nackBackoffMs, nackBackoffMaxMs</td><td>100 ms, 10 s</td><td>redelivery delay after a nack,
- *       doubling per delivery, capped</td></tr>
- *   <tr><td>sessionTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs</td><td>10 s, 1 s, 300 s</td><td>default
- *       and allowed range of a group member's session timeout</td></tr>
- *   <tr><td>maxUnackedPerMember</td><td>1000</td><td>unacked deliveries a member may hold</td></tr>
- *   <tr><td>groupTickMs</td><td>100 ms</td><td>how often member sessions and ack deadlines are checked</td></tr>
- *   <tr><td>groupLogCompactBytes</td><td>64 MiB</td><td>group-log bytes since the last snapshot that trigger compaction</td></tr>
- * </table>
+ * <p>Each setting is declared once, as a {@link Setting} constant here or in the definitions the
+ * broker includes ({@link LogConfig#DEF}, {@link GroupConfig#DEF}); {@link #DEF} derives parsing,
+ * validation, {@link #toString()} and the settings table of {@code docs/broker.md} (which
+ * {@code BrokerSettingsDocTest} keeps in step). To add a setting: declare the constant, list it in
+ * {@link #DEF}, read it with {@link #get(Setting)} (or a named accessor), and regenerate the docs.
  */
 public final class BrokerConfig {
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -78,29 +38,102 @@ public final class BrokerConfig {
     /** Room a FETCH answer or PRODUCE request needs beyond its batches: headers, topic name. */
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
-    private static final long KIB = 1024;
-    private static final Set<String> KEYS = Set.of("dataDir", "brokerId", "host", "port", "username", "password",
-            "maxConnections", "maxInFlightRequestsPerConnection", "ioThreads", "maxFrameBytes", "maxBatchBytes",
-            "maxRecordBytes", "fetchMaxBytes", "segmentBytes", "retentionBytes", "retentionMs",
-            "retentionCheckIntervalMs", "partitionsMaxPerTopic", "topicsMax", "producersMax",
-            "producersMaxPerPartition", "producerIdleExpiryMs", "producerExpiryCheckIntervalMs",
-            "pendingRequestsMaxPerPartition", "flushIntervalMs", "shutdownTimeoutMs",
-            "ackTimeoutMs", "maxDeliveries", "nackBackoffMs", "nackBackoffMaxMs", "sessionTimeoutMs",
-            "sessionTimeoutMinMs", "sessionTimeoutMaxMs", "maxUnackedPerMember", "groupTickMs", "groupLogCompactBytes");
+    private static final int KIB = 1024;
 
-    private final Builder b;
+    public static final Setting<Path> DATA_DIR = Setting.path("dataDir", null,
+            "directory of topics, producer and group state").required().flag("--data-dir");
+    public static final Setting<String> BROKER_ID = Setting.string("brokerId", "semel", "name announced in HELLO");
+    public static final Setting<String> HOST = Setting.string("host", DEFAULT_HOST,
+            "address to listen on (also the metrics endpoint's)").flag("--host");
+    public static final Setting<Integer> PORT = Setting.integer("port", DEFAULT_PORT,
+            "TCP port; 0 picks a free port").range(0, 65_535).flag("--port");
+    public static final Setting<String> USERNAME = Setting.string("username", null,
+            "set with password, or neither; when set, HELLO must carry them (clear text: trusted networks only)");
+    public static final Setting<String> PASSWORD = Setting.string("password", null, "see username").secret();
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("maxConnections", 1024,
+            "open client connections; one more is closed at once (logged)").range(1, 1_000_000);
+    public static final Setting<Integer> MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION = Setting.integer(
+            "maxInFlightRequestsPerConnection", 1024,
+            "unanswered requests per connection before the broker stops reading from it").range(1, 1_000_000);
+    public static final Setting<Integer> IO_THREADS = Setting.integer("ioThreads",
+            Math.min(4, Runtime.getRuntime().availableProcessors()), "event-loop threads serving connections")
+            .range(1, 1024).defaultDoc("min(4, cpus)");
+    // 64 KiB leaves room for the largest valid request that is not a batch.
+    public static final Setting<Integer> MAX_FRAME_BYTES = Setting.bytesInt("maxFrameBytes",
+            Protocol.MAX_FRAME_BYTES_DEFAULT, "largest frame (length field) accepted")
+            .range(64 * KIB, RecordBatch.BATCH_BYTES_LIMIT + FRAME_OVERHEAD_BYTES);
+    public static final Setting<Integer> FETCH_MAX_BYTES = Setting.bytesInt("fetchMaxBytes", 4 * 1024 * 1024,
+            "cap on batch bytes in one FETCH answer (one batch is always returned)").range(1, Integer.MAX_VALUE);
+    public static final Setting<Long> RETENTION_CHECK_INTERVAL_MS = Setting.millis("retentionCheckIntervalMs",
+            5 * 60 * 1000, "how often retention runs").range(1, Long.MAX_VALUE);
+    public static final Setting<Integer> PARTITIONS_MAX_PER_TOPIC = Setting.integer("partitionsMaxPerTopic", 1024,
+            "partitions one topic may have").range(1, Protocol.MAX_PARTITIONS_PER_TOPIC);
+    public static final Setting<Integer> TOPICS_MAX = Setting.integer("topicsMax", 10_000,
+            "topics, dead-letter topics included").range(1, 1_000_000);
+    public static final Setting<Integer> PRODUCERS_MAX = Setting.integer("producersMax",
+            ProducerRegistry.PRODUCERS_MAX_DEFAULT,
+            "idempotent producer names registered broker-wide (TOO_MANY_PRODUCERS above)").range(1, 1_000_000);
+    public static final Setting<Integer> PRODUCERS_MAX_PER_PARTITION = Setting.integer("producersMaxPerPartition",
+            10_000, "producers whose dedup state one partition keeps").range(1, 1_000_000);
+    // Up to ten years: twice it (the removal) must not overflow a millisecond count. 7 days as Kafka's
+    // transactional.id.expiration.ms.
+    public static final Setting<Long> PRODUCER_IDLE_EXPIRY_MS = Setting.millis("producerIdleExpiryMs",
+            7L * 24 * 60 * 60 * 1000, "a producer name with no INIT_PRODUCER or PRODUCE for this long expires: its "
+                    + "dedup state is dropped and its next batch gets DEDUP_STATE_UNKNOWN; it is removed after as "
+                    + "long again").range(1, 3650L * 24 * 60 * 60 * 1000);
+    public static final Setting<Long> PRODUCER_EXPIRY_CHECK_INTERVAL_MS = Setting.millis(
+            "producerExpiryCheckIntervalMs", 60_000, "how often idle producers are expired and activity times "
+                    + "persisted").range(1, 24L * 60 * 60 * 1000);
+    public static final Setting<Integer> PENDING_REQUESTS_MAX_PER_PARTITION = Setting.integer(
+            "pendingRequestsMaxPerPartition", GroupCommitLog.PENDING_REQUESTS_MAX_DEFAULT,
+            "queued appends and reads per partition writer before THROTTLED").range(1, 1 << 24);
+    public static final Setting<Long> FLUSH_INTERVAL_MS = Setting.millis("flushIntervalMs", 0,
+            "0: fsync before every confirm (default, the only setting that survives power loss). N: confirm after "
+                    + "the write, fsync every N ms; a machine crash may lose up to N ms of confirmed data (a killed "
+                    + "process loses nothing)").range(0, 24L * 60 * 60 * 1000);
+    public static final Setting<Long> SHUTDOWN_TIMEOUT_MS = Setting.millis("shutdownTimeoutMs", 10_000,
+            "how long a clean shutdown waits for in-flight requests");
+    public static final Setting<Long> GROUP_TICK_MS = Setting.millis("groupTickMs", 100,
+            "how often member sessions and ack deadlines are checked").range(1, 60_000);
+    public static final Setting<Long> GROUP_LOG_COMPACT_BYTES = Setting.bytes("groupLogCompactBytes",
+            64L * 1024 * 1024, "group-log bytes appended since the last snapshot that trigger compaction")
+            .range(1024, 1L << 40);
+    public static final Setting<Integer> METRICS_PORT = Setting.integer("metricsPort", -1,
+            "HTTP port of `/metrics` (Prometheus text) and `/health/live`, `/health/ready` on `host`; "
+                    + "0 picks a free port (docs/operations.md)").range(0, 65_535).minusOne("off").flag("--metrics-port");
 
-    private BrokerConfig(Builder b) {
-        this.b = b.copy();
+    /** Every broker setting: the broker's own, the partition log's and the consumer groups'. */
+    public static final ConfigDef DEF = ConfigDef.of("broker", DATA_DIR, BROKER_ID, HOST, PORT, USERNAME, PASSWORD,
+                    MAX_CONNECTIONS, MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, IO_THREADS, MAX_FRAME_BYTES,
+                    FETCH_MAX_BYTES, RETENTION_CHECK_INTERVAL_MS, PARTITIONS_MAX_PER_TOPIC, TOPICS_MAX, PRODUCERS_MAX,
+                    PRODUCERS_MAX_PER_PARTITION, PRODUCER_IDLE_EXPIRY_MS, PRODUCER_EXPIRY_CHECK_INTERVAL_MS,
+                    PENDING_REQUESTS_MAX_PER_PARTITION, FLUSH_INTERVAL_MS,
+                    SHUTDOWN_TIMEOUT_MS, GROUP_TICK_MS, GROUP_LOG_COMPACT_BYTES, METRICS_PORT)
+            .include(LogConfig.DEF)
+            .include(GroupConfig.DEF)
+            .rule(ConfigDef.Rule.atMost(LogConfig.MAX_BATCH_BYTES, MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES,
+                    "a batch must fit a PRODUCE frame and a FETCH answer"))
+            .rule(ConfigDef.Rule.atMost(FETCH_MAX_BYTES, MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES,
+                    "a FETCH answer must fit a frame"))
+            .rule(new ConfigDef.Rule(USERNAME, "set with password", BrokerConfig::credentialsTogether));
+
+    private final ConfigValues values;
+    private final LogConfig logConfig;
+    private final GroupConfig groupConfig;
+
+    private BrokerConfig(ConfigValues values) {
+        this.values = DEF.validate(values);
+        this.logConfig = LogConfig.from(values);
+        this.groupConfig = GroupConfig.from(values);
     }
 
     public static Builder builder(Path dataDir) {
-        return new Builder().dataDir(dataDir);
+        return new Builder(ConfigValues.empty()).dataDir(dataDir);
     }
 
     /**
      * Reads {@code file} (Java properties, UTF-8) and applies {@code overrides} on top, for example
-     * the command line's flags. Keys are the names in the class table.
+     * the command line's flags. Keys are the names in {@link #DEF} (docs/broker.md).
      *
      * @param file a properties file, or null for none
      * @throws IllegalArgumentException for an unknown key or a bad value, naming the key
@@ -120,81 +153,61 @@ public final class BrokerConfig {
 
     /** Builds from key/value strings (see {@link #load}). */
     public static BrokerConfig fromMap(Map<String, String> values) {
-        Set<String> unknown = new TreeSet<>(values.keySet());
-        unknown.removeAll(KEYS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown broker setting(s) " + unknown + "; known keys are "
-                    + new TreeSet<>(KEYS));
+        return new BrokerConfig(DEF.parse(values));
+    }
+
+    private static void credentialsTogether(ConfigValues v) {
+        String user = v.get(USERNAME);
+        String pass = v.get(PASSWORD);
+        if ((user == null) != (pass == null)) {
+            throw new IllegalArgumentException("username and password must be set together (only "
+                    + (user == null ? "password" : "username") + " is set)");
         }
-        String dataDir = values.get("dataDir");
-        if (dataDir == null || dataDir.isBlank()) {
-            throw new IllegalArgumentException("dataDir is required: the directory for topics and producer state");
+    }
+
+    /** The value of any broker setting (its default when not set). */
+    public <T> T get(Setting<T> setting) {
+        if (!DEF.contains(setting)) {
+            throw new IllegalArgumentException(setting.name() + " is not a broker setting");
         }
-        Builder b = builder(Path.of(dataDir));
-        Parser p = new Parser(values);
-        p.string("brokerId", b::brokerId);
-        p.string("host", b::host);
-        p.integer("port", false, b::port);
-        p.string("username", v -> b.username = v);
-        p.string("password", v -> b.password = v);
-        p.integer("maxConnections", false, b::maxConnections);
-        p.integer("maxInFlightRequestsPerConnection", false, b::maxInFlightRequestsPerConnection);
-        p.integer("ioThreads", false, b::ioThreads);
-        p.integer("maxFrameBytes", true, b::maxFrameBytes);
-        p.integer("maxBatchBytes", true, b::maxBatchBytes);
-        p.integer("maxRecordBytes", true, b::maxRecordBytes);
-        p.integer("fetchMaxBytes", true, b::fetchMaxBytes);
-        p.integer("segmentBytes", true, b::segmentBytes);
-        p.bytes("retentionBytes", b::retentionBytes);
-        p.millis("retentionMs", b::retentionMs);
-        p.millis("retentionCheckIntervalMs", b::retentionCheckIntervalMs);
-        p.integer("partitionsMaxPerTopic", false, b::partitionsMaxPerTopic);
-        p.integer("topicsMax", false, b::topicsMax);
-        p.integer("producersMax", false, b::producersMax);
-        p.integer("producersMaxPerPartition", false, b::producersMaxPerPartition);
-        p.millis("producerIdleExpiryMs", b::producerIdleExpiryMs);
-        p.millis("producerExpiryCheckIntervalMs", b::producerExpiryCheckIntervalMs);
-        p.integer("pendingRequestsMaxPerPartition", false, b::pendingRequestsMaxPerPartition);
-        p.millis("flushIntervalMs", b::flushIntervalMs);
-        p.millis("shutdownTimeoutMs", b::shutdownTimeoutMs);
-        p.millis("ackTimeoutMs", b::ackTimeoutMs);
-        p.integer("maxDeliveries", false, b::maxDeliveries);
-        p.millis("nackBackoffMs", b::nackBackoffMs);
-        p.millis("nackBackoffMaxMs", b::nackBackoffMaxMs);
-        p.millis("sessionTimeoutMs", b::sessionTimeoutMs);
-        p.millis("sessionTimeoutMinMs", b::sessionTimeoutMinMs);
-        p.millis("sessionTimeoutMaxMs", b::sessionTimeoutMaxMs);
-        p.integer("maxUnackedPerMember", false, b::maxUnackedPerMember);
-        p.millis("groupTickMs", b::groupTickMs);
-        p.bytes("groupLogCompactBytes", b::groupLogCompactBytes);
-        return b.build();
+        return values.get(setting);
+    }
+
+    /** All values set explicitly; for composing configurations. */
+    public ConfigValues values() {
+        return values;
     }
 
     public Path dataDir() {
-        return b.dataDir;
+        return values.get(DATA_DIR);
     }
 
     public String brokerId() {
-        return b.brokerId;
+        return values.get(BROKER_ID);
     }
 
     public String host() {
-        return b.host;
+        return values.get(HOST);
     }
 
     /** The configured port; 0 means ephemeral (see {@link Broker#port()} for the bound one). */
     public int port() {
-        return b.port;
+        return values.get(PORT);
+    }
+
+    /** The metrics and health HTTP port; -1 when off, 0 for a free one ({@link Broker#metricsPort()}). */
+    public int metricsPort() {
+        return values.get(METRICS_PORT);
     }
 
     /** Whether HELLO must carry {@link #username()} and the password. */
     public boolean requiresCredentials() {
-        return b.username != null;
+        return values.get(USERNAME) != null;
     }
 
     /** Null when no credentials are required. */
     public String username() {
-        return b.username;
+        return values.get(USERNAME);
     }
 
     /** Checks a HELLO's credentials in time independent of where they differ. */
@@ -206,533 +219,287 @@ public final class BrokerConfig {
             return false;
         }
         boolean userOk = java.security.MessageDigest.isEqual(username.getBytes(StandardCharsets.UTF_8),
-                b.username.getBytes(StandardCharsets.UTF_8));
+                values.get(USERNAME).getBytes(StandardCharsets.UTF_8));
         boolean passOk = java.security.MessageDigest.isEqual(password.getBytes(StandardCharsets.UTF_8),
-                b.password.getBytes(StandardCharsets.UTF_8));
+                values.get(PASSWORD).getBytes(StandardCharsets.UTF_8));
         return userOk & passOk;
     }
 
     public int maxConnections() {
-        return b.maxConnections;
+        return values.get(MAX_CONNECTIONS);
     }
 
     public int maxInFlightRequestsPerConnection() {
-        return b.maxInFlightRequestsPerConnection;
+        return values.get(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
     }
 
     public int ioThreads() {
-        return b.ioThreads;
+        return values.get(IO_THREADS);
     }
 
     public int maxFrameBytes() {
-        return b.maxFrameBytes;
+        return values.get(MAX_FRAME_BYTES);
     }
 
     public int maxBatchBytes() {
-        return b.maxBatchBytes;
+        return logConfig.maxBatchBytes();
     }
 
     public int maxRecordBytes() {
-        return b.maxRecordBytes;
+        return logConfig.maxRecordBytes();
     }
 
     public int fetchMaxBytes() {
-        return b.fetchMaxBytes;
+        return values.get(FETCH_MAX_BYTES);
     }
 
     public int partitionsMaxPerTopic() {
-        return b.partitionsMaxPerTopic;
+        return values.get(PARTITIONS_MAX_PER_TOPIC);
     }
 
     public int topicsMax() {
-        return b.topicsMax;
+        return values.get(TOPICS_MAX);
     }
 
     public int producersMax() {
-        return b.producersMax;
+        return values.get(PRODUCERS_MAX);
     }
 
     public int producersMaxPerPartition() {
-        return b.producersMaxPerPartition;
+        return values.get(PRODUCERS_MAX_PER_PARTITION);
     }
 
     /** Idle time after which a producer registration expires, ms. */
     public long producerIdleExpiryMs() {
-        return b.producerIdleExpiryMs;
+        return values.get(PRODUCER_IDLE_EXPIRY_MS);
     }
 
     public long producerExpiryCheckIntervalMs() {
-        return b.producerExpiryCheckIntervalMs;
+        return values.get(PRODUCER_EXPIRY_CHECK_INTERVAL_MS);
     }
 
     public int pendingRequestsMaxPerPartition() {
-        return b.pendingRequestsMaxPerPartition;
+        return values.get(PENDING_REQUESTS_MAX_PER_PARTITION);
     }
 
     public long retentionCheckIntervalMs() {
-        return b.retentionCheckIntervalMs;
+        return values.get(RETENTION_CHECK_INTERVAL_MS);
     }
 
     public long shutdownTimeoutMs() {
-        return b.shutdownTimeoutMs;
+        return values.get(SHUTDOWN_TIMEOUT_MS);
     }
 
     public long flushIntervalMs() {
-        return b.flushIntervalMs;
+        return values.get(FLUSH_INTERVAL_MS);
     }
 
     public FlushPolicy flushPolicy() {
-        return b.flushIntervalMs == 0 ? FlushPolicy.everyBatch() : FlushPolicy.intervalMs(b.flushIntervalMs);
+        long ms = flushIntervalMs();
+        return ms == 0 ? FlushPolicy.everyBatch() : FlushPolicy.intervalMs(ms);
+    }
+
+    /** Group-log bytes since the last snapshot that trigger compaction. */
+    public long groupLogCompactBytes() {
+        return values.get(GROUP_LOG_COMPACT_BYTES);
     }
 
     /** How often the group coordinator ticks (expires members and ack deadlines), ms. */
-    public long groupLogCompactBytes() {
-        return b.groupLogCompactBytes;
-    }
-
     public long groupTickMs() {
-        return b.groupTickMs;
+        return values.get(GROUP_TICK_MS);
     }
 
-    /** The consumer-group settings these keys imply (other group limits keep their defaults). */
+    /** The consumer-group settings ({@link GroupConfig#DEF}, part of the broker's). */
     public GroupConfig groupConfig() {
-        return b.groupConfig();
+        return groupConfig;
     }
 
-    /** The per-partition log settings these keys imply. */
+    /** The per-partition log settings ({@link LogConfig#DEF}, part of the broker's). */
     public LogConfig logConfig() {
-        return LogConfig.builder().segmentBytes(b.segmentBytes).maxBatchBytes(b.maxBatchBytes)
-                .maxRecordBytes(b.maxRecordBytes).retentionBytes(b.retentionBytes).retentionMs(b.retentionMs)
-                .build();
+        return logConfig;
     }
 
     public Builder toBuilder() {
-        return b.copy();
+        return new Builder(values);
     }
 
+    /** Every setting with its value, units shown, the password hidden. */
     @Override
     public String toString() {
-        return "BrokerConfig{dataDir=" + b.dataDir + ", brokerId=" + b.brokerId + ", listen=" + b.host + ":" + b.port
-                + ", credentials=" + (requiresCredentials() ? "required" : "none") + ", maxConnections="
-                + b.maxConnections + ", maxFrameBytes=" + b.maxFrameBytes + ", maxBatchBytes=" + b.maxBatchBytes
-                + ", fetchMaxBytes=" + b.fetchMaxBytes + ", flush=" + flushPolicy() + ", " + logConfig() + "}";
+        return "BrokerConfig{" + DEF.describe(values) + "}";
     }
 
-    /** Mutable, not thread-safe; starts from the defaults. {@link #build()} validates. */
+    /**
+     * Mutable, not thread-safe; starts from the defaults. {@link #build()} validates. The named
+     * methods are shorthands of {@link #set(Setting, Object)}.
+     */
     public static final class Builder {
-        private Path dataDir;
-        private String brokerId = "semel";
-        private String host = DEFAULT_HOST;
-        private int port = DEFAULT_PORT;
-        private String username;
-        private String password;
-        private int maxConnections = 1024;
-        private int maxInFlightRequestsPerConnection = 1024;
-        private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
-        private int maxFrameBytes = Protocol.MAX_FRAME_BYTES_DEFAULT;
-        private int maxBatchBytes = LogConfig.DEFAULT_MAX_BATCH_BYTES;
-        private int maxRecordBytes = LogConfig.DEFAULT_MAX_RECORD_BYTES;
-        private int fetchMaxBytes = 4 * 1024 * 1024;
-        private int segmentBytes = LogConfig.DEFAULT_SEGMENT_BYTES;
-        private long retentionBytes = LogConfig.DEFAULT_RETENTION_BYTES;
-        private long retentionMs = LogConfig.DEFAULT_RETENTION_MS;
-        private long retentionCheckIntervalMs = 5 * 60 * 1000;
-        private int partitionsMaxPerTopic = 1024;
-        private int topicsMax = 10_000;
-        private int producersMax = ProducerRegistry.PRODUCERS_MAX_DEFAULT;
-        private int producersMaxPerPartition = 10_000;
-        /** As Kafka's {@code transactional.id.expiration.ms}: 7 days. */
-        private long producerIdleExpiryMs = 7L * 24 * 60 * 60 * 1000;
-        private long producerExpiryCheckIntervalMs = 60_000;
-        private int pendingRequestsMaxPerPartition = GroupCommitLog.PENDING_REQUESTS_MAX_DEFAULT;
-        private long flushIntervalMs = 0;
-        private long shutdownTimeoutMs = 10_000;
-        private long ackTimeoutMs = 30_000;
-        private int maxDeliveries = 5;
-        private long nackBackoffMs = 100;
-        private long nackBackoffMaxMs = 10_000;
-        private long sessionTimeoutMs = 10_000;
-        private long sessionTimeoutMinMs = 1_000;
-        private long sessionTimeoutMaxMs = 300_000;
-        private int maxUnackedPerMember = 1_000;
-        private long groupTickMs = 100;
-        private long groupLogCompactBytes = 64L * 1024 * 1024;
+        private ConfigValues values;
 
-        private Builder() {
+        private Builder(ConfigValues values) {
+            this.values = values;
         }
 
-        private Builder copy() {
-            Builder c = new Builder();
-            c.dataDir = dataDir;
-            c.brokerId = brokerId;
-            c.host = host;
-            c.port = port;
-            c.username = username;
-            c.password = password;
-            c.maxConnections = maxConnections;
-            c.maxInFlightRequestsPerConnection = maxInFlightRequestsPerConnection;
-            c.ioThreads = ioThreads;
-            c.maxFrameBytes = maxFrameBytes;
-            c.maxBatchBytes = maxBatchBytes;
-            c.maxRecordBytes = maxRecordBytes;
-            c.fetchMaxBytes = fetchMaxBytes;
-            c.segmentBytes = segmentBytes;
-            c.retentionBytes = retentionBytes;
-            c.retentionMs = retentionMs;
-            c.retentionCheckIntervalMs = retentionCheckIntervalMs;
-            c.partitionsMaxPerTopic = partitionsMaxPerTopic;
-            c.topicsMax = topicsMax;
-            c.producersMax = producersMax;
-            c.producersMaxPerPartition = producersMaxPerPartition;
-            c.producerIdleExpiryMs = producerIdleExpiryMs;
-            c.producerExpiryCheckIntervalMs = producerExpiryCheckIntervalMs;
-            c.pendingRequestsMaxPerPartition = pendingRequestsMaxPerPartition;
-            c.flushIntervalMs = flushIntervalMs;
-            c.shutdownTimeoutMs = shutdownTimeoutMs;
-            c.ackTimeoutMs = ackTimeoutMs;
-            c.maxDeliveries = maxDeliveries;
-            c.nackBackoffMs = nackBackoffMs;
-            c.nackBackoffMaxMs = nackBackoffMaxMs;
-            c.sessionTimeoutMs = sessionTimeoutMs;
-            c.sessionTimeoutMinMs = sessionTimeoutMinMs;
-            c.sessionTimeoutMaxMs = sessionTimeoutMaxMs;
-            c.maxUnackedPerMember = maxUnackedPerMember;
-            c.groupTickMs = groupTickMs;
-            c.groupLogCompactBytes = groupLogCompactBytes;
-            return c;
+        /** Sets any broker setting (see {@link BrokerConfig#DEF}); null returns it to its default. */
+        public <T> Builder set(Setting<T> setting, T value) {
+            if (!DEF.contains(setting)) {
+                throw new IllegalArgumentException(setting.name() + " is not a broker setting");
+            }
+            values = values.with(setting, value);
+            return this;
         }
 
         public Builder dataDir(Path v) {
-            dataDir = Objects.requireNonNull(v, "dataDir");
-            return this;
+            return set(DATA_DIR, Objects.requireNonNull(v, "dataDir"));
         }
 
         public Builder brokerId(String v) {
-            brokerId = v;
-            return this;
+            return set(BROKER_ID, v);
         }
 
         public Builder host(String v) {
-            host = v;
-            return this;
+            return set(HOST, v);
         }
 
         public Builder port(int v) {
-            port = v;
-            return this;
+            return set(PORT, v);
+        }
+
+        /** Metrics and health HTTP port: -1 off (default), 0 a free one. */
+        public Builder metricsPort(int v) {
+            return set(METRICS_PORT, v);
         }
 
         /** Requires HELLO to carry these; both null for no authentication. */
         public Builder credentials(String user, String pass) {
-            username = user;
-            password = pass;
-            return this;
+            return set(USERNAME, user).set(PASSWORD, pass);
         }
 
         public Builder maxConnections(int v) {
-            maxConnections = v;
-            return this;
+            return set(MAX_CONNECTIONS, v);
         }
 
         public Builder maxInFlightRequestsPerConnection(int v) {
-            maxInFlightRequestsPerConnection = v;
-            return this;
+            return set(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, v);
         }
 
         public Builder ioThreads(int v) {
-            ioThreads = v;
-            return this;
+            return set(IO_THREADS, v);
         }
 
         public Builder maxFrameBytes(int v) {
-            maxFrameBytes = v;
-            return this;
+            return set(MAX_FRAME_BYTES, v);
         }
 
         public Builder maxBatchBytes(int v) {
-            maxBatchBytes = v;
-            return this;
+            return set(LogConfig.MAX_BATCH_BYTES, v);
         }
 
         public Builder maxRecordBytes(int v) {
-            maxRecordBytes = v;
-            return this;
+            return set(LogConfig.MAX_RECORD_BYTES, v);
         }
 
         public Builder fetchMaxBytes(int v) {
-            fetchMaxBytes = v;
-            return this;
+            return set(FETCH_MAX_BYTES, v);
         }
 
         public Builder segmentBytes(int v) {
-            segmentBytes = v;
-            return this;
+            return set(LogConfig.SEGMENT_BYTES, v);
         }
 
         public Builder retentionBytes(long v) {
-            retentionBytes = v;
-            return this;
+            return set(LogConfig.RETENTION_BYTES, v);
         }
 
         public Builder retentionMs(long v) {
-            retentionMs = v;
-            return this;
+            return set(LogConfig.RETENTION_MS, v);
         }
 
         public Builder retentionCheckIntervalMs(long v) {
-            retentionCheckIntervalMs = v;
-            return this;
+            return set(RETENTION_CHECK_INTERVAL_MS, v);
         }
 
         public Builder partitionsMaxPerTopic(int v) {
-            partitionsMaxPerTopic = v;
-            return this;
+            return set(PARTITIONS_MAX_PER_TOPIC, v);
         }
 
         public Builder topicsMax(int v) {
-            topicsMax = v;
-            return this;
+            return set(TOPICS_MAX, v);
         }
 
         public Builder producersMax(int v) {
-            producersMax = v;
-            return this;
+            return set(PRODUCERS_MAX, v);
         }
 
         public Builder producersMaxPerPartition(int v) {
-            producersMaxPerPartition = v;
-            return this;
+            return set(PRODUCERS_MAX_PER_PARTITION, v);
         }
 
         public Builder producerIdleExpiryMs(long v) {
-            producerIdleExpiryMs = v;
-            return this;
+            return set(PRODUCER_IDLE_EXPIRY_MS, v);
         }
 
         public Builder producerExpiryCheckIntervalMs(long v) {
-            producerExpiryCheckIntervalMs = v;
-            return this;
+            return set(PRODUCER_EXPIRY_CHECK_INTERVAL_MS, v);
         }
 
         public Builder pendingRequestsMaxPerPartition(int v) {
-            pendingRequestsMaxPerPartition = v;
-            return this;
+            return set(PENDING_REQUESTS_MAX_PER_PARTITION, v);
         }
 
         /** 0 = fsync before confirm (default); N = confirm after write, fsync every N ms. */
         public Builder flushIntervalMs(long v) {
-            flushIntervalMs = v;
-            return this;
+            return set(FLUSH_INTERVAL_MS, v);
         }
 
         public Builder shutdownTimeoutMs(long v) {
-            shutdownTimeoutMs = v;
-            return this;
+            return set(SHUTDOWN_TIMEOUT_MS, v);
         }
 
         public Builder ackTimeoutMs(long v) {
-            ackTimeoutMs = v;
-            return this;
+            return set(GroupConfig.ACK_TIMEOUT_MS, v);
         }
 
         public Builder maxDeliveries(int v) {
-            maxDeliveries = v;
-            return this;
+            return set(GroupConfig.MAX_DELIVERIES, v);
         }
 
         public Builder nackBackoffMs(long v) {
-            nackBackoffMs = v;
-            return this;
+            return set(GroupConfig.NACK_BACKOFF_MS, v);
         }
 
         public Builder nackBackoffMaxMs(long v) {
-            nackBackoffMaxMs = v;
-            return this;
+            return set(GroupConfig.NACK_BACKOFF_MAX_MS, v);
         }
 
         /** Session timeout of a join that asks for none (0). */
         public Builder sessionTimeoutMs(long v) {
-            sessionTimeoutMs = v;
-            return this;
+            return set(GroupConfig.SESSION_TIMEOUT_MS, v);
         }
 
         public Builder sessionTimeoutMinMs(long v) {
-            sessionTimeoutMinMs = v;
-            return this;
+            return set(GroupConfig.SESSION_TIMEOUT_MIN_MS, v);
         }
 
         public Builder sessionTimeoutMaxMs(long v) {
-            sessionTimeoutMaxMs = v;
-            return this;
+            return set(GroupConfig.SESSION_TIMEOUT_MAX_MS, v);
         }
 
         public Builder maxUnackedPerMember(int v) {
-            maxUnackedPerMember = v;
-            return this;
+            return set(GroupConfig.MAX_UNACKED_PER_MEMBER, v);
         }
 
         public Builder groupTickMs(long v) {
-            groupTickMs = v;
-            return this;
+            return set(GROUP_TICK_MS, v);
         }
 
         public Builder groupLogCompactBytes(long v) {
-            groupLogCompactBytes = v;
-            return this;
-        }
-
-        private GroupConfig groupConfig() {
-            return GroupConfig.builder().ackTimeoutMs(ackTimeoutMs).maxDeliveries(maxDeliveries)
-                    .nackBackoffMs(nackBackoffMs).nackBackoffMaxMs(nackBackoffMaxMs).sessionTimeoutMs(sessionTimeoutMs)
-                    .sessionTimeoutMinMs(sessionTimeoutMinMs).sessionTimeoutMaxMs(sessionTimeoutMaxMs)
-                    .maxUnackedPerMember(maxUnackedPerMember).build();
+            return set(GROUP_LOG_COMPACT_BYTES, v);
         }
 
         /** @throws IllegalArgumentException naming the key, its value and what is allowed */
         public BrokerConfig build() {
-            Objects.requireNonNull(dataDir, "dataDir");
-            if (brokerId == null || brokerId.isBlank()) {
-                throw new IllegalArgumentException("brokerId is empty; give the broker a name");
-            }
-            if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host is empty; use an address such as 127.0.0.1 or 0.0.0.0");
-            }
-            require("port", port, 0, 65_535);
-            if ((username == null) != (password == null)) {
-                throw new IllegalArgumentException("username and password must be set together (only "
-                        + (username == null ? "password" : "username") + " is set)");
-            }
-            if (username != null && username.isEmpty()) {
-                throw new IllegalArgumentException("username is empty; omit both username and password to turn "
-                        + "authentication off");
-            }
-            require("maxConnections", maxConnections, 1, 1_000_000);
-            require("maxInFlightRequestsPerConnection", maxInFlightRequestsPerConnection, 1, 1_000_000);
-            require("ioThreads", ioThreads, 1, 1024);
-            // 64 KiB leaves room for the largest valid request that is not a batch.
-            require("maxFrameBytes", maxFrameBytes, 64 * KIB, RecordBatch.BATCH_BYTES_LIMIT + FRAME_OVERHEAD_BYTES);
-            // A batch must fit a PRODUCE frame and a FETCH answer.
-            require("maxBatchBytes", maxBatchBytes, RecordBatch.HEADER_BYTES + RecordBatch.RECORD_MIN_BYTES,
-                    Math.min(RecordBatch.BATCH_BYTES_LIMIT, maxFrameBytes - FRAME_OVERHEAD_BYTES));
-            require("maxRecordBytes", maxRecordBytes, RecordBatch.RECORD_MIN_BYTES, maxBatchBytes);
-            require("fetchMaxBytes", fetchMaxBytes, 1, maxFrameBytes - FRAME_OVERHEAD_BYTES);
-            require("segmentBytes", segmentBytes, 1, Integer.MAX_VALUE);
-            requireOrUnlimited("retentionBytes", retentionBytes);
-            requireOrUnlimited("retentionMs", retentionMs);
-            require("retentionCheckIntervalMs", retentionCheckIntervalMs, 1, Long.MAX_VALUE);
-            require("partitionsMaxPerTopic", partitionsMaxPerTopic, 1, Protocol.MAX_PARTITIONS_PER_TOPIC);
-            require("topicsMax", topicsMax, 1, 1_000_000);
-            require("producersMax", producersMax, 1, 1_000_000);
-            require("producersMaxPerPartition", producersMaxPerPartition, 1, 1_000_000);
-            require("pendingRequestsMaxPerPartition", pendingRequestsMaxPerPartition, 1, 1 << 24);
-            // Up to ten years: twice it (the removal) must not overflow a millisecond count.
-            require("producerIdleExpiryMs", producerIdleExpiryMs, 1, 3650L * 24 * 60 * 60 * 1000);
-            require("producerExpiryCheckIntervalMs", producerExpiryCheckIntervalMs, 1, 24L * 60 * 60 * 1000);
-            require("flushIntervalMs", flushIntervalMs, 0, 24L * 60 * 60 * 1000);
-            require("shutdownTimeoutMs", shutdownTimeoutMs, 0, Long.MAX_VALUE);
-            require("groupTickMs", groupTickMs, 1, 60_000);
-            require("groupLogCompactBytes", groupLogCompactBytes, 1024, 1L << 40);
-            // Session timeouts go over the wire as int32 milliseconds.
-            require("sessionTimeoutMaxMs", sessionTimeoutMaxMs, 1, Integer.MAX_VALUE);
-            require("ackTimeoutMs", ackTimeoutMs, 1, 7L * 24 * 60 * 60 * 1000);
-            groupConfig(); // validates the group keys, naming the key
-            return new BrokerConfig(this);
-        }
-
-        private static void requireOrUnlimited(String key, long value) {
-            if (value != LogConfig.UNLIMITED && value < 0) {
-                throw new IllegalArgumentException(key + " is " + value + "; use -1 for unlimited or a value >= 0");
-            }
-        }
-
-        private static void require(String key, long value, long min, long max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(key + " is " + value + "; allowed " + min + ".." + max);
-            }
-        }
-    }
-
-    /** Parses values with units; every error names the key. */
-    private record Parser(Map<String, String> values) {
-        void string(String key, java.util.function.Consumer<String> set) {
-            String v = values.get(key);
-            if (v != null) {
-                set.accept(v.trim());
-            }
-        }
-
-        void integer(String key, boolean sized, java.util.function.IntConsumer set) {
-            String v = values.get(key);
-            if (v == null) {
-                return;
-            }
-            long parsed = sized ? parseBytes(key, v) : parseLong(key, v, v.trim());
-            if (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(key + " is " + v + ", beyond " + Integer.MAX_VALUE);
-            }
-            set.accept((int) parsed);
-        }
-
-        void bytes(String key, java.util.function.LongConsumer set) {
-            String v = values.get(key);
-            if (v != null) {
-                set.accept(parseBytes(key, v));
-            }
-        }
-
-        void millis(String key, java.util.function.LongConsumer set) {
-            String v = values.get(key);
-            if (v != null) {
-                set.accept(parseMillis(key, v));
-            }
-        }
-
-        static long parseBytes(String key, String raw) {
-            String v = raw.trim().toLowerCase(Locale.ROOT).replace(" ", "");
-            long unit = 1;
-            for (String[] u : new String[][] {{"gib", "1073741824"}, {"mib", "1048576"}, {"kib", "1024"}, {"b", "1"}}) {
-                if (v.endsWith(u[0])) {
-                    unit = Long.parseLong(u[1]);
-                    v = v.substring(0, v.length() - u[0].length());
-                    break;
-                }
-            }
-            return times(key, raw, parseLong(key, raw, v), unit);
-        }
-
-        static long parseMillis(String key, String raw) {
-            String v = raw.trim().toLowerCase(Locale.ROOT).replace(" ", "");
-            long unit = 1;
-            for (String[] u : new String[][] {{"ms", "1"}, {"min", "60000"}, {"s", "1000"}, {"h", "3600000"},
-                    {"d", "86400000"}}) {
-                if (v.endsWith(u[0])) {
-                    unit = Long.parseLong(u[1]);
-                    v = v.substring(0, v.length() - u[0].length());
-                    break;
-                }
-            }
-            return times(key, raw, parseLong(key, raw, v), unit);
-        }
-
-        private static long times(String key, String raw, long n, long unit) {
-            // -1 means unlimited whatever the unit.
-            if (n == -1) {
-                return -1;
-            }
-            try {
-                return Math.multiplyExact(n, unit);
-            } catch (ArithmeticException e) {
-                throw new IllegalArgumentException(key + " is " + raw + ", which overflows", e);
-            }
-        }
-
-        private static long parseLong(String key, String raw, String digits) {
-            try {
-                return Long.parseLong(digits);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " is \"" + raw + "\", not a number (sizes may end in KiB, "
-                        + "MiB or GiB; durations in ms, s, min, h or d)", e);
-            }
+            return new BrokerConfig(values);
         }
     }
 }

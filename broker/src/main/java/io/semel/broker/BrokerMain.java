@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Runs a broker until SIGTERM/SIGINT:
- * {@code BrokerMain --data-dir DIR [--port PORT] [--host HOST] [--config FILE]}.
+ * {@code BrokerMain --data-dir DIR [--port PORT] [--host HOST] [--metrics-port PORT] [--config FILE]}.
  * Flags override the file's keys. Once serving it prints one line to standard output,
  * {@code semel broker listening on HOST:PORT}, which scripts and tests wait for; a shutdown hook
  * closes the broker cleanly (see {@link Broker#close()}).
@@ -37,6 +37,7 @@ public final class BrokerMain {
                 case "--data-dir" -> overrides.put("dataDir", value);
                 case "--port" -> overrides.put("port", value);
                 case "--host" -> overrides.put("host", value);
+                case "--metrics-port" -> overrides.put(BrokerConfig.METRICS_PORT.name(), value);
                 case "--config" -> configFile = Path.of(value);
                 default -> {
                     usage("unknown flag " + flag);
@@ -63,6 +64,7 @@ public final class BrokerMain {
         if (problem != null) {
             System.err.println("error: " + problem);
         }
-        System.err.println("usage: BrokerMain --data-dir DIR [--port PORT] [--host HOST] [--config FILE]");
+        System.err.println("usage: BrokerMain --data-dir DIR [--port PORT] [--host HOST] [--metrics-port PORT] "
+                + "[--config FILE]");
     }
 }

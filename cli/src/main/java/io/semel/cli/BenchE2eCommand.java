@@ -1,5 +1,7 @@
 package io.semel.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.semel.client.Admin;
 import io.semel.client.Consumer;
 import io.semel.client.Message;
@@ -8,6 +10,7 @@ import io.semel.processor.Dedup;
 import io.semel.processor.ExactlyOnceProcessor;
 import io.semel.processor.ForwardingSource;
 import io.semel.processor.ProcessingMode;
+import io.semel.processor.ProcessorEndpoint;
 import io.semel.processor.RedeliverySettings;
 import io.semel.processor.SemelSource;
 import io.semel.processor.Source;
@@ -109,8 +112,16 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Mixin
     BenchTarget target;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve the exactly-once processor's "
+            + "/metrics and /health/* on 127.0.0.1:PORT while the bench runs (0 picks a free port; docs/operations.md).")
+    Integer metricsPort;
+
     @Spec
     CommandSpec spec;
+
+    /** The processors' meters, served by {@link #endpoint}. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ProcessorEndpoint endpoint; // null without --metrics-port
 
     /** One run's figures. */
     record Result(double msgsPerSecond, String latency, long p50Nanos) {
@@ -120,7 +131,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
-        try (BenchTarget t = target; BenchStore db = openStore()) {
+        try (BenchTarget t = target; BenchStore db = openStore(); ProcessorEndpoint ep = startEndpoint(out)) {
+            endpoint = ep;
             String bootstrap = t.start();
             BenchLedger.createTables(db.store());
             if (warmup > 0) {
@@ -192,7 +204,21 @@ final class BenchE2eCommand implements Callable<Integer> {
         return sorted.get(sorted.size() / 2);
     }
 
+    private ProcessorEndpoint startEndpoint(PrintWriter out) throws IOException {
+        if (metricsPort == null) {
+            return null;
+        }
+        ProcessorEndpoint ep = ProcessorEndpoint.start("127.0.0.1", metricsPort, meters);
+        out.printf("metrics: http://127.0.0.1:%d/metrics (health: /health/ready)%n", ep.port());
+        out.flush();
+        return ep;
+    }
+
     private void validate() {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+            throw new ParameterException(spec.commandLine(), "--metrics-port " + metricsPort
+                    + " is outside 0..65535 (0 picks a free port)");
+        }
         if (count < 1 || size < SIZE_MIN || partitions < 1 || producers < 1 || producers > count) {
             throw new ParameterException(spec.commandLine(), "need --count >= 1, --size >= " + SIZE_MIN
                     + ", --partitions >= 1 and 1 <= --producers <= --count");
@@ -243,12 +269,18 @@ final class BenchE2eCommand implements Callable<Integer> {
                     new RedeliverySettings(30_000, 5, 10_000));
             ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder().source(new StampingSource(semel, progress))
                     .store(store).consumer(name).mode(ProcessingMode.TRANSACTIONAL).dedup(Dedup.SEQUENCE).batchSize(batch)
-                    .pollTimeout(Duration.ofMillis(20)).handler(BenchLedger.handler(style())).build();
+                    .pollTimeout(Duration.ofMillis(20)).meterRegistry(meters).handler(BenchLedger.handler(style())).build();
+            if (endpoint != null) {
+                endpoint.add(processor);
+            }
             processor.start();
             try {
                 progress.await(STALL_MS);
             } finally {
                 processor.stop();
+                if (endpoint != null) {
+                    endpoint.remove(processor);
+                }
             }
         } else {
             atLeastOnce(bootstrap, topic, name, batch, store, progress);

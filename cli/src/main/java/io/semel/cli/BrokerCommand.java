@@ -40,6 +40,10 @@ final class BrokerCommand {
         @Option(names = "--host", description = "Address to bind (default ${DEFAULT-VALUE}).")
         String host = BrokerConfig.DEFAULT_HOST;
 
+        @Option(names = "--metrics-port", description = "Serve /metrics and /health/* over HTTP on this port "
+                + "(0 picks a free one; default: the config file's metricsPort, else off). See docs/operations.md.")
+        Integer metricsPort;
+
         @Option(names = "--config", description = "Properties file with broker settings (see docs/broker.md); flags win.")
         Path config;
 
@@ -80,6 +84,13 @@ final class BrokerCommand {
             overrides.put("dataDir", dataDir.toString());
             overrides.put("port", Integer.toString(port));
             overrides.put("host", host);
+            if (metricsPort != null) {
+                if (metricsPort < -1 || metricsPort > 65_535) {
+                    throw new ParameterException(spec.commandLine(), "--metrics-port " + metricsPort
+                            + " is outside 0..65535 (0 picks a free port, -1 turns the endpoint off)");
+                }
+                overrides.put(BrokerConfig.METRICS_PORT.name(), metricsPort.toString());
+            }
             if (consolePort != null && (consolePort < 0 || consolePort > 65_535)) {
                 throw new ParameterException(spec.commandLine(), "--console-port " + consolePort
                         + " is outside 0..65535 (0 picks a free port)");
@@ -98,6 +109,10 @@ final class BrokerCommand {
                 broker.close();
             }, "broker-shutdown"));
             System.out.println(BrokerMain.LISTENING + broker.host() + ":" + broker.port());
+            if (broker.metricsPort() >= 0) {
+                System.out.println("semel broker metrics on http://" + broker.host() + ":" + broker.metricsPort()
+                        + "/metrics");
+            }
             System.out.flush();
             if (consolePort != null) {
                 try {

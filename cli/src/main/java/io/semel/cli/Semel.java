@@ -1,5 +1,6 @@
 package io.semel.cli;
 
+import io.semel.cli.log.JsonLogProvider;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -37,6 +38,13 @@ public final class Semel {
     }
 
     public static void main(String[] args) {
+        try {
+            // Before any logger exists: SEMEL_LOG_FORMAT=json swaps slf4j-simple for JSON lines (docs/operations.md).
+            JsonLogProvider.selectIfRequested(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("semel: error: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+        }
         // Client commands keep stderr for errors and the progress bar; the broker logs at info.
         if ((args.length == 0 || !args[0].equals("broker")) && System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "warn");

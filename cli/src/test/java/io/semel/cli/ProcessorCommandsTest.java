@@ -120,6 +120,18 @@ class ProcessorCommandsTest {
     }
 
     @Test
+    void benchE2eServesTheProcessorsMetricsWhenAsked() {
+        Run r = semel("bench", "e2e", "--count", "20", "--size", "20", "--batch-sizes", "10", "--modes", "exactly-once",
+                "--metrics-port", "0");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("metrics: http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics")
+                .contains("balances sum 20 (each message applied once)");
+        Run bad = semel("bench", "e2e", "--metrics-port", "-5");
+        assertThat(bad.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(bad.err()).contains("--metrics-port -5 is outside 0..65535");
+    }
+
+    @Test
     void benchE2eOnEmbeddedPostgresReportsItsDurability() {
         Run r = semel("bench", "e2e", "--store", "postgres", "--count", "40", "--size", "20", "--batch-sizes", "10",
                 "--modes", "exactly-once", "--warmup", "0", "--repeat", "2");

@@ -291,6 +291,13 @@ class SemelCliTest {
                 + " does not exist");
         assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--port",
                 "70000"), 2, "--port 70000 is outside 0..65535");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(),
+                "--metrics-port", "70000"), 2, "--metrics-port 70000 is outside 0..65535");
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("m").toString(), "--port",
+                    "0", "--metrics-port", Integer.toString(taken.getLocalPort())), 1,
+                    "cannot serve metrics on 127.0.0.1:" + taken.getLocalPort());
+        }
         assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",
                 "70000"), 2, "--console-port 70000 is outside 0..65535");
         assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",

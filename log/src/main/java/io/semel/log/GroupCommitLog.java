@@ -55,6 +55,23 @@ public final class GroupCommitLog implements Closeable {
         Partition open() throws IOException;
     }
 
+    /**
+     * Told about every write round after its force, on the writer thread (for metrics): must return
+     * quickly and not throw.
+     */
+    @FunctionalInterface
+    public interface RoundListener {
+        /** Ignores every round. */
+        RoundListener NONE = (appends, bytes, forceNanos) -> { };
+
+        /**
+         * @param appends appends written in the round (its group-commit batch size)
+         * @param bytes bytes of those appends
+         * @param forceNanos time of the round's {@code force()}; 0 when the flush policy did not force
+         */
+        void round(int appends, long bytes, long forceNanos);
+    }
+
     /** Work that must run on the writer thread (reads of producer state, inspection). */
     @FunctionalInterface
     public interface PartitionTask<T> {
@@ -66,7 +83,10 @@ public final class GroupCommitLog implements Closeable {
     private final BlockingQueue<Request<?>> queue;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread writer;
+    private final RoundListener listener;
     private volatile boolean closing;
+    /** The partition's next offset after the last completed round; readable from any thread. */
+    private volatile long endOffset;
     private Partition partition; // writer thread only
     private long lastForceNanos; // writer thread only
     /** Interval policy only: bytes were written since the last force. Writer thread only. */
@@ -75,7 +95,8 @@ public final class GroupCommitLog implements Closeable {
     private volatile long idleWakeups;
 
     private GroupCommitLog(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
-            ThreadFactory threads) {
+            ThreadFactory threads, RoundListener listener) {
+        this.listener = listener;
         this.opener = opener;
         this.flushPolicy = flushPolicy;
         this.queue = new ArrayBlockingQueue<>(pendingRequestsMax);
@@ -89,10 +110,16 @@ public final class GroupCommitLog implements Closeable {
      */
     public static GroupCommitLog start(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
             ThreadFactory threads) throws IOException {
+        return start(opener, flushPolicy, pendingRequestsMax, threads, RoundListener.NONE);
+    }
+
+    /** As {@link #start(PartitionOpener, FlushPolicy, int, ThreadFactory)}, telling {@code listener} of each round. */
+    public static GroupCommitLog start(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
+            ThreadFactory threads, RoundListener listener) throws IOException {
         if (pendingRequestsMax < 1) {
             throw new IllegalArgumentException("pendingRequestsMax must be >= 1, got " + pendingRequestsMax);
         }
-        GroupCommitLog gcl = new GroupCommitLog(opener, flushPolicy, pendingRequestsMax, threads);
+        GroupCommitLog gcl = new GroupCommitLog(opener, flushPolicy, pendingRequestsMax, threads, listener);
         gcl.writer.start();
         try {
             gcl.started.get();
@@ -134,6 +161,7 @@ public final class GroupCommitLog implements Closeable {
         try {
             partition = opener.open();
             lastForceNanos = System.nanoTime();
+            endOffset = partition.nextOffset();
             started.complete(null);
         } catch (IOException | RuntimeException e) {
             started.completeExceptionally(e);
@@ -175,6 +203,14 @@ public final class GroupCommitLog implements Closeable {
         return queue.poll(Math.max(0, dueNanos), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The partition's next offset as of the last completed round (its log end offset; under the
+     * interval flush policy it may include unforced batches). Safe from any thread.
+     */
+    public long endOffset() {
+        return endOffset;
+    }
+
     /** Wake-ups that found nothing to write or force (an idle partition should have none). */
     long idleWakeups() {
         return idleWakeups;
@@ -200,19 +236,38 @@ public final class GroupCommitLog implements Closeable {
                 return;
             }
         }
+        long forceNanos = 0;
         if (!flushPolicy.forceBeforeConfirm()) {
             unforcedWrites |= !done.isEmpty();
         } else {
             try {
+                long before = System.nanoTime();
                 partition.flush();
                 lastForceNanos = System.nanoTime();
+                forceNanos = lastForceNanos - before;
             } catch (IOException | RuntimeException e) {
                 failRound(e, done, List.of());
                 return;
             }
         }
+        endOffset = partition.nextOffset();
         for (Request<?> r : done) {
             r.complete();
+        }
+        report(done, forceNanos);
+    }
+
+    private void report(List<Request<?>> done, long forceNanos) {
+        int appends = 0;
+        long bytes = 0;
+        for (Request<?> r : done) {
+            if (!r.isTask()) {
+                appends++;
+                bytes += r.batch.sizeInBytes();
+            }
+        }
+        if (appends > 0) {
+            listener.round(appends, bytes, forceNanos);
         }
     }
 

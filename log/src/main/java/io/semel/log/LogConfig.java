@@ -1,23 +1,15 @@
 package io.semel.log;
 
 import io.semel.protocol.RecordBatch;
+import io.semel.protocol.config.ConfigDef;
+import io.semel.protocol.config.ConfigValues;
+import io.semel.protocol.config.Setting;
 
 /**
  * Limits and policies of one {@link PartitionLog}. Immutable and validated on {@link Builder#build()};
- * thread-safe. Every size is in bytes and every duration in milliseconds, as the names say.
- *
- * <table>
- *   <caption>Settings</caption>
- *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>segmentBytes</td><td>64 MiB</td><td>a segment is rolled before it would exceed this; a
- *       larger single batch gets a segment of its own</td></tr>
- *   <tr><td>indexIntervalBytes</td><td>4096</td><td>log bytes between two sparse index entries</td></tr>
- *   <tr><td>maxRecordBytes</td><td>1 MiB</td><td>largest encoded record (key, value, headers)</td></tr>
- *   <tr><td>maxBatchBytes</td><td>4 MiB</td><td>largest batch, length field included</td></tr>
- *   <tr><td>retentionBytes</td><td>-1 (unlimited)</td><td>size-based retention, whole segments</td></tr>
- *   <tr><td>retentionMs</td><td>7 days</td><td>age-based retention by batch max timestamp; -1
- *       unlimited</td></tr>
- * </table>
+ * thread-safe. Every size is in bytes and every duration in milliseconds, as the names say. Each
+ * setting is declared once below ({@link #DEF}); the broker includes this definition in its own, so
+ * the same keys are broker properties (docs/broker.md).
  */
 public final class LogConfig {
     public static final int DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -31,20 +23,33 @@ public final class LogConfig {
 
     private static final int MIN_BATCH_BYTES = RecordBatch.HEADER_BYTES + RecordBatch.RECORD_MIN_BYTES;
 
-    private final int segmentBytes;
-    private final int indexIntervalBytes;
-    private final int maxRecordBytes;
-    private final int maxBatchBytes;
-    private final long retentionBytes;
-    private final long retentionMs;
+    // A segment smaller than one batch is allowed: each batch then gets its own segment.
+    public static final Setting<Integer> SEGMENT_BYTES = Setting.bytesInt("segmentBytes", DEFAULT_SEGMENT_BYTES,
+            "a log segment is rolled before it would exceed this; a larger single batch gets a segment of its own")
+            .range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> INDEX_INTERVAL_BYTES = Setting.bytesInt("indexIntervalBytes",
+            DEFAULT_INDEX_INTERVAL_BYTES, "log bytes between two entries of the sparse offset index")
+            .range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> MAX_BATCH_BYTES = Setting.bytesInt("maxBatchBytes", DEFAULT_MAX_BATCH_BYTES,
+            "largest record batch, length field included (PRODUCE answers MESSAGE_TOO_LARGE above)")
+            .range(MIN_BATCH_BYTES, RecordBatch.BATCH_BYTES_LIMIT);
+    public static final Setting<Integer> MAX_RECORD_BYTES = Setting.bytesInt("maxRecordBytes",
+            DEFAULT_MAX_RECORD_BYTES, "largest encoded record (key, value, headers)")
+            .range(RecordBatch.RECORD_MIN_BYTES, RecordBatch.BATCH_BYTES_LIMIT);
+    public static final Setting<Long> RETENTION_BYTES = Setting.bytes("retentionBytes", DEFAULT_RETENTION_BYTES,
+            "per-partition size retention: whole old segments are deleted above it").unlimited();
+    public static final Setting<Long> RETENTION_MS = Setting.millis("retentionMs", DEFAULT_RETENTION_MS,
+            "age retention by a batch's largest timestamp: whole old segments are deleted after it").unlimited();
 
-    private LogConfig(Builder b) {
-        this.segmentBytes = b.segmentBytes;
-        this.indexIntervalBytes = b.indexIntervalBytes;
-        this.maxRecordBytes = b.maxRecordBytes;
-        this.maxBatchBytes = b.maxBatchBytes;
-        this.retentionBytes = b.retentionBytes;
-        this.retentionMs = b.retentionMs;
+    /** The log's settings; a record limit above the batch limit could never be reached. */
+    public static final ConfigDef DEF = ConfigDef.of("log", SEGMENT_BYTES, INDEX_INTERVAL_BYTES, MAX_BATCH_BYTES,
+                    MAX_RECORD_BYTES, RETENTION_BYTES, RETENTION_MS)
+            .rule(ConfigDef.Rule.atMost(MAX_RECORD_BYTES, MAX_BATCH_BYTES, 0, "a record must fit a batch"));
+
+    private final ConfigValues values;
+
+    private LogConfig(ConfigValues values) {
+        this.values = values;
     }
 
     public static LogConfig defaults() {
@@ -52,112 +57,94 @@ public final class LogConfig {
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(ConfigValues.empty());
+    }
+
+    /**
+     * The log settings among {@code values} (others are ignored), validated.
+     *
+     * @throws IllegalArgumentException naming the setting, its value and what is allowed
+     */
+    public static LogConfig from(ConfigValues values) {
+        return new LogConfig(DEF.validate(values));
     }
 
     public Builder toBuilder() {
-        return new Builder().segmentBytes(segmentBytes).indexIntervalBytes(indexIntervalBytes)
-                .maxRecordBytes(maxRecordBytes).maxBatchBytes(maxBatchBytes)
-                .retentionBytes(retentionBytes).retentionMs(retentionMs);
+        return new Builder(values);
     }
 
     public int segmentBytes() {
-        return segmentBytes;
+        return values.get(SEGMENT_BYTES);
     }
 
     public int indexIntervalBytes() {
-        return indexIntervalBytes;
+        return values.get(INDEX_INTERVAL_BYTES);
     }
 
     public int maxRecordBytes() {
-        return maxRecordBytes;
+        return values.get(MAX_RECORD_BYTES);
     }
 
     public int maxBatchBytes() {
-        return maxBatchBytes;
+        return values.get(MAX_BATCH_BYTES);
     }
 
     /** {@link #UNLIMITED} or the size above which whole old segments are deleted. */
     public long retentionBytes() {
-        return retentionBytes;
+        return values.get(RETENTION_BYTES);
     }
 
     /** {@link #UNLIMITED} or the age after which whole old segments are deleted. */
     public long retentionMs() {
-        return retentionMs;
+        return values.get(RETENTION_MS);
     }
 
     @Override
     public String toString() {
-        return "LogConfig{segmentBytes=" + segmentBytes + ", indexIntervalBytes=" + indexIntervalBytes
-                + ", maxRecordBytes=" + maxRecordBytes + ", maxBatchBytes=" + maxBatchBytes
-                + ", retentionBytes=" + retentionBytes + ", retentionMs=" + retentionMs + "}";
+        return "LogConfig{" + DEF.describe(values) + "}";
     }
 
     /** Mutable, not thread-safe; starts from the defaults. */
     public static final class Builder {
-        private int segmentBytes = DEFAULT_SEGMENT_BYTES;
-        private int indexIntervalBytes = DEFAULT_INDEX_INTERVAL_BYTES;
-        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
-        private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
-        private long retentionBytes = DEFAULT_RETENTION_BYTES;
-        private long retentionMs = DEFAULT_RETENTION_MS;
+        private ConfigValues values;
 
-        private Builder() {
+        private Builder(ConfigValues values) {
+            this.values = values;
         }
 
-        public Builder segmentBytes(int segmentBytes) {
-            this.segmentBytes = segmentBytes;
+        public Builder segmentBytes(int v) {
+            values = values.with(SEGMENT_BYTES, v);
             return this;
         }
 
-        public Builder indexIntervalBytes(int indexIntervalBytes) {
-            this.indexIntervalBytes = indexIntervalBytes;
+        public Builder indexIntervalBytes(int v) {
+            values = values.with(INDEX_INTERVAL_BYTES, v);
             return this;
         }
 
-        public Builder maxRecordBytes(int maxRecordBytes) {
-            this.maxRecordBytes = maxRecordBytes;
+        public Builder maxRecordBytes(int v) {
+            values = values.with(MAX_RECORD_BYTES, v);
             return this;
         }
 
-        public Builder maxBatchBytes(int maxBatchBytes) {
-            this.maxBatchBytes = maxBatchBytes;
+        public Builder maxBatchBytes(int v) {
+            values = values.with(MAX_BATCH_BYTES, v);
             return this;
         }
 
-        public Builder retentionBytes(long retentionBytes) {
-            this.retentionBytes = retentionBytes;
+        public Builder retentionBytes(long v) {
+            values = values.with(RETENTION_BYTES, v);
             return this;
         }
 
-        public Builder retentionMs(long retentionMs) {
-            this.retentionMs = retentionMs;
+        public Builder retentionMs(long v) {
+            values = values.with(RETENTION_MS, v);
             return this;
         }
 
         /** @throws IllegalArgumentException naming the setting, its value and the allowed range */
         public LogConfig build() {
-            // A segment smaller than one batch is allowed: each batch then gets its own segment.
-            require("segmentBytes", segmentBytes, 1, Integer.MAX_VALUE);
-            require("indexIntervalBytes", indexIntervalBytes, 1, Integer.MAX_VALUE);
-            require("maxBatchBytes", maxBatchBytes, MIN_BATCH_BYTES, RecordBatch.BATCH_BYTES_LIMIT);
-            // A record limit above the batch limit could never be reached: a misconfiguration.
-            require("maxRecordBytes", maxRecordBytes, RecordBatch.RECORD_MIN_BYTES, maxBatchBytes);
-            if (retentionBytes != UNLIMITED) {
-                require("retentionBytes", retentionBytes, 0, Long.MAX_VALUE);
-            }
-            if (retentionMs != UNLIMITED) {
-                require("retentionMs", retentionMs, 0, Long.MAX_VALUE);
-            }
-            return new LogConfig(this);
-        }
-
-        private static void require(String name, long value, long min, long max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(name + " is " + value + "; allowed " + min + ".." + max
-                        + (name.startsWith("retention") ? " or -1 for unlimited" : ""));
-            }
+            return from(values);
         }
     }
 }

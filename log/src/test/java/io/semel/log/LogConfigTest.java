@@ -24,7 +24,7 @@ class LogConfigTest {
         assertThatThrownBy(() -> LogConfig.builder().maxBatchBytes(100 * 1024 * 1024).build())
                 .hasMessageContaining("maxBatchBytes is 104857600");
         assertThatThrownBy(() -> LogConfig.builder().maxBatchBytes(1000).maxRecordBytes(2000).build())
-                .hasMessageContaining("maxRecordBytes is 2000; allowed 12..1000");
+                .hasMessageContaining("maxRecordBytes is 2000; it must be at most maxBatchBytes (1000)");
         assertThatThrownBy(() -> LogConfig.builder().retentionMs(-2).build())
                 .hasMessageContaining("retentionMs is -2").hasMessageContaining("-1 for unlimited");
         assertThatThrownBy(() -> LogConfig.builder().indexIntervalBytes(-5).build())

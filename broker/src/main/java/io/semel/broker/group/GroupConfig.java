@@ -1,8 +1,13 @@
 package io.semel.broker.group;
 
+import io.semel.protocol.config.ConfigDef;
+import io.semel.protocol.config.ConfigValues;
+import io.semel.protocol.config.Setting;
+
 /**
  * Limits and timings of consumer groups, all with their unit in the name. Immutable; validated on
- * construction ({@link IllegalArgumentException} naming the field, the value and the rule).
+ * construction against {@link #DEF}, where each setting is declared once ({@link IllegalArgumentException}
+ * naming the field, the value and the rule).
  *
  * <p>Use {@link #defaults()} or {@link #builder()}; every field has a default chosen for a broker
  * on one machine with up to a few thousand consumers.
@@ -41,34 +46,70 @@ public record GroupConfig(
         int deliveryWindowMax,
         int nackErrorBytesMax) {
 
+    public static final Setting<Long> ACK_TIMEOUT_MS = Setting.millis("ackTimeoutMs", 30_000,
+            "a group delivery not acked within this is redelivered").range(1, 7L * 24 * 60 * 60 * 1000);
+    public static final Setting<Integer> MAX_DELIVERIES = Setting.integer("maxDeliveries", 5,
+            "deliveries of one message before it is copied to `<topic>.dlq`").range(1, Integer.MAX_VALUE);
+    public static final Setting<Long> SESSION_TIMEOUT_MS = Setting.millis("sessionTimeoutMs", 10_000,
+            "session timeout of a JOIN_GROUP that asks for 0").range(1, Integer.MAX_VALUE);
+    public static final Setting<Long> SESSION_TIMEOUT_MIN_MS = Setting.millis("sessionTimeoutMinMs", 1_000,
+            "smallest session timeout a join may ask for (INVALID_REQUEST below)").range(1, Integer.MAX_VALUE);
+    // Session timeouts go over the wire as int32 milliseconds.
+    public static final Setting<Long> SESSION_TIMEOUT_MAX_MS = Setting.millis("sessionTimeoutMaxMs", 300_000,
+            "largest session timeout a join may ask for (INVALID_REQUEST above)").range(1, Integer.MAX_VALUE);
+    public static final Setting<Long> NACK_BACKOFF_MS = Setting.millis("nackBackoffMs", 100,
+            "redelivery delay after the first nack; doubles with each further delivery").range(1, Long.MAX_VALUE);
+    public static final Setting<Long> NACK_BACKOFF_MAX_MS = Setting.millis("nackBackoffMaxMs", 10_000,
+            "cap of the nack redelivery delay").range(1, Long.MAX_VALUE);
+    public static final Setting<Integer> MAX_UNACKED_PER_MEMBER = Setting.integer("maxUnackedPerMember", 1_000,
+            "unacked deliveries one member may hold; polls return nothing at the limit").range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> MEMBERS_MAX = Setting.integer("membersMax", 1_000,
+            "members per group").range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> GROUPS_MAX = Setting.integer("groupsMax", 10_000,
+            "consumer groups per broker").range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> ACKS_PER_REQUEST_MAX = Setting.integer("acksPerRequestMax", 5_000,
+            "items in one ACK or NACK request").range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> POLL_MESSAGES_MAX = Setting.integer("pollMessagesMax", 5_000,
+            "messages one POLL may ask for").range(1, Integer.MAX_VALUE);
+    public static final Setting<Integer> DELIVERY_WINDOW_MAX = Setting.integer("deliveryWindowMax", 10_000,
+            "new offsets are delivered only below ack floor + this, which bounds each partition's in-flight table")
+            .range(1, Integer.MAX_VALUE);
+    // 2-byte length prefix in the DeadLetterRequested record.
+    public static final Setting<Integer> NACK_ERROR_BYTES_MAX = Setting.integer("nackErrorBytesMax", 1_024,
+            "UTF-8 bytes kept of a nack's error text (it ends up in a dead letter's header)").range(1, 0xFFFF);
+
+    /** The consumer-group settings, included in the broker's. */
+    public static final ConfigDef DEF = ConfigDef.of("consumer-group", ACK_TIMEOUT_MS, MAX_DELIVERIES,
+                    SESSION_TIMEOUT_MS, SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MAX_MS, NACK_BACKOFF_MS,
+                    NACK_BACKOFF_MAX_MS, MAX_UNACKED_PER_MEMBER, MEMBERS_MAX, GROUPS_MAX, ACKS_PER_REQUEST_MAX,
+                    POLL_MESSAGES_MAX, DELIVERY_WINDOW_MAX, NACK_ERROR_BYTES_MAX)
+            .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MAX_MS, 0, ""))
+            .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MS, 0, ""))
+            .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MS, SESSION_TIMEOUT_MAX_MS, 0, ""))
+            .rule(ConfigDef.Rule.atMost(NACK_BACKOFF_MS, NACK_BACKOFF_MAX_MS, 0, ""));
+
+    /** Validates every field against {@link #DEF}. */
     public GroupConfig {
-        positive("ackTimeoutMs", ackTimeoutMs);
-        positive("maxDeliveries", maxDeliveries);
-        positive("sessionTimeoutMinMs", sessionTimeoutMinMs);
-        positive("nackBackoffMs", nackBackoffMs);
-        positive("maxUnackedPerMember", maxUnackedPerMember);
-        positive("membersMax", membersMax);
-        positive("groupsMax", groupsMax);
-        positive("acksPerRequestMax", acksPerRequestMax);
-        positive("pollMessagesMax", pollMessagesMax);
-        positive("deliveryWindowMax", deliveryWindowMax);
-        positive("nackErrorBytesMax", nackErrorBytesMax);
-        if (sessionTimeoutMinMs > sessionTimeoutMaxMs) {
-            throw new IllegalArgumentException("sessionTimeoutMinMs " + sessionTimeoutMinMs
-                    + " > sessionTimeoutMaxMs " + sessionTimeoutMaxMs);
-        }
-        if (sessionTimeoutMs < sessionTimeoutMinMs || sessionTimeoutMs > sessionTimeoutMaxMs) {
-            throw new IllegalArgumentException("sessionTimeoutMs " + sessionTimeoutMs + " outside ["
-                    + sessionTimeoutMinMs + ", " + sessionTimeoutMaxMs + "]");
-        }
-        if (nackBackoffMaxMs < nackBackoffMs) {
-            throw new IllegalArgumentException("nackBackoffMaxMs " + nackBackoffMaxMs
-                    + " < nackBackoffMs " + nackBackoffMs);
-        }
-        // 2-byte length prefix in the DeadLetterRequested record.
-        if (nackErrorBytesMax > 0xFFFF) {
-            throw new IllegalArgumentException("nackErrorBytesMax " + nackErrorBytesMax + " > 65535");
-        }
+        DEF.validate(ConfigValues.empty().with(ACK_TIMEOUT_MS, ackTimeoutMs).with(MAX_DELIVERIES, maxDeliveries)
+                .with(SESSION_TIMEOUT_MS, sessionTimeoutMs).with(SESSION_TIMEOUT_MIN_MS, sessionTimeoutMinMs)
+                .with(SESSION_TIMEOUT_MAX_MS, sessionTimeoutMaxMs).with(NACK_BACKOFF_MS, nackBackoffMs)
+                .with(NACK_BACKOFF_MAX_MS, nackBackoffMaxMs).with(MAX_UNACKED_PER_MEMBER, maxUnackedPerMember)
+                .with(MEMBERS_MAX, membersMax).with(GROUPS_MAX, groupsMax)
+                .with(ACKS_PER_REQUEST_MAX, acksPerRequestMax).with(POLL_MESSAGES_MAX, pollMessagesMax)
+                .with(DELIVERY_WINDOW_MAX, deliveryWindowMax).with(NACK_ERROR_BYTES_MAX, nackErrorBytesMax));
+    }
+
+    /**
+     * The group settings among {@code values} (others are ignored).
+     *
+     * @throws IllegalArgumentException naming the setting, its value and what is allowed
+     */
+    public static GroupConfig from(ConfigValues v) {
+        return new GroupConfig(v.get(ACK_TIMEOUT_MS), v.get(MAX_DELIVERIES), v.get(SESSION_TIMEOUT_MS),
+                v.get(SESSION_TIMEOUT_MIN_MS), v.get(SESSION_TIMEOUT_MAX_MS), v.get(NACK_BACKOFF_MS),
+                v.get(NACK_BACKOFF_MAX_MS), v.get(MAX_UNACKED_PER_MEMBER), v.get(MEMBERS_MAX), v.get(GROUPS_MAX),
+                v.get(ACKS_PER_REQUEST_MAX), v.get(POLL_MESSAGES_MAX), v.get(DELIVERY_WINDOW_MAX),
+                v.get(NACK_ERROR_BYTES_MAX));
     }
 
     public static GroupConfig defaults() {
@@ -92,106 +133,76 @@ public record GroupConfig(
         return Math.min(nackBackoffMs << shift, nackBackoffMaxMs);
     }
 
-    private static void positive(String name, long value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, was " + value);
-        }
-    }
-
-    /** Mutable builder; not thread-safe. */
+    /** Mutable builder; not thread-safe. Starts from the defaults. */
     public static final class Builder {
-        private long ackTimeoutMs = 30_000;
-        private int maxDeliveries = 5;
-        private long sessionTimeoutMs = 10_000;
-        private long sessionTimeoutMinMs = 1_000;
-        private long sessionTimeoutMaxMs = 300_000;
-        private long nackBackoffMs = 100;
-        private long nackBackoffMaxMs = 10_000;
-        private int maxUnackedPerMember = 1_000;
-        private int membersMax = 1_000;
-        private int groupsMax = 10_000;
-        private int acksPerRequestMax = 5_000;
-        private int pollMessagesMax = 5_000;
-        private int deliveryWindowMax = 10_000;
-        private int nackErrorBytesMax = 1_024;
+        private ConfigValues values = ConfigValues.empty();
 
         private Builder() {
         }
 
         public Builder ackTimeoutMs(long v) {
-            ackTimeoutMs = v;
-            return this;
+            return set(ACK_TIMEOUT_MS, v);
         }
 
         public Builder maxDeliveries(int v) {
-            maxDeliveries = v;
-            return this;
+            return set(MAX_DELIVERIES, v);
         }
 
         public Builder sessionTimeoutMs(long v) {
-            sessionTimeoutMs = v;
-            return this;
+            return set(SESSION_TIMEOUT_MS, v);
         }
 
         public Builder sessionTimeoutMinMs(long v) {
-            sessionTimeoutMinMs = v;
-            return this;
+            return set(SESSION_TIMEOUT_MIN_MS, v);
         }
 
         public Builder sessionTimeoutMaxMs(long v) {
-            sessionTimeoutMaxMs = v;
-            return this;
+            return set(SESSION_TIMEOUT_MAX_MS, v);
         }
 
         public Builder nackBackoffMs(long v) {
-            nackBackoffMs = v;
-            return this;
+            return set(NACK_BACKOFF_MS, v);
         }
 
         public Builder nackBackoffMaxMs(long v) {
-            nackBackoffMaxMs = v;
-            return this;
+            return set(NACK_BACKOFF_MAX_MS, v);
         }
 
         public Builder maxUnackedPerMember(int v) {
-            maxUnackedPerMember = v;
-            return this;
+            return set(MAX_UNACKED_PER_MEMBER, v);
         }
 
         public Builder membersMax(int v) {
-            membersMax = v;
-            return this;
+            return set(MEMBERS_MAX, v);
         }
 
         public Builder groupsMax(int v) {
-            groupsMax = v;
-            return this;
+            return set(GROUPS_MAX, v);
         }
 
         public Builder acksPerRequestMax(int v) {
-            acksPerRequestMax = v;
-            return this;
+            return set(ACKS_PER_REQUEST_MAX, v);
         }
 
         public Builder pollMessagesMax(int v) {
-            pollMessagesMax = v;
-            return this;
+            return set(POLL_MESSAGES_MAX, v);
         }
 
         public Builder deliveryWindowMax(int v) {
-            deliveryWindowMax = v;
-            return this;
+            return set(DELIVERY_WINDOW_MAX, v);
         }
 
         public Builder nackErrorBytesMax(int v) {
-            nackErrorBytesMax = v;
+            return set(NACK_ERROR_BYTES_MAX, v);
+        }
+
+        private <T> Builder set(Setting<T> setting, T v) {
+            values = values.with(setting, v);
             return this;
         }
 
         public GroupConfig build() {
-            return new GroupConfig(ackTimeoutMs, maxDeliveries, sessionTimeoutMs, sessionTimeoutMinMs,
-                    sessionTimeoutMaxMs, nackBackoffMs, nackBackoffMaxMs, maxUnackedPerMember, membersMax,
-                    groupsMax, acksPerRequestMax, pollMessagesMax, deliveryWindowMax, nackErrorBytesMax);
+            return from(values);
         }
     }
 }

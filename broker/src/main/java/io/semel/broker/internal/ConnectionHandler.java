@@ -13,6 +13,7 @@ import io.semel.protocol.Frame;
 import io.semel.protocol.FrameCodec;
 import io.semel.protocol.Hello;
 import io.semel.protocol.Messages;
+import io.semel.protocol.Produce;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.ProtocolException;
 import java.nio.ByteBuffer;
@@ -45,6 +46,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final RequestDispatcher dispatcher;
     private final ErrorMapping errors;
     private final AtomicInteger brokerInFlight;
+    private final BrokerMetrics metrics;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean helloDone;
@@ -52,14 +54,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private String clientId = "?";
 
     /** One request's place in the answer order. {@code bytes} is set for answers known at once. */
-    private record Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes) {
+    private record Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes,
+            long startNanos) {
+        Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes) {
+            this(requestId, key, future, bytes, System.nanoTime());
+        }
+
         boolean ready() {
             return bytes != null || future.isDone();
         }
     }
 
     public ConnectionHandler(BrokerConfig config, FrameCodec codec, RequestDispatcher dispatcher, ErrorMapping errors,
-            AtomicInteger brokerInFlight) {
+            AtomicInteger brokerInFlight, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.codec = codec;
         this.dispatcher = dispatcher;
@@ -104,6 +112,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ApiKey key = request.apiKey();
+        if (request instanceof Produce.Request produce) {
+            metrics.produceReceived(produce.batch().recordCount(), produce.batch().sizeInBytes());
+        }
         if (request instanceof Hello.Request hello) {
             answerNow(frame.requestId(), hello(hello));
         } else if (!helloDone) {
@@ -221,6 +232,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             response = errors.toResponse(slot.key(), e, slot.key().toString());
         }
+        metrics.answered(slot.key(), response, System.nanoTime() - slot.startNanos());
         try {
             return codec.encodeResponse(slot.requestId(), response);
         } catch (ProtocolException | RuntimeException e) {

@@ -84,6 +84,20 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     private volatile boolean shuttingDown;
     /** Groups deleted with their topic since start, and that topic: their members learn why. Coordinator thread. */
     private final Map<String, String> deletedGroupTopics = new java.util.HashMap<>();
+    /** Dead letters made durable since start, by group and topic ("group\u0000topic"); read by metrics. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> deadLetters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * One group partition's progress, for metrics.
+     *
+     * @param settledAboveFloor offsets settled above the ack floor
+     * @param nextOffset lowest offset never delivered to the group
+     * @param inFlight offsets delivered and not settled (awaiting ack, due for redelivery or dead letter)
+     */
+    public record PartitionProgress(String group, String topic, int partition, long ackFloor, int settledAboveFloor,
+            long nextOffset, int inFlight) {
+    }
 
     private GroupCoordinator(TopicManager topics, GroupConfig config, LongSupplier nowMs, long shutdownTimeoutMs) {
         this.topics = topics;
@@ -206,8 +220,47 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         }
         Optional<GroupState> g = registry.group(r.group());
         if (g.isPresent()) {
-            persist(g.get().deadLettered(r.partition(), r.offset()), v -> { }, e -> { });
+            persist(g.get().deadLettered(r.partition(), r.offset()), v -> deadLetters.computeIfAbsent(
+                    r.group() + "\u0000" + r.topic(), k -> new java.util.concurrent.atomic.LongAdder()).increment(),
+                    e -> { });
         }
+    }
+
+    /** Dead letters settled since start, keyed "group\u0000topic". Safe from any thread. */
+    public Map<String, Long> deadLetterCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        deadLetters.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /**
+     * Every group partition's progress, read on the coordinator thread; empty while shutting down or
+     * rebuilding after a storage failure.
+     */
+    public CompletableFuture<List<PartitionProgress>> progress() {
+        CompletableFuture<List<PartitionProgress>> out = new CompletableFuture<>();
+        if (shuttingDown) {
+            out.complete(List.of());
+            return out;
+        }
+        try {
+            thread.execute(() -> {
+                List<PartitionProgress> list = new ArrayList<>();
+                if (registry != null) {
+                    for (String name : registry.groupNames()) {
+                        GroupState g = registry.group(name).orElseThrow();
+                        for (int p = 0; p < g.partitionCount(); p++) {
+                            list.add(new PartitionProgress(name, g.topic(), p, g.ackFloor(p),
+                                    g.settledAboveFloor(p).size(), g.nextOffset(p), g.inFlight(p).size()));
+                        }
+                    }
+                }
+                out.complete(list);
+            });
+        } catch (RejectedExecutionException e) {
+            out.complete(List.of());
+        }
+        return out;
     }
 
     /** Persists {@code d}; then answers and issues its dead letters, or answers the failure. */

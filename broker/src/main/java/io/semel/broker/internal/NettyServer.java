@@ -35,6 +35,7 @@ public final class NettyServer {
     private final BrokerConfig config;
     private final RequestDispatcher dispatcher;
     private final ErrorMapping errors;
+    private final BrokerMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup connections = new DefaultChannelGroup("semel-connections", GlobalEventExecutor.INSTANCE);
@@ -42,7 +43,8 @@ public final class NettyServer {
     private EventLoopGroup workers;
     private Channel listener;
 
-    public NettyServer(BrokerConfig config, RequestDispatcher dispatcher, ErrorMapping errors) {
+    public NettyServer(BrokerConfig config, RequestDispatcher dispatcher, ErrorMapping errors, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.dispatcher = dispatcher;
         this.errors = errors;
@@ -65,6 +67,7 @@ public final class NettyServer {
                             open.decrementAndGet();
                             LOG.warn("refusing connection from {}: {} connections open, the limit (maxConnections) is {}",
                                     ch.remoteAddress(), config.maxConnections(), config.maxConnections());
+                            metrics.connectionRefused();
                             ch.close();
                             return;
                         }
@@ -72,7 +75,7 @@ public final class NettyServer {
                         connections.add(ch);
                         ch.pipeline().addLast("frames", new FrameDecoder(codec));
                         ch.pipeline().addLast("requests", new ConnectionHandler(config, codec, dispatcher, errors,
-                                inFlight));
+                                inFlight, metrics));
                     }
                 });
         try {

@@ -60,9 +60,11 @@ public final class TopicManager implements Closeable {
     private final Clock clock;
     private final Path topicsDir;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final GroupCommitLog.RoundListener rounds;
     private boolean closed; // guarded by this
 
-    private TopicManager(BrokerConfig config, Clock clock, Path topicsDir) {
+    private TopicManager(BrokerConfig config, Clock clock, Path topicsDir, GroupCommitLog.RoundListener rounds) {
+        this.rounds = rounds;
         this.config = config;
         this.clock = clock;
         this.topicsDir = topicsDir;
@@ -70,9 +72,15 @@ public final class TopicManager implements Closeable {
 
     /** Opens (recovers) every topic under {@code <dataDir>/topics}. */
     public static TopicManager open(BrokerConfig config, Clock clock) throws IOException {
+        return open(config, clock, GroupCommitLog.RoundListener.NONE);
+    }
+
+    /** As {@link #open(BrokerConfig, Clock)}; every partition writer tells {@code rounds} of its rounds. */
+    public static TopicManager open(BrokerConfig config, Clock clock, GroupCommitLog.RoundListener rounds)
+            throws IOException {
         Path dir = config.dataDir().resolve(TOPICS_DIR);
         Files.createDirectories(dir);
-        TopicManager manager = new TopicManager(config, clock, dir);
+        TopicManager manager = new TopicManager(config, clock, dir, rounds);
         try {
             manager.openAll();
         } catch (IOException | RuntimeException e) {
@@ -130,7 +138,7 @@ public final class TopicManager implements Closeable {
                     // A JVM exit without close() is a crash, which recovery handles.
                     t.setDaemon(true);
                     return t;
-                });
+                }, rounds);
     }
 
     /**

@@ -19,7 +19,7 @@ class GroupLimitsTest {
         assertThatThrownBy(() -> GroupConfig.builder().maxDeliveries(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDeliveries");
         assertThatThrownBy(() -> GroupConfig.builder().sessionTimeoutMs(500).build())
-                .hasMessageContaining("sessionTimeoutMs 500");
+                .hasMessageContaining("sessionTimeoutMs (500)");
         assertThatThrownBy(() -> GroupConfig.builder().nackBackoffMs(5_000).nackBackoffMaxMs(1_000).build())
                 .hasMessageContaining("nackBackoffMaxMs");
     }

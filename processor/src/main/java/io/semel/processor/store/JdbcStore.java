@@ -136,6 +136,9 @@ public interface JdbcStore extends AutoCloseable {
 
     InboxCounts inboxCounts(String consumer);
 
+    /** Unsent outbox rows: their number and the oldest one's creation time (for relay-lag metrics). */
+    OutboxBacklog outboxBacklog();
+
     /**
      * The consumer's position rows with their sequence-dedup state (processed offsets), by topic and
      * partition; rows without sequence state read as in {@link StoreTransaction#lockSequencePositions}.

@@ -10,6 +10,7 @@ import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
 import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.OutboxAssignment;
+import io.semel.processor.store.OutboxBacklog;
 import io.semel.processor.store.OutboxRow;
 import io.semel.processor.store.RelayProducer;
 import io.semel.processor.store.RelaySequence;
@@ -313,6 +314,11 @@ public final class JdbcStoreImpl implements JdbcStore {
     public List<SequencePosition> sequencePositions(String consumer) {
         Checks.name("consumer", consumer);
         return call(c -> SequenceQueries.all(c, consumer));
+    }
+
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        return call(MaintenanceQueries::outboxBacklog);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.semel.processor.store.internal;
 import io.semel.processor.store.InboxCounts;
 import io.semel.processor.store.InboxRow;
 import io.semel.processor.store.InboxStatus;
+import io.semel.processor.store.OutboxBacklog;
 import io.semel.processor.store.OutboxRow;
 import io.semel.processor.store.RelayProducer;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Relay, retention and status statements. Each runs inside a short store transaction of its own;
@@ -118,6 +120,17 @@ final class MaintenanceQueries {
             }
         }
         return new InboxCounts(received, processed, failed);
+    }
+
+    static OutboxBacklog outboxBacklog(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*), MIN(created_at_ms) FROM semel_outbox WHERE sent_at_ms IS NULL");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long unsent = rs.getLong(1);
+            long oldest = rs.getLong(2);
+            return new OutboxBacklog(unsent, rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(oldest));
+        }
     }
 
     static List<InboxRow> inboxPage(Connection c, String consumer, InboxStatus status, String afterMessageId,
