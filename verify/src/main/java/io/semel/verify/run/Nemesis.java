@@ -5,7 +5,6 @@ import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.process.PowerCut;
 import io.semel.verify.proxy.FaultParams;
 import io.semel.verify.proxy.FaultPolicy;
-import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
 import io.semel.verify.schedule.TimedFault;
@@ -46,8 +45,10 @@ final class Nemesis {
     }
 
     private final FaultSchedule schedule;
-    private final Map<String, FaultProxy> proxies;
-    private final BrokerNode broker;
+    private final Map<String, ProxyGroup> proxies;
+    private final Brokers brokers;
+    /** The rebalance storm's spare member, null when the run has none. */
+    private final ProcessorNode spare;
     private final Map<String, ProcessorNode> processors;
     private final Map<String, ProducerNode> producers;
     private final RunHistory history;
@@ -61,12 +62,19 @@ final class Nemesis {
     private final Thread thread;
     private volatile Throwable failure;
 
-    Nemesis(FaultSchedule schedule, Map<String, FaultProxy> proxies, BrokerNode broker,
+    Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
             Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, RunHistory history, long seed,
             Path runDir, Consumer<String> log) {
+        this(schedule, proxies, brokers, processors, producers, null, history, seed, runDir, log);
+    }
+
+    Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
+            Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, ProcessorNode spare,
+            RunHistory history, long seed, Path runDir, Consumer<String> log) {
         this.schedule = schedule;
         this.proxies = Map.copyOf(proxies);
-        this.broker = broker;
+        this.brokers = brokers;
+        this.spare = spare;
         this.processors = Map.copyOf(processors);
         this.producers = Map.copyOf(producers);
         this.history = history;
@@ -95,7 +103,7 @@ final class Nemesis {
      */
     void endCrashWindows() {
         for (TimedFault f : extendedCrashWindows) {
-            if (!processor(f).disarm()) {
+            if (!processor(f).disarm(f.kind())) {
                 EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
                 history.invoke(proc(f), n);
                 history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but no batch "
@@ -166,9 +174,15 @@ final class Nemesis {
     }
 
     private void start(TimedFault f) throws InterruptedException {
-        if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
-            if (!processor(f).arm()) {
-                log.accept("could not arm the crash point of " + f.target() + " (down); it may arm on restart");
+        if (f.kind().isCrashWindow()) {
+            // The child records the start itself when it reaches its step.
+            try {
+                if (!processor(f).arm(f.kind())) {
+                    log.accept("could not arm " + f.kind().wireName() + " in " + f.target() + " (down); it may arm on "
+                            + "restart");
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                log.accept("arming " + f.kind().wireName() + " in " + f.target() + " failed: " + e);
             }
             return;
         }
@@ -186,7 +200,11 @@ final class Nemesis {
     }
 
     private void stop(TimedFault f) throws InterruptedException {
-        if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+        if (f.kind() == FaultKind.ZOMBIE) {
+            stopZombie(f);
+            return;
+        }
+        if (f.kind().isCrashWindow()) {
             if (!processor(f).fired()) {
                 // A loaded machine or a processor just back from a restart may not reach a batch within the
                 // window; the crash is what makes the run non-trivial, so the point stays armed.
@@ -218,21 +236,27 @@ final class Nemesis {
         String t = f.target();
         switch (f.kind()) {
             case KILL -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.process().kill();
+                if (brokers.isBroker(t)) {
+                    log.accept("kill " + t + ": SIGKILL " + brokers.kill(t));
                 } else {
                     child(f).killAndHold();
                 }
             }
             case PAUSE -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.process().pause();
+                if (brokers.isBroker(t)) {
+                    log.accept("pause " + t + ": SIGSTOP " + brokers.pause(t));
                 } else {
                     child(f).pause();
                 }
             }
+            case REBALANCE_STORM -> {
+                if (spare == null) {
+                    throw new IllegalStateException("this run has no spare member for a rebalance storm");
+                }
+                spare.join();
+            }
             case POWER_LOSS -> {
-                List<PowerCut.Cut> cuts = broker.powerLoss(powerCutRandom);
+                List<PowerCut.Cut> cuts = brokers.powerLoss(t, powerCutRandom);
                 long lost = cuts.stream().mapToLong(PowerCut.Cut::bytesLost).sum();
                 log.accept("power loss: " + cuts.stream().filter(c -> c.bytesLost() > 0).count() + " of " + cuts.size()
                         + " files cut, " + lost + " unforced bytes lost");
@@ -254,21 +278,46 @@ final class Nemesis {
         String t = f.target();
         switch (f.kind()) {
             case KILL, POWER_LOSS -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.ensureRunning();
+                if (brokers.isBroker(t)) {
+                    brokers.ensureRunning(t);
                 } else {
                     child(f).release();
                 }
             }
             case PAUSE -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.resume();
+                if (brokers.isBroker(t)) {
+                    brokers.resume(t);
                 } else {
                     child(f).resume();
                 }
             }
+            case REBALANCE_STORM -> spare.leave();
             case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
             default -> throw new IllegalArgumentException("no healer for " + f);
+        }
+    }
+
+    /**
+     * The zombie's window ends: if the processor stopped itself inside its transaction (it recorded the start), send
+     * SIGCONT and record the stop; a zombie that never fired is recorded as a failed start, as a crash window is.
+     */
+    private void stopZombie(TimedFault f) throws InterruptedException {
+        ProcessorNode p = processor(f);
+        boolean fired;
+        try {
+            fired = p.endZombie();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.accept("ending the zombie of " + f.target() + " failed: " + e);
+            fired = false;
+        }
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()),
+                fired ? NemesisPhase.STOP : NemesisPhase.START);
+        history.invoke(proc(f), n);
+        if (fired) {
+            history.ok(proc(f), n);
+        } else {
+            history.fail(proc(f), n, "armed from " + f.startMs() + " to " + f.stopMs() + " ms but no batch reached the "
+                    + "handler (the processor was down or idle)");
         }
     }
 
@@ -300,8 +349,8 @@ final class Nemesis {
         return c;
     }
 
-    private FaultProxy proxy(TimedFault f) {
-        FaultProxy p = proxies.get(f.target());
+    private ProxyGroup proxy(TimedFault f) {
+        ProxyGroup p = proxies.get(f.target());
         if (p == null) {
             throw new IllegalArgumentException("no proxy named " + f.target());
         }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.semel.verify.schedule.FaultKind;
 
 /**
  * The processor child ({@link ProcessorChild}) across its lives ({@link ChildNode}). The watchdog restarts a
@@ -23,23 +24,43 @@ final class ProcessorNode extends ChildNode {
     private static final String WATCHDOG_PROC = "nemesis-watchdog";
 
     private final Map<String, String> systemProperties;
+    private final String mainClass;
+    private final String readyPrefix;
     private boolean armed;
+    /** The crash point or zombie armed now (meaningful while {@link #armed}). */
+    private FaultKind armedKind = FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
     private boolean crashFired;
     /** The crash fired but its restart (the fault's stop) has not succeeded yet. */
     private boolean pendingCrashStop;
     private int restarts;
+    private FaultKind armedKindFired = FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
 
     ProcessorNode(String name, List<String> baseArgs, Map<String, String> systemProperties, Path runDir,
             EventSink sink, RunHistory history, ProcessListener listener) {
+        this(name, ProcessorChild.class.getName(), ProcessorChild.READY, baseArgs, systemProperties, runDir, sink,
+                history, listener);
+    }
+
+    /** A processor child with another main class (the Kafka engine's {@code KafkaProcessorChild}). */
+    ProcessorNode(String name, String mainClass, String readyPrefix, List<String> baseArgs,
+            Map<String, String> systemProperties, Path runDir, EventSink sink, RunHistory history,
+            ProcessListener listener) {
         super(name, baseArgs, runDir, sink, history, listener);
         this.systemProperties = Map.copyOf(systemProperties);
+        this.mainClass = mainClass;
+        this.readyPrefix = readyPrefix;
     }
 
     @Override
     ChildSpec spec(List<String> args) {
-        return ChildSpec.of(name, ProcessorChild.class.getName(), runDir, ProcessorChild.READY)
-                .withArgs(args).withSystemProperties(systemProperties).withHeapMb(256)
-                .withReadyTimeout(Duration.ofSeconds(30));
+        List<String> all = new java.util.ArrayList<>(args);
+        if (armed && armedKind != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+            // Armed from its first instruction: a claim right after the start must not race the ARM line.
+            all.addAll(List.of("--armed", armedKind.wireName()));
+        }
+        return ChildSpec.of(name, mainClass, runDir, readyPrefix)
+                .withArgs(all).withSystemProperties(systemProperties).withHeapMb(256)
+                .withReadyTimeout(Duration.ofSeconds(60));
     }
 
     /** A crash window that opened while this generation was starting still applies to it. */
@@ -47,16 +68,125 @@ final class ProcessorNode extends ChildNode {
     void started() {
         EventSink.Link link = sink.link(name);
         if (armed && link != null && link.generation() == generation) {
-            link.send(ChildChannel.ARM);
+            link.send(armCommand(armedKind));
         }
+    }
+
+    private static String armCommand(FaultKind kind) {
+        return kind == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK ? ChildChannel.ARM
+                : ChildChannel.ARM + " " + kind.wireName();
     }
 
     /** Arms the crash point in the running generation; it fires at the next batch. */
     synchronized boolean arm() {
+        try {
+            return arm(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Arms a crash point or the zombie in the running generation; it fires when the child reaches its step. A
+     * {@code crash-after-claim} needs a claim, so the member is restarted (SIGKILL, new generation armed from its
+     * start) and claims its partitions on joining.
+     */
+    synchronized boolean arm(FaultKind kind) throws IOException {
         armed = true;
+        armedKind = kind;
         crashFired = false;
+        if (kind == FaultKind.CRASH_AFTER_CLAIM) {
+            if (alive()) {
+                sink.killing(name, generation);
+                current.kill();
+                try {
+                    awaitEventsClosed();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            startArmed();
+            return true;
+        }
         EventSink.Link link = sink.link(name);
-        return alive() && link != null && link.send(ChildChannel.ARM);
+        return alive() && link != null && link.send(armCommand(kind));
+    }
+
+    /** Starts the next generation; one that halts at its crash point before its readiness line is the crash. */
+    private void startArmed() throws IOException {
+        try {
+            startNext();
+        } catch (IOException e) {
+            if (current != null && !current.isAlive() && current.exitCode().orElse(0) == 137) {
+                return; // the watchdog sees the dead generation and records the crash's stop
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The zombie window ends: disarm, and if the child stopped itself (SIGSTOP inside its transaction), continue it.
+     * Returns whether it had stopped itself.
+     */
+    synchronized boolean endZombie() throws IOException {
+        armed = false;
+        EventSink.Link link = sink.link(name);
+        if (link != null) {
+            link.send(ChildChannel.DISARM + " " + FaultKind.ZOMBIE.wireName());
+        }
+        if (!alive()) {
+            return false;
+        }
+        boolean stopped = selfStopped(current.pid());
+        // SIGCONT either way: a child that stopped itself right after this check must not stay stopped.
+        current.resume();
+        return stopped;
+    }
+
+    /** Whether the process is in the stopped state ({@code T} in {@code /proc/<pid>/stat}). */
+    private static boolean selfStopped(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && stat.length() > close + 2 && stat.charAt(close + 2) == 'T';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Rebalance storm: this spare member joins the group (a new generation). */
+    synchronized void join() throws IOException {
+        held = false;
+        stopped = false;
+        if (!alive()) {
+            if (watchdogStarted()) {
+                startNext();
+            } else {
+                start();
+            }
+        }
+    }
+
+    /** Rebalance storm: the spare member leaves the group (closes its consumer, exits) and stays down. */
+    synchronized void leave() throws IOException, InterruptedException {
+        held = true;
+        if (!alive()) {
+            return;
+        }
+        EventSink.Link link = sink.link(name);
+        if (link != null && link.generation() == generation) {
+            link.send(ChildChannel.STOP);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (current.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (current.isAlive()) {
+            sink.killing(name, generation);
+            current.kill();
+        }
+        awaitEventsClosed();
     }
 
     /** Whether the crash point fired since it was last armed. */
@@ -66,6 +196,11 @@ final class ProcessorNode extends ChildNode {
 
     /** Ends the crash window: returns whether the crash point fired while armed. */
     synchronized boolean disarm() {
+        return disarm(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK);
+    }
+
+    /** Ends the window of {@code kind}: returns whether it fired while armed. */
+    synchronized boolean disarm(FaultKind kind) {
         armed = false;
         EventSink.Link link = sink.link(name);
         if (link != null) {
@@ -86,7 +221,10 @@ final class ProcessorNode extends ChildNode {
     synchronized void heal() throws IOException {
         held = false;
         armed = false;
-        resume();
+        if (alive()) {
+            // SIGCONT whether or not the harness paused it: a zombie stops itself.
+            current.resume();
+        }
         if (!alive()) {
             startNext();
         }
@@ -114,13 +252,13 @@ final class ProcessorNode extends ChildNode {
         if (crash) {
             armed = false;
             crashFired = true;
+            armedKindFired = armedKind;
             pendingCrashStop = true;
         }
         startNext();
         if (pendingCrashStop) {
             pendingCrashStop = false;
-            EventValue.Nemesis stop = new EventValue.Nemesis(EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK,
-                    List.of(name), NemesisPhase.STOP);
+            EventValue.Nemesis stop = new EventValue.Nemesis(armedKindFired.wireName(), List.of(name), NemesisPhase.STOP);
             history.invoke(WATCHDOG_PROC, stop);
             history.ok(WATCHDOG_PROC, stop);
         }

@@ -44,6 +44,17 @@ public final class RunSchedule {
     static final long WINDOW_MS = 6_000;
     /** Every enabled kind is planned in runs of 60 s or more (they heal {@link #EDGE_MS} before their end). */
     static final long COVER_FROM_MS = 60_000 - EDGE_MS;
+    /** The Kafka engine's node targets ({@code KafkaCluster}); {@link #CONTROLLER} is the active controller. */
+    public static final List<String> KAFKA_NODES = List.of("k1", "k2", "k3");
+    public static final String CONTROLLER = "controller";
+    /** The rebalance storm's target: the consumer group, which a spare member joins and leaves. */
+    public static final String GROUP = "group";
+    /**
+     * Kafka engine: time a killed node or processor needs to be back at work. A node restart after SIGKILL (log
+     * recovery, quorum, broker registration, ISR catch-up) takes 10-20 s on a loaded 2-core machine; a processor
+     * needs a JVM start, a group join and its claims.
+     */
+    static final long KAFKA_RECOVERY_MS = 12_000;
 
     /**
      * Who can be hit: the processors (consumer group members) and the producers that run as child JVMs (none
@@ -96,6 +107,67 @@ public final class RunSchedule {
                 BROKER, rules);
     }
 
+    /**
+     * The Kafka engine's plan: the same planner and needs, with the three nodes and the active controller as broker
+     * targets of which only one is hit at a time, and the Kafka-only kinds on the processors (the rebalance storm on
+     * {@link #GROUP}, only with {@code storm}: a second member needs a shared PostgreSQL store).
+     *
+     * @param zombieMinMs the shortest zombie: past the processors' group session timeout
+     */
+    public static FaultSchedule planKafka(long seed, Duration duration, Set<FaultKind> kinds, long stallMs,
+            Roster roster, boolean storm, long zombieMinMs) {
+        long healAtMs = duration.toMillis() - EDGE_MS;
+        Map<FaultKind, List<String>> targets = new EnumMap<>(FaultKind.class);
+        List<String> brokers = new ArrayList<>(KAFKA_NODES);
+        brokers.add(CONTROLLER);
+        for (FaultKind k : kinds) {
+            if (k.proxyPolicy().isPresent()) {
+                // Replaying a Kafka request would need its own framing rules (correlation ids); not offered.
+                if (k != FaultKind.REPLAY_STALE) {
+                    targets.put(k, List.of(PROXY_PRODUCERS, PROXY_PROCESSOR));
+                }
+                continue;
+            }
+            switch (k) {
+                case KILL, PAUSE -> {
+                    List<String> all = new ArrayList<>(brokers);
+                    all.addAll(roster.processors());
+                    all.addAll(roster.producerChildren());
+                    targets.put(k, all);
+                }
+                case CRASH_AFTER_COMMIT_BEFORE_ACK, CRASH_AFTER_CLAIM, CRASH_AFTER_HANDLER_BEFORE_COMMIT, ZOMBIE ->
+                        targets.put(k, roster.processors());
+                case REBALANCE_STORM -> {
+                    if (storm) {
+                        targets.put(k, List.of(GROUP));
+                    }
+                }
+                default -> {
+                    // power loss and clock jumps are Semel-engine faults (see docs/kafka.md)
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            return new FaultSchedule(seed, healAtMs, List.of(), List.of());
+        }
+        List<CoveringPlanner.Need> needs = new ArrayList<>();
+        if (targets.containsKey(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK)) {
+            needs.add(new CoveringPlanner.Need(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, roster.processors().get(0), 3_000));
+        }
+        if (targets.containsKey(FaultKind.DROP_AFTER_REQUEST)) {
+            needs.add(new CoveringPlanner.Need(FaultKind.DROP_AFTER_REQUEST, PROXY_PRODUCERS, 1_500));
+        }
+        if (targets.containsKey(FaultKind.STALL)) {
+            needs.add(new CoveringPlanner.Need(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
+        }
+        CoveringPlanner.Rules rules = new CoveringPlanner.Rules(EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
+                SPACING_MS, WINDOW_MS, COVER_FROM_MS);
+        Set<String> quiet = new java.util.HashSet<>(brokers);
+        quiet.addAll(List.of(PROXY_PROCESSOR, PROXY_PRODUCERS, GROUP));
+        return CoveringPlanner.plan(seed, healAtMs, targets, needs, quiet, CONTROLLER, rules, Set.copyOf(brokers),
+                zombieMinMs);
+    }
+
     /** Which names each kind may hit. */
     static Map<FaultKind, List<String>> targets(Set<FaultKind> kinds, Roster roster) {
         Map<FaultKind, List<String>> t = new EnumMap<>(FaultKind.class);
@@ -115,7 +187,7 @@ public final class RunSchedule {
                         clocks.addAll(roster.processors());
                         yield clocks;
                     }
-                    default -> roster.processors();
+                    default -> k.kafkaOnly() ? List.of() : roster.processors();
                 });
             }
         }

@@ -75,11 +75,15 @@ public final class CoveringPlanner {
     private final SortedMap<FaultKind, List<String>> targets = new TreeMap<>();
     private final Set<String> crashQuiet;
     private final String broker;
+    private final Set<String> oneAtATime;
+    private final long zombieMinMs;
     private final Random random;
     private final List<TimedFault> faults = new ArrayList<>();
 
     private CoveringPlanner(long seed, long healAtMs, Map<FaultKind, List<String>> targets, Set<String> crashQuiet,
-            String broker, Rules rules) {
+            String broker, Rules rules, Set<String> oneAtATime, long zombieMinMs) {
+        this.oneAtATime = Set.copyOf(oneAtATime);
+        this.zombieMinMs = zombieMinMs;
         this.rules = rules;
         this.healAtMs = healAtMs;
         targets.forEach((k, t) -> {
@@ -100,7 +104,18 @@ public final class CoveringPlanner {
      */
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
             Set<String> crashQuiet, String broker, Rules rules) {
-        CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules);
+        return plan(seed, healAtMs, targets, needs, crashQuiet, broker, rules, Set.of(), 8_000);
+    }
+
+    /**
+     * {@link #plan(long, long, Map, List, Set, String, Rules)} where the targets in {@code oneAtATime} count as one
+     * target (the Kafka nodes: one of three may be down or paused at a time, and one more would lose the quorum and
+     * the ISR of two), and a zombie lasts at least {@code zombieMinMs}.
+     */
+    public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
+            Set<String> crashQuiet, String broker, Rules rules, Set<String> oneAtATime, long zombieMinMs) {
+        CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules, oneAtATime,
+                zombieMinMs);
         try {
             for (Need n : needs) {
                 p.placeNeed(n, true);
@@ -221,7 +236,11 @@ public final class CoveringPlanner {
         long[] range = switch (k) {
             case KILL, POWER_LOSS -> new long[] {1_000, 3_000};
             case PAUSE -> new long[] {700, 3_000};
-            case CRASH_AFTER_COMMIT_BEFORE_ACK -> new long[] {2_000, 3_000};
+            case CRASH_AFTER_COMMIT_BEFORE_ACK, CRASH_AFTER_HANDLER_BEFORE_COMMIT -> new long[] {2_000, 3_000};
+            case CRASH_AFTER_CLAIM -> new long[] {3_000, 4_000};
+            // Past the Kafka processors' session timeout, so the group moves the zombie's partitions.
+            case ZOMBIE -> new long[] {zombieMinMs, zombieMinMs + 2_000};
+            case REBALANCE_STORM -> new long[] {6_000, 9_000};
             case LATENCY_SPIKE, DROP_REQUESTS, DROP_REPLIES -> new long[] {1_000, 3_000};
             case CLOCK_JUMP -> new long[] {2_000, 5_000};
             default -> new long[] {700, 2_500};
@@ -278,7 +297,9 @@ public final class CoveringPlanner {
     }
 
     private boolean conflict(TimedFault a, TimedFault b) {
-        if (a.target().equals(b.target()) && !apart(a, b)) {
+        boolean sameTarget = a.target().equals(b.target())
+                || (oneAtATime.contains(a.target()) && oneAtATime.contains(b.target()));
+        if (sameTarget && !apart(a, b)) {
             return true;
         }
         return crashBlocks(a, b) || crashBlocks(b, a);
@@ -286,12 +307,11 @@ public final class CoveringPlanner {
 
     /** A crash window {@code c} is blocked by anything on its processor or on a target it depends on. */
     private boolean crashBlocks(TimedFault c, TimedFault other) {
-        if (c.kind() != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+        if (!c.kind().isCrashWindow()) {
             return false;
         }
         boolean own = other.target().equals(c.target());
-        boolean related = own || crashQuiet.contains(other.target())
-                || other.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
+        boolean related = own || crashQuiet.contains(other.target()) || other.kind().isCrashWindow();
         if (!related) {
             return false;
         }

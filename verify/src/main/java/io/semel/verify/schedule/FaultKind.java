@@ -39,7 +39,27 @@ public enum FaultKind {
      * The target's wall clock (broker or processor, through its injected clock) jumps by a seeded offset, forwards
      * or back, at the start; the stop jumps it back to the true time.
      */
-    CLOCK_JUMP(null);
+    CLOCK_JUMP(null),
+    /**
+     * Kafka engine: the processor halts right after it claimed a partition in the store (lease epoch raised), before
+     * it seeks there ({@code kafka.afterClaimBeforeSeek}); armed over the event channel, it fires at the next claim,
+     * so the nemesis makes one happen by restarting the member (SIGKILL, then a new generation armed from its start).
+     */
+    CRASH_AFTER_CLAIM(null),
+    /**
+     * Kafka engine: the processor halts inside its batch transaction, after the handler applied a message and
+     * before the commit; armed over the event channel, fires at the next handler call.
+     */
+    CRASH_AFTER_HANDLER_BEFORE_COMMIT(null),
+    /**
+     * Kafka engine: the zombie. The processor stops itself (SIGSTOP) inside its batch transaction, after the handler
+     * applied a message and before the commit, and stays stopped past its consumer-group session timeout, so the
+     * group hands its partitions to another member (or back to it on its return); the stop sends SIGCONT and the
+     * zombie tries to commit.
+     */
+    ZOMBIE(null),
+    /** Kafka engine: a spare processor joins the consumer group at the start and leaves it (closes) at the stop. */
+    REBALANCE_STORM(null);
 
     private final FaultPolicy proxyPolicy;
 
@@ -63,7 +83,23 @@ public enum FaultKind {
 
     /** True for faults that end a process's life (its restart takes a JVM start and a group join). */
     public boolean isDeath() {
-        return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS;
+        return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS || this == CRASH_AFTER_CLAIM
+                || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT;
+    }
+
+    /**
+     * True for a crash point armed in a processor that fires only when the processor reaches its step (a batch, a
+     * claim): the planner keeps its window free of faults that would stop batches from flowing.
+     */
+    public boolean isCrashWindow() {
+        return this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT
+                || this == ZOMBIE;
+    }
+
+    /** The faults only the Kafka engine can inject. */
+    public boolean kafkaOnly() {
+        return this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT || this == ZOMBIE
+                || this == REBALANCE_STORM;
     }
 
     public static FaultKind fromWireName(String name) {

@@ -1,0 +1,46 @@
+package io.semel.verify.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.semel.verify.checker.CheckResult;
+import io.semel.verify.checker.Verdict;
+import io.semel.verify.history.EventValue;
+import io.semel.verify.history.Guarantee;
+import io.semel.verify.history.HistoryEvent;
+import io.semel.verify.history.HistoryReader;
+import io.semel.verify.history.NemesisPhase;
+import io.semel.verify.history.OpType;
+import io.semel.verify.report.TerminalReport;
+import io.semel.verify.schedule.FaultKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code semel verify --engine kafka}, short: a three-node KRaft cluster of child JVMs (RF 3, min.insync.replicas
+ * 2), Kafka idempotent producers and the exactly-once processor on KafkaSource and SQLite, under node kills and
+ * pauses (the active controller among them) and the processor crash points. Exactly-once must be valid and
+ * non-trivial.
+ */
+class KafkaVerifyRunTest {
+    private static final long SEED = 5;
+
+    @Test
+    void exactlyOnceOnAThreeNodeKafkaClusterIsValidUnderNodeKillsPausesAndProcessorCrashes(@TempDir Path dir)
+            throws Exception {
+        Set<FaultKind> faults = EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK,
+                FaultKind.CRASH_AFTER_CLAIM, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT);
+        VerifyConfig cfg = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, SEED, Duration.ofSeconds(30), dir)
+                .withEngine(VerifyConfig.Engine.KAFKA).withFaults(faults);
+        RunResult r = new VerifyRun(cfg, null).run(line -> { });
+        System.out.println(TerminalReport.table(r.summary()));
+        CheckResult eo = r.check();
+        assertThat(eo.verdict()).as("%s", eo.reasons()).isEqualTo(Verdict.VALID);
+        assertThat(HistoryReader.readAll(r.history()).header().engine()).isEqualTo("kafka");
+        assertThat(r.rejectedLines()).isZero();
+    }
+}
