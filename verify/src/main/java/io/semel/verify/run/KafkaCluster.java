@@ -69,6 +69,8 @@ final class KafkaCluster implements Brokers {
     /** The broker's lowest accepted consumer session timeout (Kafka's default is 6,000). */
     static final int GROUP_MIN_SESSION_TIMEOUT_MS = 1_000;
     static final long ADMIN_TIMEOUT_MS = 60_000;
+    /** How long a node fault waits for the other nodes to be up (a restart under load can take 40 s). */
+    static final long OTHERS_UP_WAIT_MS = 120_000;
     /** Kafka frames are int32-length-prefixed like Semel's; a fetch answer may carry up to this much. */
     static final int PROXY_MAX_FRAME_BYTES = 64 << 20;
     /** Few threads per JVM: three brokers share two cores with everything else. */
@@ -269,16 +271,47 @@ final class KafkaCluster implements Brokers {
 
     @Override
     public String kill(String target) throws IOException {
-        Node n = resolve(target, true);
+        Node n = upAndResolved(target);
         n.process().kill();
         return n.name();
     }
 
     @Override
     public String pause(String target) throws IOException {
-        Node n = resolve(target, true);
+        Node n = upAndResolved(target);
         n.process().pause();
         return n.name();
+    }
+
+    /** The node a fault's start hits, once the others are up; the active controller is looked up after the wait. */
+    private Node upAndResolved(String target) throws IOException {
+        Node named = target.equals(CONTROLLER) ? null : resolve(target, true);
+        awaitOthersUp(named);
+        return named != null ? named : resolve(target, true);
+    }
+
+    /**
+     * One node at a time ({@code n} null: every node): waits until every other node runs and is not paused. A restart after SIGKILL can take far
+     * longer than planned on a loaded machine, and a second node down would lose the quorum and the ISR of two (the
+     * run would only stall, but it would no longer be the fault the schedule names). {@code isAlive} waits for a
+     * restart in progress: a starting {@link ChildProcess} holds its monitor until the node is ready.
+     */
+    private void awaitOthersUp(Node n) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OTHERS_UP_WAIT_MS);
+        for (Node other : nodes.values()) {
+            while (other != n && (!other.process().isAlive() || other.process().isPaused())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("not hitting " + n.name() + ": " + other.name() + " is still down or paused "
+                            + OTHERS_UP_WAIT_MS + " ms later, and only one node may be hit at a time");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for " + other.name(), e);
+                }
+            }
+        }
     }
 
     @Override

@@ -50,11 +50,11 @@ public final class RunSchedule {
     /** The rebalance storm's target: the consumer group, which a spare member joins and leaves. */
     public static final String GROUP = "group";
     /**
-     * Kafka engine: time a killed node or processor needs to be back at work. A node restart after SIGKILL (log
-     * recovery, quorum, broker registration, ISR catch-up) takes 10-20 s on a loaded 2-core machine; a processor
-     * needs a JVM start, a group join and its claims.
+     * Kafka engine: time a killed node or processor needs to be back at work (a processor: a JVM start, a group join
+     * and its claims). A node restart after SIGKILL takes 10-40 s on a loaded 2-core machine; the plan does not wait
+     * that long, the nemesis does: a node fault starts only once the other nodes are up ({@code KafkaCluster}).
      */
-    static final long KAFKA_RECOVERY_MS = 12_000;
+    static final long KAFKA_RECOVERY_MS = 8_000;
 
     /**
      * Who can be hit: the processors (consumer group members) and the producers that run as child JVMs (none
@@ -160,12 +160,28 @@ public final class RunSchedule {
         if (targets.containsKey(FaultKind.STALL)) {
             needs.add(new CoveringPlanner.Need(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
         }
+        // The Kafka-only processor faults are wished for on the first processor, in this order: each placed where it
+        // fits before the composed and filler faults crowd the run.
+        List<CoveringPlanner.Need> wishes = new ArrayList<>();
+        // Longest first: the zombie needs the widest quiet window.
+        List<FaultKind> wished = List.of(FaultKind.ZOMBIE, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT,
+                FaultKind.CRASH_AFTER_CLAIM, FaultKind.REBALANCE_STORM);
+        for (int i = 0; i < wished.size(); i++) {
+            FaultKind k = wished.get(i);
+            if (targets.containsKey(k)) {
+                // Spread over the processors (the crash-after-commit need is on the first one).
+                String target = k == FaultKind.REBALANCE_STORM ? GROUP
+                        : roster.processors().get((i + 1) % roster.processors().size());
+                long length = k == FaultKind.ZOMBIE ? zombieMinMs + 1_000 : k == FaultKind.REBALANCE_STORM ? 8_000 : 3_500;
+                wishes.add(new CoveringPlanner.Need(k, target, length));
+            }
+        }
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
                 SPACING_MS, WINDOW_MS, COVER_FROM_MS);
         Set<String> quiet = new java.util.HashSet<>(brokers);
         quiet.addAll(List.of(PROXY_PROCESSOR, PROXY_PRODUCERS, GROUP));
-        return CoveringPlanner.plan(seed, healAtMs, targets, needs, quiet, CONTROLLER, rules, Set.copyOf(brokers),
-                zombieMinMs);
+        return CoveringPlanner.plan(seed, healAtMs, targets, needs, wishes, quiet, CONTROLLER, rules,
+                Set.copyOf(brokers), zombieMinMs);
     }
 
     /** Which names each kind may hit. */

@@ -68,6 +68,8 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
             FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
             FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE, FaultKind.POWER_LOSS,
             FaultKind.CLOCK_JUMP, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+    /** Lanes per producer child on the Kafka engine (each has one send in flight). */
+    public static final int KAFKA_LANES_PER_PRODUCER = 16;
     /** Processors in the group by default. */
     public static final int PROCESSORS_DEFAULT = 2;
     /** Offered sends per second above which a run is "high rate" (batching, pipelining, group commit). */
@@ -139,6 +141,16 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
                 faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
     }
 
+    public VerifyConfig withLanesPerProducer(int lanes) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond, partitions,
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+    }
+
+    public VerifyConfig withMinConfirmed(int n) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, store, jdbcUrl, runDir, n, processors, engine);
+    }
+
     public VerifyConfig withProcessors(int n) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
                 partitions, faults, store, jdbcUrl, runDir, minConfirmed, n, engine);
@@ -155,8 +167,17 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         } else if (e == Engine.SEMEL && faults.equals(KAFKA_DEFAULT_FAULTS)) {
             f = DEFAULT_FAULTS;
         }
-        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors, e);
+        int lanes = lanesPerProducer;
+        int min = minConfirmed;
+        if (e == Engine.KAFKA && engine == Engine.SEMEL) {
+            // A Kafka send (acks=all to three replicas, child JVMs on two shared cores) takes hundreds of ms, not
+            // the 40 ms the lane count assumes: more lanes offer the same rate. Node restarts take 10-40 s and
+            // stall the workload far longer than a Semel broker restart: a tenth of a clean run, not a fifth.
+            lanes = Math.max(lanesPerProducer, KAFKA_LANES_PER_PRODUCER);
+            min = Math.max(50, minConfirmed / 2);
+        }
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond,
+                partitions, f, store, jdbcUrl, runDir, min, processors, e);
     }
 
     /** The processor names, {@code c1..cN}. */

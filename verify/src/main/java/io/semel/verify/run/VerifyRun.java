@@ -55,6 +55,11 @@ public final class VerifyRun {
     /** Longer than the producers' delivery timeout, so even the idempotent producer sees unknown sends. */
     static final long STALL_MS = ProducerFleet.DELIVERY_TIMEOUT_MS + 1_000;
     static final long QUIET_NO_PROGRESS_MS = 5_000;
+    /**
+     * The Kafka engine's no-progress wait: a processor restarted by the final phase needs a JVM start, a group join
+     * and a fetch (tens of seconds under load) before the first apply, and at-most-once's real losses never come.
+     */
+    static final long KAFKA_QUIET_NO_PROGRESS_MS = 30_000;
     static final long QUIET_TIMEOUT_MS = 40_000;
     static final int DRAIN_RECORDS_MAX = 5_000_000;
     static final int SESSION_TIMEOUT_MS = 2_000;
@@ -259,6 +264,7 @@ public final class VerifyRun {
      */
     static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
             throws InterruptedException {
+        long quietMs = cfg.engine() == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
         long start = System.nanoTime();
         long lastChange = start;
         int lastApplied = -1;
@@ -277,9 +283,9 @@ public final class VerifyRun {
                 if (applied.size() != lastApplied) {
                     lastApplied = applied.size();
                     lastChange = now;
-                } else if (now - lastChange > QUIET_NO_PROGRESS_MS * 1_000_000) {
+                } else if (now - lastChange > quietMs * 1_000_000) {
                     logged.removeAll(applied);
-                    logLine(log, "quiet: no progress for " + QUIET_NO_PROGRESS_MS + " ms; " + logged.size()
+                    logLine(log, "quiet: no progress for " + quietMs + " ms; " + logged.size()
                             + " logged ids not applied");
                     return;
                 }

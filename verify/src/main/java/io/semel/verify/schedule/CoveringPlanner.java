@@ -104,16 +104,19 @@ public final class CoveringPlanner {
      */
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
             Set<String> crashQuiet, String broker, Rules rules) {
-        return plan(seed, healAtMs, targets, needs, crashQuiet, broker, rules, Set.of(), 8_000);
+        return plan(seed, healAtMs, targets, needs, List.of(), crashQuiet, broker, rules, Set.of(), 8_000);
     }
 
     /**
      * {@link #plan(long, long, Map, List, Set, String, Rules)} where the targets in {@code oneAtATime} count as one
      * target (the Kafka nodes: one of three may be down or paused at a time, and one more would lose the quorum and
-     * the ISR of two), and a zombie lasts at least {@code zombieMinMs}.
+     * the ISR of two), a zombie lasts at least {@code zombieMinMs}, and {@code wishes} are placed right after the
+     * needs, each where it fits (a wish that does not fit a short run is left out, and the coverage pass of a long
+     * run tries it again).
      */
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
-            Set<String> crashQuiet, String broker, Rules rules, Set<String> oneAtATime, long zombieMinMs) {
+            List<Need> wishes, Set<String> crashQuiet, String broker, Rules rules, Set<String> oneAtATime,
+            long zombieMinMs) {
         CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules, oneAtATime,
                 zombieMinMs);
         try {
@@ -125,6 +128,13 @@ public final class CoveringPlanner {
             p.faults.clear();
             for (Need n : needs) {
                 p.placeNeed(n, false);
+            }
+        }
+        for (Need w : wishes) {
+            try {
+                p.placeNeed(w, true);
+            } catch (IllegalArgumentException noRoom) {
+                // a wish, not a need: the run goes on without it
             }
         }
         for (long minute = 0; minute * 60_000 < healAtMs; minute++) {
@@ -311,7 +321,8 @@ public final class CoveringPlanner {
             return false;
         }
         boolean own = other.target().equals(c.target());
-        boolean related = own || crashQuiet.contains(other.target()) || other.kind().isCrashWindow();
+        // Another processor's crash window is not in the way: the group moves its partitions to this one.
+        boolean related = own || crashQuiet.contains(other.target());
         if (!related) {
             return false;
         }
