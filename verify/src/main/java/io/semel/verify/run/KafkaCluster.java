@@ -354,6 +354,36 @@ final class KafkaCluster implements Brokers {
     }
 
     /**
+     * Waits (at most {@code waitMs}) until the transaction of {@code transactionalId} is ongoing, then SIGKILLs the
+     * node coordinating it (once the other nodes are up). Returns the node killed.
+     */
+    String killCoordinatorOfOngoing(String transactionalId, long waitMs) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (true) {
+            try {
+                org.apache.kafka.clients.admin.TransactionDescription d = admin.describeTransactions(
+                        List.of(transactionalId)).description(transactionalId).get(10, TimeUnit.SECONDS);
+                if (d.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING) {
+                    String node = "k" + d.coordinatorId();
+                    if (!nodes.containsKey(node)) {
+                        throw new IOException("transaction " + transactionalId + " is coordinated by node "
+                                + d.coordinatorId() + ", not one of " + nodes.keySet());
+                    }
+                    kill(node);
+                    return node;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                // not known yet (the relay has not begun a transaction) or a node is restarting: ask again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the relay's transaction " + transactionalId + " was not seen ongoing within "
+                        + waitMs + " ms (no outbox rows to publish, or the relay is down)");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
      * The node a target names. For {@code controller} at a fault's start: the current quorum leader, remembered so
      * the stop heals the same node.
      */

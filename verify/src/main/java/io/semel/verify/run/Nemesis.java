@@ -47,8 +47,8 @@ final class Nemesis {
     private final FaultSchedule schedule;
     private final Map<String, ProxyGroup> proxies;
     private final Brokers brokers;
-    /** The rebalance storm's spare member, null when the run has none. */
-    private final ProcessorNode spare;
+    /** Processes that join at a fault's start and leave at its stop, by target (the storm's member, the second relay). */
+    private final Map<String, ProcessorNode> spares;
     private final Map<String, ProcessorNode> processors;
     private final Map<String, ProducerNode> producers;
     private final RunHistory history;
@@ -65,16 +65,16 @@ final class Nemesis {
     Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
             Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, RunHistory history, long seed,
             Path runDir, Consumer<String> log) {
-        this(schedule, proxies, brokers, processors, producers, null, history, seed, runDir, log);
+        this(schedule, proxies, brokers, processors, producers, Map.of(), history, seed, runDir, log);
     }
 
     Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
-            Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, ProcessorNode spare,
+            Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, Map<String, ProcessorNode> spares,
             RunHistory history, long seed, Path runDir, Consumer<String> log) {
         this.schedule = schedule;
         this.proxies = Map.copyOf(proxies);
         this.brokers = brokers;
-        this.spare = spare;
+        this.spares = Map.copyOf(spares);
         this.processors = Map.copyOf(processors);
         this.producers = Map.copyOf(producers);
         this.history = history;
@@ -174,6 +174,10 @@ final class Nemesis {
     }
 
     private void start(TimedFault f) throws InterruptedException {
+        if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
+            startKillInRelayTransaction(f);
+            return;
+        }
         if (f.kind().isCrashWindow()) {
             // The child records the start itself when it reaches its step.
             try {
@@ -202,6 +206,10 @@ final class Nemesis {
     private void stop(TimedFault f) throws InterruptedException {
         if (f.kind() == FaultKind.ZOMBIE) {
             stopZombie(f);
+            return;
+        }
+        if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
+            stopKillInRelayTransaction(f);
             return;
         }
         if (f.kind().isCrashWindow()) {
@@ -249,12 +257,7 @@ final class Nemesis {
                     child(f).pause();
                 }
             }
-            case REBALANCE_STORM -> {
-                if (spare == null) {
-                    throw new IllegalStateException("this run has no spare member for a rebalance storm");
-                }
-                spare.join();
-            }
+            case REBALANCE_STORM, SECOND_RELAY -> spare(f).join();
             case POWER_LOSS -> {
                 List<PowerCut.Cut> cuts = brokers.powerLoss(t, powerCutRandom);
                 long lost = cuts.stream().mapToLong(PowerCut.Cut::bytesLost).sum();
@@ -291,9 +294,54 @@ final class Nemesis {
                     child(f).resume();
                 }
             }
-            case REBALANCE_STORM -> spare.leave();
+            case REBALANCE_STORM, SECOND_RELAY -> spare(f).leave();
             case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
             default -> throw new IllegalArgumentException("no healer for " + f);
+        }
+    }
+
+    /** The node the relay's open transaction's coordinator ran on, per target, between start and stop. */
+    private final Map<String, String> killedCoordinator = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Arms the relay to hold its next pass's Kafka transaction open, waits until Kafka reports the transaction
+     * ongoing, then SIGKILLs the node coordinating it; recorded as one nemesis start on the relay.
+     */
+    private void startKillInRelayTransaction(TimedFault f) throws InterruptedException {
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
+        history.invoke(proc(f), n);
+        try {
+            if (!(brokers instanceof KafkaCluster cluster)) {
+                throw new IllegalStateException("only the Kafka engine has relay transactions");
+            }
+            processor(f).arm(f.kind());
+            String node = cluster.killCoordinatorOfOngoing(KafkaVerifyRun.RELAY_TRANSACTIONAL_ID,
+                    f.stopMs() - f.startMs());
+            killedCoordinator.put(f.target(), node);
+            log.accept(f.kind().wireName() + ": SIGKILL " + node + ", coordinator of the open transaction of "
+                    + KafkaVerifyRun.RELAY_TRANSACTIONAL_ID);
+            history.ok(proc(f), n);
+        } catch (Exception e) {
+            processor(f).disarm(f.kind());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private void stopKillInRelayTransaction(TimedFault f) throws InterruptedException {
+        String node = killedCoordinator.remove(f.target());
+        if (node == null) {
+            processor(f).disarm(f.kind());
+            return; // the start failed and said so
+        }
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.STOP);
+        history.invoke(proc(f), n);
+        try {
+            brokers.ensureRunning(node);
+            processor(f).disarm(f.kind());
+            history.ok(proc(f), n);
+        } catch (Exception e) {
+            processor(f).disarm(f.kind());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
@@ -328,6 +376,15 @@ final class Nemesis {
     private synchronized long clockJumpMs() {
         long magnitude = CLOCK_JUMP_MIN_MS + clockRandom.nextLong(CLOCK_JUMP_MAX_MS - CLOCK_JUMP_MIN_MS + 1);
         return clockRandom.nextBoolean() ? magnitude : -magnitude;
+    }
+
+    private ProcessorNode spare(TimedFault f) {
+        ProcessorNode p = spares.get(f.target());
+        if (p == null) {
+            throw new IllegalStateException("this run has no process that joins for " + f.kind().wireName() + " on "
+                    + f.target() + "; spares " + spares.keySet());
+        }
+        return p;
     }
 
     private ProcessorNode processor(TimedFault f) {

@@ -204,7 +204,8 @@ final class ProcessorNode extends ChildNode {
         armed = false;
         EventSink.Link link = sink.link(name);
         if (link != null) {
-            link.send(ChildChannel.DISARM);
+            link.send(kind == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK ? ChildChannel.DISARM
+                    : ChildChannel.DISARM + " " + kind.wireName());
         }
         return crashFired;
     }

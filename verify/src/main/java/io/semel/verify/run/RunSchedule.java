@@ -49,6 +49,9 @@ public final class RunSchedule {
     public static final String CONTROLLER = "controller";
     /** The rebalance storm's target: the consumer group, which a spare member joins and leaves. */
     public static final String GROUP = "group";
+    /** The Kafka engine's outbox relay, and the second relay with the same relay name. */
+    public static final String RELAY = "r1";
+    public static final String SECOND_RELAY = "r2";
     /**
      * Kafka engine: time a killed node or processor needs to be back at work (a processor: a JVM start, a group join
      * and its claims). A node restart after SIGKILL takes 10-40 s on a loaded 2-core machine; the plan does not wait
@@ -133,8 +136,12 @@ public final class RunSchedule {
                     List<String> all = new ArrayList<>(brokers);
                     all.addAll(roster.processors());
                     all.addAll(roster.producerChildren());
+                    all.add(RELAY);
                     targets.put(k, all);
                 }
+                case RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
+                        BROKER_KILL_IN_RELAY_TRANSACTION -> targets.put(k, List.of(RELAY));
+                case SECOND_RELAY -> targets.put(k, List.of(SECOND_RELAY));
                 case CRASH_AFTER_COMMIT_BEFORE_ACK, CRASH_AFTER_CLAIM, CRASH_AFTER_HANDLER_BEFORE_COMMIT, ZOMBIE ->
                         targets.put(k, roster.processors());
                 case REBALANCE_STORM -> {
@@ -165,14 +172,21 @@ public final class RunSchedule {
         List<CoveringPlanner.Need> wishes = new ArrayList<>();
         // Longest first: the zombie needs the widest quiet window.
         List<FaultKind> wished = List.of(FaultKind.ZOMBIE, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT,
-                FaultKind.CRASH_AFTER_CLAIM, FaultKind.REBALANCE_STORM);
+                FaultKind.CRASH_AFTER_CLAIM, FaultKind.REBALANCE_STORM, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION,
+                FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
+                FaultKind.SECOND_RELAY);
         for (int i = 0; i < wished.size(); i++) {
             FaultKind k = wished.get(i);
             if (targets.containsKey(k)) {
                 // Spread over the processors (the crash-after-commit need is on the first one).
-                String target = k == FaultKind.REBALANCE_STORM ? GROUP
+                String target = k == FaultKind.REBALANCE_STORM ? GROUP : k.isRelayFault() ? targets.get(k).get(0)
                         : roster.processors().get((i + 1) % roster.processors().size());
-                long length = k == FaultKind.ZOMBIE ? zombieMinMs + 1_000 : k == FaultKind.REBALANCE_STORM ? 8_000 : 3_500;
+                long length = switch (k) {
+                    case ZOMBIE -> zombieMinMs + 1_000;
+                    case REBALANCE_STORM, SECOND_RELAY -> 8_000;
+                    case BROKER_KILL_IN_RELAY_TRANSACTION -> 6_000;
+                    default -> 3_500;
+                };
                 wishes.add(new CoveringPlanner.Need(k, target, length));
             }
         }

@@ -50,14 +50,18 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
     /**
      * Faults a Kafka-engine run uses by default: the network faults on the client ↔ broker proxies (no
      * {@code replay-stale}), SIGKILL and SIGSTOP of one node at a time (the active controller among them), of
-     * processors and producers, the three processor crash points, the zombie and the rebalance storm (PostgreSQL
-     * only: SQLite serves one processor). No power loss or clock jump (see docs/kafka.md).
+     * processors, producers and the outbox relay, the three processor crash points, the zombie, the rebalance storm
+     * (PostgreSQL only: SQLite serves one processor), the relay's two crash points, a second relay with the same
+     * name, and a node SIGKILLed while it coordinates the relay's open transaction. No power loss or clock jump (see
+     * docs/kafka.md).
      */
     public static final Set<FaultKind> KAFKA_DEFAULT_FAULTS = Set.copyOf(EnumSet.of(FaultKind.DROP_AFTER_REQUEST,
             FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
             FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE,
             FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, FaultKind.CRASH_AFTER_CLAIM,
-            FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT, FaultKind.ZOMBIE, FaultKind.REBALANCE_STORM));
+            FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT, FaultKind.ZOMBIE, FaultKind.REBALANCE_STORM,
+            FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
+            FaultKind.SECOND_RELAY, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION));
 
     /**
      * Faults a run uses by default: the proxy policies (one-way partitions and latency spikes included), kills and

@@ -250,7 +250,9 @@ public final class CoveringPlanner {
             case CRASH_AFTER_CLAIM -> new long[] {3_000, 4_000};
             // Past the Kafka processors' session timeout, so the group moves the zombie's partitions.
             case ZOMBIE -> new long[] {zombieMinMs, zombieMinMs + 2_000};
-            case REBALANCE_STORM -> new long[] {6_000, 9_000};
+            case REBALANCE_STORM, SECOND_RELAY -> new long[] {6_000, 9_000};
+            case RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT -> new long[] {2_000, 3_000};
+            case BROKER_KILL_IN_RELAY_TRANSACTION -> new long[] {5_000, 7_000};
             case LATENCY_SPIKE, DROP_REQUESTS, DROP_REPLIES -> new long[] {1_000, 3_000};
             case CLOCK_JUMP -> new long[] {2_000, 5_000};
             default -> new long[] {700, 2_500};

@@ -59,7 +59,18 @@ public enum FaultKind {
      */
     ZOMBIE(null),
     /** Kafka engine: a spare processor joins the consumer group at the start and leaves it (closes) at the stop. */
-    REBALANCE_STORM(null);
+    REBALANCE_STORM(null),
+    /** Kafka engine: the outbox relay halts after its pass's sends, before the Kafka commit (transaction left open). */
+    RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT(null),
+    /** Kafka engine: the relay halts after the Kafka commit, before it marks the rows sent in the store. */
+    RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT(null),
+    /** Kafka engine: a second relay process with the same relay name starts at the start and stops at the stop. */
+    SECOND_RELAY(null),
+    /**
+     * Kafka engine: the relay holds a pass's Kafka transaction open (after its sends) while the nemesis SIGKILLs the
+     * node coordinating that transaction; the stop restarts the node and lets the relay go on.
+     */
+    BROKER_KILL_IN_RELAY_TRANSACTION(null);
 
     private final FaultPolicy proxyPolicy;
 
@@ -84,7 +95,8 @@ public enum FaultKind {
     /** True for faults that end a process's life (its restart takes a JVM start and a group join). */
     public boolean isDeath() {
         return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS || this == CRASH_AFTER_CLAIM
-                || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT;
+                || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT || this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT
+                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT;
     }
 
     /**
@@ -93,13 +105,20 @@ public enum FaultKind {
      */
     public boolean isCrashWindow() {
         return this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT
-                || this == ZOMBIE;
+                || this == ZOMBIE || this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT
+                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT || this == BROKER_KILL_IN_RELAY_TRANSACTION;
     }
 
     /** The faults only the Kafka engine can inject. */
     public boolean kafkaOnly() {
         return this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT || this == ZOMBIE
-                || this == REBALANCE_STORM;
+                || this == REBALANCE_STORM || isRelayFault();
+    }
+
+    /** The Kafka engine's outbox relay faults (target {@code r1}). */
+    public boolean isRelayFault() {
+        return this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT
+                || this == SECOND_RELAY || this == BROKER_KILL_IN_RELAY_TRANSACTION;
     }
 
     public static FaultKind fromWireName(String name) {

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code zombie}: SIGSTOP itself inside the batch transaction after the handler; the harness sends SIGCONT
  *       after the group's session timeout has passed.</li>
  * </ul>
- * Arguments as {@link ProcessorChild}'s, plus {@code --armed}. On {@code STOP} (a rebalance storm's leave) it closes
+ * Arguments as {@link ProcessorChild}'s, plus {@code --armed} and {@code --outbox-topic} (each applied message also
+ * writes an outbox row to it, which the relay child publishes). On {@code STOP} (a rebalance storm's leave) it closes
  * the processor, which leaves the group, and exits 0; it exits 3 if the processor stops on its own.
  */
 public final class KafkaProcessorChild {
@@ -53,7 +54,7 @@ public final class KafkaProcessorChild {
         JdbcStore store = ProcessorChild.openStore(args);
         if (guarantee != Guarantee.EXACTLY_ONCE) {
             KafkaConsumerLoop loop = new KafkaConsumerLoop(guarantee, KafkaConsumerLoop.config(args), args.get("topic"),
-                    store, history, channel);
+                    args.get("outbox-topic", null), store, history, channel);
             System.out.println(READY + " " + name + " generation " + generation);
             System.out.flush();
             loop.run();
@@ -78,6 +79,7 @@ public final class KafkaProcessorChild {
                 })
                 .build();
         RecordingKafkaSource source = new RecordingKafkaSource(kafka, history);
+        String outboxTopic = args.get("outbox-topic", null);
         ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder()
                 .source(source).store(store).consumer(args.get("group"))
                 .clock(ControlledInstantSource.systemOrControlled())
@@ -87,6 +89,10 @@ public final class KafkaProcessorChild {
                     AddMessage add = AddMessage.decodeValue(message.value());
                     source.applying(add.id());
                     Accounts.apply(tx.connection(), add);
+                    if (outboxTopic != null) {
+                        // The outgoing copy, published by the relay: effect and message commit together.
+                        tx.send(outboxTopic, message.key(), message.value());
+                    }
                     inTransaction(channel, history);
                 })
                 .build();
