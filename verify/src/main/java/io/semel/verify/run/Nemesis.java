@@ -59,6 +59,8 @@ final class Nemesis {
     private final Map<String, ExecutorService> perTarget = new LinkedHashMap<>();
     /** Crash windows that ended before a batch reached the crash point: still armed until the workload ends. */
     private final List<TimedFault> extendedCrashWindows = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Threads holding an extended zombie; interrupted when the workload ends. */
+    private final List<Thread> zombieWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile Throwable failure;
 
@@ -102,7 +104,12 @@ final class Nemesis {
      * fired is recorded as a failed start (the header promised it: say plainly it did not happen).
      */
     void endCrashWindows() {
+        zombieWatchers.forEach(Thread::interrupt);
         for (TimedFault f : extendedCrashWindows) {
+            if (f.kind() == FaultKind.ZOMBIE) {
+                endZombie(f, processor(f));
+                continue;
+            }
             if (!processor(f).disarm(f.kind())) {
                 EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
                 history.invoke(proc(f), n);
@@ -213,7 +220,7 @@ final class Nemesis {
             return;
         }
         if (f.kind().isCrashWindow()) {
-            if (!processor(f).fired()) {
+            if (!processor(f).fired(f.kind())) {
                 // A loaded machine or a processor just back from a restart may not reach a batch within the
                 // window; the crash is what makes the run non-trivial, so the point stays armed.
                 log.accept("crash window of " + f.target() + " ended before a batch reached the crash point; it stays "
@@ -351,6 +358,37 @@ final class Nemesis {
      */
     private void stopZombie(TimedFault f) throws InterruptedException {
         ProcessorNode p = processor(f);
+        if (!p.zombieStopped()) {
+            // A processor just back from a restart, or idle, may not reach a batch within the window; the zombie
+            // stays armed and a watcher holds it stopped for its full length once it fires.
+            log.accept("zombie window of " + f.target() + " ended before a batch reached the handler; it stays armed "
+                    + "until one does or the workload ends");
+            extendedCrashWindows.add(f);
+            Thread w = new Thread(() -> watchZombie(f, p), "zombie-watch-" + f.target());
+            w.setDaemon(true);
+            zombieWatchers.add(w);
+            w.start();
+            return;
+        }
+        endZombie(f, p);
+    }
+
+    /** Waits until the armed zombie stops itself, holds it stopped for the planned length, then continues it. */
+    private void watchZombie(TimedFault f, ProcessorNode p) {
+        try {
+            while (!p.zombieStopped()) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(f.stopMs() - f.startMs());
+            extendedCrashWindows.remove(f);
+            endZombie(f, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends SIGCONT and records the stop (or a failed start when it never fired). */
+    private void endZombie(TimedFault f, ProcessorNode p) {
         boolean fired;
         try {
             fired = p.endZombie();
@@ -360,12 +398,14 @@ final class Nemesis {
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()),
                 fired ? NemesisPhase.STOP : NemesisPhase.START);
-        history.invoke(proc(f), n);
-        if (fired) {
-            history.ok(proc(f), n);
-        } else {
-            history.fail(proc(f), n, "armed from " + f.startMs() + " to " + f.stopMs() + " ms but no batch reached the "
-                    + "handler (the processor was down or idle)");
+        synchronized (zombieWatchers) {
+            history.invoke(proc(f), n);
+            if (fired) {
+                history.ok(proc(f), n);
+            } else {
+                history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but no batch "
+                        + "reached the handler (the processor was down or idle)");
+            }
         }
     }
 

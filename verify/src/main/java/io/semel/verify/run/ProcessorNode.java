@@ -5,6 +5,7 @@ import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.process.ChildSpec;
 import io.semel.verify.process.ProcessListener;
 import io.semel.verify.run.child.ChildChannel;
+import io.semel.verify.run.child.ChildHistory;
 import io.semel.verify.run.child.ProcessorChild;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,14 +27,11 @@ final class ProcessorNode extends ChildNode {
     private final Map<String, String> systemProperties;
     private final String mainClass;
     private final String readyPrefix;
-    private boolean armed;
-    /** The crash point or zombie armed now (meaningful while {@link #armed}). */
-    private FaultKind armedKind = FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
-    private boolean crashFired;
-    /** The crash fired but its restart (the fault's stop) has not succeeded yet. */
-    private boolean pendingCrashStop;
+    /** The crash points (and the zombie) armed now; a window extended past its end stays here until it fires. */
+    private final java.util.Set<FaultKind> armedKinds = java.util.EnumSet.noneOf(FaultKind.class);
+    /** The kinds that fired since they were last armed. */
+    private final java.util.Set<FaultKind> firedKinds = java.util.EnumSet.noneOf(FaultKind.class);
     private int restarts;
-    private FaultKind armedKindFired = FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
 
     ProcessorNode(String name, List<String> baseArgs, Map<String, String> systemProperties, Path runDir,
             EventSink sink, RunHistory history, ProcessListener listener) {
@@ -54,9 +52,11 @@ final class ProcessorNode extends ChildNode {
     @Override
     ChildSpec spec(List<String> args) {
         List<String> all = new java.util.ArrayList<>(args);
-        if (armed && armedKind != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+        List<String> named = armedKinds.stream().filter(k -> k != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK)
+                .map(FaultKind::wireName).toList();
+        if (!named.isEmpty()) {
             // Armed from its first instruction: a claim right after the start must not race the ARM line.
-            all.addAll(List.of("--armed", armedKind.wireName()));
+            all.addAll(List.of("--armed", String.join(",", named)));
         }
         return ChildSpec.of(name, mainClass, runDir, readyPrefix)
                 .withArgs(all).withSystemProperties(systemProperties).withHeapMb(256)
@@ -67,8 +67,8 @@ final class ProcessorNode extends ChildNode {
     @Override
     void started() {
         EventSink.Link link = sink.link(name);
-        if (armed && link != null && link.generation() == generation) {
-            link.send(armCommand(armedKind));
+        if (link != null && link.generation() == generation) {
+            armedKinds.forEach(k -> link.send(armCommand(k)));
         }
     }
 
@@ -92,9 +92,8 @@ final class ProcessorNode extends ChildNode {
      * start) and claims its partitions on joining.
      */
     synchronized boolean arm(FaultKind kind) throws IOException {
-        armed = true;
-        armedKind = kind;
-        crashFired = false;
+        armedKinds.add(kind);
+        firedKinds.remove(kind);
         if (kind == FaultKind.CRASH_AFTER_CLAIM) {
             if (alive()) {
                 sink.killing(name, generation);
@@ -130,7 +129,7 @@ final class ProcessorNode extends ChildNode {
      * Returns whether it had stopped itself.
      */
     synchronized boolean endZombie() throws IOException {
-        armed = false;
+        armedKinds.remove(FaultKind.ZOMBIE);
         EventSink.Link link = sink.link(name);
         if (link != null) {
             link.send(ChildChannel.DISARM + " " + FaultKind.ZOMBIE.wireName());
@@ -138,10 +137,16 @@ final class ProcessorNode extends ChildNode {
         if (!alive()) {
             return false;
         }
-        boolean stopped = selfStopped(current.pid());
+        boolean stopped = !current.isPaused() && selfStopped(current.pid());
         // SIGCONT either way: a child that stopped itself right after this check must not stay stopped.
         current.resume();
         return stopped;
+    }
+
+    /** Whether the current generation stopped itself (the zombie fired and waits for SIGCONT). */
+    synchronized boolean zombieStopped() {
+        // A stop the harness sent itself (a pause fault) is not the zombie's.
+        return alive() && !current.isPaused() && selfStopped(current.pid());
     }
 
     /** Whether the process is in the stopped state ({@code T} in {@code /proc/<pid>/stat}). */
@@ -191,7 +196,12 @@ final class ProcessorNode extends ChildNode {
 
     /** Whether the crash point fired since it was last armed. */
     synchronized boolean fired() {
-        return crashFired;
+        return fired(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK);
+    }
+
+    /** Whether {@code kind} fired since it was last armed. */
+    synchronized boolean fired(FaultKind kind) {
+        return firedKinds.contains(kind);
     }
 
     /** Ends the crash window: returns whether the crash point fired while armed. */
@@ -201,13 +211,18 @@ final class ProcessorNode extends ChildNode {
 
     /** Ends the window of {@code kind}: returns whether it fired while armed. */
     synchronized boolean disarm(FaultKind kind) {
-        armed = false;
+        armedKinds.remove(kind);
         EventSink.Link link = sink.link(name);
         if (link != null) {
-            link.send(kind == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK ? ChildChannel.DISARM
-                    : ChildChannel.DISARM + " " + kind.wireName());
+            if (kind == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+                // A bare DISARM clears every named fault in the child too: arm the others again.
+                link.send(ChildChannel.DISARM);
+                armedKinds.forEach(k -> link.send(armCommand(k)));
+            } else {
+                link.send(ChildChannel.DISARM + " " + kind.wireName());
+            }
         }
-        return crashFired;
+        return firedKinds.contains(kind);
     }
 
     synchronized int generation() {
@@ -221,7 +236,7 @@ final class ProcessorNode extends ChildNode {
     /** Final phase: resume if paused, restart if dead; the processor must drain what the log holds. */
     synchronized void heal() throws IOException {
         held = false;
-        armed = false;
+        armedKinds.clear();
         if (alive()) {
             // SIGCONT whether or not the harness paused it: a zombie stops itself.
             current.resume();
@@ -247,22 +262,44 @@ final class ProcessorNode extends ChildNode {
     @Override
     void diedOnItsOwn() throws IOException, InterruptedException {
         awaitEventsClosed();
-        boolean crash = armed && current.exitCode().orElse(0) == 137;
+        FaultKind crashed = current.exitCode().orElse(0) == 137 ? crashedKind() : null;
         Thread.sleep(RESTART_DELAY_MS);
         restarts++;
-        if (crash) {
-            armed = false;
-            crashFired = true;
-            armedKindFired = armedKind;
-            pendingCrashStop = true;
+        if (crashed != null) {
+            armedKinds.remove(crashed);
+            firedKinds.add(crashed);
         }
         startNext();
-        if (pendingCrashStop) {
-            pendingCrashStop = false;
-            EventValue.Nemesis stop = new EventValue.Nemesis(armedKindFired.wireName(), List.of(name), NemesisPhase.STOP);
+        if (crashed != null) {
+            EventValue.Nemesis stop = new EventValue.Nemesis(crashed.wireName(), List.of(name), NemesisPhase.STOP);
             history.invoke(WATCHDOG_PROC, stop);
             history.ok(WATCHDOG_PROC, stop);
         }
+    }
+
+    /**
+     * Which armed crash point the dead generation halted at: the child prints {@code CRASH <fault>: <step>} on stderr
+     * (flushed) before it halts; null when none of the armed ones did (a SIGKILL from elsewhere, an OOM kill).
+     */
+    private FaultKind crashedKind() {
+        if (armedKinds.isEmpty()) {
+            return null;
+        }
+        try {
+            String err = java.nio.file.Files.readString(current.spec().stderr());
+            int at = err.lastIndexOf(ChildHistory.CRASH_LINE_PREFIX);
+            if (at >= 0) {
+                String rest = err.substring(at + ChildHistory.CRASH_LINE_PREFIX.length());
+                int colon = rest.indexOf(':');
+                FaultKind k = FaultKind.fromWireName(colon < 0 ? rest.strip() : rest.substring(0, colon));
+                if (armedKinds.contains(k)) {
+                    return k;
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("verify: cannot tell which crash point " + name + " halted at: " + e);
+        }
+        return null;
     }
 
     @Override

@@ -58,6 +58,8 @@ public final class RunSchedule {
      * that long, the nemesis does: a node fault starts only once the other nodes are up ({@code KafkaCluster}).
      */
     static final long KAFKA_RECOVERY_MS = 8_000;
+    /** Kafka engine: quiet time at the start, while the processors join the group and claim their partitions. */
+    static final long KAFKA_EDGE_MS = 8_000;
 
     /**
      * Who can be hit: the processors (consumer group members) and the producers that run as child JVMs (none
@@ -190,7 +192,7 @@ public final class RunSchedule {
                 wishes.add(new CoveringPlanner.Need(k, target, length));
             }
         }
-        CoveringPlanner.Rules rules = new CoveringPlanner.Rules(EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
+        CoveringPlanner.Rules rules = new CoveringPlanner.Rules(KAFKA_EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
                 SPACING_MS, WINDOW_MS, COVER_FROM_MS);
         Set<String> quiet = new java.util.HashSet<>(brokers);
         quiet.addAll(List.of(PROXY_PROCESSOR, PROXY_PRODUCERS, GROUP));

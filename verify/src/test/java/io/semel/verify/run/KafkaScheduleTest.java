@@ -40,9 +40,9 @@ class KafkaScheduleTest {
     }
 
     @Test
-    void everyKafkaKindIsPlannedInAMinuteAndAHalfWithPostgres() {
+    void everyKafkaKindIsPlannedInTwoMinutesWithPostgres() {
         for (long seed = 1; seed <= 20; seed++) {
-            Set<FaultKind> kinds = plan(seed, 90, PG, true).faults().stream().map(TimedFault::kind)
+            Set<FaultKind> kinds = plan(seed, 120, PG, true).faults().stream().map(TimedFault::kind)
                     .collect(Collectors.toCollection(() -> EnumSet.noneOf(FaultKind.class)));
             assertThat(kinds).as("seed %d", seed).containsAll(VerifyConfig.KAFKA_DEFAULT_FAULTS);
         }

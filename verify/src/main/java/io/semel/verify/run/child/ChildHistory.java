@@ -106,6 +106,9 @@ public final class ChildHistory {
      * id, then halts the JVM at once, as SIGKILL would. The line is flushed before the halt, so the history
      * shows the crash even though nothing after it runs.
      */
+    /** Printed on stderr (flushed) before a crash point halts: {@code CRASH <fault>: <step>}; the harness reads it. */
+    public static final String CRASH_LINE_PREFIX = "CRASH ";
+
     public void crashNow(String step) {
         crashNow(EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK, step);
     }
@@ -113,7 +116,7 @@ public final class ChildHistory {
     /** {@link #crashNow(String)} recorded as the nemesis {@code fault} (another named crash point). */
     public void crashNow(String fault, String step) {
         injected(fault);
-        System.err.println("CRASH " + step);
+        System.err.println(CRASH_LINE_PREFIX + fault + ": " + step);
         System.err.flush();
         Runtime.getRuntime().halt(137);
     }

@@ -38,7 +38,7 @@ public final class KafkaRelayChild {
         ChildChannel channel = ChildChannel.connect(ChildArgs.address(args.get("events")), name, generation);
         String armed = args.get("armed", null);
         if (armed != null) {
-            channel.arm(armed);
+            java.util.Arrays.stream(armed.split(",")).forEach(channel::arm);
         }
         ChildHistory history = new ChildHistory(channel, name, generation);
         JdbcStore store = ProcessorChild.openStore(args);
