@@ -248,9 +248,18 @@ final class KafkaCluster implements Brokers {
                     .all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MS);
             while (true) {
-                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
-                        .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
-                if (d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == REPLICATION_FACTOR)) {
+                TopicDescription d = null;
+                try {
+                    d = admin.describeTopics(List.of(name)).allTopicNames().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                            .get(name);
+                } catch (ExecutionException e) {
+                    // Right after the creation a node may not know the topic yet: ask again.
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                }
+                if (d != null && d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && p.isr().size() == REPLICATION_FACTOR)) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
