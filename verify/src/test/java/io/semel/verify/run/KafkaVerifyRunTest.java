@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.verify.checker.CheckResult;
 import io.semel.verify.checker.Verdict;
-import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
-import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.HistoryReader;
-import io.semel.verify.history.NemesisPhase;
-import io.semel.verify.history.OpType;
 import io.semel.verify.report.TerminalReport;
 import io.semel.verify.schedule.FaultKind;
 import java.nio.file.Path;
@@ -49,5 +45,28 @@ class KafkaVerifyRunTest {
         assertThat(eo.verdict()).as("%s", eo.reasons()).isEqualTo(Verdict.VALID);
         assertThat(HistoryReader.readAll(r.history()).header().engine()).isEqualTo("kafka");
         assertThat(r.rejectedLines()).isZero();
+    }
+
+    @Test
+    void onKafkaAtLeastOnceDuplicatesAndAtMostOnceLosesUnderTheScheduleExactlyOnceSurvives(@TempDir Path dir)
+            throws Exception {
+        VerifyConfig base = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, SEED, Duration.ofSeconds(30), dir)
+                .withEngine(VerifyConfig.Engine.KAFKA)
+                .withFaults(EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.DROP_AFTER_REQUEST, FaultKind.STALL,
+                        FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+        List<RunResult> runs = Demo.runAll(base, dir, null, line -> { });
+        System.out.println(TerminalReport.sideBySide(runs.stream().map(RunResult::summary).toList()));
+        CheckResult eo = runs.get(0).check();
+        assertThat(eo.verdict()).as("%s", eo.reasons()).isEqualTo(Verdict.VALID);
+        CheckResult alo = runs.get(1).check();
+        assertThat(alo.counts().duplicated()).as("%s", alo.reasons()).isPositive();
+        assertThat(alo.counts().lost()).isZero();
+        CheckResult amo = runs.get(2).check();
+        assertThat(amo.counts().lost()).as("%s", amo.reasons()).isPositive();
+        assertThat(amo.counts().duplicated()).isZero();
+        assertThat(runs.get(1).summary().schedule()).isEqualTo(runs.get(0).summary().schedule());
+        assertThat(runs.get(2).summary().schedule()).isEqualTo(runs.get(0).summary().schedule());
+        // The relay publishes each applied effect once whatever the consumer above it does.
+        assertThat(runs).allMatch(r -> r.summary().health().outputProblems().isEmpty());
     }
 }

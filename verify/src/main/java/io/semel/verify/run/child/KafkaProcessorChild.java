@@ -119,14 +119,16 @@ public final class KafkaProcessorChild {
 
     /** The faults injected inside the batch transaction, right after the handler applied a message. */
     private static void inTransaction(ChildChannel channel, ChildHistory history) {
-        if (channel.armed(FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT.wireName())) {
-            history.crashNow(FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT.wireName(),
-                    "after the handler, before the commit");
-        }
+        // The zombie first: when both are armed, the zombie comes back and the crash fires at a later handler call.
         if (channel.armed(FaultKind.ZOMBIE.wireName())) {
             channel.disarm(FaultKind.ZOMBIE.wireName());
             history.injected(FaultKind.ZOMBIE.wireName());
             stopSelf();
+            return;
+        }
+        if (channel.armed(FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT.wireName())) {
+            history.crashNow(FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT.wireName(),
+                    "after the handler, before the commit");
         }
     }
 
