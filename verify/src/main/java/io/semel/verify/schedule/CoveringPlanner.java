@@ -323,8 +323,10 @@ public final class CoveringPlanner {
             return false;
         }
         boolean own = other.target().equals(c.target());
-        // Another processor's crash window is not in the way: the group moves its partitions to this one.
-        boolean related = own || crashQuiet.contains(other.target());
+        // On the Kafka engine (oneAtATime given) another processor's crash window is not in the way: the group moves
+        // its partitions to this one. The Semel engine keeps its crash windows apart, as it always planned them.
+        boolean related = own || crashQuiet.contains(other.target())
+                || (oneAtATime.isEmpty() && other.kind().isCrashWindow());
         if (!related) {
             return false;
         }
