@@ -36,8 +36,12 @@ import java.util.function.Consumer;
  */
 final class Nemesis {
     static final String PROC = "nemesis";
-    /** How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done. */
-    static final long DRAIN_WAIT_MS = 60_000;
+    /**
+     * How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done: a Kafka node's
+     * restart after SIGKILL may take up to its 180 s readiness timeout on a loaded machine (the 60 s this was once
+     * aborted a Kafka sweep).
+     */
+    static final long DRAIN_WAIT_MS = 240_000;
     static final long CLOCK_JUMP_MIN_MS = 5_000;
     static final long CLOCK_JUMP_MAX_MS = 120_000;
 
