@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,6 +34,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Workload phase of each run (default 20s).")
     Duration durationEach = Duration.ofSeconds(20);
 
+    @Option(names = "--engine", paramLabel = "E", description = "semel (default): Semel's broker; kafka: a three-node "
+            + "KRaft cluster of child JVMs (RF 3, min.insync.replicas 2) with the processor on KafkaSource "
+            + "(docs/kafka.md, \"Verify on Kafka\").")
+    String engine = "semel";
+
     @Option(names = "--store", paramLabel = "S", converter = VerifyOptions.StoreConverter.class,
             description = "The processor's store: sqlite (default) or postgres.")
     VerifyConfig.StoreKind store = VerifyConfig.StoreKind.SQLITE;
@@ -47,13 +53,22 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private VerifyConfig.Engine engine() {
+        try {
+            return VerifyConfig.Engine.valueOf(engine.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--engine must be semel or kafka, got '" + engine + "'");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = Files.createTempDirectory("semel-demo-");
-        VerifyConfig base = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, seed, durationEach, dir).withStore(store, jdbcUrl);
-        out.println("semel demo: seed " + seed + ", " + durationEach.toSeconds() + " s per guarantee, the same "
+        VerifyConfig base = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, seed, durationEach, dir).withStore(store, jdbcUrl)
+                .withEngine(engine());
+        out.println("semel demo: engine " + base.engine().wireName() + ", seed " + seed + ", " + durationEach.toSeconds() + " s per guarantee, the same "
                 + VerifyRun.schedule(base).faults().size() + " faults for each (" + describe(base) + ")");
         out.flush();
         List<RunResult> runs;
@@ -61,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             runs = Demo.runAll(base, dir, pg, VerifyOptions.progress(err));
         }
         err.println();
-        Path html = Demo.writeReports(report, "semel demo, seed " + seed, runs, Reproduce.commandLine(spec, seed));
+        Path html = Demo.writeReports(report, "semel demo, engine " + base.engine().wireName() + ", seed " + seed, runs,
+                Reproduce.commandLine(spec, seed));
         List<RunSummary> summaries = runs.stream().map(RunResult::summary).toList();
         out.println();
         out.println(TerminalReport.sideBySide(summaries));

@@ -52,8 +52,15 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--faults", paramLabel = "K1,K2", description = "Fault kinds (default: drop-after-request, "
             + "cut-during-response, stall, reset, delay, drop-requests, drop-replies, latency-spike, kill, pause, "
-            + "power-loss, clock-jump, crash-after-commit-before-ack; also replay-stale).")
+            + "power-loss, clock-jump, crash-after-commit-before-ack; also replay-stale; with --engine kafka: the network "
+            + "faults but replay-stale, kill, pause, crash-after-commit-before-ack, crash-after-claim, "
+            + "crash-after-handler-before-commit, zombie, rebalance-storm).")
     String faults;
+
+    @Option(names = "--engine", paramLabel = "E", description = "semel (default): Semel's broker; kafka: a three-node "
+            + "KRaft cluster of child JVMs (RF 3, min.insync.replicas 2) with the processor on KafkaSource "
+            + "(docs/kafka.md, \"Verify on Kafka\").")
+    String engine = "semel";
 
     @Option(names = "--store", paramLabel = "S", converter = VerifyOptions.StoreConverter.class,
             description = "The processor's store: sqlite (default) or postgres.")
@@ -78,6 +85,14 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private VerifyConfig.Engine engine() {
+        try {
+            return VerifyConfig.Engine.valueOf(engine.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--engine must be semel or kafka, got '" + engine + "'");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -88,7 +103,7 @@ final class VerifyCommand implements Callable<Integer> {
         try {
             Sweep.seeds(first, seeds);
             cfg = VerifyConfig.defaults(guarantee, first, duration, dir).withSendsPerSecond(rate)
-                    .withStore(store, jdbcUrl);
+                    .withStore(store, jdbcUrl).withEngine(engine());
             if (faults != null) {
                 cfg = cfg.withFaults(VerifyOptions.faults(faults));
             }
@@ -100,7 +115,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     private int single(VerifyConfig cfg, PrintWriter out, PrintWriter err) throws Exception {
         out.println("semel verify: " + guarantee.wireName() + ", " + duration.toSeconds() + " s, seed " + cfg.seed()
-                + ", store " + store.name().toLowerCase() + ", " + VerifyRun.schedule(cfg).faults().size()
+                + ", store " + store.name().toLowerCase() + ", engine " + cfg.engine().wireName() + ", "
+                + VerifyRun.schedule(cfg).faults().size()
                 + " faults planned; run dir " + cfg.runDir());
         out.flush();
         RunResult r;
@@ -119,7 +135,8 @@ final class VerifyCommand implements Callable<Integer> {
     private int sweep(VerifyConfig cfg, PrintWriter out, PrintWriter err) throws Exception {
         out.println("semel verify: sweep of " + seeds + " seeds from " + cfg.seed() + (seed == null ? " (random)" : "")
                 + ", " + guarantee.wireName() + ", " + duration.toSeconds() + " s each, store "
-                + store.name().toLowerCase() + "; run dirs " + cfg.runDir() + "/seed-N");
+                + store.name().toLowerCase() + ", engine " + cfg.engine().wireName() + "; run dirs " + cfg.runDir()
+                + "/seed-N");
         out.flush();
         List<RunResult> runs;
         try (PostgresServer pg = VerifyOptions.postgres(store, jdbcUrl, err)) {

@@ -180,7 +180,7 @@ public final class KafkaSource implements Source {
         for (TopicPartition tp : todo) {
             try {
                 long next = claims.claim(tp, initial.get(tp));
-                io.semel.processor.CrashPoints.reached(io.semel.processor.CrashPoints.KAFKA_AFTER_CLAIM_BEFORE_SEEK);
+                cfg.crash.reached(io.semel.processor.CrashPoints.KAFKA_AFTER_CLAIM_BEFORE_SEEK);
                 consumer.seek(tp, next);
                 nacks.remove(tp);
                 consumer.resume(List.of(tp));

@@ -44,6 +44,7 @@ public final class KafkaSourceBuilder {
     int maxPollRecords = 500;
     InitialPosition initialPosition = InitialPosition.EARLIEST;
     InstantSource clock = InstantSource.system();
+    io.semel.processor.CrashPoints.Hook crash = io.semel.processor.CrashPoints.SYSTEM;
     final Map<String, Object> extra = new HashMap<>();
 
     KafkaSourceBuilder(String bootstrapServers, String group, String topic) {
@@ -98,6 +99,15 @@ public final class KafkaSourceBuilder {
 
     public KafkaSourceBuilder clock(InstantSource v) {
         clock = Objects.requireNonNull(v, "clock");
+        return this;
+    }
+
+    /**
+     * Crash-point hook: called at {@code kafka.afterClaimBeforeSeek}; default {@link io.semel.processor.CrashPoints#SYSTEM}
+     * (halts when enabled by system property). The verify harness passes one it arms at run time.
+     */
+    public KafkaSourceBuilder crashHook(io.semel.processor.CrashPoints.Hook v) {
+        crash = Objects.requireNonNull(v, "crash");
         return this;
     }
 

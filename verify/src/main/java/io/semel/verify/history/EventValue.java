@@ -36,8 +36,12 @@ public sealed interface EventValue
      *     default; {@code semel check} uses it so that an offline re-check reaches the run's verdict
      */
     record Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults, Long seed,
-            Integer minConfirmed) implements EventValue {
+            Integer minConfirmed, String engine) implements EventValue {
         public static final int FORMAT_VERSION = 1;
+        /** The engine a history without an {@code engine} field ran on. */
+        public static final String ENGINE_SEMEL = "semel";
+        /** Kafka keeps no per-record delivery count: the checker does not hold its deliveries to one. */
+        public static final String ENGINE_KAFKA = "kafka";
 
         public Header {
             Objects.requireNonNull(guarantee, "guarantee");
@@ -47,8 +51,24 @@ public sealed interface EventValue
             }
         }
 
+        public Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults, Long seed,
+                Integer minConfirmed) {
+            this(formatVersion, guarantee, faults, seed, minConfirmed, null);
+        }
+
         public Header(int formatVersion, Guarantee guarantee, List<ScheduledFault> faults) {
             this(formatVersion, guarantee, faults, null, null);
+        }
+
+        /** The engine the run used; {@value #ENGINE_SEMEL} when the header does not say. */
+        public String engineOrDefault() {
+            return engine == null ? ENGINE_SEMEL : engine;
+        }
+
+        /** This header naming the engine the run used ({@code semel} is the default and is not written). */
+        public Header withEngine(String runEngine) {
+            return new Header(formatVersion, guarantee, faults, seed, minConfirmed,
+                    ENGINE_SEMEL.equals(runEngine) ? null : runEngine);
         }
 
         public Header(Guarantee guarantee, List<ScheduledFault> faults) {
@@ -57,7 +77,7 @@ public sealed interface EventValue
 
         /** This header with the run's seed and the checker threshold it was judged with. */
         public Header withRun(long runSeed, int runMinConfirmed) {
-            return new Header(formatVersion, guarantee, faults, runSeed, runMinConfirmed);
+            return new Header(formatVersion, guarantee, faults, runSeed, runMinConfirmed, engine);
         }
 
         @Override

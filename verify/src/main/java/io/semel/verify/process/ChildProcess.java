@@ -67,6 +67,7 @@ public final class ChildProcess implements ProcessControl, Closeable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + spec.heapMb() + "m");
+        cmd.addAll(spec.jvmOptions());
         for (Map.Entry<String, String> p : spec.systemProperties().entrySet()) {
             cmd.add("-D" + p.getKey() + "=" + p.getValue());
         }

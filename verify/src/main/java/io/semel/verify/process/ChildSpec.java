@@ -21,9 +21,11 @@ import java.util.TreeMap;
  *     across restarts so every life of the process is kept
  * @param readyLinePrefix start waits for a stdout line starting with this
  * @param readyTimeout how long start waits for that line
+ * @param jvmOptions extra JVM options placed before the system properties (e.g. {@code -XX:+UseSerialGC} for the
+ *     Kafka brokers, which should use few threads on a shared machine)
  */
 public record ChildSpec(String name, String mainClass, List<String> args, SortedMap<String, String> systemProperties,
-        int heapMb, String classpath, Path runDir, String readyLinePrefix, Duration readyTimeout) {
+        int heapMb, String classpath, Path runDir, String readyLinePrefix, Duration readyTimeout, List<String> jvmOptions) {
     public static final int HEAP_MB_DEFAULT = 256;
     public static final Duration READY_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
@@ -35,6 +37,7 @@ public record ChildSpec(String name, String mainClass, List<String> args, Sorted
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(readyTimeout, "readyTimeout");
         args = List.copyOf(args);
+        jvmOptions = List.copyOf(jvmOptions);
         systemProperties = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(systemProperties));
         if (heapMb < 16) {
             throw new IllegalArgumentException("heapMb " + heapMb + " is below the 16 MB a JVM needs");
@@ -47,7 +50,7 @@ public record ChildSpec(String name, String mainClass, List<String> args, Sorted
      */
     public static ChildSpec of(String name, String mainClass, Path runDir, String readyLinePrefix) {
         return new ChildSpec(name, mainClass, List.of(), new TreeMap<>(), HEAP_MB_DEFAULT, currentClasspath(), runDir,
-                readyLinePrefix, READY_TIMEOUT_DEFAULT);
+                readyLinePrefix, READY_TIMEOUT_DEFAULT, List.of());
     }
 
     /** Surefire's test classpath when running under it (java.class.path is then a manifest jar), else ours. */
@@ -57,21 +60,26 @@ public record ChildSpec(String name, String mainClass, List<String> args, Sorted
 
     public ChildSpec withArgs(List<String> newArgs) {
         return new ChildSpec(name, mainClass, newArgs, systemProperties, heapMb, classpath, runDir, readyLinePrefix,
-                readyTimeout);
+                readyTimeout, jvmOptions);
     }
 
     public ChildSpec withSystemProperties(Map<String, String> props) {
         return new ChildSpec(name, mainClass, args, new TreeMap<>(props), heapMb, classpath, runDir, readyLinePrefix,
-                readyTimeout);
+                readyTimeout, jvmOptions);
     }
 
     public ChildSpec withHeapMb(int mb) {
         return new ChildSpec(name, mainClass, args, systemProperties, mb, classpath, runDir, readyLinePrefix,
-                readyTimeout);
+                readyTimeout, jvmOptions);
     }
 
     public ChildSpec withReadyTimeout(Duration d) {
-        return new ChildSpec(name, mainClass, args, systemProperties, heapMb, classpath, runDir, readyLinePrefix, d);
+        return new ChildSpec(name, mainClass, args, systemProperties, heapMb, classpath, runDir, readyLinePrefix, d, jvmOptions);
+    }
+
+    public ChildSpec withJvmOptions(List<String> options) {
+        return new ChildSpec(name, mainClass, args, systemProperties, heapMb, classpath, runDir, readyLinePrefix,
+                readyTimeout, options);
     }
 
     public Path dir() {

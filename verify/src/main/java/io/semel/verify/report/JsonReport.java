@@ -69,7 +69,8 @@ public final class JsonReport {
         health.put("producerStops", s.health().producerStops());
         s.health().stoppedProducers().forEach(health.putArray("stoppedProducers")::add);
         health.put("tornLines", s.health().tornLines()).put("tornUnexplained", s.health().tornUnexplained())
-                .put("rejectedLines", s.health().rejectedLines());
+                .put("rejectedLines", s.health().rejectedLines()).put("outputChecked", s.health().outputChecked());
+        s.health().outputProblems().forEach(health.putArray("outputProblems")::add);
         try {
             root.set("check", MAPPER.readTree(s.result().toJson()));
             return MAPPER.writeValueAsString(root);

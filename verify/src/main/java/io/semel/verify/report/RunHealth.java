@@ -36,9 +36,14 @@ import java.util.TreeSet;
  * @param tornLines child lines cut by the end of their stream
  * @param tornUnexplained of those, the ones not explained by a harness SIGKILL of their generation
  * @param rejectedLines complete child lines that did not decode or broke a history rule
+ * @param outputChecked Kafka engine: applied effects whose outgoing message (an outbox row the relay publishes)
+ *     was looked for in the output topic; -1 when the run has no relay
+ * @param outputProblems Kafka engine: what the output check found (an applied effect published zero or several
+ *     times, or a published message for no applied effect); any one makes the run invalid for every guarantee, since
+ *     the relay must publish each committed outbox row exactly once whatever the consumer's guarantee
  */
 public record RunHealth(long producerStops, List<String> stoppedProducers, long tornLines, long tornUnexplained,
-        long rejectedLines) {
+        long rejectedLines, long outputChecked, List<String> outputProblems) {
     /** The exception name a producer's fatal failure is recorded with, at the start of the send's error. */
     public static final String FATAL_PRODUCER_ERROR = "FatalProducerException";
     /** Its subtype for DEDUP_STATE_UNKNOWN, recorded under its own name. */
@@ -46,8 +51,20 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
     /** Nothing measured (reports built without a run, e.g. from a history alone). */
     public static final RunHealth NOT_MEASURED = new RunHealth(0, List.of(), 0, 0, 0);
 
+    public RunHealth(long producerStops, List<String> stoppedProducers, long tornLines, long tornUnexplained,
+            long rejectedLines) {
+        this(producerStops, stoppedProducers, tornLines, tornUnexplained, rejectedLines, -1, List.of());
+    }
+
+    /** These figures with the Kafka engine's output check. */
+    public RunHealth withOutput(long checked, List<String> problems) {
+        return new RunHealth(producerStops, stoppedProducers, tornLines, tornUnexplained, rejectedLines, checked,
+                problems);
+    }
+
     public RunHealth {
         stoppedProducers = List.copyOf(stoppedProducers);
+        outputProblems = List.copyOf(outputProblems);
         if (tornUnexplained > tornLines || tornUnexplained < 0 || rejectedLines < 0 || producerStops < 0) {
             throw new IllegalArgumentException("inconsistent counts: torn " + tornLines + ", unexplained "
                     + tornUnexplained + ", rejected " + rejectedLines + ", stops " + producerStops);
@@ -77,6 +94,9 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
             out.add("exactly-once producer stops: " + producerStops + " " + stoppedProducers
                     + " (a send failed with " + FATAL_PRODUCER_ERROR + "; an exactly-once producer must not stop)");
         }
+        if (!outputProblems.isEmpty()) {
+            out.add("outbox relay output: " + String.join("; ", outputProblems));
+        }
         if (tornUnexplained > 0 || rejectedLines > 0) {
             out.add("child history lines lost without explanation: " + tornUnexplained + " torn (of " + tornLines
                     + "), " + rejectedLines + " rejected; the history is incomplete");
@@ -93,12 +113,23 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
         if (g == Guarantee.EXACTLY_ONCE && producerStops > 0) {
             v = worse(v, Verdict.INVALID);
         }
+        if (!outputProblems.isEmpty()) {
+            v = worse(v, Verdict.INVALID);
+        }
         return v;
     }
 
     private static Verdict worse(Verdict a, Verdict b) {
         List<Verdict> order = List.of(Verdict.INVALID, Verdict.UNKNOWN, Verdict.TRIVIAL, Verdict.VALID);
         return order.indexOf(a) <= order.indexOf(b) ? a : b;
+    }
+
+    /** "-" without a relay, "ok (N)" when every applied effect was published once, else the problem count. */
+    public String outputCell() {
+        if (outputChecked < 0) {
+            return "-";
+        }
+        return outputProblems.isEmpty() ? "once each (" + outputChecked + ")" : outputProblems.size() + " problem(s)";
     }
 
     /** "2" or "2 (1 unexplained)", for tables. */

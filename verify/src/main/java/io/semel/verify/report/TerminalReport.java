@@ -44,6 +44,7 @@ public final class TerminalReport {
             new Row("producer stops", s -> num(s.health().producerStops())),
             new Row("child lines torn", s -> s.health().tornCell()),
             new Row("child lines rejected", s -> num(s.health().rejectedLines())),
+            new Row("relay output", s -> s.health().outputCell()),
             new Row("verdict", s -> s.verdict().wireName()));
 
     /** One result without run data: every row but "faults injected", then the verdict's reasons. */

@@ -5,7 +5,6 @@ import io.semel.verify.process.ChildSpec;
 import io.semel.verify.process.PowerCut;
 import io.semel.verify.process.ProcessListener;
 import io.semel.verify.run.child.ControlledInstantSource;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -24,7 +23,7 @@ import java.util.Random;
  * run; a message redelivered that often is a finding in itself), session timeouts from 1 s.
  * Thread-safe as {@link ChildProcess} is.
  */
-final class BrokerNode implements Closeable {
+final class BrokerNode implements Brokers {
     static final long ACK_TIMEOUT_MS = 1_500;
     static final int MAX_DELIVERIES = 100;
     static final String READY_PREFIX = "semel broker listening on";
@@ -104,7 +103,8 @@ final class BrokerNode implements Closeable {
     }
 
     /** Final phase: resume if paused, start if dead. */
-    void heal() throws IOException {
+    @Override
+    public void heal() throws IOException {
         resume();
         ensureRunning();
     }
@@ -121,6 +121,38 @@ final class BrokerNode implements Closeable {
             throw new IOException("the broker is still alive after SIGKILL; no power cut on a running process");
         }
         return PowerCut.apply(dataDir, forcedLengthsDir, random);
+    }
+
+    @Override
+    public boolean isBroker(String target) {
+        return target.equals(RunSchedule.BROKER);
+    }
+
+    @Override
+    public String kill(String target) throws IOException {
+        process.kill();
+        return RunSchedule.BROKER;
+    }
+
+    @Override
+    public String pause(String target) throws IOException {
+        process.pause();
+        return RunSchedule.BROKER;
+    }
+
+    @Override
+    public void resume(String target) throws IOException {
+        resume();
+    }
+
+    @Override
+    public void ensureRunning(String target) throws IOException {
+        ensureRunning();
+    }
+
+    @Override
+    public List<PowerCut.Cut> powerLoss(String target, Random random) throws IOException {
+        return powerLoss(random);
     }
 
     /** The file holding a child's wall-clock offset in milliseconds (the clock-jump fault writes it). */

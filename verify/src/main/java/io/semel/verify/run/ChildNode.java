@@ -75,6 +75,11 @@ abstract class ChildNode implements Closeable {
         watchdog.start();
     }
 
+    /** Whether {@link #start()} ran (the watchdog is on). */
+    final boolean watchdogStarted() {
+        return watchdog.getState() != Thread.State.NEW;
+    }
+
     final void startNext() throws IOException {
         generation++;
         List<String> args = new ArrayList<>(baseArgs);

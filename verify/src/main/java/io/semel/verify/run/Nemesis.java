@@ -5,7 +5,6 @@ import io.semel.verify.history.NemesisPhase;
 import io.semel.verify.process.PowerCut;
 import io.semel.verify.proxy.FaultParams;
 import io.semel.verify.proxy.FaultPolicy;
-import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.schedule.FaultKind;
 import io.semel.verify.schedule.FaultSchedule;
 import io.semel.verify.schedule.TimedFault;
@@ -37,8 +36,12 @@ import java.util.function.Consumer;
  */
 final class Nemesis {
     static final String PROC = "nemesis";
-    /** How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done. */
-    static final long DRAIN_WAIT_MS = 60_000;
+    /**
+     * How long {@link #join} waits for a target's last step (a restart) after the dispatcher is done: a Kafka node's
+     * restart after SIGKILL may take up to its 180 s readiness timeout on a loaded machine (the 60 s this was once
+     * aborted a Kafka sweep).
+     */
+    static final long DRAIN_WAIT_MS = 240_000;
     static final long CLOCK_JUMP_MIN_MS = 5_000;
     static final long CLOCK_JUMP_MAX_MS = 120_000;
 
@@ -46,8 +49,10 @@ final class Nemesis {
     }
 
     private final FaultSchedule schedule;
-    private final Map<String, FaultProxy> proxies;
-    private final BrokerNode broker;
+    private final Map<String, ProxyGroup> proxies;
+    private final Brokers brokers;
+    /** Processes that join at a fault's start and leave at its stop, by target (the storm's member, the second relay). */
+    private final Map<String, ProcessorNode> spares;
     private final Map<String, ProcessorNode> processors;
     private final Map<String, ProducerNode> producers;
     private final RunHistory history;
@@ -60,15 +65,24 @@ final class Nemesis {
     private final List<TimedFault> extendedCrashWindows = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Faults whose start came after their planned stop (their target's queue ran late): their stop does nothing. */
     private final java.util.Set<TimedFault> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Threads holding an extended zombie; interrupted when the workload ends. */
+    private final List<Thread> zombieWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile Throwable failure;
 
-    Nemesis(FaultSchedule schedule, Map<String, FaultProxy> proxies, BrokerNode broker,
+    Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
             Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, RunHistory history, long seed,
             Path runDir, Consumer<String> log) {
+        this(schedule, proxies, brokers, processors, producers, Map.of(), history, seed, runDir, log);
+    }
+
+    Nemesis(FaultSchedule schedule, Map<String, ProxyGroup> proxies, Brokers brokers,
+            Map<String, ProcessorNode> processors, Map<String, ProducerNode> producers, Map<String, ProcessorNode> spares,
+            RunHistory history, long seed, Path runDir, Consumer<String> log) {
         this.schedule = schedule;
         this.proxies = Map.copyOf(proxies);
-        this.broker = broker;
+        this.brokers = brokers;
+        this.spares = Map.copyOf(spares);
         this.processors = Map.copyOf(processors);
         this.producers = Map.copyOf(producers);
         this.history = history;
@@ -96,8 +110,13 @@ final class Nemesis {
      * fired is recorded as a failed start (the header promised it: say plainly it did not happen).
      */
     void endCrashWindows() {
+        zombieWatchers.forEach(Thread::interrupt);
         for (TimedFault f : extendedCrashWindows) {
-            if (!processor(f).disarm()) {
+            if (f.kind() == FaultKind.ZOMBIE) {
+                endZombie(f, processor(f));
+                continue;
+            }
+            if (!processor(f).disarm(f.kind())) {
                 EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
                 history.invoke(proc(f), n);
                 history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but no batch "
@@ -169,7 +188,7 @@ final class Nemesis {
 
     private void start(TimedFault f) throws InterruptedException {
         long lateMs = history.elapsedMs() - f.stopMs();
-        if (lateMs > 0 && f.kind() != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+        if (lateMs > 0 && !f.kind().isCrashWindow()) {
             // The target's earlier steps ran past this fault's whole window (a broker restart on a loaded machine
             // can take tens of seconds). Injecting it now would hit a process that just came back, and the steps
             // queued behind it would slip further: restarts would pile up until the target is never up. Say so
@@ -183,9 +202,19 @@ final class Nemesis {
                     + lateMs + " ms past its window");
             return;
         }
-        if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
-            if (!processor(f).arm()) {
-                log.accept("could not arm the crash point of " + f.target() + " (down); it may arm on restart");
+        if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
+            startKillInRelayTransaction(f);
+            return;
+        }
+        if (f.kind().isCrashWindow()) {
+            // The child records the start itself when it reaches its step.
+            try {
+                if (!processor(f).arm(f.kind())) {
+                    log.accept("could not arm " + f.kind().wireName() + " in " + f.target() + " (down); it may arm on "
+                            + "restart");
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                log.accept("arming " + f.kind().wireName() + " in " + f.target() + " failed: " + e);
             }
             return;
         }
@@ -206,8 +235,16 @@ final class Nemesis {
         if (skipped.remove(f)) {
             return;
         }
-        if (f.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
-            if (!processor(f).fired()) {
+        if (f.kind() == FaultKind.ZOMBIE) {
+            stopZombie(f);
+            return;
+        }
+        if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
+            stopKillInRelayTransaction(f);
+            return;
+        }
+        if (f.kind().isCrashWindow()) {
+            if (!processor(f).fired(f.kind())) {
                 // A loaded machine or a processor just back from a restart may not reach a batch within the
                 // window; the crash is what makes the run non-trivial, so the point stays armed.
                 log.accept("crash window of " + f.target() + " ended before a batch reached the crash point; it stays "
@@ -238,21 +275,22 @@ final class Nemesis {
         String t = f.target();
         switch (f.kind()) {
             case KILL -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.process().kill();
+                if (brokers.isBroker(t)) {
+                    log.accept("kill " + t + ": SIGKILL " + brokers.kill(t));
                 } else {
                     child(f).killAndHold();
                 }
             }
             case PAUSE -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.process().pause();
+                if (brokers.isBroker(t)) {
+                    log.accept("pause " + t + ": SIGSTOP " + brokers.pause(t));
                 } else {
                     child(f).pause();
                 }
             }
+            case REBALANCE_STORM, SECOND_RELAY -> spare(f).join();
             case POWER_LOSS -> {
-                List<PowerCut.Cut> cuts = broker.powerLoss(powerCutRandom);
+                List<PowerCut.Cut> cuts = brokers.powerLoss(t, powerCutRandom);
                 long lost = cuts.stream().mapToLong(PowerCut.Cut::bytesLost).sum();
                 log.accept("power loss: " + cuts.stream().filter(c -> c.bytesLost() > 0).count() + " of " + cuts.size()
                         + " files cut, " + lost + " unforced bytes lost");
@@ -274,21 +312,132 @@ final class Nemesis {
         String t = f.target();
         switch (f.kind()) {
             case KILL, POWER_LOSS -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.ensureRunning();
+                if (brokers.isBroker(t)) {
+                    brokers.ensureRunning(t);
                 } else {
                     child(f).release();
                 }
             }
             case PAUSE -> {
-                if (t.equals(RunSchedule.BROKER)) {
-                    broker.resume();
+                if (brokers.isBroker(t)) {
+                    brokers.resume(t);
                 } else {
                     child(f).resume();
                 }
             }
+            case REBALANCE_STORM, SECOND_RELAY -> spare(f).leave();
             case CLOCK_JUMP -> ControlledInstantSource.writeOffset(BrokerNode.clockFile(runDir, t), 0);
             default -> throw new IllegalArgumentException("no healer for " + f);
+        }
+    }
+
+    /** The node the relay's open transaction's coordinator ran on, per target, between start and stop. */
+    private final Map<String, String> killedCoordinator = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Arms the relay to hold its next pass's Kafka transaction open, waits until Kafka reports the transaction
+     * ongoing, then SIGKILLs the node coordinating it; recorded as one nemesis start on the relay.
+     */
+    private void startKillInRelayTransaction(TimedFault f) throws InterruptedException {
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
+        history.invoke(proc(f), n);
+        try {
+            if (!(brokers instanceof KafkaCluster cluster)) {
+                throw new IllegalStateException("only the Kafka engine has relay transactions");
+            }
+            processor(f).arm(f.kind());
+            String node = cluster.killCoordinatorOfOngoing(KafkaVerifyRun.RELAY_TRANSACTIONAL_ID,
+                    f.stopMs() - f.startMs());
+            killedCoordinator.put(f.target(), node);
+            log.accept(f.kind().wireName() + ": SIGKILL " + node + ", coordinator of the open transaction of "
+                    + KafkaVerifyRun.RELAY_TRANSACTIONAL_ID);
+            history.ok(proc(f), n);
+        } catch (Exception e) {
+            processor(f).disarm(f.kind());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Lets the relay go on, then restarts the killed node on a thread of its own: a node restart takes 10-40 s on a
+     * loaded machine and must not hold up the relay's next faults (they run on the relay's executor). The stop is
+     * recorded on its own process id once the node is back.
+     */
+    private void stopKillInRelayTransaction(TimedFault f) {
+        processor(f).disarm(f.kind());
+        String node = killedCoordinator.remove(f.target());
+        if (node == null) {
+            return; // the start failed and said so
+        }
+        String stopProc = proc(f) + "-coordinator";
+        Thread t = new Thread(() -> {
+            EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.STOP);
+            history.invoke(stopProc, n);
+            try {
+                brokers.ensureRunning(node);
+                history.ok(stopProc, n);
+            } catch (Exception e) {
+                history.fail(stopProc, n, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }, "nemesis-restart-" + node);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The zombie's window ends: if the processor stopped itself inside its transaction (it recorded the start), send
+     * SIGCONT and record the stop; a zombie that never fired is recorded as a failed start, as a crash window is.
+     */
+    private void stopZombie(TimedFault f) throws InterruptedException {
+        ProcessorNode p = processor(f);
+        if (!p.zombieStopped()) {
+            // A processor just back from a restart, or idle, may not reach a batch within the window; the zombie
+            // stays armed and a watcher holds it stopped for its full length once it fires.
+            log.accept("zombie window of " + f.target() + " ended before a batch reached the handler; it stays armed "
+                    + "until one does or the workload ends");
+            extendedCrashWindows.add(f);
+            Thread w = new Thread(() -> watchZombie(f, p), "zombie-watch-" + f.target());
+            w.setDaemon(true);
+            zombieWatchers.add(w);
+            w.start();
+            return;
+        }
+        endZombie(f, p);
+    }
+
+    /** Waits until the armed zombie stops itself, holds it stopped for the planned length, then continues it. */
+    private void watchZombie(TimedFault f, ProcessorNode p) {
+        try {
+            while (!p.zombieStopped()) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(f.stopMs() - f.startMs());
+            extendedCrashWindows.remove(f);
+            endZombie(f, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends SIGCONT and records the stop (or a failed start when it never fired). */
+    private void endZombie(TimedFault f, ProcessorNode p) {
+        boolean fired;
+        try {
+            fired = p.endZombie();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.accept("ending the zombie of " + f.target() + " failed: " + e);
+            fired = false;
+        }
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()),
+                fired ? NemesisPhase.STOP : NemesisPhase.START);
+        synchronized (zombieWatchers) {
+            history.invoke(proc(f), n);
+            if (fired) {
+                history.ok(proc(f), n);
+            } else {
+                history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but no batch "
+                        + "reached the handler (the processor was down or idle)");
+            }
         }
     }
 
@@ -299,6 +448,15 @@ final class Nemesis {
     private synchronized long clockJumpMs() {
         long magnitude = CLOCK_JUMP_MIN_MS + clockRandom.nextLong(CLOCK_JUMP_MAX_MS - CLOCK_JUMP_MIN_MS + 1);
         return clockRandom.nextBoolean() ? magnitude : -magnitude;
+    }
+
+    private ProcessorNode spare(TimedFault f) {
+        ProcessorNode p = spares.get(f.target());
+        if (p == null) {
+            throw new IllegalStateException("this run has no process that joins for " + f.kind().wireName() + " on "
+                    + f.target() + "; spares " + spares.keySet());
+        }
+        return p;
     }
 
     private ProcessorNode processor(TimedFault f) {
@@ -320,8 +478,8 @@ final class Nemesis {
         return c;
     }
 
-    private FaultProxy proxy(TimedFault f) {
-        FaultProxy p = proxies.get(f.target());
+    private ProxyGroup proxy(TimedFault f) {
+        ProxyGroup p = proxies.get(f.target());
         if (p == null) {
             throw new IllegalArgumentException("no proxy named " + f.target());
         }

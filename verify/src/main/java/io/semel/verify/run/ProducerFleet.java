@@ -34,6 +34,12 @@ final class ProducerFleet implements Closeable {
 
     ProducerFleet(VerifyConfig cfg, String bootstrap, String topic, Path runDir, EventSink sink, RunHistory history,
             ProcessListener listener) {
+        this(cfg, ProducerChild.class.getName(), bootstrap, topic, runDir, sink, history, listener);
+    }
+
+    /** Producers running {@code mainClass} (the Kafka engine's {@code KafkaProducerChild}). */
+    ProducerFleet(VerifyConfig cfg, String mainClass, String bootstrap, String topic, Path runDir, EventSink sink,
+            RunHistory history, ProcessListener listener) {
         double ratePerChild = (double) cfg.sendsPerSecond() / cfg.producers();
         int lanes = lanes(cfg);
         for (int p = 1; p <= cfg.producers(); p++) {
@@ -43,7 +49,7 @@ final class ProducerFleet implements Closeable {
                     "--events", "127.0.0.1:" + sink.address().getPort(),
                     "--lanes", Integer.toString(lanes), "--rate", Double.toString(ratePerChild),
                     "--accounts", Integer.toString(cfg.accounts()), "--seed", Long.toString(cfg.seed()));
-            nodes.put(name, new ProducerNode(name, args, runDir, sink, history, listener));
+            nodes.put(name, new ProducerNode(name, mainClass, args, runDir, sink, history, listener));
         }
     }
 

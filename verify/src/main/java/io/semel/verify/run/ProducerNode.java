@@ -23,16 +23,24 @@ final class ProducerNode extends ChildNode {
     /** How long a stopping child may take to finish its sends (a delivery timeout and the lane's slack). */
     static final long STOP_WAIT_MS = ProducerChild.DELIVERY_TIMEOUT_MS + ProducerChild.WAIT_SLACK_MS + 2_000;
 
+    private final String mainClass;
     private int unplannedDeaths;
 
     ProducerNode(String name, List<String> baseArgs, Path runDir, EventSink sink, RunHistory history,
             ProcessListener listener) {
+        this(name, ProducerChild.class.getName(), baseArgs, runDir, sink, history, listener);
+    }
+
+    /** A producer child with another main class (the Kafka engine's {@code KafkaProducerChild}). */
+    ProducerNode(String name, String mainClass, List<String> baseArgs, Path runDir, EventSink sink, RunHistory history,
+            ProcessListener listener) {
         super(name, baseArgs, runDir, sink, history, listener);
+        this.mainClass = mainClass;
     }
 
     @Override
     ChildSpec spec(List<String> args) {
-        return ChildSpec.of(name, ProducerChild.class.getName(), runDir, ProducerChild.READY)
+        return ChildSpec.of(name, mainClass, runDir, ProducerChild.READY)
                 .withArgs(args).withHeapMb(192).withReadyTimeout(Duration.ofSeconds(30));
     }
 

@@ -77,6 +77,30 @@ final class RunStore implements AutoCloseable {
         });
     }
 
+    /** Every applied id, once per row (a message applied twice is listed twice): the output check's P. */
+    List<String> appliedIdRows() throws HandlerException {
+        return store.inTransaction(tx -> {
+            List<String> ids = new ArrayList<>();
+            try (Statement s = tx.connection().createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM verify_applied")) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Outbox rows the relay has not marked sent yet. */
+    long unsentOutboxRows() throws HandlerException {
+        return store.inTransaction(tx -> {
+            try (Statement s = tx.connection().createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM semel_outbox WHERE sent_at_ms IS NULL")) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
     /** Distinct ids applied so far (for the quiet wait). */
     Set<String> appliedIds() throws HandlerException {
         return store.inTransaction(tx -> {

@@ -30,10 +30,38 @@ import java.util.Set;
  */
 public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, int accounts, int producers,
         int lanesPerProducer, int sendsPerSecond, int partitions, Set<FaultKind> faults, StoreKind store,
-        String jdbcUrl, Path runDir, int minConfirmed, int processors) {
+        String jdbcUrl, Path runDir, int minConfirmed, int processors, Engine engine) {
 
     /** The processor's store. */
     public enum StoreKind { SQLITE, POSTGRES }
+
+    /**
+     * What the workload runs on: Semel's own broker (one child JVM), or a three-node Kafka cluster (child JVMs, RF 3,
+     * min.insync.replicas 2) with the processor on {@code KafkaSource} (docs/kafka.md, "Verify on Kafka").
+     */
+    public enum Engine {
+        SEMEL, KAFKA;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * Faults a Kafka-engine run uses by default: the network faults on the client ↔ broker proxies (no
+     * {@code replay-stale}), SIGKILL and SIGSTOP of one node at a time (the active controller among them), of
+     * processors, producers and the outbox relay, the three processor crash points, the zombie, the rebalance storm
+     * (PostgreSQL only: SQLite serves one processor), the relay's two crash points, a second relay with the same
+     * name, and a node SIGKILLed while it coordinates the relay's open transaction. No power loss or clock jump (see
+     * docs/kafka.md).
+     */
+    public static final Set<FaultKind> KAFKA_DEFAULT_FAULTS = Set.copyOf(EnumSet.of(FaultKind.DROP_AFTER_REQUEST,
+            FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
+            FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE,
+            FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, FaultKind.CRASH_AFTER_CLAIM,
+            FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT, FaultKind.ZOMBIE, FaultKind.REBALANCE_STORM,
+            FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
+            FaultKind.SECOND_RELAY, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION));
 
     /**
      * Faults a run uses by default: the proxy policies (one-way partitions and latency spikes included), kills and
@@ -44,6 +72,8 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
             FaultKind.CUT_DURING_RESPONSE, FaultKind.STALL, FaultKind.RESET, FaultKind.DELAY, FaultKind.DROP_REQUESTS,
             FaultKind.DROP_REPLIES, FaultKind.LATENCY_SPIKE, FaultKind.KILL, FaultKind.PAUSE, FaultKind.POWER_LOSS,
             FaultKind.CLOCK_JUMP, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK));
+    /** Lanes per producer child on the Kafka engine (each has one send in flight). */
+    public static final int KAFKA_LANES_PER_PRODUCER = 16;
     /** Processors in the group by default. */
     public static final int PROCESSORS_DEFAULT = 2;
     /** Offered sends per second above which a run is "high rate" (batching, pipelining, group commit). */
@@ -54,6 +84,7 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(runDir, "runDir");
+        Objects.requireNonNull(engine, "engine");
         faults = Set.copyOf(faults);
         // The ensured faults (crash window, lost replies, a stall past the delivery timeout) need about 10 s, 15 s leaves room wherever the random draw put its faults.
         if (duration.toMillis() < 15_000) {
@@ -81,42 +112,76 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         // faults (a stall, a broker death and a producer kill at once) hold the workload up for much of a run.
         int minConfirmed = (int) Math.max(50, Math.min(1_000, duration.toSeconds() * 150 / 5));
         return new VerifyConfig(guarantee, seed, duration, 20, 3, 4, 150, 4, DEFAULT_FAULTS, StoreKind.SQLITE, null,
-                runDir, minConfirmed, PROCESSORS_DEFAULT);
+                runDir, minConfirmed, PROCESSORS_DEFAULT, Engine.SEMEL);
     }
 
     public VerifyConfig withGuarantee(Guarantee g) {
         return new VerifyConfig(g, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
     }
 
     public VerifyConfig withFaults(Set<FaultKind> f) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors);
+                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors, engine);
     }
 
     public VerifyConfig withStore(StoreKind s, String url) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, s, url, runDir, minConfirmed, processors);
+                partitions, faults, s, url, runDir, minConfirmed, processors, engine);
     }
 
     public VerifyConfig withRunDir(Path dir) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, dir, minConfirmed, processors);
+                partitions, faults, store, jdbcUrl, dir, minConfirmed, processors, engine);
     }
 
     public VerifyConfig withSeed(long s) {
         return new VerifyConfig(guarantee, s, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
     }
 
     public VerifyConfig withSendsPerSecond(int rate) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, rate, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+    }
+
+    public VerifyConfig withLanesPerProducer(int lanes) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond, partitions,
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+    }
+
+    public VerifyConfig withMinConfirmed(int n) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, store, jdbcUrl, runDir, n, processors, engine);
     }
 
     public VerifyConfig withProcessors(int n) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, runDir, minConfirmed, n);
+                partitions, faults, store, jdbcUrl, runDir, minConfirmed, n, engine);
+    }
+
+    /**
+     * This config on another engine. Moving to Kafka swaps the default fault set for {@link #KAFKA_DEFAULT_FAULTS}
+     * (a set given with {@link #withFaults} is kept; kinds the engine cannot inject are left out of its plan).
+     */
+    public VerifyConfig withEngine(Engine e) {
+        Set<FaultKind> f = faults;
+        if (e == Engine.KAFKA && faults.equals(DEFAULT_FAULTS)) {
+            f = KAFKA_DEFAULT_FAULTS;
+        } else if (e == Engine.SEMEL && faults.equals(KAFKA_DEFAULT_FAULTS)) {
+            f = DEFAULT_FAULTS;
+        }
+        int lanes = lanesPerProducer;
+        int min = minConfirmed;
+        if (e == Engine.KAFKA && engine == Engine.SEMEL) {
+            // A Kafka send (acks=all to three replicas, child JVMs on two shared cores) takes hundreds of ms, not
+            // the 40 ms the lane count assumes: more lanes offer the same rate. Node restarts take 10-40 s and
+            // stall the workload far longer than a Semel broker restart: a tenth of a clean run, not a fifth.
+            lanes = Math.max(lanesPerProducer, KAFKA_LANES_PER_PRODUCER);
+            min = Math.max(50, minConfirmed / 2);
+        }
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond,
+                partitions, f, store, jdbcUrl, runDir, min, processors, e);
     }
 
     /** The processor names, {@code c1..cN}. */

@@ -55,6 +55,11 @@ public final class VerifyRun {
     /** Longer than the producers' delivery timeout, so even the idempotent producer sees unknown sends. */
     static final long STALL_MS = ProducerFleet.DELIVERY_TIMEOUT_MS + 1_000;
     static final long QUIET_NO_PROGRESS_MS = 5_000;
+    /**
+     * The Kafka engine's no-progress wait: a processor restarted by the final phase needs a JVM start, a group join
+     * and a fetch (tens of seconds under load) before the first apply, and at-most-once's real losses never come.
+     */
+    static final long KAFKA_QUIET_NO_PROGRESS_MS = 30_000;
     static final long QUIET_TIMEOUT_MS = 40_000;
     static final int DRAIN_RECORDS_MAX = 5_000_000;
     static final int SESSION_TIMEOUT_MS = 2_000;
@@ -76,6 +81,9 @@ public final class VerifyRun {
 
     /** The schedule this config gets: the same for every guarantee with the same seed, duration and faults. */
     public static FaultSchedule schedule(VerifyConfig cfg) {
+        if (cfg.engine() == VerifyConfig.Engine.KAFKA) {
+            return KafkaVerifyRun.schedule(cfg);
+        }
         return RunSchedule.plan(cfg.seed(), cfg.duration(), cfg.faults(), STALL_MS,
                 new RunSchedule.Roster(cfg.processorNames(), ProducerFleet.names(cfg)));
     }
@@ -86,6 +94,9 @@ public final class VerifyRun {
      * @param progress called about once a second with a one-line status (from another thread)
      */
     public RunResult run(Consumer<String> progress) throws IOException, InterruptedException {
+        if (cfg.engine() == VerifyConfig.Engine.KAFKA) {
+            return new KafkaVerifyRun(cfg, postgres).run(progress);
+        }
         Path dir = cfg.runDir();
         Files.createDirectories(dir);
         FaultSchedule schedule = schedule(cfg);
@@ -136,9 +147,9 @@ public final class VerifyRun {
                     for (ProcessorNode p : processors.values()) {
                         p.start();
                     }
-                    Map<String, FaultProxy> proxies = new LinkedHashMap<>();
-                    proxies.put(pxProducers.name(), pxProducers);
-                    proxies.put(pxProcessor.name(), pxProcessor);
+                    Map<String, ProxyGroup> proxies = new LinkedHashMap<>();
+                    proxies.put(pxProducers.name(), ProxyGroup.of(pxProducers));
+                    proxies.put(pxProcessor.name(), ProxyGroup.of(pxProcessor));
                     Nemesis nemesis = new Nemesis(schedule, proxies, broker, processors, fleet.nodes(), history,
                             cfg.seed(), dir, line -> logLine(log, line));
                     logLine(log, "producers " + fleet.nodes().keySet() + " with " + ProducerFleet.lanes(cfg)
@@ -150,7 +161,7 @@ public final class VerifyRun {
                     history.markStart();
                     nemesis.start();
                     sampler.start();
-                    Thread ticker = ticker(history, progress);
+                    Thread ticker = ticker(history, progress, cfg);
                     try {
                         sleepUntil(history, cfg.duration().toMillis());
                         sampler.stop();
@@ -166,11 +177,12 @@ public final class VerifyRun {
                         fleet.stop();
                         logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their"
                                 + " own: " + fleet.unplannedDeaths() + "; waiting for the processors");
-                        awaitQuiet(broker, store, log);
+                        LogDrain logDrain = next -> drain(broker, next);
+                        awaitQuiet(logDrain, store, log, cfg);
                         for (ProcessorNode p : processors.values()) {
                             p.stopForGood();
                         }
-                        drainLog(broker, history);
+                        drainLog(logDrain, history, cfg.partitions());
                         readState(store, history);
                     } finally {
                         sampler.stop();
@@ -189,7 +201,7 @@ public final class VerifyRun {
             rejected = sink.rejectedLines();
             logLine(log, "done: torn child lines " + torn + " (" + tornUnexplained + " unexplained), rejected child lines "
                     + rejected);
-            progress.accept(progressLine(history));
+            progress.accept(progressLine(history, cfg));
         }
         History recorded = HistoryReader.readAll(historyFile);
         CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(recorded);
@@ -199,6 +211,10 @@ public final class VerifyRun {
     }
 
     private RunStore openStore(Path dir) throws IOException {
+        return openStore(cfg, postgres, dir);
+    }
+
+    static RunStore openStore(VerifyConfig cfg, PostgresServer postgres, Path dir) throws IOException {
         if (cfg.store() == VerifyConfig.StoreKind.SQLITE) {
             return RunStore.sqlite(dir.resolve("store.db"));
         }
@@ -213,19 +229,19 @@ public final class VerifyRun {
         return "127.0.0.1:" + p.port();
     }
 
-    private static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
+    static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
         long waitMs = atMs - history.elapsedMs();
         if (waitMs > 0) {
             Thread.sleep(waitMs);
         }
     }
 
-    private Thread ticker(RunHistory history, Consumer<String> progress) {
+    static Thread ticker(RunHistory history, Consumer<String> progress, VerifyConfig cfg) {
         Thread t = new Thread(() -> {
             try {
                 while (true) {
                     Thread.sleep(1_000);
-                    progress.accept(progressLine(history));
+                    progress.accept(progressLine(history, cfg));
                 }
             } catch (InterruptedException e) {
                 // run over
@@ -236,7 +252,7 @@ public final class VerifyRun {
         return t;
     }
 
-    private String progressLine(RunHistory h) {
+    static String progressLine(RunHistory h, VerifyConfig cfg) {
         return String.format("%s %3ds/%ds  sent %,d  confirmed %,d  unknown %,d  faults %d", cfg.guarantee().wireName(),
                 Math.max(0, h.elapsedMs() / 1000), cfg.duration().toSeconds(), h.sent(), h.confirmed(), h.unknown(),
                 h.faultsInjected());
@@ -246,7 +262,9 @@ public final class VerifyRun {
      * Waits until every id in the log is applied, or nothing new was applied for {@link #QUIET_NO_PROGRESS_MS}
      * (losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
      */
-    private void awaitQuiet(BrokerNode broker, RunStore store, PrintWriter log) throws InterruptedException {
+    static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
+            throws InterruptedException {
+        long quietMs = cfg.engine() == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
         long start = System.nanoTime();
         long lastChange = start;
         int lastApplied = -1;
@@ -256,7 +274,7 @@ public final class VerifyRun {
         while (true) {
             long now = System.nanoTime();
             try {
-                drain(broker, nextOffset).forEach(r -> logged.add(r.id()));
+                broker.drain(nextOffset).forEach(r -> logged.add(r.id()));
                 Set<String> applied = store.appliedIds();
                 if (applied.containsAll(logged)) {
                     logLine(log, "quiet: all " + logged.size() + " logged ids applied");
@@ -265,9 +283,9 @@ public final class VerifyRun {
                 if (applied.size() != lastApplied) {
                     lastApplied = applied.size();
                     lastChange = now;
-                } else if (now - lastChange > QUIET_NO_PROGRESS_MS * 1_000_000) {
+                } else if (now - lastChange > quietMs * 1_000_000) {
                     logged.removeAll(applied);
-                    logLine(log, "quiet: no progress for " + QUIET_NO_PROGRESS_MS + " ms; " + logged.size()
+                    logLine(log, "quiet: no progress for " + quietMs + " ms; " + logged.size()
                             + " logged ids not applied");
                     return;
                 }
@@ -290,6 +308,7 @@ public final class VerifyRun {
      * {@code nextOffset} past what it returns.
      */
     private List<LogRecord> drain(BrokerNode broker, long[] nextOffset) {
+        // The Semel engine reads its broker directly, not through a proxy.
         List<LogRecord> out = new ArrayList<>();
         try (PartitionReader reader = PartitionReader.builder(broker.bootstrap()).build()) {
             for (int p = 0; p < cfg.partitions(); p++) {
@@ -302,18 +321,18 @@ public final class VerifyRun {
         return out;
     }
 
-    private void drainLog(BrokerNode broker, RunHistory history) {
+    static void drainLog(LogDrain broker, RunHistory history, int partitions) {
         String proc = "final-drain";
         EventValue.DrainLog invoke = new EventValue.DrainLog(List.of());
         history.invoke(proc, invoke);
         try {
-            history.ok(proc, new EventValue.DrainLog(drain(broker, new long[cfg.partitions()])));
+            history.ok(proc, new EventValue.DrainLog(broker.drain(new long[partitions])));
         } catch (RuntimeException e) {
             history.fail(proc, invoke, e.toString());
         }
     }
 
-    private static void readState(RunStore store, RunHistory history) {
+    static void readState(RunStore store, RunHistory history) {
         String proc = "final-read";
         history.invoke(proc, EventValue.ReadState.empty());
         try {
@@ -323,7 +342,7 @@ public final class VerifyRun {
         }
     }
 
-    private static void logLine(PrintWriter log, String line) {
+    static void logLine(PrintWriter log, String line) {
         synchronized (log) {
             log.println(System.currentTimeMillis() + " " + line);
         }

@@ -75,11 +75,15 @@ public final class CoveringPlanner {
     private final SortedMap<FaultKind, List<String>> targets = new TreeMap<>();
     private final Set<String> crashQuiet;
     private final String broker;
+    private final Set<String> oneAtATime;
+    private final long zombieMinMs;
     private final Random random;
     private final List<TimedFault> faults = new ArrayList<>();
 
     private CoveringPlanner(long seed, long healAtMs, Map<FaultKind, List<String>> targets, Set<String> crashQuiet,
-            String broker, Rules rules) {
+            String broker, Rules rules, Set<String> oneAtATime, long zombieMinMs) {
+        this.oneAtATime = Set.copyOf(oneAtATime);
+        this.zombieMinMs = zombieMinMs;
         this.rules = rules;
         this.healAtMs = healAtMs;
         targets.forEach((k, t) -> {
@@ -100,7 +104,21 @@ public final class CoveringPlanner {
      */
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
             Set<String> crashQuiet, String broker, Rules rules) {
-        CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules);
+        return plan(seed, healAtMs, targets, needs, List.of(), crashQuiet, broker, rules, Set.of(), 8_000);
+    }
+
+    /**
+     * {@link #plan(long, long, Map, List, Set, String, Rules)} where the targets in {@code oneAtATime} count as one
+     * target (the Kafka nodes: one of three may be down or paused at a time, and one more would lose the quorum and
+     * the ISR of two), a zombie lasts at least {@code zombieMinMs}, and {@code wishes} are placed right after the
+     * needs, each where it fits (a wish that does not fit a short run is left out, and the coverage pass of a long
+     * run tries it again).
+     */
+    public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
+            List<Need> wishes, Set<String> crashQuiet, String broker, Rules rules, Set<String> oneAtATime,
+            long zombieMinMs) {
+        CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules, oneAtATime,
+                zombieMinMs);
         try {
             for (Need n : needs) {
                 p.placeNeed(n, true);
@@ -110,6 +128,13 @@ public final class CoveringPlanner {
             p.faults.clear();
             for (Need n : needs) {
                 p.placeNeed(n, false);
+            }
+        }
+        for (Need w : wishes) {
+            try {
+                p.placeNeed(w, true);
+            } catch (IllegalArgumentException noRoom) {
+                // a wish, not a need: the run goes on without it
             }
         }
         for (long minute = 0; minute * 60_000 < healAtMs; minute++) {
@@ -221,7 +246,13 @@ public final class CoveringPlanner {
         long[] range = switch (k) {
             case KILL, POWER_LOSS -> new long[] {1_000, 3_000};
             case PAUSE -> new long[] {700, 3_000};
-            case CRASH_AFTER_COMMIT_BEFORE_ACK -> new long[] {2_000, 3_000};
+            case CRASH_AFTER_COMMIT_BEFORE_ACK, CRASH_AFTER_HANDLER_BEFORE_COMMIT -> new long[] {2_000, 3_000};
+            case CRASH_AFTER_CLAIM -> new long[] {3_000, 4_000};
+            // Past the Kafka processors' session timeout, so the group moves the zombie's partitions.
+            case ZOMBIE -> new long[] {zombieMinMs, zombieMinMs + 2_000};
+            case REBALANCE_STORM, SECOND_RELAY -> new long[] {6_000, 9_000};
+            case RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT -> new long[] {2_000, 3_000};
+            case BROKER_KILL_IN_RELAY_TRANSACTION -> new long[] {5_000, 7_000};
             case LATENCY_SPIKE, DROP_REQUESTS, DROP_REPLIES -> new long[] {1_000, 3_000};
             case CLOCK_JUMP -> new long[] {2_000, 5_000};
             default -> new long[] {700, 2_500};
@@ -278,7 +309,9 @@ public final class CoveringPlanner {
     }
 
     private boolean conflict(TimedFault a, TimedFault b) {
-        if (a.target().equals(b.target()) && !apart(a, b)) {
+        boolean sameTarget = a.target().equals(b.target())
+                || (oneAtATime.contains(a.target()) && oneAtATime.contains(b.target()));
+        if (sameTarget && !apart(a, b)) {
             return true;
         }
         return crashBlocks(a, b) || crashBlocks(b, a);
@@ -286,12 +319,14 @@ public final class CoveringPlanner {
 
     /** A crash window {@code c} is blocked by anything on its processor or on a target it depends on. */
     private boolean crashBlocks(TimedFault c, TimedFault other) {
-        if (c.kind() != FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK) {
+        if (!c.kind().isCrashWindow()) {
             return false;
         }
         boolean own = other.target().equals(c.target());
+        // On the Kafka engine (oneAtATime given) another processor's crash window is not in the way: the group moves
+        // its partitions to this one. The Semel engine keeps its crash windows apart, as it always planned them.
         boolean related = own || crashQuiet.contains(other.target())
-                || other.kind() == FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK;
+                || (oneAtATime.isEmpty() && other.kind().isCrashWindow());
         if (!related) {
             return false;
         }

@@ -39,7 +39,38 @@ public enum FaultKind {
      * The target's wall clock (broker or processor, through its injected clock) jumps by a seeded offset, forwards
      * or back, at the start; the stop jumps it back to the true time.
      */
-    CLOCK_JUMP(null);
+    CLOCK_JUMP(null),
+    /**
+     * Kafka engine: the processor halts right after it claimed a partition in the store (lease epoch raised), before
+     * it seeks there ({@code kafka.afterClaimBeforeSeek}); armed over the event channel, it fires at the next claim,
+     * so the nemesis makes one happen by restarting the member (SIGKILL, then a new generation armed from its start).
+     */
+    CRASH_AFTER_CLAIM(null),
+    /**
+     * Kafka engine: the processor halts inside its batch transaction, after the handler applied a message and
+     * before the commit; armed over the event channel, fires at the next handler call.
+     */
+    CRASH_AFTER_HANDLER_BEFORE_COMMIT(null),
+    /**
+     * Kafka engine: the zombie. The processor stops itself (SIGSTOP) inside its batch transaction, after the handler
+     * applied a message and before the commit, and stays stopped past its consumer-group session timeout, so the
+     * group hands its partitions to another member (or back to it on its return); the stop sends SIGCONT and the
+     * zombie tries to commit.
+     */
+    ZOMBIE(null),
+    /** Kafka engine: a spare processor joins the consumer group at the start and leaves it (closes) at the stop. */
+    REBALANCE_STORM(null),
+    /** Kafka engine: the outbox relay halts after its pass's sends, before the Kafka commit (transaction left open). */
+    RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT(null),
+    /** Kafka engine: the relay halts after the Kafka commit, before it marks the rows sent in the store. */
+    RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT(null),
+    /** Kafka engine: a second relay process with the same relay name starts at the start and stops at the stop. */
+    SECOND_RELAY(null),
+    /**
+     * Kafka engine: the relay holds a pass's Kafka transaction open (after its sends) while the nemesis SIGKILLs the
+     * node coordinating that transaction; the stop restarts the node and lets the relay go on.
+     */
+    BROKER_KILL_IN_RELAY_TRANSACTION(null);
 
     private final FaultPolicy proxyPolicy;
 
@@ -63,7 +94,31 @@ public enum FaultKind {
 
     /** True for faults that end a process's life (its restart takes a JVM start and a group join). */
     public boolean isDeath() {
-        return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS;
+        return this == KILL || this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == POWER_LOSS || this == CRASH_AFTER_CLAIM
+                || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT || this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT
+                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT;
+    }
+
+    /**
+     * True for a crash point armed in a processor that fires only when the processor reaches its step (a batch, a
+     * claim): the planner keeps its window free of faults that would stop batches from flowing.
+     */
+    public boolean isCrashWindow() {
+        return this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT
+                || this == ZOMBIE || this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT
+                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT || this == BROKER_KILL_IN_RELAY_TRANSACTION;
+    }
+
+    /** The faults only the Kafka engine can inject. */
+    public boolean kafkaOnly() {
+        return this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT || this == ZOMBIE
+                || this == REBALANCE_STORM || isRelayFault();
+    }
+
+    /** The Kafka engine's outbox relay faults (target {@code r1}). */
+    public boolean isRelayFault() {
+        return this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT
+                || this == SECOND_RELAY || this == BROKER_KILL_IN_RELAY_TRANSACTION;
     }
 
     public static FaultKind fromWireName(String name) {

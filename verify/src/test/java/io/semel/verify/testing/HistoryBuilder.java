@@ -40,6 +40,7 @@ public final class HistoryBuilder {
     private boolean withReadState = true;
     private boolean withMidRunRead = true;
     private int nextProc;
+    private String engine = EventValue.Header.ENGINE_SEMEL;
 
     private record Step(String proc, OpType type, EventValue value, String error) {
     }
@@ -50,6 +51,12 @@ public final class HistoryBuilder {
 
     public static HistoryBuilder of(Guarantee guarantee) {
         return new HistoryBuilder(guarantee);
+    }
+
+    /** The header's engine ({@code semel} by default, not written). */
+    public HistoryBuilder engine(String e) {
+        engine = e;
+        return this;
     }
 
     public HistoryBuilder schedule(String fault, String... targets) {
@@ -189,7 +196,7 @@ public final class HistoryBuilder {
         StringWriter out = new StringWriter();
         long[] clock = {1_000};
         try (HistoryWriter w = new HistoryWriter(out, () -> clock[0] += 1_000,
-                new EventValue.Header(guarantee, schedule))) {
+                new EventValue.Header(guarantee, schedule).withEngine(engine))) {
             for (Step s : steps) {
                 w.append(s.proc(), s.type(), s.value(), s.error());
             }

@@ -28,7 +28,18 @@ final class AnomalyFinder {
     private final Guarantee guarantee;
     private LogRules logRules;
 
+    private final boolean countsKept;
+
     AnomalyFinder(HistoryIndex ix, Guarantee guarantee) {
+        this(ix, guarantee, true);
+    }
+
+    /**
+     * @param countsKept false for an engine without per-record delivery counts (Kafka): {@code redelivery-lie} and
+     *     {@code count-not-increasing} are then not computed
+     */
+    AnomalyFinder(HistoryIndex ix, Guarantee guarantee, boolean countsKept) {
+        this.countsKept = countsKept;
         this.ix = ix;
         this.examples = new Examples(ix);
         this.guarantee = guarantee;
@@ -37,7 +48,8 @@ final class AnomalyFinder {
     SortedMap<AnomalyKind, Anomaly> findAll() {
         SortedMap<AnomalyKind, Anomaly> out = new TreeMap<>();
         for (AnomalyKind kind : AnomalyKind.values()) {
-            if (kind.computableWith(ix.hasDrainLog(), ix.hasReadState())) {
+            boolean countRule = kind == AnomalyKind.REDELIVERY_LIE || kind == AnomalyKind.COUNT_NOT_INCREASING;
+            if (kind.computableWith(ix.hasDrainLog(), ix.hasReadState()) && (countsKept || !countRule)) {
                 out.put(kind, find(kind));
             }
         }

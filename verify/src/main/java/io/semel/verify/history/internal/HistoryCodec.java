@@ -92,6 +92,9 @@ public final class HistoryCodec {
             if (h.minConfirmed() != null) {
                 v.put("minConfirmed", h.minConfirmed());
             }
+            if (h.engine() != null) {
+                v.put("engine", h.engine());
+            }
             ArrayNode faults = v.putArray("faults");
             for (ScheduledFault sf : h.faults()) {
                 ObjectNode f = faults.addObject();
@@ -163,7 +166,8 @@ public final class HistoryCodec {
                 return new EventValue.Header((int) number(v, "format"),
                         Guarantee.fromWireName(text(v, "guarantee")), faults,
                         v.has("seed") ? Long.valueOf(number(v, "seed")) : null,
-                        v.has("minConfirmed") ? Integer.valueOf((int) number(v, "minConfirmed")) : null);
+                        v.has("minConfirmed") ? Integer.valueOf((int) number(v, "minConfirmed")) : null,
+                        v.has("engine") ? text(v, "engine") : null);
             }
             case SEND: {
                 boolean confirmed = type == OpType.OK;

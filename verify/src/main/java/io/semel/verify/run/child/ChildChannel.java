@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       <td>written with one {@code write} and flushed before the step it records is taken further</td></tr>
  *   <tr><td>harness → child</td><td>{@code ARM} / {@code DISARM}</td><td>crash point between the processor's
  *       two steps on / off</td></tr>
+ *   <tr><td>harness → child</td><td>{@code ARM <fault>} / {@code DISARM <fault>}</td><td>another named fault the
+ *       child injects into itself at its step (the Kafka engine's {@code crash-after-claim},
+ *       {@code crash-after-handler-before-commit}, {@code zombie}); {@code DISARM} alone clears every one</td></tr>
  *   <tr><td>harness → child</td><td>{@code STOP}</td><td>a producer child finishes its sends and exits</td></tr>
  * </table>
  * A line the kernel accepted before a SIGKILL still reaches the harness (the socket is closed by the
@@ -44,6 +47,7 @@ public final class ChildChannel implements EventOutput, AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final AtomicBoolean armed = new AtomicBoolean();
+    private final java.util.Set<String> armedFaults = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stop = new AtomicBoolean();
 
     private ChildChannel(Socket socket) throws IOException {
@@ -68,6 +72,21 @@ public final class ChildChannel implements EventOutput, AutoCloseable {
     @Override
     public boolean armed() {
         return armed.get();
+    }
+
+    /** Whether the harness armed the named fault ({@code ARM <fault>}) and has not disarmed it. */
+    public boolean armed(String fault) {
+        return armedFaults.contains(fault);
+    }
+
+    /** Arms a named fault from the child's own arguments (armed before the first step can be reached). */
+    public void arm(String fault) {
+        armedFaults.add(fault);
+    }
+
+    /** Clears a named fault once the child injected it (one shot). */
+    public void disarm(String fault) {
+        armedFaults.remove(fault);
     }
 
     /** Whether the harness asked this child to stop ({@link #STOP}). */
@@ -101,6 +120,11 @@ public final class ChildChannel implements EventOutput, AutoCloseable {
                     armed.set(true);
                 } else if (line.equals(DISARM)) {
                     armed.set(false);
+                    armedFaults.clear();
+                } else if (line.startsWith(ARM + " ")) {
+                    armedFaults.add(line.substring(ARM.length() + 1));
+                } else if (line.startsWith(DISARM + " ")) {
+                    armedFaults.remove(line.substring(DISARM.length() + 1));
                 } else if (line.equals(STOP)) {
                     stop.set(true);
                 }

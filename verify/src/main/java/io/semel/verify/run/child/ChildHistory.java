@@ -106,15 +106,31 @@ public final class ChildHistory {
      * id, then halts the JVM at once, as SIGKILL would. The line is flushed before the halt, so the history
      * shows the crash even though nothing after it runs.
      */
+    /** Printed on stderr (flushed) before a crash point halts: {@code CRASH <fault>: <step>}; the harness reads it. */
+    public static final String CRASH_LINE_PREFIX = "CRASH ";
+
     public void crashNow(String step) {
-        String proc = name + ".g" + generation + ".crash";
-        EventValue.Nemesis n = new EventValue.Nemesis(EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK, List.of(name),
-                NemesisPhase.START);
-        channel.emit(proc, OpType.INVOKE, n, null);
-        channel.emit(proc, OpType.OK, n, null);
-        System.err.println("CRASH " + step);
+        crashNow(EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK, step);
+    }
+
+    /** {@link #crashNow(String)} recorded as the nemesis {@code fault} (another named crash point). */
+    public void crashNow(String fault, String step) {
+        injected(fault);
+        System.err.println(CRASH_LINE_PREFIX + fault + ": " + step);
         System.err.flush();
         Runtime.getRuntime().halt(137);
+    }
+
+    /**
+     * Records the nemesis {@code fault} (start, ok) that this child injects into itself right now, on its own
+     * process id ({@code <name>.g<generation>.crash}); the lines are flushed before the caller goes on to halt or
+     * stop itself.
+     */
+    public void injected(String fault) {
+        String proc = name + ".g" + generation + ".crash";
+        EventValue.Nemesis n = new EventValue.Nemesis(fault, List.of(name), NemesisPhase.START);
+        channel.emit(proc, OpType.INVOKE, n, null);
+        channel.emit(proc, OpType.OK, n, null);
     }
 
     static String describe(Throwable t) {

@@ -1,0 +1,102 @@
+package io.semel.verify.run.child;
+
+import io.semel.processor.ForwardingSource;
+import io.semel.processor.Source;
+import io.semel.processor.SourceMessage;
+import io.semel.verify.history.Delivery;
+import io.semel.verify.history.EventValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The Kafka engine's exactly-once recorder: a {@link ForwardingSource} over {@code KafkaSource} that writes the
+ * processor's steps into the history, as {@link RecordingSource} does for the Semel source. Order: poll →
+ * (one store transaction: position, inbox, handlers; commit) → ack, so
+ * <ul>
+ *   <li>a non-empty poll is a {@code deliver} (invoke, ok) with each record's partition, offset, the source's
+ *       delivery count (1 + the nacks it saw in this process) and the claim epoch the store issued;</li>
+ *   <li>the handler's first call of a batch invokes {@code apply} ({@link #applying});</li>
+ *   <li>{@link #ack} is called only after the commit: it completes the {@code apply} with the ids committed, then
+ *       the crash point {@code crash-after-commit-before-ack} (for Kafka: between the commit and the next poll), then
+ *       the {@code ack}: Kafka's acknowledgement is the position committed in the store, so every message of the
+ *       committed batch is settled ({@code ack ok}).</li>
+ * </ul>
+ * An {@code apply} still open at the next poll never reached its ack (the commit failed or was fenced): {@code info}.
+ *
+ * <p>Not thread-safe: the processor's poll thread calls everything.
+ */
+final class RecordingKafkaSource extends ForwardingSource {
+    private final ChildHistory history;
+    private final Set<String> applying = new LinkedHashSet<>();
+    private boolean applyOpen;
+
+    RecordingKafkaSource(Source kafkaSource, ChildHistory history) {
+        super(kafkaSource);
+        this.history = history;
+    }
+
+    /** Called by the handler inside the transaction, for each message it applies. */
+    void applying(String id) {
+        if (!applyOpen) {
+            history.invoke(new EventValue.Apply(history.consumer(), List.of(), Map.of()));
+            applyOpen = true;
+        }
+        applying.add(id);
+    }
+
+    @Override
+    public List<SourceMessage> poll(Duration timeout) {
+        if (applyOpen) {
+            history.info(new EventValue.Apply(history.consumer(), List.copyOf(applying), Map.of()),
+                    new IllegalStateException("the batch never reached its ack (commit failed or fenced)"));
+            applyOpen = false;
+        }
+        applying.clear();
+        List<SourceMessage> out = super.poll(timeout);
+        if (!out.isEmpty()) {
+            List<Delivery> deliveries = new ArrayList<>(out.size());
+            long epoch = 0;
+            for (SourceMessage m : out) {
+                deliveries.add(new Delivery(m.messageId(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch()));
+                epoch = Math.max(epoch, m.leaseEpoch());
+            }
+            history.invoke(new EventValue.Deliver(history.consumer(), 0, List.of()));
+            history.ok(new EventValue.Deliver(history.consumer(), epoch, deliveries));
+        }
+        return out;
+    }
+
+    @Override
+    public int ack(List<SourceMessage> messages) {
+        if (applyOpen) {
+            // The processor acks exactly the messages of the transaction that committed.
+            Set<String> acked = new LinkedHashSet<>();
+            messages.forEach(m -> acked.add(m.messageId()));
+            applying.retainAll(acked);
+            history.ok(new EventValue.Apply(history.consumer(), List.copyOf(applying), nextOffsets(messages)));
+            applyOpen = false;
+            applying.clear();
+        }
+        if (history.crashArmed()) {
+            history.crashNow("exactly-once on Kafka: after the commit, before the next poll");
+        }
+        EventValue.Ack a = new EventValue.Ack(history.consumer(), messages.stream().map(SourceMessage::messageId).toList());
+        history.invoke(a);
+        int settled = super.ack(messages);
+        history.ok(a);
+        return settled;
+    }
+
+    private static Map<Integer, Long> nextOffsets(List<SourceMessage> batch) {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (SourceMessage m : batch) {
+            out.merge(m.partition(), m.offset() + 1, Math::max);
+        }
+        return out;
+    }
+}
