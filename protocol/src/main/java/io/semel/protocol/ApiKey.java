@@ -24,6 +24,7 @@ import java.util.Map;
  * 11  POLL            leased deliveries for a member         {@link Poll}
  * 12  ACK             settle deliveries                      {@link Ack}
  * 13  NACK            request redelivery with backoff        {@link Nack}
+ * 20  AUTHENTICATE    one SCRAM-SHA-256 step after HELLO     {@link Authenticate}
  * </pre>
  *
  * <p>Each API also has a version ({@link #latestVersion()}), carried in every frame, so one API can
@@ -43,7 +44,9 @@ public enum ApiKey {
     HEARTBEAT(10),
     POLL(11),
     ACK(12),
-    NACK(13);
+    NACK(13),
+    // 20..29: security.
+    AUTHENTICATE(20);
 
     private static final Map<Integer, ApiKey> BY_ID = new HashMap<>();
 
@@ -89,7 +92,7 @@ public enum ApiKey {
         ApiKey key = BY_ID.get(id);
         if (key == null) {
             throw new ProtocolException(ErrorCode.INVALID_REQUEST, "unknown api key " + id
-                    + "; this code knows 0.." + (values().length - 1));
+                    + "; this code knows " + BY_ID.keySet().stream().sorted().toList());
         }
         return key;
     }

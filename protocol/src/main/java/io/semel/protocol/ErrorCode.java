@@ -38,7 +38,12 @@ public enum ErrorCode {
     UNKNOWN_GROUP_MEMBER(20, false, "member is not part of the group (expired or never joined)"),
     BROKER_SHUTTING_DOWN(21, true, "broker is closing; retry against it after restart"),
     OFFSET_OUT_OF_RANGE(22, false, "requested offset is outside the log"),
-    THROTTLED(23, true, "too many requests pending; retry after a backoff");
+    THROTTLED(23, true, "too many requests pending; retry after a backoff"),
+    // 30..39: security.
+    /** The authenticated principal has no ACL allowing this operation on this resource. */
+    AUTHORIZATION_FAILED(30, false, "the principal is not allowed this operation; an administrator must grant an ACL"),
+    /** A plain-text frame reached a port that accepts TLS only; answered in plain text, then closed. */
+    TLS_REQUIRED(31, false, "this broker port accepts TLS connections only");
 
     private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -27,6 +27,7 @@ public final class Messages {
             case POLL -> Poll.Request.decode(r);
             case ACK -> Ack.Request.decode(r);
             case NACK -> Nack.Request.decode(r);
+            case AUTHENTICATE -> Authenticate.Request.decode(r);
         };
     }
 
@@ -47,6 +48,7 @@ public final class Messages {
             case POLL -> Poll.Response.decode(r);
             case ACK -> Ack.Response.decode(r);
             case NACK -> Nack.Response.decode(r);
+            case AUTHENTICATE -> Authenticate.Response.decode(r);
         };
     }
 
@@ -67,6 +69,7 @@ public final class Messages {
             case POLL -> Poll.Response.error(error, message);
             case ACK -> Ack.Response.error(error, message);
             case NACK -> Nack.Response.error(error, message);
+            case AUTHENTICATE -> Authenticate.Response.error(error, message);
         };
     }
 }

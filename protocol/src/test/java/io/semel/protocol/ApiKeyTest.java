@@ -18,6 +18,7 @@ class ApiKeyTest {
         for (int i = 0; i < names.length; i++) {
             PINNED.put(ApiKey.valueOf(names[i]), i);
         }
+        PINNED.put(ApiKey.AUTHENTICATE, 20);
     }
 
     @Test
@@ -36,7 +37,7 @@ class ApiKeyTest {
         for (ApiKey key : ApiKey.values()) {
             assertThat(ApiKey.forId(key.id())).isEqualTo(key);
         }
-        for (int unknown : new int[] {-1, 14, 999, Short.MAX_VALUE}) {
+        for (int unknown : new int[] {-1, 19, 999, Short.MAX_VALUE}) {
             ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> ApiKey.forId(unknown));
             assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
             assertThat(e.getMessage()).contains(String.valueOf(unknown));

@@ -13,7 +13,7 @@ final class Samples {
 
     static Map<ApiKey, ApiRequest> requests() {
         Map<ApiKey, ApiRequest> m = new EnumMap<>(ApiKey.class);
-        m.put(ApiKey.HELLO, new Hello.Request("client-1", Protocol.PROTOCOL_VERSION, "alice", "s3cret"));
+        m.put(ApiKey.HELLO, new Hello.Request("client-1", Protocol.PROTOCOL_VERSION));
         m.put(ApiKey.METADATA, new Metadata.Request(List.of("orders", "invoices")));
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Request("orders", 12));
         m.put(ApiKey.LIST_TOPICS, new ListTopics.Request());
@@ -29,13 +29,14 @@ final class Samples {
                 List.of(new Ack.Item(0, 4L, 10L), new Ack.Item(2, 1L, 99L))));
         m.put(ApiKey.NACK, new Nack.Request("billing", "member-7", List.of(new Ack.Item(1, 2L, 5L)),
                 "handler threw IllegalStateException: ☃", 1_000));
+        m.put(ApiKey.AUTHENTICATE, new Authenticate.Request(Hello.SCRAM_SHA_256, utf8("n,,n=user,r=abc")));
         return m;
     }
 
     static Map<ApiKey, ApiResponse> responses() {
         ErrorCode ok = ErrorCode.NONE;
         Map<ApiKey, ApiResponse> m = new EnumMap<>(ApiKey.class);
-        m.put(ApiKey.HELLO, new Hello.Response(ok, null, "broker-1", (short) 1, 8 << 20, 1 << 20));
+        m.put(ApiKey.HELLO, new Hello.Response(ok, null, "broker-1", (short) 1, 8 << 20, 1 << 20, Hello.SCRAM_SHA_256));
         m.put(ApiKey.METADATA, new Metadata.Response(ok, null, List.of(new Metadata.TopicMetadata("orders", ok, 12),
                 new Metadata.TopicMetadata("nope", ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0))));
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Response(ok, null));
@@ -57,6 +58,7 @@ final class Samples {
         m.put(ApiKey.ACK, new Ack.Response(ok, null, List.of(new Ack.Result(0, 10L, ok),
                 new Ack.Result(2, 99L, ErrorCode.STALE_LEASE))));
         m.put(ApiKey.NACK, new Nack.Response(ok, null, List.of(new Ack.Result(1, 5L, ok))));
+        m.put(ApiKey.AUTHENTICATE, new Authenticate.Response(ok, null, utf8("v=abc="), true));
         return m;
     }
 }
