@@ -1,5 +1,6 @@
 package io.semel.broker;
 
+import io.semel.broker.internal.BrokerSecurity;
 import io.semel.broker.internal.ControlledClock;
 import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
@@ -21,6 +22,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -137,7 +139,11 @@ public final class Broker implements Closeable {
             }
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
                     errors);
-            NettyServer server = new NettyServer(config, dispatcher, errors);
+            // Security: TLS context, users and ACLs are loaded before the port opens; file changes are picked up on admin.
+            BrokerSecurity security = BrokerSecurity.open(config.security(), config.dataDir(), new SecureRandom());
+            admin.scheduleWithFixedDelay(security::reload, config.security().reloadIntervalMs(),
+                    config.security().reloadIntervalMs(), TimeUnit.MILLISECONDS);
+            NettyServer server = new NettyServer(config, dispatcher, errors, security);
             InetSocketAddress bound = server.start();
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound);
             broker.scheduleRetention();

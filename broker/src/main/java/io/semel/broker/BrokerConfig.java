@@ -1,6 +1,7 @@
 package io.semel.broker;
 
 import io.semel.broker.group.GroupConfig;
+import io.semel.broker.security.SecurityConfig;
 import io.semel.log.FlushPolicy;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.LogConfig;
@@ -34,7 +35,8 @@ import java.util.TreeSet;
  *   <tr><td>brokerId</td><td>semel</td><td>name announced in HELLO</td></tr>
  *   <tr><td>host</td><td>127.0.0.1</td><td>address to listen on</td></tr>
  *   <tr><td>port</td><td>7471</td><td>TCP port; 0 picks a free one ({@link Broker#port()})</td></tr>
- *   <tr><td>username, password</td><td>none</td><td>both or neither; when set HELLO must carry them</td></tr>
+ *   <tr><td>tls.*, security.*</td><td>off</td><td>TLS, SCRAM authentication and ACLs: see
+ *       {@link SecurityConfig} and {@code docs/security.md}</td></tr>
  *   <tr><td>maxConnections</td><td>1024</td><td>open client connections; more are closed at once</td></tr>
  *   <tr><td>maxInFlightRequestsPerConnection</td><td>1024</td><td>unanswered requests per connection
  *       before the broker stops reading from it</td></tr>
@@ -74,7 +76,7 @@ public final class BrokerConfig {
     public static final int FRAME_OVERHEAD_BYTES = 1024;
 
     private static final long KIB = 1024;
-    private static final Set<String> KEYS = Set.of("dataDir", "brokerId", "host", "port", "username", "password",
+    private static final Set<String> KEYS = Set.of("dataDir", "brokerId", "host", "port",
             "maxConnections", "maxInFlightRequestsPerConnection", "ioThreads", "maxFrameBytes", "maxBatchBytes",
             "maxRecordBytes", "fetchMaxBytes", "segmentBytes", "retentionBytes", "retentionMs",
             "retentionCheckIntervalMs", "partitionsMaxPerTopic", "topicsMax", "producersMax",
@@ -116,6 +118,7 @@ public final class BrokerConfig {
     public static BrokerConfig fromMap(Map<String, String> values) {
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(KEYS);
+        unknown.removeIf(SecurityConfig::owns); // security: tls.* and security.* keys belong to SecurityConfig
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown broker setting(s) " + unknown + "; known keys are "
                     + new TreeSet<>(KEYS));
@@ -129,8 +132,7 @@ public final class BrokerConfig {
         p.string("brokerId", b::brokerId);
         p.string("host", b::host);
         p.integer("port", false, b::port);
-        p.string("username", v -> b.username = v);
-        p.string("password", v -> b.password = v);
+        b.security(SecurityConfig.fromMap(values)); // security
         p.integer("maxConnections", false, b::maxConnections);
         p.integer("maxInFlightRequestsPerConnection", false, b::maxInFlightRequestsPerConnection);
         p.integer("ioThreads", false, b::ioThreads);
@@ -179,29 +181,9 @@ public final class BrokerConfig {
         return b.port;
     }
 
-    /** Whether HELLO must carry {@link #username()} and the password. */
-    public boolean requiresCredentials() {
-        return b.username != null;
-    }
-
-    /** Null when no credentials are required. */
-    public String username() {
-        return b.username;
-    }
-
-    /** Checks a HELLO's credentials in time independent of where they differ. */
-    public boolean credentialsMatch(String username, String password) {
-        if (!requiresCredentials()) {
-            return true;
-        }
-        if (username == null || password == null) {
-            return false;
-        }
-        boolean userOk = java.security.MessageDigest.isEqual(username.getBytes(StandardCharsets.UTF_8),
-                b.username.getBytes(StandardCharsets.UTF_8));
-        boolean passOk = java.security.MessageDigest.isEqual(password.getBytes(StandardCharsets.UTF_8),
-                b.password.getBytes(StandardCharsets.UTF_8));
-        return userOk & passOk;
+    /** TLS, authentication and ACL settings (the {@code tls.*} and {@code security.*} keys). */
+    public SecurityConfig security() {
+        return b.security;
     }
 
     public int maxConnections() {
@@ -296,7 +278,7 @@ public final class BrokerConfig {
     @Override
     public String toString() {
         return "BrokerConfig{dataDir=" + b.dataDir + ", brokerId=" + b.brokerId + ", listen=" + b.host + ":" + b.port
-                + ", credentials=" + (requiresCredentials() ? "required" : "none") + ", maxConnections="
+                + ", " + b.security + ", maxConnections="
                 + b.maxConnections + ", maxFrameBytes=" + b.maxFrameBytes + ", maxBatchBytes=" + b.maxBatchBytes
                 + ", fetchMaxBytes=" + b.fetchMaxBytes + ", flush=" + flushPolicy() + ", " + logConfig() + "}";
     }
@@ -307,8 +289,7 @@ public final class BrokerConfig {
         private String brokerId = "semel";
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
-        private String username;
-        private String password;
+        private SecurityConfig security = SecurityConfig.none();
         private int maxConnections = 1024;
         private int maxInFlightRequestsPerConnection = 1024;
         private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
@@ -347,8 +328,7 @@ public final class BrokerConfig {
             c.brokerId = brokerId;
             c.host = host;
             c.port = port;
-            c.username = username;
-            c.password = password;
+            c.security = security;
             c.maxConnections = maxConnections;
             c.maxInFlightRequestsPerConnection = maxInFlightRequestsPerConnection;
             c.ioThreads = ioThreads;
@@ -400,10 +380,9 @@ public final class BrokerConfig {
             return this;
         }
 
-        /** Requires HELLO to carry these; both null for no authentication. */
-        public Builder credentials(String user, String pass) {
-            username = user;
-            password = pass;
+        /** TLS, SCRAM authentication and ACLs; {@link SecurityConfig#none()} by default. */
+        public Builder security(SecurityConfig v) {
+            security = Objects.requireNonNull(v, "security");
             return this;
         }
 
@@ -566,14 +545,6 @@ public final class BrokerConfig {
                 throw new IllegalArgumentException("host is empty; use an address such as 127.0.0.1 or 0.0.0.0");
             }
             require("port", port, 0, 65_535);
-            if ((username == null) != (password == null)) {
-                throw new IllegalArgumentException("username and password must be set together (only "
-                        + (username == null ? "password" : "username") + " is set)");
-            }
-            if (username != null && username.isEmpty()) {
-                throw new IllegalArgumentException("username is empty; omit both username and password to turn "
-                        + "authentication off");
-            }
             require("maxConnections", maxConnections, 1, 1_000_000);
             require("maxInFlightRequestsPerConnection", maxInFlightRequestsPerConnection, 1, 1_000_000);
             require("ioThreads", ioThreads, 1, 1024);
