@@ -273,6 +273,10 @@ public final class Connection implements AutoCloseable {
         } catch (ProtocolException e) {
             fail("protocol violation by the broker: " + e.getMessage());
         } catch (IOException e) {
+            if (e instanceof javax.net.ssl.SSLException && settings.security().tls() != null) {
+                // Under TLS 1.3 the broker judges our certificate after our handshake ended: its alert arrives here.
+                fatal = TlsSockets.explain(e, settings.security().tls(), settings.address());
+            }
             fail("read failed: " + e);
         } catch (RuntimeException e) {
             log.error("connection reader for {} failed", settings.address(), e);
