@@ -81,9 +81,18 @@ class SecurityWalkthroughTest {
         Run produced = client("one\ntwo\nthree\n", "alice", ca, "produce", "orders");
         ok(produced);
         assertThat(produced.out()).contains("3 confirmed");
-        Run consumed = client("", "bob", ca, "consume", "orders", "--group", "billing", "--count", "3");
+        // bob through a client properties file instead of flags.
+        Path bobConfig = demo.resolve("bob.properties");
+        Files.writeString(bobConfig, "user=bob\npassword.file=bob.pass\ntls.caFile=tls/ca.pem\n");
+        Run consumed = semel("", "consume", "orders", "--group", "billing", "--count", "3", "--broker", address(),
+                "--timeout", "20s", "--client-config", bobConfig.toString());
         ok(consumed);
         assertThat(consumed.out().lines()).hasSize(3);
+        // bench against the secured broker, as a super-user.
+        Run bench = semel("", "bench", "produce", "--count", "200", "--size", "10", "--broker", address(), "--tls-ca",
+                ca, "--user", "admin", "--password-file", demo.resolve("admin.pass").toString());
+        ok(bench);
+        assertThat(bench.out()).contains("200");
 
         Run wrong = semel("", "topic", "list", "--broker", address(), "--timeout", "20s", "--tls-ca", ca, "--user",
                 "alice", "--password-file", demo.resolve("bob.pass").toString());
