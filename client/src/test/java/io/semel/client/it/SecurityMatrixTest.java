@@ -255,6 +255,58 @@ class SecurityMatrixTest {
     }
 
     @Test
+    void withoutTlsTheScramExchangeStillNeverPutsThePasswordOnTheWire() throws Exception {
+        CredentialFile.put(dataDir, "alice", "alice-pw".toCharArray(), Scram.ITERATIONS_MIN, new SecureRandom());
+        Broker b = start(SecurityConfig.builder().authentication(SecurityConfig.Authentication.SCRAM)
+                .superUser("alice").build());
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        try (java.net.ServerSocket relay = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> recordOneConnection(relay, b.port(), wire), "wire-recorder");
+            t.setDaemon(true);
+            t.start();
+            try (Admin admin = Admin.builder("127.0.0.1:" + relay.getLocalPort())
+                    .security(ClientSecurity.of("alice", "alice-pw".toCharArray(), null)).build()) {
+                admin.createTopic("t", 1);
+            }
+            t.join(10_000);
+        }
+        String seen;
+        synchronized (wire) {
+            seen = wire.toString(StandardCharsets.ISO_8859_1);
+        }
+        assertThat(seen).contains("n=alice,r=").contains(",p="); // the exchange went through the recorder
+        assertThat(seen).doesNotContain("alice-pw")
+                .doesNotContain(Base64.getEncoder().encodeToString("alice-pw".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Relays one connection to the broker, recording what the client sends. */
+    private static void recordOneConnection(java.net.ServerSocket relay, int brokerPort,
+            java.io.ByteArrayOutputStream wire) {
+        try (java.net.Socket client = relay.accept(); java.net.Socket broker = new java.net.Socket("127.0.0.1",
+                brokerPort)) {
+            Thread back = new Thread(() -> {
+                try {
+                    broker.getInputStream().transferTo(client.getOutputStream());
+                } catch (java.io.IOException ignored) {
+                    // the client closed: the test is over
+                }
+            }, "wire-recorder-back");
+            back.setDaemon(true);
+            back.start();
+            byte[] buf = new byte[8192];
+            java.io.InputStream in = client.getInputStream();
+            for (int n; (n = in.read(buf)) > 0;) {
+                synchronized (wire) {
+                    wire.write(buf, 0, n);
+                }
+                broker.getOutputStream().write(buf, 0, n);
+            }
+        } catch (java.io.IOException ignored) {
+            // a closed socket ends the relay
+        }
+    }
+
+    @Test
     void theCredentialsFileHoldsNeitherThePasswordNorItsEncodings() throws Exception {
         securedBroker();
         String stored = Files.readString(CredentialFile.path(dataDir), StandardCharsets.UTF_8);
