@@ -95,9 +95,21 @@ final class ConnectionSecurity {
         }
     }
 
-    /** The user named in the exchange so far (for logs), or null. */
+    /** The user named in the exchange so far, for logs: control characters escaped (no forged log lines). */
     String claimedUser() {
-        return scram == null ? null : scram.user();
+        String u = scram == null ? null : scram.user();
+        if (u == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        u.codePoints().limit(Principal.NAME_CHARS_MAX).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     /** An AUTHORIZATION_FAILED answer when the principal may not do {@code request}; null when it may. */

@@ -127,4 +127,44 @@ class ScramTest {
                 .hasMessageContaining("nonce");
         assertThatThrownBy(() -> s.finalResponse(utf8("x"))).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void randomAndMutatedMessagesOnlyEverFailWithScramException() throws Exception {
+        java.util.Random random = new java.util.Random(20261206L);
+        Map<String, ScramCredential> users = Map.of("user", Scram.credential("pencil".toCharArray(), SALT, 4096));
+        String[] seeds = {CLIENT_FIRST, CLIENT_FINAL};
+        for (int i = 0; i < 10_000; i++) {
+            byte[] input = mutate(random, utf8(seeds[i % 2]));
+            ScramServer server = server(users, SERVER_NONCE);
+            try {
+                if (i % 2 == 0) {
+                    server.firstResponse(input);
+                } else {
+                    server.firstResponse(utf8(CLIENT_FIRST));
+                    server.finalResponse(input);
+                }
+            } catch (ScramException expected) {
+                assertThat(server.state()).isEqualTo(ScramServer.State.FAILED);
+            }
+        }
+    }
+
+    /** Flips, inserts or drops a few bytes, or returns random bytes. */
+    private static byte[] mutate(java.util.Random r, byte[] base) {
+        if (r.nextInt(10) == 0) {
+            byte[] b = new byte[r.nextInt(64)];
+            r.nextBytes(b);
+            return b;
+        }
+        byte[] b = base.clone();
+        for (int k = r.nextInt(3) + 1; k > 0 && b.length > 0; k--) {
+            int at = r.nextInt(b.length);
+            switch (r.nextInt(3)) {
+                case 0 -> b[at] = (byte) r.nextInt(256);
+                case 1 -> b[at] = (byte) ",=rpnsicv".charAt(r.nextInt(9));
+                default -> b = java.util.Arrays.copyOf(b, at);
+            }
+        }
+        return b;
+    }
 }
