@@ -73,6 +73,10 @@ public final class BrokerSecurity {
             s.acls = AclFile.read(dataDir);
             s.usersStamp = stamp(CredentialFile.path(dataDir));
             s.aclsStamp = stamp(AclFile.path(dataDir));
+            if (!config.tlsEnabled()) {
+                LOG.warn("security.authentication=scram without TLS (tls.keyFile unset): passwords never travel, but a "
+                        + "listener sees user names and can guess weak passwords offline from the exchange; turn TLS on");
+            }
             if (s.users.isEmpty()) {
                 LOG.warn("security.authentication=scram but {} has no users: no client can connect until one is added "
                         + "with 'semel user add --data-dir {} --user NAME'", CredentialFile.path(dataDir), dataDir);
