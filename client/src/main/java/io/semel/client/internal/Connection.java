@@ -99,7 +99,7 @@ public final class Connection implements AutoCloseable {
             socket.connect(new InetSocketAddress(settings.host(), settings.port()), settings.connectTimeoutMs());
             ClientTls tls = settings.security().tls();
             if (tls != null) {
-                socket = TlsSockets.wrap(socket, tlsContext(tls), tls, settings); // throws TlsException
+                socket = TlsSockets.wrap(socket, TlsSockets.context(tls), tls, settings); // throws TlsException
             }
             socket.setSoTimeout(tickMs(settings.requestTimeoutMs()));
             c = new Connection(settings, socket);
@@ -165,14 +165,6 @@ public final class Connection implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new DefiniteFailureException(ErrorCode.NONE, true, "interrupted during " + req.apiKey(), e);
         }
-    }
-
-    /** TLS contexts by settings: loading key files once per client, not once per connection. */
-    private static final java.util.Map<ClientTls, javax.net.ssl.SSLContext> TLS_CONTEXTS =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    private static javax.net.ssl.SSLContext tlsContext(ClientTls tls) {
-        return TLS_CONTEXTS.computeIfAbsent(tls, ClientTls::sslContext);
     }
 
     /** The broker's limit on one record batch, bytes (from HELLO); 0 when unknown. */
@@ -256,7 +248,7 @@ public final class Connection implements AutoCloseable {
                 }
                 acc.position(acc.position() + n);
                 acc.flip();
-                if (!sawFrame && looksLikeTls(acc)) {
+                if (!sawFrame && TlsSockets.looksLikeTls(acc)) {
                     failTls();
                     return;
                 }
@@ -314,15 +306,6 @@ public final class Connection implements AutoCloseable {
             return;
         }
         p.future().complete(response);
-    }
-
-    /** A TLS record header (handshake, alert...) where a frame length should be: the broker speaks TLS. */
-    private static boolean looksLikeTls(ByteBuffer acc) {
-        if (acc.remaining() < 2) {
-            return false;
-        }
-        int type = acc.get(acc.position()) & 0xff;
-        return type >= 0x14 && type <= 0x17 && acc.get(acc.position() + 1) == 0x03;
     }
 
     private void failTls() {

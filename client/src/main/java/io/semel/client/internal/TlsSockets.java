@@ -65,6 +65,26 @@ final class TlsSockets {
         return new TlsException(ErrorCode.NONE, "TLS to broker " + address + " failed: " + what, e);
     }
 
+    /** TLS contexts by settings: key files are loaded once per client, not once per connection. */
+    private static final java.util.Map<ClientTls, SSLContext> CONTEXTS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    static SSLContext context(ClientTls tls) {
+        return CONTEXTS.computeIfAbsent(tls, ClientTls::sslContext);
+    }
+
+    /**
+     * Whether the bytes start with a TLS record header (content type 20..23, major version 3) where
+     * a frame's length should be: a frame's first byte is 0 for any frame below 16 MiB.
+     */
+    static boolean looksLikeTls(java.nio.ByteBuffer acc) {
+        if (acc.remaining() < 2) {
+            return false;
+        }
+        int type = acc.get(acc.position()) & 0xff;
+        return type >= 0x14 && type <= 0x17 && acc.get(acc.position() + 1) == 0x03;
+    }
+
     private static void closeQuietly(Socket s) {
         try {
             s.close();
