@@ -79,4 +79,29 @@ class ConnectionTest {
         assertThatThrownBy(() -> Producer.builder("localhost").build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:port");
     }
+
+    @Test
+    void aServerThatAnswersWithTlsBytesIsReportedAsNeedingTls() throws Exception {
+        // A TLS-only endpoint (a TLS proxy, say) answers a plain HELLO with a TLS alert record.
+        try (java.net.ServerSocket tlsOnly = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket s = tlsOnly.accept()) {
+                    s.getInputStream().read(new byte[64]);
+                    s.getOutputStream().write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                } catch (java.io.IOException ignored) {
+                    // the client closed first
+                }
+            }, "tls-only-server");
+            server.setDaemon(true);
+            server.start();
+            try (BrokerChannel ch = new BrokerChannel(new ConnectionSettings("127.0.0.1", tlsOnly.getLocalPort(),
+                    "test-client", ClientSecurity.NONE, 2_000, 2_000, 10, 100))) {
+                assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
+                        .isInstanceOf(TlsException.class).hasMessageContaining("answered with TLS")
+                        .satisfies(e -> assertThat(((TlsException) e).errorCode()).isEqualTo(ErrorCode.TLS_REQUIRED));
+            }
+        }
+    }
 }
