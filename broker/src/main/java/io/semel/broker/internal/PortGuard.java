@@ -48,17 +48,13 @@ final class PortGuard extends ByteToMessageDecoder {
         }
         int type = in.getUnsignedByte(in.readerIndex());
         boolean tlsRecord = type >= 0x14 && type <= 0x17 && in.getUnsignedByte(in.readerIndex() + 1) == 0x03;
-        if (security.tlsEnabled() && tlsRecord) {
-            SslHandler ssl = security.newSslHandler(ctx.alloc());
-            ssl.handshakeFuture().addListener(f -> {
-                if (!f.isSuccess()) {
-                    LOG.warn("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), f.cause().getMessage());
-                }
-            });
-            ctx.pipeline().addAfter(ctx.name(), "tls", ssl);
-            ctx.pipeline().remove(this); // hands the buffered bytes to the SslHandler
-        } else if (security.tlsEnabled()) {
-            refusePlainText(ctx, in);
+        if (security.tlsEnabled()) {
+            // The TLS boundary: on a TLS port nothing but a TLS handshake ever reaches the frame decoder.
+            if (tlsRecord) {
+                startTls(ctx);
+            } else {
+                refusePlainText(ctx, in);
+            }
         } else if (tlsRecord) {
             LOG.warn("closing connection from {}: it started a TLS handshake but this port is plain TCP (tls.keyFile "
                     + "is not set); the client has TLS on and must turn it off, or the broker must turn TLS on",
@@ -68,6 +64,17 @@ final class PortGuard extends ByteToMessageDecoder {
         } else {
             ctx.pipeline().remove(this);
         }
+    }
+
+    private void startTls(ChannelHandlerContext ctx) {
+        SslHandler ssl = security.newSslHandler(ctx.alloc());
+        ssl.handshakeFuture().addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.warn("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), f.cause().getMessage());
+            }
+        });
+        ctx.pipeline().addAfter(ctx.name(), "tls", ssl);
+        ctx.pipeline().remove(this); // hands the buffered bytes to the SslHandler
     }
 
     private void refusePlainText(ChannelHandlerContext ctx, ByteBuf in) {
