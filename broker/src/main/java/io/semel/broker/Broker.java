@@ -1,6 +1,7 @@
 package io.semel.broker;
 
 import io.semel.broker.internal.BrokerSecurity;
+import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.internal.ControlledClock;
 import io.semel.broker.internal.DeadLetterCopier;
 import io.semel.broker.internal.ErrorMapping;
@@ -24,13 +25,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +66,7 @@ public final class Broker implements Closeable {
     private final ScheduledExecutorService admin;
     private final TopicManager topics;
     private final GroupCoordinator coordinator; // null when the caller supplied GroupRequests
+    private final ProducerRegistry registry;
     private final ErrorMapping errors;
     private final NettyServer server;
     private final InetSocketAddress address;
@@ -68,14 +74,15 @@ public final class Broker implements Closeable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
 
     private Broker(BrokerConfig config, FileChannel lockChannel, FileLock lock, ScheduledExecutorService admin,
-            TopicManager topics, GroupCoordinator coordinator, ErrorMapping errors, NettyServer server,
-            InetSocketAddress address) {
+            TopicManager topics, GroupCoordinator coordinator, ProducerRegistry registry, ErrorMapping errors,
+            NettyServer server, InetSocketAddress address) {
         this.config = config;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.admin = admin;
         this.topics = topics;
         this.coordinator = coordinator;
+        this.registry = registry;
         this.errors = errors;
         this.server = server;
         this.address = address;
@@ -145,7 +152,8 @@ public final class Broker implements Closeable {
                     config.security().reloadIntervalMs(), TimeUnit.MILLISECONDS);
             NettyServer server = new NettyServer(config, dispatcher, errors, security);
             InetSocketAddress bound = server.start();
-            Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, errors, server, bound);
+            Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, registry,
+                    errors, server, bound);
             broker.scheduleRetention();
             LOG.info("broker {} serving {} topics on {}:{} ({})", config.brokerId(), topics.size(),
                     bound.getHostString(), bound.getPort(), config);
@@ -219,6 +227,56 @@ public final class Broker implements Closeable {
     /** The host the broker listens on. */
     public String host() {
         return address.getHostString();
+    }
+
+    // ---- read-only views for tools running in the broker's process (the web console) ----------
+
+    /** The configuration this broker runs with. */
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** Every topic (dead-letter topics included) with its partition count, by name. */
+    public SortedMap<String, Integer> topicPartitionCounts() {
+        SortedMap<String, Integer> out = new TreeMap<>();
+        for (Topic t : topics.list()) {
+            out.put(t.name(), t.partitionCount());
+        }
+        return out;
+    }
+
+    /** Every registered producer name with its id and current epoch. */
+    public List<ProducerRegistry.Entry> producers() {
+        return registry.entries();
+    }
+
+    /**
+     * Runs {@code reader} on the partition's writer thread, after the appends queued before it are
+     * durable, and completes with its result there. The reader must only read, and quickly (appends
+     * wait behind it); callers must not do slow work in non-async continuations of the future.
+     *
+     * @throws IllegalArgumentException for an unknown topic or partition
+     */
+    public <T> CompletableFuture<T> readPartition(String topic, int partition, GroupCommitLog.PartitionTask<T> reader) {
+        Topic t = topics.topic(topic);
+        if (t == null || partition < 0 || partition >= t.partitionCount()) {
+            throw new IllegalArgumentException("no partition " + partition + " of topic '" + topic + "'"
+                    + (t == null ? " (no such topic)" : " (it has " + t.partitionCount() + ")"));
+        }
+        return t.partition(partition).call(reader);
+    }
+
+    /**
+     * Runs {@code reader} over the live consumer groups on the group-coordinator thread (see {@link
+     * GroupCoordinator#read}); the reader must only read, and quickly. Fails with {@link
+     * IllegalStateException} when this broker was started with external {@link GroupRequests}.
+     */
+    public <T> CompletableFuture<T> readGroups(Function<GroupRegistry, T> reader) {
+        if (coordinator == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this broker routes group requests to "
+                    + "an external GroupRequests; its group state is not readable here"));
+        }
+        return coordinator.read(reader);
     }
 
     /** Blocks until {@link #close()} has finished; for {@link BrokerMain}. */

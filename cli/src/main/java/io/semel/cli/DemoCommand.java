@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
             runs = Demo.runAll(base, dir, pg, VerifyOptions.progress(err));
         }
         err.println();
-        Path html = Demo.writeReports(report, "semel demo, seed " + seed, runs);
+        Path html = Demo.writeReports(report, "semel demo, seed " + seed, runs, Reproduce.commandLine(spec, seed));
         List<RunSummary> summaries = runs.stream().map(RunResult::summary).toList();
         out.println();
         out.println(TerminalReport.sideBySide(summaries));

@@ -108,7 +108,8 @@ final class VerifyCommand implements Callable<Integer> {
             r = new VerifyRun(cfg, pg).run(VerifyOptions.progress(err));
         }
         err.println();
-        Path html = Demo.writeReports(report, "semel verify " + guarantee.wireName() + " seed " + cfg.seed(), List.of(r));
+        Path html = Demo.writeReports(report, "semel verify " + guarantee.wireName() + " seed " + cfg.seed(), List.of(r),
+                Reproduce.commandLine(spec, cfg.seed()));
         out.println(TerminalReport.table(r.summary()));
         out.println("faults injected by kind: " + r.summary().faultsByKind());
         out.println("history: " + r.history() + "; report: " + html);

@@ -235,6 +235,11 @@ class SemelCliTest {
                 + " does not exist");
         assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--port",
                 "70000"), 2, "--port 70000 is outside 0..65535");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",
+                "70000"), 2, "--console-port 70000 is outside 0..65535");
+        assertOneErrorLine(semel("", "broker", "start", "--data-dir", dataDir.resolve("d").toString(), "--console-port",
+                "0", "--console-password-file", dataDir.resolve("none").toString()), 2, "--console-password-file "
+                + dataDir.resolve("none") + " is not a readable file of user:password lines");
     }
 
     @Test

@@ -136,8 +136,17 @@ public final class KafkaBroker implements AutoCloseable {
             java.util.concurrent.TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MS);
         while (true) {
-            org.apache.kafka.clients.admin.TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
-                    .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+            org.apache.kafka.clients.admin.TopicDescription d;
+            try {
+                d = admin.describeTopics(List.of(name)).allTopicNames().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                        .get(name);
+            } catch (ExecutionException e) {
+                // Created but not yet in the metadata this broker answers from (seen under load): not ready yet.
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                d = null;
+            }
             if (d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                 return;
             }

@@ -212,6 +212,33 @@ public final class GroupCoordinator implements GroupRequests, Closeable {
         }, failed);
     }
 
+    /**
+     * Runs {@code reader} over the live groups on the coordinator thread and completes with its
+     * result there (read-only views for the web console). The reader must only read, and quickly:
+     * group requests wait behind it. Fails with {@link IllegalStateException} while the groups are
+     * being rebuilt after a storage failure or once the coordinator has stopped.
+     */
+    public <T> CompletableFuture<T> read(Function<GroupRegistry, T> reader) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            thread.execute(() -> {
+                if (registry == null) {
+                    out.completeExceptionally(new IllegalStateException("consumer group state is being rebuilt "
+                            + "after a storage failure; retry"));
+                    return;
+                }
+                try {
+                    out.complete(reader.apply(registry));
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            out.completeExceptionally(new IllegalStateException("group coordinator has stopped", e));
+        }
+        return out;
+    }
+
     // ---- requests -------------------------------------------------------------------------------
 
     /** Runs {@code work} on the coordinator; answers {@code ifDown} when it cannot run. */

@@ -74,6 +74,20 @@ public final class CredentialFile {
         });
     }
 
+    /**
+     * Whether {@code password} is {@code user}'s: derives the keys with the stored salt and
+     * iterations and compares StoredKey in constant time. For components that receive a password
+     * directly (the web console's HTTP Basic login), never for the wire protocol, which uses SCRAM.
+     */
+    public static boolean verify(Path dataDir, String user, char[] password) throws IOException {
+        ScramCredential stored = read(dataDir).get(user);
+        if (stored == null) {
+            return false;
+        }
+        ScramCredential offered = Scram.credential(password, stored.salt(), stored.iterations());
+        return java.security.MessageDigest.isEqual(offered.storedKey(), stored.storedKey());
+    }
+
     /** Removes {@code user}; returns whether it existed. */
     public static boolean remove(Path dataDir, String user) throws IOException {
         return SecurityFile.locked(SecurityFile.dir(dataDir), () -> {

@@ -3,7 +3,9 @@ package io.semel.verify.run;
 import io.semel.verify.checker.CheckResult;
 import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.Guarantee;
+import io.semel.verify.history.HistoryReader;
 import io.semel.verify.report.HtmlReport;
+import io.semel.verify.report.LatencyPanel;
 import io.semel.verify.report.JsonReport;
 import io.semel.verify.report.RunSummary;
 import io.semel.verify.report.TerminalReport;
@@ -11,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -85,6 +89,15 @@ public final class Demo {
 
     /** Writes {@code report.html} (all runs), {@code <guarantee>.json} and {@code <guarantee>.txt} per run. */
     public static Path writeReports(Path dir, String title, List<RunResult> runs) throws IOException {
+        return writeReports(dir, title, runs, null);
+    }
+
+    /**
+     * As {@link #writeReports(Path, String, List)}; {@code command} (null for none) is the command line that
+     * reproduces the runs, shown in the HTML report with the version, and each run's latency panel is read
+     * from its history.
+     */
+    public static Path writeReports(Path dir, String title, List<RunResult> runs, String command) throws IOException {
         Files.createDirectories(dir);
         List<RunSummary> summaries = runs.stream().map(RunResult::summary).toList();
         for (RunResult r : runs) {
@@ -93,8 +106,12 @@ public final class Demo {
             Files.writeString(dir.resolve(g + ".txt"), TerminalReport.table(r.summary()));
             Files.copy(r.history(), dir.resolve(g + ".history.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        Map<Guarantee, LatencyPanel> latencies = new EnumMap<>(Guarantee.class);
+        for (RunResult r : runs) {
+            latencies.put(r.summary().guarantee(), LatencyPanel.from(HistoryReader.readAll(r.history()).events()));
+        }
         Path html = dir.resolve("report.html");
-        HtmlReport.write(title, summaries, html);
+        HtmlReport.write(title, summaries, latencies, command, html);
         return html;
     }
 

@@ -139,7 +139,10 @@ class ReportsTest {
         String html = Files.readString(file);
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
-        assertThat(doc.getElementsByTagName("svg").getLength()).as("outcomes + timeline per run").isEqualTo(6);
+        long charts = java.util.stream.IntStream.range(0, doc.getElementsByTagName("svg").getLength())
+                .mapToObj(i -> (org.w3c.dom.Element) doc.getElementsByTagName("svg").item(i))
+                .filter(e -> !e.getAttribute("class").equals("lanes")).count();
+        assertThat(charts).as("outcomes + timeline per run").isEqualTo(6);
         assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(3);
         assertThat(html).doesNotContainIgnoringCase("http").doesNotContainIgnoringCase("<script")
                 .doesNotContain("src=").doesNotContain("href=");
@@ -158,5 +161,34 @@ class ReportsTest {
         assertThat(doc.getElementsByTagName("table").getLength()).isGreaterThan(1);
         assertThat(html).contains("<h3>lost: 1 (counted, not fatal)</h3>").contains("<td>m2</td>")
                 .contains("&quot;id&quot;:&quot;m2&quot;");
+    }
+
+    @Test
+    void everyAnomalyKindIsExplainedAndTheExplanationIsOnThePage() {
+        for (io.semel.verify.checker.AnomalyKind k : io.semel.verify.checker.AnomalyKind.values()) {
+            assertThat(AnomalyExplanations.of(k)).as(k.wireName()).hasSizeGreaterThan(30);
+        }
+        String html = HtmlReport.render("r", List.of(atMostOnce()));
+        assertThat(html).contains("<p class=\"explain\">" + Html.escape(AnomalyExplanations.of(
+                io.semel.verify.checker.AnomalyKind.LOST)) + "</p>");
+    }
+
+    @Test
+    void eachExampleIsDrawnAsSwimLanesOneLanePerProcessOneDotPerEvent() throws Exception {
+        RunSummary run = atMostOnce();
+        var example = run.result().anomalies().values().stream().filter(io.semel.verify.checker.Anomaly::found)
+                .flatMap(a -> a.examples().stream()).filter(e -> !e.events().isEmpty()).findFirst().orElseThrow();
+        String svg = SwimLanes.render("t", example.events());
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        long procs = example.events().stream().map(io.semel.verify.history.HistoryEvent::proc).distinct().count();
+        assertThat(doc.getElementsByTagName("line").getLength()).isEqualTo((int) procs);
+        assertThat(doc.getElementsByTagName("circle").getLength()).isEqualTo(example.events().size());
+        for (var ev : example.events()) {
+            assertThat(svg).contains("class=\"ev " + ev.type().wireName() + "\"")
+                    .contains(">" + Html.escape(ev.f().wireName() + " " + ev.type().wireName()) + "<");
+        }
+        assertThat(HtmlReport.render("r", List.of(run))).contains("<svg class=\"lanes\"")
+                .contains("<summary>history lines</summary>");
     }
 }

@@ -46,7 +46,7 @@ final class ConsumerLoop {
 
     /** Joins the group (so the harness sees the child ready only once it can consume). */
     void connect() {
-        consumer = connect.get();
+        consumer = FirstConnect.untilUp(connect);
     }
 
     void run() throws InterruptedException {

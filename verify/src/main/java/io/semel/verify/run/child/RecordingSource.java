@@ -49,7 +49,7 @@ final class RecordingSource implements Source {
     }
 
     void connect() {
-        consumer = connect.get();
+        consumer = FirstConnect.untilUp(connect);
     }
 
     /** Called by the handler inside the transaction, for each message it applies. */

@@ -1,0 +1,132 @@
+package io.semel.verify.report;
+
+import io.semel.verify.history.EventValue;
+import io.semel.verify.history.HistoryEvent;
+import io.semel.verify.history.OpType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The report's latency panel for one run, from its history: how long a send took to be confirmed
+ * (send invoke → send ok of the same process and id) and how long a message took to be applied
+ * (its first send invoke → the first committed apply holding its id). Times are the harness's
+ * monotonic clock, which stamps every event as the harness sees it, child lines included, so they
+ * include the pipe from a child process to the harness (under a millisecond) but no clock skew.
+ * Immutable.
+ */
+public final class LatencyPanel {
+    /** Upper bounds (exclusive) of the histogram's buckets, ms; a last bucket takes everything above. */
+    static final long[] BUCKET_BOUNDS_MS = {1, 5, 10, 50, 100, 500, 1000};
+
+    private final long[] confirmNs;
+    private final long[] applyNs;
+
+    private LatencyPanel(long[] confirmNs, long[] applyNs) {
+        this.confirmNs = confirmNs;
+        this.applyNs = applyNs;
+    }
+
+    /** Pairs the events of a history (in file order). */
+    public static LatencyPanel from(List<HistoryEvent> events) {
+        Map<String, Long> openSends = new HashMap<>();
+        Map<String, Long> firstSend = new HashMap<>();
+        List<Long> confirm = new ArrayList<>();
+        List<Long> apply = new ArrayList<>();
+        for (HistoryEvent e : events) {
+            if (e.value() instanceof EventValue.Send s) {
+                String op = e.proc() + "\u0000" + s.id();
+                if (e.type() == OpType.INVOKE) {
+                    openSends.put(op, e.tNs());
+                    firstSend.putIfAbsent(s.id(), e.tNs());
+                } else {
+                    Long start = openSends.remove(op);
+                    if (start != null && e.type() == OpType.OK) {
+                        confirm.add(e.tNs() - start);
+                    }
+                }
+            } else if (e.value() instanceof EventValue.Apply a && e.type() == OpType.OK) {
+                for (String id : a.ids()) {
+                    Long start = firstSend.remove(id); // the first commit only: a duplicate apply is not a latency
+                    if (start != null) {
+                        apply.add(e.tNs() - start);
+                    }
+                }
+            }
+        }
+        return new LatencyPanel(sorted(confirm), sorted(apply));
+    }
+
+    private static long[] sorted(List<Long> values) {
+        long[] out = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** Nearest-rank percentile in ms; -1 without samples. */
+    static double percentileMs(long[] sortedNs, double p) {
+        if (sortedNs.length == 0) {
+            return -1;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sortedNs.length);
+        return sortedNs[Math.max(0, Math.min(sortedNs.length - 1, rank - 1))] / 1e6;
+    }
+
+    long confirmed() {
+        return confirmNs.length;
+    }
+
+    long applied() {
+        return applyNs.length;
+    }
+
+    double confirmPercentileMs(double p) {
+        return percentileMs(confirmNs, p);
+    }
+
+    double applyPercentileMs(double p) {
+        return percentileMs(applyNs, p);
+    }
+
+    /** A table of percentiles and a histogram of send → applied. */
+    String render(String guarantee) {
+        StringBuilder sb = new StringBuilder("<h3>Latency</h3>\n<table class=\"latency\">\n<tr><th></th><th>samples</th>"
+                + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>\n");
+        row(sb, "send → confirmed", confirmNs);
+        row(sb, "send → applied (apply ok in the history)", applyNs);
+        sb.append("</table>\n");
+        if (applyNs.length > 0) {
+            sb.append("<figure>\n").append(Svg.bars("send to applied, " + guarantee, buckets(applyNs)))
+                    .append("<figcaption>messages by send → applied time (ms)</figcaption>\n</figure>\n");
+        }
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String label, long[] ns) {
+        sb.append("<tr><th>").append(Html.escape(label)).append("</th><td class=\"num\">").append(ns.length)
+                .append("</td>");
+        for (double p : new double[] {50, 90, 99, 100}) {
+            double v = percentileMs(ns, p);
+            sb.append("<td class=\"num\">").append(v < 0 ? "-" : String.format(Locale.ROOT, "%.1f", v)).append("</td>");
+        }
+        sb.append("</tr>\n");
+    }
+
+    static List<Svg.Bar> buckets(long[] sortedNs) {
+        List<Svg.Bar> bars = new ArrayList<>();
+        long lowMs = 0;
+        for (long highMs : BUCKET_BOUNDS_MS) {
+            bars.add(new Svg.Bar("<" + highMs, count(sortedNs, lowMs, highMs), false));
+            lowMs = highMs;
+        }
+        bars.add(new Svg.Bar("≥" + lowMs, count(sortedNs, lowMs, Long.MAX_VALUE / 1_000_000), false));
+        return bars;
+    }
+
+    private static long count(long[] ns, long fromMs, long toMs) {
+        return Arrays.stream(ns).filter(v -> v >= fromMs * 1_000_000 && v < toMs * 1_000_000).count();
+    }
+}
