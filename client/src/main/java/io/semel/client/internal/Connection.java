@@ -154,6 +154,11 @@ public final class Connection implements AutoCloseable {
             if (fatal != null) {
                 throw fatal;
             }
+            // The peer closed (not a timeout) before answering the first request over TLS: its certificate verdict.
+            if (settings.security().tls() != null && req instanceof Hello.Request
+                    && !String.valueOf(e.getCause().getMessage()).contains("got no answer")) {
+                throw TlsSockets.closedAfterHandshake(e.getCause(), settings.security().tls(), settings.address());
+            }
             throw new DefiniteFailureException(ErrorCode.NONE, true, req.apiKey() + " to " + settings.address()
                     + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

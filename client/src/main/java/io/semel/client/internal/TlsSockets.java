@@ -56,13 +56,26 @@ final class TlsSockets {
             what = "the broker's certificate does not name host '" + address.substring(0, address.lastIndexOf(':'))
                     + "'; connect with a name the certificate carries (its SAN), or set tls.verifyHostname=false";
         } else if (m.contains("bad_certificate") || m.contains("certificate_required") || m.contains("unknown_ca")) {
-            what = "the broker refused the client's certificate (mutual TLS): " + (tls.keyFile() == null
-                    ? "give a client key and certificate (--tls-key/--tls-cert, or tls.keyFile)"
-                    : "the certificate in " + tls.keyFile() + " is not signed by the broker's client CA");
+            what = "the broker refused the client's certificate (mutual TLS): " + clientCertificateHint(tls);
         } else {
             what = "TLS handshake failed: " + e.getMessage();
         }
         return new TlsException(ErrorCode.NONE, "TLS to broker " + address + " failed: " + what, e);
+    }
+
+    /**
+     * Under TLS 1.3 a broker judges the client's certificate after the client's handshake ended; its
+     * refusal may then surface as a broken pipe on our first write instead of an alert on a read.
+     */
+    static TlsException closedAfterHandshake(Throwable cause, ClientTls tls, String address) {
+        return new TlsException(ErrorCode.NONE, "TLS to broker " + address + " failed: the broker closed the "
+                + "connection right after the TLS handshake (" + cause.getMessage() + "), which means it refused the "
+                + "client's certificate (mutual TLS) unless it was shutting down: " + clientCertificateHint(tls), cause);
+    }
+
+    private static String clientCertificateHint(ClientTls tls) {
+        return tls.keyFile() == null ? "give a client key and certificate (--tls-key/--tls-cert, or tls.keyFile)"
+                : "the certificate in " + tls.keyFile() + " must be signed by the broker's client CA";
     }
 
     /** TLS contexts by settings: key files are loaded once per client, not once per connection. */
