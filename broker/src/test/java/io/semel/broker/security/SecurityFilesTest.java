@@ -75,4 +75,12 @@ class SecurityFilesTest {
         assertThat(AclFile.read(dataDir)).containsExactly(group);
         assertThat(AclFile.read(dataDir.resolve("elsewhere"))).isEqualTo(List.of());
     }
+
+    @Test
+    void verifyAcceptsTheRightPasswordOnlyAndAnUnknownUserIsFalse() throws Exception {
+        CredentialFile.put(dataDir, "alice", "s3cret".toCharArray(), 4096, new SecureRandom());
+        assertThat(CredentialFile.verify(dataDir, "alice", "s3cret".toCharArray())).isTrue();
+        assertThat(CredentialFile.verify(dataDir, "alice", "s3creT".toCharArray())).isFalse();
+        assertThat(CredentialFile.verify(dataDir, "bob", "s3cret".toCharArray())).isFalse();
+    }
 }
