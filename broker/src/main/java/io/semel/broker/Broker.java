@@ -3,6 +3,7 @@ package io.semel.broker;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.semel.broker.internal.BrokerSecurity;
 import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.internal.BrokerHealth;
 import io.semel.broker.internal.BrokerMetrics;
@@ -29,6 +30,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -191,7 +193,11 @@ public final class Broker implements Closeable {
             ProducerRequests producers = new ProducerRequests(topics, registry, admin, errors, Broker::monotonicMs);
             RequestDispatcher dispatcher = new RequestDispatcher(config, topics, registry, admin, groups,
                     coordinator, errors, producers);
-            NettyServer server = new NettyServer(config, dispatcher, errors, obs.metrics());
+            // Security: TLS context, users and ACLs are loaded before the port opens; file changes are picked up on admin.
+            BrokerSecurity security = BrokerSecurity.open(config.security(), config.dataDir(), new SecureRandom());
+            admin.scheduleWithFixedDelay(security::reload, config.security().reloadIntervalMs(),
+                    config.security().reloadIntervalMs(), TimeUnit.MILLISECONDS);
+            NettyServer server = new NettyServer(config, dispatcher, errors, obs.metrics(), security);
             InetSocketAddress bound = server.start();
             obs.metrics().bindServer(server::openConnections, server::inFlight);
             Broker broker = new Broker(config, lockChannel, lock, admin, topics, coordinator, registry,

@@ -1,6 +1,7 @@
 package io.semel.broker;
 
 import io.semel.broker.group.GroupConfig;
+import io.semel.broker.security.SecurityConfig;
 import io.semel.log.FlushPolicy;
 import io.semel.log.GroupCommitLog;
 import io.semel.log.LogConfig;
@@ -31,6 +32,8 @@ import java.util.Properties;
  * validation, {@link #toString()} and the settings table of {@code docs/broker.md} (which
  * {@code BrokerSettingsDocTest} keeps in step). To add a setting: declare the constant, list it in
  * {@link #DEF}, read it with {@link #get(Setting)} (or a named accessor), and regenerate the docs.
+ * The {@code tls.*} and {@code security.*} keys are not in {@link #DEF}: they belong to
+ * {@link SecurityConfig} (docs/security.md).
  */
 public final class BrokerConfig {
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -47,9 +50,6 @@ public final class BrokerConfig {
             "address to listen on (also the metrics endpoint's)").flag("--host");
     public static final Setting<Integer> PORT = Setting.integer("port", DEFAULT_PORT,
             "TCP port; 0 picks a free port").range(0, 65_535).flag("--port");
-    public static final Setting<String> USERNAME = Setting.string("username", null,
-            "set with password, or neither; when set, HELLO must carry them (clear text: trusted networks only)");
-    public static final Setting<String> PASSWORD = Setting.string("password", null, "see username").secret();
     public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("maxConnections", 1024,
             "open client connections; one more is closed at once (logged)").range(1, 1_000_000);
     public static final Setting<Integer> MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION = Setting.integer(
@@ -103,7 +103,7 @@ public final class BrokerConfig {
                     + "0 picks a free port (docs/operations.md)").range(0, 65_535).minusOne("off").flag("--metrics-port");
 
     /** Every broker setting: the broker's own, the partition log's and the consumer groups'. */
-    public static final ConfigDef DEF = ConfigDef.of("broker", DATA_DIR, BROKER_ID, HOST, PORT, USERNAME, PASSWORD,
+    public static final ConfigDef DEF = ConfigDef.of("broker", DATA_DIR, BROKER_ID, HOST, PORT,
                     MAX_CONNECTIONS, MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, IO_THREADS, MAX_FRAME_BYTES,
                     FETCH_MAX_BYTES, RETENTION_CHECK_INTERVAL_MS, PARTITIONS_MAX_PER_TOPIC, TOPICS_MAX, PRODUCERS_MAX,
                     PRODUCERS_MAX_PER_PARTITION, PRODUCER_IDLE_EXPIRY_MS, PRODUCER_EXPIRY_CHECK_INTERVAL_MS,
@@ -114,21 +114,22 @@ public final class BrokerConfig {
             .rule(ConfigDef.Rule.atMost(LogConfig.MAX_BATCH_BYTES, MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES,
                     "a batch must fit a PRODUCE frame and a FETCH answer"))
             .rule(ConfigDef.Rule.atMost(FETCH_MAX_BYTES, MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES,
-                    "a FETCH answer must fit a frame"))
-            .rule(new ConfigDef.Rule(USERNAME, "set with password", BrokerConfig::credentialsTogether));
+                    "a FETCH answer must fit a frame"));
 
     private final ConfigValues values;
+    private final SecurityConfig security;
     private final LogConfig logConfig;
     private final GroupConfig groupConfig;
 
-    private BrokerConfig(ConfigValues values) {
+    private BrokerConfig(ConfigValues values, SecurityConfig security) {
         this.values = DEF.validate(values);
+        this.security = Objects.requireNonNull(security, "security");
         this.logConfig = LogConfig.from(values);
         this.groupConfig = GroupConfig.from(values);
     }
 
     public static Builder builder(Path dataDir) {
-        return new Builder(ConfigValues.empty()).dataDir(dataDir);
+        return new Builder(ConfigValues.empty(), SecurityConfig.none()).dataDir(dataDir);
     }
 
     /**
@@ -153,16 +154,10 @@ public final class BrokerConfig {
 
     /** Builds from key/value strings (see {@link #load}). */
     public static BrokerConfig fromMap(Map<String, String> values) {
-        return new BrokerConfig(DEF.parse(values));
-    }
-
-    private static void credentialsTogether(ConfigValues v) {
-        String user = v.get(USERNAME);
-        String pass = v.get(PASSWORD);
-        if ((user == null) != (pass == null)) {
-            throw new IllegalArgumentException("username and password must be set together (only "
-                    + (user == null ? "password" : "username") + " is set)");
-        }
+        // The tls.* and security.* keys belong to SecurityConfig (docs/security.md); the rest to DEF.
+        Map<String, String> own = new LinkedHashMap<>(values);
+        own.keySet().removeIf(SecurityConfig::owns);
+        return new BrokerConfig(DEF.parse(own), SecurityConfig.fromMap(values));
     }
 
     /** The value of any broker setting (its default when not set). */
@@ -200,29 +195,9 @@ public final class BrokerConfig {
         return values.get(METRICS_PORT);
     }
 
-    /** Whether HELLO must carry {@link #username()} and the password. */
-    public boolean requiresCredentials() {
-        return values.get(USERNAME) != null;
-    }
-
-    /** Null when no credentials are required. */
-    public String username() {
-        return values.get(USERNAME);
-    }
-
-    /** Checks a HELLO's credentials in time independent of where they differ. */
-    public boolean credentialsMatch(String username, String password) {
-        if (!requiresCredentials()) {
-            return true;
-        }
-        if (username == null || password == null) {
-            return false;
-        }
-        boolean userOk = java.security.MessageDigest.isEqual(username.getBytes(StandardCharsets.UTF_8),
-                values.get(USERNAME).getBytes(StandardCharsets.UTF_8));
-        boolean passOk = java.security.MessageDigest.isEqual(password.getBytes(StandardCharsets.UTF_8),
-                values.get(PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return userOk & passOk;
+    /** TLS, authentication and ACL settings (the {@code tls.*} and {@code security.*} keys). */
+    public SecurityConfig security() {
+        return security;
     }
 
     public int maxConnections() {
@@ -320,13 +295,13 @@ public final class BrokerConfig {
     }
 
     public Builder toBuilder() {
-        return new Builder(values);
+        return new Builder(values, security);
     }
 
     /** Every setting with its value, units shown, the password hidden. */
     @Override
     public String toString() {
-        return "BrokerConfig{" + DEF.describe(values) + "}";
+        return "BrokerConfig{" + DEF.describe(values) + ", " + security + "}";
     }
 
     /**
@@ -335,9 +310,11 @@ public final class BrokerConfig {
      */
     public static final class Builder {
         private ConfigValues values;
+        private SecurityConfig security;
 
-        private Builder(ConfigValues values) {
+        private Builder(ConfigValues values, SecurityConfig security) {
             this.values = values;
+            this.security = security;
         }
 
         /** Sets any broker setting (see {@link BrokerConfig#DEF}); null returns it to its default. */
@@ -370,9 +347,10 @@ public final class BrokerConfig {
             return set(METRICS_PORT, v);
         }
 
-        /** Requires HELLO to carry these; both null for no authentication. */
-        public Builder credentials(String user, String pass) {
-            return set(USERNAME, user).set(PASSWORD, pass);
+        /** TLS, SCRAM authentication and ACLs; {@link SecurityConfig#none()} by default. */
+        public Builder security(SecurityConfig v) {
+            security = Objects.requireNonNull(v, "security");
+            return this;
         }
 
         public Builder maxConnections(int v) {
@@ -499,7 +477,7 @@ public final class BrokerConfig {
 
         /** @throws IllegalArgumentException naming the key, its value and what is allowed */
         public BrokerConfig build() {
-            return new BrokerConfig(values);
+            return new BrokerConfig(values, security);
         }
     }
 }

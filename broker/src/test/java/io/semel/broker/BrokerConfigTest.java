@@ -18,7 +18,7 @@ class BrokerConfigTest {
         BrokerConfig c = BrokerConfig.builder(dir).build();
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(7471);
-        assertThat(c.requiresCredentials()).isFalse();
+        assertThat(c.security().authorizationEnabled()).isFalse();
         assertThat(c.partitionsMaxPerTopic()).isEqualTo(1024);
         assertThat(c.maxFrameBytes()).isEqualTo(8 * 1024 * 1024);
         assertThat(c.flushPolicy().forceBeforeConfirm()).isTrue();
@@ -29,17 +29,16 @@ class BrokerConfigTest {
         Path file = dir.resolve("broker.properties");
         Files.writeString(file, String.join("\n", "dataDir=" + dir.resolve("data"), "port=9000",
                 "maxBatchBytes=2MiB", "segmentBytes = 512 KiB", "retentionMs=2d", "flushIntervalMs=250ms",
-                "username=u", "password=p", ""));
+                "security.authentication=scram", "security.superUsers=admin, ops", "tls.keyFile=broker.p12", ""));
         BrokerConfig c = BrokerConfig.load(file, Map.of("port", "0"));
         assertThat(c.port()).isZero();
         assertThat(c.maxBatchBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(c.logConfig().segmentBytes()).isEqualTo(512 * 1024);
         assertThat(c.logConfig().retentionMs()).isEqualTo(2L * 24 * 3600 * 1000);
         assertThat(c.flushPolicy().intervalMs()).isEqualTo(250);
-        assertThat(c.credentialsMatch("u", "p")).isTrue();
-        assertThat(c.credentialsMatch("u", "x")).isFalse();
-        assertThat(c.credentialsMatch(null, null)).isFalse();
-        assertThat(c.toString()).doesNotContain("password=p");
+        assertThat(c.security().authorizationEnabled()).isTrue();
+        assertThat(c.security().superUsers()).containsExactlyInAnyOrder("admin", "ops");
+        assertThat(c.security().tlsKeyFile()).isEqualTo(java.nio.file.Path.of("broker.p12"));
     }
 
     @Test
@@ -54,7 +53,13 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "partitionsMaxPerTopic", "20000")))
                 .hasMessageContaining("partitionsMaxPerTopic");
         assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "username", "u")))
-                .hasMessageContaining("username and password must be set together");
+                .hasMessageContaining("unknown broker setting(s) [username]");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "security.authentication", "plain")))
+                .hasMessageContaining("security.authentication 'plain' is not one of [none, scram]");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "tls.keyfile", "x")))
+                .hasMessageContaining("unknown security setting(s) [tls.keyfile]");
+        assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "tls.clientAuth", "required")))
+                .hasMessageContaining("tls.clientCaFile");
         assertThatThrownBy(() -> BrokerConfig.fromMap(with(base, "maxBatchByte", "1")))
                 .hasMessageContaining("unknown broker setting(s) [maxBatchByte]");
         assertThatThrownBy(() -> BrokerConfig.fromMap(Map.of("port", "1")))

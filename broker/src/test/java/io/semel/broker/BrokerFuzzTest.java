@@ -127,7 +127,7 @@ class BrokerFuzzTest extends BrokerTestSupport {
 
     private static List<ByteBuffer> templates() throws Exception {
         FrameCodec codec = new FrameCodec();
-        List<ApiRequest> requests = List.of(new Hello.Request("fuzz", (short) 1, null, null),
+        List<ApiRequest> requests = List.of(new Hello.Request("fuzz", (short) 1),
                 new Metadata.Request(List.of("f", "x")), new CreateTopic.Request("g", 2), new ListTopics.Request(),
                 new DescribeTopic.Request("f"), new InitProducer.Request("p", "f"),
                 new Produce.Request("f", 1, 1000, TestClient.plainBatch("fuzz", "more")),
@@ -159,7 +159,7 @@ class BrokerFuzzTest extends BrokerTestSupport {
             reader.start();
             if (hello) {
                 try {
-                    send(codecBytes(new Hello.Request("fuzz", (short) 1, null, null)));
+                    send(codecBytes(new Hello.Request("fuzz", (short) 1)));
                 } catch (Exception e) {
                     closed = true;
                 }

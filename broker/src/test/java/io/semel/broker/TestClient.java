@@ -55,14 +55,10 @@ final class TestClient implements Closeable {
         return new TestClient(new Socket("127.0.0.1", port));
     }
 
-    /** Connects and completes HELLO without credentials. */
+    /** Connects and completes HELLO on a broker without authentication. */
     static TestClient hello(int port) throws IOException {
-        return hello(port, null, null);
-    }
-
-    static TestClient hello(int port, String user, String password) throws IOException {
         TestClient c = connect(port);
-        Hello.Response r = c.call(new Hello.Request("test", (short) 1, user, password), Hello.Response.class);
+        Hello.Response r = c.call(new Hello.Request("test", (short) 1), Hello.Response.class);
         assertThat(r.error()).as("hello: %s", r.errorMessage()).isEqualTo(ErrorCode.NONE);
         return c;
     }

@@ -73,7 +73,7 @@ final class BenchCommand {
             try (BenchTarget t = target) {
                 String bootstrap = t.start();
                 String topic;
-                try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                try (Admin admin = target.security.configure(Admin.builder(bootstrap)).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
                     topic = target.topic(admin, partitions);
                 }
                 out.printf("setup: bench produce, %d messages x %d B, topic %s (%s partition(s)), %d producer(s), "
@@ -105,7 +105,7 @@ final class BenchCommand {
             Arrays.fill(value, (byte) 'b');
             List<Producer> ps = new ArrayList<>();
             for (int i = 0; i < producers; i++) {
-                ps.add(Producer.builder(bootstrap).clientId("semel-bench").guarantee(guarantee)
+                ps.add(target.security.configure(Producer.builder(bootstrap)).clientId("semel-bench").guarantee(guarantee)
                         .batchBytesMax(batchBytes).lingerMs(lingerMs).requestTimeoutMs(REQUEST_TIMEOUT_MS).build());
             }
             AtomicLong next = new AtomicLong();
@@ -173,7 +173,7 @@ final class BenchCommand {
             try (BenchTarget t = target) {
                 String bootstrap = t.start();
                 String topic;
-                try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                try (Admin admin = target.security.configure(Admin.builder(bootstrap)).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
                     topic = target.topic(admin, partitions);
                 }
                 if (target.topic == null) {
@@ -193,7 +193,7 @@ final class BenchCommand {
         private void prefill(String bootstrap, String topic) {
             byte[] value = new byte[size];
             Arrays.fill(value, (byte) 'b');
-            try (Producer p = Producer.builder(bootstrap).clientId("semel-bench").build()) {
+            try (Producer p = target.security.configure(Producer.builder(bootstrap)).clientId("semel-bench").build()) {
                 for (long i = 0; i < count; i++) {
                     p.send(topic, value);
                 }
@@ -212,7 +212,7 @@ final class BenchCommand {
             long polls = 0;
             long lastProgressNanos = System.nanoTime();
             long start = System.nanoTime();
-            try (Consumer c = Consumer.builder(bootstrap).clientId("semel-bench").group(g).topic(topic)
+            try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(g).topic(topic)
                     .maxPollMessages(maxPoll).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
                 while (received < count) {
                     List<Message> batch = c.poll(Duration.ofMillis(500));

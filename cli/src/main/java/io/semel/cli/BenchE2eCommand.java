@@ -177,7 +177,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
 
     private String newTopic(String bootstrap) throws IOException {
-        try (Admin admin = Admin.builder(bootstrap).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+        try (Admin admin = target.security.configure(Admin.builder(bootstrap)).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
             String topic = "bench-e2e-" + UUID.randomUUID().toString().substring(0, 8);
             admin.createTopic(topic, partitions);
             return topic;
@@ -263,7 +263,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Thread[] senders = startProducers(bootstrap, topic, count, progress);
         if (exactlyOnce) {
-            SemelSource semel = new SemelSource(Consumer.builder(bootstrap).clientId("semel-bench").group(name)
+            SemelSource semel = new SemelSource(target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(name)
                     .topic(topic).maxPollMessages(batch).requestTimeoutMs(REQUEST_TIMEOUT_MS).build(),
                     // The embedded broker's defaults; only the retention check reads them.
                     new RedeliverySettings(30_000, 5, 10_000));
@@ -311,7 +311,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         Thread[] threads = new Thread[producers];
         for (int i = 0; i < producers; i++) {
             threads[i] = new Thread(() -> {
-                try (Producer p = Producer.builder(bootstrap).clientId("semel-bench").requestTimeoutMs(REQUEST_TIMEOUT_MS)
+                try (Producer p = target.security.configure(Producer.builder(bootstrap)).clientId("semel-bench").requestTimeoutMs(REQUEST_TIMEOUT_MS)
                         .build()) {
                     for (long n = next.getAndIncrement(); n < count; n = next.getAndIncrement()) {
                         int index = (int) n;
@@ -334,7 +334,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     /** The at-least-once baseline: poll, apply the batch in one transaction, stamp, ack. */
     private void atLeastOnce(String bootstrap, String topic, String group, int batch, JdbcStore store, Tally progress)
             throws HandlerException, InterruptedException {
-        try (Consumer c = Consumer.builder(bootstrap).clientId("semel-bench").group(group).topic(topic)
+        try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(group).topic(topic)
                 .maxPollMessages(batch).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
             while (!progress.done()) {
                 List<Message> polled = c.poll(Duration.ofMillis(20));

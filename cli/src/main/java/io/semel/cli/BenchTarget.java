@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,6 +41,10 @@ final class BenchTarget implements AutoCloseable {
     @Option(names = "--topic", paramLabel = "NAME", description = "Use this existing topic instead of creating bench-<random>.")
     String topic;
 
+    /** TLS and credentials for a secured --broker (docs/security.md); the embedded broker is plain. */
+    @Mixin
+    SecurityOptions security = new SecurityOptions();
+
     @Option(names = "--fsync-probe",
             description = "Also measure the raw fsync rate: 3 s of 4 KiB append + force in the data dir (embedded only).")
     boolean fsyncProbe;
@@ -57,6 +62,10 @@ final class BenchTarget implements AutoCloseable {
                         + "embedded broker only; leave out --broker to use it");
             }
             return broker;
+        }
+        if (security.any()) {
+            throw new IllegalArgumentException("--tls-ca, --user and the other security options apply to a remote "
+                    + "--broker; the embedded broker runs without security");
         }
         Path dir = dataDir;
         if (dir == null) {

@@ -3,15 +3,14 @@ package io.semel.cli;
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
 import io.semel.broker.BrokerMain;
+import io.semel.client.ClientSecurity;
 import io.semel.console.Console;
 import io.semel.console.ConsoleConfig;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -56,9 +55,14 @@ final class BrokerCommand {
         String consoleHost = ConsoleConfig.DEFAULT_HOST;
 
         @Option(names = "--console-password-file", paramLabel = "FILE", description = "user:password lines; the "
-                + "console then requires HTTP Basic authentication. Without it the console requires the broker's "
-                + "username/password when the broker has them, else nothing.")
+                + "console then requires HTTP Basic authentication. Without it the console requires a broker user "
+                + "(semel user) when the broker authenticates (security.authentication=scram), else nothing.")
         Path consolePasswordFile;
+
+        @Option(names = "--console-client-config", paramLabel = "FILE", description = "Client properties (user, "
+                + "password.file) the console's dead-letter redrive uses to log in to a broker with "
+                + "security.authentication=scram (docs/security.md).")
+        Path consoleClientConfig;
 
         @Option(names = "--console-reports-dir", paramLabel = "DIR", description = "Where the console's Verification "
                 + "page looks for semel verify/demo reports (directories holding report.html).")
@@ -132,13 +136,12 @@ final class BrokerCommand {
             ConsoleConfig cc = ConsoleConfig.builder(consolePort).host(consoleHost).passwordFile(consolePasswordFile)
                     .reportsDir(consoleReportsDir).build();
             Console.Builder b = Console.builder(broker, cc);
-            if (broker.config().requiresCredentials() && config != null) {
-                // The redrive client logs in like any client; the credentials are those of the --config file.
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(config)) {
-                    p.load(r);
+            if (consoleClientConfig != null) {
+                // The redrive client logs in like any client (SCRAM); the broker's own port over loopback.
+                ClientSecurity s = ClientSecurity.load(consoleClientConfig, System.getenv());
+                if (s.hasCredentials()) {
+                    b.brokerCredentials(s.user(), new String(s.password()));
                 }
-                b.brokerCredentials(p.getProperty("username"), p.getProperty("password"));
             }
             return b.start();
         }

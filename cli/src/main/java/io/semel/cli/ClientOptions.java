@@ -2,16 +2,22 @@ package io.semel.cli;
 
 import io.semel.broker.BrokerConfig;
 import io.semel.client.Admin;
+import io.semel.client.ClientBuilder;
 import io.semel.client.DeliveryGuarantee;
 import io.semel.client.PartitionReader;
 import io.semel.client.Producer;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** Options every client command takes ({@code --broker}, {@code --timeout}), mixed into each. */
+/**
+ * Options every client command takes ({@code --broker}, {@code --timeout}, and the security flags
+ * {@code --tls-ca}, {@code --user}, {@code --password-file}, {@code --client-config}...), mixed
+ * into each.
+ */
 final class ClientOptions {
     static final String DEFAULT_BROKER = "localhost:" + BrokerConfig.DEFAULT_PORT;
 
@@ -24,24 +30,33 @@ final class ClientOptions {
                     + "each message (default 30s; units ms, s, m; a bare number is seconds).")
     Duration timeout = Duration.ofSeconds(30);
 
+    /** --tls-ca, --user, --password-file, --client-config... (docs/security.md). */
+    @Mixin
+    SecurityOptions security = new SecurityOptions();
+
     int timeoutMs() {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
     }
 
     Admin admin() {
-        return Admin.builder(broker).clientId("semel-cli").requestTimeoutMs(timeoutMs())
+        return configure(Admin.builder(broker)).clientId("semel-cli").requestTimeoutMs(timeoutMs())
                 .connectTimeoutMs(timeoutMs()).build();
     }
 
     PartitionReader reader() {
-        return PartitionReader.builder(broker).clientId("semel-cli").requestTimeoutMs(timeoutMs())
+        return configure(PartitionReader.builder(broker)).clientId("semel-cli").requestTimeoutMs(timeoutMs())
                 .connectTimeoutMs(timeoutMs()).build();
     }
 
     /** A producer whose sequences the caller owns, under a stable identity. */
     Producer durableProducer(String name) {
-        return Producer.builder(broker).clientId("semel-cli").durable(name).requestTimeoutMs(timeoutMs())
+        return configure(Producer.builder(broker)).clientId("semel-cli").durable(name).requestTimeoutMs(timeoutMs())
                 .connectTimeoutMs(timeoutMs()).deliveryTimeoutMs(timeoutMs()).build();
+    }
+
+    /** Applies the security options to any client builder. */
+    <B extends ClientBuilder<B>> B configure(B builder) {
+        return security.configure(builder);
     }
 
     /** "host:port" with a port in 1..65535; checked here so a typo is a usage error (exit 2). */

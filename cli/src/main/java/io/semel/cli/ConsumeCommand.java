@@ -66,7 +66,7 @@ final class ConsumeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long printed = 0;
-        Consumer consumer = Consumer.builder(client.broker).clientId("semel-cli").group(group).topic(topic)
+        Consumer consumer = client.configure(Consumer.builder(client.broker)).clientId("semel-cli").group(group).topic(topic)
                 .requestTimeoutMs(client.timeoutMs()).connectTimeoutMs(client.timeoutMs()).build();
         // Ctrl-C ends the loop; the consumer then leaves cleanly (what it held is released at once).
         // Resources close in reverse order: the consumer leaves before the hook stops waiting.

@@ -81,7 +81,7 @@ final class ProduceCommand implements Callable<Integer> {
                 "msgs");
         AtomicReference<SemelException> firstFailure = new AtomicReference<>();
         long started = System.nanoTime();
-        Producer producer = Producer.builder(client.broker).clientId("semel-cli").guarantee(guarantee)
+        Producer producer = client.configure(Producer.builder(client.broker)).clientId("semel-cli").guarantee(guarantee)
                 .requestTimeoutMs(client.timeoutMs()).connectTimeoutMs(client.timeoutMs())
                 .deliveryTimeoutMs(client.timeoutMs()).maxBlockMs(client.timeoutMs())
                 // One-shot: free the name's registration now, not after the broker's producerIdleExpiryMs.

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "Exactly-once messaging: broker, client tools, inspection, fault-injection verification.",
         subcommands = {BrokerCommand.class, TopicCommand.class, ProduceCommand.class, ConsumeCommand.class,
             GroupCommand.class, DlqCommand.class, ProducersCommand.class, BenchCommand.class, InspectCommand.class,
-            VerifyCommand.class, CheckCommand.class, DemoCommand.class,
+            VerifyCommand.class, CheckCommand.class, DemoCommand.class, UserCommand.class, AclCommand.class,
             CommandLine.HelpCommand.class})
 public final class Semel {
     /** Exit status for a run-time failure. */

@@ -12,8 +12,7 @@ import java.util.Objects;
 public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     final String bootstrap;
     String clientId;
-    String username;
-    String password;
+    ClientSecurity security = ClientSecurity.NONE;
     int requestTimeoutMs = 30_000;
     int connectTimeoutMs = 10_000;
     int reconnectBackoffMs = 50;
@@ -32,10 +31,21 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
         return self();
     }
 
-    /** Credentials for a broker that requires them; both or neither. */
+    /** SCRAM-SHA-256 credentials for a broker that requires them; the password never goes on the wire. */
     public B credentials(String user, String pass) {
-        username = Objects.requireNonNull(user, "user");
-        password = Objects.requireNonNull(pass, "pass");
+        security = security.withCredentials(user, Objects.requireNonNull(pass, "pass").toCharArray());
+        return self();
+    }
+
+    /** TLS to the broker; null for plain TCP (the default). */
+    public B tls(ClientTls v) {
+        security = security.withTls(v);
+        return self();
+    }
+
+    /** Credentials and TLS at once, e.g. from {@link ClientSecurity#load}. */
+    public B security(ClientSecurity v) {
+        security = Objects.requireNonNull(v, "security");
         return self();
     }
 
@@ -54,7 +64,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
     /** The validated connection settings these values describe. */
     ConnectionSettings connectionSettings() {
         String[] hp = ConnectionSettings.splitBootstrap(bootstrap);
-        return new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, username, password,
+        return new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), clientId, security,
                 requestTimeoutMs, connectTimeoutMs, reconnectBackoffMs, reconnectBackoffMaxMs);
     }
 }

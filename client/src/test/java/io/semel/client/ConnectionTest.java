@@ -27,48 +27,28 @@ class ConnectionTest {
         broker.close();
     }
 
-    private BrokerChannel channel(String user, String pass, int requestTimeoutMs) {
+    private BrokerChannel channel(int requestTimeoutMs) {
         String[] hp = ConnectionSettings.splitBootstrap(broker.bootstrap());
-        return new BrokerChannel(new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), "test-client", user, pass,
-                requestTimeoutMs, 2_000, 10, 100));
+        return new BrokerChannel(new ConnectionSettings(hp[0], Integer.parseInt(hp[1]), "test-client",
+                ClientSecurity.NONE, requestTimeoutMs, 2_000, 10, 100));
     }
 
     @Test
-    void helloIsTheFirstRequestAndCarriesClientIdAndCredentials() {
-        broker.requireCredentials("alice", "secret");
-        try (BrokerChannel ch = channel("alice", "secret", 2_000)) {
+    void helloIsTheFirstRequestAndCarriesTheClientId() {
+        try (BrokerChannel ch = channel(2_000)) {
             Metadata.Response r = ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0);
             assertThat(r.topics().get(0).partitionCount()).isEqualTo(3);
         }
         List<ScriptedBroker.Received> got = broker.received();
         assertThat(got.get(0).request()).isInstanceOf(Hello.Request.class);
-        Hello.Request hello = (Hello.Request) got.get(0).request();
-        assertThat(hello.clientId()).isEqualTo("test-client");
-        assertThat(hello.username()).isEqualTo("alice");
-        assertThat(hello.password()).isEqualTo("secret");
+        assertThat(((Hello.Request) got.get(0).request()).clientId()).isEqualTo("test-client");
         assertThat(got.get(1).request().apiKey()).isEqualTo(ApiKey.METADATA);
-    }
-
-    @Test
-    void wrongCredentialsFailDefinitelyWithAuthenticationFailed() {
-        broker.requireCredentials("alice", "secret");
-        try (BrokerChannel ch = channel("alice", "wrong", 2_000)) {
-            assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
-                    .isInstanceOf(DefiniteFailureException.class)
-                    .satisfies(e -> {
-                        SemelException s = (SemelException) e;
-                        assertThat(s.errorCode()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
-                        assertThat(s.retriable()).isFalse();
-                        assertThat(s.getMessage()).contains("alice").contains("username and password");
-                    });
-        }
-        assertThat(broker.requests(ApiKey.METADATA)).isEmpty();
     }
 
     @Test
     void unansweredRequestTimesOutAsUnknownAndTheNextCallUsesAFreshConnection() {
         broker.onNext(ApiKey.METADATA, new ScriptedBroker.Delay(5_000));
-        try (BrokerChannel ch = channel(null, null, 150)) {
+        try (BrokerChannel ch = channel(150)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
                     .isInstanceOf(OutcomeUnknownException.class)
@@ -83,7 +63,7 @@ class ConnectionTest {
     @Test
     void aCutConnectionFailsEveryPipelinedRequestAsUnknown() {
         broker.onNext(ApiKey.METADATA, new ScriptedBroker.Delay(300), new ScriptedBroker.Drop());
-        try (BrokerChannel ch = channel(null, null, 2_000)) {
+        try (BrokerChannel ch = channel(2_000)) {
             CompletableFuture<ApiResponse> first = ch.send(new Metadata.Request(List.of("orders")), 0);
             CompletableFuture<ApiResponse> second = ch.send(new Metadata.Request(List.of("orders")), 0);
             Wait.until(() -> first.isDone() && second.isDone(), 3_000, "both requests to end");
@@ -98,5 +78,30 @@ class ConnectionTest {
     void bootstrapMustBeHostColonPort() {
         assertThatThrownBy(() -> Producer.builder("localhost").build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:port");
+    }
+
+    @Test
+    void aServerThatAnswersWithTlsBytesIsReportedAsNeedingTls() throws Exception {
+        // A TLS-only endpoint (a TLS proxy, say) answers a plain HELLO with a TLS alert record.
+        try (java.net.ServerSocket tlsOnly = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket s = tlsOnly.accept()) {
+                    s.getInputStream().read(new byte[64]);
+                    s.getOutputStream().write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                } catch (java.io.IOException ignored) {
+                    // the client closed first
+                }
+            }, "tls-only-server");
+            server.setDaemon(true);
+            server.start();
+            try (BrokerChannel ch = new BrokerChannel(new ConnectionSettings("127.0.0.1", tlsOnly.getLocalPort(),
+                    "test-client", ClientSecurity.NONE, 2_000, 2_000, 10, 100))) {
+                assertThatThrownBy(() -> ch.call(new Metadata.Request(List.of("orders")), Metadata.Response.class, 0))
+                        .isInstanceOf(TlsException.class).hasMessageContaining("answered with TLS")
+                        .satisfies(e -> assertThat(((TlsException) e).errorCode()).isEqualTo(ErrorCode.TLS_REQUIRED));
+            }
+        }
     }
 }

@@ -107,8 +107,6 @@ final class ScriptedBroker implements AutoCloseable {
     private final Map<String, Integer> unanswered = new HashMap<>();
     private final Map<String, Integer> maxUnanswered = new HashMap<>();
     private short epoch = -1;
-    private String username;
-    private String password;
     final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
     final List<Long> staleOffsets = new CopyOnWriteArrayList<>();
 
@@ -125,12 +123,6 @@ final class ScriptedBroker implements AutoCloseable {
 
     synchronized ScriptedBroker topic(String name, int partitions) {
         topics.put(name, partitions);
-        return this;
-    }
-
-    synchronized ScriptedBroker requireCredentials(String user, String pass) {
-        username = user;
-        password = pass;
         return this;
     }
 
@@ -278,10 +270,6 @@ final class ScriptedBroker implements AutoCloseable {
             return new Reply(FrameCodec.encodeErrorFrame(req.apiKey().id(), requestId, f.code(), "scripted " + f.code()),
                     0, false, produce);
         }
-        if (req instanceof Hello.Request h && !credentialsOk(h)) {
-            return new Reply(codec.encodeResponse(requestId, Hello.Response.error(ErrorCode.AUTHENTICATION_FAILED,
-                    "user '" + h.username() + "' not accepted")), 0, false, produce);
-        }
         if (fault instanceof Lose) {
             return new Reply(null, 0, true, produce);
         }
@@ -318,10 +306,6 @@ final class ScriptedBroker implements AutoCloseable {
         }
     }
 
-    private synchronized boolean credentialsOk(Hello.Request h) {
-        return username == null || (username.equals(h.username()) && password.equals(h.password()));
-    }
-
     private synchronized void sent(Produce.Request p) {
         String k = p.topic() + "/" + p.partition();
         int n = unanswered.merge(k, 1, Integer::sum);
@@ -339,7 +323,8 @@ final class ScriptedBroker implements AutoCloseable {
 
     private synchronized ApiResponse apply(ApiRequest req) {
         return switch (req.apiKey()) {
-            case HELLO -> new Hello.Response(ErrorCode.NONE, null, "scripted", (short) 1, 8 * 1024 * 1024, 1024 * 1024);
+            case HELLO -> new Hello.Response(ErrorCode.NONE, null, "scripted", (short) 1, 8 * 1024 * 1024, 1024 * 1024,
+                    null);
             case METADATA -> metadata((Metadata.Request) req);
             case INIT_PRODUCER -> initProducer((InitProducer.Request) req);
             case PRODUCE -> produce((Produce.Request) req);

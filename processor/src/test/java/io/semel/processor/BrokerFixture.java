@@ -108,7 +108,7 @@ final class BrokerFixture implements AutoCloseable {
             socket.setSoTimeout(20_000);
             in = new DataInputStream(socket.getInputStream());
             out = socket.getOutputStream();
-            Hello.Response h = call(new Hello.Request("processor-test", (short) 1, null, null), Hello.Response.class);
+            Hello.Response h = call(new Hello.Request("processor-test", (short) 1), Hello.Response.class);
             if (h.error() != ErrorCode.NONE) {
                 throw new IOException("hello: " + h.error());
             }

@@ -31,6 +31,7 @@ import java.util.Map;
  * 42  LIST_GROUPS     every consumer group                   {@link ListGroups}
  * 43  DESCRIBE_GROUP  members, leases, floors and lag        {@link DescribeGroup}
  * 44  RESET_GROUP     move a memberless group's position     {@link ResetGroup}
+ * 20  AUTHENTICATE    one SCRAM-SHA-256 step after HELLO     {@link Authenticate}
  * </pre>
  *
  * <p>Numbers are not contiguous: ranges are handed out to work done in parallel, so never assume
@@ -60,7 +61,9 @@ public enum ApiKey {
     ADD_PARTITIONS(41),
     LIST_GROUPS(42),
     DESCRIBE_GROUP(43),
-    RESET_GROUP(44);
+    RESET_GROUP(44),
+    // 20..29: security.
+    AUTHENTICATE(20);
 
     private static final Map<Integer, ApiKey> BY_ID = new HashMap<>();
 

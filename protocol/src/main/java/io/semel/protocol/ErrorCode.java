@@ -42,7 +42,12 @@ public enum ErrorCode {
     THROTTLED(23, true, "too many requests pending; retry after a backoff"),
     // 40..49: admin operations.
     GROUP_NOT_EMPTY(40, false, "the group has members; stop them (or wait for their sessions to expire) first"),
-    GROUP_NOT_FOUND(41, false, "no consumer group with this name exists");
+    GROUP_NOT_FOUND(41, false, "no consumer group with this name exists"),
+    // 30..39: security.
+    /** The authenticated principal has no ACL allowing this operation on this resource. */
+    AUTHORIZATION_FAILED(30, false, "the principal is not allowed this operation; an administrator must grant an ACL"),
+    /** A plain-text frame reached a port that accepts TLS only; answered in plain text, then closed. */
+    TLS_REQUIRED(31, false, "this broker port accepts TLS connections only");
 
     private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -34,6 +34,7 @@ public final class Messages {
             case LIST_GROUPS -> ListGroups.Request.decode(r);
             case DESCRIBE_GROUP -> DescribeGroup.Request.decode(r);
             case RESET_GROUP -> ResetGroup.Request.decode(r);
+            case AUTHENTICATE -> Authenticate.Request.decode(r);
         };
     }
 
@@ -61,6 +62,7 @@ public final class Messages {
             case LIST_GROUPS -> ListGroups.Response.decode(r);
             case DESCRIBE_GROUP -> DescribeGroup.Response.decode(r);
             case RESET_GROUP -> ResetGroup.Response.decode(r);
+            case AUTHENTICATE -> Authenticate.Response.decode(r);
         };
     }
 
@@ -88,6 +90,7 @@ public final class Messages {
             case LIST_GROUPS -> ListGroups.Response.error(error, message);
             case DESCRIBE_GROUP -> DescribeGroup.Response.error(error, message);
             case RESET_GROUP -> ResetGroup.Response.error(error, message);
+            case AUTHENTICATE -> Authenticate.Response.error(error, message);
         };
     }
 }

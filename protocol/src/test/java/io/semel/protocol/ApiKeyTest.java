@@ -25,6 +25,7 @@ class ApiKeyTest {
         for (int i = 0; i < admin.length; i++) {
             PINNED.put(ApiKey.valueOf(admin[i]), 40 + i);
         }
+        PINNED.put(ApiKey.AUTHENTICATE, 20);
     }
 
     @Test

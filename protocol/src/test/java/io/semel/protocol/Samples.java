@@ -13,7 +13,7 @@ final class Samples {
 
     static Map<ApiKey, ApiRequest> requests() {
         Map<ApiKey, ApiRequest> m = new EnumMap<>(ApiKey.class);
-        m.put(ApiKey.HELLO, new Hello.Request("client-1", Protocol.PROTOCOL_VERSION, "alice", "s3cret"));
+        m.put(ApiKey.HELLO, new Hello.Request("client-1", Protocol.PROTOCOL_VERSION));
         m.put(ApiKey.METADATA, new Metadata.Request(List.of("orders", "invoices")));
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Request("orders", 12));
         m.put(ApiKey.LIST_TOPICS, new ListTopics.Request());
@@ -37,13 +37,14 @@ final class Samples {
         m.put(ApiKey.DESCRIBE_GROUP, new DescribeGroup.Request("billing"));
         m.put(ApiKey.RESET_GROUP, new ResetGroup.Request("billing", "orders", -1, ResetGroup.Mode.TIMESTAMP,
                 1_700_000_000_000L));
+        m.put(ApiKey.AUTHENTICATE, new Authenticate.Request(Hello.SCRAM_SHA_256, utf8("n,,n=user,r=abc")));
         return m;
     }
 
     static Map<ApiKey, ApiResponse> responses() {
         ErrorCode ok = ErrorCode.NONE;
         Map<ApiKey, ApiResponse> m = new EnumMap<>(ApiKey.class);
-        m.put(ApiKey.HELLO, new Hello.Response(ok, null, "broker-1", (short) 1, 8 << 20, 1 << 20));
+        m.put(ApiKey.HELLO, new Hello.Response(ok, null, "broker-1", (short) 1, 8 << 20, 1 << 20, Hello.SCRAM_SHA_256));
         m.put(ApiKey.METADATA, new Metadata.Response(ok, null, List.of(new Metadata.TopicMetadata("orders", ok, 12),
                 new Metadata.TopicMetadata("nope", ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0))));
         m.put(ApiKey.CREATE_TOPIC, new CreateTopic.Response(ok, null));
@@ -80,6 +81,7 @@ final class Samples {
                         new DescribeGroup.Progress(1, null, 0L, 0L, 0L, 0, 0, 0, 0, 0L, 0L, 0L))));
         m.put(ApiKey.RESET_GROUP, new ResetGroup.Response(ok, null, List.of(new ResetGroup.Position(0, 5L),
                 new ResetGroup.Position(1, 0L))));
+        m.put(ApiKey.AUTHENTICATE, new Authenticate.Response(ok, null, utf8("v=abc="), true));
         return m;
     }
 }

@@ -66,7 +66,7 @@ final class SimProducer {
         this.random = random;
         this.history = history;
         this.stats = stats;
-        ConnectionSettings cs = new ConnectionSettings("simulated", 1, "sim-" + index, null, null,
+        ConnectionSettings cs = new ConnectionSettings("simulated", 1, "sim-" + index, io.semel.client.ClientSecurity.NONE,
                 config.requestTimeoutMs, 1_000, 10, 100);
         this.cfg = new ProducerConfig(cs, "sim-producer-" + index, false, DeliveryGuarantee.EXACTLY_ONCE,
                 config.batchBytesMax, config.lingerMs, config.inFlightBatchesMax, 100_000, 0, config.retryBackoffMs,

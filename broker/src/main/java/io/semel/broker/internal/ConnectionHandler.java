@@ -8,6 +8,7 @@ import io.semel.broker.BrokerConfig;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ApiRequest;
 import io.semel.protocol.ApiResponse;
+import io.semel.protocol.Authenticate;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Frame;
 import io.semel.protocol.FrameCodec;
@@ -47,6 +48,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ErrorMapping errors;
     private final AtomicInteger brokerInFlight;
     private final BrokerMetrics metrics;
+    private final ConnectionSecurity security;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean helloDone;
@@ -66,8 +68,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     public ConnectionHandler(BrokerConfig config, FrameCodec codec, RequestDispatcher dispatcher, ErrorMapping errors,
-            AtomicInteger brokerInFlight, BrokerMetrics metrics) {
+            AtomicInteger brokerInFlight, BrokerMetrics metrics, BrokerSecurity security) {
         this.metrics = metrics;
+        this.security = new ConnectionSecurity(security);
         this.config = config;
         this.codec = codec;
         this.dispatcher = dispatcher;
@@ -119,14 +122,25 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             answerNow(frame.requestId(), hello(hello));
         } else if (!helloDone) {
             // The handshake rule: nothing but HELLO until one succeeded.
-            ErrorCode code = config.requiresCredentials() ? ErrorCode.AUTHENTICATION_FAILED : ErrorCode.INVALID_REQUEST;
+            ErrorCode code = security.mechanism() != null ? ErrorCode.AUTHENTICATION_FAILED : ErrorCode.INVALID_REQUEST;
             answerNow(frame.requestId(), Messages.errorResponse(key, code, key + " before HELLO; send HELLO "
                     + "first on every connection"));
             closing = true;
+        } else if (!security.authenticated()) {
+            authenticate(frame.requestId(), request); // security: the SCRAM exchange comes before anything else
+        } else if (request instanceof Authenticate.Request) {
+            authenticate(frame.requestId(), request); // a second exchange: refused and closed
         } else if (errors.shuttingDown()) {
             answerNow(frame.requestId(), Messages.errorResponse(key, ErrorCode.BROKER_SHUTTING_DOWN,
                     "broker is shutting down; retry after it restarts"));
         } else {
+            ApiResponse denied = security.deny(request); // security: one authorization check per request
+            if (denied != null) {
+                LOG.info("denied {} from {} (user {}): {}", key, ctx.channel().remoteAddress(),
+                        security.principal().name(), denied.errorMessage());
+                answerNow(frame.requestId(), denied);
+                return;
+            }
             CompletableFuture<? extends ApiResponse> future;
             try {
                 future = dispatcher.handle(request, ctx.executor());
@@ -154,17 +168,32 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return Hello.Response.error(ErrorCode.UNSUPPORTED_VERSION, "client speaks protocol " + hello.protocolVersion()
                     + ", this broker 1.." + Protocol.PROTOCOL_VERSION);
         }
-        if (!config.credentialsMatch(hello.username(), hello.password())) {
-            LOG.warn("authentication failed for client {} from {} (username {})", clientId,
-                    ctx.channel().remoteAddress(), hello.username());
-            closing = true;
-            // Never say which part was wrong.
-            return Hello.Response.error(ErrorCode.AUTHENTICATION_FAILED, "wrong or missing username or password");
-        }
         helloDone = true;
         LOG.debug("client {} connected from {}", clientId, ctx.channel().remoteAddress());
         return new Hello.Response(ErrorCode.NONE, null, config.brokerId(), version, config.maxFrameBytes(),
-                config.maxBatchBytes());
+                config.maxBatchBytes(), security.mechanism());
+    }
+
+    /** Before the SCRAM exchange succeeded only AUTHENTICATE is answered; a failure closes. */
+    private void authenticate(int requestId, ApiRequest request) {
+        if (request instanceof Authenticate.Request auth) {
+            answerNow(requestId, security.authenticate(auth));
+        } else {
+            answerNow(requestId, Messages.errorResponse(request.apiKey(), ErrorCode.AUTHENTICATION_FAILED,
+                    request.apiKey() + " before authentication; this broker requires a SCRAM-SHA-256 exchange "
+                            + "(AUTHENTICATE) after HELLO"));
+            closing = true;
+            return;
+        }
+        if (security.failed()) {
+            // Never say which part was wrong; the log names the claimed user for the operator.
+            LOG.warn("authentication failed for client {} from {} (user {})", clientId, ctx.channel().remoteAddress(),
+                    security.claimedUser());
+            closing = true;
+        } else if (security.authenticated()) {
+            LOG.debug("client {} from {} authenticated as {}", clientId, ctx.channel().remoteAddress(),
+                    security.principal().name());
+        }
     }
 
     private void answerNow(int requestId, ApiResponse response) {
@@ -246,7 +275,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         // Resets and broken pipes are a peer's business; anything else is worth a stack trace.
-        if (cause instanceof java.io.IOException) {
+        if (cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
             LOG.debug("connection from {} failed: {}", context.channel().remoteAddress(), cause.toString());
         } else {
             LOG.warn("connection from {} failed", context.channel().remoteAddress(), cause);

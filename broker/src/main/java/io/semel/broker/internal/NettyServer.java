@@ -36,6 +36,7 @@ public final class NettyServer {
     private final RequestDispatcher dispatcher;
     private final ErrorMapping errors;
     private final BrokerMetrics metrics;
+    private final BrokerSecurity security;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup connections = new DefaultChannelGroup("semel-connections", GlobalEventExecutor.INSTANCE);
@@ -43,8 +44,10 @@ public final class NettyServer {
     private EventLoopGroup workers;
     private Channel listener;
 
-    public NettyServer(BrokerConfig config, RequestDispatcher dispatcher, ErrorMapping errors, BrokerMetrics metrics) {
+    public NettyServer(BrokerConfig config, RequestDispatcher dispatcher, ErrorMapping errors, BrokerMetrics metrics,
+            BrokerSecurity security) {
         this.metrics = metrics;
+        this.security = security;
         this.config = config;
         this.dispatcher = dispatcher;
         this.errors = errors;
@@ -73,9 +76,10 @@ public final class NettyServer {
                         }
                         ch.closeFuture().addListener(f -> open.decrementAndGet());
                         connections.add(ch);
+                        ch.pipeline().addLast("port-guard", new PortGuard(security)); // TLS or plain: see PortGuard
                         ch.pipeline().addLast("frames", new FrameDecoder(codec));
                         ch.pipeline().addLast("requests", new ConnectionHandler(config, codec, dispatcher, errors,
-                                inFlight, metrics));
+                                inFlight, metrics, security));
                     }
                 });
         try {

@@ -25,6 +25,8 @@ public final class BrokerChannel implements AutoCloseable {
     private long nextAttemptNanos;
     private long backoffMs;
     private String lastFailure;
+    /** The last connect failure when it cannot heal by retrying (authentication, TLS): rethrown as is. */
+    private DefiniteFailureException lastFatal;
 
     public BrokerChannel(ConnectionSettings settings) {
         this.settings = settings;
@@ -95,6 +97,9 @@ public final class BrokerChannel implements AutoCloseable {
                 }
             }
             long waitNanos = nextAttemptNanos - System.nanoTime();
+            if (lastFatal != null && waitNanos > 0) {
+                throw lastFatal;
+            }
             if (lastFailure != null && waitNanos > 0) {
                 throw new DefiniteFailureException(ErrorCode.NONE, true, "broker " + settings.address()
                         + " unavailable (" + lastFailure + "); next connect attempt in "
@@ -114,6 +119,7 @@ public final class BrokerChannel implements AutoCloseable {
             notifyAll();
             if (failure != null) {
                 lastFailure = failure.getMessage();
+                lastFatal = failure.retriable() ? null : failure;
                 nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
                 backoffMs = Math.min(settings.reconnectBackoffMaxMs(), backoffMs * 2);
                 throw failure;
@@ -123,6 +129,7 @@ public final class BrokerChannel implements AutoCloseable {
                 throw new ClientClosedException("closed while connecting to " + settings.address());
             }
             lastFailure = null;
+            lastFatal = null;
             backoffMs = settings.reconnectBackoffMs();
             connection = made;
             return made;

@@ -1,8 +1,11 @@
 package io.semel.client.internal;
 
+import io.semel.client.AuthorizationException;
+import io.semel.client.ClientTls;
 import io.semel.client.DefiniteFailureException;
 import io.semel.client.OutcomeUnknownException;
 import io.semel.client.SemelException;
+import io.semel.client.TlsException;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ApiRequest;
 import io.semel.protocol.ApiResponse;
@@ -68,6 +71,10 @@ public final class Connection implements AutoCloseable {
     private int nextRequestId;
     private volatile FrameCodec codec = new FrameCodec();
     private volatile Hello.Response hello;
+    /** A typed reason the connection broke (TLS mismatch), thrown by the handshake instead of a generic one. */
+    private volatile SemelException fatal;
+    /** Only the reader thread touches this: whether any frame arrived yet. */
+    private boolean sawFrame;
 
     private Connection(ConnectionSettings settings, Socket socket) throws IOException {
         this.settings = settings;
@@ -90,8 +97,15 @@ public final class Connection implements AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(settings.host(), settings.port()), settings.connectTimeoutMs());
+            ClientTls tls = settings.security().tls();
+            if (tls != null) {
+                socket = TlsSockets.wrap(socket, TlsSockets.context(tls), tls, settings); // throws TlsException
+            }
             socket.setSoTimeout(tickMs(settings.requestTimeoutMs()));
             c = new Connection(settings, socket);
+        } catch (TlsException e) {
+            closeQuietly(socket);
+            throw e;
         } catch (IOException e) {
             closeQuietly(socket);
             throw new DefiniteFailureException(ErrorCode.NONE, true, "could not connect to broker "
@@ -104,31 +118,24 @@ public final class Connection implements AutoCloseable {
     }
 
     private void handshake() {
-        Hello.Request req = new Hello.Request(settings.clientId(), Protocol.PROTOCOL_VERSION, settings.username(),
-                settings.password());
-        Hello.Response resp;
-        try {
-            resp = (Hello.Response) send(req, 0).get(settings.requestTimeoutMs() + 1000L, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+        Hello.Response resp = (Hello.Response) handshakeCall(new Hello.Request(settings.clientId(),
+                Protocol.PROTOCOL_VERSION));
+        if (resp.error() == ErrorCode.TLS_REQUIRED) {
             close();
-            throw new DefiniteFailureException(ErrorCode.NONE, true, "HELLO to " + settings.address()
-                    + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            close();
-            throw new DefiniteFailureException(ErrorCode.NONE, true, "HELLO to " + settings.address()
-                    + " got no answer", e);
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new DefiniteFailureException(ErrorCode.NONE, true, "interrupted during HELLO", e);
+            throw new TlsException(resp.error(), "broker " + settings.address() + " accepts TLS connections only: "
+                    + "connect with TLS (--tls-ca CA-FILE, or tls.caFile in --client-config)", null);
         }
         if (resp.error() != ErrorCode.NONE) {
             close();
-            String what = resp.error() == ErrorCode.AUTHENTICATION_FAILED
-                    ? "; check the username and password (user '" + settings.username() + "')" : "";
             throw new DefiniteFailureException(resp.error(), false, "broker " + settings.address()
                     + " refused HELLO from '" + settings.clientId() + "': " + resp.error() + " ("
-                    + resp.error().code() + ") " + resp.errorMessage() + what, null);
+                    + resp.error().code() + ") " + resp.errorMessage(), null);
+        }
+        try {
+            ScramLogin.run(resp, settings.security(), settings.address(), this::handshakeCall);
+        } catch (SemelException e) {
+            close();
+            throw e;
         }
         if (resp.maxFrameBytes() >= FrameCodec.HEADER_BYTES) {
             codec = new FrameCodec(resp.maxFrameBytes());
@@ -136,6 +143,33 @@ public final class Connection implements AutoCloseable {
         hello = resp;
         log.debug("connected to {} (broker {}, maxFrameBytes {}, maxBatchBytes {})", settings.address(),
                 resp.brokerId(), resp.maxFrameBytes(), resp.maxBatchBytes());
+    }
+
+    /** One request of the handshake (HELLO, AUTHENTICATE), waited for; failures close the connection. */
+    private ApiResponse handshakeCall(ApiRequest req) {
+        try {
+            return send(req, 0).get(settings.requestTimeoutMs() + 1000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            close();
+            if (fatal != null) {
+                throw fatal;
+            }
+            // The peer closed (not a timeout) before answering the first request over TLS: its certificate verdict.
+            if (settings.security().tls() != null && req instanceof Hello.Request
+                    && !String.valueOf(e.getCause().getMessage()).contains("got no answer")) {
+                throw TlsSockets.closedAfterHandshake(e.getCause(), settings.security().tls(), settings.address());
+            }
+            throw new DefiniteFailureException(ErrorCode.NONE, true, req.apiKey() + " to " + settings.address()
+                    + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            close();
+            throw new DefiniteFailureException(ErrorCode.NONE, true, req.apiKey() + " to " + settings.address()
+                    + " got no answer", e);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new DefiniteFailureException(ErrorCode.NONE, true, "interrupted during " + req.apiKey(), e);
+        }
     }
 
     /** The broker's limit on one record batch, bytes (from HELLO); 0 when unknown. */
@@ -219,6 +253,10 @@ public final class Connection implements AutoCloseable {
                 }
                 acc.position(acc.position() + n);
                 acc.flip();
+                if (!sawFrame && TlsSockets.looksLikeTls(acc)) {
+                    failTls();
+                    return;
+                }
                 Optional<Frame> frame;
                 while ((frame = codec.next(acc)).isPresent()) {
                     onFrame(frame.get());
@@ -232,6 +270,10 @@ public final class Connection implements AutoCloseable {
         } catch (ProtocolException e) {
             fail("protocol violation by the broker: " + e.getMessage());
         } catch (IOException e) {
+            if (e instanceof javax.net.ssl.SSLException && settings.security().tls() != null) {
+                // Under TLS 1.3 the broker judges our certificate after our handshake ended: its alert arrives here.
+                fatal = TlsSockets.explain(e, settings.security().tls(), settings.address());
+            }
             fail("read failed: " + e);
         } catch (RuntimeException e) {
             log.error("connection reader for {} failed", settings.address(), e);
@@ -260,8 +302,21 @@ public final class Connection implements AutoCloseable {
                     + " (api key " + frame.apiKeyId() + ") but the oldest unanswered request is "
                     + (p == null ? "none" : p.requestId() + " (" + p.apiKey() + ")"));
         }
+        sawFrame = true;
         ApiResponse response = codec.decodeResponse(frame);
+        if (response.error() == ErrorCode.AUTHORIZATION_FAILED) {
+            // Typed, so every caller (producer, consumer, admin) reports it the same way, as one clear line.
+            p.future().completeExceptionally(new AuthorizationException(p.apiKey() + " refused by broker "
+                    + settings.address() + ": " + response.errorMessage()));
+            return;
+        }
         p.future().complete(response);
+    }
+
+    private void failTls() {
+        fatal = new TlsException(ErrorCode.TLS_REQUIRED, "broker " + settings.address() + " answered with TLS: that "
+                + "port speaks TLS only; connect with TLS (--tls-ca CA-FILE, or tls.caFile in --client-config)", null);
+        fail("the broker answered with TLS bytes; the port needs TLS");
     }
 
     private void checkDeadlines() {

@@ -1,16 +1,17 @@
 package io.semel.client.internal;
 
+import io.semel.client.ClientSecurity;
 import java.util.Objects;
 
 /**
- * How to reach and greet one broker. Immutable.
+ * How to reach, greet and authenticate to one broker. Immutable.
  *
  * @param requestTimeoutMs how long a request may go unanswered before its outcome is declared
  *     unknown and the connection is discarded, ms
  * @param connectTimeoutMs TCP connect plus HELLO, ms
  * @param reconnectBackoffMs first wait after a failed connect, ms; doubles up to reconnectBackoffMaxMs
  */
-public record ConnectionSettings(String host, int port, String clientId, String username, String password,
+public record ConnectionSettings(String host, int port, String clientId, ClientSecurity security,
         int requestTimeoutMs, int connectTimeoutMs, int reconnectBackoffMs, int reconnectBackoffMaxMs) {
     public ConnectionSettings {
         Objects.requireNonNull(host, "host");
@@ -18,9 +19,7 @@ public record ConnectionSettings(String host, int port, String clientId, String 
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range 1..65535");
         }
-        if ((username == null) != (password == null)) {
-            throw new IllegalArgumentException("give both username and password, or neither");
-        }
+        Objects.requireNonNull(security, "security (ClientSecurity.NONE for none)");
         positive("requestTimeoutMs", requestTimeoutMs);
         positive("connectTimeoutMs", connectTimeoutMs);
         positive("reconnectBackoffMs", reconnectBackoffMs);

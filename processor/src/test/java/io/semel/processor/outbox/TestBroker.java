@@ -34,7 +34,7 @@ public final class TestBroker implements AutoCloseable {
     }
 
     public void createTopic(String topic, int partitions) throws Exception {
-        ConnectionSettings s = new ConnectionSettings(broker.host(), broker.port(), "test-admin", null, null,
+        ConnectionSettings s = new ConnectionSettings(broker.host(), broker.port(), "test-admin", io.semel.client.ClientSecurity.NONE,
                 10_000, 10_000, 50, 1_000);
         try (Connection c = Connection.open(s)) {
             CreateTopic.Response r = (CreateTopic.Response) c.send(new CreateTopic.Request(topic, partitions), 0)
