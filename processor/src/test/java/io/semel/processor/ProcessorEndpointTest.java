@@ -68,9 +68,12 @@ class ProcessorEndpointTest {
             assertThat(get(endpoint, "/health/ready")).isEqualTo("503 not ready: processor billing is NEW\n");
 
             processor.start();
-            // The commit timer records after the transaction returns, a moment after the processed counter.
+            // The commit timer records after the transaction returns, a moment after the processed counter; the
+            // relay's lag is read by a hook just before the scrape, so one scrape can see the counter of a commit
+            // whose rows the hook did not see yet: wait for all three (a lag that never reaches ORDERS fails).
             String m = awaitMetrics(endpoint, s -> value(s, "semel_processor_processed_total", "consumer", "billing")
-                    == ORDERS && value(s, "semel_processor_batch_commit_seconds_count", "consumer", "billing") > 0);
+                    == ORDERS && value(s, "semel_processor_batch_commit_seconds_count", "consumer", "billing") > 0
+                    && value(s, "semel_relay_lag_rows", "relay", "billing-outbox") == ORDERS);
             assertThat(value(m, "semel_relay_lag_rows", "relay", "billing-outbox")).as("relay not started")
                     .isEqualTo(ORDERS);
             assertThat(value(m, "semel_relay_lag_age_seconds", "relay", "billing-outbox"))
