@@ -47,7 +47,7 @@ class NemesisLateStepTest {
             history.markStart();
             // The run is 10 s in: the stall's window (1–2 s) has passed, the delay's (9–60 s) is open.
             nowNs.addAndGet(10_000_000_000L);
-            Nemesis nemesis = new Nemesis(schedule, Map.of("px-test", proxy), null, Map.of(), Map.of(), history, 1,
+            Nemesis nemesis = new Nemesis(schedule, Map.of("px-test", ProxyGroup.of(proxy)), null, Map.of(), Map.of(), history, 1,
                     dir, line -> { });
             nemesis.start();
             // Time stands still for the dispatcher: it hands over every step due by now and sleeps towards 60 s.
