@@ -165,21 +165,34 @@ public final class InboxWorkers {
             return;
         }
         String id = row.entry().messageId();
-        int attempts;
+        Counted counted;
         try {
-            attempts = ctx.store().inTransaction(tx -> {
+            counted = ctx.store().inTransaction(tx -> {
                 int n = tx.incrementAttempts(ctx.consumer(), id);
-                if (n >= processAttemptsMax) {
-                    tx.markFailed(ctx.consumer(), id, error, ctx.clock().millis());
-                }
-                return n;
+                return new Counted(n, n >= processAttemptsMax
+                        && tx.markFailed(ctx.consumer(), id, error, ctx.clock().millis()));
             });
         } catch (HandlerException | StoreException e) {
             LOG.warn("consumer {}: could not count the failed attempt of {}: {}", ctx.consumer(), id, e.toString());
             return;
         }
+        int attempts = counted.attempts();
+        if (attempts == 0) {
+            // Another worker claimed the row between this worker's rollback and its count (the claim's lock ends
+            // with the handler's transaction) and already moved it out of RECEIVED: nothing left to count.
+            notBeforeMs.remove(id);
+            LOG.debug("consumer {}: inbox row {} is no longer RECEIVED; its failed attempt is not counted",
+                    ctx.consumer(), id);
+            return;
+        }
         if (attempts >= processAttemptsMax) {
             notBeforeMs.remove(id);
+            if (!counted.movedToFailed()) {
+                // Another worker claimed the row between this worker's rollback and its count (the claim's lock
+                // ends with the handler's transaction) and already moved it to FAILED: count and report it once.
+                LOG.debug("consumer {}: inbox row {} was already FAILED (attempt {})", ctx.consumer(), id, attempts);
+                return;
+            }
             ctx.metrics().inboxFailed();
             LOG.error("consumer {}: inbox row {} ({}/{}@{}) FAILED after {} attempts (processAttemptsMax {}); it is "
                     + "no longer tried. Last error: {}. See it with 'semel inspect inbox --status failed'",
@@ -210,5 +223,9 @@ public final class InboxWorkers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A failed attempt counted: the row's attempts now, and whether this transaction moved it to FAILED. */
+    private record Counted(int attempts, boolean movedToFailed) {
     }
 }

@@ -63,7 +63,10 @@ public interface StoreTransaction {
     /** RECEIVED → PROCESSED. Returns false, changing nothing, when the row is absent or already PROCESSED. */
     boolean markProcessed(String consumer, String messageId, long nowMs) throws SQLException;
 
-    /** Adds one to the row's attempts and returns the new count; 0 when there is no such row. */
+    /**
+     * Adds one to a RECEIVED row's attempts and returns the new count; 0 when there is no such row or it is no
+     * longer RECEIVED (a FAILED or PROCESSED row's attempts are final).
+     */
     int incrementAttempts(String consumer, String messageId) throws SQLException;
 
     /**

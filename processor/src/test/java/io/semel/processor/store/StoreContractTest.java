@@ -461,6 +461,11 @@ abstract class StoreContractTest {
         assertThat(store.<Integer>inTransaction(tx -> tx.incrementAttempts(C, "m1"))).isEqualTo(1);
         assertThat(store.<Integer>inTransaction(tx -> tx.incrementAttempts(C, "m1"))).isEqualTo(2);
         assertThat(store.inboxPage(C, InboxStatus.RECEIVED, null, 1).get(0).attempts()).isEqualTo(2);
+        // A FAILED row's attempts are final: a second worker that ran it before the first one's count must not add
+        // to them (two store-then-process workers did: "FAILED after 3 attempts (processAttemptsMax 2)").
+        assertThat(store.<Boolean>inTransaction(tx -> tx.markFailed(C, "m1", "boom", 200))).isTrue();
+        assertThat(store.<Integer>inTransaction(tx -> tx.incrementAttempts(C, "m1"))).isZero();
+        assertThat(store.inboxPage(C, InboxStatus.FAILED, null, 1).get(0).attempts()).isEqualTo(2);
     }
 
     @Test

@@ -265,9 +265,10 @@ final class JdbcStoreTransaction implements StoreTransaction {
         Checks.name("consumer", consumer);
         Checks.messageId(messageId);
         PreparedStatement ps = prepare("UPDATE semel_inbox SET attempts = attempts + 1 "
-                + "WHERE consumer = ? AND message_id = ? RETURNING attempts");
+                + "WHERE consumer = ? AND message_id = ? AND status = ? RETURNING attempts");
         ps.setString(1, consumer);
         ps.setString(2, messageId);
+        ps.setString(3, InboxStatus.RECEIVED.name());
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getInt(1) : 0;
         }
