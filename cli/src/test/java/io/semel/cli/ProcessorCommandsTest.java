@@ -125,7 +125,7 @@ class ProcessorCommandsTest {
                 "--metrics-port", "0");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("metrics: http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics")
-                .contains("balances sum 20 (each message applied once)");
+                .contains("ledger 20 rows for 20 distinct messages, balances sum 20").contains("(each message applied once)");
         Run bad = semel("bench", "e2e", "--metrics-port", "-5");
         assertThat(bad.exit()).isEqualTo(Semel.EXIT_USAGE);
         assertThat(bad.err()).contains("--metrics-port -5 is outside 0..65535");
