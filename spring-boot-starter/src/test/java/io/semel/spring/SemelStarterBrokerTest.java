@@ -136,7 +136,8 @@ class SemelStarterBrokerTest {
 
         // Committed before the store closed, and acked: a new member sees no redelivery.
         assertThat(Bank.balances(ds)).isEqualTo(Map.of("s0", 5L));
-        assertThat(Bank.count(ds, "SELECT count(*) FROM semel_inbox WHERE consumer = 'slow'")).isEqualTo(1);
+        assertThat(Bank.count(ds, "SELECT count(*) FROM semel_position WHERE consumer = 'slow' AND seq_watermark IS NOT NULL"))
+                .as("the batch's position was committed with it").isGreaterThanOrEqualTo(1);
         AtomicInteger again = new AtomicInteger();
         runner(ds).withBean(SemelSubscription.class, () -> SemelSubscription.of("slow", "slow", (m, tx) -> {
             again.incrementAndGet();

@@ -56,7 +56,7 @@ class SemelStarterPostgresTest {
                     await().atMost(Duration.ofSeconds(60)).until(() -> Bank.balances(ds).equals(Bank.expected(deposits)));
                     await().atMost(Duration.ofSeconds(60)).until(() -> broker.readAll(Bank.RECEIPTS).size() >= 120);
                     assertThat(broker.readAll(Bank.RECEIPTS)).hasSize(120);
-                    assertThat(Bank.count(ds, "SELECT count(*) FROM semel_inbox")).isEqualTo(120);
+                    assertThat(Bank.count(ds, "SELECT count(*) FROM semel_outbox")).isEqualTo(120);
                 });
     }
 }
