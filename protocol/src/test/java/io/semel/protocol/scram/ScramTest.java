@@ -112,6 +112,44 @@ class ScramTest {
     }
 
     @Test
+    void clientComputesNoIterationCountOutsideTheBoundsWhateverTheBrokerAsks() throws Exception {
+        for (int i : new int[] {Scram.ITERATIONS_MIN - 1, Scram.ITERATIONS_MAX + 1, Integer.MAX_VALUE}) {
+            ScramClient client = new ScramClient("user", "pencil".toCharArray(), CLIENT_NONCE);
+            client.firstMessage();
+            // Refused before PBKDF2 runs: a hostile broker asking for 2^31 iterations must not make it spin.
+            assertThatThrownBy(() -> client.finalMessage(utf8(SERVER_FIRST.replace("i=4096", "i=" + i))))
+                    .isInstanceOf(ScramException.class).hasMessageContaining(i + " iterations, outside "
+                            + Scram.ITERATIONS_MIN + ".." + Scram.ITERATIONS_MAX);
+            assertThat(client.state()).isEqualTo(ScramClient.State.FAILED);
+        }
+    }
+
+    @Test
+    void aStoredCredentialOutsideTheIterationBoundsIsRefused() {
+        byte[] key = new byte[Scram.KEY_BYTES];
+        for (int i : new int[] {Scram.ITERATIONS_MIN - 1, Scram.ITERATIONS_MAX + 1}) {
+            assertThatThrownBy(() -> new ScramCredential(SALT, i, key, key)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("iterations " + i + " outside");
+        }
+        assertThat(new ScramCredential(SALT, Scram.ITERATIONS_MAX, key, key).iterations()).isEqualTo(Scram.ITERATIONS_MAX);
+    }
+
+    @Test
+    void messagesUpToMessageBytesMaxAreReadAndLongerOnesRefusedOnBothSides() throws Exception {
+        String head = "n,,n=user,r=";
+        String longNonce = "x".repeat(Scram.MESSAGE_BYTES_MAX - head.length());
+        ScramServer server = server(Map.of(), "s");
+        assertThat(text(server.firstResponse(utf8(head + longNonce)))).startsWith("r=" + longNonce + "s,");
+        assertThatThrownBy(() -> server(Map.of(), "s").firstResponse(utf8(head + longNonce + "x")))
+                .isInstanceOf(ScramException.class).hasMessageContaining("MESSAGE_BYTES_MAX");
+        ScramClient client = new ScramClient("user", "pencil".toCharArray(), CLIENT_NONCE);
+        client.firstMessage();
+        byte[] tooLong = utf8(SERVER_FIRST + "x".repeat(Scram.MESSAGE_BYTES_MAX));
+        assertThatThrownBy(() -> client.finalMessage(tooLong)).isInstanceOf(ScramException.class)
+                .hasMessageContaining("MESSAGE_BYTES_MAX");
+    }
+
+    @Test
     void serverRejectsMalformedMessagesWithTypedErrors() throws Exception {
         String[] bad = {"", "y,,n=user,r=a", "n,,r=a", "n,,n=,r=a", "n,,n=u=ZZ,r=a", "n,,n=u,n=v,r=a", "n,,n=u,r=a,garbage",
             "n,,n=u,r=a,m=ext"};
