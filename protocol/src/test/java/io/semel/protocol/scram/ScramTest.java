@@ -2,6 +2,7 @@ package io.semel.protocol.scram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -132,6 +133,14 @@ class ScramTest {
                     .hasMessageContaining("iterations " + i + " outside");
         }
         assertThat(new ScramCredential(SALT, Scram.ITERATIONS_MAX, key, key).iterations()).isEqualTo(Scram.ITERATIONS_MAX);
+    }
+
+    @Test
+    void aNewCredentialWithTooManyIterationsIsRefusedBeforeAnyHashing() {
+        // Scram.credential hashes first and builds the credential after: the bound must be checked before.
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThatThrownBy(
+                () -> Scram.newCredential("pw".toCharArray(), Integer.MAX_VALUE, new SecureRandom()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("iterations 2147483647 outside"));
     }
 
     @Test
