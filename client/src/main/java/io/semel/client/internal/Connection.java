@@ -73,6 +73,8 @@ public final class Connection implements AutoCloseable {
     private volatile Hello.Response hello;
     /** A typed reason the connection broke (TLS mismatch), thrown by the handshake instead of a generic one. */
     private volatile SemelException fatal;
+    /** Set before a request deadline breaks the connection: the handshake tells a silent peer from one that closed. */
+    private volatile boolean deadlineMissed;
     /** Only the reader thread touches this: whether any frame arrived yet. */
     private boolean sawFrame;
 
@@ -155,8 +157,7 @@ public final class Connection implements AutoCloseable {
                 throw fatal;
             }
             // The peer closed (not a timeout) before answering the first request over TLS: its certificate verdict.
-            if (settings.security().tls() != null && req instanceof Hello.Request
-                    && !String.valueOf(e.getCause().getMessage()).contains("got no answer")) {
+            if (settings.security().tls() != null && req instanceof Hello.Request && !deadlineMissed) {
                 throw TlsSockets.closedAfterHandshake(e.getCause(), settings.security().tls(), settings.address());
             }
             throw new DefiniteFailureException(ErrorCode.NONE, true, req.apiKey() + " to " + settings.address()
@@ -331,6 +332,7 @@ public final class Connection implements AutoCloseable {
             }
         }
         if (late != null) {
+            deadlineMissed = true;
             fail(late.apiKey() + " request " + late.requestId() + " got no answer within " + late.timeoutMs()
                     + " ms (requestTimeoutMs)");
         }

@@ -207,6 +207,31 @@ class SecurityMatrixTest {
     }
 
     @Test
+    void aTlsPeerThatStaysSilentAfterTheHandshakeIsATimeoutNotARefusedCertificate() throws Exception {
+        // The client reads a peer that closes right after the handshake as a refused client certificate;
+        // one that merely does not answer HELLO in time must not be reported that way.
+        javax.net.ssl.SSLContext server = io.semel.protocol.tls.TlsMaterial.context(
+                io.semel.protocol.tls.TlsMaterial.keyStore(pki.brokerP12, null, TestPki.PASSWORD.toCharArray()),
+                TestPki.PASSWORD.toCharArray(), null);
+        try (javax.net.ssl.SSLServerSocket silent = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory()
+                .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (java.net.Socket s = silent.accept()) {
+                    ((javax.net.ssl.SSLSocket) s).startHandshake();
+                    s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); // never answers
+                } catch (java.io.IOException ignored) {
+                    // the client gave up and closed
+                }
+            }, "silent-tls-peer");
+            peer.setDaemon(true);
+            peer.start();
+            assertThatThrownBy(() -> track(Admin.builder("localhost:" + silent.getLocalPort()).tls(tls())
+                    .connectTimeoutMs(10_000).requestTimeoutMs(500).build()).listTopics())
+                    .isNotInstanceOf(TlsException.class).hasMessageContaining("got no answer");
+        }
+    }
+
+    @Test
     void aBrokerCertificateFromAnotherCaIsRefusedByTheClient() throws Exception {
         Broker b = securedBroker();
         assertThatThrownBy(() -> admin(b, ClientSecurity.of("admin", "admin-pw".toCharArray(),

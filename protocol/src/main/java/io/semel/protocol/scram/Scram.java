@@ -47,10 +47,24 @@ public final class Scram {
         return credential(password, salt, iterations);
     }
 
-    /** The credential for {@code password}, {@code salt} and {@code iterations}. */
+    /**
+     * The credential for {@code password}, {@code salt} and {@code iterations}.
+     *
+     * @throws IllegalArgumentException for iterations outside {@link #ITERATIONS_MIN}..{@link #ITERATIONS_MAX},
+     *     before any hashing
+     */
     public static ScramCredential credential(char[] password, byte[] salt, int iterations) {
+        requireIterations(iterations); // before PBKDF2: 2^31 iterations would hash for tens of minutes, then be refused
         byte[] salted = saltedPassword(password, salt, iterations);
         return new ScramCredential(salt, iterations, hash(clientKey(salted)), serverKey(salted));
+    }
+
+    /** @throws IllegalArgumentException for iterations outside {@link #ITERATIONS_MIN}..{@link #ITERATIONS_MAX} */
+    static void requireIterations(int iterations) {
+        if (iterations < ITERATIONS_MIN || iterations > ITERATIONS_MAX) {
+            throw new IllegalArgumentException("iterations " + iterations + " outside " + ITERATIONS_MIN + ".."
+                    + ITERATIONS_MAX + " (ITERATIONS_MIN, ITERATIONS_MAX)");
+        }
     }
 
     /** {@code Hi(Normalize(password), salt, i)}: PBKDF2 with HMAC-SHA-256, 32 bytes. */

@@ -22,10 +22,7 @@ public final class ScramCredential {
         this.iterations = iterations;
         this.storedKey = Objects.requireNonNull(storedKey, "storedKey").clone();
         this.serverKey = Objects.requireNonNull(serverKey, "serverKey").clone();
-        if (iterations < Scram.ITERATIONS_MIN || iterations > Scram.ITERATIONS_MAX) {
-            throw new IllegalArgumentException("iterations " + iterations + " outside " + Scram.ITERATIONS_MIN + ".."
-                    + Scram.ITERATIONS_MAX + " (ITERATIONS_MIN, ITERATIONS_MAX)");
-        }
+        Scram.requireIterations(iterations);
         if (storedKey.length != Scram.KEY_BYTES || serverKey.length != Scram.KEY_BYTES) {
             throw new IllegalArgumentException("storedKey and serverKey must be " + Scram.KEY_BYTES + " bytes, were "
                     + storedKey.length + " and " + serverKey.length);

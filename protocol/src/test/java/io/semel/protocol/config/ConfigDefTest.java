@@ -51,6 +51,34 @@ class ConfigDefTest {
     }
 
     @Test
+    void aRuleWithSlackAllowsExactlyTheHighValueMinusTheSlack() {
+        Setting<Integer> frame = Setting.bytesInt("frameBytes", 8192, "a frame").range(1, 1 << 20);
+        Setting<Integer> batch = Setting.bytesInt("batchBytes", 4096, "a batch").range(1, 1 << 20);
+        ConfigDef def = ConfigDef.of("framing", frame, batch)
+                .rule(ConfigDef.Rule.atMost(batch, frame, 1024, "a batch fits a frame with its header"));
+        assertThat(def.parse(Map.of("batchBytes", "7168")).get(batch)).isEqualTo(7168);
+        assertThatThrownBy(() -> def.parse(Map.of("batchBytes", "7169"))).hasMessage(
+                "batchBytes is 7169; it must be at most frameBytes − 1 KiB (7168): a batch fits a frame with its header");
+        assertThat(def.markdownTable()).contains("| 1 B .. 1 MiB; ≤ frameBytes − 1 KiB |");
+    }
+
+    @Test
+    void rangeEdgesBlankTextBooleansAndIntOverflowAreRefusedNamingTheSetting() {
+        Setting<Boolean> on = Setting.bool("enabled", false, "on or off");
+        ConfigDef def = ConfigDef.of("edges", NAME, on).include(INNER);
+        assertThat(def.parse(Map.of("name", "x", "sizeBytes", "1", "partBytes", "1")).get(SIZE)).isEqualTo(1);
+        assertThatThrownBy(() -> def.parse(Map.of("name", "x", "sizeBytes", "0")))
+                .hasMessage("sizeBytes is 0; allowed 1..1048576");
+        assertThat(def.parse(Map.of("name", "x", "sizeBytes", "1MiB")).get(SIZE)).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> def.parse(Map.of("name", "  "))).hasMessage("name is empty; what it is called");
+        assertThat(def.parse(Map.of("name", "x", "enabled", " TRUE ")).get(on)).isTrue();
+        assertThatThrownBy(() -> def.parse(Map.of("name", "x", "enabled", "yes")))
+                .hasMessage("enabled is \"yes\"; use true or false");
+        assertThatThrownBy(() -> def.parse(Map.of("name", "x", "sizeBytes", "2GiB")))
+                .hasMessage("sizeBytes is 2147483648, beyond 2147483647");
+    }
+
+    @Test
     void describeShowsUnitsAndHidesSecrets() {
         ConfigValues v = DEF.parse(Map.of("name", "x", "secret", "hunter2", "waitMs", "-1"));
         assertThat(DEF.describe(v)).isEqualTo(

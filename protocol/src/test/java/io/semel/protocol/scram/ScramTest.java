@@ -2,6 +2,7 @@ package io.semel.protocol.scram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -109,6 +110,52 @@ class ScramTest {
         spoofed.firstMessage();
         assertThatThrownBy(() -> spoofed.finalMessage(utf8("r=other,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")))
                 .isInstanceOf(ScramException.class).hasMessageContaining("nonce");
+    }
+
+    @Test
+    void clientComputesNoIterationCountOutsideTheBoundsWhateverTheBrokerAsks() throws Exception {
+        for (int i : new int[] {Scram.ITERATIONS_MIN - 1, Scram.ITERATIONS_MAX + 1, Integer.MAX_VALUE}) {
+            ScramClient client = new ScramClient("user", "pencil".toCharArray(), CLIENT_NONCE);
+            client.firstMessage();
+            // Refused before PBKDF2 runs: a hostile broker asking for 2^31 iterations must not make it spin.
+            assertThatThrownBy(() -> client.finalMessage(utf8(SERVER_FIRST.replace("i=4096", "i=" + i))))
+                    .isInstanceOf(ScramException.class).hasMessageContaining(i + " iterations, outside "
+                            + Scram.ITERATIONS_MIN + ".." + Scram.ITERATIONS_MAX);
+            assertThat(client.state()).isEqualTo(ScramClient.State.FAILED);
+        }
+    }
+
+    @Test
+    void aStoredCredentialOutsideTheIterationBoundsIsRefused() {
+        byte[] key = new byte[Scram.KEY_BYTES];
+        for (int i : new int[] {Scram.ITERATIONS_MIN - 1, Scram.ITERATIONS_MAX + 1}) {
+            assertThatThrownBy(() -> new ScramCredential(SALT, i, key, key)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("iterations " + i + " outside");
+        }
+        assertThat(new ScramCredential(SALT, Scram.ITERATIONS_MAX, key, key).iterations()).isEqualTo(Scram.ITERATIONS_MAX);
+    }
+
+    @Test
+    void aNewCredentialWithTooManyIterationsIsRefusedBeforeAnyHashing() {
+        // Scram.credential hashes first and builds the credential after: the bound must be checked before.
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> assertThatThrownBy(
+                () -> Scram.newCredential("pw".toCharArray(), Integer.MAX_VALUE, new SecureRandom()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("iterations 2147483647 outside"));
+    }
+
+    @Test
+    void messagesUpToMessageBytesMaxAreReadAndLongerOnesRefusedOnBothSides() throws Exception {
+        String head = "n,,n=user,r=";
+        String longNonce = "x".repeat(Scram.MESSAGE_BYTES_MAX - head.length());
+        ScramServer server = server(Map.of(), "s");
+        assertThat(text(server.firstResponse(utf8(head + longNonce)))).startsWith("r=" + longNonce + "s,");
+        assertThatThrownBy(() -> server(Map.of(), "s").firstResponse(utf8(head + longNonce + "x")))
+                .isInstanceOf(ScramException.class).hasMessageContaining("MESSAGE_BYTES_MAX");
+        ScramClient client = new ScramClient("user", "pencil".toCharArray(), CLIENT_NONCE);
+        client.firstMessage();
+        byte[] tooLong = utf8(SERVER_FIRST + "x".repeat(Scram.MESSAGE_BYTES_MAX));
+        assertThatThrownBy(() -> client.finalMessage(tooLong)).isInstanceOf(ScramException.class)
+                .hasMessageContaining("MESSAGE_BYTES_MAX");
     }
 
     @Test
