@@ -17,11 +17,13 @@ import io.semel.protocol.RecordBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -50,7 +52,8 @@ public final class BrokerMetrics implements GroupCommitLog.RoundListener {
     private final MultiGauge groupLag;
     private final MultiGauge groupPending;
     private final MultiGauge groupInFlight;
-    private final Map<String, AtomicLong> deadLetterTotals = new HashMap<>(); // refresh thread only
+    /** Keys of the dead-letter counters registered so far; refresh thread only. */
+    private final Set<String> deadLetterMeters = new HashSet<>();
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -185,13 +188,15 @@ public final class BrokerMetrics implements GroupCommitLog.RoundListener {
         groupLag.register(lag, true);
         groupPending.register(pending, true);
         groupInFlight.register(inFlight, true);
-        coordinator.deadLetterCounts().forEach((key, count) -> deadLetterTotals.computeIfAbsent(key, k -> {
-            AtomicLong total = new AtomicLong();
-            String[] groupTopic = k.split("\u0000", 2);
-            FunctionCounter.builder("semel.group.dead.letters", total, AtomicLong::get)
-                    .tags("group", groupTopic[0], "topic", groupTopic[1])
-                    .description("messages the group moved to <topic>.dlq since the broker started").register(registry);
-            return total;
-        }).set(count));
+        coordinator.deadLetterCounters().forEach((key, count) -> {
+            if (deadLetterMeters.add(key)) {
+                // Reads the coordinator's counter at each scrape; the coordinator holds it as long as the broker runs.
+                String[] groupTopic = key.split("\u0000", 2);
+                FunctionCounter.builder("semel.group.dead.letters", count, LongAdder::sum)
+                        .tags("group", groupTopic[0], "topic", groupTopic[1])
+                        .description("messages the group moved to <topic>.dlq since the broker started")
+                        .register(registry);
+            }
+        });
     }
 }

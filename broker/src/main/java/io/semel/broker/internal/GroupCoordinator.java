@@ -226,11 +226,9 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         }
     }
 
-    /** Dead letters settled since start, keyed "group\u0000topic". Safe from any thread. */
-    public Map<String, Long> deadLetterCounts() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        deadLetters.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+    /** Dead letters settled since start, keyed "group\u0000topic": the live counters, a read-only view. Safe from any thread. */
+    public Map<String, java.util.concurrent.atomic.LongAdder> deadLetterCounters() {
+        return java.util.Collections.unmodifiableMap(deadLetters);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,14 +30,8 @@ import org.slf4j.LoggerFactory;
  * evicted; ties are broken by the smaller producer id for the same reason.
  *
  * <p><b>Forgotten producers.</b> A producer whose state was evicted (or dropped by
- * {@link #forget}) leaves a tombstone: its id and the epoch its state had. Without one, a late copy
- * of its first batch (base sequence 0) would look like a new producer's first batch and be
- * appended a second time. With one, a sequence-0 batch of that producer at that epoch or older gets
- * DEDUP_STATE_UNKNOWN; a newer epoch is a new instance that INIT_PRODUCER told "no state here"
- * (-1), so its sequence 0 starts over legitimately and clears the tombstone. Tombstones are
- * bounded by {@link #tombstonesMax()}; the oldest one dropped folds into an id floor: a producer at or
- * below it without state is refused at sequence 0 too (loud, never a silent duplicate; such a
- * producer needs a new name on this partition).
+ * {@link #forget}) leaves a tombstone, so a late copy of its first batch is refused rather than
+ * appended twice; at most {@link #tombstonesMax()} are kept. See {@link ProducerTombstones}.
  */
 public final class ProducerStateTable {
     /** Batches retained per producer: the client's maximum in-flight batches per partition. */
@@ -53,10 +46,7 @@ public final class ProducerStateTable {
     private final int producersMax;
     private final String partition;
     private final Map<Long, ProducerState> producers = new HashMap<>();
-    /** Tombstones: producer id to the epoch its state had when forgotten, oldest first. */
-    private final LinkedHashMap<Long, Short> forgotten = new LinkedHashMap<>();
-    /** Producer ids at or below this had a tombstone that overflowed; -1 for none. */
-    private long forgottenIdFloor = -1;
+    private final ProducerTombstones forgotten;
 
     /**
      * @param producersMax producers tracked in this partition (count); a new producer beyond it
@@ -69,6 +59,7 @@ public final class ProducerStateTable {
         }
         this.producersMax = producersMax;
         this.partition = Objects.requireNonNull(partition, "partition");
+        this.forgotten = new ProducerTombstones(Math.max(producersMax, TOMBSTONES_MIN));
     }
 
     public ProducerStateTable(int producersMax) {
@@ -125,12 +116,12 @@ public final class ProducerStateTable {
     }
 
     private SequenceCheck checkWithoutState(long id, short epoch, long first, long last) {
-        Short lostAtEpoch = forgotten.get(id);
-        boolean forgottenHere = lostAtEpoch != null ? epoch <= lostAtEpoch : id <= forgottenIdFloor;
+        boolean forgottenHere = forgotten.covers(id, epoch);
         if (first == 0 && !forgottenHere) {
             return SequenceCheck.append();
         }
         if (forgottenHere) {
+            Short lostAtEpoch = forgotten.epochOf(id);
             // A late copy of this producer's first batch would be appended twice: never guess.
             throw reject(ErrorCode.DEDUP_STATE_UNKNOWN, "producer " + id + " epoch " + epoch + " sent sequences "
                     + first + ".." + last + " but " + partition + " forgot its dedup state ("
@@ -197,7 +188,7 @@ public final class ProducerStateTable {
             }
             state = new ProducerState(stampedBatch.producerEpoch(), stampedBatch.maxTimestampMs());
             producers.put(id, state);
-            forgotten.remove(id); // a newer instance started over here (check allowed it)
+            forgotten.clear(id); // a newer instance started over here (check allowed it)
         }
         state.record(stampedBatch);
     }
@@ -217,13 +208,7 @@ public final class ProducerStateTable {
     /** Drops the state of {@code producerId} and leaves its tombstone. */
     private void remember(long producerId, ProducerState s) {
         producers.remove(producerId);
-        forgotten.remove(producerId);
-        if (forgotten.size() >= tombstonesMax()) {
-            Map.Entry<Long, Short> eldest = forgotten.entrySet().iterator().next();
-            forgotten.remove(eldest.getKey());
-            forgottenIdFloor = Math.max(forgottenIdFloor, eldest.getKey());
-        }
-        forgotten.put(producerId, s.epoch);
+        forgotten.add(producerId, s.epoch);
     }
 
     /**
@@ -245,7 +230,7 @@ public final class ProducerStateTable {
 
     /** Tombstones (producer id to the epoch its state had), oldest first; a copy. */
     public Map<Long, Short> forgotten() {
-        return new LinkedHashMap<>(forgotten);
+        return forgotten.asMap();
     }
 
     /** Per producer with state: its epoch, highest sequence and last batch timestamp (producer clock). */
@@ -284,7 +269,7 @@ public final class ProducerStateTable {
 
     /** Tombstones this table keeps before folding the oldest into the id floor: max(producersMax, TOMBSTONES_MIN). */
     public int tombstonesMax() {
-        return Math.max(producersMax, TOMBSTONES_MIN);
+        return forgotten.max();
     }
 
     /**
@@ -306,9 +291,7 @@ public final class ProducerStateTable {
                         + "; the offset must be past every appended batch");
             }
         }
-        List<Snapshot.Forgotten> tombstones = new ArrayList<>(forgotten.size());
-        forgotten.forEach((id, epoch) -> tombstones.add(new Snapshot.Forgotten(id, epoch)));
-        return new Snapshot(snapshotOffset, entries, tombstones, forgottenIdFloor);
+        return new Snapshot(snapshotOffset, entries, forgotten.snapshot(), forgotten.idFloor());
     }
 
     /** Encodes {@link #snapshot(long)} in the format documented on {@link SnapshotCodec}. */
@@ -339,10 +322,7 @@ public final class ProducerStateTable {
         for (Snapshot.ProducerEntry e : snapshot.producers()) {
             producers.put(e.producerId(), new ProducerState(e));
         }
-        forgottenIdFloor = snapshot.forgottenIdFloor();
-        for (Snapshot.Forgotten f : snapshot.forgotten()) {
-            forgotten.put(f.producerId(), f.epoch());
-        }
+        forgotten.restore(snapshot.forgotten(), snapshot.forgottenIdFloor());
         while (producers.size() > producersMax) {
             evictIdlest();
         }

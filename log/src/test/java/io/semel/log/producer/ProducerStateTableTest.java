@@ -310,6 +310,40 @@ class ProducerStateTableTest {
     }
 
     @Test
+    void tombstonesAreCappedAtTheLargerOfProducersMaxAnd1024() {
+        // A tiny producersMax keeps 1024 tombstones all the same.
+        ProducerStateTable tiny = new ProducerStateTable(1, "p");
+        TestPartition t1 = new TestPartition(tiny);
+        for (long id = 0; id < 1_100; id++) {
+            t1.send(batch(id, 0, 0, 1, id), 0);
+        }
+        assertThat(tiny.forgotten()).hasSize(1_024);
+        // A large one keeps as many tombstones as producers.
+        ProducerStateTable large = new ProducerStateTable(1_500, "p");
+        TestPartition t2 = new TestPartition(large);
+        for (long id = 0; id <= 3_000; id++) {
+            t2.send(batch(id, 0, 0, 1, id), 0); // from id 1500 on, each evicts the idlest
+        }
+        assertThat(large.forgotten()).hasSize(1_500).containsKey(1L).doesNotContainKey(0L);
+    }
+
+    @Test
+    void theIdFloorNeverMovesDownWhenASmallerIdOverflowsAfterALargerOne() {
+        ProducerStateTable t = new ProducerStateTable(1, "p");
+        TestPartition small = new TestPartition(t);
+        small.send(batch(5_000, 0, 0, 1, 0), 0);
+        small.send(batch(1, 0, 0, 1, 1), 0);
+        for (long id = 5_001; id <= 6_025; id++) {
+            small.send(batch(id, 0, 0, 1, id), 0); // tombstones: 5000, 1, 5001, ...; 5000 overflows first, then 1
+        }
+        assertThat(t.forgotten()).doesNotContainKeys(5_000L, 1L);
+        // Id 4000 never produced here but is below a forgotten id: its sequence 0 may be a late copy.
+        assertRejected(() -> t.check(batch(4_000, 0, 0, 1, 1), (short) 0), ErrorCode.DEDUP_STATE_UNKNOWN)
+                .hasMessageContaining("tombstones overflowed");
+        assertThat(t.check(batch(7_000, 0, 0, 1, 1), (short) 0)).isEqualTo(SequenceCheck.append());
+    }
+
+    @Test
     void tombstonesSurviveASnapshot() throws Exception {
         TestPartition small = new TestPartition(new ProducerStateTable(1, "p"));
         small.send(batch(1, 0, 0, 2, 100), 0);
