@@ -335,6 +335,43 @@ abstract class ProcessorContractTest {
     }
 
     @Test
+    void storeThenProcessRunsEachAttemptOfAFailingRowOnceAcrossWorkers() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        List<Integer> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
+        Handler handler = (m, tx) -> {
+            attempts.add(m.attempt());
+            throw new HandlerException(new java.io.IOException("cannot handle " + m.messageId()));
+        };
+        // Widens the moment between a failed attempt's rollback (which releases the row) and the worker's
+        // count of it, where another worker could claim the row and run the same attempt again.
+        ExactlyOnceProcessor p = started(processor(source(), handler).store(slowAfterHandlerFailure(store, 300))
+                .mode(ProcessingMode.STORE_THEN_PROCESS).concurrency(4).processAttemptsMax(3).build());
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            producer.send(TOPIC, utf8("bad"), utf8("1")).join();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(p.meterRegistry(), "semel.processor.inbox.failed") == 1);
+        Thread.sleep(500);
+        assertThat(attempts).as("each attempt ran once, by one worker").containsExactly(1, 2, 3);
+        assertThat(p.inbox(InboxStatus.FAILED, null, 10).page()).singleElement()
+                .satisfies(row -> assertThat(row.attempts()).isEqualTo(3));
+    }
+
+    /** {@code store}, except that a transaction its work failed in returns {@code delayMs} late (rolled back). */
+    static JdbcStore slowAfterHandlerFailure(JdbcStore store, long delayMs) {
+        return (JdbcStore) java.lang.reflect.Proxy.newProxyInstance(JdbcStore.class.getClassLoader(),
+                new Class<?>[] {JdbcStore.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        if (e.getCause() instanceof HandlerException && method.getName().equals("inTransaction")) {
+                            Thread.sleep(delayMs);
+                        }
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
     void startIsRefusedWhenInboxRetentionDoesNotOutlastTheRedeliveryHorizon() throws Exception {
         broker.createTopic(TOPIC, 1);
         long horizon = BrokerFixture.REDELIVERY.redeliveryHorizonMs();
