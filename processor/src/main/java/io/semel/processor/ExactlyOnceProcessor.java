@@ -151,12 +151,7 @@ public final class ExactlyOnceProcessor implements AutoCloseable {
         while (running) {
             try {
                 List<SourceMessage> polled = source.poll(cfg.pollTimeout);
-                for (SourceMessage m : polled) {
-                    metrics.seen(m.topic(), m.partition(), m.offset());
-                    if (m.deliveryCount() > 1) {
-                        metrics.redelivery();
-                    }
-                }
+                metrics.polled(polled);
                 for (int i = 0; i < polled.size() && running; i += cfg.batchSize) {
                     pipeline.accept(polled.subList(i, Math.min(polled.size(), i + cfg.batchSize)));
                 }

@@ -115,6 +115,15 @@ abstract class ProcessorContractTest {
                 .until(() -> Applied.count(store, GROUP) >= n);
     }
 
+    /**
+     * Store-then-process: {@code n} rows PROCESSED by the workers. Not {@link #awaitProcessed}: with a
+     * sequenced source the receive transaction records the offset once the row is RECEIVED.
+     */
+    void awaitInboxProcessed(long n) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> store.inboxCounts(GROUP).processed() >= n);
+    }
+
     static double counter(MeterRegistry r, String name) {
         return r.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
     }
@@ -313,10 +322,10 @@ abstract class ProcessorContractTest {
         try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
             producer.send(TOPIC, utf8("bad"), utf8("1"), List.of(Header.of(SourceMessage.ID_HEADER, "app-key-7"))).join();
         }
-        awaitProcessed(150);
+        awaitInboxProcessed(150);
         await().atMost(Duration.ofSeconds(20)).until(() -> counter(p.meterRegistry(), "semel.processor.inbox.failed") == 1);
         sendIncrements(20, 5); // rows behind the failed one flow
-        awaitProcessed(170);
+        awaitInboxProcessed(170);
         assertThat(Bank.balances(store)).isEqualTo(expected);
         InboxView view = p.inbox(InboxStatus.FAILED, null, 10);
         assertThat(view.counts().processed()).isEqualTo(170);
@@ -332,6 +341,43 @@ abstract class ProcessorContractTest {
         Thread.sleep(BrokerFixture.ACK_TIMEOUT_MS + 500);
         assertThat(p.status().duplicatesSkipped()).isZero();
         assertThat(broker.readAll(TOPIC + ".dlq", 0)).isEmpty();
+    }
+
+    @Test
+    void storeThenProcessRunsEachAttemptOfAFailingRowOnceAcrossWorkers() throws Exception {
+        broker.createTopic(TOPIC, 1);
+        List<Integer> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
+        Handler handler = (m, tx) -> {
+            attempts.add(m.attempt());
+            throw new HandlerException(new java.io.IOException("cannot handle " + m.messageId()));
+        };
+        // Widens the moment between a failed attempt's rollback (which releases the row) and the worker's
+        // count of it, where another worker could claim the row and run the same attempt again.
+        ExactlyOnceProcessor p = started(processor(source(), handler).store(slowAfterHandlerFailure(store, 300))
+                .mode(ProcessingMode.STORE_THEN_PROCESS).concurrency(4).processAttemptsMax(3).build());
+        try (Producer producer = Producer.builder(broker.bootstrap()).build()) {
+            producer.send(TOPIC, utf8("bad"), utf8("1")).join();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> counter(p.meterRegistry(), "semel.processor.inbox.failed") == 1);
+        Thread.sleep(500);
+        assertThat(attempts).as("each attempt ran once, by one worker").containsExactly(1, 2, 3);
+        assertThat(p.inbox(InboxStatus.FAILED, null, 10).page()).singleElement()
+                .satisfies(row -> assertThat(row.attempts()).isEqualTo(3));
+    }
+
+    /** {@code store}, except that a transaction its work failed in returns {@code delayMs} late (rolled back). */
+    static JdbcStore slowAfterHandlerFailure(JdbcStore store, long delayMs) {
+        return (JdbcStore) java.lang.reflect.Proxy.newProxyInstance(JdbcStore.class.getClassLoader(),
+                new Class<?>[] {JdbcStore.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        if (e.getCause() instanceof HandlerException && method.getName().equals("inTransaction")) {
+                            Thread.sleep(delayMs);
+                        }
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

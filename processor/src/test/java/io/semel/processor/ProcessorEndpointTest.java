@@ -95,6 +95,43 @@ class ProcessorEndpointTest {
     }
 
     @Test
+    void aRelayThatStoppedOnItsOwnMakesTheEndpointNotReady() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(dir.resolve("broker"));
+                JdbcStore before = JdbcStore.sqlite(dir.resolve("before.db"));
+                JdbcStore restored = JdbcStore.sqlite(dir.resolve("restored.db"));
+                ProcessorEndpoint endpoint = ProcessorEndpoint.start("127.0.0.1", 0, registry)) {
+            broker.createTopic("invoices", 1);
+            enqueueInvoice(before, "invoice-1");
+            try (OutboxRelay first = OutboxRelay.builder(before, broker.bootstrap()).relayName("billing-outbox").build()) {
+                assertThat(first.runOnce()).isEqualTo(1);
+            }
+            // The same relay name over a store that lost that row (an old backup): the broker is ahead of it.
+            enqueueInvoice(restored, "invoice-2");
+            try (OutboxRelay relay = OutboxRelay.builder(restored, broker.bootstrap()).relayName("billing-outbox")
+                    .pollIntervalMs(10).build()) {
+                endpoint.addRelay(relay, restored);
+                assertThat(get(endpoint, "/health/ready")).isEqualTo("200 ready: 0 processor(s) running, 1 relay(s)\n");
+                relay.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (relay.failure().isEmpty()) {
+                    assertThat(System.nanoTime()).as("relay stopped in time").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                assertThat(get(endpoint, "/health/ready")).startsWith("503 not ready: relay billing-outbox stopped: ")
+                        .contains("RelayDivergedException");
+            }
+        }
+    }
+
+    private static void enqueueInvoice(JdbcStore store, String id) throws Exception {
+        store.inTransaction(tx -> {
+            tx.enqueueOutbox(new io.semel.processor.store.OutboxMessage("invoices", null, id.getBytes(UTF_8),
+                    java.util.List.of(), id, 1));
+            return null;
+        });
+    }
+
+    @Test
     void aProcessorOnAnotherRegistryAndAPortInUseAreRefusedClearly() throws Exception {
         try (BrokerFixture broker = BrokerFixture.start(dir.resolve("broker"));
                 JdbcStore store = JdbcStore.sqlite(dir.resolve("x.db"));

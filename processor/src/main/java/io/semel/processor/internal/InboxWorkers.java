@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed attempt rolls back, then a separate transaction adds one to the row's attempts (durable,
  * so the bound holds across restarts); the row is retried after a backoff (kept in memory: after a
- * restart a row is retried at once, which only spends one of its attempts sooner). After
+ * restart a row is retried at once, which only spends one of its attempts sooner). The row is held
+ * back in that map before the rollback releases it, so this processor's other workers leave it alone
+ * until the attempt is counted and its retry time set; a processor in another process sharing the
+ * store does not see the map and may run it in between (the count still holds: see {@link #failed}). After
  * {@code processAttemptsMax} failures that same transaction moves the row to FAILED with the error
  * (terminal, {@link io.semel.processor.store.InboxStatus}): workers no longer see it, the rows
  * behind it flow, the {@code semel.processor.inbox.failed} counter goes up, an ERROR is logged, and
@@ -40,6 +43,8 @@ public final class InboxWorkers {
     /** Retry backoff after a failed attempt: 50 ms doubling per attempt, capped, ms. */
     static final long RETRY_BACKOFF_MS = 50;
     static final long RETRY_BACKOFF_MAX_MS = 5_000;
+    /** The retry time of a row whose failed attempt is not counted yet: {@link #failed} replaces it. */
+    private static final long HELD_UNTIL_COUNTED = Long.MAX_VALUE;
 
     private final ProcessorContext ctx;
     private final int concurrency;
@@ -143,8 +148,15 @@ public final class InboxWorkers {
             InboxEntry e = row.entry();
             ProcessorMessage pm = new ProcessorMessage(id, e.topic(), e.partition(), e.offset(), e.key(), e.value(),
                     e.headers(), row.attempts() + 1);
-            Batches.runHandler(ctx.handler(), pm, new TxSender(tx, id, nowMs));
-            Batches.executeHandlerBatches(tx, List.of());
+            try {
+                Batches.runHandler(ctx.handler(), pm, new TxSender(tx, id, nowMs));
+                Batches.executeHandlerBatches(tx, List.of());
+            } catch (HandlerException failure) {
+                // While this transaction still holds the row: its rollback releases the row before
+                // failed() counts the attempt, and no other worker may run it again in between.
+                notBeforeMs.put(id, HELD_UNTIL_COUNTED);
+                throw failure;
+            }
             CrashPoints.reached(CrashPoints.AFTER_WORKER_HANDLER_BEFORE_COMMIT);
             if (!tx.markProcessed(ctx.consumer(), id, nowMs)) {
                 // Claimed rows are locked, so only a broken store would get here; do not apply twice.
@@ -173,6 +185,7 @@ public final class InboxWorkers {
                         && tx.markFailed(ctx.consumer(), id, error, ctx.clock().millis()));
             });
         } catch (HandlerException | StoreException e) {
+            notBeforeMs.remove(id); // tried again at once, its attempt uncounted
             LOG.warn("consumer {}: could not count the failed attempt of {}: {}", ctx.consumer(), id, e.toString());
             return;
         }

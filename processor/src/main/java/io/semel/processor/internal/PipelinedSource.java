@@ -1,8 +1,8 @@
 package io.semel.processor.internal;
 
+import io.semel.processor.ForwardingSource;
 import io.semel.processor.Source;
 import io.semel.processor.SourceMessage;
-import io.semel.processor.store.JdbcStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * ack means a redelivery that dedup skips); a nack or fence notice reaches the source after every
  * earlier call, as it did on one thread; the batch polled ahead is processed like any batch (an ordered
  * source's records fetched before it seeked back are dropped by the pipeline, as before). At most one
- * batch is polled ahead.
+ * batch is polled ahead. The source's other calls ({@code bind}, {@code ordered}, {@code sequenced},
+ * {@code isLastDelivery}, {@code redeliveryHorizonMs}) are forwarded as they are, on the caller's thread
+ * ({@link ForwardingSource}), so a call added to {@link Source} later is forwarded too.
  *
  * <p>Prefetch states, per poll of the processor:
  * <table>
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one monitor guards the queue and the prefetch slot, never held while the source runs.
  */
-public final class PipelinedSource implements Source {
+public final class PipelinedSource extends ForwardingSource {
     private static final Logger LOG = LoggerFactory.getLogger(PipelinedSource.class);
     /** A poll while the processor is busy waits at most this long, so queued acks are not held up. */
     static final long BUSY_POLL_MS = 5;
@@ -47,7 +49,6 @@ public final class PipelinedSource implements Source {
         WANTED, POLLING, READY
     }
 
-    private final Source delegate;
     private final String consumer;
     private final Duration pollTimeout;
     private final ArrayDeque<Runnable> calls = new ArrayDeque<>();
@@ -66,7 +67,7 @@ public final class PipelinedSource implements Source {
     private Thread thread;
 
     public PipelinedSource(Source delegate, String consumer, Duration pollTimeout) {
-        this.delegate = delegate;
+        super(delegate);
         this.consumer = consumer;
         this.pollTimeout = pollTimeout;
     }
@@ -143,31 +144,6 @@ public final class PipelinedSource implements Source {
     @Override
     public void onFenced(String topic, int partition) {
         submit(() -> delegate.onFenced(topic, partition));
-    }
-
-    @Override
-    public long redeliveryHorizonMs() {
-        return delegate.redeliveryHorizonMs();
-    }
-
-    @Override
-    public boolean isLastDelivery(SourceMessage message) {
-        return delegate.isLastDelivery(message);
-    }
-
-    @Override
-    public void bind(String consumerName, JdbcStore store) {
-        delegate.bind(consumerName, store);
-    }
-
-    @Override
-    public boolean ordered() {
-        return delegate.ordered();
-    }
-
-    @Override
-    public boolean sequenced() {
-        return delegate.sequenced();
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.semel.processor.SourceMessage;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,8 +85,35 @@ public final class ProcessorMetrics {
         duplicatesInbox.increment();
     }
 
-    public void redelivery() {
-        redeliveries.increment();
+    /**
+     * A poll's deliveries: redeliveries counted, and each partition's lag told its highest offset seen.
+     * Once per run of one partition's messages, not per message: the partition's gauge is found by a
+     * key built from its name.
+     */
+    public void polled(List<SourceMessage> polled) {
+        String topic = null;
+        int partition = -1;
+        long highest = -1;
+        int redelivered = 0;
+        for (SourceMessage m : polled) {
+            if (m.deliveryCount() > 1) {
+                redelivered++;
+            }
+            if (m.partition() == partition && m.topic().equals(topic)) {
+                highest = Math.max(highest, m.offset());
+                continue;
+            }
+            if (topic != null) {
+                seen(topic, partition, highest);
+            }
+            topic = m.topic();
+            partition = m.partition();
+            highest = m.offset();
+        }
+        if (topic != null) {
+            seen(topic, partition, highest);
+        }
+        redeliveries.increment(redelivered);
     }
 
     public void nacked(boolean lastDelivery) {
@@ -116,7 +145,7 @@ public final class ProcessorMetrics {
     }
 
     /** A delivery of {@code offset} was seen on the partition. */
-    public void seen(String topic, int partition, long offset) {
+    private void seen(String topic, int partition, long offset) {
         lag(topic, partition).lastSeenNext.accumulateAndGet(offset + 1, Math::max);
     }
 
