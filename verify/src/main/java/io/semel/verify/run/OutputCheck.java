@@ -62,8 +62,9 @@ record OutputCheck(long checked, List<String> problems) {
             int p = out.getOrDefault(id, 0);
             if (a != p) {
                 mismatched++;
-                if (shown++ < SHOWN_MAX) {
+                if (shown < SHOWN_MAX) {
                     problems.add(id + " applied " + a + "×, published " + p + "×");
+                    shown++;
                 }
             }
         }

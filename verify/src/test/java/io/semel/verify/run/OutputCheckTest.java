@@ -63,6 +63,14 @@ class OutputCheckTest {
     }
 
     @Test
+    void pastTheFirstFewDisagreeingIdsTheRestAreCounted() {
+        List<String> applied = List.of("p1-1", "p1-2", "p1-3", "p1-4", "p1-5", "p1-6", "p1-7");
+        OutputCheck c = compare(0, applied, published());
+        assertThat(c.problems()).hasSize(OutputCheck.SHOWN_MAX + 1).startsWith("p1-1 applied 1×, published 0×")
+                .endsWith("… 2 more ids whose publications differ from their applies");
+    }
+
+    @Test
     void rowsLeftUnsentAreAProblemEvenWhenTheRestMatches() {
         assertThat(compare(4, List.of("p1-1"), published("p1-1")).problems())
                 .containsExactly(OutputCheck.unsentProblem(4, 120_000));
