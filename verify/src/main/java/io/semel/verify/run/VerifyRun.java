@@ -265,17 +265,29 @@ public final class VerifyRun {
     }
 
     /**
-     * Waits until every id in the log is applied, or nothing new was applied for {@link #QUIET_NO_PROGRESS_MS}
-     * (losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
+     * Waits until every id in the log is applied, or nothing new was applied for the engine's no-progress wait
+     * ({@link #quietNoProgressMs}: losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
      */
     static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
             throws InterruptedException {
-        long quietMs = cfg.engine() == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
+        // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
+        // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
+        awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg.engine()),
+                Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis()));
+    }
+
+    /** How long the final phase waits without a new apply before it calls the rest lost. */
+    static long quietNoProgressMs(VerifyConfig.Engine engine) {
+        return engine == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
+    }
+
+    static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, int partitions, long quietMs, long capMs)
+            throws InterruptedException {
         long start = System.nanoTime();
         long lastChange = start;
         int lastApplied = -1;
         // Each round reads only what was appended since the last one: the log can hold a million records.
-        long[] nextOffset = new long[cfg.partitions()];
+        long[] nextOffset = new long[partitions];
         Set<String> logged = new HashSet<>();
         while (true) {
             long now = System.nanoTime();
@@ -298,9 +310,6 @@ public final class VerifyRun {
             } catch (Exception e) {
                 logLine(log, "quiet wait: " + e);
             }
-            // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
-            // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
-            long capMs = Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis());
             if (now - start > capMs * 1_000_000) {
                 logLine(log, "quiet: gave up after " + capMs + " ms");
                 return;
