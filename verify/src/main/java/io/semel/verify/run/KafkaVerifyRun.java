@@ -211,10 +211,7 @@ final class KafkaVerifyRun {
                 sampler.start();
                 Thread ticker = VerifyRun.ticker(history, progress, cfg);
                 try {
-                    VerifyRun.sleepUntil(history, cfg.duration().toMillis());
-                    sampler.stop();
-                    nemesis.join();
-                    nemesis.endCrashWindows();
+                    VerifyRun.awaitWorkloadEnd(history, cfg, sampler, nemesis);
                     // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                     cluster.heal();
                     for (ProcessorNode s : spares.values()) {
@@ -223,16 +220,8 @@ final class KafkaVerifyRun {
                     for (ProcessorNode p : targets.values()) {
                         p.heal();
                     }
-                    fleet.stop();
-                    VerifyRun.logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died "
-                            + "on their own: " + fleet.unplannedDeaths() + "; waiting for the processors");
-                    LogDrain drain = new KafkaLogReader(cluster.internalBootstrap(), VerifyRun.TOPIC, cfg.partitions());
-                    VerifyRun.awaitQuiet(drain, store, log, cfg);
-                    for (ProcessorNode p : processors.values()) {
-                        p.stopForGood();
-                    }
-                    VerifyRun.drainLog(drain, history, cfg.partitions());
-                    VerifyRun.readState(store, history);
+                    VerifyRun.finalPhase(fleet, new KafkaLogReader(cluster.internalBootstrap(), VerifyRun.TOPIC,
+                            cfg.partitions()), store, processors.values(), history, log, cfg);
                     output = checkOutput(cluster, store, relay, log);
                 } finally {
                     sampler.stop();

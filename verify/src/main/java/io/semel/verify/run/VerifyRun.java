@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,10 +170,7 @@ public final class VerifyRun {
                     sampler.start();
                     Thread ticker = ticker(history, progress, cfg);
                     try {
-                        sleepUntil(history, cfg.duration().toMillis());
-                        sampler.stop();
-                        nemesis.join();
-                        nemesis.endCrashWindows();
+                        awaitWorkloadEnd(history, cfg, sampler, nemesis);
                         // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                         pxProducers.heal();
                         pxProcessor.heal();
@@ -180,16 +178,7 @@ public final class VerifyRun {
                         for (ProcessorNode p : processors.values()) {
                             p.heal();
                         }
-                        fleet.stop();
-                        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their"
-                                + " own: " + fleet.unplannedDeaths() + "; waiting for the processors");
-                        LogDrain logDrain = next -> drain(broker, next);
-                        awaitQuiet(logDrain, store, log, cfg);
-                        for (ProcessorNode p : processors.values()) {
-                            p.stopForGood();
-                        }
-                        drainLog(logDrain, history, cfg.partitions());
-                        readState(store, history);
+                        finalPhase(fleet, next -> drain(broker, next), store, processors.values(), history, log, cfg);
                     } finally {
                         sampler.stop();
                         ticker.interrupt();
@@ -235,7 +224,33 @@ public final class VerifyRun {
         return "127.0.0.1:" + p.port();
     }
 
-    static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
+    /** Until the run's duration has passed and the nemesis has taken its last step, its crash windows closed. */
+    static void awaitWorkloadEnd(RunHistory history, VerifyConfig cfg, StateSampler sampler, Nemesis nemesis)
+            throws InterruptedException {
+        sleepUntil(history, cfg.duration().toMillis());
+        sampler.stop();
+        nemesis.join();
+        nemesis.endCrashWindows();
+    }
+
+    /**
+     * The final phase after the heal (DESIGN §6): stops the workload, waits quietly ({@link #awaitQuiet}), stops the
+     * processors for good, then records the log's drain and the store's state.
+     */
+    static void finalPhase(ProducerFleet fleet, LogDrain logDrain, RunStore store, Collection<ProcessorNode> processors,
+            RunHistory history, PrintWriter log, VerifyConfig cfg) throws IOException, InterruptedException {
+        fleet.stop();
+        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their own: "
+                + fleet.unplannedDeaths() + "; waiting for the processors");
+        awaitQuiet(logDrain, store, log, cfg);
+        for (ProcessorNode p : processors) {
+            p.stopForGood();
+        }
+        drainLog(logDrain, history, cfg.partitions());
+        readState(store, history);
+    }
+
+    private static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
         long waitMs = atMs - history.elapsedMs();
         if (waitMs > 0) {
             Thread.sleep(waitMs);
