@@ -114,15 +114,9 @@ final class KafkaVerifyRun {
             long rejected, int starts, OutputCheck output) {
     }
 
-    /** The relay's output against the applied effects: how many were checked, and what disagreed. */
-    record OutputCheck(long checked, List<String> problems) {
-    }
-
     /**
      * Waits until the relay published the whole outbox, stops it, then reads the output topic ({@code read_committed},
-     * from the start) and compares the outgoing messages with the applied effects, as multisets of input ids: the
-     * relay must publish each committed outbox row exactly once, so every applied effect (once per {@code
-     * verify_applied} row, whatever the consumer's guarantee) has exactly one outgoing message, and none has another.
+     * from the start) and compares the outgoing messages with the applied effects ({@link OutputCheck#compare}).
      */
     private OutputCheck checkOutput(KafkaCluster cluster, RunStore store, ProcessorNode relay, PrintWriter log)
             throws InterruptedException, IOException {
@@ -140,46 +134,21 @@ final class KafkaVerifyRun {
             Thread.sleep(500);
         }
         relay.stopForGood();
-        List<String> problems = new ArrayList<>();
-        if (unsent != 0) {
-            problems.add(unsent + " outbox rows still unsent " + OUTBOX_DRAIN_WAIT_MS + " ms after the workload (relay "
-                    + "stuck or diverged: see r1/stderr.log)");
-        }
-        Map<String, Integer> applied = new java.util.TreeMap<>();
+        List<String> applied;
         try {
-            store.appliedIdRows().forEach(id -> applied.merge(id, 1, Integer::sum));
+            applied = store.appliedIdRows();
         } catch (Exception e) {
+            List<String> problems = new ArrayList<>();
+            if (unsent != 0) {
+                problems.add(OutputCheck.unsentProblem(unsent, OUTBOX_DRAIN_WAIT_MS));
+            }
             problems.add("cannot read the applied effects: " + e);
             return new OutputCheck(0, problems);
         }
-        Map<String, Integer> published = new java.util.TreeMap<>();
-        for (io.semel.verify.history.LogRecord r : new KafkaLogReader(cluster.internalBootstrap(), OUTPUT_TOPIC,
-                cfg.partitions()).drain(new long[cfg.partitions()])) {
-            String id = r.id();
-            int hash = id.indexOf('#');
-            published.merge(hash < 0 ? id : id.substring(0, hash), 1, Integer::sum);
-        }
-        java.util.Set<String> ids = new java.util.TreeSet<>(applied.keySet());
-        ids.addAll(published.keySet());
-        int shown = 0;
-        long mismatched = 0;
-        for (String id : ids) {
-            int a = applied.getOrDefault(id, 0);
-            int p = published.getOrDefault(id, 0);
-            if (a != p) {
-                mismatched++;
-                if (shown++ < 5) {
-                    problems.add(id + " applied " + a + "×, published " + p + "×");
-                }
-            }
-        }
-        if (mismatched > shown) {
-            problems.add("… " + (mismatched - shown) + " more ids whose publications differ from their applies");
-        }
-        long checked = applied.values().stream().mapToLong(Integer::longValue).sum();
-        VerifyRun.logLine(log, "output check: " + checked + " applied effects, " + published.values().stream()
-                .mapToLong(Integer::longValue).sum() + " published, " + mismatched + " ids differ");
-        return new OutputCheck(checked, problems);
+        List<io.semel.verify.history.LogRecord> published = new KafkaLogReader(cluster.internalBootstrap(),
+                OUTPUT_TOPIC, cfg.partitions()).drain(new long[cfg.partitions()]);
+        return OutputCheck.compare(unsent, OUTBOX_DRAIN_WAIT_MS, applied, published,
+                line -> VerifyRun.logLine(log, line));
     }
 
     private Outcome runWith(Path dir, FaultSchedule schedule, RunHistory history, EventSink sink, PrintWriter log,
@@ -187,7 +156,7 @@ final class KafkaVerifyRun {
             throws IOException, InterruptedException {
         int seconds = (int) cfg.duration().toSeconds() + 1;
         int starts;
-        OutputCheck output = new OutputCheck(-1, List.of());
+        OutputCheck output = OutputCheck.NONE;
         VerifyRun.logLine(log, "starting the Kafka cluster (3 nodes)");
         try (KafkaCluster cluster = KafkaCluster.start(dir, cfg.seed(), processLog, proxyLog);
                 RunStore store = VerifyRun.openStore(cfg, postgres, dir)) {
@@ -242,10 +211,7 @@ final class KafkaVerifyRun {
                 sampler.start();
                 Thread ticker = VerifyRun.ticker(history, progress, cfg);
                 try {
-                    VerifyRun.sleepUntil(history, cfg.duration().toMillis());
-                    sampler.stop();
-                    nemesis.join();
-                    nemesis.endCrashWindows();
+                    VerifyRun.awaitWorkloadEnd(history, cfg, sampler, nemesis);
                     // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                     cluster.heal();
                     for (ProcessorNode s : spares.values()) {
@@ -254,16 +220,8 @@ final class KafkaVerifyRun {
                     for (ProcessorNode p : targets.values()) {
                         p.heal();
                     }
-                    fleet.stop();
-                    VerifyRun.logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died "
-                            + "on their own: " + fleet.unplannedDeaths() + "; waiting for the processors");
-                    LogDrain drain = new KafkaLogReader(cluster.internalBootstrap(), VerifyRun.TOPIC, cfg.partitions());
-                    VerifyRun.awaitQuiet(drain, store, log, cfg);
-                    for (ProcessorNode p : processors.values()) {
-                        p.stopForGood();
-                    }
-                    VerifyRun.drainLog(drain, history, cfg.partitions());
-                    VerifyRun.readState(store, history);
+                    VerifyRun.finalPhase(fleet, new KafkaLogReader(cluster.internalBootstrap(), VerifyRun.TOPIC,
+                            cfg.partitions()), store, processors.values(), history, log, cfg);
                     output = checkOutput(cluster, store, relay, log);
                 } finally {
                     sampler.stop();

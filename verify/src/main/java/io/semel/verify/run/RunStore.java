@@ -103,16 +103,7 @@ final class RunStore implements AutoCloseable {
 
     /** Distinct ids applied so far (for the quiet wait). */
     Set<String> appliedIds() throws HandlerException {
-        return store.inTransaction(tx -> {
-            Set<String> ids = new HashSet<>();
-            try (Statement s = tx.connection().createStatement();
-                    ResultSet rs = s.executeQuery("SELECT id FROM verify_applied")) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            return ids;
-        });
+        return new HashSet<>(appliedIdRows());
     }
 
     /**

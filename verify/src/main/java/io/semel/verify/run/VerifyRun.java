@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,10 +170,7 @@ public final class VerifyRun {
                     sampler.start();
                     Thread ticker = ticker(history, progress, cfg);
                     try {
-                        sleepUntil(history, cfg.duration().toMillis());
-                        sampler.stop();
-                        nemesis.join();
-                        nemesis.endCrashWindows();
+                        awaitWorkloadEnd(history, cfg, sampler, nemesis);
                         // Final phase (DESIGN §6): heal, restart, stop the workload, wait quietly, drain, read.
                         pxProducers.heal();
                         pxProcessor.heal();
@@ -180,16 +178,7 @@ public final class VerifyRun {
                         for (ProcessorNode p : processors.values()) {
                             p.heal();
                         }
-                        fleet.stop();
-                        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their"
-                                + " own: " + fleet.unplannedDeaths() + "; waiting for the processors");
-                        LogDrain logDrain = next -> drain(broker, next);
-                        awaitQuiet(logDrain, store, log, cfg);
-                        for (ProcessorNode p : processors.values()) {
-                            p.stopForGood();
-                        }
-                        drainLog(logDrain, history, cfg.partitions());
-                        readState(store, history);
+                        finalPhase(fleet, next -> drain(broker, next), store, processors.values(), history, log, cfg);
                     } finally {
                         sampler.stop();
                         ticker.interrupt();
@@ -235,7 +224,33 @@ public final class VerifyRun {
         return "127.0.0.1:" + p.port();
     }
 
-    static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
+    /** Until the run's duration has passed and the nemesis has taken its last step, its crash windows closed. */
+    static void awaitWorkloadEnd(RunHistory history, VerifyConfig cfg, StateSampler sampler, Nemesis nemesis)
+            throws InterruptedException {
+        sleepUntil(history, cfg.duration().toMillis());
+        sampler.stop();
+        nemesis.join();
+        nemesis.endCrashWindows();
+    }
+
+    /**
+     * The final phase after the heal (DESIGN §6): stops the workload, waits quietly ({@link #awaitQuiet}), stops the
+     * processors for good, then records the log's drain and the store's state.
+     */
+    static void finalPhase(ProducerFleet fleet, LogDrain logDrain, RunStore store, Collection<ProcessorNode> processors,
+            RunHistory history, PrintWriter log, VerifyConfig cfg) throws IOException, InterruptedException {
+        fleet.stop();
+        logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their own: "
+                + fleet.unplannedDeaths() + "; waiting for the processors");
+        awaitQuiet(logDrain, store, log, cfg);
+        for (ProcessorNode p : processors) {
+            p.stopForGood();
+        }
+        drainLog(logDrain, history, cfg.partitions());
+        readState(store, history);
+    }
+
+    private static void sleepUntil(RunHistory history, long atMs) throws InterruptedException {
         long waitMs = atMs - history.elapsedMs();
         if (waitMs > 0) {
             Thread.sleep(waitMs);
@@ -265,17 +280,29 @@ public final class VerifyRun {
     }
 
     /**
-     * Waits until every id in the log is applied, or nothing new was applied for {@link #QUIET_NO_PROGRESS_MS}
-     * (losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
+     * Waits until every id in the log is applied, or nothing new was applied for the engine's no-progress wait
+     * ({@link #quietNoProgressMs}: losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
      */
     static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
             throws InterruptedException {
-        long quietMs = cfg.engine() == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
+        // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
+        // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
+        awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg.engine()),
+                Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis()));
+    }
+
+    /** How long the final phase waits without a new apply before it calls the rest lost. */
+    static long quietNoProgressMs(VerifyConfig.Engine engine) {
+        return engine == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
+    }
+
+    static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, int partitions, long quietMs, long capMs)
+            throws InterruptedException {
         long start = System.nanoTime();
         long lastChange = start;
         int lastApplied = -1;
         // Each round reads only what was appended since the last one: the log can hold a million records.
-        long[] nextOffset = new long[cfg.partitions()];
+        long[] nextOffset = new long[partitions];
         Set<String> logged = new HashSet<>();
         while (true) {
             long now = System.nanoTime();
@@ -298,9 +325,6 @@ public final class VerifyRun {
             } catch (Exception e) {
                 logLine(log, "quiet wait: " + e);
             }
-            // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
-            // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
-            long capMs = Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis());
             if (now - start > capMs * 1_000_000) {
                 logLine(log, "quiet: gave up after " + capMs + " ms");
                 return;

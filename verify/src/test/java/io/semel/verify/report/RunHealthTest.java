@@ -81,6 +81,23 @@ class RunHealthTest {
     }
 
     @Test
+    void aRelayOutputProblemMakesTheRunInvalidForEveryGuarantee() {
+        for (Guarantee g : Guarantee.values()) {
+            History h = Fixtures.cleanRun(g).build();
+            RunHealth clean = RunHealth.of(h, 0, 0, 0).withOutput(12, List.of());
+            assertThat(run(g, h, clean).verdict()).as("%s, output clean", g).isEqualTo(run(g, h, RunHealth.NOT_MEASURED)
+                    .verdict());
+            assertThat(clean.outputCell()).isEqualTo("once each (12)");
+
+            RunSummary s = run(g, h, RunHealth.of(h, 0, 0, 0).withOutput(12, List.of("p1-2 applied 1×, published 2×")));
+            assertThat(s.verdict()).as("%s, output duplicated", g).isEqualTo(Verdict.INVALID);
+            assertThat(s.reasons()).contains("outbox relay output: p1-2 applied 1×, published 2×");
+            assertThat(s.health().outputCell()).isEqualTo("1 problem(s)");
+        }
+        assertThat(RunHealth.NOT_MEASURED.outputCell()).isEqualTo("-");
+    }
+
+    @Test
     void aStopOnLostDedupStateCountsAsAProducerStop() {
         History eo = withFatalSend(Fixtures.cleanExactlyOnce().build(),
                 "DedupStateUnknownException: producer 'verify-p7' stops: DEDUP_STATE_UNKNOWN");

@@ -55,8 +55,21 @@ public final class ChildChannel implements EventOutput, AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
+    /**
+     * Connects to the harness at {@code --events} as {@code --name} of {@code --generation}, with the faults of
+     * {@code --armed} (comma-separated; armed before the child's first step can reach them) already armed.
+     */
+    public static ChildChannel connect(ChildArgs args) throws IOException {
+        ChildChannel c = connect(ChildArgs.address(args.get("events")), args.get("name"), args.getInt("generation"));
+        String armed = args.get("armed", null);
+        if (armed != null) {
+            c.armedFaults.addAll(java.util.Arrays.asList(armed.split(",")));
+        }
+        return c;
+    }
+
     /** Connects, says hello and starts the command reader; the child halts if the harness goes away. */
-    public static ChildChannel connect(InetSocketAddress harness, String name, int generation) throws IOException {
+    private static ChildChannel connect(InetSocketAddress harness, String name, int generation) throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.connect(harness, 5_000);
@@ -77,11 +90,6 @@ public final class ChildChannel implements EventOutput, AutoCloseable {
     /** Whether the harness armed the named fault ({@code ARM <fault>}) and has not disarmed it. */
     public boolean armed(String fault) {
         return armedFaults.contains(fault);
-    }
-
-    /** Arms a named fault from the child's own arguments (armed before the first step can be reached). */
-    public void arm(String fault) {
-        armedFaults.add(fault);
     }
 
     /** Clears a named fault once the child injected it (one shot). */

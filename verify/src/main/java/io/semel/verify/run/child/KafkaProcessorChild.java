@@ -44,11 +44,7 @@ public final class KafkaProcessorChild {
         ChildArgs args = ChildArgs.parse(argv);
         String name = args.get("name");
         int generation = args.getInt("generation");
-        ChildChannel channel = ChildChannel.connect(ChildArgs.address(args.get("events")), name, generation);
-        String armed = args.get("armed", null);
-        if (armed != null) {
-            java.util.Arrays.stream(armed.split(",")).forEach(channel::arm);
-        }
+        ChildChannel channel = ChildChannel.connect(args);
         ChildHistory history = new ChildHistory(channel, name, generation);
         Guarantee guarantee = Guarantee.fromWireName(args.get("guarantee"));
         JdbcStore store = ProcessorChild.openStore(args);

@@ -102,7 +102,7 @@ public final class KafkaProducerChild {
         ChildArgs args = ChildArgs.parse(argv);
         String name = args.get("name");
         int generation = args.getInt("generation");
-        ChildChannel channel = ChildChannel.connect(ChildArgs.address(args.get("events")), name, generation);
+        ChildChannel channel = ChildChannel.connect(args);
         KafkaProducerChild child = new KafkaProducerChild(channel, args);
         List<Thread> lanes = new ArrayList<>();
         for (int l = 1; l <= args.getInt("lanes"); l++) {

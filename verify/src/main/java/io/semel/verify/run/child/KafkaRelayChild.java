@@ -35,11 +35,7 @@ public final class KafkaRelayChild {
         ChildArgs args = ChildArgs.parse(argv);
         String name = args.get("name");
         int generation = args.getInt("generation");
-        ChildChannel channel = ChildChannel.connect(ChildArgs.address(args.get("events")), name, generation);
-        String armed = args.get("armed", null);
-        if (armed != null) {
-            java.util.Arrays.stream(armed.split(",")).forEach(channel::arm);
-        }
+        ChildChannel channel = ChildChannel.connect(args);
         ChildHistory history = new ChildHistory(channel, name, generation);
         JdbcStore store = ProcessorChild.openStore(args);
         KafkaOutboxRelay relay = KafkaOutboxRelay.builder(store, args.get("bootstrap"), args.get("relay"))

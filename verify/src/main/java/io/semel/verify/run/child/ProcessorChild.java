@@ -26,7 +26,7 @@ public final class ProcessorChild {
         ChildArgs args = ChildArgs.parse(argv);
         String name = args.get("name");
         int generation = args.getInt("generation");
-        ChildChannel channel = ChildChannel.connect(ChildArgs.address(args.get("events")), name, generation);
+        ChildChannel channel = ChildChannel.connect(args);
         ChildHistory history = new ChildHistory(channel, name, generation);
         Guarantee guarantee = Guarantee.fromWireName(args.get("guarantee"));
         JdbcStore store = openStore(args);

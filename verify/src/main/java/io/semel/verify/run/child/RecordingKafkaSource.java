@@ -3,20 +3,14 @@ package io.semel.verify.run.child;
 import io.semel.processor.ForwardingSource;
 import io.semel.processor.Source;
 import io.semel.processor.SourceMessage;
-import io.semel.verify.history.Delivery;
 import io.semel.verify.history.EventValue;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The Kafka engine's exactly-once recorder: a {@link ForwardingSource} over {@code KafkaSource} that writes the
  * processor's steps into the history, as {@link RecordingSource} does for the Semel source. Order: poll →
- * (one store transaction: position, inbox, handlers; commit) → ack, so
+ * (one store transaction: position, inbox, handlers; commit) → ack, so ({@link BatchSteps})
  * <ul>
  *   <li>a non-empty poll is a {@code deliver} (invoke, ok) with each record's partition, offset, the source's
  *       delivery count (1 + the nacks it saw in this process) and the claim epoch the store issued;</li>
@@ -32,56 +26,30 @@ import java.util.TreeMap;
  */
 final class RecordingKafkaSource extends ForwardingSource {
     private final ChildHistory history;
-    private final Set<String> applying = new LinkedHashSet<>();
-    private boolean applyOpen;
+    private final BatchSteps steps;
 
     RecordingKafkaSource(Source kafkaSource, ChildHistory history) {
         super(kafkaSource);
         this.history = history;
+        this.steps = new BatchSteps(history);
     }
 
     /** Called by the handler inside the transaction, for each message it applies. */
     void applying(String id) {
-        if (!applyOpen) {
-            history.invoke(new EventValue.Apply(history.consumer(), List.of(), Map.of()));
-            applyOpen = true;
-        }
-        applying.add(id);
+        steps.applying(id);
     }
 
     @Override
     public List<SourceMessage> poll(Duration timeout) {
-        if (applyOpen) {
-            history.info(new EventValue.Apply(history.consumer(), List.copyOf(applying), Map.of()),
-                    new IllegalStateException("the batch never reached its ack (commit failed or fenced)"));
-            applyOpen = false;
-        }
-        applying.clear();
+        steps.beforePoll();
         List<SourceMessage> out = super.poll(timeout);
-        if (!out.isEmpty()) {
-            List<Delivery> deliveries = new ArrayList<>(out.size());
-            long epoch = 0;
-            for (SourceMessage m : out) {
-                deliveries.add(new Delivery(m.messageId(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch()));
-                epoch = Math.max(epoch, m.leaseEpoch());
-            }
-            history.invoke(new EventValue.Deliver(history.consumer(), 0, List.of()));
-            history.ok(new EventValue.Deliver(history.consumer(), epoch, deliveries));
-        }
+        steps.polled(out);
         return out;
     }
 
     @Override
     public int ack(List<SourceMessage> messages) {
-        if (applyOpen) {
-            // The processor acks exactly the messages of the transaction that committed.
-            Set<String> acked = new LinkedHashSet<>();
-            messages.forEach(m -> acked.add(m.messageId()));
-            applying.retainAll(acked);
-            history.ok(new EventValue.Apply(history.consumer(), List.copyOf(applying), nextOffsets(messages)));
-            applyOpen = false;
-            applying.clear();
-        }
+        steps.committed(messages);
         if (history.crashArmed()) {
             history.crashNow("exactly-once on Kafka: after the commit, before the next poll");
         }
@@ -90,13 +58,5 @@ final class RecordingKafkaSource extends ForwardingSource {
         int settled = super.ack(messages);
         history.ok(a);
         return settled;
-    }
-
-    private static Map<Integer, Long> nextOffsets(List<SourceMessage> batch) {
-        Map<Integer, Long> out = new TreeMap<>();
-        for (SourceMessage m : batch) {
-            out.merge(m.partition(), m.offset() + 1, Math::max);
-        }
-        return out;
     }
 }

@@ -5,21 +5,16 @@ import io.semel.client.Message;
 import io.semel.processor.RedeliverySettings;
 import io.semel.processor.Source;
 import io.semel.processor.SourceMessage;
-import io.semel.verify.history.Delivery;
 import io.semel.verify.history.EventValue;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
  * A {@link Source} over a Semel {@link Consumer} that records the processor's steps in the history, and holds
  * the crash point. The processor's order is poll → (one transaction: handlers, inbox, position; commit) → ack,
- * so:
+ * so ({@link BatchSteps}):
  * <ul>
  *   <li>{@link #poll}: a non-empty poll is a {@code deliver} (invoke, ok);</li>
  *   <li>{@link #applying}: the handler's first call of a batch invokes {@code apply};</li>
@@ -38,14 +33,14 @@ final class RecordingSource implements Source {
     private final Supplier<Consumer> connect;
     private final RedeliverySettings settings;
     private final ChildHistory history;
-    private final Set<String> applying = new LinkedHashSet<>();
+    private final BatchSteps steps;
     private Consumer consumer;
-    private boolean applyOpen;
 
     RecordingSource(Supplier<Consumer> connect, RedeliverySettings settings, ChildHistory history) {
         this.connect = connect;
         this.settings = settings;
         this.history = history;
+        this.steps = new BatchSteps(history);
     }
 
     void connect() {
@@ -54,21 +49,12 @@ final class RecordingSource implements Source {
 
     /** Called by the handler inside the transaction, for each message it applies. */
     void applying(String id) {
-        if (!applyOpen) {
-            history.invoke(new EventValue.Apply(history.consumer(), List.of(), Map.of()));
-            applyOpen = true;
-        }
-        applying.add(id);
+        steps.applying(id);
     }
 
     @Override
     public List<SourceMessage> poll(Duration timeout) {
-        if (applyOpen) {
-            history.info(new EventValue.Apply(history.consumer(), List.copyOf(applying), Map.of()),
-                    new IllegalStateException("the batch never reached its ack (commit failed or fenced)"));
-            applyOpen = false;
-        }
-        applying.clear();
+        steps.beforePoll();
         if (consumer == null) {
             consumer = connect.get();
         }
@@ -80,35 +66,17 @@ final class RecordingSource implements Source {
             throw e;
         }
         List<SourceMessage> out = new ArrayList<>(polled.size());
-        List<Delivery> deliveries = new ArrayList<>(polled.size());
-        long epoch = 0;
         for (Message m : polled) {
-            SourceMessage sm = SourceMessage.of(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(),
-                    m.key(), m.value(), m.headers(), m.timestampMs());
-            out.add(sm);
-            deliveries.add(new Delivery(sm.messageId(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch()));
-            epoch = Math.max(epoch, m.leaseEpoch());
+            out.add(SourceMessage.of(m.topic(), m.partition(), m.offset(), m.deliveryCount(), m.leaseEpoch(), m.key(),
+                    m.value(), m.headers(), m.timestampMs()));
         }
-        if (!out.isEmpty()) {
-            history.invoke(new EventValue.Deliver(history.consumer(), 0, List.of()));
-            history.ok(new EventValue.Deliver(history.consumer(), epoch, deliveries));
-        }
+        steps.polled(out);
         return out;
     }
 
     @Override
     public int ack(List<SourceMessage> messages) {
-        if (applyOpen) {
-            // The store may re-run a transaction (retriable failure) and drop a fenced partition on the way, so
-            // the handler may have run for messages that did not commit; the processor acks exactly the
-            // messages of the transaction that committed.
-            Set<String> acked = new LinkedHashSet<>();
-            messages.forEach(m -> acked.add(m.messageId()));
-            applying.retainAll(acked);
-            history.ok(new EventValue.Apply(history.consumer(), List.copyOf(applying), nextOffsets(messages)));
-            applyOpen = false;
-            applying.clear();
-        }
+        steps.committed(messages);
         if (history.crashArmed()) {
             history.crashNow("exactly-once: after commit, before ack");
         }
@@ -166,14 +134,6 @@ final class RecordingSource implements Source {
     @Override
     public void close() {
         reset();
-    }
-
-    private static Map<Integer, Long> nextOffsets(List<SourceMessage> batch) {
-        Map<Integer, Long> out = new TreeMap<>();
-        for (SourceMessage m : batch) {
-            out.merge(m.partition(), m.offset() + 1, Math::max);
-        }
-        return out;
     }
 
     private void reset() {
