@@ -74,6 +74,12 @@ final class VerifyCommand implements Callable<Integer> {
             + "5000 or more is the high-rate mode).")
     int rate = 150;
 
+    @Option(names = "--failover", paramLabel = "F", description = "fast (default): 2 s sessions and 1.5 s ack timeouts, so "
+            + "every processor pause or kill moves partitions within a short run; tolerant: 10 s and 15 s, for soaks and "
+            + "busy machines, where a starved processor would otherwise miss its ack deadline again and again; or "
+            + "SESSION_MS,ACK_MS.")
+    String failover = "fast";
+
     @Option(names = "--report", paramLabel = "DIR", description = "Where to write report.html, <guarantee>.json/.txt "
             + "and the history (default target/verify-report).")
     Path report = Path.of("target", "verify-report");
@@ -107,6 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (faults != null) {
                 cfg = cfg.withFaults(VerifyOptions.faults(faults));
             }
+            cfg = cfg.withFailover(VerifyOptions.failover(failover));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -76,6 +76,30 @@ final class VerifyOptions {
         return out;
     }
 
+    /**
+     * {@code fast}, {@code tolerant} or {@code SESSION_MS,ACK_MS}; throws {@link IllegalArgumentException} with the
+     * accepted forms.
+     */
+    static VerifyConfig.Failover failover(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("fast")) {
+            return VerifyConfig.Failover.FAST;
+        }
+        if (t.equals("tolerant")) {
+            return VerifyConfig.Failover.TOLERANT;
+        }
+        String[] parts = t.split(",");
+        try {
+            if (parts.length == 2) {
+                return new VerifyConfig.Failover(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim()));
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("--failover must be fast, tolerant or SESSION_MS,ACK_MS (e.g. 10000,15000), "
+                + "got '" + text + "'");
+    }
+
     /** The PostgreSQL server for a run: external when a URL is given, else embedded; null for SQLite. */
     static PostgresServer postgres(VerifyConfig.StoreKind store, String jdbcUrl, PrintWriter err) throws IOException {
         if (store != VerifyConfig.StoreKind.POSTGRES) {

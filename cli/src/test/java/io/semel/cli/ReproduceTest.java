@@ -28,4 +28,10 @@ class ReproduceTest {
         assertThat(reproduce(7, "demo", "--seed", "7", "--report", "my reports/x"))
                 .isEqualTo("semel demo --seed 7 --report 'my reports/x'");
     }
+
+    @Test
+    void keepsTheFailoverTimeouts() {
+        assertThat(reproduce(3, "verify", "--duration", "45m", "--failover", "tolerant"))
+                .isEqualTo("semel verify --duration 45m --failover tolerant --seed 3");
+    }
 }

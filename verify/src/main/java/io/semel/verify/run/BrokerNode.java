@@ -24,7 +24,6 @@ import java.util.Random;
  * Thread-safe as {@link ChildProcess} is.
  */
 final class BrokerNode implements Brokers {
-    static final long ACK_TIMEOUT_MS = 1_500;
     static final int MAX_DELIVERIES = 100;
     static final String READY_PREFIX = "semel broker listening on";
     /** The log module's verify-mode switch ({@code io.semel.log.internal.ForcedLengths.DIR_PROPERTY}). */
@@ -50,16 +49,16 @@ final class BrokerNode implements Brokers {
         this.forcedLengthsDir = forcedLengthsDir;
     }
 
-    static BrokerNode start(Path runDir, ProcessListener listener) throws IOException {
+    static BrokerNode start(Path runDir, VerifyConfig.Failover failover, ProcessListener listener) throws IOException {
         int port = freePort();
         Path dataDir = runDir.resolve("broker-data").toAbsolutePath();
         Files.createDirectories(dataDir);
         Path forced = runDir.resolve("broker-forced-lengths").toAbsolutePath();
         Path config = runDir.resolve("broker.properties");
         Files.write(config, List.of(
-                "ackTimeoutMs=" + ACK_TIMEOUT_MS,
+                "ackTimeoutMs=" + failover.ackTimeoutMs(),
                 "maxDeliveries=" + MAX_DELIVERIES,
-                "sessionTimeoutMs=2000",
+                "sessionTimeoutMs=" + failover.sessionTimeoutMs(),
                 "sessionTimeoutMinMs=1000",
                 "nackBackoffMs=100",
                 "nackBackoffMaxMs=1000",

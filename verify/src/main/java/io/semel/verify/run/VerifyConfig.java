@@ -27,10 +27,34 @@ import java.util.Set;
  * @param minConfirmed the checker's non-triviality threshold for confirmed sends
  * @param processors processor children in the one consumer group ({@code c1..}); killed, paused and restarted
  *     members make the group rebalance under faults
+ * @param engine Semel's broker or a Kafka cluster
+ * @param failover how fast a silent processor loses its partitions and its unacked deliveries (Semel engine)
  */
 public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, int accounts, int producers,
         int lanesPerProducer, int sendsPerSecond, int partitions, Set<FaultKind> faults, StoreKind store,
-        String jdbcUrl, Path runDir, int minConfirmed, int processors, Engine engine) {
+        String jdbcUrl, Path runDir, int minConfirmed, int processors, Engine engine, Failover failover) {
+
+    /**
+     * The group's session timeout and the broker's ack timeout in a run. {@link #FAST} makes every pause and kill of
+     * a processor move its partitions within a 90 s run; on a starved machine (a soak beside other work) a processor
+     * can take longer than 1.5 s between a poll and its ack, its deliveries are then handed out again and again and
+     * never settle, so long runs use {@link #TOLERANT} (docs/verify.md, "Soak").
+     *
+     * @param sessionTimeoutMs a processor silent this long leaves the group (1,000..300,000)
+     * @param ackTimeoutMs a delivery not acked this long after it was made is due again (1,000..300,000)
+     */
+    public record Failover(int sessionTimeoutMs, long ackTimeoutMs) {
+        public static final Failover FAST = new Failover(2_000, 1_500);
+        public static final Failover TOLERANT = new Failover(10_000, 15_000);
+
+        public Failover {
+            if (sessionTimeoutMs < 1_000 || sessionTimeoutMs > 300_000 || ackTimeoutMs < 1_000
+                    || ackTimeoutMs > 300_000) {
+                throw new IllegalArgumentException("session and ack timeouts must be 1000..300000 ms, got "
+                        + sessionTimeoutMs + " and " + ackTimeoutMs);
+            }
+        }
+    }
 
     /** The processor's store. */
     public enum StoreKind { SQLITE, POSTGRES }
@@ -85,6 +109,7 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(runDir, "runDir");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(failover, "failover");
         faults = Set.copyOf(faults);
         // The ensured faults (crash window, lost replies, a stall past the delivery timeout) need about 10 s, 15 s leaves room wherever the random draw put its faults.
         if (duration.toMillis() < 15_000) {
@@ -112,52 +137,52 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
         // faults (a stall, a broker death and a producer kill at once) hold the workload up for much of a run.
         int minConfirmed = (int) Math.max(50, Math.min(1_000, duration.toSeconds() * 150 / 5));
         return new VerifyConfig(guarantee, seed, duration, 20, 3, 4, 150, 4, DEFAULT_FAULTS, StoreKind.SQLITE, null,
-                runDir, minConfirmed, PROCESSORS_DEFAULT, Engine.SEMEL);
+                runDir, minConfirmed, PROCESSORS_DEFAULT, Engine.SEMEL, Failover.FAST);
     }
 
     public VerifyConfig withGuarantee(Guarantee g) {
         return new VerifyConfig(g, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withFaults(Set<FaultKind> f) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+                partitions, f, store, jdbcUrl, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withStore(StoreKind s, String url) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, s, url, runDir, minConfirmed, processors, engine);
+                partitions, faults, s, url, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withRunDir(Path dir) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, dir, minConfirmed, processors, engine);
+                partitions, faults, store, jdbcUrl, dir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withSeed(long s) {
         return new VerifyConfig(guarantee, s, duration, accounts, producers, lanesPerProducer, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withSendsPerSecond(int rate) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, rate, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withLanesPerProducer(int lanes) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond, partitions,
-                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine);
+                faults, store, jdbcUrl, runDir, minConfirmed, processors, engine, failover);
     }
 
     public VerifyConfig withMinConfirmed(int n) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, runDir, n, processors, engine);
+                partitions, faults, store, jdbcUrl, runDir, n, processors, engine, failover);
     }
 
     public VerifyConfig withProcessors(int n) {
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
-                partitions, faults, store, jdbcUrl, runDir, minConfirmed, n, engine);
+                partitions, faults, store, jdbcUrl, runDir, minConfirmed, n, engine, failover);
     }
 
     /**
@@ -181,7 +206,12 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
             min = Math.max(50, minConfirmed / 2);
         }
         return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanes, sendsPerSecond,
-                partitions, f, store, jdbcUrl, runDir, min, processors, e);
+                partitions, f, store, jdbcUrl, runDir, min, processors, e, failover);
+    }
+
+    public VerifyConfig withFailover(Failover f) {
+        return new VerifyConfig(guarantee, seed, duration, accounts, producers, lanesPerProducer, sendsPerSecond,
+                partitions, faults, store, jdbcUrl, runDir, minConfirmed, processors, engine, f);
     }
 
     /** The processor names, {@code c1..cN}. */

@@ -69,7 +69,6 @@ public final class VerifyRun {
     static final long KAFKA_QUIET_NO_PROGRESS_MS = 30_000;
     static final long QUIET_TIMEOUT_MS = 40_000;
     static final int DRAIN_RECORDS_MAX = 5_000_000;
-    static final int SESSION_TIMEOUT_MS = 2_000;
 
     private final VerifyConfig cfg;
     private final PostgresServer postgres;
@@ -125,7 +124,7 @@ public final class VerifyRun {
             ProcessListener processLog = e -> logLine(log, "process " + e);
             ProxyListener proxyLog = e -> logLine(log, "proxy " + e);
             logLine(log, "schedule " + schedule.faults());
-            try (BrokerNode broker = BrokerNode.start(dir, processLog);
+            try (BrokerNode broker = BrokerNode.start(dir, cfg.failover(), processLog);
                     RunStore store = openStore(dir);
                     FaultProxy pxProducers = FaultProxy.start(RunSchedule.PROXY_PRODUCERS, broker.address(),
                             ProxyOptions.semelFrames(), cfg.seed() + 1, proxyLog);
@@ -138,8 +137,8 @@ public final class VerifyRun {
                 List<String> args = new ArrayList<>(List.of("--bootstrap", hostPort(pxProcessor), "--topic", TOPIC,
                         "--group", GROUP, "--guarantee", cfg.guarantee().wireName(),
                         "--events", "127.0.0.1:" + sink.address().getPort(),
-                        "--session-timeout-ms", Integer.toString(SESSION_TIMEOUT_MS),
-                        "--ack-timeout-ms", Long.toString(BrokerNode.ACK_TIMEOUT_MS),
+                        "--session-timeout-ms", Integer.toString(cfg.failover().sessionTimeoutMs()),
+                        "--ack-timeout-ms", Long.toString(cfg.failover().ackTimeoutMs()),
                         "--max-deliveries", Integer.toString(BrokerNode.MAX_DELIVERIES)));
                 args.addAll(store.childArgs());
                 Map<String, ProcessorNode> processors = new LinkedHashMap<>();
@@ -287,13 +286,21 @@ public final class VerifyRun {
             throws InterruptedException {
         // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
         // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
-        awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg.engine()),
+        awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg),
                 Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis()));
     }
 
-    /** How long the final phase waits without a new apply before it calls the rest lost. */
-    static long quietNoProgressMs(VerifyConfig.Engine engine) {
-        return engine == VerifyConfig.Engine.KAFKA ? KAFKA_QUIET_NO_PROGRESS_MS : QUIET_NO_PROGRESS_MS;
+    /**
+     * How long the final phase waits without a new apply before it calls the rest lost: at least the engine's wait,
+     * and on Semel long enough for a dead member's session and its deliveries' ack timeout to pass with 5 s to spare
+     * (a delivery held by a processor killed just before the heal comes back only then).
+     */
+    static long quietNoProgressMs(VerifyConfig cfg) {
+        if (cfg.engine() == VerifyConfig.Engine.KAFKA) {
+            return KAFKA_QUIET_NO_PROGRESS_MS;
+        }
+        VerifyConfig.Failover f = cfg.failover();
+        return Math.max(QUIET_NO_PROGRESS_MS, f.sessionTimeoutMs() + f.ackTimeoutMs() + 5_000);
     }
 
     static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, int partitions, long quietMs, long capMs)

@@ -40,7 +40,7 @@ class OneWayPartitionTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = BrokerNode.start(dir, e -> { });
+        broker = BrokerNode.start(dir, VerifyConfig.Failover.FAST, e -> { });
         try (Admin admin = Admin.builder(broker.bootstrap()).build()) {
             admin.createTopic(TOPIC, 1);
         }

@@ -41,7 +41,7 @@ class PowerLossTest {
         Map<String, SendResult> confirmed = new ConcurrentHashMap<>();
         long bytesLost = 0;
         int filesCut = 0;
-        try (BrokerNode broker = BrokerNode.start(dir, e -> { })) {
+        try (BrokerNode broker = BrokerNode.start(dir, VerifyConfig.Failover.FAST, e -> { })) {
             try (Admin admin = Admin.builder(broker.bootstrap()).build()) {
                 admin.createTopic(TOPIC, PARTITIONS);
             }

@@ -38,7 +38,7 @@ class ProducerChildKillTest {
                 RunHistory history = new RunHistory(historyFile, System::nanoTime,
                 new EventValue.Header(Guarantee.EXACTLY_ONCE, List.of()), 60);
         try (EventSink sink = EventSink.start(history);
-                BrokerNode broker = BrokerNode.start(dir, e -> { })) {
+                BrokerNode broker = BrokerNode.start(dir, VerifyConfig.Failover.FAST, e -> { })) {
             try (Admin admin = Admin.builder(broker.bootstrap()).build()) {
                 admin.createTopic(TOPIC, 2);
             }

@@ -2,7 +2,9 @@ package io.semel.verify.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import io.semel.processor.store.JdbcStore;
+import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.LogRecord;
 import io.semel.verify.run.child.Accounts;
 import java.io.PrintWriter;
@@ -121,9 +123,21 @@ class QuietWaitTest {
         // A Semel processor between HELLO attempts: an unanswered HELLO (request timeout 5 s) plus its backoff (up to
         // 5 s); seed 751339 lost 856 messages to a 5 s wait. A Kafka processor restarted in the final phase needs a
         // JVM start, a group join and a fetch on top.
-        assertThat(VerifyRun.quietNoProgressMs(VerifyConfig.Engine.SEMEL)).isEqualTo(VerifyRun.QUIET_NO_PROGRESS_MS)
-                .isGreaterThan(10_000);
-        assertThat(VerifyRun.quietNoProgressMs(VerifyConfig.Engine.KAFKA))
+        VerifyConfig semel = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, 1, java.time.Duration.ofSeconds(90),
+                Path.of("run"));
+        assertThat(VerifyRun.quietNoProgressMs(semel)).isEqualTo(VerifyRun.QUIET_NO_PROGRESS_MS).isGreaterThan(10_000);
+        assertThat(VerifyRun.quietNoProgressMs(semel.withEngine(VerifyConfig.Engine.KAFKA)))
                 .isEqualTo(VerifyRun.KAFKA_QUIET_NO_PROGRESS_MS).isGreaterThan(VerifyRun.QUIET_NO_PROGRESS_MS);
+    }
+
+    @Test
+    void withTolerantTimeoutsTheWaitOutlastsADeadMembersSessionAndItsAckTimeout() {
+        // A processor killed just before the heal holds deliveries until its session ends and their ack timeout
+        // passes; a wait shorter than both would call those messages lost.
+        VerifyConfig soak = VerifyConfig.defaults(Guarantee.EXACTLY_ONCE, 1, java.time.Duration.ofMinutes(45),
+                Path.of("run")).withFailover(VerifyConfig.Failover.TOLERANT);
+        assertThat(VerifyRun.quietNoProgressMs(soak)).isGreaterThanOrEqualTo(
+                VerifyConfig.Failover.TOLERANT.sessionTimeoutMs() + VerifyConfig.Failover.TOLERANT.ackTimeoutMs()
+                        + 5_000L);
     }
 }

@@ -1,0 +1,27 @@
+package io.semel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.semel.verify.run.VerifyConfig;
+import org.junit.jupiter.api.Test;
+
+class VerifyOptionsTest {
+    @Test
+    void failoverTakesANameOrTwoTimeouts() {
+        assertThat(VerifyOptions.failover("fast")).isEqualTo(VerifyConfig.Failover.FAST);
+        assertThat(VerifyOptions.failover(" Tolerant ")).isEqualTo(VerifyConfig.Failover.TOLERANT);
+        assertThat(VerifyOptions.failover("4000, 6000")).isEqualTo(new VerifyConfig.Failover(4_000, 6_000));
+        assertThat(VerifyConfig.Failover.TOLERANT.sessionTimeoutMs()).isGreaterThan(
+                VerifyConfig.Failover.FAST.sessionTimeoutMs());
+    }
+
+    @Test
+    void aBadFailoverNamesTheAcceptedForms() {
+        assertThatThrownBy(() -> VerifyOptions.failover("slow")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fast, tolerant or SESSION_MS,ACK_MS").hasMessageContaining("'slow'");
+        assertThatThrownBy(() -> VerifyOptions.failover("10000")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> VerifyOptions.failover("500,15000")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1000..300000");
+    }
+}
