@@ -90,6 +90,19 @@ public final class LogReader {
      *     corrupt (checksum): the caller reports a failed read
      */
     public List<RecordBatch> read(long fromOffset, int maxBytes) throws IOException {
+        return read(fromOffset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(long, int)}, but stops after the batch that holds offset
+     * {@code fromOffset + maxRecords - 1}: a reader that wants a number of records reads (and
+     * checksums) no batch beyond them.
+     */
+    public List<RecordBatch> read(long fromOffset, int maxBytes, long maxRecords) throws IOException {
+        if (maxRecords <= 0) {
+            throw new IllegalArgumentException("maxRecords is " + maxRecords + "; it must be positive");
+        }
+        long stopAt = fromOffset + maxRecords < fromOffset ? Long.MAX_VALUE : fromOffset + maxRecords;
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes is " + maxBytes + "; it must be positive");
         }
@@ -102,7 +115,7 @@ public final class LogReader {
                 throw new OffsetOutOfRangeException(fromOffset, v.startOffset(), v.durableEnd());
             }
             List<RecordBatch> out = new ArrayList<>();
-            if (fromOffset >= v.durableEnd() || readFrom(v, fromOffset, maxBytes, out)) {
+            if (fromOffset >= v.durableEnd() || readFrom(v, fromOffset, maxBytes, stopAt, out)) {
                 return out;
             }
             // A segment file was retired under us: the writer has published a newer view.
@@ -111,12 +124,13 @@ public final class LogReader {
     }
 
     /** Reads into {@code out}; false when a segment's file could no longer be acquired. */
-    private static boolean readFrom(View v, long fromOffset, int maxBytes, List<RecordBatch> out) throws IOException {
+    private static boolean readFrom(View v, long fromOffset, int maxBytes, long stopAt, List<RecordBatch> out)
+            throws IOException {
         int index = segmentIndex(v.segments(), fromOffset);
         long next = fromOffset;
         long totalBytes = 0;
         boolean first = true;
-        for (int i = index; i < v.segments().length && next < v.durableEnd(); i++) {
+        for (int i = index; i < v.segments().length && next < v.durableEnd() && next < stopAt; i++) {
             ReadableSegment s = v.segments()[i];
             if (next >= s.nextOffset()) {
                 continue; // an empty (just rolled) segment, or one ending before next
@@ -127,7 +141,7 @@ public final class LogReader {
             }
             try {
                 long position = s.positionOf(next);
-                while (position < s.sizeBytes() && next < v.durableEnd()) {
+                while (position < s.sizeBytes() && next < v.durableEnd() && next < stopAt) {
                     RecordBatch batch = s.read(position);
                     if (first ? batch.baseOffset() > next || batch.lastOffset() < next : batch.baseOffset() != next) {
                         throw new IOException("corrupt log: expected the batch holding offset " + next + " at position "
