@@ -49,6 +49,28 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * A waiting POLL is woken by the partition writer's durable-end publication, not by a re-poll
+     * timer: with the group tick (which also re-checks waiting polls) an hour away, a message
+     * produced while the poll waits is delivered by that very poll, long before its deadline.
+     */
+    @Test
+    void aWaitingPollIsWokenByTheDurableEndOfAHeldPartition() throws Exception {
+        startBroker(configBuilder().groupTickMs(60_000).build());
+        try (TestClient consumer = TestClient.hello(broker.port()); TestClient producer = TestClient.hello(broker.port())) {
+            createTopic(producer, T, 2);
+            String m = consumer.join(G, T, 120_000);
+            int pollId = consumer.send(new io.semel.protocol.Poll.Request(G, m, 10, 60_000));
+            Set<String> produced = produce(producer, 1, 3);
+            // The wait is 60 s; receive() gives up after the client's 20 s socket timeout: answered early or failed.
+            TestClient.Answer answer = consumer.receive();
+            assertThat(answer.requestId()).isEqualTo(pollId);
+            io.semel.protocol.Poll.Response r = (io.semel.protocol.Poll.Response) answer.response();
+            assertThat(r.deliveries()).as("woken by the produce, not answered empty at the deadline")
+                    .extracting(TestClient::value).containsExactlyInAnyOrderElementsOf(produced);
+        }
+    }
+
     @Test
     void anUnackedMessageIsRedeliveredWithCountTwoAfterTheAckTimeout() throws Exception {
         startBroker(configBuilder().ackTimeoutMs(300).build());
