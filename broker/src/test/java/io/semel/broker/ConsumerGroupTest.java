@@ -71,6 +71,55 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * The group log holds an in-order batch as ranges: a poll of 300 new messages is one
+     * DeliveredRange record and their ack, sent in order, one SettledRange record, not 300 of each;
+     * and a restart replays them into the same settled state.
+     */
+    @Test
+    void anInOrderAckedBatchIsOneRangeRecordInTheGroupLog() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 300);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 300);
+            assertThat(c.ack(G, m, got).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+        }
+        broker.close();
+        List<io.semel.broker.group.GroupRecord> records = groupLogRecords().get(G);
+        assertThat(records).filteredOn(r -> r instanceof io.semel.broker.group.GroupRecord.Settled
+                || r instanceof io.semel.broker.group.GroupRecord.Delivered).isEmpty();
+        assertThat(records).contains(
+                new io.semel.broker.group.GroupRecord.DeliveredRange(0, 0, 299, 1),
+                new io.semel.broker.group.GroupRecord.SettledRange(0, 0, 299,
+                        io.semel.broker.group.GroupRecord.SettleReason.ACKED));
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            assertThat(c.deliveries(G, m, 100, 300)).as("all 300 settled after replaying the ranges").isEmpty();
+        }
+    }
+
+    /** The group log's records by group, read from the files of a closed broker. */
+    private Map<String, List<io.semel.broker.group.GroupRecord>> groupLogRecords() throws Exception {
+        io.semel.log.LogConfig config = io.semel.log.LogConfig.builder().maxBatchBytes(32 * 1024 * 1024)
+                .maxRecordBytes(32 * 1024 * 1024).build();
+        try (io.semel.log.Partition p = io.semel.log.Partition.open(new io.semel.log.FileStorage(
+                dataDir.resolve(io.semel.broker.internal.GroupJournalReader.DIR)), config, 1,
+                java.time.Clock.systemUTC())) {
+            List<RecordBatch> batches = new ArrayList<>();
+            long next = p.startOffset();
+            while (next < p.nextOffset()) {
+                for (RecordBatch b : p.read(next, 1 << 20)) {
+                    batches.add(b);
+                    next = b.nextOffset();
+                }
+            }
+            return io.semel.broker.internal.GroupJournalReader.records(batches);
+        }
+    }
+
     @Test
     void anUnackedMessageIsRedeliveredWithCountTwoAfterTheAckTimeout() throws Exception {
         startBroker(configBuilder().ackTimeoutMs(300).build());
