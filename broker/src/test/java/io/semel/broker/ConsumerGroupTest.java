@@ -101,6 +101,24 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /** A client from before ACK v2 (per-item layout) is still understood and answered in its layout. */
+    @Test
+    void aVersion1AckIsAnsweredInVersion1() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 3);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 3);
+            List<Ack.Item> items = got.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset())).toList();
+            Ack.Response r = c.call(new Ack.Request(G, m, items, Ack.VERSION_ITEMS), Ack.Response.class);
+            assertThat(r.version()).isEqualTo(Ack.VERSION_ITEMS);
+            assertThat(r.results()).extracting(Ack.Result::error).containsExactly(ErrorCode.NONE, ErrorCode.NONE,
+                    ErrorCode.NONE);
+            assertThat(c.deliveries(G, m, 100, 300)).isEmpty();
+        }
+    }
+
     /** The group log's records by group, read from the files of a closed broker. */
     private Map<String, List<io.semel.broker.group.GroupRecord>> groupLogRecords() throws Exception {
         io.semel.log.LogConfig config = io.semel.log.LogConfig.builder().maxBatchBytes(32 * 1024 * 1024)

@@ -566,6 +566,11 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
 
     @Override
     public CompletableFuture<Ack.Response> ack(Ack.Request r) {
+        // Answered in the request's layout: ranges (v2) or items (v1, older clients).
+        return ackInLatestVersion(r).thenApply(answer -> answer.inVersion(r.version()));
+    }
+
+    private CompletableFuture<Ack.Response> ackInLatestVersion(Ack.Request r) {
         return submit(c -> Ack.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
