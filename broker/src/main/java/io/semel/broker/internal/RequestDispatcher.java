@@ -379,7 +379,9 @@ public final class RequestDispatcher {
     private static DurableRead readDurable(LogReader reader, GroupCommitLog log, long fromOffset, int maxBytes)
             throws IOException {
         if (!reader.isOpen()) {
-            throw new IOException("partition is closed or being reopened after a storage failure; retry");
+            // After a storage failure the writer reopens the partition on its next request: ask for one.
+            log.call(p -> null);
+            throw new IOException("partition is being reopened after a storage failure; retry");
         }
         long start = reader.startOffset();
         long end = Math.max(log.endOffset(), reader.durableEnd());

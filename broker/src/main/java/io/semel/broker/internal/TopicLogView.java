@@ -93,6 +93,12 @@ final class TopicLogView implements LogView {
         if (reader == null || maxMessages < 1) {
             return List.of();
         }
+        if (!reader.isOpen()) {
+            // After a storage failure the writer reopens the partition on its next request: ask for one
+            // (non-blocking; the result does not matter). This poll delivers nothing from it.
+            topic.partition(partition).call(p -> null);
+            return List.of();
+        }
         List<Message> out = new ArrayList<>(Math.min(maxMessages, 1024));
         try {
             readInto(reader, fromOffset, maxMessages, out);
