@@ -136,6 +136,76 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
+     * A force of everything appended so far that another thread may run while the owner keeps
+     * appending (the partition's flusher), or {@code null} when the next flush must be the full
+     * {@link #flush()}: a segment was created since the last one, so the directory must be synced
+     * and the checkpoint moved, which only the owner does. Owner thread only.
+     *
+     * <p>Without a new segment every older segment is already forced (the flush after the roll forced
+     * them), so forcing the active segment's file makes every offset below {@link PendingForce#offset()}
+     * durable. Report that back with {@link #forcedTo(long)}.
+     */
+    public PendingForce pendingForce() {
+        assert calledByOwner();
+        if (directorySyncPending || rolledSinceCheckpoint) {
+            return null;
+        }
+        Segment active = segments.lastEntry().getValue();
+        Map.Entry<Long, Segment> previous = segments.lowerEntry(active.baseOffset());
+        assert previous == null || !previous.getValue().hasUnforcedBytes()
+                : "segment " + previous.getValue() + " has unforced bytes and no roll is pending";
+        return new PendingForce(active.logFileForConcurrentForce(), nextOffset());
+    }
+
+    /**
+     * A {@link PendingForce} returned by this log completed: every offset below {@code offset} is
+     * durable. Owner thread only; ignored on a failed log (recovery decides after a reopen).
+     */
+    public void forcedTo(long offset) {
+        assert calledByOwner();
+        assert offset <= nextOffset() : "forced to " + offset + " beyond the end " + nextOffset();
+        if (failure == null && offset > flushedOffset) {
+            flushedOffset = offset;
+        }
+    }
+
+    /**
+     * Marks the log failed by an I/O error seen outside it (a {@link PendingForce} that threw): later
+     * writes and {@link #close()} force nothing, because after a failed fsync a retry could falsely
+     * succeed. Owner thread only.
+     */
+    public void markFailed(IOException cause) {
+        assert calledByOwner();
+        if (failure == null) {
+            fail(cause);
+        }
+    }
+
+    /**
+     * The force of a log's active segment up to an offset, captured by the owner and run by any one
+     * thread ({@link StorageFile#force()} may run beside the owner's writes). Immutable.
+     */
+    public static final class PendingForce {
+        private final StorageFile file;
+        private final long offset;
+
+        private PendingForce(StorageFile file, long offset) {
+            this.file = file;
+            this.offset = offset;
+        }
+
+        /** Offsets below this are durable once {@link #force()} returned. */
+        public long offset() {
+            return offset;
+        }
+
+        /** fdatasync of the active segment's file; the owner must not close it before this returns. */
+        public void force() throws IOException {
+            file.force();
+        }
+    }
+
+    /**
      * The batches holding offsets from {@code fromOffset} on, in order. The first may start before
      * {@code fromOffset}. Their total size is at most {@code maxBytes}, except that the first batch
      * is returned whatever its size, so a large batch never stalls a reader.
