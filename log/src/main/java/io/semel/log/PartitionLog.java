@@ -438,6 +438,9 @@ public final class PartitionLog implements Closeable {
             throw new AppendRejectedException(ErrorCode.MESSAGE_TOO_LARGE, "batch of " + batch.sizeInBytes()
                     + " bytes exceeds maxBatchBytes=" + config.maxBatchBytes() + "; nothing was written, send smaller batches");
         }
+        if (batch.sizeInBytes() - RecordBatch.HEADER_BYTES <= config.maxRecordBytes()) {
+            return; // all records together fit the per-record limit: no walk over them on the append path
+        }
         // Sizes from the length fields: no record is decoded on the append path.
         int[] sizes = batch.recordSizes();
         for (int i = 0; i < sizes.length; i++) {
