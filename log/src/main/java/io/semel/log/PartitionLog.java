@@ -42,7 +42,10 @@ public final class PartitionLog implements Closeable {
     private final Clock clock;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final RecoveryReport lastRecovery;
+    /** Everything below is durable by {@link #flush()}, which walks the segments from here on. */
     private long flushedOffset;
+    /** Everything below is durable by a {@link PendingForce} (active segment only); see {@link #flushedOffset()}. */
+    private long forcedOffset;
     private long checkpointedOffset;
     private boolean directorySyncPending;
     private boolean rolledSinceCheckpoint;
@@ -164,8 +167,10 @@ public final class PartitionLog implements Closeable {
     public void forcedTo(long offset) {
         assert calledByOwner();
         assert offset <= nextOffset() : "forced to " + offset + " beyond the end " + nextOffset();
-        if (failure == null && offset > flushedOffset) {
-            flushedOffset = offset;
+        // Not flushedOffset: the next flush() must still walk the segment that was active then, to
+        // persist its index once a roll made it old.
+        if (failure == null && offset > forcedOffset) {
+            forcedOffset = offset;
         }
     }
 
@@ -350,9 +355,9 @@ public final class PartitionLog implements Closeable {
         return segments.firstKey();
     }
 
-    /** Every offset below this is durable. */
+    /** Every offset below this is durable (by {@link #flush()} or a {@link PendingForce} reported back). */
     public long flushedOffset() {
-        return flushedOffset;
+        return Math.max(flushedOffset, forcedOffset);
     }
 
     public List<SegmentInfo> segments() {
