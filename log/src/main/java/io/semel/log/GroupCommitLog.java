@@ -296,6 +296,10 @@ public final class GroupCommitLog implements Closeable {
             Request<?> r = round.get(i);
             try {
                 ensureOpen();
+                if (r.isTask() && flusher != null && partition.rollPending()) {
+                    // A task may delete segments (retention, compaction): never the one a force still runs on.
+                    flusher.awaitIdle();
+                }
                 r.execute(partition);
                 done.add(r);
             } catch (AppendRejectedException e) {

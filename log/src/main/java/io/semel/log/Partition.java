@@ -128,6 +128,11 @@ public final class Partition implements Closeable {
         return snapshotDue ? null : log.pendingForce();
     }
 
+    /** Whether a segment was created since the last {@link #flush()} (then {@link #pendingForce()} is null). */
+    public boolean rollPending() {
+        return snapshotDue || log.rollPending();
+    }
+
     /** A {@link #pendingForce()} completed: offsets below {@code offset} are durable. */
     public void forcedTo(long offset) {
         log.forcedTo(offset);

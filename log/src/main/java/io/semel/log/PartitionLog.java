@@ -150,7 +150,7 @@ public final class PartitionLog implements Closeable {
      */
     public PendingForce pendingForce() {
         assert calledByOwner();
-        if (directorySyncPending || rolledSinceCheckpoint) {
+        if (rollPending()) {
             return null;
         }
         Segment active = segments.lastEntry().getValue();
@@ -158,6 +158,11 @@ public final class PartitionLog implements Closeable {
         assert previous == null || !previous.getValue().hasUnforcedBytes()
                 : "segment " + previous.getValue() + " has unforced bytes and no roll is pending";
         return new PendingForce(active.logFileForConcurrentForce(), nextOffset());
+    }
+
+    /** Whether a segment was created since the last {@link #flush()}: {@link #pendingForce()} is then null. */
+    public boolean rollPending() {
+        return directorySyncPending || rolledSinceCheckpoint;
     }
 
     /**

@@ -16,6 +16,7 @@ final class GatedStorage implements Storage {
     private final Storage delegate;
     private volatile CountDownLatch gate;
     private final AtomicInteger held = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     GatedStorage(Storage delegate) {
         this.delegate = delegate;
@@ -44,6 +45,11 @@ final class GatedStorage implements Storage {
             }
             Thread.sleep(1);
         }
+    }
+
+    /** Bytes written to segment logs through this storage. */
+    long bytesWritten() {
+        return bytesWritten.get();
     }
 
     @Override
@@ -96,7 +102,9 @@ final class GatedStorage implements Storage {
 
         @Override
         public void write(long position, ByteBuffer src) throws IOException {
+            int n = src.remaining();
             file.write(position, src);
+            bytesWritten.addAndGet(n);
         }
 
         @Override

@@ -8,6 +8,7 @@ import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GroupCommitLogTest {
     private static final LogConfig CONFIG = LogConfig.builder().segmentBytes(16 * 1024).build();
@@ -316,6 +318,39 @@ class GroupCommitLogTest {
         for (int i = 0; i < accepted.size(); i++) {
             assertThat(accepted.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
         }
+    }
+
+    @Test
+    void retentionRightAfterARollWaitsForTheForceStillRunningOnTheOldSegment(@TempDir Path dir) throws Exception {
+        LogConfig keepLittle = CONFIG.toBuilder().retentionBytes(1).build();
+        gated = new GatedStorage(new FileStorage(dir)); // a real file: forcing a closed channel fails
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, keepLittle, 16, Clock.systemUTC()),
+                FlushPolicy.everyBatch(), 1024, GroupCommitLog.UNFORCED_REQUESTS_MAX, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }, GroupCommitLog.RoundListener.NONE);
+        Thread appender = threads.get(0);
+        gated.hold();
+        CompletableFuture<AppendOutcome> inOldSegment = log.append(TestBatches.batch(1, 10_000), (short) -1);
+        gated.awaitForcesHeld(1); // the flusher forces the first segment, held there
+        CountDownLatch release = blockWriter();
+        long writtenBefore = gated.bytesWritten();
+        CompletableFuture<AppendOutcome> rolls = log.append(TestBatches.batch(1, 10_000), (short) -1);
+        CompletableFuture<Integer> retention = log.call(Partition::applyRetention); // same round as the roll
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gated.bytesWritten() == writtenBefore || appender.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime() - deadline).as("the appender wrote the rolling batch and waits").isNegative();
+            Thread.sleep(1);
+        }
+        assertThat(dir.resolve(io.semel.log.internal.Segment.logName(0))).as("old segment, its force still held")
+                .exists();
+        gated.release();
+        assertThat(inOldSegment.get(10, TimeUnit.SECONDS).baseOffset()).as("its force was not cut short").isZero();
+        assertThat(rolls.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(1);
+        assertThat(retention.get(10, TimeUnit.SECONDS)).as("segments deleted").isEqualTo(1);
     }
 
     @Test
