@@ -61,6 +61,8 @@ final class Flusher {
     private final GroupCommitLog.RoundListener listener;
     /** Told the durable end offset after each successful force, before the group is confirmed. */
     private final LongConsumer onForced;
+    /** Told after each successful force and its confirmations (the appender may be idle: wake it). */
+    private final Runnable afterForce;
     private final Thread thread;
 
     // Guarded by lock.
@@ -72,11 +74,12 @@ final class Flusher {
     private long forcedOffset;
 
     Flusher(int waitingRequestsMax, long waitingBytesMax, GroupCommitLog.RoundListener listener,
-            LongConsumer onForced, ThreadFactory threads, String appenderName) {
+            LongConsumer onForced, Runnable afterForce, ThreadFactory threads, String appenderName) {
         this.waitingRequestsMax = waitingRequestsMax;
         this.waitingBytesMax = waitingBytesMax;
         this.listener = listener;
         this.onForced = onForced;
+        this.afterForce = afterForce;
         this.thread = threads.newThread(this::run);
         thread.setName(appenderName + "-flush");
     }
@@ -286,6 +289,7 @@ final class Flusher {
         } finally {
             lock.unlock();
         }
+        afterForce.run();
         return true;
     }
 

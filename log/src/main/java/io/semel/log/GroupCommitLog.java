@@ -64,6 +64,12 @@ public final class GroupCommitLog implements Closeable {
     public static final int PENDING_REQUESTS_MAX_DEFAULT = 16_384;
     /** Queued by {@link #close} to wake a writer blocked on an empty queue; never executed. */
     private static final Request<Void> WAKE = new Request<>(null, (short) -1, p -> null);
+    /**
+     * Queued by the flusher after a force when the appender's queue is empty, so an idle appender takes
+     * the force's result (the partition's flushed offset, which bounds reads) without waiting for the
+     * next request; never executed.
+     */
+    private static final Request<Void> FORCED = new Request<>(null, (short) -1, p -> null);
 
     /** Opens the partition; called on the writer thread at start and after a storage failure. */
     @FunctionalInterface
@@ -120,8 +126,12 @@ public final class GroupCommitLog implements Closeable {
         this.queue = new ArrayBlockingQueue<>(pendingRequestsMax);
         this.writer = threads.newThread(this::run);
         this.flusher = flushPolicy.forceBeforeConfirm()
-                ? new Flusher(unforcedRequestsMax, UNFORCED_BYTES_MAX, listener, offset -> endOffset = offset, threads,
-                        writer.getName())
+                ? new Flusher(unforcedRequestsMax, UNFORCED_BYTES_MAX, listener, offset -> endOffset = offset,
+                        () -> {
+                            if (queue.isEmpty()) {
+                                queue.offer(FORCED);
+                            }
+                        }, threads, writer.getName())
                 : null;
     }
 
@@ -204,10 +214,12 @@ public final class GroupCommitLog implements Closeable {
         try {
             while (!closing || !queue.isEmpty()) {
                 Request<?> first = nextRequest();
-                if (first != null && first != WAKE) {
+                if (first == FORCED) {
+                    takeFlusherResults();
+                } else if (first != null && first != WAKE) {
                     round.add(first);
                     queue.drainTo(round, ROUND_REQUESTS_MAX - 1);
-                    round.remove(WAKE);
+                    round.removeIf(r -> r == WAKE || r == FORCED);
                     processRound(round);
                     round.clear();
                 }
