@@ -89,6 +89,10 @@ final class BenchCommand {
                 out.printf("result: %d confirmed in %.2f s: %,.0f msgs/s, %.2f MB/s; send-to-confirm latency %s; "
                         + "%d failed or unknown%n", count - failed[0], seconds, msgsPerSecond,
                         count * (double) size / seconds / 1e6, latency.summary(), failed[0]);
+                String groupCommit = target.groupCommitSummary();
+                if (groupCommit != null) {
+                    out.println(groupCommit);
+                }
                 double fsyncs = target.probeFsync(out);
                 if (fsyncs > 0) {
                     out.printf("ratio: %.1f confirmed msgs per raw fsync (%,.0f msgs/s vs %,.0f fsyncs/s)%n",

@@ -1,5 +1,8 @@
 package io.semel.cli;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
 import io.semel.client.Admin;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,6 +54,8 @@ final class BenchTarget implements AutoCloseable {
     boolean fsyncProbe;
 
     private Broker embedded;
+    /** The embedded broker's meters, read for the group-commit line. */
+    private SimpleMeterRegistry meters;
     private Path tempDir;
     private Thread cleanup;
     private boolean closed;
@@ -76,6 +82,8 @@ final class BenchTarget implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(cleanup);
         }
         embedded = Broker.start(BrokerConfig.builder(dir).port(0).flushIntervalMs(flushIntervalMs).build());
+        meters = new SimpleMeterRegistry();
+        embedded.meterRegistry().add(meters);
         return embedded.host() + ":" + embedded.port();
     }
 
@@ -104,6 +112,24 @@ final class BenchTarget implements AutoCloseable {
 
     private Path dataDirUsed() {
         return dataDir != null ? dataDir : tempDir;
+    }
+
+    /**
+     * The embedded broker's group commit over the run so far: forces, batches (appends) and batches
+     * per force, from its {@code semel.log.*} meters; null for a remote broker.
+     */
+    String groupCommitSummary() {
+        if (meters == null) {
+            return null;
+        }
+        Timer fsync = meters.find("semel.log.fsync").timer();
+        DistributionSummary appends = meters.find("semel.log.round.appends").summary();
+        if (fsync == null || appends == null || appends.count() == 0) {
+            return "group commit: no forces recorded";
+        }
+        return String.format("group commit: %,d forces, %,d batches in %,d rounds: %.2f batches per round, "
+                + "mean force %.2f ms", fsync.count(), (long) appends.totalAmount(), appends.count(),
+                appends.totalAmount() / appends.count(), fsync.mean(TimeUnit.MILLISECONDS));
     }
 
     /** Runs the probe when asked; returns raw fsyncs per second, or -1. */

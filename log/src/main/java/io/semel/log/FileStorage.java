@@ -161,10 +161,13 @@ public final class FileStorage implements Storage {
         @Override
         public void force() throws IOException {
             try {
+                // The size before the force: a write running beside the force (the appender, while the
+                // flusher forces) may end up above it, and must not be recorded as durable.
+                long coveredBytes = ForcedLengths.enabled() ? channel.size() : 0;
                 channel.force(false);
                 if (ForcedLengths.enabled()) {
                     // After the force and before the caller can confirm: see ForcedLengths for the order.
-                    ForcedLengths.forced(path, channel.size());
+                    ForcedLengths.forced(path, coveredBytes);
                 }
             } catch (IOException e) {
                 throw mapNoSpace(e, "forcing " + name);

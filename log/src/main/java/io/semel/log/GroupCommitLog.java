@@ -16,38 +16,60 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for one partition: many threads submit appends, one writer thread drains what is
- * queued, writes it, forces once, and only then completes every append's future.
+ * Group commit for one partition: many threads submit appends; an <b>appender</b> thread drains what
+ * is queued and writes it, a <b>flusher</b> thread ({@link Flusher}) forces once for everything
+ * written since its last force and only then completes those appends' futures. The two overlap: while
+ * one {@code fsync} runs, the appender writes the next requests, and the next force covers all of
+ * them, so one force confirms everything written while the previous one ran.
  *
- * <p>Order of a round, the one commit point of the broker's write path:
+ * <p>Order, the one commit point of the broker's write path:
  * <ol>
- *   <li>drain up to {@link #ROUND_REQUESTS_MAX} queued requests;
- *   <li>for each: dedup check, then write (duplicates and rejections write nothing);
- *   <li>{@code force()} once for the whole round;
- *   <li>complete the futures: confirmed only now, so nothing confirmed can be lost to a crash.
+ *   <li>appender: drain up to {@link #ROUND_REQUESTS_MAX} queued requests;
+ *   <li>appender: for each, dedup check, then write (duplicates and rejections write nothing;
+ *       a rejection is answered at once);
+ *   <li>appender: hand the written requests to the flusher with the log's end offset at that moment,
+ *       and go back to 1 (blocking only while {@link #UNFORCED_REQUESTS_MAX} requests or
+ *       {@link #UNFORCED_BYTES_MAX} bytes already wait for the next force);
+ *   <li>flusher: take everything handed over, {@code force()} the segment once;
+ *   <li>flusher: complete the futures: confirmed only now, so nothing confirmed can be lost to a crash.
  * </ol>
- * Duplicates are confirmed after the force too: their original may have been written in this
- * very round and not be durable yet.
+ * Duplicates and tasks are confirmed after such a force too: their original (or what a task read) may
+ * have been written just before and not be durable yet. A round that created a segment is the
+ * exception: the appender waits until the flusher is idle and runs the full {@link Partition#flush()}
+ * itself (directory sync, checkpoint, producer snapshot), as every round did before the split.
+ * Under {@link FlushPolicy#intervalMs} there is no flusher: the appender confirms after the write and
+ * forces on the interval.
  *
- * <p>Threads: the writer thread is made by the caller's {@link ThreadFactory} (the log module owns
- * no threads of its own); it opens, owns and closes the {@link Partition}, which is single-writer.
- * {@link #append} and {@link #call} are thread-safe and never block: a full queue answers
- * {@link ErrorCode#THROTTLED} at once.
+ * <p>Threads: both threads are made by the caller's {@link ThreadFactory} (the log module owns no
+ * threads of its own; the flusher's name is the appender's plus {@code -flush}). The appender opens,
+ * owns and closes the {@link Partition}, which is single-writer; the flusher touches only the active
+ * segment's file, through {@link PartitionLog.PendingForce}. {@link #append} and {@link #call} are
+ * thread-safe and never block: a full queue answers {@link ErrorCode#THROTTLED} at once.
  *
  * <p>A failing task (see {@link #call}) fails only its own future. After a storage failure (a
- * failed append write or force) every unconfirmed request of the round fails
- * with that {@link IOException} — its outcome is unknown to the client, who retries and is
- * deduplicated — and the partition is closed and reopened through recovery before the next
- * request, so in-memory state never runs ahead of what the disk holds.
+ * failed append write or force) every unconfirmed request written before it fails with that
+ * {@link IOException} (its outcome is unknown to the client, who retries and is deduplicated), and
+ * the partition is closed and reopened through recovery before the next request, so in-memory state
+ * never runs ahead of what the disk holds.
  */
 public final class GroupCommitLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitLog.class);
     /** Requests taken into one write-and-force round. */
     public static final int ROUND_REQUESTS_MAX = 1024;
+    /** Requests written and waiting for the next force while one runs; the appender waits beyond it. */
+    public static final int UNFORCED_REQUESTS_MAX = ROUND_REQUESTS_MAX;
+    /** Bytes written and waiting for the next force while one runs (bounds one fsync's work too). */
+    public static final long UNFORCED_BYTES_MAX = 16L << 20;
     /** Default bound of the request queue. */
     public static final int PENDING_REQUESTS_MAX_DEFAULT = 16_384;
     /** Queued by {@link #close} to wake a writer blocked on an empty queue; never executed. */
     private static final Request<Void> WAKE = new Request<>(null, (short) -1, p -> null);
+    /**
+     * Queued by the flusher after a force when the appender's queue is empty, so an idle appender takes
+     * the force's result (the partition's flushed offset, which bounds reads) without waiting for the
+     * next request; never executed.
+     */
+    private static final Request<Void> FORCED = new Request<>(null, (short) -1, p -> null);
 
     /** Opens the partition; called on the writer thread at start and after a storage failure. */
     @FunctionalInterface
@@ -84,8 +106,10 @@ public final class GroupCommitLog implements Closeable {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread writer;
     private final RoundListener listener;
+    /** Forces and confirms under {@link FlushPolicy#everyBatch()}; null under the interval policy. */
+    private final Flusher flusher;
     private volatile boolean closing;
-    /** The partition's next offset after the last completed round; readable from any thread. */
+    /** The partition's next offset after the last confirmed round; readable from any thread. */
     private volatile long endOffset;
     private Partition partition; // writer thread only
     private long lastForceNanos; // writer thread only
@@ -95,12 +119,20 @@ public final class GroupCommitLog implements Closeable {
     private volatile long idleWakeups;
 
     private GroupCommitLog(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
-            ThreadFactory threads, RoundListener listener) {
+            int unforcedRequestsMax, ThreadFactory threads, RoundListener listener) {
         this.listener = listener;
         this.opener = opener;
         this.flushPolicy = flushPolicy;
         this.queue = new ArrayBlockingQueue<>(pendingRequestsMax);
         this.writer = threads.newThread(this::run);
+        this.flusher = flushPolicy.forceBeforeConfirm()
+                ? new Flusher(unforcedRequestsMax, UNFORCED_BYTES_MAX, listener, offset -> endOffset = offset,
+                        () -> {
+                            if (queue.isEmpty()) {
+                                queue.offer(FORCED);
+                            }
+                        }, threads, writer.getName())
+                : null;
     }
 
     /**
@@ -116,10 +148,18 @@ public final class GroupCommitLog implements Closeable {
     /** As {@link #start(PartitionOpener, FlushPolicy, int, ThreadFactory)}, telling {@code listener} of each round. */
     public static GroupCommitLog start(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
             ThreadFactory threads, RoundListener listener) throws IOException {
-        if (pendingRequestsMax < 1) {
-            throw new IllegalArgumentException("pendingRequestsMax must be >= 1, got " + pendingRequestsMax);
+        return start(opener, flushPolicy, pendingRequestsMax, UNFORCED_REQUESTS_MAX, threads, listener);
+    }
+
+    /** As above with another bound of the requests waiting for the next force (tests). */
+    static GroupCommitLog start(PartitionOpener opener, FlushPolicy flushPolicy, int pendingRequestsMax,
+            int unforcedRequestsMax, ThreadFactory threads, RoundListener listener) throws IOException {
+        if (pendingRequestsMax < 1 || unforcedRequestsMax < 1) {
+            throw new IllegalArgumentException("pendingRequestsMax and unforcedRequestsMax must be >= 1, got "
+                    + pendingRequestsMax + " and " + unforcedRequestsMax);
         }
-        GroupCommitLog gcl = new GroupCommitLog(opener, flushPolicy, pendingRequestsMax, threads, listener);
+        GroupCommitLog gcl = new GroupCommitLog(opener, flushPolicy, pendingRequestsMax, unforcedRequestsMax, threads,
+                listener);
         gcl.writer.start();
         try {
             gcl.started.get();
@@ -162,6 +202,9 @@ public final class GroupCommitLog implements Closeable {
             partition = opener.open();
             lastForceNanos = System.nanoTime();
             endOffset = partition.nextOffset();
+            if (flusher != null) {
+                flusher.start(partition.flushedOffset());
+            }
             started.complete(null);
         } catch (IOException | RuntimeException e) {
             started.completeExceptionally(e);
@@ -171,10 +214,12 @@ public final class GroupCommitLog implements Closeable {
         try {
             while (!closing || !queue.isEmpty()) {
                 Request<?> first = nextRequest();
-                if (first != null && first != WAKE) {
+                if (first == FORCED) {
+                    takeFlusherResults();
+                } else if (first != null && first != WAKE) {
                     round.add(first);
                     queue.drainTo(round, ROUND_REQUESTS_MAX - 1);
-                    round.remove(WAKE);
+                    round.removeIf(r -> r == WAKE || r == FORCED);
                     processRound(round);
                     round.clear();
                 }
@@ -217,43 +262,96 @@ public final class GroupCommitLog implements Closeable {
     }
 
     private void processRound(List<Request<?>> round) {
+        if (flusher != null) {
+            takeFlusherResults();
+        }
+        List<Request<?>> done = writeAll(round);
+        if (done == null || done.isEmpty()) {
+            return;
+        }
+        if (flusher == null) {
+            // Interval policy: confirmed once written; the force follows on the interval.
+            unforcedWrites = true;
+            endOffset = partition.nextOffset();
+            done.forEach(Request::confirm);
+            report(done, 0);
+            return;
+        }
+        PartitionLog.PendingForce force = partition.pendingForce();
+        if (force != null) {
+            if (!flusher.handOver(done, force)) {
+                // The flusher's last force failed while this round was written: its bytes may be lost too.
+                failAfterForceFailure(done, flusher.failure());
+            }
+            return;
+        }
+        flushHere(done);
+    }
+
+    /**
+     * Before a round: a failed force of the flusher closes the partition (recovery on the next request);
+     * a completed one moves the partition's flushed offset, which bounds what readers may serve.
+     */
+    private void takeFlusherResults() {
+        IOException failed = flusher.failure();
+        if (failed != null) {
+            failAfterForceFailure(List.of(), failed);
+        } else if (partition != null) {
+            partition.forcedTo(flusher.forcedOffset());
+        }
+    }
+
+    /** Runs every request of the round; the ones to confirm after a force, or null after a storage failure. */
+    private List<Request<?>> writeAll(List<Request<?>> round) {
         List<Request<?>> done = new ArrayList<>(round.size());
         for (int i = 0; i < round.size(); i++) {
             Request<?> r = round.get(i);
             try {
                 ensureOpen();
+                if (r.isTask() && flusher != null && partition.rollPending()) {
+                    // A task may delete segments (retention, compaction): never the one a force still runs on.
+                    flusher.awaitIdle();
+                }
                 r.execute(partition);
                 done.add(r);
             } catch (AppendRejectedException e) {
-                r.future.completeExceptionally(e); // nothing was written
+                r.fail(e); // nothing was written
             } catch (IOException | RuntimeException e) {
                 if (r.isTask() && partition != null) {
                     // A task (a read, an inspection) wrote nothing: its failure is its own.
-                    r.future.completeExceptionally(e);
+                    r.fail(e);
                     continue;
                 }
                 failRound(e, done, round.subList(i, round.size()));
-                return;
+                return null;
             }
         }
-        long forceNanos = 0;
-        if (!flushPolicy.forceBeforeConfirm()) {
-            unforcedWrites |= !done.isEmpty();
-        } else {
-            try {
-                long before = System.nanoTime();
-                partition.flush();
-                lastForceNanos = System.nanoTime();
-                forceNanos = lastForceNanos - before;
-            } catch (IOException | RuntimeException e) {
-                failRound(e, done, List.of());
-                return;
-            }
+        return done;
+    }
+
+    /**
+     * The round created a segment: once the flusher confirmed everything before it, the full flush
+     * (segments, directory, checkpoint, producer snapshot) runs here, then the round is confirmed.
+     */
+    private void flushHere(List<Request<?>> done) {
+        IOException failed = flusher.awaitIdle();
+        if (failed != null) {
+            failAfterForceFailure(done, failed);
+            return;
         }
+        long forceNanos;
+        try {
+            long before = System.nanoTime();
+            partition.flush();
+            lastForceNanos = System.nanoTime();
+            forceNanos = Math.max(1, lastForceNanos - before);
+        } catch (IOException | RuntimeException e) {
+            failRound(e, done, List.of());
+            return;
+        }
+        flusher.flushedBySelf(partition.flushedOffset());
         endOffset = partition.nextOffset();
-        for (Request<?> r : done) {
-            r.complete();
-        }
+        done.forEach(Request::confirm);
         report(done, forceNanos);
     }
 
@@ -261,9 +359,9 @@ public final class GroupCommitLog implements Closeable {
         int appends = 0;
         long bytes = 0;
         for (Request<?> r : done) {
-            if (!r.isTask()) {
+            if (r.isAppend()) {
                 appends++;
-                bytes += r.batch.sizeInBytes();
+                bytes += r.batchBytes();
             }
         }
         if (appends > 0) {
@@ -295,11 +393,17 @@ public final class GroupCommitLog implements Closeable {
     private void failRound(Exception cause, List<Request<?>> written, List<Request<?>> notRun) {
         LOG.error("storage failure; failing {} written and {} pending requests and reopening the partition",
                 written.size(), notRun.size(), cause);
-        for (Request<?> r : written) {
-            r.future.completeExceptionally(cause);
-        }
-        for (Request<?> r : notRun) {
-            r.future.completeExceptionally(cause);
+        written.forEach(r -> r.fail(cause));
+        notRun.forEach(r -> r.fail(cause));
+        reopenAfterFailure();
+    }
+
+    /** A force run by the flusher failed: fail {@code written} (never confirmed) and drop the partition. */
+    private void failAfterForceFailure(List<Request<?>> written, IOException cause) {
+        LOG.error("force failed; failing {} more written requests and reopening the partition", written.size(), cause);
+        written.forEach(r -> r.fail(cause));
+        if (partition != null) {
+            partition.markFailed(cause); // its close must not force again: a retried fsync can falsely succeed
         }
         reopenAfterFailure();
     }
@@ -307,11 +411,22 @@ public final class GroupCommitLog implements Closeable {
     private void ensureOpen() throws IOException {
         if (partition == null) {
             partition = opener.open();
+            if (flusher != null) {
+                flusher.reset(partition.flushedOffset());
+            }
+            endOffset = partition.nextOffset();
             LOG.info("partition reopened after storage failure");
         }
     }
 
     private void reopenAfterFailure() {
+        // The flusher may still force this partition's file: the requests handed to it get their outcome first.
+        if (flusher != null) {
+            IOException failed = flusher.awaitIdle();
+            if (failed != null && partition != null) {
+                partition.markFailed(failed);
+            }
+        }
         // Whatever the page cache holds after a failed force is not trusted: drop it, recover.
         try {
             if (partition != null) {
@@ -324,6 +439,13 @@ public final class GroupCommitLog implements Closeable {
     }
 
     private void shutDownPartition() {
+        if (flusher != null) {
+            IOException failed = flusher.awaitIdle();
+            if (failed != null && partition != null) {
+                partition.markFailed(failed);
+            }
+            flusher.stop();
+        }
         if (partition != null) {
             try {
                 partition.close();
@@ -333,7 +455,7 @@ public final class GroupCommitLog implements Closeable {
             partition = null;
         }
         for (Request<?> r; (r = queue.poll()) != null; ) {
-            r.future.completeExceptionally(new IllegalStateException("partition log is closed"));
+            r.fail(new IllegalStateException("partition log is closed"));
         }
     }
 
@@ -355,8 +477,8 @@ public final class GroupCommitLog implements Closeable {
         }
     }
 
-    /** One queued unit: an append or a task. Mutable result fields are writer-thread only. */
-    private static final class Request<T> {
+    /** One queued unit: an append or a task. Mutable result fields are appender-thread only. */
+    private static final class Request<T> implements Flusher.Pending {
         final RecordBatch batch;
         final short currentEpoch;
         final PartitionTask<T> task;
@@ -378,8 +500,24 @@ public final class GroupCommitLog implements Closeable {
             result = task != null ? task.run(partition) : (T) partition.append(batch, currentEpoch);
         }
 
-        void complete() {
+        @Override
+        public void confirm() {
             future.complete(result);
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            future.completeExceptionally(cause);
+        }
+
+        @Override
+        public boolean isAppend() {
+            return task == null;
+        }
+
+        @Override
+        public long batchBytes() {
+            return batch == null ? 0 : batch.sizeInBytes();
         }
     }
 }

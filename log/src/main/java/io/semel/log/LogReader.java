@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads of one partition's <em>durable</em> data from any thread, without a round trip through
@@ -47,7 +48,7 @@ public final class LogReader {
     /** Registered waiters that trigger a sweep of abandoned ones. */
     private static final int WAITERS_SWEEP_AT = 64;
 
-    private volatile View view = View.CLOSED;
+    private final AtomicReference<View> current = new AtomicReference<>(View.CLOSED);
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waitersSinceSweep = new AtomicInteger();
 
@@ -66,17 +67,17 @@ public final class LogReader {
 
     /** The flushed offset as of the last publication: every offset below it is durable. 0 before the first open. */
     public long durableEnd() {
-        return view.durableEnd();
+        return current.get().durableEnd();
     }
 
     /** The oldest offset still in the log as of the last publication. */
     public long startOffset() {
-        return view.startOffset();
+        return current.get().startOffset();
     }
 
     /** Whether the partition is open (false before the first open, while it is reopened, and after close). */
     public boolean isOpen() {
-        return view.open();
+        return current.get().open();
     }
 
     /**
@@ -107,7 +108,7 @@ public final class LogReader {
             throw new IllegalArgumentException("maxBytes is " + maxBytes + "; it must be positive");
         }
         for (int attempt = 0; attempt < VIEW_RETRIES_MAX; attempt++) {
-            View v = view;
+            View v = current.get();
             if (!v.open()) {
                 throw new IOException("partition log is closed or being reopened; retry");
             }
@@ -195,16 +196,49 @@ public final class LogReader {
             waiters.removeIf(w -> w.future().isDone());
         }
         // Re-check after registering: a publication between the caller's check and add must not be missed.
-        View v = view;
+        View v = current.get();
         if (!v.open() || v.durableEnd() > offset) {
             f.complete(null);
         }
         return f;
     }
 
-    /** Writer thread: makes {@code published} the view, then wakes the waiters it satisfies. */
+    /**
+     * Writer thread: makes {@code published} the view, then wakes the waiters it satisfies. While the log
+     * stays open the durable end never moves back: the flusher may already have published a later force
+     * ({@link #advance}) than the writer knew of.
+     */
     void publish(View published) {
-        view = published;
+        wake(current.updateAndGet(old -> old.open() && published.open() && old.durableEnd() > published.durableEnd()
+                ? new View(true, published.startOffset(), old.durableEnd(), published.segments()) : published));
+    }
+
+    /**
+     * Flusher thread: a force made every offset below {@code durableEnd} durable; {@code active} is the
+     * active segment as it was when that force was handed over (it holds those offsets). The view keeps its
+     * segments, with {@code active} in place of an older picture of the same segment; nothing changes when the
+     * log closed or the segment is no longer in the view (a reopen or deletion published its own view).
+     */
+    void advance(long durableEnd, ReadableSegment active) {
+        wake(current.updateAndGet(old -> {
+            if (!old.open() || durableEnd <= old.durableEnd()) {
+                return old;
+            }
+            ReadableSegment[] segments = old.segments();
+            for (int i = segments.length - 1; i >= 0; i--) {
+                if (segments[i].baseOffset() == active.baseOffset()) {
+                    if (segments[i].nextOffset() < active.nextOffset()) {
+                        segments = segments.clone();
+                        segments[i] = active;
+                    }
+                    return new View(true, old.startOffset(), durableEnd, segments);
+                }
+            }
+            return old;
+        }));
+    }
+
+    private void wake(View published) {
         if (waiters.isEmpty()) {
             return;
         }

@@ -128,6 +128,30 @@ public final class Partition implements Closeable {
         }
     }
 
+    /**
+     * A force of everything appended so far for another thread to run, or {@code null} when the next
+     * flush must be the full {@link #flush()} (a segment rolled: directory sync, checkpoint and producer
+     * snapshot). See {@link PartitionLog#pendingForce()}.
+     */
+    public PartitionLog.PendingForce pendingForce() {
+        return snapshotDue ? null : log.pendingForce();
+    }
+
+    /** Whether a segment was created since the last {@link #flush()} (then {@link #pendingForce()} is null). */
+    public boolean rollPending() {
+        return snapshotDue || log.rollPending();
+    }
+
+    /** A {@link #pendingForce()} completed: offsets below {@code offset} are durable. */
+    public void forcedTo(long offset) {
+        log.forcedTo(offset);
+    }
+
+    /** See {@link PartitionLog#markFailed}: a force run outside failed; close without forcing again. */
+    public void markFailed(IOException cause) {
+        log.markFailed(cause);
+    }
+
     public List<RecordBatch> read(long fromOffset, int maxBytes) throws IOException {
         return log.read(fromOffset, maxBytes);
     }

@@ -44,7 +44,10 @@ public final class PartitionLog implements Closeable {
     private final Clock clock;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final RecoveryReport lastRecovery;
+    /** Everything below is durable by {@link #flush()}, which walks the segments from here on. */
     private long flushedOffset;
+    /** Everything below is durable by a {@link PendingForce} (active segment only); see {@link #flushedOffset()}. */
+    private long forcedOffset;
     private long checkpointedOffset;
     private boolean directorySyncPending;
     private boolean rolledSinceCheckpoint;
@@ -108,7 +111,7 @@ public final class PartitionLog implements Closeable {
         }
         ReadableSegment[] all = Arrays.copyOf(sealedView, sealedView.length + 1);
         all[sealedView.length] = segments.lastEntry().getValue().readable();
-        reader.publish(new LogReader.View(true, startOffset(), flushedOffset, all));
+        reader.publish(new LogReader.View(true, startOffset(), flushedOffset(), all));
     }
 
     /**
@@ -175,6 +178,92 @@ public final class PartitionLog implements Closeable {
         }
         if (!closed) {
             publish();
+        }
+    }
+
+    /**
+     * A force of everything appended so far that another thread may run while the owner keeps
+     * appending (the partition's flusher), or {@code null} when the next flush must be the full
+     * {@link #flush()}: a segment was created since the last one, so the directory must be synced
+     * and the checkpoint moved, which only the owner does. Owner thread only.
+     *
+     * <p>Without a new segment every older segment is already forced (the flush after the roll forced
+     * them), so forcing the active segment's file makes every offset below {@link PendingForce#offset()}
+     * durable. Report that back with {@link #forcedTo(long)}.
+     */
+    public PendingForce pendingForce() {
+        assert calledByOwner();
+        if (rollPending()) {
+            return null;
+        }
+        Segment active = segments.lastEntry().getValue();
+        Map.Entry<Long, Segment> previous = segments.lowerEntry(active.baseOffset());
+        assert previous == null || !previous.getValue().hasUnforcedBytes()
+                : "segment " + previous.getValue() + " has unforced bytes and no roll is pending";
+        return new PendingForce(active.logFileForConcurrentForce(), nextOffset(), active.readable(), reader);
+    }
+
+    /** Whether a segment was created since the last {@link #flush()}: {@link #pendingForce()} is then null. */
+    public boolean rollPending() {
+        return directorySyncPending || rolledSinceCheckpoint;
+    }
+
+    /**
+     * A {@link PendingForce} returned by this log completed: every offset below {@code offset} is
+     * durable. Owner thread only; ignored on a failed log (recovery decides after a reopen).
+     */
+    public void forcedTo(long offset) {
+        assert calledByOwner();
+        assert offset <= nextOffset() : "forced to " + offset + " beyond the end " + nextOffset();
+        // Not flushedOffset: the next flush() must still walk the segment that was active then, to
+        // persist its index once a roll made it old.
+        if (failure == null && offset > forcedOffset) {
+            forcedOffset = offset;
+        }
+    }
+
+    /**
+     * Marks the log failed by an I/O error seen outside it (a {@link PendingForce} that threw): later
+     * writes and {@link #close()} force nothing, because after a failed fsync a retry could falsely
+     * succeed. Owner thread only.
+     */
+    public void markFailed(IOException cause) {
+        assert calledByOwner();
+        if (failure == null) {
+            fail(cause);
+        }
+    }
+
+    /**
+     * The force of a log's active segment up to an offset, captured by the owner and run by any one
+     * thread ({@link StorageFile#force()} may run beside the owner's writes). Immutable.
+     */
+    public static final class PendingForce {
+        private final StorageFile file;
+        private final long offset;
+        private final ReadableSegment active;
+        private final LogReader reader;
+
+        private PendingForce(StorageFile file, long offset, ReadableSegment active, LogReader reader) {
+            this.file = file;
+            this.offset = offset;
+            this.active = active;
+            this.reader = reader;
+        }
+
+        /** Offsets below this are durable once {@link #force()} returned. */
+        public long offset() {
+            return offset;
+        }
+
+        /**
+         * fdatasync of the active segment's file; the owner must not close it before this returns. Then
+         * publishes the new durable end to the partition's readers (on the calling thread, before the caller
+         * confirms anything), so a confirmed append is readable as soon as it is confirmed.
+         */
+        public void force() throws IOException {
+            file.force();
+            reader.advance(offset, active);
         }
     }
 
@@ -338,9 +427,9 @@ public final class PartitionLog implements Closeable {
         return segments.firstKey();
     }
 
-    /** Every offset below this is durable. */
+    /** Every offset below this is durable (by {@link #flush()} or a {@link PendingForce} reported back). */
     public long flushedOffset() {
-        return flushedOffset;
+        return Math.max(flushedOffset, forcedOffset);
     }
 
     public List<SegmentInfo> segments() {
@@ -428,6 +517,9 @@ public final class PartitionLog implements Closeable {
         if (batch.sizeInBytes() > config.maxBatchBytes()) {
             throw new AppendRejectedException(ErrorCode.MESSAGE_TOO_LARGE, "batch of " + batch.sizeInBytes()
                     + " bytes exceeds maxBatchBytes=" + config.maxBatchBytes() + "; nothing was written, send smaller batches");
+        }
+        if (batch.sizeInBytes() - RecordBatch.HEADER_BYTES <= config.maxRecordBytes()) {
+            return; // all records together fit the per-record limit: no walk over them on the append path
         }
         // Sizes from the length fields: no record is decoded on the append path.
         int[] sizes = batch.recordSizes();

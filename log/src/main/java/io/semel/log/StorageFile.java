@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 
 /**
  * One open file of a {@link Storage}. Positional reads and writes; nothing is durable until
- * {@link #force()} returns. Not thread-safe for writes: one writer per file.
+ * {@link #force()} returns. Not thread-safe for writes: one writer per file. One other thread may
+ * call {@link #force()} while the writer writes (the partition's flusher beside its appender): the
+ * force then makes durable at least every byte whose {@code write} returned before it began.
  */
 public interface StorageFile extends Closeable {
 
@@ -22,7 +24,10 @@ public interface StorageFile extends Closeable {
     /** Writes all of {@code src} at {@code position}, extending the file if needed. */
     void write(long position, ByteBuffer src) throws IOException;
 
-    /** Makes every byte written so far durable (fdatasync). */
+    /**
+     * Makes every byte written so far durable (fdatasync): every write that returned before this
+     * call began; a write running beside it may or may not be covered.
+     */
     void force() throws IOException;
 
     /** Cuts the file to {@code size} bytes (no-op if shorter). Durable after {@link #force()}. */

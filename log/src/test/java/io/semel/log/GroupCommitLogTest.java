@@ -8,6 +8,7 @@ import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,15 +18,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GroupCommitLogTest {
     private static final LogConfig CONFIG = LogConfig.builder().segmentBytes(16 * 1024).build();
 
     private final SimulatedStorage storage = new SimulatedStorage();
     private GroupCommitLog log;
+    /** Set by the tests that hold forces; released before closing, so a failed test cannot hang the close. */
+    private GatedStorage gated;
 
     @AfterEach
     void closeLog() throws IOException {
+        if (gated != null) {
+            gated.release();
+        }
         if (log != null) {
             log.close();
         }
@@ -207,6 +214,143 @@ class GroupCommitLogTest {
         Thread.sleep(300);
         assertThat(storage.forceCount()).as("nothing written since: no more forces").isEqualTo(forcesAfterInterval);
         assertThat(log.idleWakeups()).isZero();
+    }
+
+    private GroupCommitLog startGated(int pendingMax, int unforcedMax) throws IOException {
+        gated = new GatedStorage(storage);
+        log = GroupCommitLog.start(() -> Partition.open(gated, CONFIG, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                pendingMax, unforcedMax, r -> new Thread(r, "test-partition-writer"), GroupCommitLog.RoundListener.NONE);
+        return log;
+    }
+
+    /** Waits until the storage holds {@code bytes} more bytes written than {@code before}. */
+    private void awaitWritten(long before, long bytes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (storage.bytesWritten() - before < bytes) {
+            assertThat(System.nanoTime() - deadline).as("bytes written while a force is held: %d of %d",
+                    storage.bytesWritten() - before, bytes).isNegative();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void appendsArrivingDuringAForceAreWrittenAtOnceAndShareTheNextForce() throws Exception {
+        startGated(1024, GroupCommitLog.UNFORCED_REQUESTS_MAX);
+        gated.hold();
+        CompletableFuture<AppendOutcome> first = log.append(TestBatches.batch(1, 50), (short) -1);
+        gated.awaitForcesHeld(1);
+        long forcesBefore = storage.forceCount();
+        long writtenBefore = storage.bytesWritten();
+        List<CompletableFuture<AppendOutcome>> during = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            during.add(log.append(TestBatches.batch(1, 50), (short) -1));
+        }
+        // The appender does not wait for the force in progress: all 50 are written meanwhile ...
+        awaitWritten(writtenBefore, 50L * TestBatches.batch(1, 50).sizeInBytes());
+        // ... and none is confirmed, nor the first: their force has not returned.
+        assertThat(first).isNotDone();
+        assertThat(during).noneMatch(CompletableFuture::isDone);
+
+        gated.release();
+        assertThat(first.get(10, TimeUnit.SECONDS).baseOffset()).isZero();
+        for (int i = 0; i < during.size(); i++) {
+            assertThat(during.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i + 1);
+        }
+        assertThat(storage.forceCount() - forcesBefore).as("the held force plus one for all 50 written during it")
+                .isEqualTo(2);
+        storage.crash(); // every confirmed append was forced
+        log.close();
+        log = null;
+        try (Partition reopened = Partition.open(storage, CONFIG, 16, Clock.systemUTC())) {
+            assertThat(reopened.nextOffset()).isEqualTo(51);
+        }
+    }
+
+    @Test
+    void failedForceFailsEverythingWrittenWhileItRanAndRetriesLeaveOneCopy() throws Exception {
+        startGated(1024, GroupCommitLog.UNFORCED_REQUESTS_MAX);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(idempotent(4, 0, "v0"), (short) 0));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        for (int seq = 1; seq <= 5; seq++) {
+            sent.add(log.append(idempotent(4, seq, "v" + seq), (short) 0));
+        }
+        awaitWritten(writtenBefore, 5L * idempotent(4, 1, "v1").sizeInBytes());
+        storage.failNextForce(new IOException("simulated EIO on fsync"));
+        gated.release();
+        for (CompletableFuture<AppendOutcome> f : sent) {
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).as("written before or during the failed force")
+                    .hasCauseInstanceOf(IOException.class);
+        }
+        // Outcome unknown: the client retries every sequence; the reopened partition dedups what survived.
+        for (int seq = 0; seq <= 5; seq++) {
+            log.append(idempotent(4, seq, "v" + seq), (short) 0).get(10, TimeUnit.SECONDS); // appended or duplicate
+        }
+        List<RecordBatch> all = log.call(p -> p.read(0, 1 << 20)).get(10, TimeUnit.SECONDS);
+        assertThat(all).extracting(RecordBatch::baseSequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void appenderStopsTakingRequestsWhileTheUnforcedBoundIsReached() throws Exception {
+        startGated(2, 4);
+        int batchBytes = TestBatches.batch(1, 10).sizeInBytes();
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> accepted = new ArrayList<>();
+        accepted.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        // Four fill the bound; the fifth is written too, but its hand-over waits for room.
+        for (int i = 0; i < 5; i++) {
+            accepted.add(log.append(TestBatches.batch(1, 10), (short) -1));
+            awaitWritten(writtenBefore, (i + 1L) * batchBytes);
+        }
+        // The appender is blocked: two fill the queue, the next is refused at once.
+        accepted.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        accepted.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        CompletableFuture<AppendOutcome> refused = log.append(TestBatches.batch(1, 10), (short) -1);
+        assertThatThrownBy(refused::get).cause().isInstanceOf(AppendRejectedException.class)
+                .satisfies(e -> assertThat(((AppendRejectedException) e).errorCode()).isEqualTo(ErrorCode.THROTTLED));
+        assertThat(storage.bytesWritten() - writtenBefore).as("nothing written beyond the bound").isEqualTo(5L * batchBytes);
+
+        gated.release();
+        for (int i = 0; i < accepted.size(); i++) {
+            assertThat(accepted.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void retentionRightAfterARollWaitsForTheForceStillRunningOnTheOldSegment(@TempDir Path dir) throws Exception {
+        LogConfig keepLittle = CONFIG.toBuilder().retentionBytes(1).build();
+        gated = new GatedStorage(new FileStorage(dir)); // a real file: forcing a closed channel fails
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, keepLittle, 16, Clock.systemUTC()),
+                FlushPolicy.everyBatch(), 1024, GroupCommitLog.UNFORCED_REQUESTS_MAX, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }, GroupCommitLog.RoundListener.NONE);
+        Thread appender = threads.get(0);
+        gated.hold();
+        CompletableFuture<AppendOutcome> inOldSegment = log.append(TestBatches.batch(1, 10_000), (short) -1);
+        gated.awaitForcesHeld(1); // the flusher forces the first segment, held there
+        CountDownLatch release = blockWriter();
+        long writtenBefore = gated.bytesWritten();
+        CompletableFuture<AppendOutcome> rolls = log.append(TestBatches.batch(1, 10_000), (short) -1);
+        CompletableFuture<Integer> retention = log.call(Partition::applyRetention); // same round as the roll
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gated.bytesWritten() == writtenBefore || appender.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime() - deadline).as("the appender wrote the rolling batch and waits").isNegative();
+            Thread.sleep(1);
+        }
+        assertThat(dir.resolve(io.semel.log.internal.Segment.logName(0))).as("old segment, its force still held")
+                .exists();
+        gated.release();
+        assertThat(inOldSegment.get(10, TimeUnit.SECONDS).baseOffset()).as("its force was not cut short").isZero();
+        assertThat(rolls.get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(1);
+        assertThat(retention.get(10, TimeUnit.SECONDS)).as("segments deleted").isEqualTo(1);
     }
 
     @Test

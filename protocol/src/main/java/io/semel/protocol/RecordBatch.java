@@ -1,6 +1,7 @@
 package io.semel.protocol;
 
 import io.semel.protocol.CorruptBatchException.Reason;
+import io.semel.protocol.internal.Crc32cPatch;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -247,7 +248,12 @@ public final class RecordBatch {
         }
     }
 
-    /** A copy of this batch with its base offset set and the CRC recomputed. */
+    /**
+     * A copy of this batch with its base offset set: the header is patched, the records are neither
+     * re-encoded nor re-read. The CRC is updated from the stored one for the 8 changed bytes
+     * ({@link Crc32cPatch}), so a batch whose stored CRC was wrong stays wrong: corruption that
+     * slipped past a check is never blessed with a fresh checksum.
+     */
     public RecordBatch withBaseOffset(long baseOffset) {
         // nextOffset() must stay representable, or the log's offset arithmetic wraps negative.
         if (!offsetFits(baseOffset, recordCount())) {
@@ -255,8 +261,11 @@ public final class RecordBatch {
                     + " records is out of range 0.." + (Long.MAX_VALUE - recordCount()));
         }
         byte[] copy = bytes.clone();
-        ByteBuffer.wrap(copy).putLong(BASE_OFFSET_OFFSET, baseOffset);
-        stampCrc(copy);
+        ByteBuffer header = ByteBuffer.wrap(copy);
+        long oldBaseOffset = header.getLong(BASE_OFFSET_OFFSET);
+        header.putLong(BASE_OFFSET_OFFSET, baseOffset);
+        long bytesAfter = copy.length - (BASE_OFFSET_OFFSET + Long.BYTES);
+        header.putInt(CRC_OFFSET, Crc32cPatch.patch(header.getInt(CRC_OFFSET), oldBaseOffset, baseOffset, bytesAfter));
         return new RecordBatch(copy);
     }
 

@@ -1,7 +1,9 @@
 package io.semel.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.semel.protocol.internal.Crc32cPatch;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +52,33 @@ class RecordBatchProperties {
             }
         }
         assertDecodesOrFailsCleanly(restampCrc ? Batches.restampCrc(bytes) : bytes);
+    }
+
+    @Property(tries = 1000)
+    void aPatchedBaseOffsetGivesTheCrcOfAFullRecomputation(@ForAll("batches") RecordBatch batch,
+            @ForAll("offsets") long baseOffset) throws CorruptBatchException {
+        RecordBatch stamped = batch.withBaseOffset(baseOffset);
+        byte[] recomputed = Batches.restampCrc(Batches.bytes(stamped));
+        assertThat(stamped.crc()).isEqualTo(ByteBuffer.wrap(recomputed).getInt(4));
+        assertThat(Batches.decode(Batches.bytes(stamped)).baseOffset()).isEqualTo(baseOffset);
+    }
+
+    @Property(tries = 300)
+    void aPatchedCrcThatWasWrongStaysWrong(@ForAll("batches") RecordBatch batch, @ForAll("offsets") long baseOffset,
+            @ForAll @IntRange(min = 0, max = 7) int bit) {
+        byte[] bytes = Batches.bytes(batch);
+        bytes[bytes.length - 1] ^= (byte) (1 << bit); // damaged after its CRC was computed
+        ByteBuffer header = ByteBuffer.wrap(bytes);
+        int patched = Crc32cPatch.patch(header.getInt(4), header.getLong(10), baseOffset, bytes.length - 18);
+        header.putLong(10, baseOffset).putInt(4, patched);
+        assertThatThrownBy(() -> Batches.decode(bytes)).isInstanceOf(CorruptBatchException.class)
+                .satisfies(e -> assertThat(((CorruptBatchException) e).reason()).isEqualTo(CorruptBatchException.Reason.BAD_CRC));
+    }
+
+    @Provide
+    Arbitrary<Long> offsets() {
+        return Arbitraries.oneOf(Arbitraries.longs().between(0, 1L << 20),
+                Arbitraries.longs().between(0, Long.MAX_VALUE / 2));
     }
 
     @Property(tries = 500)

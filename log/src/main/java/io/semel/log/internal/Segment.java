@@ -190,6 +190,14 @@ public final class Segment {
         return logUnforced;
     }
 
+    /**
+     * The segment's log file, for a force run by another thread while the owner keeps appending
+     * ({@link StorageFile#force()} may run beside a write). The caller must not close or write it.
+     */
+    public StorageFile logFileForConcurrentForce() {
+        return log;
+    }
+
     /** Position of the batch containing {@code offset}, which must lie in this segment. */
     public long positionOf(long offset) throws IOException {
         assert offset >= baseOffset && offset < nextOffset : "offset " + offset + " not in " + this;
