@@ -309,6 +309,8 @@ final class Flusher {
         }
         group.forEach(p -> p.fail(cause));
         writtenMeanwhile.forEach(p -> p.fail(cause));
+        // Wake an idle appender: it closes the partition now (readers then see it closed), not at the next request.
+        afterForce.run();
     }
 
     private List<Pending> takeWaiting() {

@@ -204,13 +204,14 @@ public final class LogReader {
     }
 
     /**
-     * Writer thread: makes {@code published} the view, then wakes the waiters it satisfies. While the log
-     * stays open the durable end never moves back: the flusher may already have published a later force
-     * ({@link #advance}) than the writer knew of.
+     * Writer thread: makes {@code published} the view, then wakes the waiters it satisfies. The durable end
+     * of an open log never moves back, not even when it closes: the flusher may already have published a later
+     * force ({@link #advance}) than the writer knew of.
      */
     void publish(View published) {
-        wake(current.updateAndGet(old -> old.open() && published.open() && old.durableEnd() > published.durableEnd()
-                ? new View(true, published.startOffset(), old.durableEnd(), published.segments()) : published));
+        wake(current.updateAndGet(old -> old.open() && old.durableEnd() > published.durableEnd()
+                ? new View(published.open(), published.startOffset(), old.durableEnd(), published.segments())
+                : published));
     }
 
     /**

@@ -471,7 +471,7 @@ public final class PartitionLog implements Closeable {
             error = e;
         }
         // Readers first learn the log is gone; a reader already holding a file keeps it until it lets go.
-        reader.publish(LogReader.View.closed(startOffset(), flushedOffset));
+        reader.publish(LogReader.View.closed(startOffset(), flushedOffset()));
         for (Segment segment : segments.values()) {
             try {
                 segment.close();
