@@ -98,6 +98,20 @@ final class TestClient implements Closeable {
         }
     }
 
+    /** The next answer, or null when the broker closed the connection (EOF or reset). */
+    Answer receiveOrNull() throws IOException {
+        try {
+            return receive();
+        } catch (EOFException | SocketException e) {
+            return null;
+        }
+    }
+
+    /** Half-closes: the broker reads end of stream after what was sent. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** An error frame for an api key this code does not know: read only error and message. */
     private static Answer rawError(byte[] frame, ProtocolException cause) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(frame);

@@ -5,6 +5,8 @@ import io.semel.protocol.internal.Crc32cPatch;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +36,8 @@ import java.util.zip.CRC32C;
  *                                4  keyLength (-1 = null key)   keyLength bytes key
  *                                4  valueLength (-1 = null)     valueLength bytes value
  *                                4  headerCount
- *                                headerCount times: 4 keyLength, key (UTF-8), 4 valueLength, value
+ *                                headerCount times: 4 keyLength, key (UTF-8, checked), 4 valueLength
+ *                                (not -1: a header value is never null), value
  * </pre>
  *
  * <p>What this format does <em>not</em> protect against: a CRC32C detects every burst error up to
@@ -226,15 +229,30 @@ public final class RecordBatch {
         }
         for (int h = 0; h < headers; h++) {
             int keyLength = b.getInt();
-            if (keyLength < 0) {
-                throw new CorruptBatchException(Reason.BAD_CONTENT, "header key length " + keyLength);
+            if (keyLength < 0 || keyLength > b.remaining()) {
+                throw new CorruptBatchException(Reason.BAD_CONTENT, "header key length " + keyLength + ", "
+                        + b.remaining() + " bytes left");
             }
+            requireUtf8(b.slice().limit(keyLength), keyLength);
             b.position(b.position() + keyLength);
             if (b.getInt() < 0) {
                 throw new CorruptBatchException(Reason.BAD_CONTENT, "negative header value length");
             }
             b.position(b.position() - 4);
             skipBytes(b);
+        }
+    }
+
+    /**
+     * A header key is a String to every reader ({@link #records()}); bytes that are not UTF-8 would
+     * come out as U+FFFD, a key other than the one written, of another size.
+     */
+    private static void requireUtf8(ByteBuffer key, int keyLength) throws CorruptBatchException {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(key);
+        } catch (CharacterCodingException e) {
+            throw new CorruptBatchException(Reason.BAD_CONTENT, "header key of " + keyLength + " bytes is not valid UTF-8");
         }
     }
 

@@ -223,6 +223,18 @@ class RecordBatchTest {
     }
 
     @Test
+    void aHeaderKeyThatIsNotUtf8BehindAValidCrcIsBadContent() {
+        // Found by RecordBatchFuzzTest: decode accepted it, then records() turned the key into U+FFFD,
+        // so a consumer read another key than was written and encodedSize() disagreed with the bytes.
+        byte[] bytes = bytes(Batches.small());
+        assertThat(bytes[FIRST_HEADER_COUNT + 8]).isEqualTo((byte) 'h');
+        bytes[FIRST_HEADER_COUNT + 8] = (byte) 0xBC;
+        CorruptBatchException e = catchThrowableOfType(CorruptBatchException.class, () -> decode(restampCrc(bytes)));
+        assertThat(e.reason()).isEqualTo(Reason.BAD_CONTENT);
+        assertThat(e.getMessage()).contains("header key of 1 bytes is not valid UTF-8");
+    }
+
+    @Test
     void negativeBaseOffsetOrSequenceBehindAValidCrcIsBadContent() {
         byte[] offset = bytes(Batches.small());
         ByteBuffer.wrap(offset).putLong(Batches.BASE_OFFSET_OFFSET, -1L);

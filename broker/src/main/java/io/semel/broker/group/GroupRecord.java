@@ -1,5 +1,7 @@
 package io.semel.broker.group;
 
+import io.semel.protocol.Protocol;
+
 /**
  * One durable fact about a consumer group. The shell persists these (group commit with fsync)
  * before it sends the replies of the {@link Decision} that produced them, wrapping each encoded
@@ -20,9 +22,7 @@ public sealed interface GroupRecord {
         public GroupCreated {
             GroupNames.requireValid("group", group);
             GroupNames.requireValid("topic", topic);
-            if (partitionCount < 1) {
-                throw new IllegalArgumentException("partitionCount must be >= 1, was " + partitionCount);
-            }
+            partitionCountInRange(partitionCount, 1);
         }
     }
 
@@ -141,7 +141,7 @@ public sealed interface GroupRecord {
     /** The group's topic grew to {@code partitionCount} partitions (ADD_PARTITIONS); the new ones start at 0. */
     record PartitionsAdded(int partitionCount) implements GroupRecord {
         public PartitionsAdded {
-            atLeast("partitionCount", partitionCount, 2);
+            partitionCountInRange(partitionCount, 2);
         }
     }
 
@@ -185,6 +185,14 @@ public sealed interface GroupRecord {
         if (lastOffset - firstOffset + 1 > RANGE_OFFSETS_MAX) {
             throw new IllegalArgumentException("range " + firstOffset + ".." + lastOffset + " covers more than "
                     + RANGE_OFFSETS_MAX + " offsets (RANGE_OFFSETS_MAX)");
+        }
+    }
+
+    /** Up to the protocol's limit: replay allocates per partition, so a corrupt count must not reach it. */
+    private static void partitionCountInRange(int partitionCount, int min) {
+        if (partitionCount < min || partitionCount > Protocol.MAX_PARTITIONS_PER_TOPIC) {
+            throw new IllegalArgumentException("partitionCount must be in " + min + ".."
+                    + Protocol.MAX_PARTITIONS_PER_TOPIC + " (Protocol.MAX_PARTITIONS_PER_TOPIC), was " + partitionCount);
         }
     }
 

@@ -31,7 +31,7 @@ import java.nio.charset.StandardCharsets;
  *
  * type | record              | body
  * -----+---------------------+-------------------------------------------------------------
- *  1   | GroupCreated        | group str16, topic str16, partitionCount i32 (>= 1)
+ *  1   | GroupCreated        | group str16, topic str16, partitionCount i32 (1..MAX_PARTITIONS_PER_TOPIC)
  *  2   | MemberIdIssued      | sequence i64 (>= 1)
  *  3   | LeaseGranted        | partition i32 (>= 0), leaseEpoch i64 (>= 1)
  *  4   | Delivered           | partition i32, offset i64 (>= 0), deliveryCount i32 (>= 1)
@@ -40,7 +40,7 @@ import java.nio.charset.StandardCharsets;
  *  7   | AckFloor            | partition i32, ackFloor i64 (>= 0)
  *  8   | Released            | partition i32, offset i64, deliveryCount i32, releases i32 (1..deliveryCount)
  *  9   | PositionReset       | partition i32, offset i64 (>= 0)
- * 10   | PartitionsAdded     | partitionCount i32 (>= 2)
+ * 10   | PartitionsAdded     | partitionCount i32 (2..MAX_PARTITIONS_PER_TOPIC)
  * 11   | GroupDeleted        | (empty)
  * 12   | SettledRange        | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), reason u8
  * 13   | DeliveredRange      | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), deliveryCount i32

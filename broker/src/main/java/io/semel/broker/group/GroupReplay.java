@@ -44,7 +44,12 @@ final class GroupReplay {
         }
         Effects decided = new Effects();
         for (int p = 0; p < g.partitionCount(); p++) {
-            finish(g.progress(p), decided);
+            try {
+                finish(g.progress(p), config.deliveryWindowMax(), decided);
+            } catch (CorruptGroupRecordException e) {
+                throw new CorruptGroupRecordException(e.reason(), "group '" + g.name() + "' partition " + p + ": "
+                        + e.getMessage());
+            }
         }
         // What replay decided by itself is not in the log yet: it goes out with GroupState.recovered().
         decided.records().forEach(g::unpersisted);
@@ -140,10 +145,25 @@ final class GroupReplay {
         pp.nextOffset = Math.max(pp.nextOffset, offset + 1);
     }
 
-    /** End of replay: nothing is delivered any more; everything in flight is due now. */
-    private static void finish(PartitionProgress pp, Effects decided) {
+    /**
+     * End of replay: nothing is delivered any more; everything in flight is due now.
+     *
+     * @throws CorruptGroupRecordException INCONSISTENT when more offsets below the next offset lack a
+     *     record than {@code deliveryWindowMax} (the most a group ever has in flight above its
+     *     floor): filling them in would take memory without bound (a Delivered record at offset
+     *     2^40 would ask for 2^40 slots)
+     */
+    private static void finish(PartitionProgress pp, long deliveryWindowMax, Effects decided)
+            throws CorruptGroupRecordException {
+        long recorded = pp.settled.subMap(pp.ackFloor, pp.nextOffset).size()
+                + pp.slots.subMap(pp.ackFloor, pp.nextOffset).size();
+        long unrecorded = pp.nextOffset - pp.ackFloor - recorded;
+        if (unrecorded > deliveryWindowMax) {
+            throw inconsistent(unrecorded + " offsets in [" + pp.ackFloor + ", " + pp.nextOffset
+                    + ") have no record, more than deliveryWindowMax " + deliveryWindowMax + " could leave in flight");
+        }
         // Unreachable with a prefix-truncated log; if it happens, assume one earlier delivery so a
-        // redelivery never claims count 1.
+        // redelivery never claims count 1. Bounded by the check above.
         for (long o = pp.ackFloor; o < pp.nextOffset; o++) {
             if (!pp.settled.containsKey(o) && !pp.slots.containsKey(o)) {
                 pp.slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, 1));

@@ -1,6 +1,7 @@
 package io.semel.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.semel.broker.group.CorruptGroupRecordException.Reason;
@@ -13,6 +14,7 @@ import io.semel.broker.group.GroupRecord.MemberIdIssued;
 import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
+import io.semel.protocol.Protocol;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -92,6 +94,24 @@ class GroupRecordCodecTest {
                 .put(GroupRecordCodec.GROUP_CREATED).putShort((short) 1).put((byte) 0xC3).putShort((short) 1)
                 .put((byte) 't').putInt(1);
         assertReason(badUtf8.array(), Reason.BAD_CONTENT);
+    }
+
+    @Test
+    void aPartitionCountAboveTheProtocolLimitIsBadContentBeforeReplayAllocatesForIt() {
+        // Replay allocates one PartitionProgress per partition: GroupCreated with 2^31-1 partitions
+        // asked for an array the VM cannot give (OutOfMemoryError, not a typed error).
+        int tooMany = Protocol.MAX_PARTITIONS_PER_TOPIC + 1;
+        ByteBuffer created = ByteBuffer.allocate(2 + 3 + 3 + 4).put(GroupRecordCodec.VERSION)
+                .put(GroupRecordCodec.GROUP_CREATED).putShort((short) 1).put((byte) 'g').putShort((short) 1)
+                .put((byte) 't').putInt(tooMany);
+        assertReason(created.array(), Reason.BAD_CONTENT);
+        created.putInt(8, Integer.MAX_VALUE);
+        assertReason(created.array(), Reason.BAD_CONTENT);
+        created.putInt(8, Protocol.MAX_PARTITIONS_PER_TOPIC);
+        assertThatCode(() -> GroupRecordCodec.decode(created.array())).doesNotThrowAnyException();
+        ByteBuffer added = ByteBuffer.allocate(6).put(GroupRecordCodec.VERSION).put(GroupRecordCodec.PARTITIONS_ADDED)
+                .putInt(tooMany);
+        assertReason(added.array(), Reason.BAD_CONTENT);
     }
 
     private static void assertReason(byte[] bytes, Reason reason) {

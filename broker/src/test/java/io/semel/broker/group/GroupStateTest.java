@@ -414,6 +414,23 @@ class GroupStateTest {
     }
 
     @Test
+    void replayRejectsMoreUnrecordedOffsetsThanTheDeliveryWindowInsteadOfFillingThemIn() throws Exception {
+        // Found by GroupRecordCodecFuzzTest: one Delivered record at offset 0x6900000001 made replay
+        // fill every offset below it with a synthesised slot until the heap ran out.
+        long offset = CONFIG.deliveryWindowMax() + 1L;
+        List<GroupRecord> records = List.of(new GroupRecord.GroupCreated("g1", "orders", 1), new Delivered(0, offset, 1));
+        assertThatThrownBy(() -> GroupState.replay(CONFIG, records))
+                .isInstanceOfSatisfying(CorruptGroupRecordException.class, e -> assertThat(e.reason())
+                        .isEqualTo(CorruptGroupRecordException.Reason.INCONSISTENT))
+                .hasMessageContaining(offset + " offsets in [0, " + (offset + 1) + ") have no record")
+                .hasMessageContaining("deliveryWindowMax " + CONFIG.deliveryWindowMax());
+        // At the window it is still filled in, as before: a log may lose a few records to a torn tail.
+        GroupState g = GroupState.replay(CONFIG, List.of(new GroupRecord.GroupCreated("g1", "orders", 1),
+                new Delivered(0, CONFIG.deliveryWindowMax(), 1)));
+        assertThat(g.inFlight(0)).hasSize(CONFIG.deliveryWindowMax() + 1);
+    }
+
+    @Test
     void unknownMembersAreAnsweredPerItem() {
         join("a", 0);
         Decision<List<ErrorCode>> d = shell.group.ack("nobody-1", List.of(new AckItem(0, 1, 0), new AckItem(1, 1, 0)));

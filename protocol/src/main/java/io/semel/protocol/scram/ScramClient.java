@@ -58,8 +58,8 @@ public final class ScramClient {
     /**
      * client-final-message for the broker's server-first-message.
      *
-     * @throws ScramException when server-first is malformed, does not extend our nonce, or asks for
-     *     an iteration count outside {@link Scram#ITERATIONS_MIN}..{@link Scram#ITERATIONS_MAX}
+     * @throws ScramException when server-first is malformed, does not extend our nonce, has a salt
+     *     shorter than {@link Scram#SALT_BYTES_MIN}, or asks for an iteration count outside {@link Scram#ITERATIONS_MIN}..{@link Scram#ITERATIONS_MAX}
      */
     public byte[] finalMessage(byte[] serverFirst) throws ScramException {
         expect(State.FIRST_SENT);
@@ -74,6 +74,11 @@ public final class ScramClient {
             throw new ScramException("broker's nonce does not extend the client's; refusing the exchange");
         }
         byte[] salt = a.base64('s');
+        // The broker never stores a shorter one (ScramCredential); PBKDF2 refuses an empty one with an unchecked error.
+        if (salt.length < Scram.SALT_BYTES_MIN) {
+            throw new ScramException("broker sends a salt of " + salt.length + " bytes, at least "
+                    + Scram.SALT_BYTES_MIN + " (SALT_BYTES_MIN)");
+        }
         int iterations = a.integer('i');
         if (iterations < Scram.ITERATIONS_MIN || iterations > Scram.ITERATIONS_MAX) {
             throw new ScramException("broker asks for " + iterations + " iterations, outside "

@@ -24,7 +24,8 @@ import java.util.stream.StreamSupport;
 /**
  * Streams a history written by {@link HistoryWriter} (the format is documented there), one event at a
  * time, re-checking the writer's rules. Any line that is not valid JSON, lacks a field, has a field of the
- * wrong type, or breaks a rule (retired process reused, {@code i} not increasing, time going backwards, …)
+ * wrong type, or breaks a rule (retired process reused, {@code i} not increasing, time going backwards or
+ * further than {@link #SPAN_NS_MAX} from the header, …)
  * is a {@link HistoryFormatException} carrying its 1-based line number. The header is read on
  * construction.
  *
@@ -33,6 +34,12 @@ import java.util.stream.StreamSupport;
 public final class HistoryReader implements Closeable {
     /** The {@code proc} of the header line. */
     public static final String HEADER_PROC = "harness";
+    /**
+     * Longest a history may span, ns after its header's {@code tNs}: 30 days, far beyond any run. The
+     * checker's summaries are laid out over the span (one bucket per second), so a far-future
+     * {@code tNs} in a hand-edited or corrupt file must be refused here, not allocated for there.
+     */
+    public static final long SPAN_NS_MAX = 30L * 24 * 3600 * 1_000_000_000L;
 
     private final BufferedReader in;
     private final EventValue.Header header;
@@ -40,6 +47,7 @@ public final class HistoryReader implements Closeable {
     private long lineNumber;
     private long lastI;
     private long lastTNs;
+    private long headerTNs;
 
     /** Reads the header line from {@code in}. */
     public HistoryReader(Reader in) throws IOException {
@@ -58,6 +66,7 @@ public final class HistoryReader implements Closeable {
         header = h;
         lastI = 0;
         lastTNs = first.tNs();
+        headerTNs = first.tNs();
     }
 
     /** Opens {@code file} (UTF-8) and reads its header. */
@@ -103,6 +112,12 @@ public final class HistoryReader implements Closeable {
         if (e.tNs() < lastTNs) {
             throw new HistoryFormatException(lineNumber, "tNs=" + e.tNs() + " goes backwards (previous tNs="
                     + lastTNs + ")");
+        }
+        // tNs >= the header's here, so a negative difference is an overflow: farther still.
+        long sinceHeaderNs = e.tNs() - headerTNs;
+        if (sinceHeaderNs < 0 || sinceHeaderNs > SPAN_NS_MAX) {
+            throw new HistoryFormatException(lineNumber, "tNs=" + e.tNs() + " is more than SPAN_NS_MAX " + SPAN_NS_MAX
+                    + " ns after the header's tNs=" + headerTNs);
         }
         try {
             tracker.accept(e);

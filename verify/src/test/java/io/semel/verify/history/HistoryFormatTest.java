@@ -193,6 +193,23 @@ class HistoryFormatTest {
     }
 
     @Test
+    void anEventLaterThanTheSpanLimitAfterTheHeaderIsRejected() throws IOException {
+        // semel check builds a confirmed-per-second series over the history's span: an ok send
+        // 10^18 ns (31 years) after the first send asked for a billion buckets (OutOfMemoryError,
+        // HistoryReaderFuzzTestInputs/.../regression-send-confirmed-31-years-later).
+        String invoke = sendInvoke(1, "p1", "m1");
+        String atLimit = invoke.replace("\"tNs\":10,", "\"tNs\":" + (5 + HistoryReader.SPAN_NS_MAX) + ",");
+        assertThat(HistoryReader.readAll(new StringReader(headerLine() + atLimit)).events()).hasSize(1);
+        String beyond = invoke.replace("\"tNs\":10,", "\"tNs\":" + (6 + HistoryReader.SPAN_NS_MAX) + ",");
+        assertThat(readError(headerLine() + beyond)).hasMessageContaining("line 2")
+                .hasMessageContaining("more than SPAN_NS_MAX " + HistoryReader.SPAN_NS_MAX + " ns after the header");
+        // Far enough that tNs minus the header's overflows a long: still a typed error.
+        String header = headerLine().replace("\"tNs\":5,", "\"tNs\":" + Long.MIN_VALUE + ",");
+        assertThat(readError(header + invoke.replace("\"tNs\":10,", "\"tNs\":" + Long.MAX_VALUE + ",")))
+                .hasMessageContaining("more than SPAN_NS_MAX");
+    }
+
+    @Test
     void emptyFileAndMissingHeaderAreRejectedAtLineOne() {
         assertThat(readError("").lineNumber()).isEqualTo(1);
         assertThat(readError(sendInvoke(0, "p1", "m1"))).hasMessageContaining("first line must be the header");
