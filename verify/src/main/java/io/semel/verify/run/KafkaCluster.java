@@ -55,6 +55,8 @@ import org.apache.kafka.common.Uuid;
  * <p>Thread-safe: each node is a {@link ChildProcess} (thread-safe); the controller resolution is synchronized.
  */
 final class KafkaCluster implements Brokers {
+    /** How often a node aborts the transactions past their timeout, ms. */
+    static final long TRANSACTION_ABORT_CHECK_MS = 1_000;
     static final List<String> NODES = List.of("k1", "k2", "k3");
     static final String CONTROLLER = "controller";
     static final int REPLICATION_FACTOR = 3;
@@ -171,6 +173,9 @@ final class KafkaCluster implements Brokers {
                 "transaction.state.log.replication.factor=" + REPLICATION_FACTOR,
                 "transaction.state.log.min.isr=" + MIN_INSYNC_REPLICAS,
                 "transaction.state.log.num.partitions=4",
+                // A transaction past its timeout is aborted within a second, not the default ten: the relay's stall
+                // fault (relay-stall-past-transaction-timeout) finds it aborted when it comes back.
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=" + TRANSACTION_ABORT_CHECK_MS,
                 "share.coordinator.state.topic.replication.factor=" + REPLICATION_FACTOR,
                 "share.coordinator.state.topic.min.isr=" + MIN_INSYNC_REPLICAS,
                 "unclean.leader.election.enable=false",

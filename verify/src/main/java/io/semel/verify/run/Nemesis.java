@@ -112,7 +112,7 @@ final class Nemesis {
     void endCrashWindows() {
         zombieWatchers.forEach(Thread::interrupt);
         for (TimedFault f : extendedCrashWindows) {
-            if (f.kind() == FaultKind.ZOMBIE) {
+            if (f.kind().isSelfStop()) {
                 endZombie(f, processor(f));
                 continue;
             }
@@ -235,7 +235,7 @@ final class Nemesis {
         if (skipped.remove(f)) {
             return;
         }
-        if (f.kind() == FaultKind.ZOMBIE) {
+        if (f.kind().isSelfStop()) {
             stopZombie(f);
             return;
         }
@@ -385,16 +385,17 @@ final class Nemesis {
     }
 
     /**
-     * The zombie's window ends: if the processor stopped itself inside its transaction (it recorded the start), send
-     * SIGCONT and record the stop; a zombie that never fired is recorded as a failed start, as a crash window is.
+     * The window of a zombie (or of the relay's stall) ends: if the child stopped itself inside its transaction (it
+     * recorded the start), send SIGCONT and record the stop; one that never fired is recorded as a failed start, as
+     * a crash window is.
      */
     private void stopZombie(TimedFault f) throws InterruptedException {
         ProcessorNode p = processor(f);
         if (!p.zombieStopped()) {
             // A processor just back from a restart, or idle, may not reach a batch within the window; the zombie
             // stays armed and a watcher holds it stopped for its full length once it fires.
-            log.accept("zombie window of " + f.target() + " ended before a batch reached the handler; it stays armed "
-                    + "until one does or the workload ends");
+            log.accept(f.kind().wireName() + " window of " + f.target() + " ended before the child reached its step; "
+                    + "it stays armed until it does or the workload ends");
             extendedCrashWindows.add(f);
             Thread w = new Thread(() -> watchZombie(f, p), "zombie-watch-" + f.target());
             w.setDaemon(true);
@@ -423,9 +424,9 @@ final class Nemesis {
     private void endZombie(TimedFault f, ProcessorNode p) {
         boolean fired;
         try {
-            fired = p.endZombie();
+            fired = p.endSelfStop(f.kind());
         } catch (java.io.IOException | RuntimeException e) {
-            log.accept("ending the zombie of " + f.target() + " failed: " + e);
+            log.accept("ending the " + f.kind().wireName() + " of " + f.target() + " failed: " + e);
             fired = false;
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()),
@@ -435,8 +436,8 @@ final class Nemesis {
             if (fired) {
                 history.ok(proc(f), n);
             } else {
-                history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but no batch "
-                        + "reached the handler (the processor was down or idle)");
+                history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but the child "
+                        + "never reached its step (it was down or idle)");
             }
         }
     }
