@@ -67,6 +67,12 @@ public final class RunSchedule {
      */
     static final long KAFKA_RESTART_MS = 20_000;
     /**
+     * Kafka engine: time kept free on the nodes after a node's death: its restart, which the nemesis runs on that
+     * target's executor before the target's next fault (28 s at load 25, seed 961444; up to 54 s at load 40-56); a
+     * fault on the same target planned sooner came too late and was skipped (a failed start: trivial).
+     */
+    static final long KAFKA_NODE_RESTART_MS = 30_000;
+    /**
      * Kafka engine: the relay's stall, past its transaction timeout and the nodes' check for timed-out transactions,
      * with time for the coordinator to abort it.
      */
@@ -150,10 +156,12 @@ public final class RunSchedule {
             }
             switch (k) {
                 case KILL, PAUSE -> {
+                    // Not the relay: its chain kills it at its two crash points and stops it inside a transaction,
+                    // and its broker-kill-in-relay-transaction may wait to the end of the workload for a transaction
+                    // (the relay's own executor), which would push a later kill or pause past its window.
                     List<String> all = new ArrayList<>(brokers);
                     all.addAll(roster.processors());
                     all.addAll(roster.producerChildren());
-                    all.add(RELAY);
                     targets.put(k, all);
                 }
                 case RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
@@ -192,7 +200,7 @@ public final class RunSchedule {
             wishes.add(new CoveringPlanner.Need(FaultKind.SECOND_RELAY, SECOND_RELAY, 8_000));
         }
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(KAFKA_EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
-                SPACING_MS, WINDOW_MS, COVER_FROM_MS, KAFKA_RESTART_MS);
+                SPACING_MS, WINDOW_MS, COVER_FROM_MS, KAFKA_RESTART_MS, KAFKA_NODE_RESTART_MS);
         Set<String> quiet = new java.util.HashSet<>(brokers);
         quiet.addAll(List.of(PROXY_PROCESSOR, PROXY_PRODUCERS, GROUP));
         return CoveringPlanner.plan(seed, healAtMs, targets, chain, needs, wishes, quiet, CONTROLLER, rules,

@@ -45,20 +45,23 @@ public final class CoveringPlanner {
      *     with every kind in them to do much work between faults
      * @param restartMs time kept free on a child process (not the broker, not a {@code oneAtATime} node) after its
      *     death: its restart (a JVM start, a group join, a first batch) before its next fault
+     * @param nodeRestartMs time kept free on the broker, or on the {@code oneAtATime} nodes together, after a death
+     *     of one of them: the node's restart, which the nemesis runs on that target before its next fault (a fault
+     *     whose window passes meanwhile is skipped: a failed start)
      */
     public record Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs,
-            long coverFromMs, long restartMs) {
+            long coverFromMs, long restartMs, long nodeRestartMs) {
         public Rules {
             if (edgeMs < 0 || marginMs < 0 || recoveryMs < 0 || concurrentMax < 1 || spacingMs < 1 || windowMs < 1
-                    || coverFromMs < 0 || restartMs < 0) {
+                    || coverFromMs < 0 || restartMs < 0 || nodeRestartMs < 0) {
                 throw new IllegalArgumentException("invalid planner rules " + this);
             }
         }
 
-        /** A child process restarts in {@code recoveryMs}, as the broker does. */
+        /** Every process, the broker included, restarts in {@code recoveryMs}. */
         public Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs,
                 long coverFromMs) {
-            this(edgeMs, marginMs, recoveryMs, concurrentMax, spacingMs, windowMs, coverFromMs, recoveryMs);
+            this(edgeMs, marginMs, recoveryMs, concurrentMax, spacingMs, windowMs, coverFromMs, recoveryMs, recoveryMs);
         }
     }
 
@@ -385,13 +388,13 @@ public final class CoveringPlanner {
         return a.stopMs() + after(a) <= b.startMs() || b.stopMs() + after(b) <= a.startMs();
     }
 
-    /** Time kept free on a fault's target after it: a broker or node recovers, a child process restarts. */
+    /** Time kept free on a fault's target after it: a broker or node restarts, a child process restarts. */
     private long after(TimedFault f) {
         if (!f.kind().isDeath()) {
             return rules.marginMs();
         }
         boolean node = f.target().equals(broker) || oneAtATime.contains(f.target());
-        return node ? rules.recoveryMs() : rules.restartMs();
+        return node ? rules.nodeRestartMs() : rules.restartMs();
     }
 
     private TimedFault withWindow(TimedFault f) {
