@@ -440,13 +440,17 @@ final class Nemesis {
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()),
                 fired ? NemesisPhase.STOP : NemesisPhase.START);
+        // Its own process id: the target's executor may have an op open on nemesis.<target> right now (seed 961444:
+        // the relay's broker-kill-in-relay-transaction was waiting for a transaction when its stall ended, and the
+        // watcher's invoke broke the one-op-per-process rule and died, leaving the relay stopped).
+        String watchProc = proc(f) + "-" + f.kind().wireName();
         synchronized (zombieWatchers) {
-            history.invoke(proc(f), n);
+            history.invoke(watchProc, n);
             if (fired) {
-                history.ok(proc(f), n);
+                history.ok(watchProc, n);
             } else {
-                history.fail(proc(f), n, "armed from " + f.startMs() + " ms to the end of the workload but the child "
-                        + "never reached its step (it was down or idle)");
+                history.fail(watchProc, n, "armed from " + f.startMs() + " ms to the end of the workload but the "
+                        + "child never reached its step (it was down or idle)");
             }
         }
     }
