@@ -372,6 +372,16 @@ final class KafkaCluster implements Brokers {
      * node coordinating it (once the other nodes are up). Returns the node killed.
      */
     String killCoordinatorOfOngoing(String transactionalId, long waitMs) throws IOException, InterruptedException {
+        String node = awaitOngoing(transactionalId, waitMs);
+        kill(node);
+        return node;
+    }
+
+    /**
+     * Waits (at most {@code waitMs}) until the coordinator reports the transaction of {@code transactionalId}
+     * ongoing; returns the node coordinating it.
+     */
+    String awaitOngoing(String transactionalId, long waitMs) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         while (true) {
             try {
@@ -383,7 +393,6 @@ final class KafkaCluster implements Brokers {
                         throw new IOException("transaction " + transactionalId + " is coordinated by node "
                                 + d.coordinatorId() + ", not one of " + nodes.keySet());
                     }
-                    kill(node);
                     return node;
                 }
             } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -208,6 +208,10 @@ final class Nemesis {
             startKillInRelayTransaction(f);
             return;
         }
+        if (f.kind() == FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT) {
+            startRelayStall(f);
+            return;
+        }
         if (f.kind().isSelfStop()) {
             watchSelfStop(f);
         }
@@ -246,6 +250,10 @@ final class Nemesis {
         }
         if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
             stopKillInRelayTransaction(f);
+            return;
+        }
+        if (f.kind() == FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT) {
+            stopRelayStall(f);
             return;
         }
         if (f.kind().isCrashWindow()) {
@@ -361,6 +369,60 @@ final class Nemesis {
             history.ok(proc(f), n);
         } catch (Exception e) {
             processor(f).disarm(f.kind());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** When each relay stall's SIGSTOP took effect (nanoTime), by fault, between its start and stop. */
+    private final Map<TimedFault, Long> relayStalledAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Arms the relay to hold its next pass's Kafka transaction open, waits (until the workload heals, like a crash
+     * window) until Kafka reports the transaction ongoing, then SIGSTOPs the relay: the transaction stays open at the
+     * coordinator with nobody to end it. (A relay that stopped itself right after its sends had often not sent them
+     * yet: the records and so the transaction reached Kafka only after SIGCONT, and the commit then succeeded.)
+     */
+    private void startRelayStall(TimedFault f) throws InterruptedException {
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
+        history.invoke(proc(f), n);
+        ProcessorNode relay = processor(f);
+        try {
+            if (!(brokers instanceof KafkaCluster cluster)) {
+                throw new IllegalStateException("only the Kafka engine has relay transactions");
+            }
+            relay.arm(f.kind());
+            String node = cluster.awaitOngoing(KafkaVerifyRun.RELAY_TRANSACTIONAL_ID,
+                    Math.max(f.stopMs() - f.startMs(), schedule.healAtMs() - history.elapsedMs()));
+            relay.pause();
+            relayStalledAt.put(f, System.nanoTime());
+            // Read by the relay once it is continued: it then tries to commit, past the timeout.
+            relay.disarm(f.kind());
+            log.accept(f.kind().wireName() + ": SIGSTOP " + f.target() + " with its transaction open (coordinator "
+                    + node + ")");
+            history.ok(proc(f), n);
+        } catch (Exception e) {
+            relay.disarm(f.kind());
+            history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Continues the stalled relay once it has been stopped for the fault's planned length (past the timeout). */
+    private void stopRelayStall(TimedFault f) throws InterruptedException {
+        Long at = relayStalledAt.remove(f);
+        if (at == null) {
+            return; // the start failed and said so
+        }
+        long heldMs = (System.nanoTime() - at) / 1_000_000;
+        long lengthMs = f.stopMs() - f.startMs();
+        if (heldMs < lengthMs) {
+            Thread.sleep(lengthMs - heldMs);
+        }
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.STOP);
+        history.invoke(proc(f), n);
+        try {
+            processor(f).resume();
+            history.ok(proc(f), n);
+        } catch (Exception e) {
             history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }

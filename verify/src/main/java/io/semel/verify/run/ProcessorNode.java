@@ -141,7 +141,7 @@ final class ProcessorNode extends ChildNode {
     }
 
     /**
-     * The window of a zombie or a relay stall ({@link FaultKind#isSelfStop()}) ends: disarm, and if the child stopped
+     * The window of a zombie ({@link FaultKind#isSelfStop()}) ends: disarm, and if the child stopped
      * itself (SIGSTOP inside its transaction), continue it. Returns whether it had stopped itself.
      */
     synchronized boolean endSelfStop(FaultKind kind) throws IOException {

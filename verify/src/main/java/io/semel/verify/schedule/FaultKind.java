@@ -72,10 +72,10 @@ public enum FaultKind {
      */
     BROKER_KILL_IN_RELAY_TRANSACTION(null),
     /**
-     * Kafka engine: the relay stops itself (SIGSTOP) after a pass's sends, its Kafka transaction open, and stays
-     * stopped past its {@code transaction.timeout.ms}, so the coordinator aborts the transaction and bumps the
-     * producer epoch; the stop sends SIGCONT and the relay, fenced, must resolve it in a new session and publish every
-     * row once.
+     * Kafka engine: the relay holds a pass's Kafka transaction open after its sends; once Kafka reports it ongoing,
+     * the nemesis SIGSTOPs the relay and keeps it stopped past its {@code transaction.timeout.ms}, so the coordinator
+     * aborts the transaction and bumps the producer epoch; the stop sends SIGCONT and the relay, fenced, must resolve
+     * it in a new session and publish every row once.
      */
     RELAY_STALL_PAST_TRANSACTION_TIMEOUT(null);
 
@@ -119,10 +119,10 @@ public enum FaultKind {
 
     /**
      * True for a fault the child injects by stopping itself (SIGSTOP) at its step; the nemesis continues it (SIGCONT)
-     * once it has been stopped for the fault's length: the zombie and the relay's stall.
+     * once it has been stopped for the fault's length: the zombie.
      */
     public boolean isSelfStop() {
-        return this == ZOMBIE || this == RELAY_STALL_PAST_TRANSACTION_TIMEOUT;
+        return this == ZOMBIE;
     }
 
     /** The faults only the Kafka engine can inject. */

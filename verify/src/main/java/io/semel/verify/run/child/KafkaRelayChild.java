@@ -16,8 +16,8 @@ import io.semel.verify.schedule.FaultKind;
  * start first: {@code relay-crash-after-send-before-commit} and {@code relay-crash-after-commit-before-mark-sent}
  * halt at the relay's crash points; {@code broker-kill-in-relay-transaction} holds the pass's Kafka transaction open
  * at {@code kafkaRelay.afterSendBeforeCommit} (at most {@value #HOLD_MAX_MS} ms, until disarmed) while the harness
- * SIGKILLs the transaction's coordinator; {@code relay-stall-past-transaction-timeout} stops the whole JVM (SIGSTOP)
- * there, its transaction open, until the harness continues it after the transaction timeout has passed.
+ * SIGKILLs the transaction's coordinator, or (armed with {@code relay-stall-past-transaction-timeout}) SIGSTOPs this
+ * JVM past the transaction timeout.
  *
  * <p>Arguments: {@code name generation bootstrap relay events store ...} (the store as {@link ProcessorChild}'s).
  * Exits 5 when the relay stops on a divergence (a finding: the store and Kafka disagree), 0 on {@code STOP}.
@@ -80,25 +80,21 @@ public final class KafkaRelayChild {
         String hold = FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION.wireName();
         String stall = FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT.wireName();
         if (step.equals(CrashPoints.KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT)) {
-            // The stall first: when a crash is armed too, the relay comes back fenced and crashes at a later pass.
-            if (channel.armed(stall)) {
-                channel.disarm(stall);
-                history.injected(stall);
-                KafkaProcessorChild.stopSelf();
-                return;
-            }
             if (channel.armed(afterSend)) {
                 history.crashNow(afterSend, "relay: after the sends, before the Kafka commit");
             }
+            // Held open for the harness: it kills the coordinator, or stops this JVM past the transaction timeout.
             if (channel.armed(hold)) {
                 holdOpen(channel, hold);
+            } else if (channel.armed(stall)) {
+                holdOpen(channel, stall);
             }
         } else if (step.equals(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT) && channel.armed(afterCommit)) {
             history.crashNow(afterCommit, "relay: after the Kafka commit, before marking the rows sent");
         }
     }
 
-    /** Keeps the pass's transaction open (the harness kills its coordinator meanwhile) until disarmed. */
+    /** Keeps the pass's transaction open (the harness kills its coordinator or stops this JVM) until disarmed. */
     private static void holdOpen(ChildChannel channel, String hold) {
         System.err.println("HOLD: the relay transaction stays open until the harness disarms " + hold);
         System.err.flush();
