@@ -114,7 +114,7 @@ public final class KafkaProcessorChild {
     }
 
     /** The faults injected inside the batch transaction, right after the handler applied a message. */
-    private static void inTransaction(ChildChannel channel, ChildHistory history) {
+    static void inTransaction(ChildChannel channel, ChildHistory history) {
         // The zombie first: when both are armed, the zombie comes back and the crash fires at a later handler call.
         if (channel.armed(FaultKind.ZOMBIE.wireName())) {
             channel.disarm(FaultKind.ZOMBIE.wireName());
