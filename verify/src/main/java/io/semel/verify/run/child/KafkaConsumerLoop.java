@@ -100,6 +100,15 @@ final class KafkaConsumerLoop {
             ConsumerRecords<byte[], byte[]> polled;
             try {
                 polled = consumer.poll(POLL_WAIT);
+            } catch (IllegalStateException e) {
+                // A broken connection state (a CorrelationIdMismatchException after the proxy dropped one reply on
+                // a kept connection) also kills the group heartbeat thread, and the consumer then never rejoins: it
+                // sat idle to the end of run seed 961441 (at-least-once), its backlog counted lost. An application
+                // restarts such a consumer; so does this one (the harness's watchdog starts the next generation).
+                System.err.println("poll failed, consumer unusable, exiting for a restart: " + e);
+                System.err.flush();
+                Runtime.getRuntime().halt(3);
+                return;
             } catch (RuntimeException e) {
                 // The consumer recovers by itself (rejoin, reconnect); nothing was handed out.
                 System.err.println("poll failed: " + e);
