@@ -191,14 +191,7 @@ public final class RunSchedule {
             needs.add(new CoveringPlanner.Need(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
         }
         List<CoveringPlanner.Need> chain = kafkaChain(targets, roster, zombieMinMs);
-        // The rebalance storm and the second relay need no step of a process: wished for anywhere they fit.
-        List<CoveringPlanner.Need> wishes = new ArrayList<>();
-        if (targets.containsKey(FaultKind.REBALANCE_STORM)) {
-            wishes.add(new CoveringPlanner.Need(FaultKind.REBALANCE_STORM, GROUP, 8_000));
-        }
-        if (targets.containsKey(FaultKind.SECOND_RELAY)) {
-            wishes.add(new CoveringPlanner.Need(FaultKind.SECOND_RELAY, SECOND_RELAY, 8_000));
-        }
+        List<CoveringPlanner.Need> wishes = List.of();
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(KAFKA_EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
                 SPACING_MS, WINDOW_MS, COVER_FROM_MS, KAFKA_RESTART_MS, KAFKA_NODE_RESTART_MS);
         Set<String> quiet = new java.util.HashSet<>(brokers);
@@ -229,6 +222,11 @@ public final class RunSchedule {
         addIf(relay, targets, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT, RELAY, 3_000);
         addIf(relay, targets, FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT, RELAY, KAFKA_RELAY_STALL_MS);
         addIf(relay, targets, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION, RELAY, 6_000);
+        // Once each, on their own targets: each starts a JVM at its start (4-12 s here) on its target's executor,
+        // so a second one planned right after came too late and was skipped (sweep seeds 578224, 578225: a
+        // failed start, trivial).
+        addIf(relay, targets, FaultKind.SECOND_RELAY, SECOND_RELAY, 8_000);
+        addIf(processor, targets, FaultKind.REBALANCE_STORM, GROUP, 8_000);
         List<CoveringPlanner.Need> chain = new ArrayList<>();
         for (int i = 0; i < Math.max(processor.size(), relay.size()); i++) {
             if (i < processor.size()) {
