@@ -33,14 +33,22 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
     /** A random first seed stays below this, so it is short enough to type back in. */
     static final long SEED_RANDOM_MAX = 1_000_000;
+    static final Duration DURATION_DEFAULT = Duration.ofSeconds(60);
+    /**
+     * The Kafka engine's default: its processor and relay faults fire one after another, each followed by a restart
+     * of 17-30 s on a loaded 2-core machine (RunSchedule.KAFKA_RESTART_MS); in 60 s most runs were trivial.
+     */
+    static final Duration KAFKA_DURATION_DEFAULT = Duration.ofSeconds(120);
 
     @Option(names = "--guarantee", paramLabel = "G", converter = VerifyOptions.GuaranteeConverter.class,
             description = "exactly-once (default), at-least-once or at-most-once.")
     Guarantee guarantee = Guarantee.EXACTLY_ONCE;
 
     @Option(names = "--duration", paramLabel = "D", converter = VerifyOptions.DurationConverter.class,
-            description = "Workload phase, e.g. 60s, 30m (default 60s); the final phase comes after.")
-    Duration duration = Duration.ofSeconds(60);
+            description = "Workload phase, e.g. 60s, 30m (default 60s; with --engine kafka 120s, the time its "
+                    + "crash points, each followed by a processor restart, need to take effect); the final phase "
+                    + "comes after.")
+    Duration duration;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seeds the fault schedule and workload; with --seeds, "
             + "the first seed (default: 1 for one run, a random seed, printed, for a sweep).")
@@ -54,7 +62,9 @@ final class VerifyCommand implements Callable<Integer> {
             + "cut-during-response, stall, reset, delay, drop-requests, drop-replies, latency-spike, kill, pause, "
             + "power-loss, clock-jump, crash-after-commit-before-ack; also replay-stale; with --engine kafka: the network "
             + "faults but replay-stale, kill, pause, crash-after-commit-before-ack, crash-after-claim, "
-            + "crash-after-handler-before-commit, zombie, rebalance-storm).")
+            + "crash-after-handler-before-commit, zombie, rebalance-storm, relay-crash-after-send-before-commit, "
+            + "relay-crash-after-commit-before-mark-sent, second-relay, broker-kill-in-relay-transaction, "
+            + "relay-stall-past-transaction-timeout).")
     String faults;
 
     @Option(names = "--engine", paramLabel = "E", description = "semel (default): Semel's broker; kafka: a three-node "
@@ -108,6 +118,9 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyConfig cfg;
         try {
             Sweep.seeds(first, seeds);
+            if (duration == null) {
+                duration = engine() == VerifyConfig.Engine.KAFKA ? KAFKA_DURATION_DEFAULT : DURATION_DEFAULT;
+            }
             cfg = VerifyConfig.defaults(guarantee, first, duration, dir).withSendsPerSecond(rate)
                     .withStore(store, jdbcUrl).withEngine(engine());
             if (faults != null) {

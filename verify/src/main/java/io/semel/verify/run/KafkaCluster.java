@@ -55,6 +55,8 @@ import org.apache.kafka.common.Uuid;
  * <p>Thread-safe: each node is a {@link ChildProcess} (thread-safe); the controller resolution is synchronized.
  */
 final class KafkaCluster implements Brokers {
+    /** How often a node aborts the transactions past their timeout, ms. */
+    static final long TRANSACTION_ABORT_CHECK_MS = 1_000;
     static final List<String> NODES = List.of("k1", "k2", "k3");
     static final String CONTROLLER = "controller";
     static final int REPLICATION_FACTOR = 3;
@@ -171,6 +173,9 @@ final class KafkaCluster implements Brokers {
                 "transaction.state.log.replication.factor=" + REPLICATION_FACTOR,
                 "transaction.state.log.min.isr=" + MIN_INSYNC_REPLICAS,
                 "transaction.state.log.num.partitions=4",
+                // A transaction past its timeout is aborted within a second, not the default ten: the relay's stall
+                // fault (relay-stall-past-transaction-timeout) finds it aborted when it comes back.
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=" + TRANSACTION_ABORT_CHECK_MS,
                 "share.coordinator.state.topic.replication.factor=" + REPLICATION_FACTOR,
                 "share.coordinator.state.topic.min.isr=" + MIN_INSYNC_REPLICAS,
                 "unclean.leader.election.enable=false",
@@ -367,6 +372,16 @@ final class KafkaCluster implements Brokers {
      * node coordinating it (once the other nodes are up). Returns the node killed.
      */
     String killCoordinatorOfOngoing(String transactionalId, long waitMs) throws IOException, InterruptedException {
+        String node = awaitOngoing(transactionalId, waitMs);
+        kill(node);
+        return node;
+    }
+
+    /**
+     * Waits (at most {@code waitMs}) until the coordinator reports the transaction of {@code transactionalId}
+     * ongoing; returns the node coordinating it.
+     */
+    String awaitOngoing(String transactionalId, long waitMs) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         while (true) {
             try {
@@ -378,7 +393,6 @@ final class KafkaCluster implements Brokers {
                         throw new IOException("transaction " + transactionalId + " is coordinated by node "
                                 + d.coordinatorId() + ", not one of " + nodes.keySet());
                     }
-                    kill(node);
                     return node;
                 }
             } catch (ExecutionException | java.util.concurrent.TimeoutException e) {

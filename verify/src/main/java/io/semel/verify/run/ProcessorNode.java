@@ -27,8 +27,15 @@ final class ProcessorNode extends ChildNode {
     private final Map<String, String> systemProperties;
     private final String mainClass;
     private final String readyPrefix;
-    /** The crash points (and the zombie) armed now; a window extended past its end stays here until it fires. */
-    private final java.util.Set<FaultKind> armedKinds = java.util.EnumSet.noneOf(FaultKind.class);
+    /**
+     * The crash points (and the zombie) armed now; a window extended past its end stays here until it fires. A
+     * concurrent set written without the lock: {@link #arm} adds to it before it waits for the lock, so a generation
+     * the watchdog is starting meanwhile (it holds the lock through a JVM start, tens of seconds on a loaded machine)
+     * is armed from its start.
+     */
+    private final java.util.Set<FaultKind> armedKinds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What the current generation was armed with at its start ({@code --armed}, or ARM lines right after READY). */
+    private java.util.Set<FaultKind> armedAtStart = java.util.Set.of();
     /** The kinds that fired since they were last armed. */
     private final java.util.Set<FaultKind> firedKinds = java.util.EnumSet.noneOf(FaultKind.class);
     private int restarts;
@@ -66,9 +73,11 @@ final class ProcessorNode extends ChildNode {
     /** A crash window that opened while this generation was starting still applies to it. */
     @Override
     void started() {
+        java.util.Set<FaultKind> armed = java.util.Set.copyOf(armedKinds);
+        armedAtStart = armed;
         EventSink.Link link = sink.link(name);
         if (link != null && link.generation() == generation) {
-            armedKinds.forEach(k -> link.send(armCommand(k)));
+            armed.forEach(k -> link.send(armCommand(k)));
         }
     }
 
@@ -87,15 +96,22 @@ final class ProcessorNode extends ChildNode {
     }
 
     /**
-     * Arms a crash point or the zombie in the running generation; it fires when the child reaches its step. A
-     * {@code crash-after-claim} needs a claim, so the member is restarted (SIGKILL, new generation armed from its
-     * start) and claims its partitions on joining.
+     * Arms a crash point or the zombie; it fires when the child reaches its step. A processor that is down (killed and
+     * held, or crashed and being restarted) is not started for it: its next generation is armed from its start, and
+     * the fault waits for it (returns false). A {@code crash-after-claim} needs a claim: a generation armed from its
+     * start claims on joining; a running one that was not is restarted (SIGKILL, new generation armed from its start).
      */
-    synchronized boolean arm(FaultKind kind) throws IOException {
+    boolean arm(FaultKind kind) throws IOException {
         armedKinds.add(kind);
-        firedKinds.remove(kind);
-        if (kind == FaultKind.CRASH_AFTER_CLAIM) {
-            if (alive()) {
+        synchronized (this) {
+            firedKinds.remove(kind);
+            if (!alive()) {
+                return false;
+            }
+            if (kind == FaultKind.CRASH_AFTER_CLAIM) {
+                if (armedAtStart.contains(kind)) {
+                    return true;
+                }
                 sink.killing(name, generation);
                 current.kill();
                 try {
@@ -104,12 +120,12 @@ final class ProcessorNode extends ChildNode {
                     Thread.currentThread().interrupt();
                     return false;
                 }
+                startArmed();
+                return true;
             }
-            startArmed();
-            return true;
+            EventSink.Link link = sink.link(name);
+            return link != null && link.send(armCommand(kind));
         }
-        EventSink.Link link = sink.link(name);
-        return alive() && link != null && link.send(armCommand(kind));
     }
 
     /** Starts the next generation; one that halts at its crash point before its readiness line is the crash. */
@@ -125,14 +141,14 @@ final class ProcessorNode extends ChildNode {
     }
 
     /**
-     * The zombie window ends: disarm, and if the child stopped itself (SIGSTOP inside its transaction), continue it.
-     * Returns whether it had stopped itself.
+     * The window of a zombie ({@link FaultKind#isSelfStop()}) ends: disarm, and if the child stopped
+     * itself (SIGSTOP inside its transaction), continue it. Returns whether it had stopped itself.
      */
-    synchronized boolean endZombie() throws IOException {
-        armedKinds.remove(FaultKind.ZOMBIE);
+    synchronized boolean endSelfStop(FaultKind kind) throws IOException {
+        armedKinds.remove(kind);
         EventSink.Link link = sink.link(name);
         if (link != null) {
-            link.send(ChildChannel.DISARM + " " + FaultKind.ZOMBIE.wireName());
+            link.send(ChildChannel.DISARM + " " + kind.wireName());
         }
         if (!alive()) {
             return false;

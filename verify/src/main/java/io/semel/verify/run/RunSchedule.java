@@ -60,6 +60,24 @@ public final class RunSchedule {
     static final long KAFKA_RECOVERY_MS = 8_000;
     /** Kafka engine: quiet time at the start, while the processors join the group and claim their partitions. */
     static final long KAFKA_EDGE_MS = 8_000;
+    /**
+     * Kafka engine: time a crashed or killed processor or relay child needs before its next fault: its JVM start
+     * (17-30 s on this 2-core machine at load 25-55: sweep seed 961441, crash at 33.6 s, ready at 50.5 s), its group
+     * join and first batch. Faults that fire only at a step of their process ({@link #kafkaChain}) are spaced by it.
+     */
+    static final long KAFKA_RESTART_MS = 20_000;
+    /**
+     * Kafka engine: time kept free on the nodes after a node's death: its restart, which the nemesis runs on that
+     * target's executor before the target's next fault (28 s at load 25, seed 961444; up to 54 s at load 40-56); a
+     * fault on the same target planned sooner came too late and was skipped (a failed start: trivial).
+     */
+    static final long KAFKA_NODE_RESTART_MS = 30_000;
+    /**
+     * Kafka engine: the relay's stall, past its transaction timeout and the nodes' check for timed-out transactions,
+     * with time for the coordinator to abort it.
+     */
+    static final long KAFKA_RELAY_STALL_MS = io.semel.verify.run.child.KafkaRelayChild.TRANSACTION_TIMEOUT_MS
+            + KafkaCluster.TRANSACTION_ABORT_CHECK_MS + 3_000;
 
     /**
      * Who can be hit: the processors (consumer group members) and the producers that run as child JVMs (none
@@ -114,8 +132,11 @@ public final class RunSchedule {
 
     /**
      * The Kafka engine's plan: the same planner and needs, with the three nodes and the active controller as broker
-     * targets of which only one is hit at a time, and the Kafka-only kinds on the processors (the rebalance storm on
-     * {@link #GROUP}, only with {@code storm}: a second member needs a shared PostgreSQL store).
+     * targets of which only one is hit at a time, and the Kafka-only kinds on the processors and the relay, placed
+     * first as chains ({@link #kafkaChain}): each fires only when its process reaches a step, and a processor restart
+     * takes tens of seconds here, so one planned late, or too soon after the one before, would never take effect and
+     * the run would be trivial (sweep seeds 961438-961443: 4 of 6 trivial). The rebalance storm on {@link #GROUP} is
+     * planned only with {@code storm} (a second member needs a shared PostgreSQL store).
      *
      * @param zombieMinMs the shortest zombie: past the processors' group session timeout
      */
@@ -135,14 +156,17 @@ public final class RunSchedule {
             }
             switch (k) {
                 case KILL, PAUSE -> {
+                    // Not the relay: its chain kills it at its two crash points and stops it inside a transaction,
+                    // and its broker-kill-in-relay-transaction may wait to the end of the workload for a transaction
+                    // (the relay's own executor), which would push a later kill or pause past its window.
                     List<String> all = new ArrayList<>(brokers);
                     all.addAll(roster.processors());
                     all.addAll(roster.producerChildren());
-                    all.add(RELAY);
                     targets.put(k, all);
                 }
                 case RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
-                        BROKER_KILL_IN_RELAY_TRANSACTION -> targets.put(k, List.of(RELAY));
+                        BROKER_KILL_IN_RELAY_TRANSACTION, RELAY_STALL_PAST_TRANSACTION_TIMEOUT ->
+                        targets.put(k, List.of(RELAY));
                 case SECOND_RELAY -> targets.put(k, List.of(SECOND_RELAY));
                 case CRASH_AFTER_COMMIT_BEFORE_ACK, CRASH_AFTER_CLAIM, CRASH_AFTER_HANDLER_BEFORE_COMMIT, ZOMBIE ->
                         targets.put(k, roster.processors());
@@ -160,44 +184,66 @@ public final class RunSchedule {
             return new FaultSchedule(seed, healAtMs, List.of(), List.of());
         }
         List<CoveringPlanner.Need> needs = new ArrayList<>();
-        if (targets.containsKey(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK)) {
-            needs.add(new CoveringPlanner.Need(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, roster.processors().get(0), 3_000));
-        }
         if (targets.containsKey(FaultKind.DROP_AFTER_REQUEST)) {
             needs.add(new CoveringPlanner.Need(FaultKind.DROP_AFTER_REQUEST, PROXY_PRODUCERS, 1_500));
         }
         if (targets.containsKey(FaultKind.STALL)) {
             needs.add(new CoveringPlanner.Need(FaultKind.STALL, PROXY_PRODUCERS, stallMs));
         }
-        // The Kafka-only processor faults are wished for on the first processor, in this order: each placed where it
-        // fits before the composed and filler faults crowd the run.
-        List<CoveringPlanner.Need> wishes = new ArrayList<>();
-        // Longest first: the zombie needs the widest quiet window.
-        List<FaultKind> wished = List.of(FaultKind.ZOMBIE, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT,
-                FaultKind.CRASH_AFTER_CLAIM, FaultKind.REBALANCE_STORM, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION,
-                FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
-                FaultKind.SECOND_RELAY);
-        for (int i = 0; i < wished.size(); i++) {
-            FaultKind k = wished.get(i);
-            if (targets.containsKey(k)) {
-                // Spread over the processors (the crash-after-commit need is on the first one).
-                String target = k == FaultKind.REBALANCE_STORM ? GROUP : k.isRelayFault() ? targets.get(k).get(0)
-                        : roster.processors().get((i + 1) % roster.processors().size());
-                long length = switch (k) {
-                    case ZOMBIE -> zombieMinMs + 1_000;
-                    case REBALANCE_STORM, SECOND_RELAY -> 8_000;
-                    case BROKER_KILL_IN_RELAY_TRANSACTION -> 6_000;
-                    default -> 3_500;
-                };
-                wishes.add(new CoveringPlanner.Need(k, target, length));
-            }
-        }
+        List<CoveringPlanner.Need> chain = kafkaChain(targets, roster, zombieMinMs);
+        List<CoveringPlanner.Need> wishes = List.of();
         CoveringPlanner.Rules rules = new CoveringPlanner.Rules(KAFKA_EDGE_MS, MARGIN_MS, KAFKA_RECOVERY_MS, CONCURRENT_MAX,
-                SPACING_MS, WINDOW_MS, COVER_FROM_MS);
+                SPACING_MS, WINDOW_MS, COVER_FROM_MS, KAFKA_RESTART_MS, KAFKA_NODE_RESTART_MS);
         Set<String> quiet = new java.util.HashSet<>(brokers);
         quiet.addAll(List.of(PROXY_PROCESSOR, PROXY_PRODUCERS, GROUP));
-        return CoveringPlanner.plan(seed, healAtMs, targets, needs, wishes, quiet, CONTROLLER, rules,
+        return CoveringPlanner.plan(seed, healAtMs, targets, chain, needs, wishes, quiet, CONTROLLER, rules,
                 Set.copyOf(brokers), zombieMinMs);
+    }
+
+    /**
+     * The Kafka faults that take effect only when their process reaches a step (the processor's crash points and
+     * zombie, the relay's crash points, stall and held transaction), as one chain per process placed from the start
+     * of the run, each link after the one before on its process has taken effect and the process is back: a death
+     * keeps its process free for {@link #KAFKA_RESTART_MS}. Listed interleaved (processor, relay, processor, ...) so
+     * both chains start at once. On one processor (SQLite) it takes all four processor faults; with two, the first
+     * takes the crash after commit and the crash after claim, the second the zombie and the crash after the handler.
+     */
+    static List<CoveringPlanner.Need> kafkaChain(Map<FaultKind, List<String>> targets, Roster roster,
+            long zombieMinMs) {
+        String first = roster.processors().get(0);
+        String second = roster.processors().get(1 % roster.processors().size());
+        List<CoveringPlanner.Need> processor = new ArrayList<>();
+        List<CoveringPlanner.Need> relay = new ArrayList<>();
+        addIf(processor, targets, FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, first, 3_000);
+        addIf(processor, targets, FaultKind.CRASH_AFTER_CLAIM, first, 3_500);
+        addIf(processor, targets, FaultKind.ZOMBIE, second, zombieMinMs + 1_000);
+        addIf(processor, targets, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT, second, 3_500);
+        addIf(relay, targets, FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, RELAY, 3_000);
+        addIf(relay, targets, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT, RELAY, 3_000);
+        addIf(relay, targets, FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT, RELAY, KAFKA_RELAY_STALL_MS);
+        addIf(relay, targets, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION, RELAY, 6_000);
+        // Once each, on their own targets: each starts a JVM at its start (4-12 s here) on its target's executor,
+        // so a second one planned right after came too late and was skipped (sweep seeds 578224, 578225: a
+        // failed start, trivial).
+        addIf(relay, targets, FaultKind.SECOND_RELAY, SECOND_RELAY, 8_000);
+        addIf(processor, targets, FaultKind.REBALANCE_STORM, GROUP, 8_000);
+        List<CoveringPlanner.Need> chain = new ArrayList<>();
+        for (int i = 0; i < Math.max(processor.size(), relay.size()); i++) {
+            if (i < processor.size()) {
+                chain.add(processor.get(i));
+            }
+            if (i < relay.size()) {
+                chain.add(relay.get(i));
+            }
+        }
+        return chain;
+    }
+
+    private static void addIf(List<CoveringPlanner.Need> to, Map<FaultKind, List<String>> targets, FaultKind kind,
+            String target, long lengthMs) {
+        if (targets.containsKey(kind)) {
+            to.add(new CoveringPlanner.Need(kind, target, lengthMs));
+        }
     }
 
     /** Which names each kind may hit. */

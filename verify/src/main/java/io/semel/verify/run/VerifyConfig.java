@@ -85,7 +85,8 @@ public record VerifyConfig(Guarantee guarantee, long seed, Duration duration, in
             FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK, FaultKind.CRASH_AFTER_CLAIM,
             FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT, FaultKind.ZOMBIE, FaultKind.REBALANCE_STORM,
             FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
-            FaultKind.SECOND_RELAY, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION));
+            FaultKind.SECOND_RELAY, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION,
+            FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT));
 
     /**
      * Faults a run uses by default: the proxy policies (one-way partitions and latency spikes included), kills and

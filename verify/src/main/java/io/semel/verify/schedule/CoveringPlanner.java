@@ -43,14 +43,25 @@ public final class CoveringPlanner {
      * @param windowMs length of a report window ({@link FaultSchedule#mixes()})
      * @param coverFromMs the coverage pass runs when the run heals at or after this; shorter runs are too dense
      *     with every kind in them to do much work between faults
+     * @param restartMs time kept free on a child process (not the broker, not a {@code oneAtATime} node) after its
+     *     death: its restart (a JVM start, a group join, a first batch) before its next fault
+     * @param nodeRestartMs time kept free on the broker, or on the {@code oneAtATime} nodes together, after a death
+     *     of one of them: the node's restart, which the nemesis runs on that target before its next fault (a fault
+     *     whose window passes meanwhile is skipped: a failed start)
      */
     public record Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs,
-            long coverFromMs) {
+            long coverFromMs, long restartMs, long nodeRestartMs) {
         public Rules {
             if (edgeMs < 0 || marginMs < 0 || recoveryMs < 0 || concurrentMax < 1 || spacingMs < 1 || windowMs < 1
-                    || coverFromMs < 0) {
+                    || coverFromMs < 0 || restartMs < 0 || nodeRestartMs < 0) {
                 throw new IllegalArgumentException("invalid planner rules " + this);
             }
+        }
+
+        /** Every process, the broker included, restarts in {@code recoveryMs}. */
+        public Rules(long edgeMs, long marginMs, long recoveryMs, int concurrentMax, long spacingMs, long windowMs,
+                long coverFromMs) {
+            this(edgeMs, marginMs, recoveryMs, concurrentMax, spacingMs, windowMs, coverFromMs, recoveryMs, recoveryMs);
         }
     }
 
@@ -79,6 +90,8 @@ public final class CoveringPlanner {
     private final long zombieMinMs;
     private final Random random;
     private final List<TimedFault> faults = new ArrayList<>();
+    /** Kinds the coverage and fill passes leave alone: a chain placed them where they can take effect. */
+    private final Set<FaultKind> chained = java.util.EnumSet.noneOf(FaultKind.class);
 
     private CoveringPlanner(long seed, long healAtMs, Map<FaultKind, List<String>> targets, Set<String> crashQuiet,
             String broker, Rules rules, Set<String> oneAtATime, long zombieMinMs) {
@@ -117,8 +130,32 @@ public final class CoveringPlanner {
     public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> needs,
             List<Need> wishes, Set<String> crashQuiet, String broker, Rules rules, Set<String> oneAtATime,
             long zombieMinMs) {
+        return plan(seed, healAtMs, targets, List.of(), needs, wishes, crashQuiet, broker, rules, oneAtATime,
+                zombieMinMs);
+    }
+
+    /**
+     * {@link #plan(long, long, Map, List, List, Set, String, Rules, Set, long)} with a {@code chain} placed before
+     * everything else: each link at the earliest start where it fits, in order, so the faults that fire only when
+     * their process reaches a step (crash points, the zombie) come early, one after another on each target, spaced
+     * by the rules (a death keeps its process free for {@link Rules#restartMs()}). A link that does not fit is left
+     * out. The chained kinds occur only as chained: the coverage and fill passes add none of them (one planned late
+     * would wait for a process still restarting from the one before and never take effect).
+     */
+    public static FaultSchedule plan(long seed, long healAtMs, Map<FaultKind, List<String>> targets, List<Need> chain,
+            List<Need> needs, List<Need> wishes, Set<String> crashQuiet, String broker, Rules rules,
+            Set<String> oneAtATime, long zombieMinMs) {
         CoveringPlanner p = new CoveringPlanner(seed, healAtMs, targets, crashQuiet, broker, rules, oneAtATime,
                 zombieMinMs);
+        for (Need link : chain) {
+            p.chained.add(link.kind);
+            try {
+                p.placeNeed(link, false);
+            } catch (IllegalArgumentException noRoom) {
+                // a short run: the chain ends here
+            }
+        }
+        List<TimedFault> chainFaults = List.copyOf(p.faults);
         try {
             for (Need n : needs) {
                 p.placeNeed(n, true);
@@ -126,6 +163,7 @@ public final class CoveringPlanner {
         } catch (IllegalArgumentException fragmented) {
             // Random starts left only scattered gaps (a short run): lay the needs out earliest-first instead.
             p.faults.clear();
+            p.faults.addAll(chainFaults);
             for (Need n : needs) {
                 p.placeNeed(n, false);
             }
@@ -201,7 +239,7 @@ public final class CoveringPlanner {
 
     private void cover() {
         List<FaultKind> missing = new ArrayList<>(targets.keySet());
-        missing.removeIf(k -> faults.stream().anyMatch(f -> f.kind() == k));
+        missing.removeIf(k -> chained.contains(k) || faults.stream().anyMatch(f -> f.kind() == k));
         java.util.Collections.shuffle(missing, random);
         for (FaultKind k : missing) {
             for (int i = 0; i < RANDOM_TRIES * 4; i++) {
@@ -226,19 +264,24 @@ public final class CoveringPlanner {
         Map<FaultKind, Double> weight = new EnumMap<>(FaultKind.class);
         double total = 0;
         for (FaultKind k : targets.keySet()) {
+            if (chained.contains(k)) {
+                continue;
+            }
             long n = faults.stream().filter(f -> f.kind() == k).count();
             double w = 1.0 / (1 + n);
             weight.put(k, w);
             total += w;
         }
         double r = random.nextDouble() * total;
+        FaultKind last = null;
         for (Map.Entry<FaultKind, Double> e : weight.entrySet()) {
+            last = e.getKey();
             r -= e.getValue();
             if (r <= 0) {
                 return e.getKey();
             }
         }
-        return targets.lastKey();
+        return last;
     }
 
     /** How long a fault of this kind stays on, seeded; bounds in milliseconds. */
@@ -330,19 +373,28 @@ public final class CoveringPlanner {
         if (!related) {
             return false;
         }
-        // Only the crashed processor itself needs time to come back before its next fault. Before the crash, a
-        // death (of the broker above all) needs twice the recovery time: the broker's restart, then every member
-        // rejoining under the backlog, all before the window can see a batch.
-        long afterCrash = own ? rules.recoveryMs() : rules.marginMs();
-        long afterOther = other.kind().isDeath() ? 2 * rules.recoveryMs() : rules.marginMs();
+        // Only the crashed processor itself needs time to come back before its next fault (its restart when the
+        // window is a death). Before the crash, a death (of the broker above all) needs twice the recovery time: the
+        // broker's restart, then every member rejoining under the backlog, all before the window can see a batch;
+        // a death of the window's own process needs its restart.
+        long afterCrash = !own ? rules.marginMs() : c.kind().isDeath() ? rules.restartMs() : rules.recoveryMs();
+        long afterOther = !other.kind().isDeath() ? rules.marginMs()
+                : own ? Math.max(rules.restartMs(), 2 * rules.recoveryMs()) : 2 * rules.recoveryMs();
         return !(c.stopMs() + afterCrash <= other.startMs() || other.stopMs() + afterOther <= c.startMs());
     }
 
-    /** Disjoint, with the margin (or the recovery time after a death) between them. */
+    /** Disjoint, with the margin (or the recovery or restart time after a death) between them. */
     private boolean apart(TimedFault a, TimedFault b) {
-        long afterA = a.kind().isDeath() ? rules.recoveryMs() : rules.marginMs();
-        long afterB = b.kind().isDeath() ? rules.recoveryMs() : rules.marginMs();
-        return a.stopMs() + afterA <= b.startMs() || b.stopMs() + afterB <= a.startMs();
+        return a.stopMs() + after(a) <= b.startMs() || b.stopMs() + after(b) <= a.startMs();
+    }
+
+    /** Time kept free on a fault's target after it: a broker or node restarts, a child process restarts. */
+    private long after(TimedFault f) {
+        if (!f.kind().isDeath()) {
+            return rules.marginMs();
+        }
+        boolean node = f.target().equals(broker) || oneAtATime.contains(f.target());
+        return node ? rules.nodeRestartMs() : rules.restartMs();
     }
 
     private TimedFault withWindow(TimedFault f) {

@@ -70,7 +70,14 @@ public enum FaultKind {
      * Kafka engine: the relay holds a pass's Kafka transaction open (after its sends) while the nemesis SIGKILLs the
      * node coordinating that transaction; the stop restarts the node and lets the relay go on.
      */
-    BROKER_KILL_IN_RELAY_TRANSACTION(null);
+    BROKER_KILL_IN_RELAY_TRANSACTION(null),
+    /**
+     * Kafka engine: the relay holds a pass's Kafka transaction open after its sends; once Kafka reports it ongoing,
+     * the nemesis SIGSTOPs the relay and keeps it stopped past its {@code transaction.timeout.ms}, so the coordinator
+     * aborts the transaction and bumps the producer epoch; the stop sends SIGCONT and the relay, fenced, must resolve
+     * it in a new session and publish every row once.
+     */
+    RELAY_STALL_PAST_TRANSACTION_TIMEOUT(null);
 
     private final FaultPolicy proxyPolicy;
 
@@ -106,7 +113,16 @@ public enum FaultKind {
     public boolean isCrashWindow() {
         return this == CRASH_AFTER_COMMIT_BEFORE_ACK || this == CRASH_AFTER_CLAIM || this == CRASH_AFTER_HANDLER_BEFORE_COMMIT
                 || this == ZOMBIE || this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT
-                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT || this == BROKER_KILL_IN_RELAY_TRANSACTION;
+                || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT || this == BROKER_KILL_IN_RELAY_TRANSACTION
+                || this == RELAY_STALL_PAST_TRANSACTION_TIMEOUT;
+    }
+
+    /**
+     * True for a fault the child injects by stopping itself (SIGSTOP) at its step; the nemesis continues it (SIGCONT)
+     * once it has been stopped for the fault's length: the zombie.
+     */
+    public boolean isSelfStop() {
+        return this == ZOMBIE;
     }
 
     /** The faults only the Kafka engine can inject. */
@@ -118,7 +134,8 @@ public enum FaultKind {
     /** The Kafka engine's outbox relay faults (target {@code r1}). */
     public boolean isRelayFault() {
         return this == RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT || this == RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT
-                || this == SECOND_RELAY || this == BROKER_KILL_IN_RELAY_TRANSACTION;
+                || this == SECOND_RELAY || this == BROKER_KILL_IN_RELAY_TRANSACTION
+                || this == RELAY_STALL_PAST_TRANSACTION_TIMEOUT;
     }
 
     public static FaultKind fromWireName(String name) {

@@ -72,4 +72,65 @@ class KafkaScheduleTest {
                     .isGreaterThan(KafkaVerifyRun.SESSION_TIMEOUT_MS));
         }
     }
+
+    /** The faults that take effect only when their process reaches a step: the chains of {@link RunSchedule#kafkaChain}. */
+    private static final Set<FaultKind> STEP_FAULTS = EnumSet.of(FaultKind.CRASH_AFTER_COMMIT_BEFORE_ACK,
+            FaultKind.CRASH_AFTER_CLAIM, FaultKind.ZOMBIE, FaultKind.CRASH_AFTER_HANDLER_BEFORE_COMMIT,
+            FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT, FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT,
+            FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT, FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION);
+
+    @Test
+    void inTheDefaultTwoMinutesEveryStepFaultIsPlannedOnceEarlySpacedByTheRestartTime() {
+        // Sweep seeds 961438-961443 (60 s): crash points planned at random times, 8 s apart on one processor, while a
+        // processor restart takes 17-30 s here; armed ones waited past the end of the workload (verdict trivial).
+        for (RunSchedule.Roster roster : List.of(SQLITE, PG)) {
+            for (long seed = 1; seed <= 40; seed++) {
+                FaultSchedule s = plan(seed, 120, roster, roster == PG);
+                List<TimedFault> steps = s.faults().stream().filter(f -> STEP_FAULTS.contains(f.kind())).toList();
+                assertThat(steps.stream().map(TimedFault::kind)).as("seed %d", seed)
+                        .containsExactlyInAnyOrderElementsOf(STEP_FAULTS);
+                // A second relay or a storm member starts a JVM on its target's executor: once per run, or the
+                // next one comes too late and is skipped (sweep seeds 578224, 578225).
+                assertThat(s.faults().stream().filter(f -> f.kind() == FaultKind.SECOND_RELAY)).as("seed %d", seed)
+                        .hasSize(1);
+                assertThat(s.faults().stream().filter(f -> f.kind() == FaultKind.REBALANCE_STORM)).as("seed %d", seed)
+                        .hasSize(roster == PG ? 1 : 0);
+                for (TimedFault f : steps) {
+                    // Time left after the window for a late firing and the restart after it.
+                    assertThat(s.healAtMs() - f.stopMs()).as("seed %d: %s", seed, f)
+                            .isGreaterThanOrEqualTo(RunSchedule.KAFKA_RESTART_MS);
+                }
+                for (TimedFault f : s.faults()) {
+                    for (TimedFault g : s.faults()) {
+                        // After a death of a processor or the relay, nothing hits it until it is back.
+                        if (f != g && f.target().equals(g.target()) && f.kind().isDeath() && f.startMs() <= g.startMs()
+                                && !NODES.contains(f.target())) {
+                            assertThat(g.startMs() - f.stopMs()).as("seed %d: %s after %s", seed, g, f)
+                                    .isGreaterThanOrEqualTo(RunSchedule.KAFKA_RESTART_MS);
+                        }
+                        // After a node's death, no node fault until it is back (seed 961444: a controller kill 8 s
+                        // after the last one waited for its 28 s restart and was skipped).
+                        if (f != g && NODES.contains(f.target()) && NODES.contains(g.target()) && f.kind().isDeath()
+                                && f.startMs() <= g.startMs()) {
+                            assertThat(g.startMs() - f.stopMs()).as("seed %d: %s after %s", seed, g, f)
+                                    .isGreaterThanOrEqualTo(RunSchedule.KAFKA_NODE_RESTART_MS);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theRelayStallOutlastsTheTransactionTimeoutAndTheAbortCheck() {
+        for (long seed = 1; seed <= 20; seed++) {
+            List<TimedFault> stalls = plan(seed, 120, SQLITE, false).faults().stream()
+                    .filter(f -> f.kind() == FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT).toList();
+            assertThat(stalls).as("seed %d", seed).hasSize(1);
+            assertThat(stalls.get(0).target()).isEqualTo(RunSchedule.RELAY);
+            assertThat(stalls.get(0).stopMs() - stalls.get(0).startMs()).isGreaterThan(
+                    io.semel.verify.run.child.KafkaRelayChild.TRANSACTION_TIMEOUT_MS
+                            + KafkaCluster.TRANSACTION_ABORT_CHECK_MS);
+        }
+    }
 }

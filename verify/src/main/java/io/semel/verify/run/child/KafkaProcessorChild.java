@@ -114,7 +114,7 @@ public final class KafkaProcessorChild {
     }
 
     /** The faults injected inside the batch transaction, right after the handler applied a message. */
-    private static void inTransaction(ChildChannel channel, ChildHistory history) {
+    static void inTransaction(ChildChannel channel, ChildHistory history) {
         // The zombie first: when both are armed, the zombie comes back and the crash fires at a later handler call.
         if (channel.armed(FaultKind.ZOMBIE.wireName())) {
             channel.disarm(FaultKind.ZOMBIE.wireName());
@@ -131,7 +131,7 @@ public final class KafkaProcessorChild {
     /** SIGSTOP to this JVM: every thread stops, heartbeats too, until the harness sends SIGCONT. */
     static void stopSelf() {
         long pid = ProcessHandle.current().pid();
-        System.err.println("ZOMBIE: stopping pid " + pid + " inside the batch transaction");
+        System.err.println("SELF-STOP: stopping pid " + pid + " inside the transaction");
         System.err.flush();
         try {
             Process p = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start();
@@ -141,7 +141,7 @@ public final class KafkaProcessorChild {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.err.println("ZOMBIE: continued");
+        System.err.println("SELF-STOP: continued");
         System.err.flush();
     }
 }

@@ -49,7 +49,7 @@ public final class KafkaProducerChild {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final ChildChannel channel;
-    private final ProducerChild.Pacer pacer;
+    private final Pacer pacer;
     private final Random random;
     private final int accounts;
     private final Object sendOrder = new Object();
@@ -62,7 +62,7 @@ public final class KafkaProducerChild {
         this.topic = args.get("topic");
         this.accounts = args.getInt("accounts");
         this.random = new Random(Long.parseLong(args.get("seed")) * 31 + name.hashCode() * 1_009L + generation);
-        this.pacer = new ProducerChild.Pacer(Double.parseDouble(args.get("rate")));
+        this.pacer = new Pacer(Double.parseDouble(args.get("rate")));
         this.producer = new KafkaProducer<>(config(args.get("bootstrap"), name,
                 Guarantee.fromWireName(args.get("guarantee"))));
     }

@@ -16,7 +16,8 @@ import io.semel.verify.schedule.FaultKind;
  * start first: {@code relay-crash-after-send-before-commit} and {@code relay-crash-after-commit-before-mark-sent}
  * halt at the relay's crash points; {@code broker-kill-in-relay-transaction} holds the pass's Kafka transaction open
  * at {@code kafkaRelay.afterSendBeforeCommit} (at most {@value #HOLD_MAX_MS} ms, until disarmed) while the harness
- * SIGKILLs the transaction's coordinator.
+ * SIGKILLs the transaction's coordinator, or (armed with {@code relay-stall-past-transaction-timeout}) SIGSTOPs this
+ * JVM past the transaction timeout.
  *
  * <p>Arguments: {@code name generation bootstrap relay events store ...} (the store as {@link ProcessorChild}'s).
  * Exits 5 when the relay stops on a divergence (a finding: the store and Kafka disagree), 0 on {@code STOP}.
@@ -25,8 +26,11 @@ public final class KafkaRelayChild {
     public static final String READY = "READY";
     /** The longest a relay holds its transaction open for the broker-kill fault. */
     static final long HOLD_MAX_MS = 20_000;
-    /** The relay's Kafka transaction timeout, ms: a transaction left open by a crashed relay is aborted after it. */
-    static final int TRANSACTION_TIMEOUT_MS = 30_000;
+    /**
+     * The relay's Kafka transaction timeout, ms: the coordinator aborts a transaction open longer than this (and
+     * fences its producer epoch). Short, so {@code relay-stall-past-transaction-timeout} outlasts it within a run.
+     */
+    public static final int TRANSACTION_TIMEOUT_MS = 10_000;
 
     private KafkaRelayChild() {
     }
@@ -74,19 +78,23 @@ public final class KafkaRelayChild {
         String afterSend = FaultKind.RELAY_CRASH_AFTER_SEND_BEFORE_COMMIT.wireName();
         String afterCommit = FaultKind.RELAY_CRASH_AFTER_COMMIT_BEFORE_MARK_SENT.wireName();
         String hold = FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION.wireName();
+        String stall = FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT.wireName();
         if (step.equals(CrashPoints.KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT)) {
             if (channel.armed(afterSend)) {
                 history.crashNow(afterSend, "relay: after the sends, before the Kafka commit");
             }
+            // Held open for the harness: it kills the coordinator, or stops this JVM past the transaction timeout.
             if (channel.armed(hold)) {
                 holdOpen(channel, hold);
+            } else if (channel.armed(stall)) {
+                holdOpen(channel, stall);
             }
         } else if (step.equals(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT) && channel.armed(afterCommit)) {
             history.crashNow(afterCommit, "relay: after the Kafka commit, before marking the rows sent");
         }
     }
 
-    /** Keeps the pass's transaction open (the harness kills its coordinator meanwhile) until disarmed. */
+    /** Keeps the pass's transaction open (the harness kills its coordinator or stops this JVM) until disarmed. */
     private static void holdOpen(ChildChannel channel, String hold) {
         System.err.println("HOLD: the relay transaction stays open until the harness disarms " + hold);
         System.err.flush();

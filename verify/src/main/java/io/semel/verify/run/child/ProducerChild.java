@@ -165,42 +165,4 @@ public final class ProducerChild {
         }
         h.info(send, cause);
     }
-
-    /** Paces the child's sends over all its lanes at a fixed rate; lanes blocked by a fault never burst after. */
-    static final class Pacer {
-        private final long intervalNs;
-        private long nextSlotNs = System.nanoTime();
-
-        Pacer(double perSecond) {
-            if (perSecond <= 0) {
-                throw new IllegalArgumentException("rate must be positive, got " + perSecond);
-            }
-            this.intervalNs = (long) (1_000_000_000L / perSecond);
-        }
-
-        /** Waits for the next slot; false if the lane should re-check whether to stop. */
-        boolean pace() {
-            long now = System.nanoTime();
-            long slot;
-            synchronized (this) {
-                slot = nextSlotNs;
-                nextSlotNs += intervalNs;
-                // Lanes blocked by a fault must not fire a burst afterwards: skip the missed slots.
-                if (now - slot > 1_000_000_000L) {
-                    nextSlotNs = now + intervalNs;
-                    slot = now;
-                }
-            }
-            long waitNs = slot - now;
-            if (waitNs > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(Math.min(waitNs, 200_000_000L));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return waitNs <= 200_000_000L;
-        }
-    }
 }
