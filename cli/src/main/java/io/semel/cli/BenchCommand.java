@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * the line before the figures (convention 13). Without {@code --broker} the broker runs embedded.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure end-to-end produce or consume throughput and latency.",
-        subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class, BenchE2eCommand.class})
+        description = "Measure produce, consume, exactly-once pipeline throughput and one-at-a-time latency.",
+        subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class, BenchE2eCommand.class,
+            BenchLatencyCommand.class})
 final class BenchCommand {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
 
