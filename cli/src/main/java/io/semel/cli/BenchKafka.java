@@ -128,6 +128,11 @@ final class BenchKafka implements AutoCloseable {
         return new BenchKafka(dir, process, "127.0.0.1:" + brokerPort, durability);
     }
 
+    /** The short name of a durability in result lines. */
+    static String label(Durability d) {
+        return d == Durability.PAGE_CACHE ? "page-cache" : "fsync-per-append";
+    }
+
     String bootstrap() {
         return bootstrap;
     }
@@ -218,7 +223,13 @@ final class BenchKafka implements AutoCloseable {
 
     /** A share consumer (KIP-932) in {@code group} with explicit acknowledgement, byte arrays. */
     KafkaShareConsumer<byte[], byte[]> shareConsumer(String group) {
+        return shareConsumer(group, 500);
+    }
+
+    /** Like {@link #shareConsumer(String)}, with {@code max.poll.records}. */
+    KafkaShareConsumer<byte[], byte[]> shareConsumer(String group, int maxPollRecords) {
         Properties p = new Properties();
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put("share.acknowledgement.mode", "explicit");

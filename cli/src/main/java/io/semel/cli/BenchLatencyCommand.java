@@ -100,7 +100,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
             out.printf("setup: kafka: %s; producer acks=all, idempotent, linger 0%n", k.description());
             out.flush();
             KafkaLatency lat = new KafkaLatency(k, partitions, size, warmup, count);
-            String system = "kafka [" + (d == BenchKafka.Durability.PAGE_CACHE ? "page-cache" : "fsync-per-append") + "]";
+            String system = "kafka [" + BenchKafka.label(d) + "]";
             rows.add(print(out, new Row(system, "send->confirm", lat.confirmOnly())));
             rows.add(print(out, new Row(system, "send->delivered (plain consumer, no group)", lat.plain())));
             rows.add(print(out, new Row(system, "send->delivered (group, commitSync per record)", lat.group())));
