@@ -109,11 +109,14 @@ final class BenchE2eKafka {
                 + "commitSync; no dedup record, no position in the store)", topic, batch, runCount);
         BenchLedger.reset(store);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
-        long start = System.nanoTime();
-        Thread[] senders = startProducers(topic, runCount, progress);
+        long start;
+        Thread[] senders;
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch))) {
             c.subscribe(List.of(topic));
+            awaitAssigned(c);
+            start = System.nanoTime();
+            senders = startProducers(topic, runCount, progress);
             while (!progress.done()) {
                 ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
                 if (rs.isEmpty()) {
@@ -151,7 +154,63 @@ final class BenchE2eKafka {
         try (KafkaOutboxRelay relay = KafkaOutboxRelay.builder(store, kafka.bootstrap(), relayName)
                 .progressTopic(PROGRESS_TOPIC).progressReplicationFactor(1).build()) {
             relay.start();
+            awaitActive(relay);
             return runProcessor(topic, batch, runCount, handler, output);
+        }
+    }
+
+    /**
+     * Waits until the consumer has every partition (it joined its group), so the clock starts with the consumer
+     * ready, as it does for the processor ({@link #awaitClaimed}). Nothing is sent yet, so these polls return nothing.
+     */
+    private void awaitAssigned(KafkaConsumer<byte[], byte[]> c) throws IOException {
+        long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
+        while (c.assignment().size() < partitions) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the consumer got " + c.assignment() + " of " + partitions + " partitions in "
+                        + STALL_MS + " ms");
+            }
+            c.poll(Duration.ofMillis(POLL_MS));
+        }
+    }
+
+    /**
+     * Waits until the processor's {@link KafkaSource} claimed every partition of {@code topic} (its position rows
+     * exist: it joined the group and ran its claim transactions), so the clock starts with the processor ready.
+     */
+    private void awaitClaimed(String topic) throws Exception {
+        long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
+        while (true) {
+            long claimed = store.inTransaction(tx -> {
+                try (java.sql.PreparedStatement ps = tx.connection().prepareStatement(
+                        "SELECT COUNT(*) FROM semel_position WHERE consumer = ? AND topic = ?")) {
+                    ps.setString(1, topic);
+                    ps.setString(2, topic);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            if (claimed >= partitions) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the processor claimed " + claimed + " of " + partitions + " partitions of "
+                        + topic + " in " + STALL_MS + " ms");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Waits until the relay holds the store lock (its first session starts then), so the clock starts with it ready. */
+    private static void awaitActive(KafkaOutboxRelay relay) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
+        while (relay.state() != KafkaOutboxRelay.State.ACTIVE) {
+            if (relay.state() == KafkaOutboxRelay.State.DIVERGED || System.nanoTime() > deadline) {
+                throw new IOException("the outbox relay is " + relay.state() + ", not ACTIVE: " + relay.failure());
+            }
+            Thread.sleep(10);
         }
     }
 
@@ -164,14 +223,18 @@ final class BenchE2eKafka {
                 batch, runCount);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
         Receiver reader = startOutputReader(output, progress);
-        long start = System.nanoTime();
-        Thread[] senders = startProducers(topic, runCount, progress);
+        long start;
+        Thread[] senders;
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch));
                 KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                         "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0))) {
+            // Ready before the clock starts, as the relay is in the exactly-once chain.
             p.initTransactions();
             c.subscribe(List.of(topic));
+            awaitAssigned(c);
+            start = System.nanoTime();
+            senders = startProducers(topic, runCount, progress);
             while (!progress.done()) {
                 ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
                 if (rs.isEmpty()) {
@@ -198,8 +261,6 @@ final class BenchE2eKafka {
         BenchLedger.reset(store);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
         Receiver reader = output != null ? startOutputReader(output, progress) : null;
-        long start = System.nanoTime();
-        Thread[] senders = startProducers(topic, runCount, progress);
         KafkaSource source = KafkaSource.builder(kafka.bootstrap(), topic, topic).maxPollRecords(batch).build();
         // Into the database, "applied" is the commit (stamped at the ack); in the chain, the output reader stamps.
         ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder()
@@ -207,7 +268,12 @@ final class BenchE2eKafka {
                 .store(store).consumer(topic).mode(ProcessingMode.TRANSACTIONAL).batchSize(batch)
                 .pollTimeout(Duration.ofMillis(POLL_MS)).handler(handler).build();
         processor.start();
+        long start;
+        Thread[] senders;
         try {
+            awaitClaimed(topic);
+            start = System.nanoTime();
+            senders = startProducers(topic, runCount, progress);
             progress.await(STALL_MS);
         } finally {
             processor.stop();
