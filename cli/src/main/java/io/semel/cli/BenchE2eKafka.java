@@ -12,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -222,7 +220,7 @@ final class BenchE2eKafka {
                 + "transaction per poll with the output records and sendOffsetsToTransaction; no database)", topic,
                 batch, runCount);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
-        Receiver reader = startOutputReader(output, progress);
+        Receiver reader = KafkaOutput.stampApplied(kafka, output, partitions, progress);
         long start;
         Thread[] senders;
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
@@ -260,7 +258,7 @@ final class BenchE2eKafka {
             throws Exception {
         BenchLedger.reset(store);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
-        Receiver reader = output != null ? startOutputReader(output, progress) : null;
+        Receiver reader = output != null ? KafkaOutput.stampApplied(kafka, output, partitions, progress) : null;
         KafkaSource source = KafkaSource.builder(kafka.bootstrap(), topic, topic).maxPollRecords(batch).build();
         // Into the database, "applied" is the commit (stamped at the ack); in the chain, the output reader stamps.
         ExactlyOnceProcessor processor = ExactlyOnceProcessor.builder()
@@ -304,7 +302,7 @@ final class BenchE2eKafka {
             once = c.exactlyOnce(runCount);
         }
         if (output != null) {
-            OutputCheck c = readOutput(output);
+            KafkaOutput.Check c = KafkaOutput.readAll(kafka, output, partitions);
             checks.add(c.describe(runCount));
             once &= c.exactlyOnce(runCount);
         }
@@ -342,65 +340,4 @@ final class BenchE2eKafka {
         }
         return threads;
     }
-
-    /** Stamps "applied" when an output record becomes visible to a read_committed reader. */
-    private Receiver startOutputReader(String output, BenchE2eCommand.Tally progress) {
-        return Receiver.start("kafka-bench-e2e-output", stop -> {
-            try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
-                List<TopicPartition> tps = partitionsOf(output);
-                c.assign(tps);
-                c.seekToBeginning(tps);
-                while (!stop.get()) {
-                    ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
-                    long now = System.nanoTime();
-                    rs.forEach(r -> progress.applied(BenchE2eCommand.indexOf(r.value()), now));
-                }
-            }
-        });
-    }
-
-    private List<TopicPartition> partitionsOf(String topic) {
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int i = 0; i < partitions; i++) {
-            tps.add(new TopicPartition(topic, i));
-        }
-        return tps;
-    }
-
-    /** What a read_committed reader finds in the whole output topic. */
-    record OutputCheck(long records, long distinct) {
-        boolean exactlyOnce(long expected) {
-            return records == expected && distinct == expected;
-        }
-
-        String describe(long expected) {
-            return String.format("output topic (read_committed, whole): %,d records for %,d distinct messages", records,
-                    distinct) + (exactlyOnce(expected) ? " (each message published once)"
-                            : " (" + (records - distinct) + " duplicates, " + (expected - distinct) + " missing)");
-        }
-    }
-
-    private OutputCheck readOutput(String output) throws IOException {
-        List<TopicPartition> tps = partitionsOf(output);
-        Set<Integer> seen = new HashSet<>();
-        long records = 0;
-        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("reading the output topic " + output + " to its end " + end + " took over "
-                            + STALL_MS + " ms");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    records++;
-                    seen.add(BenchE2eCommand.indexOf(r.value()));
-                }
-            }
-        }
-        return new OutputCheck(records, seen.size());
-    }
-
 }
