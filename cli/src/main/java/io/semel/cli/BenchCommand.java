@@ -240,15 +240,16 @@ final class BenchCommand {
                 try (BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
                     KafkaThroughput kt = new KafkaThroughput(k);
                     String name = BenchKafka.label(d);
+                    short share = k.shareVersion();
                     out.printf("setup: kafka: %s; %d records x %d B prefilled (not timed) per consumer kind, %d "
-                            + "partition(s), 1 consumer, max.poll.records %d, read_committed%n", k.description(), count,
-                            size, partitions, maxPoll);
+                            + "partition(s), 1 consumer, max.poll.records %d, read_committed; share groups (KIP-932): "
+                            + "share.version %d%n", k.description(), count, size, partitions, maxPoll, share);
                     out.flush();
                     String topic = kt.newTopic(partitions);
                     kt.prefill(topic, count, size);
                     print(out, name, "classic group, commitSync per poll", kt.consumeGroup(topic, count, maxPoll),
                             semelPerSecond);
-                    if (k.shareVersion() > 0) {
+                    if (share > 0) {
                         String shareTopic = kt.newTopic(partitions);
                         kt.prefill(shareTopic, count, size);
                         print(out, name, "share group, acknowledge each record + commitSync per poll",

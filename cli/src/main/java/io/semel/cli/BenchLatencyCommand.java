@@ -97,14 +97,15 @@ final class BenchLatencyCommand implements Callable<Integer> {
     private List<Row> kafkaPasses(PrintWriter out, BenchKafka.Durability d) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
-            out.printf("setup: kafka: %s; producer acks=all, idempotent, linger 0%n", k.description());
+            short share = k.shareVersion();
+            out.printf("setup: kafka: %s; producer acks=all, idempotent, linger 0; share groups (KIP-932): "
+                    + "share.version %d%n", k.description(), share);
             out.flush();
             KafkaLatency lat = new KafkaLatency(k, partitions, size, warmup, count);
             String system = "kafka [" + BenchKafka.label(d) + "]";
             rows.add(print(out, new Row(system, "send->confirm", lat.confirmOnly())));
             rows.add(print(out, new Row(system, "send->delivered (plain consumer, no group)", lat.plain())));
             rows.add(print(out, new Row(system, "send->delivered (group, commitSync per record)", lat.group())));
-            short share = k.shareVersion();
             if (share > 0) {
                 rows.add(print(out, new Row(system, "send->delivered (share group, acknowledge+commitSync per record)",
                         lat.share())));
