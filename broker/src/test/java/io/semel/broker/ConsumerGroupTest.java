@@ -49,6 +49,95 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * A waiting POLL is woken by the partition writer's durable-end publication, not by a re-poll
+     * timer: with the group tick (which also re-checks waiting polls) an hour away, a message
+     * produced while the poll waits is delivered by that very poll, long before its deadline.
+     */
+    @Test
+    void aWaitingPollIsWokenByTheDurableEndOfAHeldPartition() throws Exception {
+        startBroker(configBuilder().groupTickMs(60_000).build());
+        try (TestClient consumer = TestClient.hello(broker.port()); TestClient producer = TestClient.hello(broker.port())) {
+            createTopic(producer, T, 2);
+            String m = consumer.join(G, T, 120_000);
+            int pollId = consumer.send(new io.semel.protocol.Poll.Request(G, m, 10, 60_000));
+            Set<String> produced = produce(producer, 1, 3);
+            // The wait is 60 s; receive() gives up after the client's 20 s socket timeout: answered early or failed.
+            TestClient.Answer answer = consumer.receive();
+            assertThat(answer.requestId()).isEqualTo(pollId);
+            io.semel.protocol.Poll.Response r = (io.semel.protocol.Poll.Response) answer.response();
+            assertThat(r.deliveries()).as("woken by the produce, not answered empty at the deadline")
+                    .extracting(TestClient::value).containsExactlyInAnyOrderElementsOf(produced);
+        }
+    }
+
+    /**
+     * The group log holds an in-order batch as ranges: a poll of 300 new messages is one
+     * DeliveredRange record and their ack, sent in order, one SettledRange record, not 300 of each;
+     * and a restart replays them into the same settled state.
+     */
+    @Test
+    void anInOrderAckedBatchIsOneRangeRecordInTheGroupLog() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 300);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 300);
+            assertThat(c.ack(G, m, got).results()).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+        }
+        broker.close();
+        List<io.semel.broker.group.GroupRecord> records = groupLogRecords().get(G);
+        assertThat(records).filteredOn(r -> r instanceof io.semel.broker.group.GroupRecord.Settled
+                || r instanceof io.semel.broker.group.GroupRecord.Delivered).isEmpty();
+        assertThat(records).contains(
+                new io.semel.broker.group.GroupRecord.DeliveredRange(0, 0, 299, 1),
+                new io.semel.broker.group.GroupRecord.SettledRange(0, 0, 299,
+                        io.semel.broker.group.GroupRecord.SettleReason.ACKED));
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            assertThat(c.deliveries(G, m, 100, 300)).as("all 300 settled after replaying the ranges").isEmpty();
+        }
+    }
+
+    /** A client from before ACK v2 (per-item layout) is still understood and answered in its layout. */
+    @Test
+    void aVersion1AckIsAnsweredInVersion1() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 3);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 3);
+            List<Ack.Item> items = got.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset())).toList();
+            Ack.Response r = c.call(new Ack.Request(G, m, items, Ack.VERSION_ITEMS), Ack.Response.class);
+            assertThat(r.version()).isEqualTo(Ack.VERSION_ITEMS);
+            assertThat(r.results()).extracting(Ack.Result::error).containsExactly(ErrorCode.NONE, ErrorCode.NONE,
+                    ErrorCode.NONE);
+            assertThat(c.deliveries(G, m, 100, 300)).isEmpty();
+        }
+    }
+
+    /** The group log's records by group, read from the files of a closed broker. */
+    private Map<String, List<io.semel.broker.group.GroupRecord>> groupLogRecords() throws Exception {
+        io.semel.log.LogConfig config = io.semel.log.LogConfig.builder().maxBatchBytes(32 * 1024 * 1024)
+                .maxRecordBytes(32 * 1024 * 1024).build();
+        try (io.semel.log.Partition p = io.semel.log.Partition.open(new io.semel.log.FileStorage(
+                dataDir.resolve(io.semel.broker.internal.GroupJournalReader.DIR)), config, 1,
+                java.time.Clock.systemUTC())) {
+            List<RecordBatch> batches = new ArrayList<>();
+            long next = p.startOffset();
+            while (next < p.nextOffset()) {
+                for (RecordBatch b : p.read(next, 1 << 20)) {
+                    batches.add(b);
+                    next = b.nextOffset();
+                }
+            }
+            return io.semel.broker.internal.GroupJournalReader.records(batches);
+        }
+    }
+
     @Test
     void anUnackedMessageIsRedeliveredWithCountTwoAfterTheAckTimeout() throws Exception {
         startBroker(configBuilder().ackTimeoutMs(300).build());

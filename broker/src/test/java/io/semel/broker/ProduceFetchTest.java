@@ -128,4 +128,23 @@ class ProduceFetchTest extends BrokerTestSupport {
             assertThat(TestClient.values(fetchAll(c, "t", 0))).containsExactly("a");
         }
     }
+
+    /** A waiting FETCH is woken by the durable-end publication of the append that makes data durable. */
+    @Test
+    void aWaitingFetchIsWokenByTheDurableEnd() throws Exception {
+        startBroker();
+        try (TestClient reader = TestClient.hello(broker.port()); TestClient writer = TestClient.hello(broker.port())) {
+            createTopic(writer, "t", 1);
+            int fetchId = reader.send(new io.semel.protocol.Fetch.Request("t", 0, 0, 1 << 20, 60_000));
+            Produce.Response p = writer.call(new Produce.Request("t", 0, 0, TestClient.plainBatch("a", "b")),
+                    Produce.Response.class);
+            assertThat(p.error()).isEqualTo(ErrorCode.NONE);
+            // The wait is 60 s; receive() gives up after the client's 20 s socket timeout: answered early or failed.
+            TestClient.Answer answer = reader.receive();
+            assertThat(answer.requestId()).isEqualTo(fetchId);
+            io.semel.protocol.Fetch.Response f = (io.semel.protocol.Fetch.Response) answer.response();
+            assertThat(f.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(f.batches()).as("woken by the produce, not answered empty at the deadline").hasSize(1);
+        }
+    }
 }

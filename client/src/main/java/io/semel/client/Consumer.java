@@ -172,6 +172,9 @@ public final class Consumer implements AutoCloseable {
         return out;
     }
 
+    /** ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Poll thread. */
+    private short ackVersion = Ack.VERSION_RANGES;
+
     /**
      * Settles one message.
      *
@@ -190,7 +193,13 @@ public final class Consumer implements AutoCloseable {
         if (messages.isEmpty()) {
             return List.of();
         }
-        Ack.Response r = channel.call(new Ack.Request(cfg.group(), memberId, items(messages)), Ack.Response.class, 0);
+        Ack.Response r = channel.call(new Ack.Request(cfg.group(), memberId, items(messages), ackVersion),
+                Ack.Response.class, 0);
+        if (r.error() == ErrorCode.UNSUPPORTED_VERSION && ackVersion != Ack.VERSION_ITEMS) {
+            // A broker from before ACK v2 (ranges): nothing was settled; send per-item acks from now on.
+            ackVersion = Ack.VERSION_ITEMS;
+            r = channel.call(new Ack.Request(cfg.group(), memberId, items(messages), ackVersion), Ack.Response.class, 0);
+        }
         return results("ACK", messages, r.error(), r.errorMessage(), r.results());
     }
 

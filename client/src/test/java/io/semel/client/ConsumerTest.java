@@ -77,6 +77,21 @@ class ConsumerTest {
                 .containsExactly(new LeaveGroup.Request("billing", "member-1"));
     }
 
+    /** Against a broker from before ACK v2 the consumer falls back to per-item acks, once and for good. */
+    @Test
+    void acksFallBackToVersion1WhenTheBrokerDoesNotReadRanges() {
+        broker.ackVersionMax = Ack.VERSION_ITEMS;
+        broker.deliveries.add(delivery(5));
+        broker.deliveries.add(delivery(6));
+        try (Consumer c = consumer()) {
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            assertThat(c.ack(got)).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
+            c.ack(got.get(0));
+            assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(Ack.Request::version)
+                    .containsExactly(Ack.VERSION_RANGES, Ack.VERSION_ITEMS, Ack.VERSION_ITEMS);
+        }
+    }
+
     @Test
     void staleLeaseThrowsForOneMessageAndIsPerItemForAList() {
         broker.staleOffsets.add(6L);

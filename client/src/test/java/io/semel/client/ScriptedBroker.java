@@ -109,6 +109,8 @@ final class ScriptedBroker implements AutoCloseable {
     private short epoch = -1;
     final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
     final List<Long> staleOffsets = new CopyOnWriteArrayList<>();
+    /** Newest ACK version this broker reads (1 plays a broker from before ACK ranges). */
+    volatile short ackVersionMax = Ack.VERSION_RANGES;
 
     ScriptedBroker() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -332,7 +334,7 @@ final class ScriptedBroker implements AutoCloseable {
             case HEARTBEAT -> new Heartbeat.Response(ErrorCode.NONE, null, List.of(new Heartbeat.Lease(0, 3)));
             case LEAVE_GROUP -> new LeaveGroup.Response(ErrorCode.NONE, null);
             case POLL -> poll((Poll.Request) req);
-            case ACK -> new Ack.Response(ErrorCode.NONE, null, results(((Ack.Request) req).items()));
+            case ACK -> ack((Ack.Request) req);
             case NACK -> new Nack.Response(ErrorCode.NONE, null, results(((Nack.Request) req).items()));
             default -> Messages.errorResponse(req.apiKey(), ErrorCode.INVALID_REQUEST, "not scripted");
         };
@@ -396,6 +398,14 @@ final class ScriptedBroker implements AutoCloseable {
         List<Delivery> out = new ArrayList<>();
         deliveries.drainTo(out, r.maxMessages());
         return new Poll.Response(ErrorCode.NONE, null, out);
+    }
+
+    private Ack.Response ack(Ack.Request r) {
+        if (r.version() > ackVersionMax) {
+            return Ack.Response.error(ErrorCode.UNSUPPORTED_VERSION, "ACK version " + r.version() + " not supported")
+                    .inVersion(Ack.VERSION_ITEMS);
+        }
+        return new Ack.Response(ErrorCode.NONE, null, results(r.items())).inVersion(r.version());
     }
 
     private List<Ack.Result> results(List<Ack.Item> items) {

@@ -48,8 +48,17 @@ public final class Partition implements Closeable {
      */
     public static Partition open(Storage storage, LogConfig config, int producersMax, Clock clock)
             throws IOException {
+        return open(storage, config, producersMax, clock, new LogReader());
+    }
+
+    /**
+     * As {@link #open(Storage, LogConfig, int, Clock)}, publishing the log's durable view to
+     * {@code reader} (see {@link LogReader}); pass the same reader to every reopening.
+     */
+    public static Partition open(Storage storage, LogConfig config, int producersMax, Clock clock, LogReader reader)
+            throws IOException {
         Objects.requireNonNull(storage, "storage");
-        PartitionLog log = PartitionLog.open(storage, config, clock);
+        PartitionLog log = PartitionLog.open(storage, config, clock, reader);
         try {
             ProducerStateSnapshots snapshots = new ProducerStateSnapshots(storage);
             // A snapshot above the log end describes batches the crash took away.

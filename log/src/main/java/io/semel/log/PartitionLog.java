@@ -1,6 +1,7 @@
 package io.semel.log;
 
 import io.semel.log.internal.LogLoader;
+import io.semel.log.internal.ReadableSegment;
 import io.semel.log.internal.RecoveryCheckpoint;
 import io.semel.log.internal.Segment;
 import io.semel.protocol.CorruptBatchException;
@@ -10,6 +11,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,8 +51,13 @@ public final class PartitionLog implements Closeable {
     private IOException failure;
     private boolean closed;
     private Thread owner;
+    /** Where readers on other threads find the durable view; published by this (the writer's) thread. */
+    private final LogReader reader;
+    /** Published pictures of every segment but the active one; null after a roll or deletion. */
+    private ReadableSegment[] sealedView;
 
-    private PartitionLog(Storage storage, LogConfig config, Clock clock, LogLoader.Loaded loaded) {
+    private PartitionLog(Storage storage, LogConfig config, Clock clock, LogLoader.Loaded loaded, LogReader reader) {
+        this.reader = reader;
         this.storage = storage;
         this.config = config;
         this.clock = clock;
@@ -61,14 +68,47 @@ public final class PartitionLog implements Closeable {
         // The loader forced what it recovered and wrote the checkpoint at its end.
         this.flushedOffset = nextOffset();
         this.checkpointedOffset = flushedOffset;
+        publish();
     }
 
     /** Opens the log in {@code storage}, creating it if empty, and runs recovery. */
     public static PartitionLog open(Storage storage, LogConfig config, Clock clock) throws IOException {
+        return open(storage, config, clock, new LogReader());
+    }
+
+    /**
+     * As {@link #open(Storage, LogConfig, Clock)}, publishing the durable view to {@code reader}
+     * (after recovery, and after every force, roll and deletion) for reads from other threads.
+     */
+    public static PartitionLog open(Storage storage, LogConfig config, Clock clock, LogReader reader)
+            throws IOException {
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(clock, "clock");
-        return new PartitionLog(storage, config, clock, LogLoader.load(storage, config.indexIntervalBytes()));
+        Objects.requireNonNull(reader, "reader");
+        return new PartitionLog(storage, config, clock, LogLoader.load(storage, config.indexIntervalBytes()), reader);
+    }
+
+    /** The reader this log publishes to. */
+    public LogReader reader() {
+        return reader;
+    }
+
+    /**
+     * Publishes the segments as they are now, with the flushed offset as the durable end. Sealed
+     * segments' pictures are reused until the set of segments changes; the active one is taken anew.
+     */
+    private void publish() {
+        if (sealedView == null) {
+            sealedView = new ReadableSegment[segments.size() - 1];
+            int i = 0;
+            for (Segment s : segments.headMap(segments.lastKey(), false).values()) {
+                sealedView[i++] = s.readable();
+            }
+        }
+        ReadableSegment[] all = Arrays.copyOf(sealedView, sealedView.length + 1);
+        all[sealedView.length] = segments.lastEntry().getValue().readable();
+        reader.publish(new LogReader.View(true, startOffset(), flushedOffset, all));
     }
 
     /**
@@ -132,6 +172,9 @@ public final class PartitionLog implements Closeable {
             }
         } catch (IOException e) {
             throw fail(e);
+        }
+        if (!closed) {
+            publish();
         }
     }
 
@@ -215,6 +258,7 @@ public final class PartitionLog implements Closeable {
         }
         long cutoffMs = clock.millis() - config.retentionMs();
         int deleted = 0;
+        List<Segment> removed = new ArrayList<>();
         try {
             while (segments.size() > 1) {
                 Segment oldest = segments.firstEntry().getValue();
@@ -229,13 +273,11 @@ public final class PartitionLog implements Closeable {
                                 ? "the log holds " + totalBytes + " bytes, retentionBytes=" + config.retentionBytes()
                                 : "it is older than retentionMs=" + config.retentionMs() + " (cutoff " + cutoffMs + " ms)");
                 segments.pollFirstEntry();
-                oldest.delete(storage);
+                removed.add(oldest);
                 totalBytes -= oldest.sizeBytes();
                 deleted++;
             }
-            if (deleted > 0) {
-                storage.syncDirectory();
-            }
+            deleteRemoved(removed);
         } catch (IOException e) {
             throw fail(e);
         }
@@ -253,21 +295,37 @@ public final class PartitionLog implements Closeable {
         assert calledByOwner();
         checkWritable();
         int deleted = 0;
+        List<Segment> removed = new ArrayList<>();
         try {
             while (segments.size() > 1 && segments.firstEntry().getValue().nextOffset() <= offset) {
                 Segment oldest = segments.pollFirstEntry().getValue();
                 LOG.info("compaction deleted {} ({} bytes): everything in it is before offset {}", oldest,
                         oldest.sizeBytes(), offset);
-                oldest.delete(storage);
+                removed.add(oldest);
                 deleted++;
             }
-            if (deleted > 0) {
-                storage.syncDirectory();
-            }
+            deleteRemoved(removed);
         } catch (IOException e) {
             throw fail(e);
         }
         return deleted;
+    }
+
+    /**
+     * Deletes segments already taken out of {@link #segments}: first publishes the view without
+     * them (so no new reader finds them), then retires each (its file closes when the last reader
+     * lets go) and unlinks its files, then syncs the directory.
+     */
+    private void deleteRemoved(List<Segment> removed) throws IOException {
+        if (removed.isEmpty()) {
+            return;
+        }
+        sealedView = null;
+        publish();
+        for (Segment s : removed) {
+            s.delete(storage);
+        }
+        storage.syncDirectory();
     }
 
     /** The offset the next appended record gets. */
@@ -323,6 +381,8 @@ public final class PartitionLog implements Closeable {
         } catch (IOException e) {
             error = e;
         }
+        // Readers first learn the log is gone; a reader already holding a file keeps it until it lets go.
+        reader.publish(LogReader.View.closed(startOffset(), flushedOffset));
         for (Segment segment : segments.values()) {
             try {
                 segment.close();
@@ -349,6 +409,7 @@ public final class PartitionLog implements Closeable {
         }
         assert fresh.sizeBytes() == 0 : "new segment " + fresh + " already has bytes";
         segments.put(base, fresh);
+        sealedView = null;
         // Its name is durable only after a directory sync: flush() does it before advancing.
         directorySyncPending = true;
         rolledSinceCheckpoint = true;

@@ -10,35 +10,56 @@ import java.util.List;
  * ACK (api key 12): settles deliveries, one result per item, so one stale lease fails only its
  * own message. Acking an already settled message succeeds again (acks are idempotent).
  *
+ * <p><b>Version 2</b> (written by this code) carries items and results as <em>ranges</em>: a run
+ * of items of one partition and lease epoch over consecutive offsets is one range on the wire, and
+ * a run of results of one partition with consecutive offsets and the same error is one result
+ * range, so a batch of 500 messages acked in order is one 28-byte range and (when all succeed) one
+ * 22-byte result. In memory both versions are per offset ({@link Item}, {@link Result}): the
+ * encoding coalesces, the decoding expands (at most {@link Protocol#MAX_LIST_ITEMS} offsets per
+ * list, else INVALID_REQUEST). Version 1 (per item) is still read, and a response is written in
+ * the version of the request it answers ({@link Request#version()}).
+ *
  * <pre>
- * Request              type      meaning
+ * Request v2           type      meaning
  * -------------------  --------  -----------------------------------------------------------
  * group                string
  * memberId             string    from {@link JoinGroup}
- * items                [Item]    at least one
+ * ranges               [Range]   at least one
  *   partition          int32     of the group's topic
  *   leaseEpoch         int64     from the {@link Delivery}
- *   offset             int64     from the {@link Delivery}
+ *   firstOffset        int64     from the {@link Delivery}, >= 0
+ *   lastOffset         int64     >= firstOffset; every offset in between is acked, in order
  *
- * Response             type      meaning (default in an error frame)
+ * Response v2          type      meaning (default in an error frame)
  * -------------------  --------  -----------------------------------------------------------
  * error, errorMessage  int16, string?  whole-request outcome (UNKNOWN_GROUP_MEMBER, ...)
- * results              [Result]  one per item, in request order ([])
+ * results              [Range]   per offset, in request order, consecutive ones with one error
+ *                                coalesced ([])
  *   partition          int32
- *   offset             int64
+ *   firstOffset        int64
+ *   lastOffset         int64     >= firstOffset
  *   error              int16     NONE, STALE_LEASE (redelivered elsewhere: do not count it as
  *                                settled), OFFSET_OUT_OF_RANGE (never delivered), STORAGE_ERROR
+ *
+ * Version 1: items [partition int32, leaseEpoch int64, offset int64] and results
+ * [partition int32, offset int64, error int16], one per offset; otherwise the same.
  * </pre>
  *
  * <p>The ack is durable (group commit) before it is answered.
  */
 public final class Ack {
+    /** The layout version that carries ranges. */
+    public static final short VERSION_RANGES = 2;
+    /** The per-item layout. */
+    public static final short VERSION_ITEMS = 1;
+
     private Ack() {
     }
 
     /** Identifies one delivery to settle. */
     public record Item(int partition, long leaseEpoch, long offset) {
         static final int ENCODED_BYTES = 4 + 8 + 8;
+        static final int RANGE_ENCODED_BYTES = 4 + 8 + 8 + 8;
 
         public Item {
             Check.range("partition", partition, 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1);
@@ -50,18 +71,26 @@ public final class Ack {
     /** The outcome for one {@link Item}. */
     public record Result(int partition, long offset, ErrorCode error) {
         static final int ENCODED_BYTES = 4 + 8 + 2;
+        static final int RANGE_ENCODED_BYTES = 4 + 8 + 8 + 2;
 
         public Result {
             Check.notNull(error, "error");
         }
     }
 
-    public record Request(String group, String memberId, List<Item> items) implements ApiRequest {
+    /** @param version the layout it travels in: {@link #VERSION_RANGES} (default) or {@link #VERSION_ITEMS} */
+    public record Request(String group, String memberId, List<Item> items, short version) implements ApiRequest {
         public Request {
             Check.notNull(group, "group");
             Check.notNull(memberId, "memberId");
             items = List.copyOf(items);
             Check.range("items", items.size(), 1, Protocol.MAX_LIST_ITEMS);
+            checkVersion(version);
+        }
+
+        /** A request in the latest layout (ranges). */
+        public Request(String group, String memberId, List<Item> items) {
+            this(group, memberId, items, VERSION_RANGES);
         }
 
         @Override
@@ -70,39 +99,89 @@ public final class Ack {
         }
 
         @Override
+        public short apiVersion() {
+            return version;
+        }
+
+        @Override
         public void encode(WireWriter w) {
             w.writeString(group).writeString(memberId);
-            writeItems(w, items);
+            if (version == VERSION_ITEMS) {
+                writeItems(w, items);
+            } else {
+                writeItemRanges(w, items);
+            }
         }
 
         public static Request decode(WireReader r) throws ProtocolException {
-            return new Request(r.readString("group"), r.readString("memberId"), readItems(r));
+            return decode(r, VERSION_ITEMS);
+        }
+
+        public static Request decode(WireReader r, short version) throws ProtocolException {
+            String group = r.readString("group");
+            String memberId = r.readString("memberId");
+            return new Request(group, memberId, version == VERSION_ITEMS ? readItems(r) : readItemRanges(r), version);
         }
     }
 
-    public record Response(ErrorCode error, String errorMessage, List<Result> results) implements ApiResponse {
+    /** @param version as the request's: a response is written in the version of the request it answers */
+    public record Response(ErrorCode error, String errorMessage, List<Result> results, short version)
+            implements ApiResponse {
         public Response {
             Check.notNull(error, "error");
             results = List.copyOf(results);
+            checkVersion(version);
+        }
+
+        public Response(ErrorCode error, String errorMessage, List<Result> results) {
+            this(error, errorMessage, results, VERSION_RANGES);
         }
 
         public static Response error(ErrorCode error, String message) {
             return new Response(error, message, List.of());
         }
 
+        /** This response in {@code v}'s layout (to answer a request of that version). */
+        public Response inVersion(short v) {
+            return v == version ? this : new Response(error, errorMessage, results, v);
+        }
+
         @Override
         public ApiKey apiKey() {
             return ApiKey.ACK;
         }
 
         @Override
+        public short apiVersion() {
+            return version;
+        }
+
+        @Override
         public void encode(WireWriter w) {
             w.writeErrorCode(error).writeNullableString(errorMessage);
-            writeResults(w, results);
+            if (version == VERSION_ITEMS) {
+                writeResults(w, results);
+            } else {
+                writeResultRanges(w, results);
+            }
         }
 
         public static Response decode(WireReader r) throws ProtocolException {
-            return new Response(r.readErrorCode(), r.readNullableString(), readResults(r));
+            return decode(r, VERSION_ITEMS);
+        }
+
+        public static Response decode(WireReader r, short version) throws ProtocolException {
+            ErrorCode error = r.readErrorCode();
+            String message = r.readNullableString();
+            return new Response(error, message, version == VERSION_ITEMS ? readResults(r) : readResultRanges(r),
+                    version);
+        }
+    }
+
+    private static void checkVersion(short version) {
+        if (version != VERSION_ITEMS && version != VERSION_RANGES) {
+            throw new IllegalArgumentException("ACK version " + version + ", known " + VERSION_ITEMS + ".."
+                    + VERSION_RANGES);
         }
     }
 
@@ -126,6 +205,52 @@ public final class Ack {
         return items;
     }
 
+    /** Length of the run of items starting at {@code from}: same partition and epoch, offsets +1 each. */
+    private static int itemRun(List<Item> items, int from) {
+        Item first = items.get(from);
+        int end = from + 1;
+        while (end < items.size() && items.get(end).partition() == first.partition()
+                && items.get(end).leaseEpoch() == first.leaseEpoch()
+                && items.get(end).offset() == first.offset() + (end - from)) {
+            end++;
+        }
+        return end - from;
+    }
+
+    static void writeItemRanges(WireWriter w, List<Item> items) {
+        int ranges = 0;
+        for (int i = 0; i < items.size(); i += itemRun(items, i)) {
+            ranges++;
+        }
+        w.writeCount(ranges);
+        for (int i = 0; i < items.size(); ) {
+            int run = itemRun(items, i);
+            Item first = items.get(i);
+            w.writeInt32(first.partition()).writeInt64(first.leaseEpoch()).writeInt64(first.offset())
+                    .writeInt64(first.offset() + run - 1);
+            i += run;
+        }
+    }
+
+    static List<Item> readItemRanges(WireReader r) throws ProtocolException {
+        int count = r.readCount(Item.RANGE_ENCODED_BYTES);
+        if (count == 0) {
+            throw WireReader.invalid("ranges is empty; send at least one");
+        }
+        List<Item> items = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            int partition = r.readInt32("partition", 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1);
+            long epoch = r.readInt64("leaseEpoch", 0, Long.MAX_VALUE);
+            long first = r.readInt64("firstOffset", 0, Long.MAX_VALUE);
+            long last = r.readInt64("lastOffset", first, Long.MAX_VALUE);
+            checkExpansion(items.size(), first, last);
+            for (long o = first; o <= last; o++) {
+                items.add(new Item(partition, epoch, o));
+            }
+        }
+        return items;
+    }
+
     static void writeResults(WireWriter w, List<Result> results) {
         w.writeCount(results.size());
         for (Result res : results) {
@@ -140,5 +265,57 @@ public final class Ack {
             results.add(new Result(r.readInt32(), r.readInt64(), r.readErrorCode()));
         }
         return results;
+    }
+
+    private static int resultRun(List<Result> results, int from) {
+        Result first = results.get(from);
+        int end = from + 1;
+        while (end < results.size() && results.get(end).partition() == first.partition()
+                && results.get(end).error() == first.error()
+                && results.get(end).offset() == first.offset() + (end - from)) {
+            end++;
+        }
+        return end - from;
+    }
+
+    static void writeResultRanges(WireWriter w, List<Result> results) {
+        int ranges = 0;
+        for (int i = 0; i < results.size(); i += resultRun(results, i)) {
+            ranges++;
+        }
+        w.writeCount(ranges);
+        for (int i = 0; i < results.size(); ) {
+            int run = resultRun(results, i);
+            Result first = results.get(i);
+            w.writeInt32(first.partition()).writeInt64(first.offset()).writeInt64(first.offset() + run - 1)
+                    .writeErrorCode(first.error());
+            i += run;
+        }
+    }
+
+    static List<Result> readResultRanges(WireReader r) throws ProtocolException {
+        int count = r.readCount(Result.RANGE_ENCODED_BYTES);
+        List<Result> results = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            int partition = r.readInt32();
+            long first = r.readInt64();
+            long last = r.readInt64();
+            ErrorCode error = r.readErrorCode();
+            if (last < first) {
+                throw WireReader.invalid("result range " + first + ".." + last + " ends before it starts");
+            }
+            checkExpansion(results.size(), first, last);
+            for (long o = first; o <= last; o++) {
+                results.add(new Result(partition, o, error));
+            }
+        }
+        return results;
+    }
+
+    /** Ranges expand to at most MAX_LIST_ITEMS offsets per list. */
+    private static void checkExpansion(int sofar, long first, long last) throws ProtocolException {
+        if (last - first + 1 > Protocol.MAX_LIST_ITEMS - sofar || last - first < 0) {
+            throw WireReader.invalid("ranges cover more than " + Protocol.MAX_LIST_ITEMS + " offsets");
+        }
     }
 }

@@ -38,7 +38,7 @@ import java.util.Map;
  * 0..N.
  *
  * <p>Each API also has a version ({@link #latestVersion()}), carried in every frame, so one API can
- * change layout without a new number. All are at version 1.
+ * change layout without a new number. All are at version 1 except ACK (2: ranges; 1 is still read).
  */
 public enum ApiKey {
     HELLO(0),
@@ -53,7 +53,7 @@ public enum ApiKey {
     LEAVE_GROUP(9),
     HEARTBEAT(10),
     POLL(11),
-    ACK(12),
+    ACK(12, 2),
     NACK(13),
     RELEASE_PRODUCER(14),
     LIST_PRODUCERS(15),
@@ -75,9 +75,15 @@ public enum ApiKey {
     }
 
     private final short id;
+    private final short latestVersion;
 
     ApiKey(int id) {
+        this(id, 1);
+    }
+
+    ApiKey(int id, int latestVersion) {
         this.id = (short) id;
+        this.latestVersion = (short) latestVersion;
     }
 
     /** The fixed wire number. */
@@ -90,9 +96,9 @@ public enum ApiKey {
         return 1;
     }
 
-    /** The version this code writes. */
+    /** The newest version this code reads and writes (it answers a request in the request's version). */
     public short latestVersion() {
-        return 1;
+        return latestVersion;
     }
 
     /** Whether this code can read {@code version} of this API. */

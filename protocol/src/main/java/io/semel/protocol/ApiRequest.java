@@ -10,6 +10,11 @@ public interface ApiRequest {
     /** Which API this request belongs to. */
     ApiKey apiKey();
 
+    /** The layout version this request is written in (the frame header's apiVersion). */
+    default short apiVersion() {
+        return apiKey().latestVersion();
+    }
+
     /** Writes the body (the frame header is written by {@link FrameCodec}). */
     void encode(WireWriter w);
 }

@@ -27,6 +27,14 @@ public interface ApiResponse {
     /** Human-readable detail, or null. */
     String errorMessage();
 
+    /**
+     * The layout version this response is written in (the frame header's apiVersion): the version
+     * of the request it answers, for an API with several.
+     */
+    default short apiVersion() {
+        return apiKey().latestVersion();
+    }
+
     /** Writes the body, starting with error and errorMessage. */
     void encode(WireWriter w);
 }

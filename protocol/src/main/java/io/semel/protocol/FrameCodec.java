@@ -120,7 +120,7 @@ public final class FrameCodec {
         ApiKey key = keyOf(frame);
         try {
             WireReader r = new WireReader(frame.body());
-            ApiRequest request = Messages.decodeRequest(key, r);
+            ApiRequest request = Messages.decodeRequest(key, frame.apiVersion(), r);
             r.expectEnd(key + " request");
             return request;
         } catch (ProtocolException e) {
@@ -143,7 +143,7 @@ public final class FrameCodec {
                 return Messages.errorResponse(key, error, message);
             }
             WireReader r = new WireReader(frame.body());
-            ApiResponse response = Messages.decodeResponse(key, r);
+            ApiResponse response = Messages.decodeResponse(key, frame.apiVersion(), r);
             r.expectEnd(key + " response");
             return response;
         } catch (ProtocolException e) {
@@ -151,18 +151,18 @@ public final class FrameCodec {
         }
     }
 
-    /** Frames a request at its API's latest version. */
+    /** Frames a request in its version ({@link ApiRequest#apiVersion()}: the API's latest unless it says otherwise). */
     public ByteBuffer encodeRequest(int requestId, ApiRequest request) throws ProtocolException {
         WireWriter body = new WireWriter();
         request.encode(body);
-        return frame(request.apiKey(), requestId, body);
+        return frame(request.apiKey(), request.apiVersion(), requestId, body);
     }
 
     /** Frames a response; the caller passes the request id it answers. */
     public ByteBuffer encodeResponse(int requestId, ApiResponse response) throws ProtocolException {
         WireWriter body = new WireWriter();
         response.encode(body);
-        return frame(response.apiKey(), requestId, body);
+        return frame(response.apiKey(), response.apiVersion(), requestId, body);
     }
 
     /**
@@ -205,12 +205,12 @@ public final class FrameCodec {
     }
 
     /** Refuses to produce what the peer's {@link #next} would reject, so the error is local and clear. */
-    private ByteBuffer frame(ApiKey key, int requestId, WireWriter body) throws ProtocolException {
+    private ByteBuffer frame(ApiKey key, short version, int requestId, WireWriter body) throws ProtocolException {
         if ((long) body.size() + HEADER_BYTES > maxFrameBytes) {
             throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, key + " frame of " + (body.size() + HEADER_BYTES)
                     + " bytes exceeds maxFrameBytes " + maxFrameBytes, key.id(), requestId, false);
         }
-        return header(key.id(), key.latestVersion(), requestId, body).toByteBuffer();
+        return header(key.id(), version, requestId, body).toByteBuffer();
     }
 
     private static WireWriter header(int apiKeyId, short apiVersion, int requestId, WireWriter body) {

@@ -10,8 +10,13 @@ public final class Messages {
     private Messages() {
     }
 
-    /** Decodes a request body of {@code key}; the caller checks for trailing bytes. */
+    /** Decodes a request body of {@code key} at its first version; the caller checks for trailing bytes. */
     public static ApiRequest decodeRequest(ApiKey key, WireReader r) throws ProtocolException {
+        return decodeRequest(key, (short) 1, r);
+    }
+
+    /** Decodes a request body of {@code key} in layout {@code version} (one {@code key} supports). */
+    public static ApiRequest decodeRequest(ApiKey key, short version, WireReader r) throws ProtocolException {
         return switch (key) {
             case HELLO -> Hello.Request.decode(r);
             case METADATA -> Metadata.Request.decode(r);
@@ -25,7 +30,7 @@ public final class Messages {
             case LEAVE_GROUP -> LeaveGroup.Request.decode(r);
             case HEARTBEAT -> Heartbeat.Request.decode(r);
             case POLL -> Poll.Request.decode(r);
-            case ACK -> Ack.Request.decode(r);
+            case ACK -> Ack.Request.decode(r, version);
             case NACK -> Nack.Request.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Request.decode(r);
             case LIST_PRODUCERS -> ListProducers.Request.decode(r);
@@ -38,8 +43,13 @@ public final class Messages {
         };
     }
 
-    /** Decodes a full response body of {@code key}; the caller checks for trailing bytes. */
+    /** Decodes a full response body of {@code key} at its first version; the caller checks for trailing bytes. */
     public static ApiResponse decodeResponse(ApiKey key, WireReader r) throws ProtocolException {
+        return decodeResponse(key, (short) 1, r);
+    }
+
+    /** Decodes a full response body of {@code key} in layout {@code version}. */
+    public static ApiResponse decodeResponse(ApiKey key, short version, WireReader r) throws ProtocolException {
         return switch (key) {
             case HELLO -> Hello.Response.decode(r);
             case METADATA -> Metadata.Response.decode(r);
@@ -53,7 +63,7 @@ public final class Messages {
             case LEAVE_GROUP -> LeaveGroup.Response.decode(r);
             case HEARTBEAT -> Heartbeat.Response.decode(r);
             case POLL -> Poll.Response.decode(r);
-            case ACK -> Ack.Response.decode(r);
+            case ACK -> Ack.Response.decode(r, version);
             case NACK -> Nack.Response.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Response.decode(r);
             case LIST_PRODUCERS -> ListProducers.Response.decode(r);

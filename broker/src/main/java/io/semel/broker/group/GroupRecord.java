@@ -87,6 +87,37 @@ public sealed interface GroupRecord {
         }
     }
 
+    /**
+     * Offsets {@code firstOffset..lastOffset} (inclusive, at least two) were each settled for the
+     * same reason, in that order: exactly the run of {@link Settled} records it replaces. Written by
+     * the shell ({@link GroupRecords#coalesced}) so a batch acked in order is one record in the group
+     * log; the decision core itself emits single {@link Settled} records.
+     */
+    record SettledRange(int partition, long firstOffset, long lastOffset, SettleReason reason) implements GroupRecord {
+        public SettledRange {
+            atLeast("partition", partition, 0);
+            atLeast("firstOffset", firstOffset, 0);
+            atLeast("lastOffset", lastOffset, firstOffset + 1);
+            atMostOffsets(firstOffset, lastOffset);
+            java.util.Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Offsets {@code firstOffset..lastOffset} (inclusive, at least two) were each handed out for the
+     * {@code deliveryCount}-th time, in that order: the run of {@link Delivered} records it replaces
+     * (a poll's new offsets are one such run).
+     */
+    record DeliveredRange(int partition, long firstOffset, long lastOffset, int deliveryCount) implements GroupRecord {
+        public DeliveredRange {
+            atLeast("partition", partition, 0);
+            atLeast("firstOffset", firstOffset, 0);
+            atLeast("lastOffset", lastOffset, firstOffset + 1);
+            atMostOffsets(firstOffset, lastOffset);
+            atLeast("deliveryCount", deliveryCount, 1);
+        }
+    }
+
     /** Every offset of {@code partition} below {@code ackFloor} is settled (written by snapshots). */
     record AckFloor(int partition, long ackFloor) implements GroupRecord {
         public AckFloor {
@@ -144,6 +175,16 @@ public sealed interface GroupRecord {
                 }
             }
             return null;
+        }
+    }
+
+    /** Offsets one range record may cover: replay expands it offset by offset. */
+    int RANGE_OFFSETS_MAX = 1_000_000;
+
+    private static void atMostOffsets(long firstOffset, long lastOffset) {
+        if (lastOffset - firstOffset + 1 > RANGE_OFFSETS_MAX) {
+            throw new IllegalArgumentException("range " + firstOffset + ".." + lastOffset + " covers more than "
+                    + RANGE_OFFSETS_MAX + " offsets (RANGE_OFFSETS_MAX)");
         }
     }
 

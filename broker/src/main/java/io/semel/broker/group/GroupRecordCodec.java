@@ -13,6 +13,8 @@ import io.semel.broker.group.GroupRecord.MemberIdIssued;
 import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
+import io.semel.broker.group.GroupRecord.SettledRange;
+import io.semel.broker.group.GroupRecord.DeliveredRange;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -40,6 +42,11 @@ import java.nio.charset.StandardCharsets;
  *  9   | PositionReset       | partition i32, offset i64 (>= 0)
  * 10   | PartitionsAdded     | partitionCount i32 (>= 2)
  * 11   | GroupDeleted        | (empty)
+ * 12   | SettledRange        | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), reason u8
+ * 13   | DeliveredRange      | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), deliveryCount i32
+ *
+ * Types 12 and 13 stand for a run of types 6 resp. 4 over consecutive offsets (the shell coalesces
+ * them; see GroupRecords); a broker older than them cannot read a group log that holds them.
  *
  * str16 = length u16 (bytes) followed by that many bytes of UTF-8 (malformed UTF-8 is rejected).
  * </pre>
@@ -65,6 +72,8 @@ public final class GroupRecordCodec {
     static final byte POSITION_RESET = 9;
     static final byte PARTITIONS_ADDED = 10;
     static final byte GROUP_DELETED = 11;
+    static final byte SETTLED_RANGE = 12;
+    static final byte DELIVERED_RANGE = 13;
 
     private GroupRecordCodec() {
     }
@@ -99,6 +108,12 @@ public final class GroupRecordCodec {
             buf.put(PARTITIONS_ADDED).putInt(r.partitionCount());
         } else if (record instanceof GroupDeleted) {
             buf.put(GROUP_DELETED);
+        } else if (record instanceof SettledRange r) {
+            buf.put(SETTLED_RANGE).putInt(r.partition()).putLong(r.firstOffset()).putLong(r.lastOffset())
+                    .put(r.reason().wire());
+        } else if (record instanceof DeliveredRange r) {
+            buf.put(DELIVERED_RANGE).putInt(r.partition()).putLong(r.firstOffset()).putLong(r.lastOffset())
+                    .putInt(r.deliveryCount());
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }
@@ -146,13 +161,16 @@ public final class GroupRecordCodec {
             case SETTLED: {
                 int partition = buf.getInt();
                 long offset = buf.getLong();
-                byte wire = buf.get();
-                SettleReason reason = SettleReason.forWire(wire);
-                if (reason == null) {
-                    throw new CorruptGroupRecordException(Reason.BAD_CONTENT, "unknown settle reason " + wire);
-                }
-                return new Settled(partition, offset, reason);
+                return new Settled(partition, offset, reason(buf.get()));
             }
+            case SETTLED_RANGE: {
+                int partition = buf.getInt();
+                long first = buf.getLong();
+                long last = buf.getLong();
+                return new SettledRange(partition, first, last, reason(buf.get()));
+            }
+            case DELIVERED_RANGE:
+                return new DeliveredRange(buf.getInt(), buf.getLong(), buf.getLong(), buf.getInt());
             case ACK_FLOOR:
                 return new AckFloor(buf.getInt(), buf.getLong());
             case RELEASED:
@@ -166,6 +184,14 @@ public final class GroupRecordCodec {
             default:
                 throw new CorruptGroupRecordException(Reason.UNKNOWN_TYPE, "unknown group record type " + type);
         }
+    }
+
+    private static SettleReason reason(byte wire) throws CorruptGroupRecordException {
+        SettleReason reason = SettleReason.forWire(wire);
+        if (reason == null) {
+            throw new CorruptGroupRecordException(Reason.BAD_CONTENT, "unknown settle reason " + wire);
+        }
+        return reason;
     }
 
     static int encodedSize(GroupRecord record) {
@@ -192,6 +218,10 @@ public final class GroupRecordCodec {
             body = 4;
         } else if (record instanceof GroupDeleted) {
             body = 0;
+        } else if (record instanceof SettledRange) {
+            body = 4 + 8 + 8 + 1;
+        } else if (record instanceof DeliveredRange) {
+            body = 4 + 8 + 8 + 4;
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }

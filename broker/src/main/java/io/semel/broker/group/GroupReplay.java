@@ -89,6 +89,14 @@ final class GroupReplay {
             pp.slots.remove(st.offset());
             pp.nextOffset = Math.max(pp.nextOffset, st.offset() + 1);
             pp.markSettled(st.offset(), st.reason());
+        } else if (r instanceof GroupRecord.SettledRange range) {
+            for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
+                apply(g, new Settled(range.partition(), o, range.reason()));
+            }
+        } else if (r instanceof GroupRecord.DeliveredRange range) {
+            for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
+                applyDelivered(partition(g, range.partition()), o, range.deliveryCount());
+            }
         } else if (r instanceof GroupRecord.PositionReset reset) {
             partition(g, reset.partition()).reset(reset.offset());
         } else if (r instanceof GroupRecord.PartitionsAdded added) {

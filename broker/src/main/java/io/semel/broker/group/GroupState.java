@@ -240,6 +240,47 @@ public final class GroupState {
     }
 
     /**
+     * What a poll of {@code memberId} that found nothing must wait for before it can find something,
+     * besides a command on this group (an ack, a leave, a join, a tick): for each held partition
+     * whose delivery window is open, the offset whose durability makes a new message deliverable
+     * ({@link PollWait#durableOffsets}); and the earliest time a waiting redelivery becomes due
+     * ({@link PollWait#dueAtMs}, {@link Long#MAX_VALUE} for none). A member at its unacked limit
+     * waits for acks only. Reads nothing, changes nothing.
+     */
+    public PollWait pollWait(String memberId) {
+        Member m = members.get(memberId);
+        if (m == null) {
+            return PollWait.NOTHING;
+        }
+        List<PartitionProgress> held = held(memberId);
+        int unacked = 0;
+        for (PartitionProgress pp : held) {
+            unacked += pp.unacked();
+        }
+        if (unacked >= config.maxUnackedPerMember()) {
+            return PollWait.NOTHING;
+        }
+        Map<Integer, Long> durable = new TreeMap<>();
+        long dueAtMs = Long.MAX_VALUE;
+        for (PartitionProgress pp : held) {
+            if (pp.nextOffset < pp.ackFloor + config.deliveryWindowMax()) {
+                durable.put(pp.partition, pp.nextOffset);
+            }
+            for (DeliverySlot s : pp.slots.values()) {
+                if (s.state() == SlotState.DUE) {
+                    dueAtMs = Math.min(dueAtMs, s.dueAtMs);
+                }
+            }
+        }
+        return new PollWait(Collections.unmodifiableMap(durable), dueAtMs);
+    }
+
+    /** See {@link #pollWait}. */
+    public record PollWait(Map<Integer, Long> durableOffsets, long dueAtMs) {
+        static final PollWait NOTHING = new PollWait(Map.of(), Long.MAX_VALUE);
+    }
+
+    /**
      * Settles deliveries. Reply: one code per item, in order: NONE (settled now or already),
      * UNKNOWN_TOPIC_OR_PARTITION, STALE_LEASE (member does not hold the partition under exactly that
      * epoch, or the delivery was made under another lease or withdrawn for dead-lettering),

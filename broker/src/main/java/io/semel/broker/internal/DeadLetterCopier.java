@@ -262,7 +262,7 @@ public final class DeadLetterCopier {
                     + " does not exist"));
             return;
         }
-        TopicLogView.One one = new TopicLogView(source).readOne(r.partition(), r.offset());
+        TopicLogView.One one = new TopicLogView(source, new TopicLogView.Decoded()).readOne(r.partition(), r.offset());
         if (one.found() == TopicLogView.Found.FAILED) {
             failed(c, r, new IllegalStateException("could not read the original message"));
             return;

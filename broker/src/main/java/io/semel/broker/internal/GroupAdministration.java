@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * The read and offset-resolution half of group administration: builds LIST_GROUPS and
  * DESCRIBE_GROUP answers and turns a RESET_GROUP request into target offsets. Runs on the
- * coordinator thread (it reads group state and blocks on partition reads through
- * {@link OffsetLookup}); stateless itself. Not thread-safe beyond that.
+ * coordinator thread (it reads group state, and partition bounds as published by the partitions'
+ * writers: no I/O), except {@link #targets} for a TIMESTAMP reset, which reads batches and runs
+ * off it. Stateless itself.
  */
 final class GroupAdministration {
     private GroupAdministration() {
@@ -37,8 +38,8 @@ final class GroupAdministration {
         for (int p = 0; p < g.partitionCount(); p++) {
             GroupState.PartitionStatus s = g.status(p);
             // A deleted or shrunk topic (not possible today) shows empty bounds rather than failing.
-            OffsetLookup.Bounds b = topic == null || topic.partition(p) == null
-                    ? new OffsetLookup.Bounds(0, 0) : OffsetLookup.bounds(topic.partition(p));
+            OffsetLookup.Bounds b = topic == null || topic.reader(p) == null
+                    ? new OffsetLookup.Bounds(0, 0) : OffsetLookup.bounds(topic.reader(p));
             long lag = Math.max(0, b.endOffset() - s.ackFloor() - s.settledAboveFloor());
             partitions.add(new DescribeGroup.Progress(p, s.holder(), s.leaseEpoch(), s.ackFloor(), s.nextOffset(),
                     s.settledAboveFloor(), s.inFlight(), s.due(), s.deadLetterPending(), b.startOffset(),
@@ -47,7 +48,10 @@ final class GroupAdministration {
         return new DescribeGroup.Response(ErrorCode.NONE, null, g.topic(), members, partitions);
     }
 
-    /** The new position of each partition the request names, clamped to the durable log. */
+    /**
+     * The new position of each partition the request names, clamped to the durable log. Reads
+     * batches only for {@link ResetGroup.Mode#TIMESTAMP} (see {@link #readsLog}).
+     */
     static Map<Integer, Long> targets(ResetGroup.Request r, Topic topic) {
         if (r.partition() >= topic.partitionCount()) {
             throw new RequestException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic.name() + " has partitions"
@@ -57,16 +61,21 @@ final class GroupAdministration {
         int from = r.partition() == ResetGroup.Request.ALL_PARTITIONS ? 0 : r.partition();
         int to = r.partition() == ResetGroup.Request.ALL_PARTITIONS ? topic.partitionCount() - 1 : r.partition();
         for (int p = from; p <= to; p++) {
-            OffsetLookup.Bounds b = OffsetLookup.bounds(topic.partition(p));
+            OffsetLookup.Bounds b = OffsetLookup.bounds(topic.reader(p));
             long offset = switch (r.mode()) {
                 case EARLIEST -> b.startOffset();
                 case LATEST -> b.endOffset();
                 case OFFSET -> Math.max(b.startOffset(), Math.min(b.endOffset(), r.value()));
-                case TIMESTAMP -> OffsetLookup.offsetForTime(topic.partition(p), r.value());
+                case TIMESTAMP -> OffsetLookup.offsetForTime(topic.reader(p), r.value());
             };
             out.put(p, offset);
         }
         return out;
+    }
+
+    /** Whether {@link #targets} reads partition data (and so must run off the coordinator thread). */
+    static boolean readsLog(ResetGroup.Request r) {
+        return r.mode() == ResetGroup.Mode.TIMESTAMP;
     }
 
     static List<ResetGroup.Position> positions(Map<Integer, Long> offsets) {

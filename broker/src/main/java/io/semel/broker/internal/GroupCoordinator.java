@@ -11,6 +11,7 @@ import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.group.GroupState;
 import io.semel.broker.group.MemberView;
 import io.semel.broker.group.NackItem;
+import io.semel.log.LogReader;
 import io.semel.protocol.Ack;
 import io.semel.protocol.Delivery;
 import io.semel.protocol.DescribeGroup;
@@ -36,6 +37,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.concurrent.TimeoutException;
@@ -61,12 +64,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupCoordinator implements GroupRequests, io.semel.broker.GroupAdmin, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
-    /** How often a POLL with {@code maxWaitMs} and nothing deliverable looks again. */
+    /**
+     * How soon a waiting POLL looks again when a partition it holds already has durable data it
+     * could not deliver (a failed read): a bounded retry, never a hot loop. Otherwise a waiting POLL
+     * looks again only when something changed (see {@link #pollOnce}).
+     */
     public static final long POLL_RECHECK_MS = 10;
     /** Member ids are {@code <CLIENT_ID>-<n>}: JOIN_GROUP carries no client id. */
     static final String CLIENT_ID = "member";
 
     private final ScheduledExecutorService thread;
+    /** Runs the partition scans of TIMESTAMP resets, which must not hold up the coordinator thread. */
+    private final java.util.concurrent.ExecutorService lookups;
+    /** Decoded batches kept between polls, so a record is decoded once. Coordinator thread. */
+    private final TopicLogView.Decoded decoded = new TopicLogView.Decoded();
+    /** Long-polls waiting for something deliverable, by group. Coordinator thread. */
+    private final Map<String, List<ParkedPoll>> parked = new java.util.HashMap<>();
     /** Submits to {@link #thread}; after shutdown the task is dropped (nobody waits for it then). */
     private final Executor exec;
     private final TopicManager topics;
@@ -104,8 +117,19 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         this.config = config;
         this.nowMs = nowMs;
         this.shutdownTimeoutMs = shutdownTimeoutMs;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "group-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        // Stopped without interrupts: an interrupt during a positional read would close the partition's
+        // file channel for its writer too. Delayed work (long-poll timers) is dropped at shutdown.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        this.thread = executor;
+        this.lookups = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "group-offset-lookup");
             t.setDaemon(true);
             return t;
         });
@@ -200,6 +224,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 persist(d, v -> { }, e -> { });
             }
             copier.retryDue();
+            // A tick can expire members (leases move) and ack deadlines (redeliveries fall due).
+            for (String group : new ArrayList<>(parked.keySet())) {
+                recheckParked(group);
+            }
         } catch (RuntimeException e) {
             LOG.error("group tick failed", e);
         }
@@ -223,6 +251,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             persist(g.get().deadLettered(r.partition(), r.offset()), v -> deadLetters.computeIfAbsent(
                     r.group() + "\u0000" + r.topic(), k -> new java.util.concurrent.atomic.LongAdder()).increment(),
                     e -> { });
+            recheckParked(r.group()); // a settled offset can open the delivery window
         }
     }
 
@@ -366,6 +395,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             persist(d, x -> out.complete(x.isOk() ? new JoinGroup.Response(ErrorCode.NONE, null, x.reply().memberId())
                     : JoinGroup.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(JoinGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+            recheckParked(r.group()); // leases moved
         });
     }
 
@@ -381,6 +411,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     x -> out.complete(x.isOk() ? new LeaveGroup.Response(ErrorCode.NONE, null)
                             : LeaveGroup.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(LeaveGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+            recheckParked(r.group()); // leases moved, released deliveries are due
         });
     }
 
@@ -411,7 +442,12 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         return submit(c -> Poll.Response.error(code(c), detail(c)), out -> pollOnce(r, out, deadlineMs));
     }
 
-    /** One attempt; with nothing deliverable and time left, looks again in {@link #POLL_RECHECK_MS}. */
+    /**
+     * One attempt. With nothing deliverable and time left, the poll parks ({@link ParkedPoll}) and
+     * looks again only when something changed: a held partition's durable end passes the group's
+     * next offset there (the writer's publication wakes it), a redelivery falls due, a command on the
+     * group (ack, nack, join, leave, dead letter) or a tick ran, or the deadline came.
+     */
     private void pollOnce(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs) {
         if (out.isDone()) {
             return; // cancelled: the connection closed
@@ -429,18 +465,94 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         Topic topic = topics.topic(group.topic());
         long now = nowMs.getAsLong();
         Decision<List<io.semel.broker.group.Delivery>> d = group.poll(r.memberId(), r.maxMessages(), now,
-                new TopicLogView(topic));
+                new TopicLogView(topic, decoded));
         if (d.isOk() && d.reply().isEmpty() && d.records().isEmpty() && now < deadlineMs && !shuttingDown) {
-            try {
-                thread.schedule(() -> pollOnce(r, out, deadlineMs), POLL_RECHECK_MS, TimeUnit.MILLISECONDS);
+            if (park(r, out, deadlineMs, group, topic, now)) {
                 return;
-            } catch (RejectedExecutionException e) {
-                // shutting down: answer what we have (nothing)
             }
+            // shutting down: answer what we have (nothing)
         }
         persist(d, x -> out.complete(x.isOk() ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()))
                 : Poll.Response.error(x.error(), x.errorMessage())),
                 e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+    }
+
+    /** Parks a poll that found nothing; false when the coordinator no longer takes timers (shutdown). */
+    private boolean park(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs, GroupState group,
+            Topic topic, long now) {
+        ParkedPoll p = new ParkedPoll(r, out, deadlineMs);
+        GroupState.PollWait wait = group.pollWait(r.memberId());
+        long wakeAtMs = Math.min(deadlineMs, wait.dueAtMs());
+        for (Map.Entry<Integer, Long> e : wait.durableOffsets().entrySet()) {
+            LogReader reader = topic == null ? null : topic.reader(e.getKey());
+            if (reader == null) {
+                continue;
+            }
+            CompletableFuture<Void> durable = reader.awaitDurableBeyond(e.getValue());
+            if (durable.isDone()) {
+                // Durable but not delivered (the read failed): retry after a pause, not in a loop.
+                wakeAtMs = Math.min(wakeAtMs, now + POLL_RECHECK_MS);
+            } else {
+                p.waits.add(durable);
+                // Completed on the partition writer: hop to this thread at once.
+                durable.whenComplete((v, x) -> exec.execute(() -> wake(p)));
+            }
+        }
+        try {
+            p.timer = thread.schedule(() -> wake(p), Math.max(0, wakeAtMs - now), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            p.waits.forEach(w -> w.cancel(false));
+            return false;
+        }
+        parked.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(p);
+        return true;
+    }
+
+    /** Un-parks {@code p} (once) and polls again. Coordinator thread. */
+    private void wake(ParkedPoll p) {
+        if (p.done) {
+            return;
+        }
+        p.done = true;
+        p.waits.forEach(w -> w.cancel(false));
+        if (p.timer != null) {
+            p.timer.cancel(false);
+        }
+        List<ParkedPoll> list = parked.get(p.request.group());
+        if (list != null) {
+            list.remove(p);
+            if (list.isEmpty()) {
+                parked.remove(p.request.group());
+            }
+        }
+        pollOnce(p.request, p.out, p.deadlineMs);
+    }
+
+    /** Something changed in {@code group}: its parked polls look again. Coordinator thread. */
+    private void recheckParked(String group) {
+        List<ParkedPoll> list = parked.get(group);
+        if (list != null) {
+            for (ParkedPoll p : new ArrayList<>(list)) {
+                wake(p);
+            }
+        }
+    }
+
+    /** A POLL waiting for deliverable messages. Coordinator thread only. */
+    private static final class ParkedPoll {
+        final Poll.Request request;
+        final CompletableFuture<Poll.Response> out;
+        final long deadlineMs;
+        /** One per held partition with an open delivery window: completes when its durable end passes. */
+        final List<CompletableFuture<Void>> waits = new ArrayList<>();
+        ScheduledFuture<?> timer;
+        boolean done;
+
+        ParkedPoll(Poll.Request request, CompletableFuture<Poll.Response> out, long deadlineMs) {
+            this.request = request;
+            this.out = out;
+            this.deadlineMs = deadlineMs;
+        }
     }
 
     private static List<Delivery> deliveries(String topic, List<io.semel.broker.group.Delivery> in) {
@@ -454,6 +566,11 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
 
     @Override
     public CompletableFuture<Ack.Response> ack(Ack.Request r) {
+        // Answered in the request's layout: ranges (v2) or items (v1, older clients).
+        return ackInLatestVersion(r).thenApply(answer -> answer.inVersion(r.version()));
+    }
+
+    private CompletableFuture<Ack.Response> ackInLatestVersion(Ack.Request r) {
         return submit(c -> Ack.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {
@@ -466,6 +583,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     ? new Ack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
                     : Ack.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Ack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+            recheckParked(r.group()); // the unacked budget and the delivery window may have room now
         });
     }
 
@@ -485,6 +603,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     ? new Nack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
                     : Nack.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Nack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+            recheckParked(r.group()); // a redelivery is due (after its backoff: the parked poll's timer)
         });
     }
 
@@ -543,44 +662,101 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         });
     }
 
+    /**
+     * Checks and decides on the coordinator thread. A TIMESTAMP reset reads partitions (up to whole
+     * ones) to find its targets: that runs on {@code group-offset-lookup}, and the decision comes
+     * back to the coordinator, which checks again before applying it (a member may have joined, the
+     * group may have been deleted or reset meanwhile). The other modes need only the published
+     * bounds and decide in one step.
+     */
     @Override
     public CompletableFuture<ResetGroup.Response> resetGroup(ResetGroup.Request r) {
-        return submit(c -> ResetGroup.Response.error(code(c), detail(c)), out -> {
+        Function<String, ResetGroup.Response> down = c -> ResetGroup.Response.error(code(c), detail(c));
+        return submit(down, out -> {
+            ResetGroup.Response refused = resetRefused(r);
+            if (refused != null) {
+                out.complete(refused);
+                return;
+            }
             Topic topic = topics.topic(r.topic());
-            if (topic == null) {
-                out.complete(ResetGroup.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + r.topic()
-                        + " does not exist"));
+            if (!GroupAdministration.readsLog(r)) {
+                applyReset(r, topic, targetsOrAnswer(r, topic, out), out);
                 return;
             }
-            Optional<GroupState> existing = registry.group(r.group());
-            if (existing.isPresent() && !existing.get().topic().equals(r.topic())) {
-                out.complete(ResetGroup.Response.error(ErrorCode.INVALID_REQUEST, "group '" + r.group()
-                        + "' consumes topic '" + existing.get().topic() + "', not '" + r.topic() + "'"));
-                return;
-            }
-            if (existing.isPresent() && !existing.get().memberIds().isEmpty()) {
-                out.complete(ResetGroup.Response.error(ErrorCode.GROUP_NOT_EMPTY, "group '" + r.group() + "' has "
-                        + existing.get().memberIds().size() + " members " + existing.get().memberIds()
-                        + "; stop them or wait for their sessions to expire, then reset"));
-                return;
-            }
-            Map<Integer, Long> targets;
-            try {
-                targets = GroupAdministration.targets(r, topic);
-            } catch (RequestException e) {
-                out.complete(ResetGroup.Response.error(e.errorCode(), e.getMessage()));
-                return;
-            }
-            Decision<GroupState> created = registry.createEmpty(r.group(), r.topic(), topic.partitionCount());
-            if (!created.isOk()) {
-                out.complete(ResetGroup.Response.error(created.error(), created.errorMessage()));
-                return;
-            }
-            persist(created.reply().reset(targets), x -> out.complete(x.isOk()
-                    ? new ResetGroup.Response(ErrorCode.NONE, null, GroupAdministration.positions(x.reply()))
-                    : ResetGroup.Response.error(x.error(), x.errorMessage())),
-                    e -> out.complete(ResetGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+            CompletableFuture.supplyAsync(() -> targetsOrAnswer(r, topic, out), lookups).whenComplete((targets, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else if (targets != null) {
+                    submit(down, again -> applyReset(r, topic, targets, again)).whenComplete((answer, x) -> {
+                        if (x != null) {
+                            out.completeExceptionally(x);
+                        } else {
+                            out.complete(answer);
+                        }
+                    });
+                }
+            });
         });
+    }
+
+    /** The reset targets, or null after answering {@code out} with why there are none. */
+    private static Map<Integer, Long> targetsOrAnswer(ResetGroup.Request r, Topic topic,
+            CompletableFuture<ResetGroup.Response> out) {
+        try {
+            return GroupAdministration.targets(r, topic);
+        } catch (RequestException e) {
+            out.complete(ResetGroup.Response.error(e.errorCode(), e.getMessage()));
+            return null;
+        }
+    }
+
+    /** Why {@code r} cannot reset now, or null. Coordinator thread. */
+    private ResetGroup.Response resetRefused(ResetGroup.Request r) {
+        if (topics.topic(r.topic()) == null) {
+            return ResetGroup.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + r.topic()
+                    + " does not exist");
+        }
+        Optional<GroupState> existing = registry.group(r.group());
+        if (existing.isPresent() && !existing.get().topic().equals(r.topic())) {
+            return ResetGroup.Response.error(ErrorCode.INVALID_REQUEST, "group '" + r.group()
+                    + "' consumes topic '" + existing.get().topic() + "', not '" + r.topic() + "'");
+        }
+        if (existing.isPresent() && !existing.get().memberIds().isEmpty()) {
+            return ResetGroup.Response.error(ErrorCode.GROUP_NOT_EMPTY, "group '" + r.group() + "' has "
+                    + existing.get().memberIds().size() + " members " + existing.get().memberIds()
+                    + "; stop them or wait for their sessions to expire, then reset");
+        }
+        return null;
+    }
+
+    /**
+     * Resets {@code r}'s group to {@code targets} (null: already answered) if it still may: the
+     * checks run again here, on the coordinator thread, right before the decision. The topic must be
+     * the one the targets were computed on (not deleted and re-created meanwhile).
+     */
+    private void applyReset(ResetGroup.Request r, Topic topic, Map<Integer, Long> targets,
+            CompletableFuture<ResetGroup.Response> out) {
+        if (targets == null) {
+            return;
+        }
+        ResetGroup.Response refused = resetRefused(r);
+        if (refused == null && topics.topic(r.topic()) != topic) {
+            refused = ResetGroup.Response.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + r.topic()
+                    + " was deleted or re-created during the reset; retry");
+        }
+        if (refused != null) {
+            out.complete(refused);
+            return;
+        }
+        Decision<GroupState> created = registry.createEmpty(r.group(), r.topic(), topic.partitionCount());
+        if (!created.isOk()) {
+            out.complete(ResetGroup.Response.error(created.error(), created.errorMessage()));
+            return;
+        }
+        persist(created.reply().reset(targets), x -> out.complete(x.isOk()
+                ? new ResetGroup.Response(ErrorCode.NONE, null, GroupAdministration.positions(x.reply()))
+                : ResetGroup.Response.error(x.error(), x.errorMessage())),
+                e -> out.complete(ResetGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
     }
 
     @Override
@@ -669,7 +845,8 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     }
 
     private void closeQuietly() {
-        thread.shutdownNow();
+        thread.shutdown(); // no interrupts (see the constructor); pending timers are dropped
+        lookups.shutdown(); // no interrupts either: a scan reads partition files
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

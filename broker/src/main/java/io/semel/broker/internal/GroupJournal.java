@@ -3,6 +3,7 @@ package io.semel.broker.internal;
 import io.semel.broker.group.CorruptGroupRecordException;
 import io.semel.broker.group.GroupRecord;
 import io.semel.broker.group.GroupRecordCodec;
+import io.semel.broker.group.GroupRecords;
 import io.semel.log.AppendOutcome;
 import io.semel.log.FileStorage;
 import io.semel.log.FlushPolicy;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The broker's internal group log, {@code <dataDir>/groups/}: one {@link Partition} behind its own
  * {@link GroupCommitLog} (thread {@code group-log-writer}), never visible as a topic. Each log record
  * is one {@link GroupRecord}: key = group name (UTF-8), value = {@link GroupRecordCodec} bytes; the
- * batch around it carries the length and the CRC32C.
+ * batch around it carries the length and the CRC32C. A decision's records are written
+ * {@link GroupRecords#coalesced}: an in-order run of settlements (or deliveries) is one range record.
  *
  * <p><b>One append in flight.</b> Decisions are buffered in order; when no append is in flight the
  * buffer (up to {@link #FLUSH_BYTES_MAX}) becomes one batch, appended and forced (group commit at
@@ -186,7 +188,7 @@ final class GroupJournal implements Closeable {
                 (DLQ_STATE_KEY_PREFIX + group).getBytes(StandardCharsets.UTF_8), state.encode())));
         snapshot.forEach((group, groupRecords) -> {
             byte[] key = group.getBytes(StandardCharsets.UTF_8);
-            groupRecords.forEach(r -> records.add(LogRecord.of(key, GroupRecordCodec.encode(r))));
+            GroupRecords.coalesced(groupRecords).forEach(r -> records.add(LogRecord.of(key, GroupRecordCodec.encode(r))));
         });
         long bytes = RecordBatch.HEADER_BYTES + records.stream().mapToLong(LogRecord::encodedSize).sum();
         if (bytes > BATCH_BYTES_MAX) {
@@ -229,9 +231,10 @@ final class GroupJournal implements Closeable {
             return;
         }
         byte[] key = group.getBytes(StandardCharsets.UTF_8);
-        List<LogRecord> encoded = new ArrayList<>(records.size());
+        List<GroupRecord> coalesced = GroupRecords.coalesced(records);
+        List<LogRecord> encoded = new ArrayList<>(coalesced.size());
         int bytes = 0;
-        for (GroupRecord r : records) {
+        for (GroupRecord r : coalesced) {
             LogRecord lr = LogRecord.of(key, GroupRecordCodec.encode(r));
             encoded.add(lr);
             bytes += lr.encodedSize();

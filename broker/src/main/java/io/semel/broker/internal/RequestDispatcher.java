@@ -4,6 +4,7 @@ import io.semel.broker.BrokerConfig;
 import io.semel.broker.GroupAdmin;
 import io.semel.broker.GroupRequests;
 import io.semel.log.GroupCommitLog;
+import io.semel.log.LogReader;
 import io.semel.log.OffsetOutOfRangeException;
 import io.semel.log.Partition;
 import io.semel.log.producer.ProducerRegistry;
@@ -44,8 +45,12 @@ import java.util.concurrent.TimeUnit;
  * become responses carrying their error code ({@link ErrorMapping}). Thread-safe.
  */
 public final class RequestDispatcher {
-    /** How often a FETCH with {@code maxWaitMs} re-checks for durable data. */
-    public static final long FETCH_RECHECK_MS = 5;
+    /** How often a waiting FETCH looks whether the broker is shutting down (it wakes on new durable data). */
+    public static final long FETCH_SHUTDOWN_CHECK_MS = 50;
+    /** Threads that run FETCH reads (positional file reads, off the event loops); idle ones end after 30 s. */
+    static final int READ_THREADS = 2;
+    /** FETCH reads waiting for a read thread; beyond it a FETCH is answered THROTTLED. */
+    static final int READS_QUEUED_MAX = 10_000;
 
     private final BrokerConfig config;
     private final TopicManager topics;
@@ -55,6 +60,8 @@ public final class RequestDispatcher {
     private final ErrorMapping errors;
     private final ProducerRequests producers;
     private final TopicAdministration topicAdmin;
+    /** FETCH reads: never interrupted (a FileChannel closes on interrupt), threads time out when idle. */
+    private final java.util.concurrent.ThreadPoolExecutor reads;
 
     /** @param groupAdmin null when the groups are served by an outside {@link GroupRequests} (no group admin then) */
     public RequestDispatcher(BrokerConfig config, TopicManager topics, ProducerRegistry registry,
@@ -68,6 +75,14 @@ public final class RequestDispatcher {
         this.errors = errors;
         this.producers = producers;
         this.topicAdmin = new TopicAdministration(config, topics, admin, groupAdmin, errors);
+        java.util.concurrent.atomic.AtomicInteger readThreads = new java.util.concurrent.atomic.AtomicInteger();
+        this.reads = new java.util.concurrent.ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(READS_QUEUED_MAX), r -> {
+                    Thread t = new Thread(r, "broker-read-" + readThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.reads.allowCoreThreadTimeOut(true);
     }
 
     /** Dispatches one decoded request; {@code loop} is the connection's event loop, for timers. */
@@ -241,14 +256,16 @@ public final class RequestDispatcher {
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
     }
 
-    /** What one FETCH read saw, taken on the partition's writer thread. */
+    /** What one FETCH read saw. */
     private record DurableRead(long startOffset, long nextOffset, List<RecordBatch> batches, boolean outOfRange) {
     }
 
     /**
-     * One FETCH: reads durable batches; when there are none and {@code maxWaitMs} is left,
-     * re-checks every {@value #FETCH_RECHECK_MS} ms via the event loop's scheduler (never sleeping
-     * on it) until data arrives, the wait ends or the broker shuts down.
+     * One FETCH: reads durable batches through the partition's {@link LogReader} on a
+     * {@code broker-read} thread (never on the event loop, never through the writer). When there are
+     * none and {@code maxWaitMs} is left, it waits for the writer to publish a durable end beyond
+     * {@code fromOffset} (or for the deadline, or for shutdown, looked at every
+     * {@value #FETCH_SHUTDOWN_CHECK_MS} ms on the event loop's scheduler) and reads again.
      */
     private final class FetchOperation {
         private final Fetch.Request r;
@@ -256,6 +273,8 @@ public final class RequestDispatcher {
         private final long deadlineNanos;
         private final int maxBytes;
         private final CompletableFuture<ApiResponse> result = new CompletableFuture<>();
+        private GroupCommitLog log;
+        private LogReader reader;
 
         FetchOperation(Fetch.Request r, ScheduledExecutorService loop) {
             this.r = r;
@@ -266,64 +285,113 @@ public final class RequestDispatcher {
         }
 
         CompletableFuture<ApiResponse> start() {
-            GroupCommitLog log;
             try {
                 log = partition(r.topic(), r.partition());
+                reader = topics.topic(r.topic()).reader(r.partition());
             } catch (RequestException e) {
                 return CompletableFuture.completedFuture(Fetch.Response.error(e.errorCode(), e.getMessage()));
             }
-            attempt(log);
+            attempt();
             return result;
         }
 
-        private void attempt(GroupCommitLog log) {
+        private void attempt() {
             if (result.isDone()) {
                 return; // cancelled: the connection is gone
             }
-            log.call(p -> readDurable(p, r.fromOffset(), maxBytes)).whenComplete((read, e) -> {
-                if (e != null) {
-                    result.complete(failure(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition(), r.topic()));
-                } else if (read.outOfRange()) {
-                    String message = new OffsetOutOfRangeException(r.fromOffset(), read.startOffset(),
-                            read.nextOffset()).getMessage();
-                    result.complete(new Fetch.Response(ErrorCode.OFFSET_OUT_OF_RANGE, message, read.startOffset(),
-                            read.nextOffset(), List.of()));
-                } else if (!read.batches().isEmpty() || System.nanoTime() >= deadlineNanos || errors.shuttingDown()) {
-                    result.complete(new Fetch.Response(ErrorCode.NONE, null, read.startOffset(), read.nextOffset(),
-                            read.batches()));
-                } else {
-                    try {
-                        loop.schedule(() -> attempt(log), FETCH_RECHECK_MS, TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.RejectedExecutionException closed) {
-                        result.complete(new Fetch.Response(ErrorCode.NONE, null, read.startOffset(),
-                                read.nextOffset(), List.of()));
-                    }
+            try {
+                reads.execute(this::readOnce);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                result.complete(Fetch.Response.error(ErrorCode.THROTTLED, READS_QUEUED_MAX
+                        + " fetch reads are queued (READS_QUEUED_MAX); retry after a backoff"));
+            }
+        }
+
+        /** On a read thread. */
+        private void readOnce() {
+            DurableRead read;
+            try {
+                read = readDurable(reader, log, r.fromOffset(), maxBytes);
+            } catch (IOException | RuntimeException e) {
+                result.complete(failure(r.apiKey(), e, "fetch " + r.topic() + "-" + r.partition(), r.topic()));
+                return;
+            }
+            if (read.outOfRange()) {
+                String message = new OffsetOutOfRangeException(r.fromOffset(), read.startOffset(),
+                        read.nextOffset()).getMessage();
+                result.complete(new Fetch.Response(ErrorCode.OFFSET_OUT_OF_RANGE, message, read.startOffset(),
+                        read.nextOffset(), List.of()));
+            } else if (!read.batches().isEmpty() || System.nanoTime() >= deadlineNanos || errors.shuttingDown()) {
+                result.complete(new Fetch.Response(ErrorCode.NONE, null, read.startOffset(), read.nextOffset(),
+                        read.batches()));
+            } else {
+                waitForData(read);
+            }
+        }
+
+        /** Reads again once the durable end passes fromOffset, the deadline comes or shutdown starts. */
+        private void waitForData(DurableRead empty) {
+            CompletableFuture<Void> durable = reader.awaitDurableBeyond(r.fromOffset());
+            java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable again = () -> {
+                if (fired.compareAndSet(false, true)) {
+                    durable.cancel(false);
+                    attempt();
+                }
+            };
+            durable.whenComplete((v, e) -> {
+                if (!durable.isCancelled()) {
+                    again.run(); // on the writer thread: attempt() only hands the read to a read thread
                 }
             });
+            armTimer(again, fired, empty);
+        }
+
+        private void armTimer(Runnable again, java.util.concurrent.atomic.AtomicBoolean fired, DurableRead empty) {
+            long leftNanos = deadlineNanos - System.nanoTime();
+            long delayNanos = Math.max(0, Math.min(leftNanos, TimeUnit.MILLISECONDS.toNanos(FETCH_SHUTDOWN_CHECK_MS)));
+            try {
+                loop.schedule(() -> {
+                    if (fired.get()) {
+                        return;
+                    }
+                    if (result.isDone() || System.nanoTime() >= deadlineNanos || errors.shuttingDown()) {
+                        again.run();
+                    } else {
+                        armTimer(again, fired, empty);
+                    }
+                }, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                if (fired.compareAndSet(false, true)) {
+                    result.complete(new Fetch.Response(ErrorCode.NONE, null, empty.startOffset(), empty.nextOffset(),
+                            List.of()));
+                }
+            }
         }
     }
 
     /**
-     * Reads from {@code fromOffset}, keeping only batches below the flushed offset: nothing that a
-     * crash could still take away is ever served. Runs on the writer thread, so it must not throw
-     * for a client's mistake: GroupCommitLog treats any exception of a task as a storage failure
-     * and fails the whole round. An offset out of range is therefore a flag, not an exception.
+     * Reads from {@code fromOffset} through the partition's reader: only durable batches (below
+     * the published durable end), so nothing a crash could still take away is ever served. Out of
+     * range: below the log start (retention) or above the log end (the writer's end offset, which
+     * under the interval flush policy may be ahead of the durable end).
      */
-    private static DurableRead readDurable(Partition p, long fromOffset, int maxBytes) throws IOException {
-        long flushed = p.flushedOffset();
-        if (fromOffset < p.startOffset() || fromOffset > p.nextOffset()) {
-            return new DurableRead(p.startOffset(), p.nextOffset(), List.of(), true);
+    private static DurableRead readDurable(LogReader reader, GroupCommitLog log, long fromOffset, int maxBytes)
+            throws IOException {
+        if (!reader.isOpen()) {
+            // After a storage failure the writer reopens the partition on its next request: ask for one.
+            log.call(p -> null);
+            throw new IOException("partition is being reopened after a storage failure; retry");
         }
-        if (fromOffset >= flushed) {
-            return new DurableRead(p.startOffset(), p.nextOffset(), List.of(), false);
+        long start = reader.startOffset();
+        long end = Math.max(log.endOffset(), reader.durableEnd());
+        if (fromOffset < start || fromOffset > end) {
+            return new DurableRead(start, end, List.of(), true);
         }
-        List<RecordBatch> durable = new ArrayList<>();
-        for (RecordBatch b : p.read(fromOffset, maxBytes)) {
-            if (b.lastOffset() >= flushed) {
-                break;
-            }
-            durable.add(b);
+        try {
+            return new DurableRead(start, end, reader.read(fromOffset, maxBytes), false);
+        } catch (OffsetOutOfRangeException e) {
+            return new DurableRead(e.startOffset(), end, List.of(), true);
         }
-        return new DurableRead(p.startOffset(), p.nextOffset(), durable, false);
     }
 }

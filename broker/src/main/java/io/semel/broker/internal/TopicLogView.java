@@ -2,37 +2,37 @@ package io.semel.broker.internal;
 
 import io.semel.broker.group.LogView;
 import io.semel.broker.group.Message;
-import io.semel.log.GroupCommitLog;
-import io.semel.log.Partition;
+import io.semel.log.LogReader;
+import io.semel.log.OffsetOutOfRangeException;
 import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link LogView} over a topic's partitions: every call runs a read on the partition's writer
- * thread ({@link GroupCommitLog#call}) and <b>blocks the calling thread</b> until it is answered —
- * acceptable on the group coordinator thread, which is not an event loop, and never allowed on one.
+ * {@link LogView} over a topic's partitions, reading their durable data directly through each
+ * partition's {@link LogReader} (positional reads of flushed segments, no round trip through the
+ * partition's writer, no waiting on another thread).
  *
- * <p>Only durable data is visible: reads and the log end are capped at the partition's
- * {@code flushedOffset}. Nothing is cached, so a view cannot go stale; one is made per command.
+ * <p>Only durable data is visible: reads and the log end are capped at the partition's published
+ * durable end. A poll reads only the batches that hold the messages it hands out, and each batch
+ * is decoded once: the last batch a read decoded is kept per partition ({@link Decoded}) because
+ * the next poll usually starts inside it.
  *
  * <p>Never throws: {@link io.semel.broker.group.GroupState#poll} mutates state as it reads, so a
  * read failure halfway would leave state that no persisted record describes. A failed read is
- * logged and answers "nothing there" (log end 0, no messages); the poll simply delivers less.
+ * logged and answers "nothing there" (no messages); the poll simply delivers less.
  *
- * <p>Not thread-safe; used on the coordinator thread only.
+ * <p>Not thread-safe; used on the coordinator thread only (which owns the {@link Decoded} cache).
  */
 final class TopicLogView implements LogView {
     private static final Logger LOG = LoggerFactory.getLogger(TopicLogView.class);
-    /** Longest a coordinator read may block; a slower writer means a failed, empty read. */
-    static final long READ_TIMEOUT_MS = 10_000;
-    /** Batch bytes read per call; one batch is always returned even if larger. */
+    /** Batch bytes one read may take beyond its first batch (which is always taken whole). */
     static final int READ_BYTES_MAX = 1024 * 1024;
 
     /** What {@link #readOne} found. */
@@ -41,77 +41,132 @@ final class TopicLogView implements LogView {
     record One(Found found, Message message) {
     }
 
-    private final Topic topic;
+    /**
+     * The decoded messages of the last batch read per partition, keyed by the partition's
+     * {@link LogReader} (a deleted and re-created topic has new readers, so nothing stale is
+     * served). Durable batches never change, so an entry never needs invalidating. Bounded:
+     * least recently used entries go beyond {@link #PARTITIONS_MAX}. Coordinator thread only.
+     */
+    static final class Decoded {
+        /** Partitions whose last batch is kept. */
+        static final int PARTITIONS_MAX = 1024;
 
-    TopicLogView(Topic topic) {
+        private record Batch(long baseOffset, Message[] messages) {
+            long nextOffset() {
+                return baseOffset + messages.length;
+            }
+        }
+
+        private final Map<LogReader, Batch> last = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<LogReader, Batch> eldest) {
+                return size() > PARTITIONS_MAX;
+            }
+        };
+        private long batchesDecoded;
+
+        /** Batches decoded since start: for tests. */
+        long batchesDecoded() {
+            return batchesDecoded;
+        }
+    }
+
+    private final Topic topic;
+    private final Decoded decoded;
+
+    TopicLogView(Topic topic, Decoded decoded) {
         this.topic = topic;
+        this.decoded = decoded;
     }
 
     @Override
     public long logEndOffset(int partition) {
-        Long end = await(topic.partition(partition).call(Partition::flushedOffset), partition);
-        return end == null ? 0 : end;
+        LogReader reader = topic.reader(partition);
+        return reader == null ? 0 : reader.durableEnd();
     }
 
     @Override
     public List<Message> read(int partition, long fromOffset, int maxMessages) {
-        List<Message> read = await(topic.partition(partition).call(p -> durable(p, fromOffset, maxMessages)), partition);
-        return read == null ? List.of() : read;
-    }
-
-    /** One message, or GONE when retention removed it, or FAILED when the read did not work. */
-    One readOne(int partition, long offset) {
-        One one = await(topic.partition(partition).call(p -> {
-            if (offset < p.startOffset()) {
-                return new One(Found.GONE, null);
-            }
-            List<Message> m = durable(p, offset, 1);
-            return m.isEmpty() ? new One(Found.FAILED, null) : new One(Found.PRESENT, m.get(0));
-        }), partition);
-        return one == null ? new One(Found.FAILED, null) : one;
-    }
-
-    /** Runs on the partition writer: messages from {@code from}, below the flushed offset, dense. */
-    private static List<Message> durable(Partition p, long from, int maxMessages) throws IOException {
-        long flushed = p.flushedOffset();
-        if (from < p.startOffset() || from >= flushed) {
+        LogReader reader = topic.reader(partition);
+        if (reader == null || maxMessages < 1) {
             return List.of();
         }
-        List<Message> out = new ArrayList<>();
-        long next = from;
-        while (out.size() < maxMessages && next < flushed) {
-            long before = next;
-            List<RecordBatch> batches = p.read(next, READ_BYTES_MAX);
-            if (batches.isEmpty()) {
-                break;
-            }
-            for (RecordBatch b : batches) {
-                long offset = b.baseOffset();
-                for (LogRecord r : b.records()) {
-                    if (offset >= next && offset < flushed && out.size() < maxMessages) {
-                        out.add(new Message(offset, b.firstTimestampMs(), r.key(), r.value(), r.headers()));
-                        next = offset + 1;
-                    }
-                    offset++;
-                }
-            }
-            if (next == before) {
-                break; // the log returned nothing at or after next: do not spin
-            }
+        if (!reader.isOpen()) {
+            // After a storage failure the writer reopens the partition on its next request: ask for one
+            // (non-blocking; the result does not matter). This poll delivers nothing from it.
+            topic.partition(partition).call(p -> null);
+            return List.of();
+        }
+        List<Message> out = new ArrayList<>(Math.min(maxMessages, 1024));
+        try {
+            readInto(reader, fromOffset, maxMessages, out);
+        } catch (OffsetOutOfRangeException e) {
+            // removed by retention: nothing there (what was read before it stays valid)
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("group read of {}-{} from offset {} failed; delivering {} messages from it now: {}",
+                    topic.name(), partition, fromOffset, out.size(), e.toString());
         }
         return out;
     }
 
-    private <T> T await(CompletableFuture<T> f, int partition) {
-        try {
-            return f.get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("group read of {}-{} failed; delivering nothing from it now: {}", topic.name(), partition,
-                    e.getCause() == null ? e.toString() : e.getCause().toString());
-            return null;
+    /** One message, or GONE when retention removed it, or FAILED when the read did not work. */
+    One readOne(int partition, long offset) {
+        LogReader reader = topic.reader(partition);
+        if (reader != null && offset < reader.startOffset()) {
+            return new One(Found.GONE, null);
         }
+        List<Message> m = read(partition, offset, 1);
+        if (m.isEmpty() && reader != null && offset < reader.startOffset()) {
+            return new One(Found.GONE, null);
+        }
+        return m.isEmpty() ? new One(Found.FAILED, null) : new One(Found.PRESENT, m.get(0));
+    }
+
+    /** Messages from {@code from}, below the durable end, dense; from the kept batch where it can. */
+    private void readInto(LogReader reader, long from, int maxMessages, List<Message> out) throws IOException {
+        long end = reader.durableEnd();
+        long next = from;
+        Decoded.Batch kept = decoded.last.get(reader);
+        if (kept != null && next >= kept.baseOffset() && next < kept.nextOffset()) {
+            next = take(kept, next, end, maxMessages, out);
+        }
+        while (out.size() < maxMessages && next < end) {
+            List<RecordBatch> batches = reader.read(next, READ_BYTES_MAX, maxMessages - out.size());
+            if (batches.isEmpty()) {
+                return;
+            }
+            long before = next;
+            for (RecordBatch b : batches) {
+                Decoded.Batch d = decode(b);
+                decoded.last.put(reader, d);
+                next = take(d, next, end, maxMessages, out);
+            }
+            if (next == before) {
+                return; // the log returned nothing at or after next: do not spin
+            }
+        }
+    }
+
+    private Decoded.Batch decode(RecordBatch b) {
+        decoded.batchesDecoded++;
+        List<LogRecord> records = b.records();
+        Message[] messages = new Message[records.size()];
+        long offset = b.baseOffset();
+        for (int i = 0; i < messages.length; i++) {
+            LogRecord r = records.get(i);
+            messages[i] = new Message(offset + i, b.firstTimestampMs(), r.key(), r.value(), r.headers());
+        }
+        return new Decoded.Batch(b.baseOffset(), messages);
+    }
+
+    /** Appends the batch's messages from {@code next} on (below {@code end}, up to the budget); the new next. */
+    private static long take(Decoded.Batch d, long next, long end, int maxMessages, List<Message> out) {
+        while (out.size() < maxMessages && next < end && next >= d.baseOffset() && next < d.nextOffset()) {
+            out.add(d.messages()[(int) (next - d.baseOffset())]);
+            next++;
+        }
+        return next;
     }
 }

@@ -3,6 +3,7 @@ package io.semel.broker.internal;
 import io.semel.broker.BrokerConfig;
 import io.semel.log.FileStorage;
 import io.semel.log.GroupCommitLog;
+import io.semel.log.LogReader;
 import io.semel.log.Partition;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.TopicNames;
@@ -117,22 +118,26 @@ public final class TopicManager implements Closeable {
 
     private Topic openPartitions(String name, Path dir, TopicMetadata.Contents meta) throws IOException {
         List<GroupCommitLog> logs = new ArrayList<>(meta.partitionCount());
+        List<LogReader> readers = new ArrayList<>(meta.partitionCount());
         try {
             for (int p = 0; p < meta.partitionCount(); p++) {
-                logs.add(startLog(name, p, dir.resolve(Integer.toString(p))));
+                LogReader reader = new LogReader();
+                logs.add(startLog(name, p, dir.resolve(Integer.toString(p)), reader));
+                readers.add(reader);
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(logs);
             throw e;
         }
-        return new Topic(name, meta.createdMs(), logs);
+        return new Topic(name, meta.createdMs(), logs, readers);
     }
 
-    private GroupCommitLog startLog(String topic, int partition, Path dir) throws IOException {
+    /** Starts a partition's writer; every (re)opening publishes its durable view to {@code reader}. */
+    private GroupCommitLog startLog(String topic, int partition, Path dir, LogReader reader) throws IOException {
         FileStorage storage = new FileStorage(dir);
         String threadName = "partition-writer-" + topic + "-" + partition;
         return GroupCommitLog.start(
-                () -> Partition.open(storage, config.logConfig(), config.producersMaxPerPartition(), clock),
+                () -> Partition.open(storage, config.logConfig(), config.producersMaxPerPartition(), clock, reader),
                 config.flushPolicy(), config.pendingRequestsMaxPerPartition(), r -> {
                     Thread t = new Thread(r, threadName);
                     // A JVM exit without close() is a crash, which recovery handles.
@@ -310,10 +315,13 @@ public final class TopicManager implements Closeable {
         topicStorage.syncDirectory();
         TopicMetadata.write(topicStorage, new TopicMetadata.Contents(partitionCount, topic.createdMs())); // commit
         List<GroupCommitLog> logs = new ArrayList<>(topic.partitions());
+        List<LogReader> readers = new ArrayList<>(topic.readers());
         for (int p = topic.partitionCount(); p < partitionCount; p++) {
-            logs.add(startLog(name, p, dir.resolve(Integer.toString(p))));
+            LogReader reader = new LogReader();
+            logs.add(startLog(name, p, dir.resolve(Integer.toString(p)), reader));
+            readers.add(reader);
         }
-        Topic grown = new Topic(name, topic.createdMs(), logs);
+        Topic grown = new Topic(name, topic.createdMs(), logs, readers);
         topics.put(name, grown);
         LOG.info("topic {} grew from {} to {} partitions", name, topic.partitionCount(), partitionCount);
         return grown;

@@ -37,7 +37,7 @@ public final class UnavailableGroupRequests implements GroupRequests {
 
     @Override
     public CompletableFuture<Ack.Response> ack(Ack.Request request) {
-        return CompletableFuture.completedFuture(Ack.Response.error(CODE, MESSAGE));
+        return CompletableFuture.completedFuture(Ack.Response.error(CODE, MESSAGE).inVersion(request.version()));
     }
 
     @Override

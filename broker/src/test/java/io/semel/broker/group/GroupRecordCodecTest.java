@@ -27,6 +27,8 @@ class GroupRecordCodecTest {
             new DeadLetterRequested(3, 17, 5, "handler threw NPE — naïve"),
             new Settled(0, 9, SettleReason.ACKED),
             new Settled(1, 10, SettleReason.DEAD_LETTERED),
+            new GroupRecord.SettledRange(2, 100, 599, SettleReason.ACKED),
+            new GroupRecord.DeliveredRange(4, 7, 8, 3),
             new AckFloor(2, 123_456),
             new Released(4, 77, 3, 2),
             new GroupRecord.PositionReset(1, 99),

@@ -20,7 +20,8 @@ final class Shell {
 
     /** Persist, then "reply": the decision is returned only after its records are stored. */
     <R> Decision<R> run(Decision<R> d) {
-        for (GroupRecord r : d.records()) {
+        // Coalesced into ranges, as the broker's journal writes them: replays must see the same facts.
+        for (GroupRecord r : GroupRecords.coalesced(d.records())) {
             persisted.add(GroupRecordCodec.encode(r));
         }
         deadLetterRequests.addAll(d.deadLetters());
@@ -59,6 +60,6 @@ final class Shell {
     /** Compaction: the persisted log is replaced by the snapshot. */
     void compact() {
         persisted.clear();
-        group.snapshotRecords().forEach(r -> persisted.add(GroupRecordCodec.encode(r)));
+        GroupRecords.coalesced(group.snapshotRecords()).forEach(r -> persisted.add(GroupRecordCodec.encode(r)));
     }
 }

@@ -81,8 +81,14 @@ public final class OffsetIndex {
         bytesSinceLastEntry += sizeBytes;
     }
 
-    /** Forgets every entry in memory, before a rebuild; the file is left alone. */
+    /**
+     * Forgets every entry in memory, before a rebuild; the file is left alone. Fresh arrays, never
+     * the old ones cleared: a {@link Snapshot} published to readers keeps pointing at the old arrays,
+     * whose first {@code count} slots must never change.
+     */
     void clear() {
+        relativeOffsets = new int[16];
+        positions = new int[16];
         count = 0;
         writtenCount = 0;
         bytesSinceLastEntry = 0;
@@ -140,6 +146,27 @@ public final class OffsetIndex {
 
     int entryCount() {
         return count;
+    }
+
+    /**
+     * The entries as of now, for readers on other threads, without copying: slots below a
+     * snapshot's count are never written again ({@link #add} writes only at {@code count}, growth
+     * copies into new arrays and {@link #clear} allocates new ones). Publish it through a volatile
+     * (or other happens-before edge) after taking it.
+     */
+    Snapshot snapshot() {
+        return new Snapshot(relativeOffsets, positions, count);
+    }
+
+    /** An immutable prefix of an index: entries {@code [0, count)} of the two arrays. Thread-safe once published. */
+    public record Snapshot(int[] relativeOffsets, int[] positions, int count) {
+        static final Snapshot EMPTY = new Snapshot(new int[0], new int[0], 0);
+
+        /** Slot of the last entry with relative offset at most {@code relativeOffset}, or -1. */
+        int floorSlot(int relativeOffset) {
+            int slot = Arrays.binarySearch(relativeOffsets, 0, count, relativeOffset);
+            return slot >= 0 ? slot : -slot - 2;
+        }
     }
 
     void close() throws IOException {

@@ -26,6 +26,8 @@ public final class Segment {
 
     private final long baseOffset;
     private final StorageFile log;
+    /** {@link #log}, shared with readers: closed once retired here and released by the last reader. */
+    private final SharedFile shared;
     private final OffsetIndex index;
     private long sizeBytes;
     private long nextOffset;
@@ -38,6 +40,7 @@ public final class Segment {
     private Segment(long baseOffset, StorageFile log, OffsetIndex index) {
         this.baseOffset = baseOffset;
         this.log = log;
+        this.shared = new SharedFile(log);
         this.index = index;
         this.nextOffset = baseOffset;
     }
@@ -242,12 +245,24 @@ public final class Segment {
         return sizeBytes;
     }
 
+    /**
+     * Retires the segment: closes the index and gives up the writer's reference to the log file,
+     * which closes when no reader holds it any more (see {@link SharedFile}).
+     */
     public void close() throws IOException {
         try {
-            log.close();
+            shared.release();
         } finally {
             index.close();
         }
+    }
+
+    /**
+     * This segment as of now, for readers on other threads; call on the writer thread and publish
+     * through a volatile. Only bytes the caller knows to be durable should be served from it.
+     */
+    public ReadableSegment readable() {
+        return new ReadableSegment(baseOffset, nextOffset, sizeBytes, index.snapshot(), shared);
     }
 
     /** Closes the files and deletes them; durable after the caller's {@code syncDirectory}. */
