@@ -8,6 +8,7 @@ import io.semel.client.Producer;
 import io.semel.client.ProducerStats;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Spec;
  * the line before the figures (convention 13). Without {@code --broker} the broker runs embedded.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure end-to-end produce or consume throughput and latency.",
-        subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class, BenchE2eCommand.class})
+        description = "Measure produce, consume, exactly-once pipeline throughput and one-at-a-time latency.",
+        subcommands = {BenchCommand.Produce.class, BenchCommand.Consume.class, BenchE2eCommand.class,
+            BenchLatencyCommand.class})
 final class BenchCommand {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
 
@@ -56,6 +58,10 @@ final class BenchCommand {
         @Option(names = "--guarantee", paramLabel = "G", converter = ClientOptions.GuaranteeConverter.class,
                 description = "exactly-once (default), at-least-once or at-most-once.")
         DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
+
+        @Option(names = "--kafka", description = "Then run the same workload against a single Kafka node (child JVM), "
+                + "with Kafka's default durability and with an fsync per append, and print the ratios.")
+        boolean kafka;
 
         @Mixin
         BenchTarget target;
@@ -99,8 +105,39 @@ final class BenchCommand {
                             msgsPerSecond / fsyncs, msgsPerSecond, fsyncs);
                 }
                 out.flush();
-                return failed[0] == 0 ? 0 : Semel.EXIT_FAILURE;
+                if (failed[0] != 0) {
+                    return Semel.EXIT_FAILURE;
+                }
+                if (kafka) {
+                    return againstKafka(out, msgsPerSecond, latency);
+                }
+                return 0;
             }
+        }
+
+        private int againstKafka(PrintWriter out, double semelPerSecond, LatencySample semelLatency) throws Exception {
+            for (BenchKafka.Durability d : BenchKafka.Durability.values()) {
+                try (BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
+                    KafkaThroughput kt = new KafkaThroughput(k);
+                    String topic = kt.newTopic(partitions);
+                    out.printf("setup: kafka: %s; the same workload: %d records x %d B, topic %s (%d partition(s)), "
+                            + "%d producer(s) (idempotent, acks=all), batch.size %d B, linger.ms %d%n", k.description(),
+                            count, size, topic, partitions, producers, batchBytes, lingerMs);
+                    out.flush();
+                    KafkaThroughput.Result r = kt.produce(topic, count, size, producers, batchBytes, lingerMs);
+                    String name = BenchKafka.label(d);
+                    out.printf("kafka [%s] result: %d confirmed in %.2f s: %,.0f msgs/s, %.2f MB/s; send-to-confirm "
+                            + "latency %s; %d failed%n", name, r.records(), r.seconds(), r.perSecond(),
+                            r.records() * (double) size / r.seconds() / 1e6, r.latency(), r.failed());
+                    out.printf("ratio: semel [%s] / kafka [%s]: %.2fx the throughput (%,.0f vs %,.0f msgs/s)%n",
+                            target.durability(), name, semelPerSecond / r.perSecond(), semelPerSecond, r.perSecond());
+                    out.flush();
+                    if (r.failed() > 0) {
+                        return Semel.EXIT_FAILURE;
+                    }
+                }
+            }
+            return 0;
         }
 
         /** Runs the producers; returns the elapsed nanos from the first send to the last confirm. */
@@ -162,6 +199,11 @@ final class BenchCommand {
         @Option(names = "--max-poll", paramLabel = "M", description = "Messages per poll (default ${DEFAULT-VALUE}).")
         int maxPoll = 500;
 
+        @Option(names = "--kafka", description = "Then consume the same count from a single Kafka node (child JVM), "
+                + "with a classic group (commitSync per poll) and a share group (acknowledge each record, commit per "
+                + "poll), with Kafka's default durability and with an fsync per append, and print the ratios.")
+        boolean kafka;
+
         @Mixin
         BenchTarget target;
 
@@ -188,10 +230,48 @@ final class BenchCommand {
                         + "at-least-once (ack per poll batch), durability %s, broker %s%n", count, topic, g, maxPoll,
                         target.durability(), target.brokerDescription());
                 out.flush();
-                consume(bootstrap, topic, g, out);
+                double semelPerSecond = consume(bootstrap, topic, g, out);
                 out.flush();
+                if (kafka) {
+                    againstKafka(out, semelPerSecond);
+                }
                 return 0;
             }
+        }
+
+        private void againstKafka(PrintWriter out, double semelPerSecond) throws Exception {
+            for (BenchKafka.Durability d : BenchKafka.Durability.values()) {
+                try (BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
+                    KafkaThroughput kt = new KafkaThroughput(k);
+                    String name = BenchKafka.label(d);
+                    short share = k.shareVersion();
+                    out.printf("setup: kafka: %s; %d records x %d B prefilled (not timed) per consumer kind, %d "
+                            + "partition(s), 1 consumer, max.poll.records %d, read_committed; share groups (KIP-932): "
+                            + "share.version %d%n", k.description(), count, size, partitions, maxPoll, share);
+                    out.flush();
+                    String topic = kt.newTopic(partitions);
+                    kt.prefill(topic, count, size);
+                    print(out, name, "classic group, commitSync per poll", kt.consumeGroup(topic, count, maxPoll),
+                            semelPerSecond);
+                    if (share > 0) {
+                        String shareTopic = kt.newTopic(partitions);
+                        kt.prefill(shareTopic, count, size);
+                        print(out, name, "share group, acknowledge each record + commitSync per poll",
+                                kt.consumeShare(shareTopic, count, maxPoll), semelPerSecond);
+                    } else {
+                        out.printf("kafka [%s] share group: not measured, this cluster has share.version 0%n", name);
+                    }
+                }
+            }
+        }
+
+        private void print(PrintWriter out, String name, String kind, KafkaThroughput.Result r, double semelPerSecond) {
+            out.printf("kafka [%s] result (%s): %d consumed in %.2f s: %,.0f msgs/s; commit latency per poll %s%n", name,
+                    kind, r.records(), r.seconds(), r.perSecond(), r.latency());
+            out.printf("ratio: semel group (ack per message) [%s] / kafka [%s] %s: %.2fx the throughput (%,.0f vs "
+                    + "%,.0f msgs/s)%n", target.durability(), name, kind, semelPerSecond / r.perSecond(),
+                    semelPerSecond, r.perSecond());
+            out.flush();
         }
 
         private void prefill(String bootstrap, String topic) {
@@ -209,7 +289,8 @@ final class BenchCommand {
             }
         }
 
-        private void consume(String bootstrap, String topic, String g, PrintWriter out) throws IOException {
+        /** Consumes and acks; returns msgs/s. */
+        private double consume(String bootstrap, String topic, String g, PrintWriter out) throws IOException {
             LatencySample ackLatency = new LatencySample(count);
             long received = 0;
             long bytes = 0;
@@ -245,6 +326,7 @@ final class BenchCommand {
             if (fsyncs > 0) {
                 out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);
             }
+            return received / seconds;
         }
     }
 }

@@ -20,6 +20,7 @@ import io.semel.processor.store.JdbcStore;
 import io.semel.processor.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +110,22 @@ final class BenchE2eCommand implements Callable<Integer> {
             description = "exactly-once, at-least-once or both (default both).")
     List<String> modes = new ArrayList<>(List.of("exactly-once", "at-least-once"));
 
+    @Option(names = "--engine", paramLabel = "semel|kafka",
+            description = "The message engine: semel (default: the embedded or --broker Semel broker) or kafka (a single "
+                    + "Kafka node in a child JVM: KafkaSource + the processor vs a plain Kafka consumer, and the chain "
+                    + "Kafka -> database -> Kafka through the outbox relay vs Kafka transactions).")
+    String engine = "semel";
+
+    @Option(names = "--pipelines", paramLabel = "P,P", split = ",",
+            description = "With --engine kafka: db (into the database), chain (Kafka -> database -> Kafka) or both "
+                    + "(default both).")
+    List<String> pipelines = new ArrayList<>(List.of("db", "chain"));
+
+    @Option(names = "--kafka-durability", paramLabel = "page-cache|fsync-per-append",
+            description = "With --engine kafka: the Kafka node's durability (default ${DEFAULT-VALUE}: every append "
+                    + "forced before its ack, like Semel's broker and the store's commits).")
+    String kafkaDurability = "fsync-per-append";
+
     @Mixin
     BenchTarget target;
 
@@ -131,6 +148,9 @@ final class BenchE2eCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         PrintWriter out = spec.commandLine().getOut();
+        if (engine.equals("kafka")) {
+            return onKafka(out);
+        }
         try (BenchTarget t = target; BenchStore db = openStore(); ProcessorEndpoint ep = startEndpoint(out)) {
             endpoint = ep;
             String bootstrap = t.start();
@@ -174,6 +194,82 @@ final class BenchE2eCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** {@code --engine kafka}: per batch size, each pipeline's exactly-once run beside its Kafka-only baseline. */
+    private int onKafka(PrintWriter out) throws Exception {
+        BenchKafka.Durability d = kafkaDurability.equals("page-cache") ? BenchKafka.Durability.PAGE_CACHE
+                : BenchKafka.Durability.FSYNC_PER_APPEND;
+        try (BenchStore db = openStore();
+                BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
+            BenchLedger.createTables(db.store());
+            BenchE2eKafka bench = new BenchE2eKafka(k, db.store(), db.description(), count, size, partitions, producers,
+                    style(), out);
+            if (warmup > 0) {
+                int b = batchSizes.stream().max(Integer::compare).orElseThrow();
+                out.printf("warm-up (not measured): every mode, %d messages, batch %d%n", warmup, b);
+                for (KafkaMode m : kafkaModes()) {
+                    m.run(bench, b, warmup);
+                }
+            }
+            for (int batch : batchSizes) {
+                Map<KafkaMode, List<Result>> results = new LinkedHashMap<>();
+                for (int r = 0; r < repeat; r++) {
+                    for (KafkaMode m : kafkaModes()) {
+                        BenchE2eKafka.Result x = m.run(bench, batch, count);
+                        results.computeIfAbsent(m, key -> new ArrayList<>())
+                                .add(new Result(x.msgsPerSecond(), "", x.p50Nanos()));
+                    }
+                }
+                kafkaRatio(out, batch, "into the database: exactly-once (KafkaSource + processor) vs at-least-once "
+                        + "(KafkaConsumer + commitSync)", median(results.get(KafkaMode.EXACTLY_ONCE_DB)),
+                        median(results.get(KafkaMode.AT_LEAST_ONCE_DB)));
+                kafkaRatio(out, batch, "chain Kafka -> database -> Kafka: exactly-once (processor + outbox + "
+                        + "KafkaOutboxRelay) vs Kafka transactions (consume-transform-produce, no database)",
+                        median(results.get(KafkaMode.EXACTLY_ONCE_CHAIN)),
+                        median(results.get(KafkaMode.KAFKA_TRANSACTIONS_CHAIN)));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void kafkaRatio(PrintWriter out, int batch, String what, Result eo, Result base) {
+        if (eo == null || base == null) {
+            return;
+        }
+        out.printf("ratio at batch %d (%s handler, %s store, Kafka %s, medians of %d), %s: %.2fx the throughput (%,.0f vs "
+                + "%,.0f msgs/s), p50 latency %.2fx%n", batch, handlerStyle, storeKind, kafkaDurability, repeat, what,
+                eo.msgsPerSecond / base.msgsPerSecond, eo.msgsPerSecond, base.msgsPerSecond,
+                (double) eo.p50Nanos / Math.max(1, base.p50Nanos));
+        out.flush();
+    }
+
+    /** The runs of {@code --engine kafka}, in the order they run per batch. */
+    enum KafkaMode {
+        EXACTLY_ONCE_DB, AT_LEAST_ONCE_DB, EXACTLY_ONCE_CHAIN, KAFKA_TRANSACTIONS_CHAIN;
+
+        BenchE2eKafka.Result run(BenchE2eKafka b, int batch, int n) throws Exception {
+            return switch (this) {
+                case EXACTLY_ONCE_DB -> b.exactlyOnceIntoDb(batch, n);
+                case AT_LEAST_ONCE_DB -> b.atLeastOnceIntoDb(batch, n);
+                case EXACTLY_ONCE_CHAIN -> b.exactlyOnceChain(batch, n);
+                case KAFKA_TRANSACTIONS_CHAIN -> b.kafkaTransactionsChain(batch, n);
+            };
+        }
+    }
+
+    private List<KafkaMode> kafkaModes() {
+        List<KafkaMode> ms = new ArrayList<>();
+        if (pipelines.contains("db")) {
+            ms.add(KafkaMode.EXACTLY_ONCE_DB);
+            ms.add(KafkaMode.AT_LEAST_ONCE_DB);
+        }
+        if (pipelines.contains("chain")) {
+            ms.add(KafkaMode.EXACTLY_ONCE_CHAIN);
+            ms.add(KafkaMode.KAFKA_TRANSACTIONS_CHAIN);
+        }
+        return ms;
     }
 
     private String newTopic(String bootstrap) throws IOException {
@@ -244,6 +340,23 @@ final class BenchE2eCommand implements Callable<Integer> {
         }
         if (warmup < 0 || repeat < 1) {
             throw new ParameterException(spec.commandLine(), "need --warmup >= 0 and --repeat >= 1");
+        }
+        if (!engine.equals("semel") && !engine.equals("kafka")) {
+            throw new ParameterException(spec.commandLine(), "--engine: '" + engine + "' is neither semel nor kafka");
+        }
+        for (String pl : pipelines) {
+            if (!pl.equals("db") && !pl.equals("chain")) {
+                throw new ParameterException(spec.commandLine(), "--pipelines: '" + pl + "' is neither db nor chain");
+            }
+        }
+        if (!kafkaDurability.equals("page-cache") && !kafkaDurability.equals("fsync-per-append")) {
+            throw new ParameterException(spec.commandLine(), "--kafka-durability: '" + kafkaDurability
+                    + "' is neither page-cache nor fsync-per-append");
+        }
+        if (engine.equals("kafka") && (target.broker != null || target.topic != null || target.fsyncProbe
+                || target.dataDir != null || target.flushIntervalMs != 0 || metricsPort != null)) {
+            throw new ParameterException(spec.commandLine(), "--broker, --topic, --data-dir, --flush-interval-ms, "
+                    + "--fsync-probe and --metrics-port apply to --engine semel only");
         }
         if (jdbcUrl != null && !storeKind.equals("postgres")) {
             throw new ParameterException(spec.commandLine(), "--jdbc-url needs --store postgres");
@@ -433,7 +546,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
 
     /** Forwards to the real source and stamps "applied" for each message right before its ack (after the commit). */
-    private static final class StampingSource extends ForwardingSource {
+    static final class StampingSource extends ForwardingSource {
         private final Tally progress;
 
         StampingSource(Source delegate, Tally progress) {

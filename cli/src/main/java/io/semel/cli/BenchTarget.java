@@ -110,7 +110,8 @@ final class BenchTarget implements AutoCloseable {
         return embedded == null ? "remote " + broker : "embedded in-process, data dir " + dataDirUsed();
     }
 
-    private Path dataDirUsed() {
+    /** The embedded broker's data dir; null for a remote --broker. */
+    Path dataDirUsed() {
         return dataDir != null ? dataDir : tempDir;
     }
 

@@ -35,6 +35,16 @@ final class LatencySample {
         return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms", at(s, 0.50), at(s, 0.99), s[s.length - 1] / 1e6);
     }
 
+    /** p50, p99, p99.9 and max in ms and the sample count: the tail a latency bench reports. */
+    String tailSummary() {
+        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        if (s.length == 0) {
+            return "no samples";
+        }
+        return String.format("p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms (%d samples)", at(s, 0.50),
+                at(s, 0.99), at(s, 0.999), s[s.length - 1] / 1e6, s.length);
+    }
+
     /** The q-quantile (0..1) in nanoseconds over the recorded messages; 0 with none. */
     long percentileNanos(double q) {
         long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();

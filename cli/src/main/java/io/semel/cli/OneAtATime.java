@@ -1,0 +1,110 @@
+package io.semel.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One latency pass of {@code semel bench latency}: records are sent strictly one at a time, each only after the
+ * previous one was confirmed and (when a receiver runs) delivered and settled, so every figure is an idle-load
+ * latency, not queueing. The sender times send → confirm; a receiver thread stamps send → delivered when its
+ * poll or read returns the record and then marks it settled (after its ack or commit, if any). The first
+ * {@code warmup} records are not recorded. Thread-safe: the sender and one receiver share it through its monitor.
+ */
+final class OneAtATime {
+    /** How long the sender waits for a record's delivery before the pass fails. */
+    static final long DELIVERY_TIMEOUT_MS = 30_000;
+    /** The record's index is written in decimal at the start of its value; values are at least this long. */
+    static final int VALUE_BYTES_MIN = 12;
+
+    /** Sends record {@code index} and returns once it is confirmed. */
+    @FunctionalInterface
+    interface Sender {
+        void sendAndConfirm(int index, byte[] value) throws Exception;
+    }
+
+    private final int warmup;
+    private final int count;
+    private final long[] sentNanos;
+    private final long[] deliveredNanos;
+    private final boolean[] settled;
+    final LatencySample confirm;
+    final LatencySample delivered;
+    /** A receiver's own step after delivery (ack, commit), when it has one. */
+    final LatencySample settle;
+
+    OneAtATime(int warmup, int count) {
+        this.warmup = warmup;
+        this.count = count;
+        this.sentNanos = new long[warmup + count];
+        this.deliveredNanos = new long[warmup + count];
+        this.settled = new boolean[warmup + count];
+        this.confirm = new LatencySample(count);
+        this.delivered = new LatencySample(count);
+        this.settle = new LatencySample(count);
+    }
+
+    static byte[] value(int index, int size) {
+        byte[] v = new byte[size];
+        Arrays.fill(v, (byte) 'x');
+        byte[] digits = Integer.toString(index).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(digits, 0, v, 0, digits.length);
+        return v;
+    }
+
+    /** Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. */
+    void run(Sender sender, int size, boolean awaitDelivery) throws Exception {
+        for (int i = 0; i < warmup + count; i++) {
+            byte[] v = value(i, size);
+            long t0 = System.nanoTime();
+            synchronized (this) {
+                sentNanos[i] = t0;
+            }
+            sender.sendAndConfirm(i, v);
+            long confirmed = System.nanoTime();
+            if (i >= warmup) {
+                confirm.record(i - warmup, confirmed - t0);
+            }
+            if (awaitDelivery) {
+                awaitSettled(i);
+            }
+        }
+    }
+
+    /** A receiver got record {@code index} (parsed from its value) at {@code nowNanos}; duplicates are ignored. */
+    synchronized void delivered(byte[] value, long nowNanos) {
+        int i = BenchE2eCommand.indexOf(value);
+        if (i < 0 || i >= deliveredNanos.length || deliveredNanos[i] != 0) {
+            return;
+        }
+        deliveredNanos[i] = nowNanos;
+        if (i >= warmup) {
+            delivered.record(i - warmup, nowNanos - sentNanos[i]);
+        }
+    }
+
+    /** The receiver is done with record {@code index}: acked or committed {@code settleNanos} after delivery. */
+    synchronized void settled(byte[] value, long settleNanos) {
+        int i = BenchE2eCommand.indexOf(value);
+        if (i < 0 || i >= settled.length || settled[i]) {
+            return;
+        }
+        settled[i] = true;
+        if (i >= warmup && settleNanos >= 0) {
+            settle.record(i - warmup, settleNanos);
+        }
+        notifyAll();
+    }
+
+    private synchronized void awaitSettled(int i) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + DELIVERY_TIMEOUT_MS * 1_000_000L;
+        while (!settled[i]) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+            if (leftMs <= 0) {
+                throw new IOException("record " + i + " was confirmed but not delivered within " + DELIVERY_TIMEOUT_MS
+                        + " ms");
+            }
+            wait(leftMs);
+        }
+    }
+}
