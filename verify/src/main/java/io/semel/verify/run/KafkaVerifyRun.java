@@ -221,7 +221,7 @@ final class KafkaVerifyRun {
                         p.heal();
                     }
                     VerifyRun.finalPhase(fleet, new KafkaLogReader(cluster.internalBootstrap(), VerifyRun.TOPIC,
-                            cfg.partitions()), store, processors.values(), history, log, cfg);
+                            cfg.partitions()), store, processors.values(), List.of(), history, log, cfg);
                     output = checkOutput(cluster, store, relay, log);
                 } finally {
                     sampler.stop();

@@ -10,6 +10,7 @@ import io.semel.verify.history.EventValue;
 import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryReader;
 import io.semel.verify.history.LogRecord;
+import io.semel.verify.process.ChildProcess;
 import io.semel.verify.process.ProcessListener;
 import io.semel.verify.proxy.FaultProxy;
 import io.semel.verify.proxy.ProxyListener;
@@ -177,7 +178,8 @@ public final class VerifyRun {
                         for (ProcessorNode p : processors.values()) {
                             p.heal();
                         }
-                        finalPhase(fleet, next -> drain(broker, next), store, processors.values(), history, log, cfg);
+                        finalPhase(fleet, next -> drain(broker, next), store, processors.values(),
+                                List.of(broker.process()), history, log, cfg);
                     } finally {
                         sampler.stop();
                         ticker.interrupt();
@@ -237,11 +239,18 @@ public final class VerifyRun {
      * processors for good, then records the log's drain and the store's state.
      */
     static void finalPhase(ProducerFleet fleet, LogDrain logDrain, RunStore store, Collection<ProcessorNode> processors,
-            RunHistory history, PrintWriter log, VerifyConfig cfg) throws IOException, InterruptedException {
+            Collection<ChildProcess> alsoDump, RunHistory history, PrintWriter log, VerifyConfig cfg)
+            throws IOException, InterruptedException {
         fleet.stop();
         logLine(log, "workload stopped at " + history.elapsedMs() + " ms; producers that died on their own: "
                 + fleet.unplannedDeaths() + "; waiting for the processors");
-        awaitQuiet(logDrain, store, log, cfg);
+        if (!awaitQuiet(logDrain, store, log, cfg)) {
+            // Messages in the log but not applied after the heal: keep the evidence of what the processes were
+            // doing (a finding to investigate, not something the verdict depends on).
+            List<ChildProcess> suspects = new ArrayList<>(alsoDump);
+            processors.forEach(p -> suspects.add(p.current));
+            ThreadDumps.write(cfg.runDir(), suspects, log);
+        }
         for (ProcessorNode p : processors) {
             p.stopForGood();
         }
@@ -282,11 +291,11 @@ public final class VerifyRun {
      * Waits until every id in the log is applied, or nothing new was applied for the engine's no-progress wait
      * ({@link #quietNoProgressMs}: losses), or the run's own duration (at least {@link #QUIET_TIMEOUT_MS}) has passed.
      */
-    static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
+    static boolean awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, VerifyConfig cfg)
             throws InterruptedException {
         // While applies still progress, a backlog is being worked off (a high-rate run offers more than the
         // processors apply): wait for it as long as the workload ran, at least QUIET_TIMEOUT_MS.
-        awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg),
+        return awaitQuiet(broker, store, log, cfg.partitions(), quietNoProgressMs(cfg),
                 Math.max(QUIET_TIMEOUT_MS, cfg.duration().toMillis()));
     }
 
@@ -303,8 +312,9 @@ public final class VerifyRun {
         return Math.max(QUIET_NO_PROGRESS_MS, f.sessionTimeoutMs() + f.ackTimeoutMs() + 5_000);
     }
 
-    static void awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, int partitions, long quietMs, long capMs)
-            throws InterruptedException {
+    /** @return true when every logged id was applied, false when the wait ended without that */
+    static boolean awaitQuiet(LogDrain broker, RunStore store, PrintWriter log, int partitions, long quietMs,
+            long capMs) throws InterruptedException {
         long start = System.nanoTime();
         long lastChange = start;
         int lastApplied = -1;
@@ -318,7 +328,7 @@ public final class VerifyRun {
                 Set<String> applied = store.appliedIds();
                 if (applied.containsAll(logged)) {
                     logLine(log, "quiet: all " + logged.size() + " logged ids applied");
-                    return;
+                    return true;
                 }
                 if (applied.size() != lastApplied) {
                     lastApplied = applied.size();
@@ -327,14 +337,14 @@ public final class VerifyRun {
                     logged.removeAll(applied);
                     logLine(log, "quiet: no progress for " + quietMs + " ms; " + logged.size()
                             + " logged ids not applied");
-                    return;
+                    return false;
                 }
             } catch (Exception e) {
                 logLine(log, "quiet wait: " + e);
             }
             if (now - start > capMs * 1_000_000) {
                 logLine(log, "quiet: gave up after " + capMs + " ms");
-                return;
+                return false;
             }
             Thread.sleep(500);
         }
