@@ -312,9 +312,14 @@ public final class Ack {
         return results;
     }
 
-    /** Ranges expand to at most MAX_LIST_ITEMS offsets per list. */
+    /**
+     * Ranges expand to at most MAX_LIST_ITEMS offsets per list. {@code last - first} is compared without the
+     * {@code + 1}: a range 0..Long.MAX_VALUE made {@code last - first + 1} overflow to a negative count that
+     * passed, and the expansion loop then ran until the broker's heap was gone (fuzzing finding).
+     */
     private static void checkExpansion(int sofar, long first, long last) throws ProtocolException {
-        if (last - first + 1 > Protocol.MAX_LIST_ITEMS - sofar || last - first < 0) {
+        long span = last - first; // negative when last < first or when the subtraction overflowed
+        if (span < 0 || span >= Protocol.MAX_LIST_ITEMS - sofar) {
             throw WireReader.invalid("ranges cover more than " + Protocol.MAX_LIST_ITEMS + " offsets");
         }
     }

@@ -100,4 +100,24 @@ class AckRangesTest {
         assertThatThrownBy(() -> Ack.Request.decode(new WireReader(backwards.toByteBuffer()), Ack.VERSION_RANGES))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("lastOffset");
     }
+
+    /** One range over the whole offset space: its count overflowed and passed the limit, then expanded until OOM. */
+    @Test
+    void aRangeOverTheWholeOffsetSpaceIsRefusedNotExpanded() {
+        WireWriter w = new WireWriter();
+        w.writeString("g").writeString("m-1").writeCount(1);
+        w.writeInt32(0).writeInt64(1).writeInt64(0).writeInt64(Long.MAX_VALUE);
+        Frame frame = new Frame(ApiKey.ACK.id(), ApiKey.ACK.latestVersion(), 7, w.toByteBuffer());
+        assertThatThrownBy(() -> codec.decodeRequest(frame)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("ranges cover more than");
+    }
+
+    @Test
+    void aResultRangeWhoseSpanOverflowsIsRefused() {
+        WireWriter w = new WireWriter();
+        w.writeErrorCode(ErrorCode.NONE).writeNullableString(null).writeCount(1);
+        w.writeInt32(0).writeInt64(-1).writeInt64(Long.MAX_VALUE).writeErrorCode(ErrorCode.NONE);
+        Frame frame = new Frame(ApiKey.ACK.id(), ApiKey.ACK.latestVersion(), 7, w.toByteBuffer());
+        assertThatThrownBy(() -> codec.decodeResponse(frame)).isInstanceOf(ProtocolException.class);
+    }
 }
