@@ -362,7 +362,7 @@ final class Nemesis {
             }
             processor(f).arm(f.kind());
             String node = cluster.killCoordinatorOfOngoing(KafkaVerifyRun.RELAY_TRANSACTIONAL_ID,
-                    Math.max(f.stopMs() - f.startMs(), schedule.healAtMs() - history.elapsedMs()));
+                    stepWaitMs(f, schedule.healAtMs(), history.elapsedMs()));
             killedCoordinator.put(f.target(), node);
             log.accept(f.kind().wireName() + ": SIGKILL " + node + ", coordinator of the open transaction of "
                     + KafkaVerifyRun.RELAY_TRANSACTIONAL_ID);
@@ -371,6 +371,23 @@ final class Nemesis {
             processor(f).disarm(f.kind());
             history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * How long a relay fault waits for the relay to open a transaction ({@code nowMs} into the run): its window, or
+     * longer, until the workload heals, as a crash window stays armed past its planned end; a relay that is down or
+     * has nothing to publish (its processor restarting) reaches the step late.
+     */
+    static long stepWaitMs(TimedFault f, long healAtMs, long nowMs) {
+        return Math.max(f.stopMs() - f.startMs(), healAtMs - nowMs);
+    }
+
+    /**
+     * How much longer a process stopped at {@code stoppedAtNs} stays stopped at {@code nowNs}: the fault's whole
+     * length counts from the stop, however late in (or after) its window the stop came; 0 once it has passed.
+     */
+    static long holdLeftMs(TimedFault f, long stoppedAtNs, long nowNs) {
+        return Math.max(0, f.stopMs() - f.startMs() - (nowNs - stoppedAtNs) / 1_000_000);
     }
 
     /** When each relay stall's SIGSTOP took effect (nanoTime), by fault, between its start and stop. */
@@ -392,7 +409,7 @@ final class Nemesis {
             }
             relay.arm(f.kind());
             String node = cluster.awaitOngoing(KafkaVerifyRun.RELAY_TRANSACTIONAL_ID,
-                    Math.max(f.stopMs() - f.startMs(), schedule.healAtMs() - history.elapsedMs()));
+                    stepWaitMs(f, schedule.healAtMs(), history.elapsedMs()));
             relay.pause();
             relayStalledAt.put(f, System.nanoTime());
             // Read by the relay once it is continued: it then tries to commit, past the timeout.
@@ -412,10 +429,9 @@ final class Nemesis {
         if (at == null) {
             return; // the start failed and said so
         }
-        long heldMs = (System.nanoTime() - at) / 1_000_000;
-        long lengthMs = f.stopMs() - f.startMs();
-        if (heldMs < lengthMs) {
-            Thread.sleep(lengthMs - heldMs);
+        long leftMs = holdLeftMs(f, at, System.nanoTime());
+        if (leftMs > 0) {
+            Thread.sleep(leftMs);
         }
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.STOP);
         history.invoke(proc(f), n);

@@ -32,6 +32,10 @@ final class ThreadDumps {
                 if (!jcmd.waitFor(DUMP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                     jcmd.destroyForcibly();
                     VerifyRun.logLine(log, "thread dump of " + p.name() + " timed out after " + DUMP_TIMEOUT_MS + " ms");
+                } else if (jcmd.exitValue() != 0) {
+                    // jcmd writes its own error (a VM that refuses the attach, a pid gone meanwhile) into the file.
+                    VerifyRun.logLine(log, "thread dump of " + p.name() + " failed (jcmd exit " + jcmd.exitValue()
+                            + "): see " + out);
                 } else {
                     VerifyRun.logLine(log, "thread dump of " + p.name() + " (pid " + p.pid() + "): " + out);
                 }

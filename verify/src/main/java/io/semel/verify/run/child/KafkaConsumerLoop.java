@@ -100,16 +100,15 @@ final class KafkaConsumerLoop {
             ConsumerRecords<byte[], byte[]> polled;
             try {
                 polled = consumer.poll(POLL_WAIT);
-            } catch (IllegalStateException e) {
-                // A broken connection state (a CorrelationIdMismatchException after the proxy dropped one reply on
-                // a kept connection) also kills the group heartbeat thread, and the consumer then never rejoins: it
-                // sat idle to the end of run seed 961441 (at-least-once), its backlog counted lost. An application
-                // restarts such a consumer; so does this one (the harness's watchdog starts the next generation).
-                System.err.println("poll failed, consumer unusable, exiting for a restart: " + e);
-                System.err.flush();
-                Runtime.getRuntime().halt(3);
-                return;
             } catch (RuntimeException e) {
+                if (unusable(e)) {
+                    // An application restarts such a consumer; so does this one (the harness's watchdog starts the
+                    // next generation).
+                    System.err.println("poll failed, consumer unusable, exiting for a restart: " + e);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(3);
+                    return;
+                }
                 // The consumer recovers by itself (rejoin, reconnect); nothing was handed out.
                 System.err.println("poll failed: " + e);
                 continue;
@@ -120,6 +119,17 @@ final class KafkaConsumerLoop {
                 handle(batch);
             }
         }
+    }
+
+    /**
+     * Whether a poll's failure leaves the consumer unusable, so the process exits for a restart, rather than one it
+     * recovers from by itself (rejoin, reconnect). A broken connection state (a {@code CorrelationIdMismatchException},
+     * an {@link IllegalStateException}, after the proxy dropped one reply on a kept connection) also kills the group
+     * heartbeat thread, and the consumer then never rejoins: it sat idle to the end of run seed 961441
+     * (at-least-once), its backlog counted lost.
+     */
+    static boolean unusable(RuntimeException pollFailure) {
+        return pollFailure instanceof IllegalStateException;
     }
 
     private void handle(List<ConsumerRecord<byte[], byte[]>> batch) {
