@@ -353,6 +353,34 @@ class GroupCommitLogTest {
         assertThat(retention.get(10, TimeUnit.SECONDS)).as("segments deleted").isEqualTo(1);
     }
 
+    /** The batch at {@code offset} as a reader on another thread sees it now, or an assertion error. */
+    private static AppendOutcome readableAtOnce(LogReader reader, AppendOutcome confirmed) {
+        try {
+            assertThat(reader.read(confirmed.baseOffset(), 1 << 20, 1)).as("offset %d, durable end %d",
+                    confirmed.baseOffset(), reader.durableEnd()).extracting(RecordBatch::baseOffset)
+                    .containsExactly(confirmed.baseOffset());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return confirmed;
+    }
+
+    @Test
+    void aConfirmedAppendIsReadableThroughTheReaderTheMomentItsFutureCompletes() throws Exception {
+        LogReader reader = new LogReader();
+        log = GroupCommitLog.start(() -> Partition.open(storage, CONFIG, 16, Clock.systemUTC(), reader),
+                FlushPolicy.everyBatch(), 1024, r -> new Thread(r, "test-partition-writer"));
+        int batchBytes = TestBatches.batch(1, 50).sizeInBytes();
+        int appends = 3 * CONFIG.segmentBytes() / batchBytes; // rolls too: those rounds are confirmed after a full flush
+        for (int i = 0; i < appends; i++) {
+            // The continuation runs on the confirming thread as the future completes: no later publication helps it.
+            AppendOutcome confirmed = log.append(TestBatches.batch(1, 50), (short) -1)
+                    .thenApply(o -> readableAtOnce(reader, o)).get(10, TimeUnit.SECONDS);
+            assertThat(confirmed.baseOffset()).isEqualTo(i);
+        }
+        assertThat(log.call(p -> p.log().segments().size()).get(10, TimeUnit.SECONDS)).as("segments").isGreaterThan(2);
+    }
+
     @Test
     void closeWakesAWriterBlockedOnAnEmptyQueue() throws Exception {
         start(FlushPolicy.everyBatch(), 1);
