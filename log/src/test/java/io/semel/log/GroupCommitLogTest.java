@@ -382,6 +382,49 @@ class GroupCommitLogTest {
     }
 
     @Test
+    void aFailedForceAlsoFailsTheGroupWhoseHandOverWaitedAtTheBound() throws Exception {
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, CONFIG, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                16, 2, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }, GroupCommitLog.RoundListener.NONE);
+        Thread appender = threads.get(0);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(idempotent(6, 0, "v0"), (short) 0));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        // Two fill the bound of requests waiting for the next force; the third is written and its hand-over waits.
+        for (int seq = 1; seq <= 3; seq++) {
+            sent.add(log.append(idempotent(6, seq, "v" + seq), (short) 0));
+            awaitWritten(writtenBefore, seq * (long) idempotent(6, seq, "v" + seq).sizeInBytes());
+        }
+        awaitState(appender, Thread.State.WAITING);
+        storage.failNextForce(new IOException("simulated EIO on fsync"));
+        gated.release();
+        for (CompletableFuture<AppendOutcome> f : sent) {
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).as("never confirmed: written before or during the"
+                    + " failed force").hasCauseInstanceOf(IOException.class);
+        }
+        for (int seq = 0; seq <= 3; seq++) {
+            log.append(idempotent(6, seq, "v" + seq), (short) 0).get(10, TimeUnit.SECONDS); // appended or duplicate
+        }
+        List<RecordBatch> all = log.call(p -> p.read(0, 1 << 20)).get(10, TimeUnit.SECONDS);
+        assertThat(all).extracting(RecordBatch::baseSequence).containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != state) {
+            assertThat(System.nanoTime() - deadline).as("%s reaches %s", thread.getName(), state).isNegative();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
     void closeWakesAWriterBlockedOnAnEmptyQueue() throws Exception {
         start(FlushPolicy.everyBatch(), 1);
         CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
