@@ -416,6 +416,44 @@ class GroupCommitLogTest {
         assertThat(all).extracting(RecordBatch::baseSequence).containsExactly(0L, 1L, 2L, 3L);
     }
 
+    @Test
+    void atMostSixteenMibWaitForTheNextForceWhileOneRuns() throws Exception {
+        LogConfig big = CONFIG.toBuilder().segmentBytes(64 << 20).maxBatchBytes(10 << 20).maxRecordBytes(10 << 20)
+                .build();
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, big, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                16, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }); // the public start: the real bounds
+        assertThat(GroupCommitLog.UNFORCED_BYTES_MAX).isEqualTo(16L << 20);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        long written = 0;
+        // 9 MiB, then 7 MiB less 4 KiB: together within the bound, both handed over; the next MiB goes beyond it.
+        for (int valueBytes : new int[] {9 << 20, (7 << 20) - 4096, 1 << 20}) {
+            RecordBatch batch = TestBatches.batch(1, valueBytes);
+            sent.add(log.append(batch, (short) -1));
+            written += batch.sizeInBytes();
+            awaitWritten(writtenBefore, written);
+        }
+        awaitState(threads.get(0), Thread.State.WAITING);
+        sent.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        Thread.sleep(100); // an appender not held at the bound writes the last one now
+        assertThat(storage.bytesWritten() - writtenBefore).as("the 1 MiB written, its hand-over waiting; nothing after")
+                .isEqualTo(written);
+
+        gated.release();
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(sent.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
+        }
+    }
+
     private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (thread.getState() != state) {
