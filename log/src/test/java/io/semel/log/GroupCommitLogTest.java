@@ -463,6 +463,29 @@ class GroupCommitLogTest {
     }
 
     @Test
+    void roundListenerIsToldEachForcedRoundsAppendsAndBytesAndNothingForRoundsWithoutAppends() throws Exception {
+        List<long[]> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(storage, CONFIG, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                1024, r -> new Thread(r, "test-partition-writer"),
+                (appends, bytes, forceNanos) -> rounds.add(new long[] {appends, bytes, forceNanos}));
+        CountDownLatch release = blockWriter(); // a round holding only a task
+        RecordBatch batch = TestBatches.batch(1, 50);
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(log.append(batch, (short) -1));
+        }
+        release.countDown();
+        for (CompletableFuture<AppendOutcome> f : sent) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        log.call(p -> null).get(10, TimeUnit.SECONDS); // confirmed after the appends' round was reported
+        assertThat(rounds).hasSize(1);
+        assertThat(rounds.get(0)[0]).as("appends").isEqualTo(3);
+        assertThat(rounds.get(0)[1]).as("bytes").isEqualTo(3L * batch.sizeInBytes());
+        assertThat(rounds.get(0)[2]).as("force nanos").isPositive();
+    }
+
+    @Test
     void closeWakesAWriterBlockedOnAnEmptyQueue() throws Exception {
         start(FlushPolicy.everyBatch(), 1);
         CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
