@@ -270,18 +270,8 @@ final class Flusher {
             lock.unlock();
         }
         // Confirmed only now: every byte of the group was written before the force began.
-        int appends = 0;
-        long bytes = 0;
-        for (Pending p : group) {
-            p.confirm();
-            if (p.isAppend()) {
-                appends++;
-                bytes += p.batchBytes();
-            }
-        }
-        if (appends > 0) {
-            listener.round(appends, bytes, forceNanos);
-        }
+        group.forEach(Pending::confirm);
+        report(listener, group, forceNanos);
         lock.lock();
         try {
             state = State.IDLE;
@@ -310,6 +300,21 @@ final class Flusher {
         writtenMeanwhile.forEach(p -> p.fail(cause));
         // Wake an idle appender: it closes the partition now (readers then see it closed), not at the next request.
         afterFailure.run();
+    }
+
+    /** Tells {@code listener} of a confirmed group's appends (none: nothing to tell). */
+    static void report(GroupCommitLog.RoundListener listener, List<? extends Pending> confirmed, long forceNanos) {
+        int appends = 0;
+        long bytes = 0;
+        for (Pending p : confirmed) {
+            if (p.isAppend()) {
+                appends++;
+                bytes += p.batchBytes();
+            }
+        }
+        if (appends > 0) {
+            listener.round(appends, bytes, forceNanos);
+        }
     }
 
     private List<Pending> takeWaiting() {

@@ -275,7 +275,7 @@ public final class GroupCommitLog implements Closeable {
             unforcedWrites = true;
             endOffset = partition.nextOffset();
             done.forEach(Request::confirm);
-            report(done, 0);
+            Flusher.report(listener, done, 0);
             return;
         }
         PartitionLog.PendingForce force = partition.pendingForce();
@@ -353,21 +353,7 @@ public final class GroupCommitLog implements Closeable {
         flusher.flushedBySelf(partition.flushedOffset());
         endOffset = partition.nextOffset();
         done.forEach(Request::confirm);
-        report(done, forceNanos);
-    }
-
-    private void report(List<Request<?>> done, long forceNanos) {
-        int appends = 0;
-        long bytes = 0;
-        for (Request<?> r : done) {
-            if (r.isAppend()) {
-                appends++;
-                bytes += r.batchBytes();
-            }
-        }
-        if (appends > 0) {
-            listener.round(appends, bytes, forceNanos);
-        }
+        Flusher.report(listener, done, forceNanos);
     }
 
     /** Interval policy: forces when the interval has passed since the last force; true if it forced. */
