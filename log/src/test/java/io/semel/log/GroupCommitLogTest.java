@@ -454,6 +454,43 @@ class GroupCommitLogTest {
         }
     }
 
+    @Test
+    void atMostOneThousandTwentyFourRequestsWaitForTheNextForceWhileOneRuns() throws Exception {
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, CONFIG.toBuilder().segmentBytes(1 << 20).build(), 16,
+                Clock.systemUTC()), FlushPolicy.everyBatch(), 4096, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }); // the public start: the real bounds
+        assertThat(GroupCommitLog.UNFORCED_REQUESTS_MAX).isEqualTo(1024);
+        RecordBatch batch = TestBatches.batch(1, 10);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(batch, (short) -1));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        CountDownLatch release = blockWriter(); // its task is the first request waiting for the next force
+        for (int i = 0; i < 1023; i++) {
+            sent.add(log.append(batch, (short) -1));
+        }
+        release.countDown();
+        awaitWritten(writtenBefore, 1023L * batch.sizeInBytes()); // one round, handed over: 1,024 wait
+        sent.add(log.append(batch, (short) -1));
+        awaitWritten(writtenBefore, 1024L * batch.sizeInBytes()); // written, its hand-over waits
+        awaitState(threads.get(0), Thread.State.WAITING);
+        sent.add(log.append(batch, (short) -1));
+        Thread.sleep(100); // an appender not held at the bound writes the last one now
+        assertThat(storage.bytesWritten() - writtenBefore).as("nothing written after the request beyond the bound")
+                .isEqualTo(1024L * batch.sizeInBytes());
+
+        gated.release();
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(sent.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
+        }
+    }
+
     private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (thread.getState() != state) {
