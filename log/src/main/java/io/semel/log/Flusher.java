@@ -61,8 +61,8 @@ final class Flusher {
     private final GroupCommitLog.RoundListener listener;
     /** Told the durable end offset after each successful force, before the group is confirmed. */
     private final LongConsumer onForced;
-    /** Told after each successful force and its confirmations (the appender may be idle: wake it). */
-    private final Runnable afterForce;
+    /** Told after a failed force and its failures (the appender may be idle: wake it to close the partition). */
+    private final Runnable afterFailure;
     private final Thread thread;
 
     // Guarded by lock.
@@ -74,12 +74,12 @@ final class Flusher {
     private long forcedOffset;
 
     Flusher(int waitingRequestsMax, long waitingBytesMax, GroupCommitLog.RoundListener listener,
-            LongConsumer onForced, Runnable afterForce, ThreadFactory threads, String appenderName) {
+            LongConsumer onForced, Runnable afterFailure, ThreadFactory threads, String appenderName) {
         this.waitingRequestsMax = waitingRequestsMax;
         this.waitingBytesMax = waitingBytesMax;
         this.listener = listener;
         this.onForced = onForced;
-        this.afterForce = afterForce;
+        this.afterFailure = afterFailure;
         this.thread = threads.newThread(this::run);
         thread.setName(appenderName + "-flush");
     }
@@ -270,18 +270,8 @@ final class Flusher {
             lock.unlock();
         }
         // Confirmed only now: every byte of the group was written before the force began.
-        int appends = 0;
-        long bytes = 0;
-        for (Pending p : group) {
-            p.confirm();
-            if (p.isAppend()) {
-                appends++;
-                bytes += p.batchBytes();
-            }
-        }
-        if (appends > 0) {
-            listener.round(appends, bytes, forceNanos);
-        }
+        group.forEach(Pending::confirm);
+        report(listener, group, forceNanos);
         lock.lock();
         try {
             state = State.IDLE;
@@ -289,7 +279,6 @@ final class Flusher {
         } finally {
             lock.unlock();
         }
-        afterForce.run();
         return true;
     }
 
@@ -310,7 +299,22 @@ final class Flusher {
         group.forEach(p -> p.fail(cause));
         writtenMeanwhile.forEach(p -> p.fail(cause));
         // Wake an idle appender: it closes the partition now (readers then see it closed), not at the next request.
-        afterForce.run();
+        afterFailure.run();
+    }
+
+    /** Tells {@code listener} of a confirmed group's appends (none: nothing to tell). */
+    static void report(GroupCommitLog.RoundListener listener, List<? extends Pending> confirmed, long forceNanos) {
+        int appends = 0;
+        long bytes = 0;
+        for (Pending p : confirmed) {
+            if (p.isAppend()) {
+                appends++;
+                bytes += p.batchBytes();
+            }
+        }
+        if (appends > 0) {
+            listener.round(appends, bytes, forceNanos);
+        }
     }
 
     private List<Pending> takeWaiting() {

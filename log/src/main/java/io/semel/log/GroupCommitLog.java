@@ -65,11 +65,12 @@ public final class GroupCommitLog implements Closeable {
     /** Queued by {@link #close} to wake a writer blocked on an empty queue; never executed. */
     private static final Request<Void> WAKE = new Request<>(null, (short) -1, p -> null);
     /**
-     * Queued by the flusher after a force when the appender's queue is empty, so an idle appender takes
-     * the force's result (the partition's flushed offset, which bounds reads) without waiting for the
-     * next request; never executed.
+     * Queued by the flusher after a failed force when the appender's queue is empty, so an idle appender
+     * closes the partition at once (readers then see it closed) rather than at the next request; never
+     * executed. A successful force needs no wake-up: it published its durable end to the readers itself
+     * ({@link PartitionLog.PendingForce#force()}), and the next round takes its offset before it runs.
      */
-    private static final Request<Void> FORCED = new Request<>(null, (short) -1, p -> null);
+    private static final Request<Void> FORCE_FAILED = new Request<>(null, (short) -1, p -> null);
 
     /** Opens the partition; called on the writer thread at start and after a storage failure. */
     @FunctionalInterface
@@ -129,7 +130,7 @@ public final class GroupCommitLog implements Closeable {
                 ? new Flusher(unforcedRequestsMax, UNFORCED_BYTES_MAX, listener, offset -> endOffset = offset,
                         () -> {
                             if (queue.isEmpty()) {
-                                queue.offer(FORCED);
+                                queue.offer(FORCE_FAILED);
                             }
                         }, threads, writer.getName())
                 : null;
@@ -214,12 +215,12 @@ public final class GroupCommitLog implements Closeable {
         try {
             while (!closing || !queue.isEmpty()) {
                 Request<?> first = nextRequest();
-                if (first == FORCED) {
+                if (first == FORCE_FAILED) {
                     takeFlusherResults();
                 } else if (first != null && first != WAKE) {
                     round.add(first);
                     queue.drainTo(round, ROUND_REQUESTS_MAX - 1);
-                    round.removeIf(r -> r == WAKE || r == FORCED);
+                    round.removeIf(r -> r == WAKE || r == FORCE_FAILED);
                     processRound(round);
                     round.clear();
                 }
@@ -274,7 +275,7 @@ public final class GroupCommitLog implements Closeable {
             unforcedWrites = true;
             endOffset = partition.nextOffset();
             done.forEach(Request::confirm);
-            report(done, 0);
+            Flusher.report(listener, done, 0);
             return;
         }
         PartitionLog.PendingForce force = partition.pendingForce();
@@ -290,7 +291,7 @@ public final class GroupCommitLog implements Closeable {
 
     /**
      * Before a round: a failed force of the flusher closes the partition (recovery on the next request);
-     * a completed one moves the partition's flushed offset, which bounds what readers may serve.
+     * completed ones move the partition's flushed offset (readers already got it from the flusher).
      */
     private void takeFlusherResults() {
         IOException failed = flusher.failure();
@@ -352,21 +353,7 @@ public final class GroupCommitLog implements Closeable {
         flusher.flushedBySelf(partition.flushedOffset());
         endOffset = partition.nextOffset();
         done.forEach(Request::confirm);
-        report(done, forceNanos);
-    }
-
-    private void report(List<Request<?>> done, long forceNanos) {
-        int appends = 0;
-        long bytes = 0;
-        for (Request<?> r : done) {
-            if (r.isAppend()) {
-                appends++;
-                bytes += r.batchBytes();
-            }
-        }
-        if (appends > 0) {
-            listener.round(appends, bytes, forceNanos);
-        }
+        Flusher.report(listener, done, forceNanos);
     }
 
     /** Interval policy: forces when the interval has passed since the last force; true if it forced. */

@@ -353,6 +353,175 @@ class GroupCommitLogTest {
         assertThat(retention.get(10, TimeUnit.SECONDS)).as("segments deleted").isEqualTo(1);
     }
 
+    /** The batch at {@code offset} as a reader on another thread sees it now, or an assertion error. */
+    private static AppendOutcome readableAtOnce(LogReader reader, AppendOutcome confirmed) {
+        try {
+            assertThat(reader.read(confirmed.baseOffset(), 1 << 20, 1)).as("offset %d, durable end %d",
+                    confirmed.baseOffset(), reader.durableEnd()).extracting(RecordBatch::baseOffset)
+                    .containsExactly(confirmed.baseOffset());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return confirmed;
+    }
+
+    @Test
+    void aConfirmedAppendIsReadableThroughTheReaderTheMomentItsFutureCompletes() throws Exception {
+        LogReader reader = new LogReader();
+        log = GroupCommitLog.start(() -> Partition.open(storage, CONFIG, 16, Clock.systemUTC(), reader),
+                FlushPolicy.everyBatch(), 1024, r -> new Thread(r, "test-partition-writer"));
+        int batchBytes = TestBatches.batch(1, 50).sizeInBytes();
+        int appends = 3 * CONFIG.segmentBytes() / batchBytes; // rolls too: those rounds are confirmed after a full flush
+        for (int i = 0; i < appends; i++) {
+            // The continuation runs on the confirming thread as the future completes: no later publication helps it.
+            AppendOutcome confirmed = log.append(TestBatches.batch(1, 50), (short) -1)
+                    .thenApply(o -> readableAtOnce(reader, o)).get(10, TimeUnit.SECONDS);
+            assertThat(confirmed.baseOffset()).isEqualTo(i);
+        }
+        assertThat(log.call(p -> p.log().segments().size()).get(10, TimeUnit.SECONDS)).as("segments").isGreaterThan(2);
+    }
+
+    @Test
+    void aFailedForceAlsoFailsTheGroupWhoseHandOverWaitedAtTheBound() throws Exception {
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, CONFIG, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                16, 2, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }, GroupCommitLog.RoundListener.NONE);
+        Thread appender = threads.get(0);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(idempotent(6, 0, "v0"), (short) 0));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        // Two fill the bound of requests waiting for the next force; the third is written and its hand-over waits.
+        for (int seq = 1; seq <= 3; seq++) {
+            sent.add(log.append(idempotent(6, seq, "v" + seq), (short) 0));
+            awaitWritten(writtenBefore, seq * (long) idempotent(6, seq, "v" + seq).sizeInBytes());
+        }
+        awaitState(appender, Thread.State.WAITING);
+        storage.failNextForce(new IOException("simulated EIO on fsync"));
+        gated.release();
+        for (CompletableFuture<AppendOutcome> f : sent) {
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).as("never confirmed: written before or during the"
+                    + " failed force").hasCauseInstanceOf(IOException.class);
+        }
+        for (int seq = 0; seq <= 3; seq++) {
+            log.append(idempotent(6, seq, "v" + seq), (short) 0).get(10, TimeUnit.SECONDS); // appended or duplicate
+        }
+        List<RecordBatch> all = log.call(p -> p.read(0, 1 << 20)).get(10, TimeUnit.SECONDS);
+        assertThat(all).extracting(RecordBatch::baseSequence).containsExactly(0L, 1L, 2L, 3L);
+    }
+
+    @Test
+    void atMostSixteenMibWaitForTheNextForceWhileOneRuns() throws Exception {
+        LogConfig big = CONFIG.toBuilder().segmentBytes(64 << 20).maxBatchBytes(10 << 20).maxRecordBytes(10 << 20)
+                .build();
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, big, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                16, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }); // the public start: the real bounds
+        assertThat(GroupCommitLog.UNFORCED_BYTES_MAX).isEqualTo(16L << 20);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        long written = 0;
+        // 9 MiB, then 7 MiB less 4 KiB: together within the bound, both handed over; the next MiB goes beyond it.
+        for (int valueBytes : new int[] {9 << 20, (7 << 20) - 4096, 1 << 20}) {
+            RecordBatch batch = TestBatches.batch(1, valueBytes);
+            sent.add(log.append(batch, (short) -1));
+            written += batch.sizeInBytes();
+            awaitWritten(writtenBefore, written);
+        }
+        awaitState(threads.get(0), Thread.State.WAITING);
+        sent.add(log.append(TestBatches.batch(1, 10), (short) -1));
+        Thread.sleep(100); // an appender not held at the bound writes the last one now
+        assertThat(storage.bytesWritten() - writtenBefore).as("the 1 MiB written, its hand-over waiting; nothing after")
+                .isEqualTo(written);
+
+        gated.release();
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(sent.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void atMostOneThousandTwentyFourRequestsWaitForTheNextForceWhileOneRuns() throws Exception {
+        gated = new GatedStorage(storage);
+        List<Thread> threads = new ArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(gated, CONFIG.toBuilder().segmentBytes(1 << 20).build(), 16,
+                Clock.systemUTC()), FlushPolicy.everyBatch(), 4096, r -> {
+                    Thread t = new Thread(r, "test-partition-writer");
+                    threads.add(t);
+                    return t;
+                }); // the public start: the real bounds
+        assertThat(GroupCommitLog.UNFORCED_REQUESTS_MAX).isEqualTo(1024);
+        RecordBatch batch = TestBatches.batch(1, 10);
+        gated.hold();
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        sent.add(log.append(batch, (short) -1));
+        gated.awaitForcesHeld(1);
+        long writtenBefore = storage.bytesWritten();
+        CountDownLatch release = blockWriter(); // its task is the first request waiting for the next force
+        for (int i = 0; i < 1023; i++) {
+            sent.add(log.append(batch, (short) -1));
+        }
+        release.countDown();
+        awaitWritten(writtenBefore, 1023L * batch.sizeInBytes()); // one round, handed over: 1,024 wait
+        sent.add(log.append(batch, (short) -1));
+        awaitWritten(writtenBefore, 1024L * batch.sizeInBytes()); // written, its hand-over waits
+        awaitState(threads.get(0), Thread.State.WAITING);
+        sent.add(log.append(batch, (short) -1));
+        Thread.sleep(100); // an appender not held at the bound writes the last one now
+        assertThat(storage.bytesWritten() - writtenBefore).as("nothing written after the request beyond the bound")
+                .isEqualTo(1024L * batch.sizeInBytes());
+
+        gated.release();
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(sent.get(i).get(10, TimeUnit.SECONDS).baseOffset()).isEqualTo(i);
+        }
+    }
+
+    private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != state) {
+            assertThat(System.nanoTime() - deadline).as("%s reaches %s", thread.getName(), state).isNegative();
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void roundListenerIsToldEachForcedRoundsAppendsAndBytesAndNothingForRoundsWithoutAppends() throws Exception {
+        List<long[]> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        log = GroupCommitLog.start(() -> Partition.open(storage, CONFIG, 16, Clock.systemUTC()), FlushPolicy.everyBatch(),
+                1024, r -> new Thread(r, "test-partition-writer"),
+                (appends, bytes, forceNanos) -> rounds.add(new long[] {appends, bytes, forceNanos}));
+        CountDownLatch release = blockWriter(); // a round holding only a task
+        RecordBatch batch = TestBatches.batch(1, 50);
+        List<CompletableFuture<AppendOutcome>> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(log.append(batch, (short) -1));
+        }
+        release.countDown();
+        for (CompletableFuture<AppendOutcome> f : sent) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        log.call(p -> null).get(10, TimeUnit.SECONDS); // confirmed after the appends' round was reported
+        assertThat(rounds).hasSize(1);
+        assertThat(rounds.get(0)[0]).as("appends").isEqualTo(3);
+        assertThat(rounds.get(0)[1]).as("bytes").isEqualTo(3L * batch.sizeInBytes());
+        assertThat(rounds.get(0)[2]).as("force nanos").isPositive();
+    }
+
     @Test
     void closeWakesAWriterBlockedOnAnEmptyQueue() throws Exception {
         start(FlushPolicy.everyBatch(), 1);

@@ -62,6 +62,32 @@ class LogReaderTest {
     }
 
     @Test
+    void aDamagedDurableBatchFailsTheReadInsteadOfBeingServed() throws IOException {
+        LogReader reader = new LogReader();
+        try (PartitionLog log = PartitionLog.open(new FileStorage(dir), SMALL, Clock.systemUTC(), reader)) {
+            log.append(numbered(0, 3));
+            RecordBatch second = numbered(3, 3);
+            log.append(second);
+            log.flush();
+            long firstBytes = numbered(0, 3).sizeInBytes();
+            // A flipped bit in the second batch's last record (media corruption under the reader).
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(
+                    dir.resolve(io.semel.log.internal.Segment.logName(0)).toFile(), "rw")) {
+                long at = firstBytes + second.sizeInBytes() - 1;
+                raf.seek(at);
+                int b = raf.read();
+                raf.seek(at);
+                raf.write(b ^ 0x01);
+            }
+            assertThat(reader.read(0, 10_000, 3)).as("the good batch, read alone")
+                    .extracting(RecordBatch::baseOffset).containsExactly(0L);
+            assertThatThrownBy(() -> reader.read(3, 10_000)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("corrupt batch in " + io.semel.log.internal.Segment.logName(0))
+                    .hasMessageContaining("at position " + firstBytes);
+        }
+    }
+
+    @Test
     void offsetsRemovedByRetentionAreOutOfRange() throws IOException {
         LogReader reader = new LogReader();
         LogConfig config = SMALL.toBuilder().retentionBytes(2_000).retentionMs(-1).build();

@@ -5,7 +5,6 @@ import io.semel.log.StorageFile;
 import io.semel.protocol.CorruptBatchException;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +20,6 @@ public final class Segment {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     private static final int OFFSET_DIGITS = 20;
-    /** Length, CRC, version, attributes, base offset, record count: enough to walk batches. */
-    private static final int WALK_HEADER_BYTES = 22;
 
     private final long baseOffset;
     private final StorageFile log;
@@ -204,16 +201,16 @@ public final class Segment {
         int slot = index.floorSlot((int) (offset - baseOffset));
         long position = slot < 0 ? 0 : index.position(slot);
         long batchBase = slot < 0 ? baseOffset : baseOffset + index.relativeOffset(slot);
-        Header header = readHeader(position);
-        if (header.baseOffset != batchBase) {
+        SegmentFileReader.Header header = readHeader(position);
+        if (header.baseOffset() != batchBase) {
             LOG.warn("index {} entry {} points at position {} holding offset {}, expected {}; rebuilding the index",
-                    indexName(baseOffset), slot, position, header.baseOffset, batchBase);
+                    indexName(baseOffset), slot, position, header.baseOffset(), batchBase);
             rebuildIndexFromHeaders();
             position = 0;
             header = readHeader(0);
         }
-        while (header.baseOffset + header.recordCount <= offset) {
-            position += header.totalBytes;
+        while (header.baseOffset() + header.recordCount() <= offset) {
+            position += header.totalBytes();
             header = readHeader(position);
         }
         return position;
@@ -289,49 +286,20 @@ public final class Segment {
         index.clear();
         long position = 0;
         while (position < sizeBytes) {
-            Header header = readHeader(position);
-            index.onBatch((int) (header.baseOffset - baseOffset), (int) position, header.totalBytes);
-            position += header.totalBytes;
+            SegmentFileReader.Header header = readHeader(position);
+            index.onBatch((int) (header.baseOffset() - baseOffset), (int) position, header.totalBytes());
+            position += header.totalBytes();
         }
         index.storeRebuilt();
         index.persist();
     }
 
     private RecordBatch decodeAt(long position) throws IOException, CorruptBatchException {
-        ByteBuffer lengthField = readBytes(position, RecordBatch.LENGTH_FIELD_BYTES);
-        long total = lengthField.remaining() < RecordBatch.LENGTH_FIELD_BYTES
-                ? RecordBatch.LENGTH_FIELD_BYTES : lengthField.getInt(0) + (long) RecordBatch.LENGTH_FIELD_BYTES;
-        // Read no more than the file holds nor than any batch may be: a torn length can claim anything.
-        long wanted = Math.max(RecordBatch.LENGTH_FIELD_BYTES, Math.min(total, RecordBatch.BATCH_BYTES_LIMIT));
-        ByteBuffer bytes = readBytes(position, (int) Math.min(wanted, sizeBytes - position));
-        return RecordBatch.decode(bytes, RecordBatch.BATCH_BYTES_LIMIT);
+        return SegmentFileReader.decodeAt(log, sizeBytes, position);
     }
-
-    private record Header(int totalBytes, long baseOffset, int recordCount) { }
 
     /** Walks without validating (used on trusted data); a nonsensical header means corruption. */
-    private Header readHeader(long position) throws IOException {
-        ByteBuffer b = readBytes(position, WALK_HEADER_BYTES);
-        if (b.remaining() < WALK_HEADER_BYTES) {
-            throw new IOException("corrupt segment " + logName(baseOffset) + ": only " + b.remaining()
-                    + " header bytes at position " + position + " of " + sizeBytes);
-        }
-        long total = b.getInt(0) + (long) RecordBatch.LENGTH_FIELD_BYTES;
-        int count = b.getInt(18);
-        if (total < RecordBatch.HEADER_BYTES || position + total > sizeBytes || count < 1) {
-            throw new IOException("corrupt segment " + logName(baseOffset) + ": batch at position " + position
-                    + " claims " + total + " bytes and " + count + " records; segment size " + sizeBytes);
-        }
-        return new Header((int) total, b.getLong(10), count);
-    }
-
-    private ByteBuffer readBytes(long position, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Math.max(0, length));
-        while (buf.hasRemaining()) {
-            if (log.read(position + buf.position(), buf) <= 0) {
-                break;
-            }
-        }
-        return buf.flip();
+    private SegmentFileReader.Header readHeader(long position) throws IOException {
+        return SegmentFileReader.readHeader(log, baseOffset, sizeBytes, position);
     }
 }
