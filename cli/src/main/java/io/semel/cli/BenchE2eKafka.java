@@ -327,7 +327,7 @@ final class BenchE2eKafka {
                         int index = (int) n;
                         byte[] key = ("acct-" + BenchLedger.account(index)).getBytes(StandardCharsets.UTF_8);
                         progress.sentNanos.set(index, System.nanoTime());
-                        p.send(new ProducerRecord<>(topic, key, OneAtATime.value(index, size)), (md, e) -> {
+                        p.send(new ProducerRecord<>(topic, key, BenchE2eCommand.value(index, size)), (md, e) -> {
                             if (e != null) {
                                 progress.failedSends.incrementAndGet();
                             }

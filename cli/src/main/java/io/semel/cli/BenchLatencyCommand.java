@@ -37,7 +37,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass (default ${DEFAULT-VALUE}).")
     int warmup = 500;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + OneAtATime.VALUE_BYTES_MIN
+    @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + BenchE2eCommand.SIZE_MIN
             + " (default ${DEFAULT-VALUE}).")
     int size = 100;
 
@@ -181,8 +181,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         if (warmup < 0 || warmup > COUNT_MAX) {
             throw new ParameterException(spec.commandLine(), "--warmup " + warmup + " is outside 0.." + COUNT_MAX);
         }
-        if (size < OneAtATime.VALUE_BYTES_MIN) {
-            throw new ParameterException(spec.commandLine(), "--size must be >= " + OneAtATime.VALUE_BYTES_MIN);
+        if (size < BenchE2eCommand.SIZE_MIN) {
+            throw new ParameterException(spec.commandLine(), "--size must be >= " + BenchE2eCommand.SIZE_MIN);
         }
         if (partitions < 1 || partitions > PARTITIONS_MAX) {
             throw new ParameterException(spec.commandLine(), "--partitions " + partitions + " is outside 1.."

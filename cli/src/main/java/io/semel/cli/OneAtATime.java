@@ -1,8 +1,6 @@
 package io.semel.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * One latency pass of {@code semel bench latency}: records are sent strictly one at a time, each only after the
@@ -14,8 +12,6 @@ import java.util.Arrays;
 final class OneAtATime {
     /** How long the sender waits for a record's delivery before the pass fails. */
     static final long DELIVERY_TIMEOUT_MS = 30_000;
-    /** The record's index is written in decimal at the start of its value; values are at least this long. */
-    static final int VALUE_BYTES_MIN = 12;
 
     /** Sends record {@code index} and returns once it is confirmed. */
     @FunctionalInterface
@@ -44,18 +40,10 @@ final class OneAtATime {
         this.settle = new LatencySample(count);
     }
 
-    static byte[] value(int index, int size) {
-        byte[] v = new byte[size];
-        Arrays.fill(v, (byte) 'x');
-        byte[] digits = Integer.toString(index).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(digits, 0, v, 0, digits.length);
-        return v;
-    }
-
     /** Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. */
     void run(Sender sender, int size, boolean awaitDelivery) throws Exception {
         for (int i = 0; i < warmup + count; i++) {
-            byte[] v = value(i, size);
+            byte[] v = BenchE2eCommand.value(i, size);
             long t0 = System.nanoTime();
             synchronized (this) {
                 sentNanos[i] = t0;
