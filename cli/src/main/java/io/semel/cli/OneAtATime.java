@@ -1,6 +1,7 @@
 package io.semel.cli;
 
 import java.io.IOException;
+import java.util.function.Function;
 
 /**
  * One latency pass of {@code semel bench latency}: records are sent strictly one at a time, each only after the
@@ -17,6 +18,12 @@ final class OneAtATime {
     @FunctionalInterface
     interface Sender {
         void sendAndConfirm(int index, byte[] value) throws Exception;
+    }
+
+    /** A receiver's step after delivering a record: its ack or commit, timed as the settle latency. */
+    @FunctionalInterface
+    interface Settle<T> {
+        void settle(T record) throws Exception;
     }
 
     private final int warmup;
@@ -56,6 +63,39 @@ final class OneAtATime {
             if (awaitDelivery) {
                 awaitSettled(i);
             }
+        }
+    }
+
+    /**
+     * Runs the pass with {@code loop} receiving on its own thread, so each next send waits until the loop settled the
+     * previous record; the loop is stopped when the pass ends or fails.
+     */
+    void run(Sender sender, int size, String receiverName, Receiver.Loop loop) throws Exception {
+        Receiver r = Receiver.start(receiverName, loop);
+        try {
+            run(sender, size, true);
+        } finally {
+            r.stop();
+        }
+    }
+
+    /**
+     * One poll's or read's records as a receiver handles them: all delivered when the poll returned, then each
+     * settled after {@code step} on it, timed; with {@code step} null (nothing to ack) each is settled at delivery.
+     */
+    <T> void received(Iterable<T> records, Function<T, byte[]> value, Settle<T> step) throws Exception {
+        long now = System.nanoTime();
+        for (T r : records) {
+            delivered(value.apply(r), now);
+        }
+        for (T r : records) {
+            if (step == null) {
+                settled(value.apply(r), -1);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            step.settle(r);
+            settled(value.apply(r), System.nanoTime() - t0);
         }
     }
 
