@@ -34,7 +34,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int count = 3_000;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass, at most "
+            + COUNT_MAX + " (default ${DEFAULT-VALUE}).")
     int warmup = 500;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + BenchE2eCommand.SIZE_MIN
@@ -46,7 +47,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
     int partitions = 1;
 
     @Option(names = "--fsync-samples", paramLabel = "N", description = "Timed 4 KiB append + force calls of the "
-            + "fsync floor (default ${DEFAULT-VALUE}).")
+            + "fsync floor, at most " + FsyncFloor.FORCES_MAX + " (default ${DEFAULT-VALUE}).")
     int fsyncSamples = 500;
 
     @Option(names = "--kafka", description = "Also run every pass against a single Kafka node (child JVM), "
