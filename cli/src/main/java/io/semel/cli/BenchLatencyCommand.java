@@ -176,6 +176,12 @@ final class BenchLatencyCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        // BenchTarget's options are shared by every bench; these two would be silently ignored here.
+        if (target.topic != null || target.fsyncProbe) {
+            throw new ParameterException(spec.commandLine(), "--topic and --fsync-probe do not apply to bench latency: "
+                    + "each pass creates its own topic, and the fsync floor is always measured (size it with "
+                    + "--fsync-samples)");
+        }
         if (count < 1 || count > COUNT_MAX) {
             throw new ParameterException(spec.commandLine(), "--count " + count + " is outside 1.." + COUNT_MAX);
         }

@@ -69,6 +69,15 @@ class BenchLatencyTest {
                 "--fsync-samples", Integer.toString(FsyncFloor.FORCES_MAX + 1));
     }
 
+    /** Each pass makes its own topic and the fsync floor is always measured: the two options would do nothing. */
+    @Test
+    void targetOptionsItWouldIgnoreAreRefused() {
+        assertRefused("--topic and --fsync-probe do not apply to bench latency", "--topic", "orders", "--count", "1",
+                "--warmup", "0", "--fsync-samples", "1");
+        assertRefused("--topic and --fsync-probe do not apply to bench latency", "--fsync-probe", "--count", "1",
+                "--warmup", "0", "--fsync-samples", "1");
+    }
+
     private static void assertRefused(String message, String... options) {
         String[] args = new String[options.length + 2];
         args[0] = "bench";
