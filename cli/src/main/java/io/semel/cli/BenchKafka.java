@@ -138,14 +138,6 @@ final class BenchKafka implements AutoCloseable {
         return bootstrap;
     }
 
-    Durability durability() {
-        return durability;
-    }
-
-    Path dataDir() {
-        return dir;
-    }
-
     /** For setup lines. */
     String description() {
         return "Apache Kafka " + org.apache.kafka.common.utils.internals.AppInfoParser.getVersion() + ", 1 KRaft node (child JVM, "
@@ -253,10 +245,6 @@ final class BenchKafka implements AutoCloseable {
 
     /** A consumer (no auto commit, earliest, read_committed), byte arrays; {@code overrides} on top. */
     KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> overrides) {
-        return new KafkaConsumer<>(consumerProperties(overrides));
-    }
-
-    Properties consumerProperties(Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -265,7 +253,7 @@ final class BenchKafka implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.putAll(overrides);
-        return p;
+        return new KafkaConsumer<>(p);
     }
 
     /** Every partition of {@code topic}, for a consumer that assigns itself all of them. */
