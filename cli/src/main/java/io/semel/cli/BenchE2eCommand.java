@@ -354,9 +354,10 @@ final class BenchE2eCommand implements Callable<Integer> {
                     + "' is neither page-cache nor fsync-per-append");
         }
         if (engine.equals("kafka") && (target.broker != null || target.topic != null || target.fsyncProbe
-                || target.dataDir != null || target.flushIntervalMs != 0 || metricsPort != null)) {
+                || target.dataDir != null || target.flushIntervalMs != 0 || metricsPort != null || target.security.any())) {
             throw new ParameterException(spec.commandLine(), "--broker, --topic, --data-dir, --flush-interval-ms, "
-                    + "--fsync-probe and --metrics-port apply to --engine semel only");
+                    + "--fsync-probe, --metrics-port and the security options (--tls-ca, --user, ...) apply to "
+                    + "--engine semel only");
         }
         if (jdbcUrl != null && !storeKind.equals("postgres")) {
             throw new ParameterException(spec.commandLine(), "--jdbc-url needs --store postgres");

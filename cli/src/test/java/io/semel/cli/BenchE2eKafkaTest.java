@@ -60,4 +60,12 @@ class BenchE2eKafkaTest {
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("apply to --engine semel only");
     }
+
+    /** They configure the clients of a Semel broker; the Kafka node is plain, so they would be ignored. */
+    @Test
+    void semelClientSecurityOptionsAreRefusedWithKafka() {
+        Run r = BenchLatencyTest.semel("bench", "e2e", "--engine", "kafka", "--user", "alice");
+        assertThat(r.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(r.err()).contains("apply to --engine semel only");
+    }
 }
