@@ -56,8 +56,8 @@ final class BenchE2eCommand implements Callable<Integer> {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
     /** A run fails when nothing is applied for this long. */
     private static final long STALL_MS = 60_000;
-    /** Smallest value: the message index is written in decimal at its start. */
-    private static final int SIZE_MIN = 12;
+    /** Smallest value: the message index is written in decimal at its start ({@link #value}). */
+    static final int SIZE_MIN = 12;
 
     @Option(names = "--count", paramLabel = "N", description = "Messages per run (default ${DEFAULT-VALUE}).")
     int count = 20_000;
@@ -354,9 +354,10 @@ final class BenchE2eCommand implements Callable<Integer> {
                     + "' is neither page-cache nor fsync-per-append");
         }
         if (engine.equals("kafka") && (target.broker != null || target.topic != null || target.fsyncProbe
-                || target.dataDir != null || target.flushIntervalMs != 0 || metricsPort != null)) {
+                || target.dataDir != null || target.flushIntervalMs != 0 || metricsPort != null || target.security.any())) {
             throw new ParameterException(spec.commandLine(), "--broker, --topic, --data-dir, --flush-interval-ms, "
-                    + "--fsync-probe and --metrics-port apply to --engine semel only");
+                    + "--fsync-probe, --metrics-port and the security options (--tls-ca, --user, ...) apply to "
+                    + "--engine semel only");
         }
         if (jdbcUrl != null && !storeKind.equals("postgres")) {
             throw new ParameterException(spec.commandLine(), "--jdbc-url needs --store postgres");
@@ -430,7 +431,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                         int index = (int) n;
                         byte[] key = ("acct-" + BenchLedger.account(index)).getBytes(StandardCharsets.UTF_8);
                         progress.sentNanos.set(index, System.nanoTime());
-                        p.send(topic, key, value(index)).whenComplete((r, e) -> {
+                        p.send(topic, key, value(index, size)).whenComplete((r, e) -> {
                             if (e != null) {
                                 progress.failedSends.incrementAndGet();
                             }
@@ -472,7 +473,8 @@ final class BenchE2eCommand implements Callable<Integer> {
         }
     }
 
-    private byte[] value(int index) {
+    /** A {@code size}-byte value that starts with {@code index} in decimal, read back by {@link #indexOf}. */
+    static byte[] value(int index, int size) {
         byte[] v = new byte[size];
         Arrays.fill(v, (byte) 'x');
         byte[] digits = Integer.toString(index).getBytes(StandardCharsets.US_ASCII);

@@ -107,32 +107,18 @@ final class BenchE2eKafka {
                 + "commitSync; no dedup record, no position in the store)", topic, batch, runCount);
         BenchLedger.reset(store);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
-        long start;
-        Thread[] senders;
-        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch))) {
-            c.subscribe(List.of(topic));
-            awaitAssigned(c);
-            start = System.nanoTime();
-            senders = startProducers(topic, runCount, progress);
-            while (!progress.done()) {
-                ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
-                if (rs.isEmpty()) {
-                    progress.checkStall(STALL_MS);
-                    continue;
-                }
-                List<Integer> indexes = new ArrayList<>(rs.count());
-                rs.forEach(r -> indexes.add(BenchE2eCommand.indexOf(r.value())));
-                store.inTransaction(tx -> {
-                    BenchLedger.apply(tx.connection(), indexes, style);
-                    return null;
-                });
-                long now = System.nanoTime();
-                indexes.forEach(i -> progress.applied(i, now));
-                c.commitSync();
-            }
-        }
-        return finish(start, senders, progress, runCount, false, true, null);
+        Started run = consumeAll(topic, batch, runCount, progress, (c, rs) -> {
+            List<Integer> indexes = new ArrayList<>(rs.count());
+            rs.forEach(r -> indexes.add(BenchE2eCommand.indexOf(r.value())));
+            store.inTransaction(tx -> {
+                BenchLedger.apply(tx.connection(), indexes, style);
+                return null;
+            });
+            long now = System.nanoTime();
+            indexes.forEach(i -> progress.applied(i, now));
+            c.commitSync();
+        });
+        return finish(run.startNanos(), run.senders(), progress, runCount, false, true, null);
     }
 
     /** Kafka → processor (ledger rows + one outbox row per message) → KafkaOutboxRelay → Kafka. */
@@ -221,24 +207,12 @@ final class BenchE2eKafka {
                 batch, runCount);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
         Receiver reader = KafkaOutput.stampApplied(kafka, output, partitions, progress);
-        long start;
-        Thread[] senders;
-        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch));
-                KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                        "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0))) {
+        Started run;
+        try (KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0))) {
             // Ready before the clock starts, as the relay is in the exactly-once chain.
             p.initTransactions();
-            c.subscribe(List.of(topic));
-            awaitAssigned(c);
-            start = System.nanoTime();
-            senders = startProducers(topic, runCount, progress);
-            while (!progress.done()) {
-                ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
-                if (rs.isEmpty()) {
-                    progress.checkStall(STALL_MS);
-                    continue;
-                }
+            run = consumeAll(topic, batch, runCount, progress, (c, rs) -> {
                 p.beginTransaction();
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : rs) {
@@ -247,11 +221,46 @@ final class BenchE2eKafka {
                 }
                 p.sendOffsetsToTransaction(offsets, c.groupMetadata());
                 p.commitTransaction();
-            }
+            });
         } finally {
             reader.stop();
         }
-        return finish(start, senders, progress, runCount, true, false, output);
+        return finish(run.startNanos(), run.senders(), progress, runCount, true, false, output);
+    }
+
+    /** What a Kafka-only baseline does with one non-empty poll. */
+    @FunctionalInterface
+    private interface PollStep {
+        void apply(KafkaConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) throws Exception;
+    }
+
+    /** When a run's clock started, and its producer threads. */
+    private record Started(long startNanos, Thread[] senders) {
+    }
+
+    /**
+     * The loop of both Kafka-only baselines: a consumer in group {@code topic} polling up to {@code batch} records;
+     * once it has every partition the clock and the producers start, and each non-empty poll goes to {@code step}
+     * until every message is applied.
+     */
+    private Started consumeAll(String topic, int batch, int runCount, BenchE2eCommand.Tally progress, PollStep step)
+            throws Exception {
+        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, topic,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch))) {
+            c.subscribe(List.of(topic));
+            awaitAssigned(c);
+            long start = System.nanoTime();
+            Thread[] senders = startProducers(topic, runCount, progress);
+            while (!progress.done()) {
+                ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_MS));
+                if (rs.isEmpty()) {
+                    progress.checkStall(STALL_MS);
+                    continue;
+                }
+                step.apply(c, rs);
+            }
+            return new Started(start, senders);
+        }
     }
 
     private Result runProcessor(String topic, int batch, int runCount, Handler handler, String output)
@@ -327,7 +336,7 @@ final class BenchE2eKafka {
                         int index = (int) n;
                         byte[] key = ("acct-" + BenchLedger.account(index)).getBytes(StandardCharsets.UTF_8);
                         progress.sentNanos.set(index, System.nanoTime());
-                        p.send(new ProducerRecord<>(topic, key, OneAtATime.value(index, size)), (md, e) -> {
+                        p.send(new ProducerRecord<>(topic, key, BenchE2eCommand.value(index, size)), (md, e) -> {
                             if (e != null) {
                                 progress.failedSends.incrementAndGet();
                             }

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -135,14 +136,6 @@ final class BenchKafka implements AutoCloseable {
 
     String bootstrap() {
         return bootstrap;
-    }
-
-    Durability durability() {
-        return durability;
-    }
-
-    Path dataDir() {
-        return dir;
     }
 
     /** For setup lines. */
@@ -252,10 +245,6 @@ final class BenchKafka implements AutoCloseable {
 
     /** A consumer (no auto commit, earliest, read_committed), byte arrays; {@code overrides} on top. */
     KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> overrides) {
-        return new KafkaConsumer<>(consumerProperties(overrides));
-    }
-
-    Properties consumerProperties(Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -264,7 +253,16 @@ final class BenchKafka implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.putAll(overrides);
-        return p;
+        return new KafkaConsumer<>(p);
+    }
+
+    /** Every partition of {@code topic}, for a consumer that assigns itself all of them. */
+    static List<TopicPartition> partitionsOf(String topic, int partitions) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            tps.add(new TopicPartition(topic, i));
+        }
+        return tps;
     }
 
     private static int freePort() {

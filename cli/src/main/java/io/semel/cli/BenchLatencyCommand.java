@@ -34,10 +34,11 @@ final class BenchLatencyCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int count = 3_000;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass, at most "
+            + COUNT_MAX + " (default ${DEFAULT-VALUE}).")
     int warmup = 500;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + OneAtATime.VALUE_BYTES_MIN
+    @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + BenchE2eCommand.SIZE_MIN
             + " (default ${DEFAULT-VALUE}).")
     int size = 100;
 
@@ -46,7 +47,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
     int partitions = 1;
 
     @Option(names = "--fsync-samples", paramLabel = "N", description = "Timed 4 KiB append + force calls of the "
-            + "fsync floor (default ${DEFAULT-VALUE}).")
+            + "fsync floor, at most " + FsyncFloor.FORCES_MAX + " (default ${DEFAULT-VALUE}).")
     int fsyncSamples = 500;
 
     @Option(names = "--kafka", description = "Also run every pass against a single Kafka node (child JVM), "
@@ -175,14 +176,20 @@ final class BenchLatencyCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        // BenchTarget's options are shared by every bench; these two would be silently ignored here.
+        if (target.topic != null || target.fsyncProbe) {
+            throw new ParameterException(spec.commandLine(), "--topic and --fsync-probe do not apply to bench latency: "
+                    + "each pass creates its own topic, and the fsync floor is always measured (size it with "
+                    + "--fsync-samples)");
+        }
         if (count < 1 || count > COUNT_MAX) {
             throw new ParameterException(spec.commandLine(), "--count " + count + " is outside 1.." + COUNT_MAX);
         }
         if (warmup < 0 || warmup > COUNT_MAX) {
             throw new ParameterException(spec.commandLine(), "--warmup " + warmup + " is outside 0.." + COUNT_MAX);
         }
-        if (size < OneAtATime.VALUE_BYTES_MIN) {
-            throw new ParameterException(spec.commandLine(), "--size must be >= " + OneAtATime.VALUE_BYTES_MIN);
+        if (size < BenchE2eCommand.SIZE_MIN) {
+            throw new ParameterException(spec.commandLine(), "--size must be >= " + BenchE2eCommand.SIZE_MIN);
         }
         if (partitions < 1 || partitions > PARTITIONS_MAX) {
             throw new ParameterException(spec.commandLine(), "--partitions " + partitions + " is outside 1.."

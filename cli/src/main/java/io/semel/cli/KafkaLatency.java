@@ -1,7 +1,6 @@
 package io.semel.cli;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,29 +70,16 @@ final class KafkaLatency {
         String topic = newTopic();
         OneAtATime pass = new OneAtATime(warmup, count);
         try (KafkaProducer<byte[], byte[]> p = producer()) {
-            Receiver r = Receiver.start("kafka-bench-plain", stop -> {
+            pass.run(sender(p, topic), size, "kafka-bench-plain", stop -> {
                 try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
-                    List<TopicPartition> tps = new ArrayList<>();
-                    for (int i = 0; i < partitions; i++) {
-                        tps.add(new TopicPartition(topic, i));
-                    }
+                    List<TopicPartition> tps = BenchKafka.partitionsOf(topic, partitions);
                     c.assign(tps);
                     c.seekToBeginning(tps);
                     while (!stop.get()) {
-                        var records = c.poll(Duration.ofMillis(POLL_WAIT_MS));
-                        long now = System.nanoTime();
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            pass.delivered(rec.value(), now);
-                            pass.settled(rec.value(), -1);
-                        }
+                        pass.received(c.poll(Duration.ofMillis(POLL_WAIT_MS)), ConsumerRecord::value, null);
                     }
                 }
             });
-            try {
-                pass.run(sender(p, topic), size, true);
-            } finally {
-                r.stop();
-            }
         }
         return pass;
     }
@@ -104,29 +90,16 @@ final class KafkaLatency {
         OneAtATime pass = new OneAtATime(warmup, count);
         String group = "bench-lat-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaProducer<byte[], byte[]> p = producer()) {
-            Receiver r = Receiver.start("kafka-bench-group", stop -> {
+            pass.run(sender(p, topic), size, "kafka-bench-group", stop -> {
                 try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
                     c.subscribe(List.of(topic));
                     while (!stop.get()) {
-                        var records = c.poll(Duration.ofMillis(POLL_WAIT_MS));
-                        long now = System.nanoTime();
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            pass.delivered(rec.value(), now);
-                        }
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            long c0 = System.nanoTime();
-                            c.commitSync(Map.of(new TopicPartition(rec.topic(), rec.partition()),
-                                    new OffsetAndMetadata(rec.offset() + 1)));
-                            pass.settled(rec.value(), System.nanoTime() - c0);
-                        }
+                        pass.received(c.poll(Duration.ofMillis(POLL_WAIT_MS)), ConsumerRecord::value,
+                                rec -> c.commitSync(Map.of(new TopicPartition(rec.topic(), rec.partition()),
+                                        new OffsetAndMetadata(rec.offset() + 1))));
                     }
                 }
             });
-            try {
-                pass.run(sender(p, topic), size, true);
-            } finally {
-                r.stop();
-            }
         }
         return pass;
     }
@@ -138,29 +111,17 @@ final class KafkaLatency {
         String group = "bench-lat-share-" + UUID.randomUUID().toString().substring(0, 8);
         kafka.shareGroupFromEarliest(group);
         try (KafkaProducer<byte[], byte[]> p = producer()) {
-            Receiver r = Receiver.start("kafka-bench-share", stop -> {
+            pass.run(sender(p, topic), size, "kafka-bench-share", stop -> {
                 try (KafkaShareConsumer<byte[], byte[]> c = kafka.shareConsumer(group)) {
                     c.subscribe(List.of(topic));
                     while (!stop.get()) {
-                        var records = c.poll(Duration.ofMillis(POLL_WAIT_MS));
-                        long now = System.nanoTime();
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            pass.delivered(rec.value(), now);
-                        }
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            long a0 = System.nanoTime();
+                        pass.received(c.poll(Duration.ofMillis(POLL_WAIT_MS)), ConsumerRecord::value, rec -> {
                             c.acknowledge(rec, AcknowledgeType.ACCEPT);
                             c.commitSync();
-                            pass.settled(rec.value(), System.nanoTime() - a0);
-                        }
+                        });
                     }
                 }
             });
-            try {
-                pass.run(sender(p, topic), size, true);
-            } finally {
-                r.stop();
-            }
         }
         return pass;
     }

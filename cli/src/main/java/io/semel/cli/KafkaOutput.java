@@ -2,7 +2,6 @@ package io.semel.cli;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ final class KafkaOutput {
     static Receiver stampApplied(BenchKafka kafka, String output, int partitions, BenchE2eCommand.Tally progress) {
         return Receiver.start("kafka-bench-e2e-output", stop -> {
             try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
-                List<TopicPartition> tps = partitionsOf(output, partitions);
+                List<TopicPartition> tps = BenchKafka.partitionsOf(output, partitions);
                 c.assign(tps);
                 c.seekToBeginning(tps);
                 while (!stop.get()) {
@@ -56,7 +55,7 @@ final class KafkaOutput {
 
     /** Reads every partition from its start to its last stable offset and counts records and distinct messages. */
     static Check readAll(BenchKafka kafka, String output, int partitions) throws IOException {
-        List<TopicPartition> tps = partitionsOf(output, partitions);
+        List<TopicPartition> tps = BenchKafka.partitionsOf(output, partitions);
         Set<Integer> seen = new HashSet<>();
         long records = 0;
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of())) {
@@ -76,13 +75,5 @@ final class KafkaOutput {
             }
         }
         return new Check(records, seen.size());
-    }
-
-    private static List<TopicPartition> partitionsOf(String topic, int partitions) {
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int i = 0; i < partitions; i++) {
-            tps.add(new TopicPartition(topic, i));
-        }
-        return tps;
     }
 }

@@ -1,8 +1,7 @@
 package io.semel.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * One latency pass of {@code semel bench latency}: records are sent strictly one at a time, each only after the
@@ -14,13 +13,17 @@ import java.util.Arrays;
 final class OneAtATime {
     /** How long the sender waits for a record's delivery before the pass fails. */
     static final long DELIVERY_TIMEOUT_MS = 30_000;
-    /** The record's index is written in decimal at the start of its value; values are at least this long. */
-    static final int VALUE_BYTES_MIN = 12;
 
     /** Sends record {@code index} and returns once it is confirmed. */
     @FunctionalInterface
     interface Sender {
         void sendAndConfirm(int index, byte[] value) throws Exception;
+    }
+
+    /** A receiver's step after delivering a record: its ack or commit, timed as the settle latency. */
+    @FunctionalInterface
+    interface Settle<T> {
+        void settle(T record) throws Exception;
     }
 
     private final int warmup;
@@ -44,18 +47,10 @@ final class OneAtATime {
         this.settle = new LatencySample(count);
     }
 
-    static byte[] value(int index, int size) {
-        byte[] v = new byte[size];
-        Arrays.fill(v, (byte) 'x');
-        byte[] digits = Integer.toString(index).getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(digits, 0, v, 0, digits.length);
-        return v;
-    }
-
     /** Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. */
     void run(Sender sender, int size, boolean awaitDelivery) throws Exception {
         for (int i = 0; i < warmup + count; i++) {
-            byte[] v = value(i, size);
+            byte[] v = BenchE2eCommand.value(i, size);
             long t0 = System.nanoTime();
             synchronized (this) {
                 sentNanos[i] = t0;
@@ -68,6 +63,39 @@ final class OneAtATime {
             if (awaitDelivery) {
                 awaitSettled(i);
             }
+        }
+    }
+
+    /**
+     * Runs the pass with {@code loop} receiving on its own thread, so each next send waits until the loop settled the
+     * previous record; the loop is stopped when the pass ends or fails.
+     */
+    void run(Sender sender, int size, String receiverName, Receiver.Loop loop) throws Exception {
+        Receiver r = Receiver.start(receiverName, loop);
+        try {
+            run(sender, size, true);
+        } finally {
+            r.stop();
+        }
+    }
+
+    /**
+     * One poll's or read's records as a receiver handles them: all delivered when the poll returned, then each
+     * settled after {@code step} on it, timed; with {@code step} null (nothing to ack) each is settled at delivery.
+     */
+    <T> void received(Iterable<T> records, Function<T, byte[]> value, Settle<T> step) throws Exception {
+        long now = System.nanoTime();
+        for (T r : records) {
+            delivered(value.apply(r), now);
+        }
+        for (T r : records) {
+            if (step == null) {
+                settled(value.apply(r), -1);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            step.settle(r);
+            settled(value.apply(r), System.nanoTime() - t0);
         }
     }
 

@@ -73,25 +73,11 @@ final class SemelLatency {
         String group = "bench-lat-" + UUID.randomUUID().toString().substring(0, 8);
         try (Producer p = producer(); Consumer c = target.security.configure(Consumer.builder(bootstrap))
                 .clientId("semel-bench-latency").group(group).topic(topic).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
-            Receiver r = Receiver.start("semel-bench-group", stop -> {
+            pass.run(sender(p, topic), size, "semel-bench-group", stop -> {
                 while (!stop.get()) {
-                    List<Message> ms = c.poll(Duration.ofMillis(POLL_WAIT_MS));
-                    long now = System.nanoTime();
-                    for (Message m : ms) {
-                        pass.delivered(m.value(), now);
-                    }
-                    for (Message m : ms) {
-                        long a0 = System.nanoTime();
-                        c.ack(m);
-                        pass.settled(m.value(), System.nanoTime() - a0);
-                    }
+                    pass.received(c.poll(Duration.ofMillis(POLL_WAIT_MS)), Message::value, c::ack);
                 }
             });
-            try {
-                pass.run(sender(p, topic), size, true);
-            } finally {
-                r.stop();
-            }
         }
         return pass;
     }
@@ -111,11 +97,7 @@ final class SemelLatency {
                         long next = 0;
                         while (!stop.get()) {
                             PartitionRead read = rd.read(topic, partition, next, POLL_WAIT_MS);
-                            long now = System.nanoTime();
-                            for (PartitionRecord rec : read.records()) {
-                                pass.delivered(rec.value(), now);
-                                pass.settled(rec.value(), -1);
-                            }
+                            pass.received(read.records(), PartitionRecord::value, null);
                             next = read.nextOffset();
                         }
                     }

@@ -45,9 +45,27 @@ class BenchE2eKafkaTest {
     }
 
     @Test
+    void kafkaOptionsTakeOnlyTheirListedValues() {
+        Run pipelines = BenchLatencyTest.semel("bench", "e2e", "--engine", "kafka", "--pipelines", "db,outbox");
+        assertThat(pipelines.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(pipelines.err()).contains("--pipelines: 'outbox' is neither db nor chain");
+        Run durability = BenchLatencyTest.semel("bench", "e2e", "--engine", "kafka", "--kafka-durability", "fsync");
+        assertThat(durability.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(durability.err()).contains("--kafka-durability: 'fsync' is neither page-cache nor fsync-per-append");
+    }
+
+    @Test
     void semelBrokerOptionsAreRefusedWithKafka() {
         Run r = BenchLatencyTest.semel("bench", "e2e", "--engine", "kafka", "--broker", "127.0.0.1:1");
         assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("apply to --engine semel only");
+    }
+
+    /** They configure the clients of a Semel broker; the Kafka node is plain, so they would be ignored. */
+    @Test
+    void semelClientSecurityOptionsAreRefusedWithKafka() {
+        Run r = BenchLatencyTest.semel("bench", "e2e", "--engine", "kafka", "--user", "alice");
+        assertThat(r.exit()).isEqualTo(Semel.EXIT_USAGE);
         assertThat(r.err()).contains("apply to --engine semel only");
     }
 }

@@ -52,6 +52,42 @@ class BenchLatencyTest {
                 + BenchLatencyCommand.COUNT_MAX);
     }
 
+    @Test
+    void everyLimitInTheHelpIsEnforced() {
+        assertRefused("--count 0 is outside 1.." + BenchLatencyCommand.COUNT_MAX, "--count", "0");
+        assertRefused("--warmup -1 is outside 0.." + BenchLatencyCommand.COUNT_MAX, "--warmup", "-1");
+        assertRefused("--warmup " + (BenchLatencyCommand.COUNT_MAX + 1) + " is outside 0.."
+                + BenchLatencyCommand.COUNT_MAX, "--warmup", Integer.toString(BenchLatencyCommand.COUNT_MAX + 1));
+        assertRefused("--size must be >= " + BenchE2eCommand.SIZE_MIN, "--size",
+                Integer.toString(BenchE2eCommand.SIZE_MIN - 1));
+        assertRefused("--partitions 0 is outside 1.." + BenchLatencyCommand.PARTITIONS_MAX, "--partitions", "0");
+        assertRefused("--partitions " + (BenchLatencyCommand.PARTITIONS_MAX + 1) + " is outside 1.."
+                + BenchLatencyCommand.PARTITIONS_MAX, "--partitions",
+                Integer.toString(BenchLatencyCommand.PARTITIONS_MAX + 1));
+        assertRefused("--fsync-samples 0 is outside 1.." + FsyncFloor.FORCES_MAX, "--fsync-samples", "0");
+        assertRefused("--fsync-samples " + (FsyncFloor.FORCES_MAX + 1) + " is outside 1.." + FsyncFloor.FORCES_MAX,
+                "--fsync-samples", Integer.toString(FsyncFloor.FORCES_MAX + 1));
+    }
+
+    /** Each pass makes its own topic and the fsync floor is always measured: the two options would do nothing. */
+    @Test
+    void targetOptionsItWouldIgnoreAreRefused() {
+        assertRefused("--topic and --fsync-probe do not apply to bench latency", "--topic", "orders", "--count", "1",
+                "--warmup", "0", "--fsync-samples", "1");
+        assertRefused("--topic and --fsync-probe do not apply to bench latency", "--fsync-probe", "--count", "1",
+                "--warmup", "0", "--fsync-samples", "1");
+    }
+
+    private static void assertRefused(String message, String... options) {
+        String[] args = new String[options.length + 2];
+        args[0] = "bench";
+        args[1] = "latency";
+        System.arraycopy(options, 0, args, 2, options.length);
+        Run r = semel(args);
+        assertThat(r.exit()).as("%s: stderr %s", String.join(" ", options), r.err()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(r.err()).contains(message);
+    }
+
     /**
      * Starts two Kafka nodes (child JVMs) one after the other: over a minute on a loaded 2-core machine, so not in
      * the default suite. Run: {@code mvn -B -pl cli -am verify -Dtest=BenchLatencyTest

@@ -3,8 +3,11 @@ package io.semel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.semel.cli.BenchLatencyTest.Run;
 import io.semel.verify.run.VerifyConfig;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VerifyOptionsTest {
     @Test
@@ -23,5 +26,14 @@ class VerifyOptionsTest {
         assertThatThrownBy(() -> VerifyOptions.failover("10000")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> VerifyOptions.failover("500,15000")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1000..300000");
+    }
+
+    /** The command turns a bad --failover into a usage error before anything starts. */
+    @Test
+    void verifyRefusesABadFailoverAsAUsageError(@TempDir Path dir) {
+        Run r = BenchLatencyTest.semel("verify", "--failover", "500,15000", "--work-dir", dir.toString());
+        assertThat(r.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(r.err()).contains("1000..300000").doesNotContain("Exception");
+        assertThat(r.out()).doesNotContain("faults planned");
     }
 }
