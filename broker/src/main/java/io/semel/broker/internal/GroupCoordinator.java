@@ -112,7 +112,8 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             long nextOffset, int inFlight) {
     }
 
-    private GroupCoordinator(TopicManager topics, GroupConfig config, LongSupplier nowMs, long shutdownTimeoutMs) {
+    private GroupCoordinator(TopicManager topics, GroupConfig config, LongSupplier nowMs, long shutdownTimeoutMs,
+            java.util.concurrent.ExecutorService lookups) {
         this.topics = topics;
         this.config = config;
         this.nowMs = nowMs;
@@ -128,11 +129,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         executor.setRemoveOnCancelPolicy(true);
         this.thread = executor;
-        this.lookups = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "group-offset-lookup");
-            t.setDaemon(true);
-            return t;
-        });
+        this.lookups = lookups;
         this.exec = r -> {
             try {
                 thread.execute(r);
@@ -151,7 +148,19 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     public static GroupCoordinator start(Path dataDir, int segmentBytes, long groupLogCompactBytes, TopicManager topics,
             DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock,
             LongSupplier monotonicMs) throws IOException {
-        GroupCoordinator c = new GroupCoordinator(topics, config, monotonicMs, shutdownTimeoutMs);
+        return start(dataDir, segmentBytes, groupLogCompactBytes, topics, admin, config, tickMs, shutdownTimeoutMs,
+                clock, monotonicMs, Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "group-offset-lookup");
+                    t.setDaemon(true);
+                    return t;
+                }));
+    }
+
+    /** As above, with the executor that runs TIMESTAMP-reset scans (owned and shut down by the coordinator): for tests. */
+    static GroupCoordinator start(Path dataDir, int segmentBytes, long groupLogCompactBytes, TopicManager topics,
+            DeadLetterCopier.Admin admin, GroupConfig config, long tickMs, long shutdownTimeoutMs, Clock clock,
+            LongSupplier monotonicMs, java.util.concurrent.ExecutorService lookups) throws IOException {
+        GroupCoordinator c = new GroupCoordinator(topics, config, monotonicMs, shutdownTimeoutMs, lookups);
         try {
             c.journal = GroupJournal.open(dataDir, segmentBytes, groupLogCompactBytes, c.exec, clock,
                     c::storageFailed);
