@@ -117,6 +117,9 @@ final class VerifyCommand implements Callable<Integer> {
         long first = seed != null ? seed : seeds > 1 ? new SplittableRandom().nextLong(1, SEED_RANDOM_MAX) : 1;
         VerifyConfig cfg;
         try {
+            if (workDir != null) {
+                VerifyOptions.freshWorkDir(workDir);
+            }
             Sweep.seeds(first, seeds);
             if (duration == null) {
                 duration = engine() == VerifyConfig.Engine.KAFKA ? KAFKA_DURATION_DEFAULT : DURATION_DEFAULT;

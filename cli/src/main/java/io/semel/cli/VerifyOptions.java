@@ -100,6 +100,27 @@ final class VerifyOptions {
                 + "got '" + text + "'");
     }
 
+    /**
+     * Checks a {@code --work-dir}: new or empty. A run writes its broker data, store and history there, and an
+     * earlier run's data would be taken for this run's (its topic already exists, its store holds balances), so
+     * the run would fail half-way with a confusing broker error or, worse, check a mixed history. Throws
+     * {@link IllegalArgumentException} naming the directory.
+     */
+    static void freshWorkDir(java.nio.file.Path dir) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            if (java.nio.file.Files.exists(dir)) {
+                throw new IllegalArgumentException("--work-dir " + dir + " is a file; give a new or empty directory");
+            }
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("--work-dir " + dir + " is not empty (an earlier run's broker data "
+                        + "and store would be mixed into this run); give a new or empty directory");
+            }
+        }
+    }
+
     /** The PostgreSQL server for a run: external when a URL is given, else embedded; null for SQLite. */
     static PostgresServer postgres(VerifyConfig.StoreKind store, String jdbcUrl, PrintWriter err) throws IOException {
         if (store != VerifyConfig.StoreKind.POSTGRES) {

@@ -36,4 +36,14 @@ class VerifyOptionsTest {
         assertThat(r.err()).contains("1000..300000").doesNotContain("Exception");
         assertThat(r.out()).doesNotContain("faults planned");
     }
+
+    /** An earlier run's data in --work-dir would be mixed into this run: refused before anything starts. */
+    @Test
+    void verifyRefusesAWorkDirHoldingAnEarlierRun(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("broker-data"));
+        Run r = BenchLatencyTest.semel("verify", "--work-dir", dir.toString());
+        assertThat(r.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(r.err()).contains("is not empty").doesNotContain("Exception");
+        assertThat(r.out()).doesNotContain("faults planned");
+    }
 }
