@@ -94,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
             + "and the history (default target/verify-report).")
     Path report = Path.of("target", "verify-report");
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Run directory: broker data, store, child logs "
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Run directory, new or empty: broker data, store, child logs "
             + "(default: a new temporary directory).")
     Path workDir;
 
