@@ -3,36 +3,34 @@ package io.semel.verify.checker.internal;
 import io.semel.verify.checker.Anomaly;
 import io.semel.verify.checker.AnomalyExample;
 import io.semel.verify.checker.AnomalyKind;
-import io.semel.verify.history.AccountState;
-import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
  * Computes every anomaly kind the history allows (those needing a drain-log or read-state are skipped
- * without them). Pure: reads the index, returns values. Not thread-safe.
+ * without them): first every kind's subjects and the findings of its first examples, from the index alone;
+ * then, only if some example needs them, the examples' events in one more pass over the history
+ * ({@link Examples}). Not thread-safe.
  */
 final class AnomalyFinder {
+    /** One kind's result before its examples have their events. */
+    private record Pending(AnomalyKind kind, SortedSet<String> subjects, List<Finding> examples) {
+    }
+
     private final HistoryIndex ix;
     private final Examples examples;
     private final Guarantee guarantee;
-    private LogRules logRules;
-
     private final boolean countsKept;
-
-    AnomalyFinder(HistoryIndex ix, Guarantee guarantee) {
-        this(ix, guarantee, true);
-    }
+    private LogRules logRules;
 
     /**
      * @param countsKept false for an engine without per-record delivery counts (Kafka): {@code redelivery-lie} and
@@ -45,21 +43,30 @@ final class AnomalyFinder {
         this.guarantee = guarantee;
     }
 
-    SortedMap<AnomalyKind, Anomaly> findAll() {
-        SortedMap<AnomalyKind, Anomaly> out = new TreeMap<>();
+    SortedMap<AnomalyKind, Anomaly> findAll(EventSource source) throws IOException {
+        List<Pending> pending = new ArrayList<>();
         for (AnomalyKind kind : AnomalyKind.values()) {
             boolean countRule = kind == AnomalyKind.REDELIVERY_LIE || kind == AnomalyKind.COUNT_NOT_INCREASING;
             if (kind.computableWith(ix.hasDrainLog(), ix.hasReadState()) && (countsKept || !countRule)) {
-                out.put(kind, find(kind));
+                pending.add(find(kind));
             }
+        }
+        logRules = null; // its tables are not needed for the examples
+        pending.forEach(p -> p.examples().forEach(f -> examples.want(f.ids())));
+        examples.collect(source);
+        SortedMap<AnomalyKind, Anomaly> out = new TreeMap<>();
+        for (Pending p : pending) {
+            List<AnomalyExample> ex = new ArrayList<>();
+            p.examples().forEach(f -> ex.add(examples.forIds(f.subject(), f.ids(), f.detail())));
+            out.put(p.kind(), new Anomaly(p.kind(), p.kind().isFatalFor(guarantee), p.subjects(), ex));
         }
         return out;
     }
 
-    private Anomaly find(AnomalyKind kind) {
+    private Pending find(AnomalyKind kind) {
         return switch (kind) {
-            case LOST_DELIVERED -> perId(kind, new StateRules(ix).lostDelivered(),
-                    id -> outcome(id) + ", in the drained log and delivered " + ix.delivered.count(id)
+            case LOST_DELIVERED -> perId(kind, id -> StateRules.lostDelivered(ix, id),
+                    id -> outcome(id) + ", in the drained log and delivered " + ix.delivered(id)
                             + "×, applied 0 times in the final state");
             case COUNT_NOT_INCREASING -> fromFindings(kind, new DeliveryRules(ix).countsNotIncreasing());
             case APPLY_VANISHED -> fromFindings(kind, new StateRules(ix).vanishedApplies());
@@ -71,22 +78,22 @@ final class AnomalyFinder {
             case POLL_SKIP -> fromFindings(kind, new DeliveryRules(ix).pollSkips());
             case POLL_REORDER -> fromFindings(kind, new DeliveryRules(ix).pollReorders());
             case SEND_REORDER -> fromFindings(kind, new SendRules(ix).reorders());
-            case LOST -> perId(kind, minus(ix.confirmed, ix.applied.elements()),
+            case LOST -> perId(kind, id -> ix.confirmed(id) && ix.applied(id) == 0,
                     id -> "confirmed, applied 0 times in the final state");
-            case LOST_LOG -> perId(kind, minus(ix.confirmed, ix.logged.elements()),
+            case LOST_LOG -> perId(kind, id -> ix.confirmed(id) && ix.logged(id) == 0,
                     id -> "confirmed, absent from the drained log");
-            case DUP_LOG -> perId(kind, ix.logged.repeated(),
-                    id -> outcome(id) + ", " + ix.logged.count(id) + " times in the drained log at " + logRules().positionsOf(id));
-            case DUP_APPLIED -> perId(kind, union(ix.applied.repeated(), ix.appliedByHistory.repeated()),
-                    id -> outcome(id) + ", " + ix.applied.count(id) + " times in final appliedIds, "
-                            + ix.appliedByHistory.count(id) + " times in apply ok events");
-            case UNEXPECTED -> perId(kind, minus(visible(), ix.attempted), id -> "never sent; " + visibility(id));
-            case FAILED_VISIBLE -> perId(kind, intersect(ix.failed, visible()), id -> "send failed; " + visibility(id));
-            case APPLIED_NOT_IN_LOG -> perId(kind, minus(ix.applied.elements(), ix.logged.elements()),
-                    id -> outcome(id) + ", applied " + ix.applied.count(id) + " times, absent from the drained log");
+            case DUP_LOG -> perId(kind, id -> ix.logged(id) > 1,
+                    id -> outcome(id) + ", " + ix.logged(id) + " times in the drained log at " + logRules().positionsOf(id));
+            case DUP_APPLIED -> perId(kind, id -> ix.applied(id) > 1 || ix.appliedByHistory(id) > 1,
+                    id -> outcome(id) + ", " + ix.applied(id) + " times in final appliedIds, "
+                            + ix.appliedByHistory(id) + " times in apply ok events");
+            case UNEXPECTED -> perId(kind, id -> visible(id) && !ix.attempted(id), id -> "never sent; " + visibility(id));
+            case FAILED_VISIBLE -> perId(kind, id -> ix.failed(id) && visible(id), id -> "send failed; " + visibility(id));
+            case APPLIED_NOT_IN_LOG -> perId(kind, id -> ix.applied(id) > 0 && ix.logged(id) == 0,
+                    id -> outcome(id) + ", applied " + ix.applied(id) + " times, absent from the drained log");
             case INCONSISTENT_OFFSETS -> inconsistentOffsets();
-            case STATE_VS_APPLIED -> stateVsApplied();
-            case STATE_VS_EXPECTED -> stateVsExpected();
+            case STATE_VS_APPLIED -> bySubject(kind, new AccountRules(ix).stateVsApplied());
+            case STATE_VS_EXPECTED -> bySubject(kind, new AccountRules(ix).stateVsExpected());
             case REDELIVERY_LIE -> redeliveryLies();
         };
     }
@@ -98,172 +105,95 @@ final class AnomalyFinder {
         return logRules;
     }
 
-    private Anomaly fromFindings(AnomalyKind kind, SortedMap<String, Finding> findings) {
-        List<AnomalyExample> ex = new ArrayList<>();
+    private static Pending fromFindings(AnomalyKind kind, Finding.Collector findings) {
+        return new Pending(kind, findings.subjects(), new ArrayList<>(findings.firstFindings().values()));
+    }
+
+    private static Pending bySubject(AnomalyKind kind, SortedMap<String, Finding> findings) {
+        List<Finding> first = new ArrayList<>();
         for (String subject : Examples.firstSubjects(new TreeSet<>(findings.keySet()))) {
-            Finding f = findings.get(subject);
-            ex.add(examples.forIds(subject, f.ids(), f.detail()));
+            first.add(findings.get(subject));
         }
-        return new Anomaly(kind, kind.isFatalFor(guarantee), new TreeSet<>(findings.keySet()), ex);
+        return new Pending(kind, new TreeSet<>(findings.keySet()), first);
     }
 
-    private Anomaly perId(AnomalyKind kind, SortedSet<String> ids, Function<String, String> detail) {
-        List<AnomalyExample> ex = new ArrayList<>();
-        for (String id : Examples.firstSubjects(ids)) {
-            ex.add(examples.forId(id, detail.apply(id)));
+    /** Every id (by its int) matching {@code rule}, as sorted names, with findings for the first examples. */
+    private Pending perId(AnomalyKind kind, IntPredicate rule, Function<Integer, String> detail) {
+        SortedSet<String> names = new TreeSet<>();
+        for (int id = 0; id < ix.idCount(); id++) {
+            if (rule.test(id)) {
+                names.add(ix.name(id));
+            }
         }
-        return new Anomaly(kind, kind.isFatalFor(guarantee), ids, ex);
+        return perName(kind, names, name -> detail.apply(ix.ids.idOf(name)));
     }
 
-    private Anomaly inconsistentOffsets() {
-        // Nearly every position has one id, claimed by its send ok, deliveries and log record alike: keep the
-        // first id per position and build sets only for positions where another id shows up.
-        Map<HistoryIndex.Position, String> firstId = new HashMap<>();
+    private static Pending perName(AnomalyKind kind, SortedSet<String> names, Function<String, String> detail) {
+        List<Finding> first = new ArrayList<>();
+        for (String name : Examples.firstSubjects(names)) {
+            first.add(new Finding(name, detail.apply(name), List.of(name)));
+        }
+        return new Pending(kind, names, first);
+    }
+
+    /**
+     * inconsistent-offsets over every claim (send oks, deliveries, drained records). Nearly every position has
+     * one id, claimed by its send ok, deliveries and log record alike: keep the first id per position in a
+     * {@link KeyTable} and build sets only for positions where another id shows up.
+     */
+    private Pending inconsistentOffsets() {
+        KeyTable firstId = new KeyTable(ix.okId.size());
         SortedMap<String, SortedSet<String>> conflicts = new TreeMap<>();
-        for (HistoryIndex.OffsetClaim c : ix.offsetClaims) {
-            HistoryIndex.Position at = new HistoryIndex.Position(c.partition(), c.offset());
-            String first = firstId.putIfAbsent(at, c.id());
-            if (first != null && !first.equals(c.id())) {
-                conflicts.computeIfAbsent(at.toString(), k -> new TreeSet<>(List.of(first))).add(c.id());
+        for (int s = 0; s < ix.okId.size(); s++) {
+            claim(firstId, conflicts, ix.okPartition.get(s), ix.okOffset.get(s), ix.okId.get(s));
+        }
+        Deliveries ds = ix.deliveries;
+        for (int d = 0; d < ds.size(); d++) {
+            claim(firstId, conflicts, ds.partition(d), ds.offset(d), ds.id(d));
+        }
+        if (ix.drainLog != null) {
+            for (int k = 0; k < ix.drainLog.size(); k++) {
+                claim(firstId, conflicts, ix.drainLog.partition(k), ix.drainLog.offset(k), ix.drainLog.id(k));
             }
         }
-        SortedSet<String> subjects = new TreeSet<>(conflicts.keySet());
-        List<AnomalyExample> ex = new ArrayList<>();
-        conflicts.forEach((offset, ids) -> {
-            if (ex.size() < io.semel.verify.checker.CheckResult.EXAMPLES_MAX) {
-                ex.add(examples.forIds(offset, ids, "partition/offset " + offset + " holds ids " + ids));
-            }
-        });
-        return new Anomaly(AnomalyKind.INCONSISTENT_OFFSETS, AnomalyKind.INCONSISTENT_OFFSETS.isFatalFor(guarantee),
-                subjects, ex);
+        SortedMap<String, Finding> findings = new TreeMap<>();
+        conflicts.forEach((at, ids) -> findings.put(at, new Finding(at, "partition/offset " + at + " holds ids " + ids,
+                new ArrayList<>(ids))));
+        return bySubject(AnomalyKind.INCONSISTENT_OFFSETS, findings);
     }
 
-    private Anomaly stateVsApplied() {
-        SortedMap<String, String> mismatches = new TreeMap<>();
-        Map<String, List<String>> idsByAccount = new HashMap<>();
-        accounts().forEach((key, acc) -> {
-            long sum = ix.sumAmt(acc.appliedIds());
-            if (acc.balance() != sum) {
-                mismatches.put(key, "balance " + acc.balance() + " ≠ Σ amt of its " + acc.appliedIds().size()
-                        + " appliedIds " + sum);
-                idsByAccount.put(key, acc.appliedIds());
-            }
-        });
-        return perAccount(AnomalyKind.STATE_VS_APPLIED, mismatches, idsByAccount);
-    }
-
-    private Anomaly stateVsExpected() {
-        // S4: the broker's log resolves unknown sends, so the store cannot explain away its own errors.
-        Set<String> counted = new TreeSet<>(ix.confirmed);
-        counted.addAll(intersect(ix.unknown, ix.logged.elements()));
-        Map<String, Long> expected = ix.sumByAccount(counted);
-        Map<String, List<String>> expectedIds = new HashMap<>();
-        for (String id : counted) {
-            expectedIds.computeIfAbsent(ix.sends.get(id).key(), k -> new ArrayList<>()).add(id);
+    private void claim(KeyTable firstId, SortedMap<String, SortedSet<String>> conflicts, long p, long o, int id) {
+        int first = firstId.putIfAbsent(p, o, 0, id);
+        if (first != KeyTable.ABSENT && first != id) {
+            conflicts.computeIfAbsent(p + "/" + o, k -> new TreeSet<>(List.of(ix.name(first)))).add(ix.name(id));
         }
-        SortedMap<String, AccountState> accounts = accounts();
-        SortedSet<String> keys = new TreeSet<>(accounts.keySet());
-        keys.addAll(expected.keySet());
-        SortedMap<String, String> mismatches = new TreeMap<>();
-        Map<String, List<String>> idsByAccount = new HashMap<>();
-        for (String key : keys) {
-            long balance = accounts.containsKey(key) ? accounts.get(key).balance() : 0;
-            long want = expected.getOrDefault(key, 0L);
-            if (balance != want) {
-                List<String> applied = accounts.containsKey(key) ? accounts.get(key).appliedIds() : List.of();
-                List<String> should = expectedIds.getOrDefault(key, List.of());
-                mismatches.put(key, "balance " + balance + " ≠ Σ amt over confirmed and log-resolved unknown sends "
-                        + want + "; missing " + firstFew(minus(new TreeSet<>(should), new TreeSet<>(applied)))
-                        + ", extra " + firstFew(minus(new TreeSet<>(applied), new TreeSet<>(should))));
-                Set<String> both = new TreeSet<>(should);
-                both.addAll(applied);
-                idsByAccount.put(key, new ArrayList<>(both));
-            }
-        }
-        return perAccount(AnomalyKind.STATE_VS_EXPECTED, mismatches, idsByAccount);
     }
 
-    private Anomaly perAccount(AnomalyKind kind, SortedMap<String, String> mismatches,
-            Map<String, List<String>> idsByAccount) {
-        List<AnomalyExample> ex = new ArrayList<>();
-        for (String key : Examples.firstSubjects(new TreeSet<>(mismatches.keySet()))) {
-            ex.add(examples.forIds(key, idsByAccount.get(key), mismatches.get(key)));
-        }
-        return new Anomaly(kind, kind.isFatalFor(guarantee), new TreeSet<>(mismatches.keySet()), ex);
+    private Pending redeliveryLies() {
+        Map<String, String> lies = new DeliveryRules(ix).redeliveryLies();
+        return perName(AnomalyKind.REDELIVERY_LIE, new TreeSet<>(lies.keySet()), lies::get);
     }
 
-    private Anomaly redeliveryLies() {
-        // A delivery count belongs to a log record, so a repeat is the same (partition, offset) seen again;
-        // the same id at another offset is a log duplicate (dup-log), not a redelivery. Only one delivery
-        // of a record can be its first: a second deliveryCount=1 is the lie, in whatever order the history
-        // recorded them (a paused consumer records its count-1 poll after another member's count-2 one).
-        Map<HistoryIndex.Position, Long> firstDeliveryAt = new HashMap<>();
-        SortedMap<String, String> lies = new TreeMap<>();
-        for (HistoryIndex.DeliveryAt d : ix.deliveries) {
-            if (d.delivery().deliveryCount() != 1) {
-                continue;
-            }
-            HistoryIndex.Position record = new HistoryIndex.Position(d.delivery().partition(), d.delivery().offset());
-            Long earlier = firstDeliveryAt.putIfAbsent(record, d.event().i());
-            if (earlier != null) {
-                lies.putIfAbsent(d.delivery().id(), "partition/offset " + record + " delivered with deliveryCount=1 "
-                        + "at event " + earlier + " and again at event " + d.event().i());
-            }
-        }
-        return perId(AnomalyKind.REDELIVERY_LIE, new TreeSet<>(lies.keySet()), lies::get);
+    /** In L ∪ D ∪ P ∪ Pₕ, using only the final reads the history has. */
+    private boolean visible(int id) {
+        return ix.delivered(id) > 0 || ix.logged(id) > 0 || ix.applied(id) > 0 || ix.appliedByHistory(id) > 0;
     }
 
-    private SortedMap<String, AccountState> accounts() {
-        return ((EventValue.ReadState) ix.readState.value()).accounts();
+    private String visibility(int id) {
+        return "in drained log " + ix.logged(id) + "×, delivered " + ix.delivered(id) + "×, applied "
+                + ix.applied(id) + "× in the final state and in " + ix.appliedByHistory(id) + " apply ok event(s)";
     }
 
-    /** L ∪ D ∪ P ∪ Pₕ as a set, using only the final reads the history has. */
-    private SortedSet<String> visible() {
-        SortedSet<String> out = new TreeSet<>(ix.delivered.elements());
-        out.addAll(ix.logged.elements());
-        out.addAll(ix.applied.elements());
-        out.addAll(ix.appliedByHistory.elements());
-        return out;
-    }
-
-    private String visibility(String id) {
-        return "in drained log " + ix.logged.count(id) + "×, delivered " + ix.delivered.count(id) + "×, applied "
-                + ix.applied.count(id) + "× in the final state and in " + ix.appliedByHistory.count(id)
-                + " apply ok event(s)";
-    }
-
-    private String outcome(String id) {
-        if (ix.confirmed.contains(id)) {
+    private String outcome(int id) {
+        if (ix.confirmed(id)) {
             return "send ok";
         }
-        if (ix.failed.contains(id)) {
+        if (ix.failed(id)) {
             return "send failed";
         }
-        if (ix.unknown.contains(id)) {
+        if (ix.unknown(id)) {
             return "send unknown";
         }
         return "never sent";
-    }
-
-    private static String firstFew(SortedSet<String> ids) {
-        return ids.size() <= 8 ? ids.toString() : ids.stream().limit(8).toList() + " and " + (ids.size() - 8) + " more";
-    }
-
-    private static SortedSet<String> minus(Set<String> a, Set<String> b) {
-        SortedSet<String> out = new TreeSet<>(a);
-        out.removeAll(b);
-        return out;
-    }
-
-    private static SortedSet<String> intersect(Set<String> a, Set<String> b) {
-        SortedSet<String> out = new TreeSet<>(a);
-        out.retainAll(b);
-        return out;
-    }
-
-    private static SortedSet<String> union(Set<String> a, Set<String> b) {
-        SortedSet<String> out = new TreeSet<>(a);
-        out.addAll(b);
-        return out;
     }
 }

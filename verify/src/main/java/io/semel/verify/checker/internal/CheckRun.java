@@ -9,6 +9,8 @@ import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.History;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -16,18 +18,32 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** One check of one history: index, anomalies, non-triviality, verdict. Pure and deterministic. */
+/**
+ * One check of one history: index (one pass), anomalies, examples (a second pass, only if something was found),
+ * non-triviality, verdict. Pure and deterministic: the same history gives the same result whether it comes from
+ * memory or from a file.
+ */
 public final class CheckRun {
     private CheckRun() {
     }
 
     public static CheckResult check(History history, CheckerOptions options) {
-        HistoryIndex ix = new HistoryIndex(history);
-        Guarantee guarantee = history.header().guarantee();
+        try {
+            return check(EventSource.of(history), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a history in memory cannot fail to be read", e);
+        }
+    }
+
+    public static CheckResult check(EventSource source, CheckerOptions options) throws IOException {
+        HistoryIndex ix = new HistoryIndex(source.header());
+        source.forEach(ix::accept);
+        ix.finish();
+        Guarantee guarantee = source.header().guarantee();
         // Kafka keeps no per-record delivery count (a plain consumer re-reads from its committed offset, KafkaSource
         // counts nacks in memory only), so the two rules that hold a broker to its counts do not apply to it.
-        boolean countsKept = !EventValue.Header.ENGINE_KAFKA.equals(history.header().engineOrDefault());
-        SortedMap<AnomalyKind, Anomaly> anomalies = new AnomalyFinder(ix, guarantee, countsKept).findAll();
+        boolean countsKept = !EventValue.Header.ENGINE_KAFKA.equals(source.header().engineOrDefault());
+        SortedMap<AnomalyKind, Anomaly> anomalies = new AnomalyFinder(ix, guarantee, countsKept).findAll(source);
 
         List<String> reasons = new ArrayList<>();
         boolean fatal = false;
@@ -57,17 +73,26 @@ public final class CheckRun {
             verdict = Verdict.VALID;
         }
         reasons.addAll(trivial);
-        SortedSet<String> recovered = recovered(ix);
-        return new CheckResult(guarantee, verdict, reasons, counts(ix, anomalies, recovered), anomalies,
-                redeliveryHistogram(ix), unseen(ix), recovered);
+        SortedSet<String> recovered = idsWhere(ix, id -> ix.unknown(id)
+                && (ix.logged(id) > 0 || ix.delivered(id) > 0 || ix.applied(id) > 0));
+        SortedSet<String> unseen = idsWhere(ix, id -> ix.confirmed(id) && ix.delivered(id) == 0);
+        return new CheckResult(guarantee, verdict, reasons, counts(ix, anomalies, recovered, unseen), anomalies,
+                redeliveryHistogram(ix), unseen, recovered);
     }
 
-    private static Counts counts(HistoryIndex ix, SortedMap<AnomalyKind, Anomaly> anomalies, SortedSet<String> recovered) {
+    private static Counts counts(HistoryIndex ix, SortedMap<AnomalyKind, Anomaly> anomalies, SortedSet<String> recovered,
+            SortedSet<String> unseen) {
         SortedSet<String> lost = subjects(anomalies, AnomalyKind.LOST, AnomalyKind.LOST_LOG, AnomalyKind.LOST_DELIVERED);
         SortedSet<String> duplicated = subjects(anomalies, AnomalyKind.DUP_LOG, AnomalyKind.DUP_APPLIED);
-        return new Counts(ix.attempted.size(), ix.confirmed.size(), ix.failed.size(), ix.unknown.size(),
-                recovered.size(), ix.deliveries.size(), ix.delivered.elements().size(), ix.logged.size(),
-                ix.applied.elements().size(), lost.size(), duplicated.size(), unseen(ix).size());
+        long delivered = 0;
+        long applied = 0;
+        for (int id = 0; id < ix.idCount(); id++) {
+            delivered += ix.delivered(id) > 0 ? 1 : 0;
+            applied += ix.applied(id) > 0 ? 1 : 0;
+        }
+        return new Counts(ix.attemptedCount(), ix.confirmedCount(), ix.failedCount(), ix.unknownCount(),
+                recovered.size(), ix.deliveries.size(), delivered, ix.drainLog == null ? 0 : ix.drainLog.size(),
+                applied, lost.size(), duplicated.size(), unseen.size());
     }
 
     private static SortedSet<String> subjects(SortedMap<AnomalyKind, Anomaly> anomalies, AnomalyKind... kinds) {
@@ -81,25 +106,21 @@ public final class CheckRun {
         return out;
     }
 
-    private static SortedSet<String> recovered(HistoryIndex ix) {
+    private static SortedSet<String> idsWhere(HistoryIndex ix, java.util.function.IntPredicate rule) {
         SortedSet<String> out = new TreeSet<>();
-        for (String id : ix.unknown) {
-            if (ix.logged.contains(id) || ix.delivered.contains(id) || ix.applied.contains(id)) {
-                out.add(id);
+        for (int id = 0; id < ix.idCount(); id++) {
+            if (rule.test(id)) {
+                out.add(ix.name(id));
             }
         }
         return out;
     }
 
-    private static SortedSet<String> unseen(HistoryIndex ix) {
-        SortedSet<String> out = new TreeSet<>(ix.confirmed);
-        out.removeAll(ix.delivered.elements());
-        return out;
-    }
-
     private static SortedMap<Integer, Long> redeliveryHistogram(HistoryIndex ix) {
         SortedMap<Integer, Long> out = new TreeMap<>();
-        ix.deliveries.forEach(d -> out.merge(d.delivery().deliveryCount(), 1L, Long::sum));
+        for (int k = 0; k < ix.deliveries.size(); k++) {
+            out.merge(ix.deliveries.count(k), 1L, Long::sum);
+        }
         return out;
     }
 }

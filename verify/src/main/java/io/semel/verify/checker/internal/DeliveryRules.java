@@ -1,14 +1,8 @@
 package io.semel.verify.checker.internal;
 
-import io.semel.verify.history.Delivery;
-import io.semel.verify.history.EventValue;
-import io.semel.verify.history.HistoryEvent;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SortedMap;
 
 /**
  * Rules over deliveries alone (no final read needed), from what the broker's group core may legally hand out
@@ -19,34 +13,26 @@ import java.util.SortedMap;
  * <p>A <em>lease stream</em> is the deliveries of one partition to one consumer under one lease epoch, in
  * history order. One consumer's events reach the history in the order it made them (one poll thread; a killed
  * generation's lines all come before its kill), but two consumers' events may be reordered by the merge, so the
- * order-based rules compare deliveries of one consumer only. Not thread-safe.
+ * order-based rules compare deliveries of one consumer only.
+ *
+ * <p>The per-record and per-lease maps are {@link KeyTable}s over delivery indexes (28–75 bytes per key), built
+ * by the rule that needs them and dropped after it. Not thread-safe.
  */
 final class DeliveryRules {
     private final HistoryIndex ix;
+    private final Deliveries ds;
 
     DeliveryRules(HistoryIndex ix) {
         this.ix = ix;
-    }
-
-    private record LeaseKey(String consumer, long partition, long epoch) {
-    }
-
-    private static long epochOf(Delivery d, HistoryEvent e) {
-        return d.leaseEpoch() != EventValue.UNASSIGNED ? d.leaseEpoch() : ((EventValue.Deliver) e.value()).epoch();
-    }
-
-    private record ConsumerRecord(String consumer, HistoryIndex.Position record) {
-    }
-
-    private record RecordCount(HistoryIndex.Position record, int deliveryCount) {
-    }
-
-    private static HistoryIndex.Position position(Delivery d) {
-        return new HistoryIndex.Position(d.partition(), d.offset());
+        this.ds = ix.deliveries;
     }
 
     private static String at(long partition, long offset) {
         return partition + "/" + offset;
+    }
+
+    private String consumer(int k) {
+        return ix.consumers.name(ds.consumer(k));
     }
 
     /**
@@ -54,24 +40,27 @@ final class DeliveryRules {
      * partition reached, that no delivery ever carried. The group hands out offsets in order, so everything
      * below a delivered offset was handed out at least once, and an unsettled one again until it is settled.
      */
-    SortedMap<String, Finding> lostWrites() {
+    Finding.Collector lostWrites() {
         Map<Long, Long> maxDelivered = new HashMap<>();
-        for (HistoryIndex.DeliveryAt d : ix.deliveries) {
-            maxDelivered.merge(d.delivery().partition(), d.delivery().offset(), Math::max);
+        for (int k = 0; k < ds.size(); k++) {
+            maxDelivered.merge(ds.partition(k), ds.offset(k), Math::max);
         }
         Finding.Collector out = new Finding.Collector();
-        for (HistoryIndex.SendAt s : ix.sendOrder) {
-            EventValue.Send ok = s.confirmed();
-            if (ok == null || ix.delivered.contains(ok.id())) {
+        for (int s = 0; s < ix.orderId.size(); s++) {
+            int ok = ix.orderOk.get(s);
+            if (ok == HistoryIndex.NO_OK || ix.delivered(ix.okId.get(ok)) > 0) {
                 continue;
             }
-            Long max = maxDelivered.get(ok.partition());
-            if (max != null && ok.offset() < max) {
-                out.add(ok.id(), "confirmed at " + at(ok.partition(), ok.offset()) + ", never delivered, although "
-                        + at(ok.partition(), max) + " was", List.of(ok.id()));
+            long partition = ix.okPartition.get(ok);
+            long offset = ix.okOffset.get(ok);
+            Long max = maxDelivered.get(partition);
+            if (max != null && offset < max) {
+                String id = ix.name(ix.okId.get(ok));
+                out.add(id, "confirmed at " + at(partition, offset) + ", never delivered, although "
+                        + at(partition, max) + " was", List.of(id));
             }
         }
-        return out.findings();
+        return out;
     }
 
     /**
@@ -79,36 +68,33 @@ final class DeliveryRules {
      * then new offsets above all of them), and within one lease stream first deliveries (deliveryCount 1) must
      * increase: they come from the group's next offset, which never goes back.
      */
-    SortedMap<String, Finding> pollReorders() {
+    Finding.Collector pollReorders() {
         Finding.Collector out = new Finding.Collector();
-        Map<LeaseKey, Delivery> lastFirst = new HashMap<>();
-        HistoryEvent current = null;
-        Map<Long, Delivery> lastInEvent = new HashMap<>();
-        for (HistoryIndex.DeliveryAt at : ix.deliveries) {
-            Delivery d = at.delivery();
-            if (at.event() != current) {
-                current = at.event();
+        KeyTable lastFirst = new KeyTable(1024);
+        long current = -1;
+        Map<Long, Integer> lastInEvent = new HashMap<>();
+        for (int k = 0; k < ds.size(); k++) {
+            if (ds.eventI(k) != current) {
+                current = ds.eventI(k);
                 lastInEvent.clear();
             }
-            Delivery prev = lastInEvent.put(d.partition(), d);
-            if (prev != null && prev.offset() >= d.offset()) {
-                out.add(at(d.partition(), d.offset()), "event " + current.i() + " delivers " + at(d.partition(),
-                        d.offset()) + " after " + at(prev.partition(), prev.offset()) + " in the same poll",
-                        List.of(d.id(), prev.id()));
+            Integer prev = lastInEvent.put(ds.partition(k), k);
+            if (prev != null && ds.offset(prev) >= ds.offset(k)) {
+                out.add(at(ds.partition(k), ds.offset(k)), "event " + current + " delivers " + at(ds.partition(k),
+                        ds.offset(k)) + " after " + at(ds.partition(prev), ds.offset(prev)) + " in the same poll",
+                        List.of(ix.name(ds.id(k)), ix.name(ds.id(prev))));
             }
-            if (d.deliveryCount() != 1) {
+            if (ds.count(k) != 1) {
                 continue;
             }
-            LeaseKey key = new LeaseKey(((EventValue.Deliver) current.value()).consumer(), d.partition(),
-                    epochOf(d, current));
-            Delivery before = lastFirst.put(key, d);
-            if (before != null && before.offset() >= d.offset()) {
-                out.add(at(d.partition(), d.offset()), key.consumer() + " lease " + key.epoch() + ": first delivery of "
-                        + at(d.partition(), d.offset()) + " (event " + current.i() + ") after the first delivery of "
-                        + at(before.partition(), before.offset()), List.of(d.id(), before.id()));
+            int before = lastFirst.put(ds.consumer(k), ds.partition(k), ds.epoch(k), k);
+            if (before != KeyTable.ABSENT && ds.offset(before) >= ds.offset(k)) {
+                out.add(at(ds.partition(k), ds.offset(k)), consumer(k) + " lease " + ds.epoch(k) + ": first delivery of "
+                        + at(ds.partition(k), ds.offset(k)) + " (event " + current + ") after the first delivery of "
+                        + at(ds.partition(before), ds.offset(before)), List.of(ix.name(ds.id(k)), ix.name(ds.id(before))));
             }
         }
-        return out.findings();
+        return out;
     }
 
     /**
@@ -116,32 +102,32 @@ final class DeliveryRules {
      * between them was never delivered to anyone in the whole history. (A delivery the consumer never recorded
      * — a lost poll reply, a kill — is redelivered later, so an offset that shows up anywhere is not a skip.)
      */
-    SortedMap<String, Finding> pollSkips() {
-        Set<HistoryIndex.Position> everDelivered = new HashSet<>();
-        ix.deliveries.forEach(d -> everDelivered.add(position(d.delivery())));
+    Finding.Collector pollSkips() {
+        KeyTable everDelivered = new KeyTable(ds.size());
+        for (int k = 0; k < ds.size(); k++) {
+            everDelivered.putIfAbsent(ds.partition(k), ds.offset(k), 0, k);
+        }
         Finding.Collector out = new Finding.Collector();
-        Map<LeaseKey, Delivery> lastFirst = new HashMap<>();
-        for (HistoryIndex.DeliveryAt at : ix.deliveries) {
-            Delivery d = at.delivery();
-            if (d.deliveryCount() != 1) {
+        KeyTable lastFirst = new KeyTable(1024);
+        for (int k = 0; k < ds.size(); k++) {
+            if (ds.count(k) != 1) {
                 continue;
             }
-            LeaseKey key = new LeaseKey(((EventValue.Deliver) at.event().value()).consumer(), d.partition(),
-                    epochOf(d, at.event()));
-            Delivery before = lastFirst.put(key, d);
-            if (before == null || d.offset() <= before.offset() + 1) {
+            int before = lastFirst.put(ds.consumer(k), ds.partition(k), ds.epoch(k), k);
+            if (before == KeyTable.ABSENT || ds.offset(k) <= ds.offset(before) + 1) {
                 continue;
             }
-            for (long x = before.offset() + 1; x < d.offset(); x++) {
-                if (!everDelivered.contains(new HistoryIndex.Position(d.partition(), x))) {
-                    out.add(at(d.partition(), x), key.consumer() + " lease " + key.epoch() + " was first handed "
-                            + at(before.partition(), before.offset()) + ", then " + at(d.partition(), d.offset())
-                            + " (event " + at.event().i() + "); " + at(d.partition(), x) + " was never delivered",
-                            List.of(before.id(), d.id()));
+            long p = ds.partition(k);
+            for (long x = ds.offset(before) + 1; x < ds.offset(k); x++) {
+                if (everDelivered.get(p, x, 0) == KeyTable.ABSENT) {
+                    out.add(at(p, x), consumer(k) + " lease " + ds.epoch(k) + " was first handed "
+                            + at(ds.partition(before), ds.offset(before)) + ", then " + at(p, ds.offset(k))
+                            + " (event " + ds.eventI(k) + "); " + at(p, x) + " was never delivered",
+                            List.of(ix.name(ds.id(before)), ix.name(ds.id(k))));
                 }
             }
         }
-        return out.findings();
+        return out;
     }
 
     /**
@@ -149,27 +135,54 @@ final class DeliveryRules {
      * than the same consumer's earlier delivery of it, or that carries a count another delivery of the record
      * already carried. A count of 1 on a repeat is {@code redelivery-lie}'s case and left to it.
      */
-    SortedMap<String, Finding> countsNotIncreasing() {
+    Finding.Collector countsNotIncreasing() {
         Finding.Collector out = new Finding.Collector();
-        Map<RecordCount, String> firstWithCount = new HashMap<>();
-        Map<ConsumerRecord, Integer> lastByConsumerRecord = new HashMap<>();
-        for (HistoryIndex.DeliveryAt at : ix.deliveries) {
-            Delivery d = at.delivery();
-            HistoryIndex.Position record = position(d);
-            String consumer = ((EventValue.Deliver) at.event().value()).consumer();
-            String sameCount = firstWithCount.putIfAbsent(new RecordCount(record, d.deliveryCount()), consumer);
-            Integer last = lastByConsumerRecord.put(new ConsumerRecord(consumer, record), d.deliveryCount());
-            if (d.deliveryCount() == 1) {
+        // (partition, offset, count) → the first delivery with that count; the key's third long is the count.
+        KeyTable firstWithCount = new KeyTable(ds.size());
+        // (partition, offset, consumer) → that consumer's last delivery of the record.
+        KeyTable lastByConsumer = new KeyTable(ds.size());
+        for (int k = 0; k < ds.size(); k++) {
+            long p = ds.partition(k);
+            long o = ds.offset(k);
+            int count = ds.count(k);
+            int sameCount = firstWithCount.putIfAbsent(p, o, count, k);
+            int last = lastByConsumer.put(p, o, ds.consumer(k), k);
+            if (count == 1) {
                 continue;
             }
-            if (last != null && d.deliveryCount() <= last) {
-                out.add(record.toString(), consumer + " got " + record + " with deliveryCount " + d.deliveryCount()
-                        + " (event " + at.event().i() + ") after deliveryCount " + last, List.of(d.id()));
-            } else if (sameCount != null) {
-                out.add(record.toString(), record + " delivered twice with deliveryCount " + d.deliveryCount() + " (to "
-                        + sameCount + ", then to " + consumer + " at event " + at.event().i() + ")", List.of(d.id()));
+            String record = at(p, o);
+            if (last != KeyTable.ABSENT && count <= ds.count(last)) {
+                out.add(record, consumer(k) + " got " + record + " with deliveryCount " + count
+                        + " (event " + ds.eventI(k) + ") after deliveryCount " + ds.count(last), List.of(ix.name(ds.id(k))));
+            } else if (sameCount != KeyTable.ABSENT) {
+                out.add(record, record + " delivered twice with deliveryCount " + count + " (to "
+                        + consumer(sameCount) + ", then to " + consumer(k) + " at event " + ds.eventI(k) + ")",
+                        List.of(ix.name(ds.id(k))));
             }
         }
-        return out.findings();
+        return out;
+    }
+
+    /**
+     * redelivery-lie: a delivery count belongs to a log record, so a repeat is the same (partition, offset) seen
+     * again; the same id at another offset is a log duplicate (dup-log), not a redelivery. Only one delivery of a
+     * record can be its first: a second deliveryCount=1 is the lie, in whatever order the history recorded them
+     * (a paused consumer records its count-1 poll after another member's count-2 one). Keyed by message id.
+     */
+    Map<String, String> redeliveryLies() {
+        KeyTable firstDelivery = new KeyTable(ds.size());
+        Map<String, String> lies = new HashMap<>();
+        for (int k = 0; k < ds.size(); k++) {
+            if (ds.count(k) != 1) {
+                continue;
+            }
+            int earlier = firstDelivery.putIfAbsent(ds.partition(k), ds.offset(k), 0, k);
+            if (earlier != KeyTable.ABSENT) {
+                lies.putIfAbsent(ix.name(ds.id(k)), "partition/offset " + at(ds.partition(k), ds.offset(k))
+                        + " delivered with deliveryCount=1 at event " + ds.eventI(earlier) + " and again at event "
+                        + ds.eventI(k));
+            }
+        }
+        return lies;
     }
 }

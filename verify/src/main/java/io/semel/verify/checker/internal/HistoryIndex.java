@@ -3,7 +3,6 @@ package io.semel.verify.checker.internal;
 import io.semel.verify.history.AccountState;
 import io.semel.verify.history.Delivery;
 import io.semel.verify.history.EventValue;
-import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.LogRecord;
 import io.semel.verify.history.OpType;
@@ -11,115 +10,233 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
+import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * One pass over a history into the sets of DESIGN §6: A, K, F, I, D, Pₕ, and L and P from the last
- * {@code drain-log ok} and {@code read-state ok}. Also keeps, per id, the events that mention it, for
- * examples. Not thread-safe; built and read by one checker call.
+ * One streaming pass over a history into the sets of DESIGN §6 — A, K, F, I, D, Pₕ, and L and P from the last
+ * {@code drain-log ok} and final {@code read-state ok} — fed one event at a time ({@link #accept}), keeping no
+ * event object except the nemesis events. Ids are interned to ints ({@link IdTable}); sets and multisets are
+ * per-id flags and counters; sends, deliveries, applies, reads and the log are parallel primitive arrays.
+ *
+ * <p>Memory, per distinct id: the id string (about 56 bytes) and about 40 bytes of tables and counters; per
+ * send about 32 bytes more (invoke order, and its ok); per delivered message 44 bytes ({@link Deliveries}); per
+ * id in an {@code apply ok} 4 bytes; per drained record 20 bytes ({@link DrainedLog}); per applied id of a
+ * read 4 bytes (8 for the final read). About 110 bytes per event of a soak history in all. Not thread-safe;
+ * built and read by one checker call.
  */
 final class HistoryIndex {
-    /** One delivered message and the deliver event it came in. */
-    record DeliveryAt(Delivery delivery, HistoryEvent event) {
-    }
+    private static final int ATTEMPTED = 1;
+    private static final int CONFIRMED = 2;
+    private static final int FAILED = 4;
+    private static final int UNKNOWN = 8;
+    /** No send ok for this send invoke. */
+    static final int NO_OK = -1;
 
-    /** A log record's place, printed "partition/offset"; the key of every per-record map of the rules. */
-    record Position(long partition, long offset) {
-        @Override
-        public String toString() {
-            return partition + "/" + offset;
-        }
-    }
+    final EventValue.Header header;
+    final IdTable ids = new IdTable();
+    final IdTable keys = new IdTable();
+    final IdTable consumers = new IdTable();
+    final IdTable producers = new IdTable();
+    private final IntList status = new IntList();
+    /** Per id: the key and amt of its (last) send invoke, for the state sums; key -1 when never invoked. */
+    private final IntList sendKey = new IntList();
+    private final LongList sendAmt = new LongList();
+    private final IntList sendOrderById = new IntList();
+    private final IntList delivered = new IntList();
+    private final IntList appliedByHistory = new IntList();
+    private final IntList logged = new IntList();
+    private final IntList applied = new IntList();
 
-    /** A (partition, offset) → id claim, from a send ok, a delivery or the drained log. */
-    record OffsetClaim(long partition, long offset, String id, HistoryEvent event) {
-    }
-
-    /**
-     * One {@code read-state ok} with the {@code i} of its invoke: an event completed before {@code invokeI}
-     * happened before the read began, so the read must reflect it.
-     */
-    record ReadAt(HistoryEvent event, long invokeI, EventValue.ReadState value, Multiset applied) {
-    }
-
-    /** One send invoke and, if it was confirmed, its ok; in invoke order. */
-    record SendAt(String producer, HistoryEvent invoke, EventValue.Send confirmed) {
-    }
-
-    final History history;
-    final SortedSet<String> attempted = new TreeSet<>();
-    final SortedSet<String> confirmed = new TreeSet<>();
-    final SortedSet<String> failed = new TreeSet<>();
-    final SortedSet<String> unknown = new TreeSet<>();
-    final Map<String, EventValue.Send> sends = new HashMap<>();
-    final Multiset delivered = new Multiset();
-    final List<DeliveryAt> deliveries = new ArrayList<>();
-    final Multiset appliedByHistory = new Multiset();
-    final List<OffsetClaim> offsetClaims = new ArrayList<>();
-    final List<HistoryEvent> nemesisEvents = new ArrayList<>();
-    /** Events mentioning each id (send, deliver, apply, ack), in order; never the final reads. */
-    final Map<String, List<HistoryEvent>> eventsById = new HashMap<>();
-    /** Every {@code apply ok}, in history order. */
-    final List<HistoryEvent> applyOks = new ArrayList<>();
+    /** Every send invoke in history order: its id, its producer and the index of its ok in the ok arrays. */
+    final IntList orderId = new IntList();
+    final IntList orderProducer = new IntList();
+    final IntList orderOk = new IntList();
+    /** Every send ok in history order: id, partition, offset, event {@code i}. */
+    final IntList okId = new IntList();
+    final LongList okPartition = new LongList();
+    final LongList okOffset = new LongList();
+    final LongList okEventI = new LongList();
+    final Deliveries deliveries = new Deliveries();
+    /** Every {@code apply ok} in history order: its {@code i}, and its ids at applyIds[applyStart[k]..]. */
+    final LongList applyOkI = new LongList();
+    final IntList applyStart = new IntList();
+    final IntList applyIds = new IntList();
     /** Every {@code read-state ok}, final or taken during the run, in history order. */
-    final List<ReadAt> reads = new ArrayList<>();
-    /** Every send invoke in history order, with its confirmation. */
-    final List<SendAt> sendOrder = new ArrayList<>();
-    HistoryEvent drainLog;
+    final List<StoreRead> reads = new ArrayList<>();
+    final List<HistoryEvent> nemesisEvents = new ArrayList<>();
+    /** The last {@code drain-log ok}, or null. */
+    DrainedLog drainLog;
     /** The last final {@code read-state ok}; reads taken during the run never stand for P. */
-    HistoryEvent readState;
-    final Multiset logged = new Multiset();
-    final Multiset applied = new Multiset();
+    StoreRead readState;
+    final CommitAckTracker commitAck = new CommitAckTracker();
 
-    HistoryIndex(History history) {
-        this.history = history;
-        Map<String, String> openSendByProc = new HashMap<>();
-        Map<String, Long> openReadByProc = new HashMap<>();
-        Map<String, Integer> sendAtById = new HashMap<>();
-        for (HistoryEvent e : history.events()) {
-            switch (e.f()) {
-                case SEND -> indexSend(e, openSendByProc, sendAtById);
-                case DELIVER -> indexDeliver(e);
-                case APPLY -> indexApply(e);
-                case ACK -> ((EventValue.Ack) e.value()).ids().forEach(id -> mention(id, e));
-                case NEMESIS -> nemesisEvents.add(e);
-                case DRAIN_LOG -> drainLog = e.type() == OpType.OK ? e : drainLog;
-                case READ_STATE -> indexRead(e, openReadByProc);
-                case HEADER -> throw new IllegalArgumentException("header inside the history at event " + e.i());
-            }
+    private final Map<String, Integer> openSendByProc = new HashMap<>();
+    private final Map<String, Long> openReadByProc = new HashMap<>();
+    private int attempted;
+    private int confirmed;
+    private int failed;
+    private int unknown;
+
+    HistoryIndex(EventValue.Header header) {
+        this.header = header;
+    }
+
+    void accept(HistoryEvent e) {
+        commitAck.accept(e);
+        switch (e.f()) {
+            case SEND -> indexSend(e);
+            case DELIVER -> indexDeliver(e);
+            case APPLY -> indexApply(e);
+            case ACK -> ((EventValue.Ack) e.value()).ids().forEach(ids::intern);
+            case NEMESIS -> nemesisEvents.add(e);
+            case DRAIN_LOG -> indexDrain(e);
+            case READ_STATE -> indexRead(e);
+            case HEADER -> throw new IllegalArgumentException("header inside the history at event " + e.i());
         }
+    }
+
+    /** Ends the pass: open sends become unknown, L and P are counted from the last drain and final read. */
+    void finish() {
         // An invoke that never completed may have taken effect: it is unknown, like an info.
-        unknown.addAll(openSendByProc.values());
+        openSendByProc.values().forEach(id -> flag(id, UNKNOWN));
+        openSendByProc.clear();
         if (drainLog != null) {
-            for (LogRecord r : ((EventValue.DrainLog) drainLog.value()).records()) {
-                logged.add(r.id());
-                offsetClaims.add(new OffsetClaim(r.partition(), r.offset(), r.id(), drainLog));
+            for (int k = 0; k < drainLog.size(); k++) {
+                logged.increment(drainLog.id(k));
             }
         }
         if (readState != null) {
-            for (AccountState acc : ((EventValue.ReadState) readState.value()).accounts().values()) {
-                acc.appliedIds().forEach(applied::add);
+            readState.accounts().values().forEach(acc -> {
+                for (int id : acc.appliedIds()) {
+                    applied.increment(id);
+                }
+            });
+        }
+    }
+
+    boolean hasDrainLog() {
+        return drainLog != null;
+    }
+
+    boolean hasReadState() {
+        return readState != null;
+    }
+
+    int idCount() {
+        return ids.size();
+    }
+
+    String name(int id) {
+        return ids.name(id);
+    }
+
+    boolean attempted(int id) {
+        return (status.getOr(id, 0) & ATTEMPTED) != 0;
+    }
+
+    boolean confirmed(int id) {
+        return (status.getOr(id, 0) & CONFIRMED) != 0;
+    }
+
+    boolean failed(int id) {
+        return (status.getOr(id, 0) & FAILED) != 0;
+    }
+
+    boolean unknown(int id) {
+        return (status.getOr(id, 0) & UNKNOWN) != 0;
+    }
+
+    int attemptedCount() {
+        return attempted;
+    }
+
+    int confirmedCount() {
+        return confirmed;
+    }
+
+    int failedCount() {
+        return failed;
+    }
+
+    int unknownCount() {
+        return unknown;
+    }
+
+    /** Times in D. */
+    int delivered(int id) {
+        return delivered.getOr(id, 0);
+    }
+
+    /** Times in Pₕ. */
+    int appliedByHistory(int id) {
+        return appliedByHistory.getOr(id, 0);
+    }
+
+    /** Times in L. */
+    int logged(int id) {
+        return logged.getOr(id, 0);
+    }
+
+    /** Times in P. */
+    int applied(int id) {
+        return applied.getOr(id, 0);
+    }
+
+    /** The account key of the id's send invoke, or null if it was never sent. */
+    String keyOf(int id) {
+        int k = sendKey.getOr(id, -1);
+        return k < 0 ? null : keys.name(k);
+    }
+
+    /** The amt of the id's send invoke; 0 if it was never sent (then it is left out of every sum). */
+    long amtOf(int id) {
+        return sendAmt.getOr(id, 0);
+    }
+
+    private void flag(int id, int bit) {
+        int before = status.getOr(id, 0);
+        if ((before & bit) == 0) {
+            status.put(id, before | bit, 0);
+            switch (bit) {
+                case ATTEMPTED -> attempted++;
+                case CONFIRMED -> confirmed++;
+                case FAILED -> failed++;
+                default -> unknown++;
             }
         }
     }
 
-    private void indexRead(HistoryEvent e, Map<String, Long> openReadByProc) {
-        if (e.type() == OpType.INVOKE) {
-            openReadByProc.put(e.proc(), e.i());
-            return;
+    private void indexSend(HistoryEvent e) {
+        EventValue.Send s = (EventValue.Send) e.value();
+        int id = ids.intern(s.id());
+        switch (e.type()) {
+            case INVOKE -> {
+                flag(id, ATTEMPTED);
+                sendKey.put(id, keys.intern(s.key()), -1);
+                sendAmt.put(id, s.amt(), 0);
+                openSendByProc.put(e.proc(), id);
+                sendOrderById.put(id, orderId.size(), -1);
+                orderId.add(id);
+                orderProducer.add(producers.intern(producerOf(e.proc())));
+                orderOk.add(NO_OK);
+            }
+            case OK -> {
+                flag(id, CONFIRMED);
+                int at = sendOrderById.getOr(id, -1);
+                if (at >= 0) {
+                    orderOk.set(at, okId.size());
+                }
+                okId.add(id);
+                okPartition.add(s.partition());
+                okOffset.add(s.offset());
+                okEventI.add(e.i());
+            }
+            case FAIL -> flag(id, FAILED);
+            case INFO -> flag(id, UNKNOWN);
         }
-        Long invokeI = openReadByProc.remove(e.proc());
-        if (e.type() != OpType.OK) {
-            return;
-        }
-        EventValue.ReadState rs = (EventValue.ReadState) e.value();
-        Multiset ids = new Multiset();
-        rs.accounts().values().forEach(acc -> acc.appliedIds().forEach(ids::add));
-        reads.add(new ReadAt(e, invokeI == null ? e.i() : invokeI, rs, ids));
-        if (rs.isFinal()) {
-            readState = e;
+        if (e.type().isCompletion()) {
+            openSendByProc.remove(e.proc());
         }
     }
 
@@ -132,97 +249,89 @@ final class HistoryIndex {
         return dot < 0 ? proc : proc.substring(0, dot);
     }
 
-    boolean hasDrainLog() {
-        return drainLog != null;
-    }
-
-    boolean hasReadState() {
-        return readState != null;
-    }
-
-    /** The drained log's records, empty without a drain. */
-    List<LogRecord> logRecords() {
-        return drainLog == null ? List.of() : ((EventValue.DrainLog) drainLog.value()).records();
-    }
-
-    private void indexSend(HistoryEvent e, Map<String, String> openSendByProc, Map<String, Integer> sendAtById) {
-        EventValue.Send s = (EventValue.Send) e.value();
-        mention(s.id(), e);
-        switch (e.type()) {
-            case INVOKE -> {
-                attempted.add(s.id());
-                sends.put(s.id(), s);
-                openSendByProc.put(e.proc(), s.id());
-                sendAtById.put(s.id(), sendOrder.size());
-                sendOrder.add(new SendAt(producerOf(e.proc()), e, null));
-            }
-            case OK -> {
-                confirmed.add(s.id());
-                offsetClaims.add(new OffsetClaim(s.partition(), s.offset(), s.id(), e));
-                Integer at = sendAtById.get(s.id());
-                if (at != null) {
-                    SendAt invoked = sendOrder.get(at);
-                    sendOrder.set(at, new SendAt(invoked.producer(), invoked.invoke(), s));
-                }
-            }
-            case FAIL -> failed.add(s.id());
-            case INFO -> unknown.add(s.id());
-        }
-        if (e.type().isCompletion()) {
-            openSendByProc.remove(e.proc());
-        }
-    }
-
     private void indexDeliver(HistoryEvent e) {
         if (e.type() != OpType.OK) {
             return;
         }
-        for (Delivery d : ((EventValue.Deliver) e.value()).messages()) {
-            delivered.add(d.id());
-            deliveries.add(new DeliveryAt(d, e));
-            offsetClaims.add(new OffsetClaim(d.partition(), d.offset(), d.id(), e));
-            mention(d.id(), e);
+        EventValue.Deliver v = (EventValue.Deliver) e.value();
+        int consumer = consumers.intern(v.consumer());
+        for (Delivery d : v.messages()) {
+            int id = ids.intern(d.id());
+            delivered.increment(id);
+            long epoch = d.leaseEpoch() != EventValue.UNASSIGNED ? d.leaseEpoch() : v.epoch();
+            deliveries.add(id, d.partition(), d.offset(), d.deliveryCount(), epoch, consumer, e.i());
         }
     }
 
     private void indexApply(HistoryEvent e) {
-        List<String> ids = ((EventValue.Apply) e.value()).ids();
-        ids.forEach(id -> mention(id, e));
-        if (e.type() == OpType.OK) {
-            ids.forEach(appliedByHistory::add);
-            applyOks.add(e);
+        List<String> applyIdsOfEvent = ((EventValue.Apply) e.value()).ids();
+        if (e.type() != OpType.OK) {
+            applyIdsOfEvent.forEach(ids::intern);
+            return;
+        }
+        applyOkI.add(e.i());
+        applyStart.add(applyIds.size());
+        for (String name : applyIdsOfEvent) {
+            int id = ids.intern(name);
+            appliedByHistory.increment(id);
+            applyIds.add(id);
         }
     }
 
-    private void mention(String id, HistoryEvent e) {
-        List<HistoryEvent> es = eventsById.computeIfAbsent(id, k -> new ArrayList<>());
-        // An apply invoke and its ok both list the id; keep each event once.
-        if (es.isEmpty() || es.get(es.size() - 1) != e) {
-            es.add(e);
-        }
+    /** The ids of the k-th {@code apply ok}. */
+    int applyEnd(int k) {
+        return k + 1 < applyStart.size() ? applyStart.get(k + 1) : applyIds.size();
     }
 
-    /** Σ amt per account over the given send ids; ids never sent are skipped (they are reported as unexpected). */
-    Map<String, Long> sumByAccount(Iterable<String> ids) {
-        Map<String, Long> out = new TreeMap<>();
-        for (String id : ids) {
-            EventValue.Send s = sends.get(id);
-            if (s != null) {
-                out.merge(s.key(), s.amt(), Long::sum);
+    private void indexDrain(HistoryEvent e) {
+        if (e.type() != OpType.OK) {
+            return;
+        }
+        DrainedLog log = new DrainedLog();
+        for (LogRecord r : ((EventValue.DrainLog) e.value()).records()) {
+            log.add(r.partition(), r.offset(), ids.intern(r.id()));
+        }
+        drainLog = log;
+    }
+
+    private void indexRead(HistoryEvent e) {
+        if (e.type() == OpType.INVOKE) {
+            openReadByProc.put(e.proc(), e.i());
+            return;
+        }
+        Long invokeI = openReadByProc.remove(e.proc());
+        if (e.type() != OpType.OK) {
+            return;
+        }
+        EventValue.ReadState rs = (EventValue.ReadState) e.value();
+        IntList all = new IntList();
+        SortedMap<String, StoreRead.Account> accounts = rs.isFinal() ? new TreeMap<>() : null;
+        rs.accounts().forEach((key, acc) -> {
+            int[] appliedIds = intern(acc);
+            for (int id : appliedIds) {
+                all.add(id);
             }
+            if (accounts != null) {
+                accounts.put(key, new StoreRead.Account(acc.balance(), appliedIds));
+            }
+        });
+        StoreRead read = new StoreRead(e.i(), invokeI == null ? e.i() : invokeI, rs.isFinal(), rs.positions(),
+                all.toArray(), accounts);
+        reads.add(read);
+        if (rs.isFinal()) {
+            // Only the last final read stands for P: an earlier one's accounts are never read again.
+            if (readState != null) {
+                readState.dropAccounts();
+            }
+            readState = read;
+        }
+    }
+
+    private int[] intern(AccountState acc) {
+        int[] out = new int[acc.appliedIds().size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = ids.intern(acc.appliedIds().get(k));
         }
         return out;
-    }
-
-    /** Σ amt over a list of ids (with repeats); ids never sent are skipped. */
-    long sumAmt(List<String> ids) {
-        long sum = 0;
-        for (String id : ids) {
-            EventValue.Send s = sends.get(id);
-            if (s != null) {
-                sum += s.amt();
-            }
-        }
-        return sum;
     }
 }

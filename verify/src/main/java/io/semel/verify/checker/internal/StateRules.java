@@ -1,12 +1,9 @@
 package io.semel.verify.checker.internal;
 
-import io.semel.verify.history.EventValue;
-import io.semel.verify.history.HistoryEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * Rules over the reads of the processor's store — the final one and those taken while the workload runs. A
@@ -22,22 +19,25 @@ final class StateRules {
     }
 
     /** apply-vanished: an id of an {@code apply ok} missing from a read that began after that ok. */
-    SortedMap<String, Finding> vanishedApplies() {
+    Finding.Collector vanishedApplies() {
         Finding.Collector out = new Finding.Collector();
-        for (HistoryIndex.ReadAt read : ix.reads) {
-            for (HistoryEvent apply : ix.applyOks) {
-                if (apply.i() >= read.invokeI()) {
+        for (StoreRead read : ix.reads) {
+            for (int a = 0; a < ix.applyOkI.size(); a++) {
+                long applyI = ix.applyOkI.get(a);
+                if (applyI >= read.invokeI) {
                     break;
                 }
-                for (String id : ((EventValue.Apply) apply.value()).ids()) {
-                    if (!read.applied().contains(id)) {
-                        out.add(id, "committed by apply ok at event " + apply.i() + ", absent from the "
-                                + kind(read) + " read-state at event " + read.event().i(), List.of(id));
+                for (int k = ix.applyStart.get(a); k < ix.applyEnd(a); k++) {
+                    int id = ix.applyIds.get(k);
+                    if (!read.contains(id)) {
+                        String name = ix.name(id);
+                        out.add(name, "committed by apply ok at event " + applyI + ", absent from the "
+                                + read.kind() + " read-state at event " + read.eventI, List.of(name));
                     }
                 }
             }
         }
-        return out.findings();
+        return out;
     }
 
     /**
@@ -46,28 +46,30 @@ final class StateRules {
      * with the latest read completed before it began: inclusion is transitive, so a rollback between any two
      * reads shows between two such neighbours, and the check stays linear in the number of reads.
      */
-    SortedMap<String, Finding> rollbacks() {
+    Finding.Collector rollbacks() {
         Finding.Collector out = new Finding.Collector();
-        for (HistoryIndex.ReadAt later : ix.reads) {
-            HistoryIndex.ReadAt earlier = null;
-            for (HistoryIndex.ReadAt r : ix.reads) {
-                if (r.event().i() < later.invokeI()) {
+        for (StoreRead later : ix.reads) {
+            StoreRead earlier = null;
+            for (StoreRead r : ix.reads) {
+                if (r.eventI < later.invokeI) {
                     earlier = r;
                 }
             }
             if (earlier == null) {
                 continue;
             }
-            for (String id : earlier.applied().elements()) {
-                int before = earlier.applied().count(id);
-                int after = later.applied().count(id);
-                if (after < before) {
-                    out.add(id, "applied " + before + "× in the read-state at event " + earlier.event().i() + ", "
-                            + after + "× in the " + kind(later) + " one at event " + later.event().i(), List.of(id));
+            StoreRead before = earlier;
+            earlier.forEachDistinct(id -> {
+                int was = before.count(id);
+                int now = later.count(id);
+                if (now < was) {
+                    String name = ix.name(id);
+                    out.add(name, "applied " + was + "× in the read-state at event " + before.eventI + ", "
+                            + now + "× in the " + later.kind() + " one at event " + later.eventI, List.of(name));
                 }
-            }
+            });
         }
-        return out.findings();
+        return out;
     }
 
     /**
@@ -76,10 +78,10 @@ final class StateRules {
      * that read, and (behind) every applied id logged in the partition sits below it. Partitions without a row
      * count as position 0. Needs the drained log to map offsets to ids.
      */
-    SortedMap<String, Finding> positionMismatches(LogRules log) {
+    Finding.Collector positionMismatches(LogRules log) {
         Finding.Collector out = new Finding.Collector();
-        for (HistoryIndex.ReadAt read : ix.reads) {
-            Map<Integer, Long> positions = read.value().positions();
+        for (StoreRead read : ix.reads) {
+            Map<Integer, Long> positions = read.positions;
             if (positions.isEmpty()) {
                 continue;
             }
@@ -88,37 +90,45 @@ final class StateRules {
                     return;
                 }
                 List<String> ids = log.idsAt(p, next - 1);
-                boolean applied = ids.stream().anyMatch(read.applied()::contains);
+                boolean applied = ids.stream().anyMatch(name -> read.contains(ix.ids.idOf(name)));
                 if (!applied) {
-                    out.add(p + "/" + (next - 1), "read-state at event " + read.event().i() + ": position of partition "
+                    out.add(p + "/" + (next - 1), "read-state at event " + read.eventI + ": position of partition "
                             + p + " is " + next + " but " + p + "/" + (next - 1) + " (log: " + ids
                             + ") is not applied in it", ids);
                 }
             });
-            for (String id : read.applied().elements()) {
-                behind(read, id, log, out);
-            }
+            behind(read, log).forEach((subject, f) -> out.add(subject, f.detail(), f.ids()));
         }
-        return out.findings();
+        return out;
     }
 
-    private static void behind(HistoryIndex.ReadAt read, String id, LogRules log, Finding.Collector out) {
-        Map<Integer, Long> positions = read.value().positions();
-        HistoryIndex.Position lowest = null;
-        for (HistoryIndex.Position at : log.positionsOf(id)) {
-            if (lowest == null || at.offset() < lowest.offset()) {
-                lowest = at;
+    /**
+     * The behind half for one read, by subject. Where two applied ids share their lowest log position, the
+     * finding names the id lowest in string order: the order the rule has always reported them in.
+     */
+    private SortedMap<String, Finding> behind(StoreRead read, LogRules log) {
+        SortedMap<String, Finding> out = new TreeMap<>();
+        read.forEachDistinct(id -> {
+            int lowest = log.lowestRecordOf(id);
+            if (lowest < 0) {
+                return; // not in the log: applied-not-in-log
             }
-        }
-        if (lowest == null) {
-            return; // not in the log: applied-not-in-log
-        }
-        int partition = (int) lowest.partition();
-        long next = positions.getOrDefault(partition, 0L);
-        if (lowest.offset() >= next) {
-            out.add(lowest.toString(), "read-state at event " + read.event().i() + ": " + id + " is applied but logged at "
-                    + lowest + ", at or above the position " + next + " of partition " + partition, List.of(id));
-        }
+            long partition = log.partition(lowest);
+            long offset = log.offset(lowest);
+            long next = read.positions.getOrDefault((int) partition, 0L);
+            if (offset < next) {
+                return;
+            }
+            String subject = partition + "/" + offset;
+            String name = ix.name(id);
+            Finding had = out.get(subject);
+            if (had == null || name.compareTo(had.ids().get(0)) < 0) {
+                out.put(subject, new Finding(subject, "read-state at event " + read.eventI + ": " + name
+                        + " is applied but logged at " + subject + ", at or above the position " + next
+                        + " of partition " + partition, List.of(name)));
+            }
+        });
+        return out;
     }
 
     /**
@@ -126,14 +136,7 @@ final class StateRules {
      * at-least-once and exactly-once it must apply it whatever the send's outcome was. At-most-once's accepted
      * cost is exactly this (ack before apply), so there it is only reported.
      */
-    SortedSet<String> lostDelivered() {
-        SortedSet<String> out = new TreeSet<>(ix.logged.elements());
-        out.retainAll(ix.delivered.elements());
-        out.removeAll(ix.applied.elements());
-        return out;
-    }
-
-    private static String kind(HistoryIndex.ReadAt read) {
-        return read.value().isFinal() ? "final" : "mid-run";
+    static boolean lostDelivered(HistoryIndex ix, int id) {
+        return ix.logged(id) > 0 && ix.delivered(id) > 0 && ix.applied(id) == 0;
     }
 }

@@ -8,10 +8,8 @@ import io.semel.verify.history.OpType;
 import io.semel.verify.history.ScheduledFault;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The non-triviality conditions of a run (background §3.5): a clean run proves something only if it
@@ -28,17 +26,17 @@ final class Triviality {
             reasons.add("scheduled fault " + missing.fault() + " " + missing.targets()
                     + " never took effect (no nemesis start ok with that fault and targets)");
         }
-        if (ix.unknown.isEmpty()) {
+        if (ix.unknownCount() == 0) {
             reasons.add("no send had an unknown outcome (|I| = 0): ambiguity was not exercised");
         }
-        if (ix.reads.stream().noneMatch(r -> !r.value().isFinal())) {
+        if (ix.reads.stream().noneMatch(r -> !r.isFinal)) {
             reasons.add("no read-state was taken while the workload ran (only " + ix.reads.size() + " read-state ok): "
                     + "apply-vanished and state-rollback were not exercised under faults");
         }
-        if (ix.confirmed.size() < minConfirmed) {
-            reasons.add("only " + ix.confirmed.size() + " sends confirmed, below the threshold " + minConfirmed);
+        if (ix.confirmedCount() < minConfirmed) {
+            reasons.add("only " + ix.confirmedCount() + " sends confirmed, below the threshold " + minConfirmed);
         }
-        if (guarantee == Guarantee.EXACTLY_ONCE && !consumerCrashedBetweenCommitAndAck(ix)) {
+        if (guarantee == Guarantee.EXACTLY_ONCE && !ix.commitAck.consumerCrashedBetweenCommitAndAck()) {
             reasons.add("no consumer crashed between commit and ack (no " + EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK
                     + " and no kill of a consumer holding committed, unacked ids)");
         }
@@ -55,7 +53,7 @@ final class Triviality {
             }
         }
         List<ScheduledFault> missing = new ArrayList<>();
-        for (ScheduledFault f : ix.history.header().faults()) {
+        for (ScheduledFault f : ix.header.faults()) {
             Integer n = happened.get(f);
             if (n == null || n == 0) {
                 missing.add(f);
@@ -64,37 +62,5 @@ final class Triviality {
             }
         }
         return missing;
-    }
-
-    /**
-     * True if a consumer died after committing and before acking. Counted: a nemesis start ok of
-     * {@code crash-after-commit-before-ack} (the crash point fires only after the commit, and the dying
-     * consumer may not live to record its apply), or a {@code kill} of a consumer that, at that moment,
-     * holds ids from an {@code apply ok} for which it has not even invoked an ack. An invoked ack may
-     * have reached the broker, so it does not count (conservative).
-     */
-    static boolean consumerCrashedBetweenCommitAndAck(HistoryIndex ix) {
-        Map<String, Set<String>> committedUnacked = new HashMap<>();
-        for (HistoryEvent e : ix.history.events()) {
-            if (e.value() instanceof EventValue.Apply a && e.type() == OpType.OK) {
-                committedUnacked.computeIfAbsent(a.consumer(), k -> new HashSet<>()).addAll(a.ids());
-            } else if (e.value() instanceof EventValue.Ack a && e.type() == OpType.INVOKE) {
-                committedUnacked.getOrDefault(a.consumer(), new HashSet<>()).removeAll(a.ids());
-            } else if (e.value() instanceof EventValue.Nemesis n && e.type() == OpType.OK
-                    && n.phase() == NemesisPhase.START) {
-                if (n.fault().equals(EventValue.Nemesis.CRASH_AFTER_COMMIT_BEFORE_ACK)) {
-                    return true;
-                }
-                if (n.fault().equals(EventValue.Nemesis.KILL)) {
-                    for (String target : n.targets()) {
-                        Set<String> pending = committedUnacked.remove(target);
-                        if (pending != null && !pending.isEmpty()) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        return false;
     }
 }

@@ -1,4 +1,4 @@
-package io.semel.verify.checker.internal;
+package io.semel.verify.checker.reference;
 
 import java.util.Collections;
 import java.util.SortedMap;
