@@ -7,6 +7,7 @@ import io.semel.client.internal.NanoClock;
 import io.semel.client.internal.PendingRecord;
 import io.semel.client.internal.ProducerConfig;
 import io.semel.client.internal.Sender;
+import io.semel.client.internal.StickyPartitioner;
 import io.semel.client.internal.TopicPartition;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Header;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -47,17 +49,25 @@ public final class Producer implements AutoCloseable {
     private final BrokerChannel channel;
     private final Sender sender;
     private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final KeylessPartitioning keyless;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+    /**
+     * STICKY: one partitioner per topic, each guarded by its own monitor (a leaf: held for a few field
+     * updates; taken by callers, and by the sender thread under Sender.lock when it cuts a batch).
+     */
+    private final Map<String, StickyPartitioner> sticky = new ConcurrentHashMap<>();
+    private final Random stickySeeds = new Random();
     private final Object sequenceOwnership = new Object();
     /** Guarded by sequenceOwnership: partitions whose sequences the caller owns, and the last one given. */
     private final Map<TopicPartition, Long> explicitLast = new ConcurrentHashMap<>();
     /** Guarded by sequenceOwnership: partitions whose sequences the producer assigns. */
     private final Set<TopicPartition> autoAssigned = new HashSet<>();
 
-    private Producer(ProducerConfig cfg) {
+    private Producer(ProducerConfig cfg, KeylessPartitioning keyless) {
         this.cfg = cfg;
+        this.keyless = keyless;
         this.channel = new BrokerChannel(cfg.connection());
-        this.sender = new Sender(cfg, channel, NanoClock.SYSTEM);
+        this.sender = new Sender(cfg, channel, NanoClock.SYSTEM, this::batchCut);
         Thread t = new Thread(sender, "semel-producer-sender-" + cfg.name());
         t.setDaemon(true);
         sender.start(t);
@@ -85,7 +95,8 @@ public final class Producer implements AutoCloseable {
     }
 
     /**
-     * Sends one record; partition = murmur2(key) mod n, or round-robin when {@code key} is null.
+     * Sends one record; partition = murmur2(key) mod n, or, when {@code key} is null, as the builder's
+     * {@link KeylessPartitioning} says (sticky by default).
      * May block up to maxBlockMs: for the topic's metadata on first use, and for buffer room.
      */
     public CompletableFuture<SendResult> send(String topic, byte[] key, byte[] value, List<Header> headers) {
@@ -93,9 +104,18 @@ public final class Producer implements AutoCloseable {
         validateTopic(topic);
         try {
             int n = partitionCount(topic);
-            int partition = key == null
-                    ? Math.floorMod(roundRobin.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), n)
-                    : Murmur2.partition(key, n);
+            PendingRecord rec = PendingRecord.of(key, value, headers, -1, sender.nanoTime());
+            int partition;
+            int leftFull = -1;
+            if (key != null) {
+                partition = Murmur2.partition(key, n);
+            } else if (keyless == KeylessPartitioning.ROUND_ROBIN || n == 1) {
+                partition = Math.floorMod(roundRobin.computeIfAbsent(topic, t -> new AtomicInteger()).getAndIncrement(), n);
+            } else {
+                StickyPartitioner.Choice c = chooseSticky(topic, n, rec.sizeBytes());
+                partition = c.partition();
+                leftFull = c.leftFull();
+            }
             TopicPartition tp = new TopicPartition(topic, partition);
             synchronized (sequenceOwnership) {
                 if (explicitLast.containsKey(tp)) {
@@ -104,9 +124,34 @@ public final class Producer implements AutoCloseable {
                 }
                 autoAssigned.add(tp);
             }
-            return enqueue(tp, key, value, headers, -1);
+            sender.append(tp, rec, leftFull < 0 ? null : new TopicPartition(topic, leftFull));
+            return rec.future();
         } catch (SemelException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private StickyPartitioner.Choice chooseSticky(String topic, int n, int recordBytes) {
+        StickyPartitioner sp = sticky.computeIfAbsent(topic, t -> {
+            synchronized (stickySeeds) {
+                return new StickyPartitioner(n, cfg.batchBytesMax(), new Random(stickySeeds.nextLong()));
+            }
+        });
+        synchronized (sp) {
+            return sp.choose(recordBytes);
+        }
+    }
+
+    /**
+     * On the sender thread, under Sender.lock: a batch of {@code tp} was cut, so a sticky partitioner
+     * of its topic leaves it. A record chosen for it just before still joins it and goes in the next batch.
+     */
+    private void batchCut(TopicPartition tp) {
+        StickyPartitioner sp = sticky.get(tp.topic());
+        if (sp != null) {
+            synchronized (sp) {
+                sp.batchTaken(tp.partition());
+            }
         }
     }
 
@@ -278,6 +323,7 @@ public final class Producer implements AutoCloseable {
         private long retryBackoffMaxMs = 1_000;
         private long deliveryTimeoutMs = 120_000;
         private boolean releaseOnClose;
+        private KeylessPartitioning keylessPartitioning = KeylessPartitioning.STICKY;
 
         private Builder(String bootstrap) {
             super(bootstrap, "semel-producer");
@@ -357,6 +403,16 @@ public final class Producer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How records without a key are spread over partitions: {@link KeylessPartitioning#STICKY}
+         * (default: one partition per batch, fewer and fuller batches) or
+         * {@link KeylessPartitioning#ROUND_ROBIN} (one partition per record in turn).
+         */
+        public Builder keylessPartitioning(KeylessPartitioning v) {
+            keylessPartitioning = Objects.requireNonNull(v);
+            return this;
+        }
+
         public Builder reconnectBackoffMs(int initialMs, int maxMs) {
             reconnectBackoffMs = initialMs;
             reconnectBackoffMaxMs = maxMs;
@@ -384,7 +440,7 @@ public final class Producer implements AutoCloseable {
             String n = name != null ? name : "producer-" + UUID.randomUUID();
             return new Producer(new ProducerConfig(cs, n, durable, guarantee, batchBytesMax, lingerMs,
                     inFlightBatchesMax, bufferedRecordsMax, maxBlockMs, retryBackoffMs, retryBackoffMaxMs,
-                    deliveryTimeoutMs, releaseOnClose));
+                    deliveryTimeoutMs, releaseOnClose), keylessPartitioning);
         }
 
         private static void check(String key, long v, long min, long max) {

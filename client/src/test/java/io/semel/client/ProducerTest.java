@@ -7,6 +7,7 @@ import io.semel.client.internal.Murmur2;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.InitProducer;
+import io.semel.protocol.LogRecord;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.nio.charset.StandardCharsets;
@@ -54,18 +55,85 @@ class ProducerTest {
     }
 
     @Test
-    void keyedRecordsGoToTheirMurmur2PartitionAndNullKeysRoundRobin() throws Exception {
-        Producer p = build(builder());
-        for (int i = 0; i < 3; i++) {
-            assertThat(get(p.send("orders", b("foobar"), b("v"))).partition()).isEqualTo(2);
-            assertThat(get(p.send("orders", b("abc"), b("v"))).partition()).isEqualTo(3);
+    void keyedRecordsGoToTheirMurmur2PartitionWhateverTheKeylessRule() throws Exception {
+        for (KeylessPartitioning rule : KeylessPartitioning.values()) {
+            Producer p = build(builder().name("p-" + rule).keylessPartitioning(rule));
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(p.send("orders", b("foobar"), b("v"))).partition()).as("%s", rule).isEqualTo(2);
+                get(p.send("orders", null, b("keyless between keyed")));
+                assertThat(get(p.send("orders", b("abc"), b("v"))).partition()).as("%s", rule).isEqualTo(3);
+            }
         }
         assertThat(Murmur2.partition(b("foobar"), 4)).isEqualTo(2);
-        Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < 4; i++) {
-            seen.add(get(p.send("orders", null, b("v" + i))).partition());
+    }
+
+    @Test
+    void roundRobinSendsEachKeylessRecordToTheNextPartition() throws Exception {
+        Producer p = build(builder().keylessPartitioning(KeylessPartitioning.ROUND_ROBIN).lingerMs(60_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fs.add(p.send("orders", null, b("v" + i)));
         }
-        assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3);
+        p.flush();
+        List<Integer> partitions = new ArrayList<>();
+        for (CompletableFuture<SendResult> f : fs) {
+            partitions.add(get(f).partition());
+        }
+        assertThat(partitions).containsExactly(0, 1, 2, 3, 0, 1, 2, 3);
+    }
+
+    /**
+     * The sticky rule: keyless records fill one partition's batch (as many as fit batchBytesMax), then
+     * the next partition's; the batch left behind is full and goes without waiting for the linger.
+     * Round-robin would put consecutive records on different partitions and fail both halves.
+     */
+    @Test
+    void stickyKeylessSendsFillOnePartitionsBatchBeforeMovingOnAndTheFullBatchNeedNotLinger() throws Exception {
+        int batchBytes = 1_000;
+        byte[] value = new byte[100];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        int perBatch = (batchBytes - RecordBatch.HEADER_BYTES) / recordBytes;
+        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < perBatch * 8 + 1; i++) {
+            fs.add(p.send("orders", null, value));
+        }
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < perBatch * 8; i++) {
+            // No flush: each of these batches was full, so it left at once despite lingerMs 60 s.
+            partitions.add(get(fs.get(i)).partition());
+        }
+        for (int run = 0; run < 8; run++) {
+            List<Integer> stick = partitions.subList(run * perBatch, (run + 1) * perBatch);
+            assertThat(stick).as("stick %d of %d records: %s", run, perBatch, partitions).containsOnly(stick.get(0));
+            if (run > 0) {
+                assertThat(stick.get(0)).as("moved on after stick %d", run - 1)
+                        .isNotEqualTo(partitions.get(run * perBatch - 1));
+            }
+        }
+        assertThat(Set.copyOf(partitions)).as("two rounds of sticks cover every partition").hasSize(4);
+        List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
+        assertThat(produces).hasSize(8);
+        for (Produce.Request r : produces) {
+            assertThat(r.batch().recordCount()).isEqualTo(perBatch);
+            assertThat(r.batch().sizeInBytes()).isLessThanOrEqualTo(batchBytes);
+        }
+    }
+
+    @Test
+    void stickyKeylessSendsMoveOnWhenTheirBatchLeaves() throws Exception {
+        Producer p = build(builder().lingerMs(0)); // each record's batch leaves at once
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            partitions.add(get(p.send("orders", null, b("v" + i))).partition());
+        }
+        for (int i = 1; i < partitions.size(); i++) {
+            assertThat(partitions.get(i)).as("record %d: %s", i, partitions).isNotEqualTo(partitions.get(i - 1));
+        }
+        for (int partition = 0; partition < 4; partition++) {
+            assertThat(java.util.Collections.frequency(partitions, partition)).as("partition %d of %s", partition,
+                    partitions).isEqualTo(10);
+        }
     }
 
     @Test

@@ -68,12 +68,21 @@ public final class Sender implements Runnable {
     private final SendEngine engine;
 
     public Sender(ProducerConfig cfg, BrokerChannel channel, NanoClock clock) {
+        this(cfg, channel, clock, tp -> { });
+    }
+
+    /**
+     * @param batchCut told on the sender thread, with {@link #lock} held, each time a batch is cut
+     *     from a partition's queue (the keyless partitioner moves on); must only update a few fields
+     */
+    public Sender(ProducerConfig cfg, BrokerChannel channel, NanoClock clock,
+            java.util.function.Consumer<TopicPartition> batchCut) {
         this.cfg = cfg;
         this.channel = channel;
         this.clock = clock;
         this.session = new ProducerSession(cfg.name(), ProducerSession.newInstanceToken());
         this.outcomes = new BatchOutcomes(cfg.name());
-        this.accumulator = new RecordAccumulator(cfg, outcomes::fail);
+        this.accumulator = new RecordAccumulator(cfg, outcomes::fail, batchCut);
         this.engine = new SendEngine(cfg, session, outcomes, clock, this::setFatal);
     }
 
@@ -96,6 +105,16 @@ public final class Sender implements Runnable {
      * @throws SemelException the record was not accepted (closed, fatal, buffer full)
      */
     public void append(TopicPartition tp, PendingRecord rec) {
+        append(tp, rec, null);
+    }
+
+    /**
+     * {@link #append(TopicPartition, PendingRecord)}, and marks what is queued for {@code full} as a
+     * full batch that need not linger (the keyless partitioner left it because this record did not fit).
+     *
+     * @param full a partition of the same topic, or null
+     */
+    public void append(TopicPartition tp, PendingRecord rec, TopicPartition full) {
         boolean onSender = Thread.currentThread() == thread;
         boolean clean;
         lock.lock();
@@ -117,6 +136,9 @@ public final class Sender implements Runnable {
             }
             outstanding++;
             accumulator.add(tp, rec);
+            if (full != null) {
+                accumulator.markFull(full);
+            }
             wake.signal();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
