@@ -50,11 +50,9 @@ public final class Producer implements AutoCloseable {
     private final Sender sender;
     private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
     private final KeylessPartitioning keyless;
+    private final int keylessStickBytes;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
-    /**
-     * STICKY: one partitioner per topic, each guarded by its own monitor (a leaf: held for a few field
-     * updates; taken by callers, and by the sender thread under Sender.lock when it cuts a batch).
-     */
+    /** STICKY: one partitioner per topic, each guarded by its own monitor (a leaf, held for a few field updates). */
     private final Map<String, StickyPartitioner> sticky = new ConcurrentHashMap<>();
     private final Random stickySeeds = new Random();
     private final Object sequenceOwnership = new Object();
@@ -63,11 +61,12 @@ public final class Producer implements AutoCloseable {
     /** Guarded by sequenceOwnership: partitions whose sequences the producer assigns. */
     private final Set<TopicPartition> autoAssigned = new HashSet<>();
 
-    private Producer(ProducerConfig cfg, KeylessPartitioning keyless) {
+    private Producer(ProducerConfig cfg, KeylessPartitioning keyless, int keylessStickBytes) {
         this.cfg = cfg;
         this.keyless = keyless;
+        this.keylessStickBytes = keylessStickBytes;
         this.channel = new BrokerChannel(cfg.connection());
-        this.sender = new Sender(cfg, channel, NanoClock.SYSTEM, this::batchCut);
+        this.sender = new Sender(cfg, channel, NanoClock.SYSTEM);
         Thread t = new Thread(sender, "semel-producer-sender-" + cfg.name());
         t.setDaemon(true);
         sender.start(t);
@@ -134,24 +133,11 @@ public final class Producer implements AutoCloseable {
     private StickyPartitioner.Choice chooseSticky(String topic, int n, int recordBytes) {
         StickyPartitioner sp = sticky.computeIfAbsent(topic, t -> {
             synchronized (stickySeeds) {
-                return new StickyPartitioner(n, cfg.batchBytesMax(), new Random(stickySeeds.nextLong()));
+                return new StickyPartitioner(n, keylessStickBytes, new Random(stickySeeds.nextLong()));
             }
         });
         synchronized (sp) {
             return sp.choose(recordBytes);
-        }
-    }
-
-    /**
-     * On the sender thread, under Sender.lock: a batch of {@code tp} was cut, so a sticky partitioner
-     * of its topic leaves it. A record chosen for it just before still joins it and goes in the next batch.
-     */
-    private void batchCut(TopicPartition tp) {
-        StickyPartitioner sp = sticky.get(tp.topic());
-        if (sp != null) {
-            synchronized (sp) {
-                sp.batchTaken(tp.partition());
-            }
         }
     }
 
@@ -311,6 +297,12 @@ public final class Producer implements AutoCloseable {
 
     /** Settings with units in their names; see docs/client.md for defaults. Not thread-safe. */
     public static final class Builder extends ClientBuilder<Builder> {
+        /**
+         * Default length of a keyless stick, in batches of batchBytesMax. Measured (docs/benchmarks.md,
+         * 4 partitions, fsync before confirm): one batch per stick left the force count where round-robin
+         * had it; ten brought it close to one partition's, so about one partition's writer is busy at a time.
+         */
+        public static final int KEYLESS_STICK_BATCHES = 10;
         private String name;
         private boolean durable;
         private DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
@@ -324,6 +316,7 @@ public final class Producer implements AutoCloseable {
         private long deliveryTimeoutMs = 120_000;
         private boolean releaseOnClose;
         private KeylessPartitioning keylessPartitioning = KeylessPartitioning.STICKY;
+        private Integer keylessStickBytes; // null: KEYLESS_STICK_BATCHES batches of batchBytesMax
 
         private Builder(String bootstrap) {
             super(bootstrap, "semel-producer");
@@ -413,6 +406,15 @@ public final class Producer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * STICKY: bytes of keyless records (batch header plus encoded records) one partition gets before
+         * the producer moves to the next; default {@value #KEYLESS_STICK_BATCHES} x batchBytesMax.
+         */
+        public Builder keylessStickBytes(int v) {
+            keylessStickBytes = v;
+            return this;
+        }
+
         public Builder reconnectBackoffMs(int initialMs, int maxMs) {
             reconnectBackoffMs = initialMs;
             reconnectBackoffMaxMs = maxMs;
@@ -437,10 +439,13 @@ public final class Producer implements AutoCloseable {
             check("retryBackoffMs", retryBackoffMs, 1, Long.MAX_VALUE);
             check("retryBackoffMaxMs", retryBackoffMaxMs, retryBackoffMs, Long.MAX_VALUE);
             check("deliveryTimeoutMs", deliveryTimeoutMs, 1, Long.MAX_VALUE);
+            long stickBytes = keylessStickBytes != null ? keylessStickBytes
+                    : Math.min(Integer.MAX_VALUE, (long) KEYLESS_STICK_BATCHES * batchBytesMax);
+            check("keylessStickBytes", stickBytes, 1, Integer.MAX_VALUE);
             String n = name != null ? name : "producer-" + UUID.randomUUID();
             return new Producer(new ProducerConfig(cs, n, durable, guarantee, batchBytesMax, lingerMs,
                     inFlightBatchesMax, bufferedRecordsMax, maxBlockMs, retryBackoffMs, retryBackoffMaxMs,
-                    deliveryTimeoutMs, releaseOnClose), keylessPartitioning);
+                    deliveryTimeoutMs, releaseOnClose), keylessPartitioning, (int) stickBytes);
         }
 
         private static void check(String key, long v, long min, long max) {

@@ -83,9 +83,10 @@ class ProducerTest {
     }
 
     /**
-     * The sticky rule: keyless records fill one partition's batch (as many as fit batchBytesMax), then
-     * the next partition's; the batch left behind is full and goes without waiting for the linger.
-     * Round-robin would put consecutive records on different partitions and fail both halves.
+     * The sticky rule with a stick of one batch: keyless records fill one partition's batch (as many
+     * as fit batchBytesMax), then the next partition's; the batch left behind is full and goes
+     * without waiting for the linger. Round-robin would put consecutive records on different
+     * partitions and fail both halves.
      */
     @Test
     void stickyKeylessSendsFillOnePartitionsBatchBeforeMovingOnAndTheFullBatchNeedNotLinger() throws Exception {
@@ -93,7 +94,7 @@ class ProducerTest {
         byte[] value = new byte[100];
         int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
         int perBatch = (batchBytes - RecordBatch.HEADER_BYTES) / recordBytes;
-        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes));
+        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes).keylessStickBytes(batchBytes));
         List<CompletableFuture<SendResult>> fs = new ArrayList<>();
         for (int i = 0; i < perBatch * 8 + 1; i++) {
             fs.add(p.send("orders", null, value));
@@ -103,15 +104,7 @@ class ProducerTest {
             // No flush: each of these batches was full, so it left at once despite lingerMs 60 s.
             partitions.add(get(fs.get(i)).partition());
         }
-        for (int run = 0; run < 8; run++) {
-            List<Integer> stick = partitions.subList(run * perBatch, (run + 1) * perBatch);
-            assertThat(stick).as("stick %d of %d records: %s", run, perBatch, partitions).containsOnly(stick.get(0));
-            if (run > 0) {
-                assertThat(stick.get(0)).as("moved on after stick %d", run - 1)
-                        .isNotEqualTo(partitions.get(run * perBatch - 1));
-            }
-        }
-        assertThat(Set.copyOf(partitions)).as("two rounds of sticks cover every partition").hasSize(4);
+        assertRunsOf(perBatch, 8, partitions);
         List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
         assertThat(produces).hasSize(8);
         for (Produce.Request r : produces) {
@@ -120,20 +113,67 @@ class ProducerTest {
         }
     }
 
+    /** By default a stick is ten batches: one partition gets them all, cut to batchBytesMax, before the next. */
     @Test
-    void stickyKeylessSendsMoveOnWhenTheirBatchLeaves() throws Exception {
-        Producer p = build(builder().lingerMs(0)); // each record's batch leaves at once
+    void byDefaultAStickSpansTenBatchesOfOnePartition() throws Exception {
+        int batchBytes = 1_000;
+        byte[] value = new byte[100];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        int perStick = (Producer.Builder.KEYLESS_STICK_BATCHES * batchBytes - RecordBatch.HEADER_BYTES) / recordBytes;
+        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < perStick * 4 + 1; i++) {
+            fs.add(p.send("orders", null, value));
+        }
         List<Integer> partitions = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            partitions.add(get(p.send("orders", null, b("v" + i))).partition());
+        for (int i = 0; i < perStick * 4; i++) {
+            partitions.add(get(fs.get(i)).partition());
         }
-        for (int i = 1; i < partitions.size(); i++) {
-            assertThat(partitions.get(i)).as("record %d: %s", i, partitions).isNotEqualTo(partitions.get(i - 1));
+        assertRunsOf(perStick, 4, partitions);
+        List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
+        assertThat(produces.size()).as("about ten batches per stick").isBetween(4 * 10, 4 * 11);
+        for (Produce.Request r : produces) {
+            assertThat(r.batch().sizeInBytes()).isLessThanOrEqualTo(batchBytes);
         }
+    }
+
+    /** {@code runs} runs of {@code length} records, each on one partition and each on another than the one before. */
+    private static void assertRunsOf(int length, int runs, List<Integer> partitions) {
+        for (int run = 0; run < runs; run++) {
+            List<Integer> stick = partitions.subList(run * length, (run + 1) * length);
+            assertThat(stick).as("stick %d of %d records: %s", run, length, partitions).containsOnly(stick.get(0));
+            if (run > 0) {
+                assertThat(stick.get(0)).as("moved on after stick %d", run - 1)
+                        .isNotEqualTo(partitions.get(run * length - 1));
+            }
+        }
+        assertThat(Set.copyOf(partitions)).as("four sticks or more cover every partition").hasSize(4);
+    }
+
+    /**
+     * A batch leaving does not end a stick (KIP-794's rule, not KIP-480's): sent one at a time, records
+     * still go to one partition until its byte budget is spent, and rounds spread sticks evenly.
+     */
+    @Test
+    void aBatchLeavingDoesNotEndTheStickOnlyTheBudgetDoes() throws Exception {
+        byte[] value = new byte[8];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        Producer p = build(builder().lingerMs(0).keylessStickBytes(RecordBatch.HEADER_BYTES + 3 * recordBytes));
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            partitions.add(get(p.send("orders", null, value)).partition()); // each record's batch leaves alone
+        }
+        assertRunsOf(3, 16, partitions);
         for (int partition = 0; partition < 4; partition++) {
             assertThat(java.util.Collections.frequency(partitions, partition)).as("partition %d of %s", partition,
-                    partitions).isEqualTo(10);
+                    partitions).isEqualTo(12);
         }
+    }
+
+    @Test
+    void aKeylessStickOfNoBytesIsRefused() {
+        assertThatThrownBy(() -> builder().keylessStickBytes(0).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keylessStickBytes 0");
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Records accepted by {@code send} and not yet in a batch, per partition, and the cutting of them
@@ -31,7 +30,6 @@ public final class RecordAccumulator {
 
     private final ProducerConfig cfg;
     private final Failures failures;
-    private final Consumer<TopicPartition> batchCut;
     private final Map<TopicPartition, ArrayDeque<PendingRecord>> queues = new LinkedHashMap<>();
     /**
      * Per partition, how many records at the head of its queue the keyless partitioner declared full
@@ -41,14 +39,8 @@ public final class RecordAccumulator {
     private final Map<TopicPartition, Integer> fullRecords = new HashMap<>();
 
     public RecordAccumulator(ProducerConfig cfg, Failures failures) {
-        this(cfg, failures, tp -> { });
-    }
-
-    /** @param batchCut told (under the owner's lock) each time a batch of a partition is cut */
-    public RecordAccumulator(ProducerConfig cfg, Failures failures, Consumer<TopicPartition> batchCut) {
         this.cfg = cfg;
         this.failures = failures;
-        this.batchCut = batchCut;
     }
 
     public void add(TopicPartition tp, PendingRecord rec) {
@@ -156,7 +148,6 @@ public final class RecordAccumulator {
      */
     ProducerBatch take(TopicPartition tp, long wallMillis, int limitBytes) {
         ArrayDeque<PendingRecord> q = queues.get(tp);
-        batchCut.accept(tp);
         PendingRecord first = q.poll();
         if (RecordBatch.HEADER_BYTES + (long) first.sizeBytes() > limitBytes) {
             // A record that cannot fit a batch is far above the per-record limit, the one a user sets per message:

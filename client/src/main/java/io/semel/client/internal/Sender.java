@@ -68,21 +68,12 @@ public final class Sender implements Runnable {
     private final SendEngine engine;
 
     public Sender(ProducerConfig cfg, BrokerChannel channel, NanoClock clock) {
-        this(cfg, channel, clock, tp -> { });
-    }
-
-    /**
-     * @param batchCut told on the sender thread, with {@link #lock} held, each time a batch is cut
-     *     from a partition's queue (the keyless partitioner moves on); must only update a few fields
-     */
-    public Sender(ProducerConfig cfg, BrokerChannel channel, NanoClock clock,
-            java.util.function.Consumer<TopicPartition> batchCut) {
         this.cfg = cfg;
         this.channel = channel;
         this.clock = clock;
         this.session = new ProducerSession(cfg.name(), ProducerSession.newInstanceToken());
         this.outcomes = new BatchOutcomes(cfg.name());
-        this.accumulator = new RecordAccumulator(cfg, outcomes::fail, batchCut);
+        this.accumulator = new RecordAccumulator(cfg, outcomes::fail);
         this.engine = new SendEngine(cfg, session, outcomes, clock, this::setFatal);
     }
 

@@ -86,7 +86,8 @@ class ProducerAgainstBrokerTest {
         broker.createTopic("t", 4);
         int count = 20_000;
         List<CompletableFuture<SendResult>> fs = new ArrayList<>();
-        try (Producer p = Producer.builder(broker.bootstrap()).batchBytesMax(4_096).build()) {
+        try (Producer p = Producer.builder(broker.bootstrap()).batchBytesMax(4_096)
+                .keylessStickBytes(4_096).build()) {
             for (int i = 0; i < count; i++) {
                 fs.add(p.send("t", bytes("m" + i)));
             }
