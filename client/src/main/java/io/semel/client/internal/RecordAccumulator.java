@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records accepted by {@code send} and not yet in a batch, per partition, and the cutting of them
- * into batches (by size, linger time and, for caller-owned sequences, contiguity). Not
- * thread-safe: the {@link Sender} guards it with its lock (caller threads add, the sender thread
- * takes); the simulation uses it from its one thread.
+ * into batches (by size, linger time, the keyless partitioner having left the partition and,
+ * for caller-owned sequences, contiguity). Not thread-safe: the {@link Sender} guards it with its
+ * lock (caller threads add, the sender thread takes); the simulation uses it from its one thread.
  */
 public final class RecordAccumulator {
     /** The broker's default maxRecordBytes, for messages (the client is not told the configured value). */

@@ -36,7 +36,8 @@ import java.util.Random;
  * than 0, 1, 2… so that many producers do not all fill the same partition at once.
  *
  * <p>Bytes are counted as the accumulator counts a batch (batch header once per stick plus each
- * record's encoded size); a record larger than the whole budget still gets a stick of its own.
+ * record's encoded size), so a stick of one batchBytesMax fills exactly one batch; a record larger
+ * than the whole budget still gets a stick of its own.
  * Pure: no clock, no I/O. Not thread-safe: the producer guards each instance with its monitor.
  */
 public final class StickyPartitioner {
