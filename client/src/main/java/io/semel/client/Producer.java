@@ -130,6 +130,12 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    /**
+     * The choice is made before the record reaches the sender's buffer, outside Sender.lock (lock order:
+     * the sequence-ownership check comes between). With several threads sending, a record chosen for a
+     * partition just before another thread's record ended its stick may arrive after that full batch
+     * was cut; it then waits for lingerMs in a small batch of its own. Rare, and only a smaller batch.
+     */
     private StickyPartitioner.Choice chooseSticky(String topic, int n, int recordBytes) {
         StickyPartitioner sp = sticky.computeIfAbsent(topic, t -> {
             synchronized (stickySeeds) {
