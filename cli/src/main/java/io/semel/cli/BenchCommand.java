@@ -3,6 +3,7 @@ package io.semel.cli;
 import io.semel.client.Admin;
 import io.semel.client.Consumer;
 import io.semel.client.DeliveryGuarantee;
+import io.semel.client.KeylessPartitioning;
 import io.semel.client.Message;
 import io.semel.client.Producer;
 import io.semel.client.ProducerStats;
@@ -55,6 +56,11 @@ final class BenchCommand {
         @Option(names = "--linger-ms", paramLabel = "L", description = "Producer lingerMs (default ${DEFAULT-VALUE}).")
         long lingerMs = 1;
 
+        @Option(names = "--keyless-stick-bytes", paramLabel = "B", description = "Producer keylessStickBytes: bytes "
+                + "one partition gets before the producer moves on (default: 10 x --batch-bytes); 0 = round-robin, "
+                + "one message per partition in turn.")
+        Integer keylessStickBytes;
+
         @Option(names = "--guarantee", paramLabel = "G", converter = ClientOptions.GuaranteeConverter.class,
                 description = "exactly-once (default), at-least-once or at-most-once.")
         DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
@@ -83,8 +89,8 @@ final class BenchCommand {
                     topic = target.topic(admin, partitions);
                 }
                 out.printf("setup: bench produce, %d messages x %d B, topic %s (%s partition(s)), %d producer(s), "
-                        + "batch %d B, linger %d ms, %s, durability %s, broker %s%n", count, size, topic,
-                        target.topic != null ? "existing" : partitions, producers, batchBytes, lingerMs,
+                        + "batch %d B, linger %d ms, keyless %s, %s, durability %s, broker %s%n", count, size, topic,
+                        target.topic != null ? "existing" : partitions, producers, batchBytes, lingerMs, keyless(),
                         ClientOptions.spell(guarantee), target.durability(), target.brokerDescription());
                 out.flush();
                 LatencySample latency = new LatencySample(count);
@@ -141,13 +147,27 @@ final class BenchCommand {
         }
 
         /** Runs the producers; returns the elapsed nanos from the first send to the last confirm. */
+        /** How keyless messages are spread, for the setup line. */
+        private String keyless() {
+            if (keylessStickBytes != null && keylessStickBytes == 0) {
+                return "round-robin";
+            }
+            long stick = keylessStickBytes != null ? keylessStickBytes
+                    : (long) Producer.Builder.KEYLESS_STICK_BATCHES * batchBytes;
+            return "sticky " + stick + " B";
+        }
+
         private long run(String bootstrap, String topic, LatencySample latency, long[] failed) throws Exception {
             byte[] value = new byte[size];
             Arrays.fill(value, (byte) 'b');
             List<Producer> ps = new ArrayList<>();
             for (int i = 0; i < producers; i++) {
                 ps.add(target.security.configure(Producer.builder(bootstrap)).clientId("semel-bench").guarantee(guarantee)
-                        .batchBytesMax(batchBytes).lingerMs(lingerMs).requestTimeoutMs(REQUEST_TIMEOUT_MS).build());
+                        .batchBytesMax(batchBytes).lingerMs(lingerMs).requestTimeoutMs(REQUEST_TIMEOUT_MS)
+                        .keylessPartitioning(keylessStickBytes != null && keylessStickBytes == 0
+                                ? KeylessPartitioning.ROUND_ROBIN : KeylessPartitioning.STICKY)
+                        .keylessStickBytes(keylessStickBytes != null && keylessStickBytes > 0 ? keylessStickBytes
+                                : Producer.Builder.KEYLESS_STICK_BATCHES * batchBytes).build());
             }
             AtomicLong next = new AtomicLong();
             List<Thread> threads = new ArrayList<>();

@@ -248,7 +248,8 @@ class SemelCliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).startsWith("setup: bench produce, 2000 messages x 100 B, topic b")
-                .contains("2 producer(s)", "batch 65536 B", "linger 1 ms", "exactly-once", "durability");
+                .contains("2 producer(s)", "batch 65536 B", "linger 1 ms", "keyless sticky 655360 B", "exactly-once",
+                        "durability");
         assertThat(lines.get(1)).startsWith("result: 2000 confirmed in ")
                 .containsPattern("msgs/s, [0-9.]+ MB/s; send-to-confirm latency p50 [0-9.]+ ms, p99 [0-9.]+ ms, "
                         + "max [0-9.]+ ms; 0 failed");
@@ -257,9 +258,10 @@ class SemelCliTest {
 
     @Test
     void benchProduceEmbeddedNamesTheFlushPolicy() {
-        Run r = semel("", "bench", "produce", "--count", "500", "--partitions", "2");
+        Run r = semel("", "bench", "produce", "--count", "500", "--partitions", "2", "--keyless-stick-bytes", "0");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("durability fsync-before-confirm, broker embedded in-process");
+        assertThat(r.out()).contains("keyless round-robin")
+                .contains("durability fsync-before-confirm, broker embedded in-process");
     }
 
     @Test

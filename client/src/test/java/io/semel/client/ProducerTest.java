@@ -7,6 +7,7 @@ import io.semel.client.internal.Murmur2;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.InitProducer;
+import io.semel.protocol.LogRecord;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.nio.charset.StandardCharsets;
@@ -54,18 +55,125 @@ class ProducerTest {
     }
 
     @Test
-    void keyedRecordsGoToTheirMurmur2PartitionAndNullKeysRoundRobin() throws Exception {
-        Producer p = build(builder());
-        for (int i = 0; i < 3; i++) {
-            assertThat(get(p.send("orders", b("foobar"), b("v"))).partition()).isEqualTo(2);
-            assertThat(get(p.send("orders", b("abc"), b("v"))).partition()).isEqualTo(3);
+    void keyedRecordsGoToTheirMurmur2PartitionWhateverTheKeylessRule() throws Exception {
+        for (KeylessPartitioning rule : KeylessPartitioning.values()) {
+            Producer p = build(builder().name("p-" + rule).keylessPartitioning(rule));
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(p.send("orders", b("foobar"), b("v"))).partition()).as("%s", rule).isEqualTo(2);
+                get(p.send("orders", null, b("keyless between keyed")));
+                assertThat(get(p.send("orders", b("abc"), b("v"))).partition()).as("%s", rule).isEqualTo(3);
+            }
         }
         assertThat(Murmur2.partition(b("foobar"), 4)).isEqualTo(2);
-        Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < 4; i++) {
-            seen.add(get(p.send("orders", null, b("v" + i))).partition());
+    }
+
+    @Test
+    void roundRobinSendsEachKeylessRecordToTheNextPartition() throws Exception {
+        Producer p = build(builder().keylessPartitioning(KeylessPartitioning.ROUND_ROBIN).lingerMs(60_000));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            fs.add(p.send("orders", null, b("v" + i)));
         }
-        assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3);
+        p.flush();
+        List<Integer> partitions = new ArrayList<>();
+        for (CompletableFuture<SendResult> f : fs) {
+            partitions.add(get(f).partition());
+        }
+        assertThat(partitions).containsExactly(0, 1, 2, 3, 0, 1, 2, 3);
+    }
+
+    /**
+     * The sticky rule with a stick of one batch: keyless records fill one partition's batch (as many
+     * as fit batchBytesMax), then the next partition's; the batch left behind is full and goes
+     * without waiting for the linger. Round-robin would put consecutive records on different
+     * partitions and fail both halves.
+     */
+    @Test
+    void stickyKeylessSendsFillOnePartitionsBatchBeforeMovingOnAndTheFullBatchNeedNotLinger() throws Exception {
+        int batchBytes = 1_000;
+        byte[] value = new byte[100];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        int perBatch = (batchBytes - RecordBatch.HEADER_BYTES) / recordBytes;
+        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes).keylessStickBytes(batchBytes));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < perBatch * 8 + 1; i++) {
+            fs.add(p.send("orders", null, value));
+        }
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < perBatch * 8; i++) {
+            // No flush: each of these batches was full, so it left at once despite lingerMs 60 s.
+            partitions.add(get(fs.get(i)).partition());
+        }
+        assertRunsOf(perBatch, 8, partitions);
+        List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
+        assertThat(produces).hasSize(8);
+        for (Produce.Request r : produces) {
+            assertThat(r.batch().recordCount()).isEqualTo(perBatch);
+            assertThat(r.batch().sizeInBytes()).isLessThanOrEqualTo(batchBytes);
+        }
+    }
+
+    /** By default a stick is ten batches: one partition gets them all, cut to batchBytesMax, before the next. */
+    @Test
+    void byDefaultAStickSpansTenBatchesOfOnePartition() throws Exception {
+        int batchBytes = 1_000;
+        byte[] value = new byte[100];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        int perStick = (Producer.Builder.KEYLESS_STICK_BATCHES * batchBytes - RecordBatch.HEADER_BYTES) / recordBytes;
+        Producer p = build(builder().lingerMs(60_000).batchBytesMax(batchBytes));
+        List<CompletableFuture<SendResult>> fs = new ArrayList<>();
+        for (int i = 0; i < perStick * 4 + 1; i++) {
+            fs.add(p.send("orders", null, value));
+        }
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < perStick * 4; i++) {
+            partitions.add(get(fs.get(i)).partition());
+        }
+        assertRunsOf(perStick, 4, partitions);
+        List<Produce.Request> produces = broker.requests(ApiKey.PRODUCE);
+        assertThat(produces.size()).as("about ten batches per stick").isBetween(4 * 10, 4 * 11);
+        for (Produce.Request r : produces) {
+            assertThat(r.batch().sizeInBytes()).isLessThanOrEqualTo(batchBytes);
+        }
+    }
+
+    /** {@code runs} runs of {@code length} records, each on one partition and each on another than the one before. */
+    private static void assertRunsOf(int length, int runs, List<Integer> partitions) {
+        for (int run = 0; run < runs; run++) {
+            List<Integer> stick = partitions.subList(run * length, (run + 1) * length);
+            assertThat(stick).as("stick %d of %d records: %s", run, length, partitions).containsOnly(stick.get(0));
+            if (run > 0) {
+                assertThat(stick.get(0)).as("moved on after stick %d", run - 1)
+                        .isNotEqualTo(partitions.get(run * length - 1));
+            }
+        }
+        assertThat(Set.copyOf(partitions)).as("four sticks or more cover every partition").hasSize(4);
+    }
+
+    /**
+     * A batch leaving does not end a stick (KIP-794's rule, not KIP-480's): sent one at a time, records
+     * still go to one partition until its byte budget is spent, and rounds spread sticks evenly.
+     */
+    @Test
+    void aBatchLeavingDoesNotEndTheStickOnlyTheBudgetDoes() throws Exception {
+        byte[] value = new byte[8];
+        int recordBytes = new LogRecord(null, value, List.of()).encodedSize();
+        Producer p = build(builder().lingerMs(0).keylessStickBytes(RecordBatch.HEADER_BYTES + 3 * recordBytes));
+        List<Integer> partitions = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            partitions.add(get(p.send("orders", null, value)).partition()); // each record's batch leaves alone
+        }
+        assertRunsOf(3, 16, partitions);
+        for (int partition = 0; partition < 4; partition++) {
+            assertThat(java.util.Collections.frequency(partitions, partition)).as("partition %d of %s", partition,
+                    partitions).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void aKeylessStickOfNoBytesIsRefused() {
+        assertThatThrownBy(() -> builder().keylessStickBytes(0).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keylessStickBytes 0");
     }
 
     @Test

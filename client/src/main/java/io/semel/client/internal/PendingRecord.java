@@ -16,7 +16,7 @@ public record PendingRecord(LogRecord record, long sequence, long enqueuedNanos,
         return new PendingRecord(new LogRecord(key, value, headers), sequence, nowNanos, new CompletableFuture<>());
     }
 
-    int sizeBytes() {
+    public int sizeBytes() {
         return record.encodedSize();
     }
 }

@@ -6,6 +6,7 @@ import io.semel.protocol.ErrorCode;
 import io.semel.protocol.RecordBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records accepted by {@code send} and not yet in a batch, per partition, and the cutting of them
- * into batches (by size, linger time and, for caller-owned sequences, contiguity). Not
- * thread-safe: the {@link Sender} guards it with its lock (caller threads add, the sender thread
- * takes); the simulation uses it from its one thread.
+ * into batches (by size, linger time, the keyless partitioner having left the partition and,
+ * for caller-owned sequences, contiguity). Not thread-safe: the {@link Sender} guards it with its
+ * lock (caller threads add, the sender thread takes); the simulation uses it from its one thread.
  */
 public final class RecordAccumulator {
     /** The broker's default maxRecordBytes, for messages (the client is not told the configured value). */
@@ -30,6 +31,12 @@ public final class RecordAccumulator {
     private final ProducerConfig cfg;
     private final Failures failures;
     private final Map<TopicPartition, ArrayDeque<PendingRecord>> queues = new LinkedHashMap<>();
+    /**
+     * Per partition, how many records at the head of its queue the keyless partitioner declared full
+     * batches: they need not linger. A count, not a flag, because the queue may hold several sticks'
+     * worth when callers outrun the sender.
+     */
+    private final Map<TopicPartition, Integer> fullRecords = new HashMap<>();
 
     public RecordAccumulator(ProducerConfig cfg, Failures failures) {
         this.cfg = cfg;
@@ -38,6 +45,29 @@ public final class RecordAccumulator {
 
     public void add(TopicPartition tp, PendingRecord rec) {
         queues.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(rec);
+    }
+
+    /**
+     * Marks what is queued for {@code tp} as a full batch, ready without lingering: the keyless
+     * partitioner moved on because the next record would not have fitted it.
+     */
+    public void markFull(TopicPartition tp) {
+        ArrayDeque<PendingRecord> q = queues.get(tp);
+        if (q != null && !q.isEmpty()) {
+            fullRecords.put(tp, q.size());
+        }
+    }
+
+    /** {@code count} records left the head of {@code tp}'s queue. */
+    private void removedFromHead(TopicPartition tp, int count) {
+        Integer f = fullRecords.get(tp);
+        if (f != null) {
+            if (f <= count) {
+                fullRecords.remove(tp);
+            } else {
+                fullRecords.put(tp, f - count);
+            }
+        }
     }
 
     /** Partitions that have (or had) queued records, in first-use order. */
@@ -70,8 +100,10 @@ public final class RecordAccumulator {
     /** Fails the queued records that waited deliveryTimeoutMs without being sent. */
     void expire(long now) {
         long timeout = TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs());
-        for (ArrayDeque<PendingRecord> q : queues.values()) {
+        for (Map.Entry<TopicPartition, ArrayDeque<PendingRecord>> e : queues.entrySet()) {
+            ArrayDeque<PendingRecord> q = e.getValue();
             while (!q.isEmpty() && now - q.peek().enqueuedNanos() - timeout >= 0) {
+                removedFromHead(e.getKey(), 1);
                 failures.fail(q.poll(), new DefiniteFailureException(ErrorCode.NONE, true, "record waited "
                         + cfg.deliveryTimeoutMs() + " ms (deliveryTimeoutMs) without being sent; nothing was sent"
                         + (unsentBecause == null ? " (broker unreachable or producer not initialised)"
@@ -87,14 +119,16 @@ public final class RecordAccumulator {
             return false;
         }
         boolean lingered = now - q.peek().enqueuedNanos() >= TimeUnit.MILLISECONDS.toNanos(cfg.lingerMs());
-        return lingered || urgent || bytesAtLeast(q, cfg.batchBytesMax());
+        return lingered || urgent || fullRecords.containsKey(tp) || bytesAtLeast(q, cfg.batchBytesMax());
     }
 
     /** When the oldest record of {@code tp} will have lingered, or Long.MAX_VALUE. */
     long lingerDeadline(TopicPartition tp) {
         ArrayDeque<PendingRecord> q = queues.get(tp);
-        return q == null || q.isEmpty() ? Long.MAX_VALUE
-                : q.peek().enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(cfg.lingerMs());
+        if (q == null || q.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        return q.peek().enqueuedNanos() + (fullRecords.containsKey(tp) ? 0 : TimeUnit.MILLISECONDS.toNanos(cfg.lingerMs()));
     }
 
     private static boolean bytesAtLeast(ArrayDeque<PendingRecord> q, int bytes) {
@@ -123,6 +157,7 @@ public final class RecordAccumulator {
                     + DEFAULT_MAX_RECORD_BYTES_TEXT + " unless configured; a record can never exceed the batch limit, "
                     + limitBytes + " bytes on this connection); nothing was sent. Send smaller messages, or raise "
                     + "maxRecordBytes and maxBatchBytes on the broker", null));
+            removedFromHead(tp, 1);
             return null;
         }
         List<PendingRecord> taken = new ArrayList<>();
@@ -139,6 +174,7 @@ public final class RecordAccumulator {
             size += next.sizeBytes();
             taken.add(q.poll());
         }
+        removedFromHead(tp, taken.size());
         return new ProducerBatch(tp, taken, explicit, wallMillis,
                 first.enqueuedNanos() + TimeUnit.MILLISECONDS.toNanos(cfg.deliveryTimeoutMs()));
     }
@@ -147,6 +183,7 @@ public final class RecordAccumulator {
     void failTopic(String topic, SemelException failure) {
         for (Map.Entry<TopicPartition, ArrayDeque<PendingRecord>> e : queues.entrySet()) {
             if (e.getKey().topic().equals(topic)) {
+                fullRecords.remove(e.getKey());
                 while (!e.getValue().isEmpty()) {
                     failures.fail(e.getValue().poll(), failure);
                 }
@@ -161,6 +198,7 @@ public final class RecordAccumulator {
             out.addAll(q);
             q.clear();
         }
+        fullRecords.clear();
         return out;
     }
 }

@@ -96,6 +96,16 @@ public final class Sender implements Runnable {
      * @throws SemelException the record was not accepted (closed, fatal, buffer full)
      */
     public void append(TopicPartition tp, PendingRecord rec) {
+        append(tp, rec, null);
+    }
+
+    /**
+     * {@link #append(TopicPartition, PendingRecord)}, and marks what is queued for {@code full} as a
+     * full batch that need not linger (the keyless partitioner left it because this record did not fit).
+     *
+     * @param full a partition of the same topic, or null
+     */
+    public void append(TopicPartition tp, PendingRecord rec, TopicPartition full) {
         boolean onSender = Thread.currentThread() == thread;
         boolean clean;
         lock.lock();
@@ -117,6 +127,9 @@ public final class Sender implements Runnable {
             }
             outstanding++;
             accumulator.add(tp, rec);
+            if (full != null) {
+                accumulator.markFull(full);
+            }
             wake.signal();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
