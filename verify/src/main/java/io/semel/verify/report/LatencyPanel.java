@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * monotonic clock, which stamps every event as the harness sees it, child lines included, so they
  * include the pipe from a child process to the harness (under a millisecond) but no clock skew.
  * Immutable.
+ *
+ * <p>Memory: {@link #from(Path)} streams the history; what grows is 8 bytes per confirmed send and per applied
+ * id (the samples) and about 100 bytes per id sent but not applied yet, never the events themselves.
  */
 public final class LatencyPanel {
     /** Upper bounds (exclusive) of the histogram's buckets, ms; a last bucket takes everything above. */
