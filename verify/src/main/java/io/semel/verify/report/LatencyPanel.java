@@ -3,12 +3,15 @@ package io.semel.verify.report;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.OpType;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The report's latency panel for one run, from its history: how long a send took to be confirmed
@@ -17,6 +20,9 @@ import java.util.Map;
  * monotonic clock, which stamps every event as the harness sees it, child lines included, so they
  * include the pipe from a child process to the harness (under a millisecond) but no clock skew.
  * Immutable.
+ *
+ * <p>Memory: {@link #from(Path)} streams the history; what grows is 8 bytes per confirmed send and per applied
+ * id (the samples) and about 100 bytes per id sent but not applied yet, never the events themselves.
  */
 public final class LatencyPanel {
     /** Upper bounds (exclusive) of the histogram's buckets, ms; a last bucket takes everything above. */
@@ -32,11 +38,35 @@ public final class LatencyPanel {
 
     /** Pairs the events of a history (in file order). */
     public static LatencyPanel from(List<HistoryEvent> events) {
-        Map<String, Long> openSends = new HashMap<>();
-        Map<String, Long> firstSend = new HashMap<>();
-        List<Long> confirm = new ArrayList<>();
-        List<Long> apply = new ArrayList<>();
-        for (HistoryEvent e : events) {
+        Pairing p = new Pairing();
+        events.forEach(p);
+        return p.panel();
+    }
+
+    /**
+     * {@link #from(List)} of a history file, in one streaming pass (see {@link Pairing} for what it keeps).
+     *
+     * @throws io.semel.verify.history.HistoryFormatException if a line breaks the format (with its line number)
+     */
+    public static LatencyPanel from(Path historyFile) throws IOException {
+        Pairing p = new Pairing();
+        HistoryPass.forEach(historyFile, p);
+        return p.panel();
+    }
+
+    /**
+     * Pairs events one at a time, in file order. Memory: one sample (8 bytes) per confirmed send and per applied id,
+     * kept for the exact percentiles; an entry per send in flight (until its completion) and per id sent but not yet
+     * applied (until its first committed apply; ids never applied stay), about 100 bytes each. Not thread-safe.
+     */
+    private static final class Pairing implements Consumer<HistoryEvent> {
+        private final Map<String, Long> openSends = new HashMap<>();
+        private final Map<String, Long> firstSend = new HashMap<>();
+        private final Samples confirm = new Samples();
+        private final Samples apply = new Samples();
+
+        @Override
+        public void accept(HistoryEvent e) {
             if (e.value() instanceof EventValue.Send s) {
                 String op = e.proc() + "\u0000" + s.id();
                 if (e.type() == OpType.INVOKE) {
@@ -57,13 +87,29 @@ public final class LatencyPanel {
                 }
             }
         }
-        return new LatencyPanel(sorted(confirm), sorted(apply));
+
+        LatencyPanel panel() {
+            return new LatencyPanel(confirm.sorted(), apply.sorted());
+        }
     }
 
-    private static long[] sorted(List<Long> values) {
-        long[] out = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(out);
-        return out;
+    /** A growable array of nanosecond samples: 8 bytes each, not a boxed {@code Long}. Not thread-safe. */
+    private static final class Samples {
+        private long[] values = new long[1024];
+        private int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, Math.multiplyExact(values.length, 2));
+            }
+            values[size++] = v;
+        }
+
+        long[] sorted() {
+            long[] out = Arrays.copyOf(values, size);
+            Arrays.sort(out);
+            return out;
+        }
     }
 
     /** Nearest-rank percentile in ms; -1 without samples. */

@@ -6,10 +6,13 @@ import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.History;
 import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.OpType;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * What the harness itself saw go wrong in a run, next to the checker's verdict: child history lines it could
@@ -76,15 +79,40 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
      * A producer's name is its send process id up to the first dot ({@code p2.l3.0} → {@code p2}).
      */
     public static RunHealth of(History history, long tornLines, long tornUnexplained, long rejectedLines) {
-        Set<String> stopped = new TreeSet<>();
-        for (HistoryEvent e : history.events()) {
+        Stops stops = new Stops();
+        history.events().forEach(stops);
+        return stops.health(tornLines, tornUnexplained, rejectedLines);
+    }
+
+    /**
+     * {@link #of(History, long, long, long)} of a history file, in one streaming pass: only the names of the
+     * stopped producers are kept, nothing per event (the reader's own rule state aside, see {@code HistoryPass}).
+     *
+     * @throws io.semel.verify.history.HistoryFormatException if a line breaks the format (with its line number)
+     */
+    public static RunHealth of(Path historyFile, long tornLines, long tornUnexplained, long rejectedLines)
+            throws IOException {
+        Stops stops = new Stops();
+        HistoryPass.forEach(historyFile, stops);
+        return stops.health(tornLines, tornUnexplained, rejectedLines);
+    }
+
+    /** The producers with a fatal send failure, one event at a time. Not thread-safe. */
+    private static final class Stops implements Consumer<HistoryEvent> {
+        private final Set<String> stopped = new TreeSet<>();
+
+        @Override
+        public void accept(HistoryEvent e) {
             if (e.type() == OpType.FAIL && e.value() instanceof EventValue.Send && e.error() != null
                     && (e.error().startsWith(FATAL_PRODUCER_ERROR) || e.error().startsWith(DEDUP_STATE_LOST_ERROR))) {
                 int dot = e.proc().indexOf('.');
                 stopped.add(dot < 0 ? e.proc() : e.proc().substring(0, dot));
             }
         }
-        return new RunHealth(stopped.size(), new ArrayList<>(stopped), tornLines, tornUnexplained, rejectedLines);
+
+        RunHealth health(long tornLines, long tornUnexplained, long rejectedLines) {
+            return new RunHealth(stopped.size(), new ArrayList<>(stopped), tornLines, tornUnexplained, rejectedLines);
+        }
     }
 
     /** Why these figures make a run under {@code g} not valid; empty when they do not. */

@@ -3,7 +3,6 @@ package io.semel.verify.run;
 import io.semel.verify.checker.CheckResult;
 import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.Guarantee;
-import io.semel.verify.history.HistoryReader;
 import io.semel.verify.report.HtmlReport;
 import io.semel.verify.report.LatencyPanel;
 import io.semel.verify.report.JsonReport;
@@ -95,7 +94,8 @@ public final class Demo {
     /**
      * As {@link #writeReports(Path, String, List)}; {@code command} (null for none) is the command line that
      * reproduces the runs, shown in the HTML report with the version, and each run's latency panel is read
-     * from its history.
+     * from its history file in one streaming pass ({@link LatencyPanel#from(Path)}: a few bytes per send, not the
+     * history).
      */
     public static Path writeReports(Path dir, String title, List<RunResult> runs, String command) throws IOException {
         Files.createDirectories(dir);
@@ -108,7 +108,7 @@ public final class Demo {
         }
         Map<Guarantee, LatencyPanel> latencies = new EnumMap<>(Guarantee.class);
         for (RunResult r : runs) {
-            latencies.put(r.summary().guarantee(), LatencyPanel.from(HistoryReader.readAll(r.history()).events()));
+            latencies.put(r.summary().guarantee(), LatencyPanel.from(r.history()));
         }
         Path html = dir.resolve("report.html");
         HtmlReport.write(title, summaries, latencies, command, html);

@@ -7,8 +7,6 @@ import io.semel.verify.checker.CheckResult;
 import io.semel.verify.checker.Checker;
 import io.semel.verify.checker.CheckerOptions;
 import io.semel.verify.history.EventValue;
-import io.semel.verify.history.History;
-import io.semel.verify.history.HistoryReader;
 import io.semel.verify.history.LogRecord;
 import io.semel.verify.process.ChildProcess;
 import io.semel.verify.process.ProcessListener;
@@ -199,10 +197,11 @@ public final class VerifyRun {
                     + rejected);
             progress.accept(progressLine(history, cfg));
         }
-        History recorded = HistoryReader.readAll(historyFile);
-        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(recorded);
+        // From the file, never the whole history in memory: a soak's would not fit the heap (docs/verify.md).
+        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(historyFile);
+        RunHealth health = RunHealth.of(historyFile, torn, tornUnexplained, rejected);
         RunSummary summary = new RunSummary(cfg.guarantee(), cfg.seed(), Duration.ofNanos(System.nanoTime() - wallStart),
-                schedule, result, perSecond, injected, RunHealth.of(recorded, torn, tornUnexplained, rejected));
+                schedule, result, perSecond, injected, health);
         return new RunResult(summary, historyFile, torn, rejected, starts);
     }
 
