@@ -299,12 +299,24 @@ class ConsoleBrowserTest {
         });
     }
 
+    /**
+     * Runs {@code read} until the element it finds is not replaced under it. The pages re-render themselves on a
+     * timer, and on a loaded machine one re-render can outlast several back-to-back attempts (a CI run beside a
+     * soak failed with five immediate retries), so it retries with a pause for up to {@link #WAIT}.
+     */
     private static <T> T fresh(java.util.function.Supplier<T> read) {
-        for (int attempt = 1; ; attempt++) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
             try {
                 return read.get();
             } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                if (attempt == 5) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                     throw e;
                 }
             }
