@@ -43,6 +43,12 @@ final class Nemesis {
      */
     static final long DRAIN_WAIT_MS = 240_000;
     static final long CLOCK_JUMP_MIN_MS = 5_000;
+    /**
+     * A moved fault starts at least this long after its target's last heal, so the target works between two faults
+     * (a broker just back from a power loss is not cut again before its first fsync): the planner's
+     * {@link RunSchedule#RECOVERY_MS}.
+     */
+    static final long MOVED_REST_MS = RunSchedule.RECOVERY_MS;
     static final long CLOCK_JUMP_MAX_MS = 120_000;
 
     private record Step(long atMs, boolean start, TimedFault fault) {
@@ -63,8 +69,12 @@ final class Nemesis {
     private final Map<String, ExecutorService> perTarget = new LinkedHashMap<>();
     /** Crash windows that ended before a batch reached the crash point: still armed until the workload ends. */
     private final List<TimedFault> extendedCrashWindows = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Faults whose start came after their planned stop (their target's queue ran late): their stop does nothing. */
+    /** Faults whose start came after their planned stop and could not be moved: their stop does nothing. */
     private final java.util.Set<TimedFault> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Late faults moved to a later start: run time (ms) they were injected at; their stop holds their length. */
+    private final Map<TimedFault, Long> movedAtMs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per lane, the run time (ms) its last heal finished: a moved fault rests its target {@link #MOVED_REST_MS}. */
+    private final Map<String, Long> lastHealMs = new java.util.concurrent.ConcurrentHashMap<>();
     /** Threads holding an extended zombie; interrupted when the workload ends. */
     private final List<Thread> zombieWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
@@ -202,18 +212,7 @@ final class Nemesis {
 
     private void start(TimedFault f) throws InterruptedException {
         long lateMs = history.elapsedMs() - f.stopMs();
-        if (lateMs > 0 && !f.kind().isCrashWindow()) {
-            // The target's earlier steps ran past this fault's whole window (a broker restart on a loaded machine
-            // can take tens of seconds). Injecting it now would hit a process that just came back, and the steps
-            // queued behind it would slip further: restarts would pile up until the target is never up. Say so
-            // and skip it; only injected faults count (FaultPairing pairs oks).
-            skipped.add(f);
-            EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
-            history.invoke(proc(f), n);
-            history.fail(proc(f), n, "skipped: its window ended " + lateMs + " ms before the target's earlier steps "
-                    + "were done");
-            log.accept("skipped " + f.kind().wireName() + " on " + f.target() + ": the target's earlier steps ran "
-                    + lateMs + " ms past its window");
+        if (lateMs > 0 && !f.kind().isCrashWindow() && !moveLate(f, lateMs)) {
             return;
         }
         if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
@@ -252,9 +251,60 @@ final class Nemesis {
         }
     }
 
+    /**
+     * The target's earlier steps ran past this fault's whole window (a broker restart on a loaded machine can take
+     * tens of seconds: soak seed 329307957 lost 10 power losses that way, and every planned fault counts for
+     * triviality). Moves it: recorded as a failed start saying {@code moved}, then injected for its planned length
+     * once the target has rested {@link #MOVED_REST_MS} since its last heal, so restarts cannot pile up into a
+     * target that is never up. Skipped instead (a failed start saying {@code skipped}) when the moved fault would
+     * not heal before the run heals, or when its kind cannot move: the Kafka engine's node faults (one node at a time,
+     * which a moved fault could break), and the faults that wait for their process to reach a step.
+     *
+     * @return whether to inject it now
+     */
+    private boolean moveLate(TimedFault f, long lateMs) throws InterruptedException {
+        long lengthMs = f.stopMs() - f.startMs();
+        long atMs = Math.max(history.elapsedMs(), lastHealMs.getOrDefault(lane(f), Long.MIN_VALUE / 2) + MOVED_REST_MS);
+        EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
+        history.invoke(proc(f), n);
+        if (!movable(f) || atMs + lengthMs > schedule.healAtMs()) {
+            skipped.add(f);
+            history.fail(proc(f), n, "skipped: its window ended " + lateMs + " ms before the target's earlier steps "
+                    + "were done" + (movable(f) ? ", too late to move before the heal at " + schedule.healAtMs() + " ms"
+                    : ""));
+            log.accept("skipped " + f.kind().wireName() + " on " + f.target() + ": the target's earlier steps ran "
+                    + lateMs + " ms past its window");
+            return false;
+        }
+        history.fail(proc(f), n, "moved: its window ended " + lateMs + " ms before the target's earlier steps were "
+                + "done; injected at " + atMs + " ms for " + lengthMs + " ms");
+        log.accept("moved " + f.kind().wireName() + " on " + f.target() + " to " + atMs + " ms: the target's earlier "
+                + "steps ran " + lateMs + " ms past its window");
+        sleepUntil(atMs);
+        movedAtMs.put(f, history.elapsedMs());
+        return true;
+    }
+
+    private boolean movable(TimedFault f) {
+        FaultKind k = f.kind();
+        return !(brokers instanceof KafkaCluster) && !k.isSelfStop() && !k.isCrashWindow()
+                && k != FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION && k != FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT;
+    }
+
+    private void sleepUntil(long atMs) throws InterruptedException {
+        long waitMs = atMs - history.elapsedMs();
+        if (waitMs > 0) {
+            Thread.sleep(waitMs);
+        }
+    }
+
     private void stop(TimedFault f) throws InterruptedException {
         if (skipped.remove(f)) {
             return;
+        }
+        Long movedAt = movedAtMs.remove(f);
+        if (movedAt != null) {
+            sleepUntil(movedAt + f.stopMs() - f.startMs());
         }
         if (f.kind().isSelfStop()) {
             stopZombie(f);
@@ -289,6 +339,7 @@ final class Nemesis {
         } catch (Exception e) {
             history.fail(proc(f), n, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+        lastHealMs.put(lane(f), history.elapsedMs());
     }
 
     private void inject(TimedFault f) throws Exception {

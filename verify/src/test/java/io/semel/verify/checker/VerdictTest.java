@@ -78,7 +78,15 @@ class VerdictTest {
     void scheduledFaultThatNeverHappenedIsTrivial() {
         CheckResult r = checker.check(Fixtures.cleanExactlyOnce().schedule("pause", "broker").build());
         assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);
-        assertThat(r.reasons()).singleElement().asString().contains("pause [broker] never took effect");
+        assertThat(r.reasons()).singleElement().asString().contains("pause [broker]: 1 of 1 planned never took effect");
+    }
+
+    @Test
+    void aFaultThatTookEffectOnlyPartOfItsPlannedTimesSaysHowManyAreMissing() {
+        CheckResult r = checker.check(Fixtures.cleanExactlyOnce().schedule("pause", "broker")
+                .schedule("pause", "broker").schedule("pause", "broker").nemesis("pause", "broker").build());
+        assertThat(r.verdict()).isEqualTo(Verdict.TRIVIAL);
+        assertThat(r.reasons()).singleElement().asString().contains("pause [broker]: 2 of 3 planned never took effect");
     }
 
     @Test

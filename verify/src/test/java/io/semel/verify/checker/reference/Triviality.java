@@ -8,6 +8,7 @@ import io.semel.verify.history.OpType;
 import io.semel.verify.history.ScheduledFault;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,16 @@ final class Triviality {
     /** One line per condition that failed; empty if the run is non-trivial. */
     static List<String> reasons(HistoryIndex ix, Guarantee guarantee, int minConfirmed) {
         List<String> reasons = new ArrayList<>();
-        for (ScheduledFault missing : missingFaults(ix)) {
-            reasons.add("scheduled fault " + missing.fault() + " " + missing.targets()
-                    + " never took effect (no nemesis start ok with that fault and targets)");
+        Map<ScheduledFault, Integer> planned = new LinkedHashMap<>();
+        for (ScheduledFault f : ix.history.header().faults()) {
+            planned.merge(f, 1, Integer::sum);
         }
+        Map<ScheduledFault, Integer> missing = new LinkedHashMap<>();
+        missingFaults(ix).forEach(f -> missing.merge(f, 1, Integer::sum));
+        // One line per (fault, targets), with how many of its planned instances: a fault that took effect 50 times
+        // and was skipped once is not the same finding as one that never happened.
+        missing.forEach((f, n) -> reasons.add("scheduled fault " + f.fault() + " " + f.targets() + ": " + n + " of "
+                + planned.get(f) + " planned never took effect (no nemesis start ok with that fault and targets)"));
         if (ix.unknown.isEmpty()) {
             reasons.add("no send had an unknown outcome (|I| = 0): ambiguity was not exercised");
         }
