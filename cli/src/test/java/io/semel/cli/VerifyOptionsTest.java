@@ -46,4 +46,20 @@ class VerifyOptionsTest {
         assertThat(r.err()).contains("is not empty").doesNotContain("Exception");
         assertThat(r.out()).doesNotContain("faults planned");
     }
+
+    @Test
+    void verifyRefusesAWorkDirThatIsAFile(@TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("not-a-dir"), "x");
+        Run r = BenchLatencyTest.semel("verify", "--work-dir", file.toString());
+        assertThat(r.exit()).isEqualTo(Semel.EXIT_USAGE);
+        assertThat(r.err()).contains("is a file").doesNotContain("Exception");
+        assertThat(r.out()).doesNotContain("faults planned");
+    }
+
+    @Test
+    void verifyTakesAnEmptyOrNewWorkDir(@TempDir Path dir) throws Exception {
+        org.assertj.core.api.Assertions.assertThatCode(() -> VerifyOptions.freshWorkDir(dir)).doesNotThrowAnyException();
+        org.assertj.core.api.Assertions.assertThatCode(() -> VerifyOptions.freshWorkDir(dir.resolve("new")))
+                .doesNotThrowAnyException();
+    }
 }

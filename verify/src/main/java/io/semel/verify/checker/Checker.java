@@ -3,10 +3,12 @@ package io.semel.verify.checker;
 import io.semel.verify.checker.internal.CheckRun;
 import io.semel.verify.checker.internal.EventSource;
 import io.semel.verify.history.History;
+import io.semel.verify.history.HistoryEvent;
 import io.semel.verify.history.HistoryFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The offline exactly-once checker (DESIGN §6, docs/verify.md): computes the send outcome sets, the drained
@@ -41,6 +43,15 @@ public final class Checker {
      * @throws HistoryFormatException if a line breaks the format (with its line number), as {@code HistoryReader}
      */
     public CheckResult check(Path historyFile) throws IOException {
-        return CheckRun.check(EventSource.of(Objects.requireNonNull(historyFile, "historyFile")), options);
+        return check(historyFile, e -> { });
+    }
+
+    /**
+     * {@link #check(Path)} that also hands every event after the header, in file order, to {@code alsoSee} during
+     * its first pass, so a caller's own figures (the run's health) cost no pass of their own over a soak's history.
+     */
+    public CheckResult check(Path historyFile, Consumer<HistoryEvent> alsoSee) throws IOException {
+        return CheckRun.check(EventSource.of(Objects.requireNonNull(historyFile, "historyFile")), options,
+                Objects.requireNonNull(alsoSee, "alsoSee"));
     }
 }

@@ -97,9 +97,20 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
         return stops.health(tornLines, tornUnexplained, rejectedLines);
     }
 
+    /**
+     * An accumulator to feed a history's events to, one at a time, in file order (for instance during the checker's
+     * own pass, {@code Checker.check(Path, Consumer)}), then {@link Stops#health} with the sink's line counts.
+     */
+    public static Stops tally() {
+        return new Stops();
+    }
+
     /** The producers with a fatal send failure, one event at a time. Not thread-safe. */
-    private static final class Stops implements Consumer<HistoryEvent> {
+    public static final class Stops implements Consumer<HistoryEvent> {
         private final Set<String> stopped = new TreeSet<>();
+
+        private Stops() {
+        }
 
         @Override
         public void accept(HistoryEvent e) {
@@ -110,7 +121,7 @@ public record RunHealth(long producerStops, List<String> stoppedProducers, long 
             }
         }
 
-        RunHealth health(long tornLines, long tornUnexplained, long rejectedLines) {
+        public RunHealth health(long tornLines, long tornUnexplained, long rejectedLines) {
             return new RunHealth(stopped.size(), new ArrayList<>(stopped), tornLines, tornUnexplained, rejectedLines);
         }
     }

@@ -100,10 +100,12 @@ final class KafkaVerifyRun {
             outcome = runWith(dir, schedule, history, sink, log, processLog, proxyLog, progress);
         }
         // From the file, never the whole history in memory: a soak's would not fit the heap (docs/verify.md).
-        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(historyFile);
+        // The run's health from the checker's own pass over the file.
+        RunHealth.Stops stops = RunHealth.tally();
+        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(historyFile, stops);
         RunSummary summary = new RunSummary(cfg.guarantee(), cfg.seed(), Duration.ofNanos(System.nanoTime() - wallStart),
                 schedule, result, outcome.perSecond, outcome.injected,
-                RunHealth.of(historyFile, outcome.torn, outcome.tornUnexplained, outcome.rejected)
+                stops.health(outcome.torn, outcome.tornUnexplained, outcome.rejected)
                         .withOutput(outcome.output.checked(), outcome.output.problems()));
         return new RunResult(summary, historyFile, outcome.torn, outcome.rejected, outcome.starts);
     }

@@ -198,8 +198,10 @@ public final class VerifyRun {
             progress.accept(progressLine(history, cfg));
         }
         // From the file, never the whole history in memory: a soak's would not fit the heap (docs/verify.md).
-        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(historyFile);
-        RunHealth health = RunHealth.of(historyFile, torn, tornUnexplained, rejected);
+        // The run's health from the checker's own pass over the file: a soak's history is read once, not twice.
+        RunHealth.Stops stops = RunHealth.tally();
+        CheckResult result = new Checker(new CheckerOptions(cfg.minConfirmed())).check(historyFile, stops);
+        RunHealth health = stops.health(torn, tornUnexplained, rejected);
         RunSummary summary = new RunSummary(cfg.guarantee(), cfg.seed(), Duration.ofNanos(System.nanoTime() - wallStart),
                 schedule, result, perSecond, injected, health);
         return new RunResult(summary, historyFile, torn, rejected, starts);

@@ -174,6 +174,21 @@ class ReportsFromFileTest {
     }
 
     @Test
+    void runHealthTalliedDuringTheCheckersPassEqualsItsOwnPassAndTheCheckIsUnchanged() throws IOException {
+        Path file = write("h.jsonl", 500, 7);
+        RunHealth.Stops stops = RunHealth.tally();
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        io.semel.verify.checker.Checker checker = new io.semel.verify.checker.Checker();
+        io.semel.verify.checker.CheckResult tapped = checker.check(file, e -> {
+            seen.incrementAndGet();
+            stops.accept(e);
+        });
+        assertThat(seen.get()).isEqualTo(HistoryReader.readAll(file).events().size());
+        assertThat(stops.health(3, 1, 2)).isEqualTo(RunHealth.of(file, 3, 1, 2));
+        assertThat(tapped.toJson()).isEqualTo(checker.check(file).toJson());
+    }
+
+    @Test
     void latencyPanelOfTheFileRendersAsFromTheEventsInMemory() throws IOException {
         Path file = write("h.jsonl", 2_000, 11);
         LatencyPanel streamed = LatencyPanel.from(file);

@@ -9,6 +9,7 @@ import io.semel.verify.checker.Verdict;
 import io.semel.verify.history.EventValue;
 import io.semel.verify.history.Guarantee;
 import io.semel.verify.history.History;
+import io.semel.verify.history.HistoryEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * One check of one history: index (one pass), anomalies, examples (a second pass, only if something was found),
@@ -36,8 +38,17 @@ public final class CheckRun {
     }
 
     public static CheckResult check(EventSource source, CheckerOptions options) throws IOException {
+        return check(source, options, e -> { });
+    }
+
+    /** {@link #check(EventSource, CheckerOptions)}; {@code alsoSee} gets every event of the index pass too. */
+    public static CheckResult check(EventSource source, CheckerOptions options, Consumer<HistoryEvent> alsoSee)
+            throws IOException {
         HistoryIndex ix = new HistoryIndex(source.header());
-        source.forEach(ix::accept);
+        source.forEach(e -> {
+            ix.accept(e);
+            alsoSee.accept(e);
+        });
         ix.finish();
         Guarantee guarantee = source.header().guarantee();
         // Kafka keeps no per-record delivery count (a plain consumer re-reads from its committed offset, KafkaSource
