@@ -194,12 +194,18 @@ final class BenchE2eKafka {
         }
     }
 
-    /** Waits until the relay holds the store lock (its first session starts then), so the clock starts with it ready. */
+    /**
+     * Waits until the relay holds the store lock and has run its first pass, i.e. its session is open
+     * ({@code initTransactions}, the progress read, reconciliation), so the clock starts with it ready, as the
+     * baseline's producer is ({@code initTransactions} before its clock).
+     */
     private static void awaitActive(KafkaOutboxRelay relay) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
-        while (relay.state() != KafkaOutboxRelay.State.ACTIVE) {
+        while (relay.state() != KafkaOutboxRelay.State.ACTIVE
+                || relay.passStats().passes() + relay.passStats().emptyPasses() == 0) {
             if (relay.state() == KafkaOutboxRelay.State.DIVERGED || System.nanoTime() > deadline) {
-                throw new IOException("the outbox relay is " + relay.state() + ", not ACTIVE: " + relay.failure());
+                throw new IOException("the outbox relay is " + relay.state() + ", not ACTIVE with a first pass run: "
+                        + relay.failure());
             }
             Thread.sleep(10);
         }
