@@ -158,6 +158,15 @@ class KafkaOutboxRelayTest {
         return seen;
     }
 
+    /**
+     * {@link #published()} equals {@code expected}, awaited: commitTransaction returns once the commit is decided,
+     * and a read_committed reader's end (the last stable offset) moves past the transaction only when its markers
+     * are written, a moment later.
+     */
+    private void assertPublished(Map<String, Integer> expected) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published()).isEqualTo(expected));
+    }
+
     private static Map<String, Integer> once(int from, int to) {
         Map<String, Integer> m = new HashMap<>();
         for (int i = from; i < to; i++) {
@@ -173,7 +182,7 @@ class KafkaOutboxRelayTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
         enqueue(store, 100, 150);
         await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
-        assertThat(published()).isEqualTo(once(0, 150));
+        assertPublished(once(0, 150));
         assertThat(r.sent()).isEqualTo(150);
         assertThat(r.state()).isEqualTo(KafkaOutboxRelay.State.ACTIVE);
         List<ConsumerRecord<byte[], byte[]>> progress = kafka.readCommitted(progressTopic, 0);
@@ -192,7 +201,7 @@ class KafkaOutboxRelayTest {
         crashed.close(); // the dead process's store lock goes with it
         KafkaOutboxRelay next = relay(store);
         assertThat(drain(next)).isEqualTo(60);
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
         assertThat(store.pendingOutbox(0, 1)).isEmpty();
     }
 
@@ -206,7 +215,7 @@ class KafkaOutboxRelayTest {
         assertThat(store.pendingOutbox(0, 1000)).as("rows 41..80 are in Kafka but unmarked").hasSize(60);
         KafkaOutboxRelay next = relay(store);
         assertThat(drain(next)).as("only rows above the progress record are sent").isEqualTo(20);
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
         assertThat(store.pendingOutbox(0, 1)).isEmpty();
     }
 
@@ -218,11 +227,11 @@ class KafkaOutboxRelayTest {
         assertThat(r.runOnce()).isEqualTo(100);
         assertThat(r.runOnce()).as("the last chunk came back short: the pass ends there").isEqualTo(30);
         assertThat(r.runOnce()).isZero();
-        assertThat(published()).isEqualTo(once(0, 230));
-        List<ConsumerRecord<byte[], byte[]>> progress = kafka.readCommitted(progressTopic, 0);
-        assertThat(progress).extracting(p -> RelayProgress.decode(p.value()))
+        assertPublished(once(0, 230));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kafka.readCommitted(progressTopic, 0))
+                .extracting(p -> RelayProgress.decode(p.value()))
                 .extracting(RelayProgress::previousLastId, RelayProgress::lastId)
-                .containsExactly(tuple(0L, 100L), tuple(100L, 200L), tuple(200L, 230L));
+                .containsExactly(tuple(0L, 100L), tuple(100L, 200L), tuple(200L, 230L)));
         assertThat(r.passStats().passes()).isEqualTo(3);
         assertThat(r.passStats().rows()).isEqualTo(230);
         assertThat(store.loadProducer("kafka-" + relayName)).get().extracting(RelayProducer::nextSequence)
@@ -240,7 +249,7 @@ class KafkaOutboxRelayTest {
         enqueue(store, 0, 10);
         await("well inside the 10-minute poll interval").atMost(Duration.ofSeconds(30))
                 .until(() -> store.pendingOutbox(0, 1).isEmpty());
-        assertThat(published()).isEqualTo(once(0, 10));
+        assertPublished(once(0, 10));
     }
 
     @Test
@@ -270,7 +279,7 @@ class KafkaOutboxRelayTest {
         assertThat(r.runOnce()).as("the rows committed during the first pass").isEqualTo(100);
         Map<String, Integer> expected = new HashMap<>(once(0, 100));
         expected.putAll(once(1_000, 1_100));
-        assertThat(published()).isEqualTo(expected);
+        assertPublished(expected);
     }
 
     @Test
@@ -282,7 +291,7 @@ class KafkaOutboxRelayTest {
         assertThat(store.pendingOutbox(0, 1000)).as("rows 1..100 are in Kafka but unmarked").hasSize(150);
         KafkaOutboxRelay next = relay(store, name -> { }, 100);
         assertThat(drain(next)).as("only rows above the progress record are sent").isEqualTo(50);
-        assertThat(published()).isEqualTo(once(0, 150));
+        assertPublished(once(0, 150));
         assertThat(store.pendingOutbox(0, 1)).isEmpty();
     }
 
@@ -298,7 +307,7 @@ class KafkaOutboxRelayTest {
         enqueue(store, 50, 80);
         await().atMost(Duration.ofSeconds(60)).until(() -> second.state() == KafkaOutboxRelay.State.ACTIVE
                 && store.pendingOutbox(0, 1).isEmpty());
-        assertThat(published()).isEqualTo(once(0, 80));
+        assertPublished(once(0, 80));
         assertThat(first.sent() + second.sent()).isEqualTo(80);
     }
 
@@ -313,7 +322,7 @@ class KafkaOutboxRelayTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(next::runOnce)
                 .isInstanceOf(RelayDivergedException.class).hasMessageContaining("no progress record"));
         assertThat(next.state()).isEqualTo(KafkaOutboxRelay.State.DIVERGED);
-        assertThat(published()).isEqualTo(once(0, 30));
+        assertPublished(once(0, 30));
     }
 
     @Test
@@ -338,6 +347,6 @@ class KafkaOutboxRelayTest {
         KafkaOutboxRelay next = relay(store);
         assertThatThrownBy(next::runOnce).isInstanceOf(RelayDivergedException.class)
                 .hasMessageContaining("the store marked rows up to id 40").hasMessageContaining("(80, 100]");
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
     }
 }
