@@ -121,6 +121,11 @@ final class BenchE2eCommand implements Callable<Integer> {
                     + "(default both).")
     List<String> pipelines = new ArrayList<>(List.of("db", "chain"));
 
+    @Option(names = "--relay-pass-rows", paramLabel = "N",
+            description = "With --engine kafka, the chain: outbox rows per relay pass (Kafka transaction), "
+                    + "KafkaOutboxRelayBuilder.relayPassRowsMax (default ${DEFAULT-VALUE}).")
+    int relayPassRows = 5_000;
+
     @Option(names = "--kafka-durability", paramLabel = "page-cache|fsync-per-append",
             description = "With --engine kafka: the Kafka node's durability (default ${DEFAULT-VALUE}: every append "
                     + "forced before its ack, like Semel's broker and the store's commits).")
@@ -204,7 +209,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                 BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
             BenchLedger.createTables(db.store());
             BenchE2eKafka bench = new BenchE2eKafka(k, db.store(), db.description(), count, size, partitions, producers,
-                    style(), out);
+                    style(), relayPassRows, out);
             if (warmup > 0) {
                 int b = batchSizes.stream().max(Integer::compare).orElseThrow();
                 out.printf("warm-up (not measured): every mode, %d messages, batch %d%n", warmup, b);

@@ -64,10 +64,11 @@ final class BenchE2eKafka {
     private final int partitions;
     private final int producers;
     private final BenchLedger.Style style;
+    private final int relayPassRowsMax;
     private final PrintWriter out;
 
     BenchE2eKafka(BenchKafka kafka, JdbcStore store, String storeDescription, int count, int size, int partitions,
-            int producers, BenchLedger.Style style, PrintWriter out) {
+            int producers, BenchLedger.Style style, int relayPassRowsMax, PrintWriter out) {
         this.kafka = kafka;
         this.store = store;
         this.storeDescription = storeDescription;
@@ -76,6 +77,7 @@ final class BenchE2eKafka {
         this.partitions = partitions;
         this.producers = producers;
         this.style = style;
+        this.relayPassRowsMax = relayPassRowsMax;
         this.out = out;
     }
 
@@ -127,7 +129,8 @@ final class BenchE2eKafka {
         String output = newTopic("bench-e2e-out-");
         setup("exactly-once chain Kafka -> database -> Kafka (KafkaSource + ExactlyOnceProcessor TRANSACTIONAL with "
                 + "the ledger rows and one outbox row per message in one transaction; KafkaOutboxRelay publishes the "
-                + "outbox to " + output + " in Kafka transactions of up to its default 500 rows)", topic, batch,
+                + "outbox to " + output + " in Kafka transactions of up to " + relayPassRowsMax + " rows, read in chunks "
+                + "of 500)", topic, batch,
                 runCount);
         Handler ledger = BenchLedger.handler(style);
         Handler handler = (m, tx) -> {
@@ -136,10 +139,14 @@ final class BenchE2eKafka {
         };
         String relayName = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaOutboxRelay relay = KafkaOutboxRelay.builder(store, kafka.bootstrap(), relayName)
-                .progressTopic(PROGRESS_TOPIC).progressReplicationFactor(1).build()) {
+                .progressTopic(PROGRESS_TOPIC).progressReplicationFactor(1).relayPassRowsMax(relayPassRowsMax)
+                .build()) {
             relay.start();
             awaitActive(relay);
-            return runProcessor(topic, batch, runCount, handler, output);
+            Result r = runProcessor(topic, batch, runCount, handler, output);
+            out.printf("relay: %s%n", relay.passStats().describe());
+            out.flush();
+            return r;
         }
     }
 
@@ -187,12 +194,18 @@ final class BenchE2eKafka {
         }
     }
 
-    /** Waits until the relay holds the store lock (its first session starts then), so the clock starts with it ready. */
+    /**
+     * Waits until the relay holds the store lock and has run its first pass, i.e. its session is open
+     * ({@code initTransactions}, the progress read, reconciliation), so the clock starts with it ready, as the
+     * baseline's producer is ({@code initTransactions} before its clock).
+     */
     private static void awaitActive(KafkaOutboxRelay relay) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STALL_MS * 1_000_000L;
-        while (relay.state() != KafkaOutboxRelay.State.ACTIVE) {
+        while (relay.state() != KafkaOutboxRelay.State.ACTIVE
+                || relay.passStats().passes() + relay.passStats().emptyPasses() == 0) {
             if (relay.state() == KafkaOutboxRelay.State.DIVERGED || System.nanoTime() > deadline) {
-                throw new IOException("the outbox relay is " + relay.state() + ", not ACTIVE: " + relay.failure());
+                throw new IOException("the outbox relay is " + relay.state() + ", not ACTIVE with a first pass run: "
+                        + relay.failure());
             }
             Thread.sleep(10);
         }
@@ -208,8 +221,12 @@ final class BenchE2eKafka {
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
         Receiver reader = KafkaOutput.stampApplied(kafka, output, partitions, progress);
         Started run;
+        // retry.backoff.ms 10, as the outbox relay's producer: at the 100 ms default each transaction's first
+        // request after the previous commit waits out CONCURRENT_TRANSACTIONS retries (the markers are still being
+        // written), which would handicap the baseline.
         try (KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0))) {
+                "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10))) {
             // Ready before the clock starts, as the relay is in the exactly-once chain.
             p.initTransactions();
             run = consumeAll(topic, batch, runCount, progress, (c, rs) -> {

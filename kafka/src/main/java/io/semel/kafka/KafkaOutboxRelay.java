@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * dropped and a new one (whose {@code initTransactions} settles the unknown outcome) runs after a backoff.
  *
  * <p>Threads: {@link #start()} runs the loop on {@code semel-kafka-relay-<name>}; {@link #runOnce()}
- * runs one pass on the caller's thread instead — one or the other. {@link #state()},
+ * runs one pass on the caller's thread instead — one or the other. A started relay is woken from its idle
+ * wait by the store's outbox-commit listener, which runs on the committing thread and only sets a flag under
+ * the relay's {@code idle} monitor (never held across I/O). {@link #state()},
  * {@link #failure()} and {@link #sent()} from any thread.
  */
 public final class KafkaOutboxRelay implements AutoCloseable {
@@ -46,6 +48,11 @@ public final class KafkaOutboxRelay implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong sessions = new AtomicLong();
+    private final RelayPassCounters counters = new RelayPassCounters();
+    /** The idle wait's monitor: the store's commit listener (any committing thread) and close() notify it. */
+    private final Object idle = new Object();
+    private boolean woken; // guarded by idle
+    private JdbcStore.Subscription commits; // start/close only
     private volatile State state = State.NEW;
     private volatile RuntimeException failure;
     private StoreLock lock; // relay thread (or runOnce caller) only
@@ -65,6 +72,8 @@ public final class KafkaOutboxRelay implements AutoCloseable {
             throw new IllegalStateException("relay '" + cfg.relayName + "' is " + state + "; start it only once");
         }
         state = State.STANDBY;
+        // Woken by commits of outbox rows through this store object (a processor in this JVM); others are polled.
+        commits = cfg.store.onOutboxCommitted(this::wake);
         thread = new Thread(this::loop, "semel-kafka-relay-" + cfg.relayName);
         thread.setDaemon(true);
         thread.start();
@@ -93,7 +102,7 @@ public final class KafkaOutboxRelay implements AutoCloseable {
         }
         try {
             if (session == null) {
-                KafkaRelaySession s = new KafkaRelaySession(cfg);
+                KafkaRelaySession s = new KafkaRelaySession(cfg, counters);
                 session = s;
                 sessions.incrementAndGet();
                 s.open();
@@ -117,10 +126,13 @@ public final class KafkaOutboxRelay implements AutoCloseable {
         long wait = cfg.backoffMs;
         while (stop.getCount() > 0) {
             try {
+                clearWake(); // commits from here on are after this pass's read: they wake the idle wait below
                 int n = runOnce();
                 wait = cfg.backoffMs;
                 if (n == 0) {
-                    pause(cfg.pollIntervalMs);
+                    long t = System.nanoTime();
+                    idleWait(cfg.pollIntervalMs);
+                    counters.idleNanos.addAndGet(System.nanoTime() - t);
                 }
             } catch (RelayDivergedException e) {
                 LOG.error("relay '{}' stopped: {}", cfg.relayName, e.getMessage());
@@ -136,6 +148,34 @@ public final class KafkaOutboxRelay implements AutoCloseable {
                 LOG.warn("relay '{}': {}; new producer session in {} ms", cfg.relayName, e.toString(), wait);
                 pause(wait);
                 wait = Math.min(cfg.backoffMaxMs, wait * 2);
+            }
+        }
+    }
+
+    private void wake() {
+        synchronized (idle) {
+            woken = true;
+            idle.notifyAll();
+        }
+    }
+
+    private void clearWake() {
+        synchronized (idle) {
+            woken = false;
+        }
+    }
+
+    /** Until woken (an outbox commit, or close) or {@code ms} passed. */
+    private void idleWait(long ms) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        synchronized (idle) {
+            try {
+                for (long left = ms; !woken && stop.getCount() > 0 && left > 0;
+                        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+                    idle.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -160,6 +200,11 @@ public final class KafkaOutboxRelay implements AutoCloseable {
     /** Rows published by this relay object's passes (not counting rows marked after a crash). */
     public long sent() {
         return sent.get();
+    }
+
+    /** Where this relay's passes spent their time so far. */
+    public RelayPassStats passStats() {
+        return counters.snapshot();
     }
 
     /** Producer sessions opened (1 + one per failed pass). */
@@ -192,7 +237,11 @@ public final class KafkaOutboxRelay implements AutoCloseable {
         synchronized (this) {
             t = thread;
             stop.countDown();
+            if (commits != null) {
+                commits.close();
+            }
         }
+        wake();
         if (t != null) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(30));

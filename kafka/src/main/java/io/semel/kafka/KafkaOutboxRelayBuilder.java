@@ -32,6 +32,7 @@ public final class KafkaOutboxRelayBuilder {
     String progressTopic = PROGRESS_TOPIC_DEFAULT;
     short progressReplicationFactor = 3;
     int relayBatchMax = 500;
+    int relayPassRowsMax = 5_000;
     long pollIntervalMs = 50;
     long backoffMs = 100;
     long backoffMaxMs = 5_000;
@@ -64,13 +65,31 @@ public final class KafkaOutboxRelayBuilder {
         return this;
     }
 
-    /** Outbox rows per Kafka transaction, 1..{@link io.semel.processor.store.StoreLimits#OUTBOX_BATCH_MAX}; default 500. */
+    /**
+     * Outbox rows per store read, 1..{@link StoreLimits#OUTBOX_BATCH_MAX}; default 500. A pass reads one such chunk,
+     * and more while each comes back full, up to {@link #relayPassRowsMax}: it bounds the rows held in memory at once.
+     */
     public KafkaOutboxRelayBuilder relayBatchMax(int v) {
         relayBatchMax = (int) range("relayBatchMax", v, 1, StoreLimits.OUTBOX_BATCH_MAX);
         return this;
     }
 
-    /** Wait when no row is pending, ms; default 50. */
+    /**
+     * Outbox rows per Kafka transaction (one pass), 1..{@link StoreLimits#OUTBOX_BATCH_MAX}; default 5,000. A
+     * transaction costs several forced writes on the brokers whatever its size, so a relay that fell behind catches
+     * up in larger passes; the bound keeps a pass (and the time {@code read_committed} readers of its partitions
+     * wait for its commit) short.
+     */
+    public KafkaOutboxRelayBuilder relayPassRowsMax(int v) {
+        relayPassRowsMax = (int) range("relayPassRowsMax", v, 1, StoreLimits.OUTBOX_BATCH_MAX);
+        return this;
+    }
+
+    /**
+     * Wait when no row is pending, ms; default 50. A commit of outbox rows through the relay's own store object (a
+     * processor in the same JVM) ends the wait at once; this bounds how late rows committed by other processes or
+     * store objects are seen.
+     */
     public KafkaOutboxRelayBuilder pollIntervalMs(long v) {
         pollIntervalMs = positive("pollIntervalMs", v);
         return this;

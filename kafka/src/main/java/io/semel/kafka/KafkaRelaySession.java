@@ -9,7 +9,6 @@ import io.semel.processor.store.RelayProducer;
 import io.semel.protocol.Header;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,11 +43,13 @@ final class KafkaRelaySession implements AutoCloseable {
     private final KafkaOutboxRelayBuilder cfg;
     private final String rowName;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final RelayPassCounters counters;
     private long storeId;
     private long lastSent;
 
-    KafkaRelaySession(KafkaOutboxRelayBuilder cfg) {
+    KafkaRelaySession(KafkaOutboxRelayBuilder cfg, RelayPassCounters counters) {
         this.cfg = cfg;
+        this.counters = counters;
         this.rowName = "kafka-" + cfg.relayName;
         this.producer = new KafkaProducer<>(cfg.producerConfig());
     }
@@ -118,36 +119,83 @@ final class KafkaRelaySession implements AutoCloseable {
         }
     }
 
-    /** Marks every unsent row in (after, lastId] sent, then records lastId; returns how many were unsent. */
+    /** Marks every unsent row in (after, lastId] sent and records lastId, in one store transaction; returns how many. */
     private int markUpTo(long after, long lastId) {
-        int marked = 0;
-        long cursor = after;
-        while (true) {
-            List<Long> ids = new ArrayList<>();
-            for (OutboxRow r : cfg.store.pendingOutbox(cursor, cfg.relayBatchMax)) {
-                if (r.id() <= lastId) {
-                    ids.add(r.id());
-                }
-            }
-            if (ids.isEmpty()) {
-                break;
-            }
-            marked += cfg.store.markSent(ids, cfg.clock.millis());
-            cursor = ids.get(ids.size() - 1);
-        }
-        cfg.store.saveProducer(new RelayProducer(rowName, storeId, 0, lastId));
-        return marked;
+        return cfg.store.markSentThrough(after, lastId, cfg.clock.millis(), new RelayProducer(rowName, storeId, 0, lastId));
     }
 
-    /** One Kafka transaction with up to relayBatchMax rows; returns how many were published (0: none pending). */
+    /**
+     * One Kafka transaction: the unsent rows above the last published id, read in chunks of {@code relayBatchMax}
+     * while each chunk comes back full (more are pending), up to {@code relayPassRowsMax} and up to the highest id
+     * committed when the first chunk came back full, plus the progress record;
+     * then one store transaction marks them sent and records the last id. Returns how many rows it published (0:
+     * none pending). Larger passes when rows queue up: a Kafka transaction costs several forced writes whatever its
+     * size, so a relay that fell behind catches up in fewer of them.
+     */
     int runOnce() {
-        List<OutboxRow> rows = cfg.store.pendingOutbox(lastSent, cfg.relayBatchMax);
-        if (rows.isEmpty()) {
+        long t0 = System.nanoTime();
+        List<OutboxRow> chunk = cfg.store.pendingOutbox(lastSent, Math.min(cfg.relayBatchMax, cfg.relayPassRowsMax));
+        long t1 = System.nanoTime();
+        counters.readNanos.addAndGet(t1 - t0);
+        if (chunk.isEmpty()) {
+            counters.emptyPasses.incrementAndGet();
             return 0;
         }
-        long last = rows.get(rows.size() - 1).id();
         producer.beginTransaction();
-        for (OutboxRow row : rows) {
+        int rows = 0;
+        long last = lastSent;
+        long chunkReadNanos = 0;
+        long bound = Long.MAX_VALUE; // read once a second chunk is wanted
+        while (true) {
+            // Contiguous: ids become visible in commit order, and each chunk starts right after the previous one.
+            assert chunk.get(0).id() > last : "outbox row " + chunk.get(0).id() + " read after " + last;
+            sendAll(chunk);
+            rows += chunk.size();
+            last = chunk.get(chunk.size() - 1).id();
+            int room = cfg.relayPassRowsMax - rows;
+            if (chunk.size() < cfg.relayBatchMax || room == 0 || last >= bound) {
+                break;
+            }
+            long r0 = System.nanoTime();
+            if (bound == Long.MAX_VALUE) {
+                // Only the rows committed by now: a pass never chases a processor that keeps committing.
+                bound = cfg.store.lastOutboxId();
+            }
+            chunk = below(cfg.store.pendingOutbox(last, Math.min(cfg.relayBatchMax, room)), bound);
+            chunkReadNanos += System.nanoTime() - r0;
+            if (chunk.isEmpty()) {
+                break;
+            }
+        }
+        producer.send(new ProducerRecord<>(cfg.progressTopic, 0, cfg.relayName.getBytes(StandardCharsets.UTF_8),
+                new RelayProgress(storeId, lastSent, last).encode()));
+        cfg.crash.reached(CrashPoints.KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT);
+        producer.commitTransaction(); // throws if any send failed: nothing of the pass is visible then
+        long t2 = System.nanoTime();
+        counters.readNanos.addAndGet(chunkReadNanos);
+        counters.kafkaNanos.addAndGet(t2 - t1 - chunkReadNanos);
+        cfg.crash.reached(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT);
+        int marked = markUpTo(lastSent, last);
+        // Every row of (lastSent, last] was unsent when read, and only this relay (holding the store lock) marks them.
+        assert marked == rows : "marked " + marked + " rows of a pass of " + rows + " in (" + lastSent + ", " + last + "]";
+        lastSent = last;
+        counters.markNanos.addAndGet(System.nanoTime() - t2);
+        counters.passes.incrementAndGet();
+        counters.rows.addAndGet(rows);
+        return rows;
+    }
+
+    /** The leading rows of {@code rows} (in id order) with id at most {@code bound}. */
+    private static List<OutboxRow> below(List<OutboxRow> rows, long bound) {
+        int n = 0;
+        while (n < rows.size() && rows.get(n).id() <= bound) {
+            n++;
+        }
+        return rows.subList(0, n);
+    }
+
+    private void sendAll(List<OutboxRow> chunk) {
+        for (OutboxRow row : chunk) {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(row.message().topic(), row.message().key(),
                     row.message().value());
             for (Header h : row.message().headers()) {
@@ -155,16 +203,6 @@ final class KafkaRelaySession implements AutoCloseable {
             }
             producer.send(r);
         }
-        producer.send(new ProducerRecord<>(cfg.progressTopic, 0, cfg.relayName.getBytes(StandardCharsets.UTF_8),
-                new RelayProgress(storeId, lastSent, last).encode()));
-        cfg.crash.reached(CrashPoints.KAFKA_RELAY_AFTER_SEND_BEFORE_COMMIT);
-        producer.commitTransaction(); // throws if any send failed: nothing of the pass is visible then
-        cfg.crash.reached(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT);
-        List<Long> ids = rows.stream().map(OutboxRow::id).toList();
-        cfg.store.markSent(ids, cfg.clock.millis());
-        cfg.store.saveProducer(new RelayProducer(rowName, storeId, 0, last));
-        lastSent = last;
-        return rows.size();
     }
 
     private void ensureProgressTopic() {

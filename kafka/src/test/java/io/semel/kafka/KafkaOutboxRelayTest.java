@@ -2,6 +2,7 @@ package io.semel.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.semel.kafka.internal.RelayProgress;
@@ -89,10 +90,16 @@ class KafkaOutboxRelayTest {
         return s;
     }
 
+    /** Passes of 40 rows (one chunk each), so 100 rows take three passes. */
     private KafkaOutboxRelay relay(JdbcStore s, CrashPoints.Hook hook) {
+        return relay(s, hook, 40);
+    }
+
+    /** Chunks of 40 rows; a pass takes up to {@code passRowsMax}. */
+    private KafkaOutboxRelay relay(JdbcStore s, CrashPoints.Hook hook, int passRowsMax) {
         KafkaOutboxRelay r = KafkaOutboxRelay.builder(s, kafka.bootstrap(), relayName).progressTopic(progressTopic)
-                .progressReplicationFactor(1).relayBatchMax(40).transactionTimeoutMs(10_000).random(new Random(7))
-                .crashHook(hook).build();
+                .progressReplicationFactor(1).relayBatchMax(40).relayPassRowsMax(passRowsMax)
+                .transactionTimeoutMs(10_000).random(new Random(7)).crashHook(hook).build();
         relays.add(r);
         return r;
     }
@@ -151,6 +158,15 @@ class KafkaOutboxRelayTest {
         return seen;
     }
 
+    /**
+     * {@link #published()} equals {@code expected}, awaited: commitTransaction returns once the commit is decided,
+     * and a read_committed reader's end (the last stable offset) moves past the transaction only when its markers
+     * are written, a moment later.
+     */
+    private void assertPublished(Map<String, Integer> expected) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(published()).isEqualTo(expected));
+    }
+
     private static Map<String, Integer> once(int from, int to) {
         Map<String, Integer> m = new HashMap<>();
         for (int i = from; i < to; i++) {
@@ -166,7 +182,7 @@ class KafkaOutboxRelayTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
         enqueue(store, 100, 150);
         await().atMost(Duration.ofSeconds(60)).until(() -> store.pendingOutbox(0, 1).isEmpty());
-        assertThat(published()).isEqualTo(once(0, 150));
+        assertPublished(once(0, 150));
         assertThat(r.sent()).isEqualTo(150);
         assertThat(r.state()).isEqualTo(KafkaOutboxRelay.State.ACTIVE);
         List<ConsumerRecord<byte[], byte[]>> progress = kafka.readCommitted(progressTopic, 0);
@@ -185,7 +201,7 @@ class KafkaOutboxRelayTest {
         crashed.close(); // the dead process's store lock goes with it
         KafkaOutboxRelay next = relay(store);
         assertThat(drain(next)).isEqualTo(60);
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
         assertThat(store.pendingOutbox(0, 1)).isEmpty();
     }
 
@@ -199,7 +215,83 @@ class KafkaOutboxRelayTest {
         assertThat(store.pendingOutbox(0, 1000)).as("rows 41..80 are in Kafka but unmarked").hasSize(60);
         KafkaOutboxRelay next = relay(store);
         assertThat(drain(next)).as("only rows above the progress record are sent").isEqualTo(20);
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
+        assertThat(store.pendingOutbox(0, 1)).isEmpty();
+    }
+
+    @Test
+    void aRelayBehindTakesSeveralChunksInOneTransactionUpToThePassLimit() throws Exception {
+        enqueue(store, 0, 230);
+        KafkaOutboxRelay r = relay(store, name -> { }, 100);
+        assertThat(r.runOnce()).as("chunks of 40 while full, up to 100 rows").isEqualTo(100);
+        assertThat(r.runOnce()).isEqualTo(100);
+        assertThat(r.runOnce()).as("the last chunk came back short: the pass ends there").isEqualTo(30);
+        assertThat(r.runOnce()).isZero();
+        assertPublished(once(0, 230));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kafka.readCommitted(progressTopic, 0))
+                .extracting(p -> RelayProgress.decode(p.value()))
+                .extracting(RelayProgress::previousLastId, RelayProgress::lastId)
+                .containsExactly(tuple(0L, 100L), tuple(100L, 200L), tuple(200L, 230L)));
+        assertThat(r.passStats().passes()).isEqualTo(3);
+        assertThat(r.passStats().rows()).isEqualTo(230);
+        assertThat(store.loadProducer("kafka-" + relayName)).get().extracting(RelayProducer::nextSequence)
+                .isEqualTo(230L);
+    }
+
+    @Test
+    void anIdleRelayIsWokenByACommitThroughItsStoreInsteadOfWaitingOutItsPollInterval() throws Exception {
+        KafkaOutboxRelay r = KafkaOutboxRelay.builder(store, kafka.bootstrap(), relayName).progressTopic(progressTopic)
+                .progressReplicationFactor(1).pollIntervalMs(600_000).transactionTimeoutMs(10_000)
+                .random(new Random(7)).build();
+        relays.add(r);
+        r.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> r.passStats().emptyPasses() >= 1);
+        enqueue(store, 0, 10);
+        await("well inside the 10-minute poll interval").atMost(Duration.ofSeconds(30))
+                .until(() -> store.pendingOutbox(0, 1).isEmpty());
+        assertPublished(once(0, 10));
+    }
+
+    @Test
+    void aPassTakesOnlyTheRowsCommittedWhenItStartedAndNeverChasesNewCommits() throws Exception {
+        enqueue(store, 0, 100);
+        AtomicInteger boundReads = new AtomicInteger();
+        // A processor that keeps committing: 100 more rows land right after the pass read its bound.
+        JdbcStore busy = (JdbcStore) java.lang.reflect.Proxy.newProxyInstance(JdbcStore.class.getClassLoader(),
+                new Class<?>[] {JdbcStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("pendingOutbox") && boundReads.get() == 1) {
+                        boundReads.incrementAndGet();
+                        enqueue(store, 1_000, 1_100);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (method.getName().equals("lastOutboxId")) {
+                            boundReads.incrementAndGet();
+                        }
+                    }
+                });
+        KafkaOutboxRelay r = relay(busy, name -> { }, 1_000);
+        assertThat(r.runOnce()).as("the 100 rows there at the start: 40, 40, then 20 of a chunk of 40")
+                .isEqualTo(100);
+        assertThat(r.runOnce()).as("the rows committed during the first pass").isEqualTo(100);
+        Map<String, Integer> expected = new HashMap<>(once(0, 100));
+        expected.putAll(once(1_000, 1_100));
+        assertPublished(expected);
+    }
+
+    @Test
+    void aCrashAfterCommittingAPassOfSeveralChunksMarksTheWholePassWithoutResending() throws Exception {
+        enqueue(store, 0, 150);
+        KafkaOutboxRelay crashed = relay(store, crashAt(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT, 1), 100);
+        assertThatThrownBy(crashed::runOnce).isInstanceOf(SimulatedCrash.class);
+        crashed.close();
+        assertThat(store.pendingOutbox(0, 1000)).as("rows 1..100 are in Kafka but unmarked").hasSize(150);
+        KafkaOutboxRelay next = relay(store, name -> { }, 100);
+        assertThat(drain(next)).as("only rows above the progress record are sent").isEqualTo(50);
+        assertPublished(once(0, 150));
         assertThat(store.pendingOutbox(0, 1)).isEmpty();
     }
 
@@ -215,7 +307,7 @@ class KafkaOutboxRelayTest {
         enqueue(store, 50, 80);
         await().atMost(Duration.ofSeconds(60)).until(() -> second.state() == KafkaOutboxRelay.State.ACTIVE
                 && store.pendingOutbox(0, 1).isEmpty());
-        assertThat(published()).isEqualTo(once(0, 80));
+        assertPublished(once(0, 80));
         assertThat(first.sent() + second.sent()).isEqualTo(80);
     }
 
@@ -230,7 +322,7 @@ class KafkaOutboxRelayTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(next::runOnce)
                 .isInstanceOf(RelayDivergedException.class).hasMessageContaining("no progress record"));
         assertThat(next.state()).isEqualTo(KafkaOutboxRelay.State.DIVERGED);
-        assertThat(published()).isEqualTo(once(0, 30));
+        assertPublished(once(0, 30));
     }
 
     @Test
@@ -255,6 +347,6 @@ class KafkaOutboxRelayTest {
         KafkaOutboxRelay next = relay(store);
         assertThatThrownBy(next::runOnce).isInstanceOf(RelayDivergedException.class)
                 .hasMessageContaining("the store marked rows up to id 40").hasMessageContaining("(80, 100]");
-        assertThat(published()).isEqualTo(once(0, 100));
+        assertPublished(once(0, 100));
     }
 }

@@ -16,7 +16,8 @@ public final class KafkaRelayChild {
         boolean drain = args.length > 4 && args[4].equals("drain");
         try (JdbcStore store = JdbcStore.postgres(args[0], "postgres", "", 2);
                 KafkaOutboxRelay relay = KafkaOutboxRelay.builder(store, args[1], args[2]).progressTopic(args[3])
-                        .progressReplicationFactor(1).relayBatchMax(25).transactionTimeoutMs(60_000).build()) {
+                        .progressReplicationFactor(1).relayBatchMax(25).relayPassRowsMax(25)
+                        .transactionTimeoutMs(60_000).build()) {
             long total = 0;
             while (true) {
                 int n = relay.runOnce();

@@ -69,6 +69,20 @@ public interface JdbcStore extends AutoCloseable {
      */
     Optional<StoreLock> tryLockExclusive(String name);
 
+    /** A registration made with {@link #onOutboxCommitted}; closing it removes the listener. Idempotent. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Calls {@code listener} after every transaction run through this store object that wrote outbox rows has
+     * committed (never after a rollback), on the committing thread, once the store's connection and lock are
+     * released. It must return at once and never block or call the store (e.g. wake a relay). Commits made by
+     * other store objects or processes are not seen: a relay polls for those.
+     */
+    Subscription onOutboxCommitted(Runnable listener);
+
     /** The schema version this store is at after opening. */
     int schemaVersion();
 
@@ -80,8 +94,22 @@ public interface JdbcStore extends AutoCloseable {
      */
     List<OutboxRow> pendingOutbox(long afterId, int limit);
 
+    /**
+     * The highest outbox id committed so far (0 when the outbox is empty): a relay bounds a pass with it, so a pass
+     * takes the rows pending when it started and never chases a producer that keeps committing.
+     */
+    long lastOutboxId();
+
     /** Marks the rows sent at {@code nowMs}; returns how many were unsent before. */
     int markSent(List<Long> ids, long nowMs);
+
+    /**
+     * Marks every unsent, unfailed outbox row with id in {@code (afterId, lastId]} sent at {@code nowMs} and saves
+     * {@code producer}, in one transaction: a relay that published exactly that run records it with one commit
+     * (one fsync) instead of {@link #markSent}'s and {@link #saveProducer}'s two, and no crash can leave the rows
+     * marked but the relay's last id behind. Returns how many rows it marked.
+     */
+    int markSentThrough(long afterId, long lastId, long nowMs, RelayProducer producer);
 
     /**
      * Stores the relay's partition and sequence for each row, and moves each partition's next

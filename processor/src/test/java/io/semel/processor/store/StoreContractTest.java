@@ -597,6 +597,62 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void outboxCommitListenersHearCommitsThatWroteOutboxRowsOnly() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        JdbcStore.Subscription sub = store.onOutboxCommitted(heard::incrementAndGet);
+        enqueue("a");
+        assertThat(heard).as("a commit with an outbox row").hasValue(1);
+        store.inTransaction(tx -> {
+            applyMessage(tx, "m1", 0, 1);
+            return null;
+        });
+        assertThat(heard).as("a commit without outbox rows").hasValue(1);
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            tx.enqueueOutbox(new OutboxMessage("a", null, bytes("v"), List.of(), "rolled-back", 1));
+            throw new IllegalStateException("rollback");
+        })).isInstanceOf(IllegalStateException.class);
+        store.inTransaction(tx -> {
+            tx.enqueueOutbox(new OutboxMessage("a", null, bytes("v"), List.of(), "rollback-only", 1));
+            tx.setRollbackOnly();
+            return null;
+        });
+        assertThat(heard).as("rollbacks").hasValue(1);
+        sub.close();
+        enqueue("a");
+        assertThat(heard).as("after close").hasValue(1);
+    }
+
+    @Test
+    void lastOutboxIdIsTheHighestCommittedIdSentOrNot() throws Exception {
+        assertThat(store.lastOutboxId()).isZero();
+        List<Long> ids = enqueue("a", "a");
+        store.markSent(ids, 5);
+        assertThat(store.lastOutboxId()).isEqualTo(ids.get(1));
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            tx.enqueueOutbox(new OutboxMessage("a", null, bytes("v"), List.of(), "rolled-back", 1));
+            throw new IllegalStateException("rollback");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.lastOutboxId()).as("a rolled-back row is not counted").isEqualTo(ids.get(1));
+    }
+
+    @Test
+    void markSentThroughMarksExactlyTheUnsentRowsOfTheRangeAndSavesTheRelayRowWithThem() throws Exception {
+        List<Long> ids = enqueue("a", "a", "a", "a", "a");
+        store.markSent(List.of(ids.get(1)), 500);
+        store.failOutbox("relay-r", ids.get(2), "refused", 600, null);
+        int marked = store.markSentThrough(ids.get(0), ids.get(3), 1_000,
+                new RelayProducer("relay-r", 7, 0, ids.get(3)));
+        assertThat(marked).as("rows 2..4 minus the sent row 2 and the failed row 3").isEqualTo(1);
+        assertThat(store.pendingOutbox(0, 10)).extracting(OutboxRow::id).containsExactly(ids.get(0), ids.get(4));
+        assertThat(store.failedOutbox(10)).hasSize(1);
+        assertThat(store.loadProducer("relay-r")).contains(new RelayProducer("relay-r", 7, 0, ids.get(3)));
+        assertThat(store.markSentThrough(ids.get(3), ids.get(3), 2_000, new RelayProducer("relay-r", 7, 0, ids.get(3))))
+                .as("an empty range marks nothing").isZero();
+        assertThatThrownBy(() -> store.markSentThrough(5, 4, 1, new RelayProducer("relay-r", 7, 0, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lastId 4 is below afterId 5");
+    }
+
+    @Test
     void aDuplicateOutboxMessageIdIsRefusedAndRollsBack() throws Exception {
         store.inTransaction(tx -> tx.enqueueOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "dup", 1)));
         assertThatThrownBy(() -> store.inTransaction(tx -> {

@@ -46,6 +46,8 @@ public final class JdbcStoreImpl implements JdbcStore {
     private final int schemaVersion;
     private final Path sqliteFile;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> outboxListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private JdbcStoreImpl(ConnectionSource source, Dialect dialect, StoreOptions options, String description,
             Path sqliteFile) {
@@ -130,10 +132,11 @@ public final class JdbcStoreImpl implements JdbcStore {
             throw new IllegalStateException(description + " is closed");
         }
         IN_TRANSACTION.set(true);
+        boolean[] committedOutbox = {false};
         try {
             for (int attempt = 0;; attempt++) {
                 try {
-                    return runOnce(work);
+                    return runOnce(work, committedOutbox);
                 } catch (SQLException e) {
                     boolean retriable = dialect.retriable(e);
                     if (!retriable || attempt >= options.txRetriesMax()) {
@@ -147,10 +150,34 @@ public final class JdbcStoreImpl implements JdbcStore {
             }
         } finally {
             IN_TRANSACTION.set(false);
+            if (committedOutbox[0]) {
+                notifyOutboxCommitted();
+            }
         }
     }
 
-    private <T> T runOnce(TransactionWork<T> work) throws SQLException, HandlerException {
+    /** After the connection (and SQLite's lock) is released: a listener never runs under a store lock. */
+    private void notifyOutboxCommitted() {
+        for (Runnable l : outboxListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                log.warn("{}: an outbox-commit listener failed (the transaction stays committed): {}", description,
+                        e.toString());
+            }
+        }
+    }
+
+    @Override
+    public Subscription onOutboxCommitted(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        // Wrapped, so the same Runnable registered twice is removed once per close.
+        Runnable entry = listener::run;
+        outboxListeners.add(entry);
+        return () -> outboxListeners.remove(entry);
+    }
+
+    private <T> T runOnce(TransactionWork<T> work, boolean[] committedOutbox) throws SQLException, HandlerException {
         Connection c = source.acquire();
         StatementCache statements = source.statements(c);
         try {
@@ -166,6 +193,7 @@ public final class JdbcStoreImpl implements JdbcStore {
                     dialect.rollback(c);
                 } else {
                     dialect.commit(c);
+                    committedOutbox[0] = tx.wroteOutbox();
                 }
                 return result;
             } catch (Throwable t) {
@@ -219,6 +247,11 @@ public final class JdbcStoreImpl implements JdbcStore {
     }
 
     @Override
+    public long lastOutboxId() {
+        return call(MaintenanceQueries::lastOutboxId);
+    }
+
+    @Override
     public int markSent(List<Long> ids, long nowMs) {
         Objects.requireNonNull(ids, "ids");
         StoreLimits.check("markSent id count", ids.size(), "OUTBOX_BATCH_MAX", StoreLimits.OUTBOX_BATCH_MAX);
@@ -226,6 +259,22 @@ public final class JdbcStoreImpl implements JdbcStore {
             return 0;
         }
         return call(c -> MaintenanceQueries.markSent(c, ids, nowMs));
+    }
+
+    @Override
+    public int markSentThrough(long afterId, long lastId, long nowMs, RelayProducer producer) {
+        Checks.nonNegative("afterId", afterId);
+        if (lastId < afterId) {
+            throw new IllegalArgumentException("markSentThrough: lastId " + lastId + " is below afterId " + afterId);
+        }
+        Checks.name("relayName", producer.relayName());
+        Checks.nonNegative("nextSequence", producer.nextSequence());
+        long savedAtMs = options.clock().millis();
+        return call(c -> {
+            int marked = MaintenanceQueries.markSentThrough(c, afterId, lastId, nowMs);
+            MaintenanceQueries.saveProducer(c, producer, savedAtMs);
+            return marked;
+        });
     }
 
     @Override

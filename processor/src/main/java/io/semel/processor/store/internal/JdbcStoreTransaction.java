@@ -57,6 +57,11 @@ final class JdbcStoreTransaction implements StoreTransaction {
         return rollbackOnly;
     }
 
+    /** Whether this transaction enqueued an outbox row (so its commit makes outbox rows visible). */
+    boolean wroteOutbox() {
+        return outboxLocked;
+    }
+
     @Override
     public Connection connection() {
         checkActive();

@@ -54,6 +54,25 @@ final class MaintenanceQueries {
         return changed;
     }
 
+    static long lastOutboxId(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM semel_outbox");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static int markSentThrough(Connection c, long afterId, long lastId, long nowMs) throws SQLException {
+        // The same rows pendingOutbox returns for that id range (unsent and unfailed), by the primary key's range.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE semel_outbox SET sent_at_ms = ? "
+                + "WHERE id > ? AND id <= ? AND sent_at_ms IS NULL AND failed_at_ms IS NULL")) {
+            ps.setLong(1, nowMs);
+            ps.setLong(2, afterId);
+            ps.setLong(3, lastId);
+            return ps.executeUpdate();
+        }
+    }
+
     static Optional<RelayProducer> loadProducer(Connection c, String relayName) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT producer_id, epoch, next_sequence FROM semel_producer WHERE relay_name = ?")) {
