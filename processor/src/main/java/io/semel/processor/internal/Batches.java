@@ -46,6 +46,30 @@ final class Batches {
         return out;
     }
 
+    /** Per partition of the batch, the offsets of its messages (in batch order, duplicates kept). */
+    static Map<TopicPartition, long[]> offsets(List<SourceMessage> batch) {
+        Map<TopicPartition, long[]> grown = new java.util.HashMap<>();
+        Map<TopicPartition, Integer> sizes = new java.util.HashMap<>();
+        TopicPartition tp = null;
+        for (SourceMessage m : batch) {
+            // Messages come in runs of one partition: one key per run, not per message.
+            if (tp == null || m.partition() != tp.partition() || !m.topic().equals(tp.topic())) {
+                tp = new TopicPartition(m.topic(), m.partition());
+            }
+            long[] into = grown.computeIfAbsent(tp, k -> new long[16]);
+            int size = sizes.getOrDefault(tp, 0);
+            if (size == into.length) {
+                into = java.util.Arrays.copyOf(into, size * 2);
+                grown.put(tp, into);
+            }
+            into[size] = m.offset();
+            sizes.put(tp, size + 1);
+        }
+        Map<TopicPartition, long[]> out = new java.util.HashMap<>();
+        grown.forEach((k, v) -> out.put(k, java.util.Arrays.copyOf(v, sizes.get(k))));
+        return out;
+    }
+
     /**
      * Moves every partition's position first (position rows are the first locks a transaction takes,
      * in partition order, so two members' transactions cannot deadlock on them). Returns the first
