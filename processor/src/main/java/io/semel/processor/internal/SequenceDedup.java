@@ -27,6 +27,7 @@ final class SequenceDedup {
     private final Batches.TopicPartition fenced;
     /** The rows {@link #fromCache} already wrote, which {@link #save} checks; null after {@link #lock}. */
     private final Map<Batches.TopicPartition, SequencePosition> written;
+    private Batches.TopicPartition lastKey;
 
     private SequenceDedup(Map<Batches.TopicPartition, SequencePosition> positions, Batches.TopicPartition fenced,
             Map<Batches.TopicPartition, SequencePosition> written) {
@@ -108,7 +109,7 @@ final class SequenceDedup {
      * was processed, and only the inbox can tell.
      */
     boolean processed(SourceMessage m) {
-        Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
+        Batches.TopicPartition tp = key(m);
         SequencePosition p = positions.get(tp);
         if (m.offset() < p.inboxBelow()) {
             return false;
@@ -129,13 +130,13 @@ final class SequenceDedup {
         if (everyMessage) {
             return true;
         }
-        Batches.TopicPartition tp = new Batches.TopicPartition(m.topic(), m.partition());
+        Batches.TopicPartition tp = key(m);
         return m.offset() < positions.get(tp).inboxBelow() || hasApplicationKey(m);
     }
 
     /** Records the offset as processed (applied, dead-lettered or found in the inbox) by this transaction. */
     void settle(SourceMessage m) {
-        settled.computeIfAbsent(new Batches.TopicPartition(m.topic(), m.partition()), k -> new HashSet<>())
+        settled.computeIfAbsent(key(m), k -> new HashSet<>())
                 .add(m.offset());
     }
 
@@ -165,6 +166,16 @@ final class SequenceDedup {
                     + "the transaction " + written + " are not what it settled " + out + "; rolling back");
         }
         return written;
+    }
+
+    /** The message's partition as a map key; messages come in runs of one partition, so it is kept for the next. */
+    private Batches.TopicPartition key(SourceMessage m) {
+        Batches.TopicPartition k = lastKey;
+        if (k == null || k.partition() != m.partition() || !k.topic().equals(m.topic())) {
+            k = new Batches.TopicPartition(m.topic(), m.partition());
+            lastKey = k;
+        }
+        return k;
     }
 
     private static boolean hasApplicationKey(SourceMessage m) {
