@@ -23,7 +23,12 @@ import java.util.Map;
  */
 final class PositionCache {
     /** Partitions remembered; beyond that the cache starts over (each partition's next batch reads its row). */
-    static final int PARTITIONS_MAX = 10_000;
+    static final int PARTITIONS_MAX = 4_096;
+    /**
+     * A row with more ranges of processed offsets (gaps: dead letters, messages still failing) is not
+     * remembered; its partition reads its row every time. Bounds the cache at 4,096 × 256 × 16 bytes.
+     */
+    static final int RANGES_MAX = 256;
 
     private final Map<Batches.TopicPartition, SequencePosition> rows = new HashMap<>();
 
@@ -53,7 +58,13 @@ final class PositionCache {
         if (rows.size() + written.size() > PARTITIONS_MAX) {
             rows.clear();
         }
-        rows.putAll(written);
+        for (Map.Entry<Batches.TopicPartition, SequencePosition> e : written.entrySet()) {
+            if (e.getValue().processed().rangeCount() > RANGES_MAX) {
+                rows.remove(e.getKey());
+            } else {
+                rows.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     void forget(Batches.TopicPartition tp) {

@@ -217,6 +217,26 @@ class PositionCacheTest {
         assertThat(a.metrics.positionStaleCount()).isZero();
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aRowWithMoreGapsThanTheCacheHoldsIsReadEveryTimeAndStaysExact(Kind kind) throws Exception {
+        open(kind);
+        Member a = new Member();
+        // Every other offset fails once: RANGES_MAX + 1 gaps below processed offsets.
+        int n = 2 * (PositionCache.RANGES_MAX + 1);
+        for (long o = 0; o < n; o += 2) {
+            failing.add(o);
+        }
+        a.deliver(1, 0, n);
+        assertThat(stored().processed().rangeCount()).isEqualTo(PositionCache.RANGES_MAX + 1);
+        assertThat(a.cached()).as("too many ranges to remember").isNull();
+        failing.clear();
+        a.deliver(1, 0, n);
+        assertThat(appliedCounts(n)).containsOnly(1L);
+        assertThat(stored().processed()).isEqualTo(ProcessedOffsets.below(n));
+        assertThat(a.cached()).isEqualTo(stored());
+    }
+
     /** A sequenced source that records what the pipeline settles. */
     private static final class RecordingSource implements Source {
         final List<Long> acked = new ArrayList<>();
