@@ -37,13 +37,64 @@ final class Batches {
 
     static Map<TopicPartition, Advance> advances(List<SourceMessage> batch) {
         Map<TopicPartition, Advance> out = new TreeMap<>();
+        // Messages come in runs of one partition: one key and one merge per run, not per message.
+        TopicPartition tp = null;
+        long next = 0;
+        long epoch = 0;
         for (SourceMessage m : batch) {
-            // The lowest epoch of the partition in the batch: if any delivery is stale, treat it as fenced.
-            out.merge(new TopicPartition(m.topic(), m.partition()), new Advance(m.offset() + 1, m.leaseEpoch()),
-                    (a, b) -> new Advance(Math.max(a.nextOffset(), b.nextOffset()),
-                            Math.min(a.leaseEpoch(), b.leaseEpoch())));
+            if (tp != null && m.partition() == tp.partition() && m.topic().equals(tp.topic())) {
+                next = Math.max(next, m.offset() + 1);
+                // The lowest epoch of the partition in the batch: if any delivery is stale, treat it as fenced.
+                epoch = Math.min(epoch, m.leaseEpoch());
+                continue;
+            }
+            if (tp != null) {
+                merge(out, tp, next, epoch);
+            }
+            tp = new TopicPartition(m.topic(), m.partition());
+            next = m.offset() + 1;
+            epoch = m.leaseEpoch();
+        }
+        if (tp != null) {
+            merge(out, tp, next, epoch);
         }
         return out;
+    }
+
+    private static void merge(Map<TopicPartition, Advance> out, TopicPartition tp, long next, long epoch) {
+        out.merge(tp, new Advance(next, epoch), (a, b) -> new Advance(Math.max(a.nextOffset(), b.nextOffset()),
+                Math.min(a.leaseEpoch(), b.leaseEpoch())));
+    }
+
+    /** Per partition of the batch, the offsets of its messages (in batch order, duplicates kept). */
+    static Map<TopicPartition, long[]> offsets(List<SourceMessage> batch) {
+        Map<TopicPartition, OffsetList> lists = new java.util.HashMap<>();
+        OffsetList into = null;
+        TopicPartition tp = null;
+        for (SourceMessage m : batch) {
+            // Messages come in runs of one partition: one lookup per run, not per message.
+            if (tp == null || m.partition() != tp.partition() || !m.topic().equals(tp.topic())) {
+                tp = new TopicPartition(m.topic(), m.partition());
+                into = lists.computeIfAbsent(tp, k -> new OffsetList());
+            }
+            into.add(m.offset());
+        }
+        Map<TopicPartition, long[]> out = new java.util.HashMap<>();
+        lists.forEach((k, v) -> out.put(k, java.util.Arrays.copyOf(v.offsets, v.size)));
+        return out;
+    }
+
+    /** A growing array of offsets. */
+    private static final class OffsetList {
+        long[] offsets = new long[64];
+        int size;
+
+        void add(long offset) {
+            if (size == offsets.length) {
+                offsets = java.util.Arrays.copyOf(offsets, size * 2);
+            }
+            offsets[size++] = offset;
+        }
     }
 
     /**

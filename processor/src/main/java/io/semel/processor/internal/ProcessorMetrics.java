@@ -31,6 +31,7 @@ public final class ProcessorMetrics {
     private final Counter nacked;
     private final Counter deadLetterBound;
     private final Counter fenced;
+    private final Counter positionStale;
     private final Counter handlerFailures;
     private final Counter inboxFailed;
     private final Timer commit;
@@ -65,6 +66,9 @@ public final class ProcessorMetrics {
         fenced = Counter.builder("semel.processor.fenced").tags(tags)
                 .description("transactions rolled back because a newer lease holder owns the partition")
                 .register(registry);
+        positionStale = Counter.builder("semel.processor.position.stale").tags(tags)
+                .description("transactions rolled back and re-run because the position rows changed since this "
+                        + "processor's last commit (another member, a claim)").register(registry);
         handlerFailures = Counter.builder("semel.processor.handler_failures").tags(tags).register(registry);
         inboxFailed = Counter.builder("semel.processor.inbox.failed").tags(tags)
                 .description("STORE_THEN_PROCESS rows moved to FAILED after processAttemptsMax failed attempts")
@@ -125,6 +129,14 @@ public final class ProcessorMetrics {
 
     public void fenced() {
         fenced.increment();
+    }
+
+    public void positionStale() {
+        positionStale.increment();
+    }
+
+    public long positionStaleCount() {
+        return (long) positionStale.count();
     }
 
     public void handlerFailure(String error) {

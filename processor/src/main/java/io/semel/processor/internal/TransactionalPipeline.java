@@ -6,6 +6,7 @@ import io.semel.processor.SourceMessage;
 import io.semel.processor.store.HandlerException;
 import io.semel.processor.store.InboxEntry;
 import io.semel.processor.store.InboxStatus;
+import io.semel.processor.store.SequencePosition;
 import io.semel.processor.store.StoreTransaction;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -39,14 +40,32 @@ public final class TransactionalPipeline implements Pipeline {
      * poll) are dropped until it comes back; a new epoch (a new claim) starts over.
      */
     private final Map<Batches.TopicPartition, SourceMessage> unsettled = new HashMap<>();
+    /** Sequenced sources: the position rows this processor last committed (see {@link PositionCache}). */
+    private final PositionCache positions = new PositionCache();
 
     public TransactionalPipeline(ProcessorContext ctx) {
         this.ctx = ctx;
     }
 
-    /** What one batch transaction did; counted only after the store returned (the work may re-run). */
-    private record Outcome(Batches.TopicPartition fenced, int processed, int duplicates, int sequenceDuplicates,
-            Map<Batches.TopicPartition, Batches.Advance> advances) {
+    /**
+     * What one batch transaction did; counted only after the store returned (the work may re-run).
+     *
+     * @param stale the cached position rows were not what the store holds: rolled back, nothing done
+     * @param written sequenced source: the position rows as the transaction left them (when it committed)
+     */
+    private record Outcome(Batches.TopicPartition fenced, boolean stale, int processed, int duplicates,
+            int sequenceDuplicates, Map<Batches.TopicPartition, Batches.Advance> advances,
+            Map<Batches.TopicPartition, SequencePosition> written) {
+
+        static Outcome rolledBack(Batches.TopicPartition fenced, boolean stale,
+                Map<Batches.TopicPartition, Batches.Advance> advances) {
+            return new Outcome(fenced, stale, 0, 0, 0, advances, null);
+        }
+    }
+
+    /** This processor's cached position row of a partition, or null (tests). */
+    SequencePosition cachedPosition(String topic, int partition) {
+        return positions.get(new Batches.TopicPartition(topic, partition));
     }
 
     @Override
@@ -107,13 +126,45 @@ public final class TransactionalPipeline implements Pipeline {
         return out;
     }
 
+    /**
+     * One batch transaction. When the cached position rows turn out stale, they are forgotten and the batch
+     * runs again reading the rows (uncached, so it is not stale twice).
+     */
     private Outcome runTimed(List<SourceMessage> batch) throws HandlerException {
+        Outcome o = runOnce(batch);
+        if (o.stale()) {
+            positions.forget(o.advances().keySet());
+            ctx.metrics().positionStale();
+            LOG.debug("consumer {}: position rows of {} changed since this processor's last commit; reading them",
+                    ctx.consumer(), o.advances().keySet());
+            o = runOnce(batch);
+            if (o.stale()) {
+                throw new IllegalStateException("consumer " + ctx.consumer() + ": the position rows of "
+                        + o.advances().keySet() + " were read, yet found stale");
+            }
+        }
+        return o;
+    }
+
+    private Outcome runOnce(List<SourceMessage> batch) throws HandlerException {
         long start = System.nanoTime();
+        Outcome o;
         try {
-            return ctx.store().inTransaction(tx -> run(tx, batch));
+            o = ctx.store().inTransaction(tx -> run(tx, batch));
+        } catch (RuntimeException e) {
+            // A store failure, maybe in the commit itself: whether the rows moved is unknown.
+            positions.forget(Batches.advances(batch).keySet());
+            throw e;
         } finally {
             ctx.metrics().commitTimer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+        // A HandlerException above, a fenced or a stale outcome: rolled back, the rows are what they were.
+        if (o.fenced() != null) {
+            positions.forget(o.fenced());
+        } else if (o.written() != null) {
+            positions.committed(o.written());
+        }
+        return o;
     }
 
     private Outcome run(StoreTransaction tx, List<SourceMessage> batch) throws SQLException, HandlerException {
@@ -121,14 +172,20 @@ public final class TransactionalPipeline implements Pipeline {
         SequenceDedup seq = null;
         Batches.TopicPartition fenced;
         if (ctx.sequenceState()) {
-            seq = SequenceDedup.lock(tx, ctx.consumer(), advances);
+            seq = positions.covers(advances)
+                    ? SequenceDedup.fromCache(tx, ctx.consumer(), advances, Batches.offsets(batch), positions.view())
+                    : SequenceDedup.lock(tx, ctx.consumer(), advances);
+            if (seq == null) {
+                tx.setRollbackOnly();
+                return Outcome.rolledBack(null, true, advances);
+            }
             fenced = seq.fenced();
         } else {
             fenced = Batches.advancePositions(tx, ctx.consumer(), advances);
         }
         if (fenced != null) {
             tx.setRollbackOnly();
-            return new Outcome(fenced, 0, 0, 0, advances);
+            return Outcome.rolledBack(fenced, false, advances);
         }
         long nowMs = ctx.clock().millis();
         int processed = 0;
@@ -160,11 +217,9 @@ public final class TransactionalPipeline implements Pipeline {
             processed++;
         }
         Batches.executeHandlerBatches(tx, batch);
-        if (seq != null) {
-            seq.save(tx, ctx.consumer(), advances);
-        }
+        Map<Batches.TopicPartition, SequencePosition> written = seq == null ? null : seq.save(tx, ctx.consumer(), advances);
         CrashPoints.reached(CrashPoints.AFTER_HANDLER_BEFORE_COMMIT);
-        return new Outcome(null, processed, inboxDuplicates, sequenceDuplicates, advances);
+        return new Outcome(null, false, processed, inboxDuplicates, sequenceDuplicates, advances, written);
     }
 
     private void committed(Outcome o) {
@@ -239,6 +294,8 @@ public final class TransactionalPipeline implements Pipeline {
      */
     private boolean deadLetter(SourceMessage m, String reason, String error) {
         ProcessorDeadLetters.Result r;
+        // It writes the row itself (reading it first): the cached one is no longer what the store holds.
+        positions.forget(new Batches.TopicPartition(m.topic(), m.partition()));
         try {
             r = ProcessorDeadLetters.deadLetter(ctx, m, reason, error);
         } catch (HandlerException e) {

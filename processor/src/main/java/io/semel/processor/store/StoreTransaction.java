@@ -108,6 +108,18 @@ public interface StoreTransaction {
     void saveSequencePositions(String consumer, List<SequencePosition> positions) throws SQLException;
 
     /**
+     * Sequence dedup without the read: writes each of {@code updated} over its row only if the row still
+     * holds exactly the matching element of {@code expected} (same topic and partition, in the same
+     * order: next offset, lease epoch, processed offsets and inbox boundary all equal), as one JDBC batch
+     * of conditional updates. A row that matched is locked until the transaction ends, as if read with
+     * {@link #lockSequencePositions} and found to be {@code expected}. Returns false when any row did not
+     * match (another writer moved it, or it is missing): the caller must then roll back, since the rows
+     * that matched were written.
+     */
+    boolean saveSequencePositionsIfUnchanged(String consumer, List<SequencePosition> expected,
+            List<SequencePosition> updated) throws SQLException;
+
+    /**
      * A statement of this transaction for {@code sql}, prepared once (the same SQL returns the same
      * statement): set its parameters and {@code addBatch()} per row; {@link #executeBatches} runs every
      * batch statement's rows, in the order the statements were first asked for. The store runs them

@@ -386,6 +386,69 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void aConditionalPositionWriteAppliesOnlyWhileEveryColumnIsTheExpectedOne() throws Exception {
+        SequencePosition base = store.inTransaction(tx -> {
+            List<SequencePosition> rows = tx.lockSequencePositions(C, T, new int[] {0, 1});
+            List<SequencePosition> saved = List.of(rows.get(0).plus(new long[] {0, 1, 3}, 1),
+                    rows.get(1).plus(new long[] {0}, 1));
+            tx.saveSequencePositions(C, saved);
+            return saved.get(0);
+        });
+        SequencePosition next = base.plus(new long[] {2, 4}, 1);
+        // One column off at a time: a zombie's epoch, a watermark or ranges another writer moved, the next offset.
+        List<SequencePosition> wrong = List.of(
+                new SequencePosition(T, 0, base.nextOffset(), 0, base.processed(), base.inboxBelow()),
+                new SequencePosition(T, 0, base.nextOffset(), 1, ProcessedOffsets.below(2), base.inboxBelow()),
+                new SequencePosition(T, 0, base.nextOffset(), 1, ProcessedOffsets.below(2).plus(new long[] {4}),
+                        base.inboxBelow()),
+                new SequencePosition(T, 0, base.nextOffset() + 1, 1, base.processed(), base.inboxBelow()),
+                new SequencePosition(T, 0, base.nextOffset(), 1, base.processed(), 1));
+        for (SequencePosition w : wrong) {
+            boolean applied = store.inTransaction(tx -> tx.saveSequencePositionsIfUnchanged(C, List.of(w), List.of(next)));
+            assertThat(applied).as("expected %s against the stored %s", w, base).isFalse();
+            assertThat(store.sequencePositions(C).get(0)).isEqualTo(base);
+        }
+        SequencePosition other = store.sequencePositions(C).get(1);
+        SequencePosition otherNext = other.plus(new long[] {1}, 1);
+        boolean applied = store.inTransaction(
+                tx -> tx.saveSequencePositionsIfUnchanged(C, List.of(base, other), List.of(next, otherNext)));
+        assertThat(applied).isTrue();
+        assertThat(store.sequencePositions(C)).containsExactly(next, otherNext);
+        assertThat(next.processed()).isEqualTo(ProcessedOffsets.below(5));
+    }
+
+    @Test
+    void aConditionalPositionWriteWaitingForAnotherWriterComparesWithWhatItCommitted() throws Exception {
+        SequencePosition base = store.inTransaction(tx -> {
+            SequencePosition p = tx.lockSequencePositions(C, T, new int[] {0}).get(0).plus(new long[] {0, 1}, 1);
+            tx.saveSequencePositions(C, List.of(p));
+            return p;
+        });
+        CountDownLatch firstHoldsLock = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // A new lease holder locks the row and moves it; the old holder's conditional write comes meanwhile.
+            Future<?> first = pool.submit(() -> store.inTransaction(tx -> {
+                SequencePosition p = tx.lockSequencePositions(C, T, new int[] {0}).get(0);
+                firstHoldsLock.countDown();
+                sleep(300);
+                tx.saveSequencePositions(C, List.of(p.plus(new long[] {2, 3}, 2)));
+                return null;
+            }));
+            assertThat(firstHoldsLock.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<Boolean> second = pool.submit(() -> store.inTransaction(tx -> tx.saveSequencePositionsIfUnchanged(
+                    C, List.of(base), List.of(base.plus(new long[] {2, 3}, 1)))));
+            first.get(30, TimeUnit.SECONDS);
+            assertThat(second.get(30, TimeUnit.SECONDS)).as("the stale holder's write must not apply").isFalse();
+        } finally {
+            pool.shutdownNow();
+        }
+        SequencePosition stored = store.sequencePositions(C).get(0);
+        assertThat(stored.leaseEpoch()).isEqualTo(2);
+        assertThat(stored.processed()).isEqualTo(ProcessedOffsets.below(4));
+    }
+
+    @Test
     void batchStatementRowsRunBeforeTheCommitAndARolledBackTransactionDropsThem() throws Exception {
         String sql = "INSERT INTO account_entry (msg_id, amount) VALUES (?, ?)";
         assertThatThrownBy(() -> store.inTransaction(tx -> {

@@ -102,6 +102,13 @@ final class JdbcStoreTransaction implements StoreTransaction {
     }
 
     @Override
+    public boolean saveSequencePositionsIfUnchanged(String consumer, List<SequencePosition> expected,
+            List<SequencePosition> updated) throws SQLException {
+        Checks.name("consumer", consumer);
+        return SequenceQueries.saveIfUnchanged(this::prepare, consumer, expected, updated, clock.millis());
+    }
+
+    @Override
     public void setRollbackOnly() {
         checkActive();
         rollbackOnly = true;

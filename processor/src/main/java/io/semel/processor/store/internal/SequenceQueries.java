@@ -5,6 +5,7 @@ import io.semel.processor.store.SequencePosition;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,9 +13,10 @@ import java.util.List;
 
 /**
  * The position rows as sequence dedup reads and writes them (columns {@code seq_watermark},
- * {@code seq_ranges}, {@code seq_inbox_below}, schema version 4). One read of all of a topic's
- * partitions in the batch, locked, and one JDBC batch of updates: two round trips per transaction
- * whatever the batch size. Stateless.
+ * {@code seq_ranges}, {@code seq_inbox_below}, schema version 4). Either one read of all of a topic's
+ * partitions in the batch, locked, and one JDBC batch of updates (two round trips per transaction
+ * whatever the batch size), or, when the caller knows the rows, one JDBC batch of updates conditional on
+ * the rows being what it knows (one round trip). Stateless.
  *
  * <p>A row whose {@code seq_watermark} is NULL was written without sequence state (by a store before
  * version 4): its {@code next_offset} becomes both the watermark and the inbox boundary, so every
@@ -124,20 +126,8 @@ final class SequenceQueries {
         PreparedStatement ps = db.prepare("UPDATE semel_position SET next_offset = ?, lease_epoch = ?, updated_at_ms = ?, "
                 + "seq_watermark = ?, seq_ranges = ?, seq_inbox_below = ? WHERE consumer = ? AND topic = ? AND partition = ?");
         for (SequencePosition s : positions) {
-            ps.setLong(1, s.nextOffset());
-            ps.setLong(2, s.leaseEpoch());
-            ps.setLong(3, nowMs);
-            ps.setLong(4, s.processed().watermark());
-            byte[] ranges = s.processed().encodeRanges();
-            if (ranges == null) {
-                ps.setNull(5, Types.BINARY);
-            } else {
-                ps.setBytes(5, ranges);
-            }
-            ps.setLong(6, s.inboxBelow());
+            setRow(ps, s, nowMs);
             ps.setString(7, consumer);
-            ps.setString(8, s.topic());
-            ps.setInt(9, s.partition());
             ps.addBatch();
         }
         int[] counts = ps.executeBatch();
@@ -148,6 +138,75 @@ final class SequenceQueries {
                 throw new IllegalStateException("position row " + consumer + "/" + s.topic() + "/" + s.partition()
                         + " vanished although this transaction locked it");
             }
+        }
+    }
+
+    /**
+     * Writes each of {@code updated} over its row only where the row still holds exactly the matching
+     * {@code expected} (next offset, lease epoch, watermark, ranges, inbox boundary): one JDBC batch of
+     * conditional updates, in the given order. Returns whether every row matched. A row that matched is
+     * written and locked until the transaction ends; one that did not is left alone, and the caller must
+     * roll back (the others were written).
+     */
+    static boolean saveIfUnchanged(Prepare db, String consumer, List<SequencePosition> expected,
+            List<SequencePosition> updated, long nowMs) throws SQLException {
+        if (expected.size() != updated.size()) {
+            throw new IllegalArgumentException(expected.size() + " expected rows for " + updated.size() + " updated ones");
+        }
+        if (updated.isEmpty()) {
+            return true;
+        }
+        // PostgreSQL: an UPDATE that finds the row locked waits for that transaction, then evaluates the
+        // WHERE again on the version it committed; so a match is a match with the newest committed row.
+        PreparedStatement ps = db.prepare("UPDATE semel_position SET next_offset = ?, lease_epoch = ?, updated_at_ms = ?, "
+                + "seq_watermark = ?, seq_ranges = ?, seq_inbox_below = ? WHERE consumer = ? AND topic = ? AND partition = ? "
+                + "AND next_offset = ? AND lease_epoch = ? AND seq_watermark = ? AND seq_ranges IS NOT DISTINCT FROM ? "
+                + "AND seq_inbox_below = ?");
+        for (int i = 0; i < updated.size(); i++) {
+            SequencePosition was = expected.get(i);
+            SequencePosition s = updated.get(i);
+            if (!was.topic().equals(s.topic()) || was.partition() != s.partition()) {
+                throw new IllegalArgumentException("expected row " + was.topic() + "/" + was.partition()
+                        + " is not the updated row " + s.topic() + "/" + s.partition());
+            }
+            setRow(ps, s, nowMs);
+            ps.setString(7, consumer);
+            ps.setLong(10, was.nextOffset());
+            ps.setLong(11, was.leaseEpoch());
+            ps.setLong(12, was.processed().watermark());
+            setRanges(ps, 13, was.processed().encodeRanges());
+            ps.setLong(14, was.inboxBelow());
+            ps.addBatch();
+        }
+        boolean all = true;
+        for (int n : ps.executeBatch()) {
+            // SUCCESS_NO_INFO (-2) would hide a mismatch: neither driver answers it for these updates.
+            if (n == Statement.SUCCESS_NO_INFO) {
+                throw new IllegalStateException("the JDBC driver did not count the conditional position updates; "
+                        + "sequence dedup cannot tell whether the position rows were unchanged");
+            }
+            all &= n == 1;
+        }
+        return all;
+    }
+
+    /** Parameters 1-6 (the new row) and 8-9 (topic, partition) of the position updates. */
+    private static void setRow(PreparedStatement ps, SequencePosition s, long nowMs) throws SQLException {
+        ps.setLong(1, s.nextOffset());
+        ps.setLong(2, s.leaseEpoch());
+        ps.setLong(3, nowMs);
+        ps.setLong(4, s.processed().watermark());
+        setRanges(ps, 5, s.processed().encodeRanges());
+        ps.setLong(6, s.inboxBelow());
+        ps.setString(8, s.topic());
+        ps.setInt(9, s.partition());
+    }
+
+    private static void setRanges(PreparedStatement ps, int index, byte[] ranges) throws SQLException {
+        if (ranges == null) {
+            ps.setNull(index, Types.BINARY);
+        } else {
+            ps.setBytes(index, ranges);
         }
     }
 }
