@@ -220,8 +220,9 @@ final class BenchCommand {
         int maxPoll = 500;
 
         @Option(names = "--kafka", description = "Then consume the same count from a single Kafka node (child JVM), "
-                + "with a classic group (commitSync per poll) and a share group (acknowledge each record, commit per "
-                + "poll), with Kafka's default durability and with an fsync per append, and print the ratios.")
+                + "with a plain consumer (no group, no commit), a classic group (commitSync per poll) and a share group "
+                + "(acknowledge each record, commit per poll), with Kafka's default durability and with an fsync per "
+                + "append, and print the ratios.")
         boolean kafka;
 
         @Mixin
@@ -271,6 +272,9 @@ final class BenchCommand {
                     out.flush();
                     String topic = kt.newTopic(partitions);
                     kt.prefill(topic, count, size);
+                    // Without a group it only reads (the topic is already filled): the anchor without acks or commits.
+                    print(out, name, "plain consumer, no group, no commit", kt.consumePlain(topic, count, maxPoll),
+                            semelPerSecond);
                     print(out, name, "classic group, commitSync per poll", kt.consumeGroup(topic, count, maxPoll),
                             semelPerSecond);
                     if (share > 0) {

@@ -98,6 +98,24 @@ final class KafkaThroughput {
         }
     }
 
+    /**
+     * A plain consumer without a group (issue 10's consume anchor): every partition assigned from its start, polls up
+     * to {@code maxPoll}, commits nothing, acks nothing. Its "commit latency" is 0 by construction.
+     */
+    Result consumePlain(String topic, long count, int maxPoll) throws IOException {
+        LatencySample commit = new LatencySample(count);
+        try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll))) {
+            List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            return consume(count, commit, () -> {
+                ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_WAIT_MS));
+                return new Polled(rs.count(), 0);
+            });
+        }
+    }
+
     /** A classic group member: poll up to {@code maxPoll}, commitSync once per poll. */
     Result consumeGroup(String topic, long count, int maxPoll) throws IOException {
         String group = "bench-" + UUID.randomUUID().toString().substring(0, 8);
