@@ -50,6 +50,19 @@ class NemesisLateStepTest {
     }
 
     @Test
+    void aSecondLateFaultWaitsUntilItsTargetHasRestedSinceTheFirstHealed(@TempDir Path dir) throws Exception {
+        TimedFault first = new TimedFault(FaultKind.STALL, "px-test", 1_000, 2_000, 0);
+        TimedFault second = new TimedFault(FaultKind.DELAY, "px-test", 3_000, 4_000, 0);
+        // Time stands still at 10 s: the first is healed at 10 s, so the second may start at 10 s + the rest.
+        Run run = runAt10s(dir, new FaultSchedule(1, 60_000, List.of(), List.of(first, second)),
+                1_000 + Nemesis.MOVED_REST_MS + 1_500);
+        assertThat(run.proxyEvents()).containsSubsequence("ACTIVATED STALL", "HEALED NONE", "ACTIVATED DELAY");
+        List<HistoryEvent> delay = run.events("delay");
+        assertThat(delay.get(1).error()).startsWith("moved")
+                .contains("injected at " + (10_000 + Nemesis.MOVED_REST_MS) + " ms for 1000 ms");
+    }
+
+    @Test
     void aLateFaultThatCouldNotHealBeforeTheRunHealsIsSkipped(@TempDir Path dir) throws Exception {
         TimedFault late = new TimedFault(FaultKind.STALL, "px-test", 1_000, 2_000, 0);
         Run run = runAt10s(dir, new FaultSchedule(1, 10_500, List.of(), List.of(late)), 1_000);
