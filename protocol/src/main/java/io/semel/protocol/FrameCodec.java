@@ -49,6 +49,8 @@ public final class FrameCodec {
     public static final int LENGTH_FIELD_BYTES = 4;
     /** apiKey + apiVersion + requestId. */
     public static final int HEADER_BYTES = 8;
+    /** Length field and header: what an encoder reserves before the body. */
+    private static final int FRAME_PREFIX_BYTES = LENGTH_FIELD_BYTES + HEADER_BYTES;
     /** Error-frame messages are cut to this many characters, so any message fits a string field. */
     public static final int MAX_ERROR_MESSAGE_CHARS = 1000;
 
@@ -153,14 +155,14 @@ public final class FrameCodec {
 
     /** Frames a request in its version ({@link ApiRequest#apiVersion()}: the API's latest unless it says otherwise). */
     public ByteBuffer encodeRequest(int requestId, ApiRequest request) throws ProtocolException {
-        WireWriter body = new WireWriter();
+        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES);
         request.encode(body);
         return frame(request.apiKey(), request.apiVersion(), requestId, body);
     }
 
     /** Frames a response; the caller passes the request id it answers. */
     public ByteBuffer encodeResponse(int requestId, ApiResponse response) throws ProtocolException {
-        WireWriter body = new WireWriter();
+        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES);
         response.encode(body);
         return frame(response.apiKey(), response.apiVersion(), requestId, body);
     }
@@ -175,9 +177,9 @@ public final class FrameCodec {
         }
         String cut = message != null && message.length() > MAX_ERROR_MESSAGE_CHARS
                 ? message.substring(0, MAX_ERROR_MESSAGE_CHARS) : message;
-        WireWriter body = new WireWriter().writeErrorCode(error).writeNullableString(cut);
+        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES).writeErrorCode(error).writeNullableString(cut);
         // An unknown key has no version of its own; 1 is every API's first.
-        return header(apiKeyId, (short) 1, requestId, body).toByteBuffer();
+        return header(apiKeyId, (short) 1, requestId, body);
     }
 
     /** The error frame that answers {@code e}, or empty when no request id could be read. */
@@ -206,16 +208,17 @@ public final class FrameCodec {
 
     /** Refuses to produce what the peer's {@link #next} would reject, so the error is local and clear. */
     private ByteBuffer frame(ApiKey key, short version, int requestId, WireWriter body) throws ProtocolException {
-        if ((long) body.size() + HEADER_BYTES > maxFrameBytes) {
-            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, key + " frame of " + (body.size() + HEADER_BYTES)
+        int length = body.size() - LENGTH_FIELD_BYTES; // header and body: what the length field counts
+        if (length > maxFrameBytes) {
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, key + " frame of " + length
                     + " bytes exceeds maxFrameBytes " + maxFrameBytes, key.id(), requestId, false);
         }
-        return header(key.id(), version, requestId, body).toByteBuffer();
+        return header(key.id(), version, requestId, body);
     }
 
-    private static WireWriter header(int apiKeyId, short apiVersion, int requestId, WireWriter body) {
-        ByteBuffer bodyBytes = body.toByteBuffer();
-        return new WireWriter().writeInt32(HEADER_BYTES + bodyBytes.remaining()).writeInt16(apiKeyId)
-                .writeInt16(apiVersion).writeInt32(requestId).writeRaw(bodyBytes.array());
+    /** Writes the header into the {@link #FRAME_PREFIX_BYTES} that {@code body} reserved; the frame, not copied. */
+    private static ByteBuffer header(int apiKeyId, short apiVersion, int requestId, WireWriter body) {
+        return body.patchInt32(0, body.size() - LENGTH_FIELD_BYTES).patchInt16(4, apiKeyId).patchInt16(6, apiVersion)
+                .patchInt32(8, requestId).wrapped();
     }
 }

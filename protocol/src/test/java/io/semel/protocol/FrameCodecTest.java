@@ -208,6 +208,24 @@ class FrameCodecTest {
         assertThat(e.closeConnection()).isFalse();
     }
 
+    /** The header is written into space the body reserved: the limit counts header and body, as {@link FrameCodec#next} does. */
+    @Test
+    void aFrameOfExactlyMaxFrameBytesEncodesAndDecodesAndOneMoreDoesNot() throws Exception {
+        ApiRequest request = Samples.requests().get(ApiKey.PRODUCE);
+        int length = codec.encodeRequest(5, request).getInt(0);
+        FrameCodec exact = new FrameCodec(length);
+        ByteBuffer frame = exact.encodeRequest(5, request);
+        assertThat(frame.remaining()).isEqualTo(FrameCodec.LENGTH_FIELD_BYTES + length);
+        Frame back = exact.next(frame).orElseThrow();
+        assertThat(back.requestId()).isEqualTo(5);
+        assertThat(back.apiKeyId()).isEqualTo(ApiKey.PRODUCE.id());
+        assertThat(exact.decodeRequest(back)).isEqualTo(request);
+        ProtocolException e = catchThrowableOfType(ProtocolException.class,
+                () -> new FrameCodec(length - 1).encodeRequest(5, request));
+        assertThat(e.errorCode()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
+        assertThat(e.getMessage()).contains("frame of " + length + " bytes");
+    }
+
     @Test
     void encodingAFrameAboveTheLimitFailsLocally() {
         FrameCodec small = new FrameCodec(64);

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.List;
  */
 public final class WireReader {
     private final ByteBuffer buf;
+    private CharsetDecoder utf8;
 
     /** Reads from {@code body}'s position to its limit; {@code body} itself is not moved. */
     public WireReader(ByteBuffer body) {
@@ -95,18 +97,39 @@ public final class WireReader {
         if (length < 0) {
             throw invalid("string length " + length + ", expected -1 or 0.." + Protocol.MAX_STRING_BYTES);
         }
-        need(length, "string of " + length + " bytes");
-        ByteBuffer utf8 = buf.slice().limit(length);
-        buf.position(buf.position() + length);
+        need(length, "string");
+        int start = buf.position();
+        buf.position(start + length);
+        if (isAscii(start, length)) {
+            // Topic and group names, header keys: ASCII, which is valid UTF-8 as it stands. The
+            // checked decoder below costs a decoder and a char buffer per string: most of a poll's decode.
+            return buf.hasArray() ? new String(buf.array(), buf.arrayOffset() + start, length, StandardCharsets.US_ASCII)
+                    : StandardCharsets.US_ASCII.decode(buf.duplicate().position(start).limit(start + length)).toString();
+        }
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(utf8);
+            CharBuffer chars = utf8Decoder().decode(buf.duplicate().position(start).limit(start + length));
             return chars.toString();
         } catch (CharacterCodingException e) {
             throw invalid("string of " + length + " bytes is not valid UTF-8");
         }
+    }
+
+    private boolean isAscii(int start, int length) {
+        for (int i = start; i < start + length; i++) {
+            if (buf.get(i) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reporting malformed input, not replacing it: a string has one encoding. Made on first non-ASCII string. */
+    private CharsetDecoder utf8Decoder() {
+        if (utf8 == null) {
+            utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        return utf8.reset();
     }
 
     public String readString(String field) throws ProtocolException {
@@ -125,7 +148,7 @@ public final class WireReader {
         if (length < 0) {
             throw invalid("bytes length " + length + ", expected -1 or more");
         }
-        need(length, "bytes field of " + length + " bytes");
+        need(length, "bytes field");
         byte[] out = new byte[length];
         buf.get(out);
         return out;

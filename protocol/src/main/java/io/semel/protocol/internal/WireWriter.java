@@ -4,10 +4,14 @@ import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Header;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.RecordBatch;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Appends protocol primitives, big-endian, to a growing byte array. Not thread-safe; one per message.
@@ -17,8 +21,45 @@ import java.util.List;
  * ({@link IllegalArgumentException}); user-supplied values are validated before they get here.
  */
 public final class WireWriter {
-    private byte[] bytes = new byte[64];
+    private static final VarHandle INT16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private byte[] bytes;
     private int size;
+
+    public WireWriter() {
+        bytes = new byte[64];
+    }
+
+    private WireWriter(int reserved) {
+        bytes = new byte[Math.max(64, reserved)];
+        size = reserved;
+    }
+
+    /**
+     * A writer whose first {@code bytes} are left for a header that is known only at the end (a
+     * frame's length): written later with {@link #patchInt32}/{@link #patchInt16}, so the body is
+     * never copied behind its header.
+     */
+    public static WireWriter reserving(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("reserved bytes " + bytes + " < 0");
+        }
+        return new WireWriter(bytes);
+    }
+
+    public WireWriter patchInt16(int at, int v) {
+        Objects.checkFromIndexSize(at, 2, size);
+        INT16.set(bytes, at, (short) v);
+        return this;
+    }
+
+    public WireWriter patchInt32(int at, int v) {
+        Objects.checkFromIndexSize(at, 4, size);
+        INT32.set(bytes, at, v);
+        return this;
+    }
 
     public WireWriter writeInt8(int v) {
         ensure(1);
@@ -32,21 +73,21 @@ public final class WireWriter {
 
     public WireWriter writeInt16(int v) {
         ensure(2);
-        ByteBuffer.wrap(bytes, size, 2).putShort((short) v);
+        INT16.set(bytes, size, (short) v);
         size += 2;
         return this;
     }
 
     public WireWriter writeInt32(int v) {
         ensure(4);
-        ByteBuffer.wrap(bytes, size, 4).putInt(v);
+        INT32.set(bytes, size, v);
         size += 4;
         return this;
     }
 
     public WireWriter writeInt64(long v) {
         ensure(8);
-        ByteBuffer.wrap(bytes, size, 8).putLong(v);
+        INT64.set(bytes, size, v);
         size += 8;
         return this;
     }
@@ -130,6 +171,14 @@ public final class WireWriter {
     /** Bytes written so far. */
     public int size() {
         return size;
+    }
+
+    /**
+     * What was written, as a buffer over this writer's own array (no copy), positioned at 0: the
+     * writer must not be written to afterwards.
+     */
+    public ByteBuffer wrapped() {
+        return ByteBuffer.wrap(bytes, 0, size).slice();
     }
 
     /** A copy of what was written, as a buffer positioned at 0. */

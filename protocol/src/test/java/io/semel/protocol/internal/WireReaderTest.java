@@ -46,6 +46,32 @@ class WireReaderTest {
         assertThat(failure(() -> reader(0xff, 0xff).readString("topic")).getMessage()).contains("topic");
     }
 
+    /** ASCII takes a fast path; the rest the checked decoder, which is reused: both, in heap and direct buffers at an offset. */
+    @Test
+    void stringsRoundTripWhateverTheirBytesAndBuffer() throws Exception {
+        String[] strings = {"orders", "größe", "", "日本語-topic", "x", "\u0000semel.snapshot", "ünïcödé again"};
+        WireWriter w = new WireWriter().writeInt8(7);
+        for (String s : strings) {
+            w.writeString(s);
+        }
+        byte[] encoded = w.toByteBuffer().array();
+        ByteBuffer direct = ByteBuffer.allocateDirect(encoded.length + 3).position(3);
+        direct.put(encoded).position(3);
+        ByteBuffer heapAtOffset = ByteBuffer.wrap(new byte[encoded.length + 5], 5, encoded.length).slice().put(encoded).flip();
+        for (ByteBuffer b : new ByteBuffer[] {direct, heapAtOffset}) {
+            WireReader r = new WireReader(b);
+            assertThat(r.readInt8()).isEqualTo(7);
+            for (String s : strings) {
+                assertThat(r.readString("s")).isEqualTo(s);
+            }
+            r.expectEnd("strings");
+        }
+        // a malformed string after a good non-ASCII one still fails: the reused decoder was reset
+        WireReader r = reader(0, 2, 0xc3, 0xa4, 0, 2, 0xc3, 0x28);
+        assertThat(r.readNullableString()).isEqualTo("ä");
+        assertThat(failure(r::readNullableString).getMessage()).contains("UTF-8");
+    }
+
     @Test
     void bytesCheckLength() throws Exception {
         assertThat(reader(0xff, 0xff, 0xff, 0xff).readNullableBytes()).isNull();
