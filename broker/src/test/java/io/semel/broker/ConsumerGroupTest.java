@@ -9,6 +9,7 @@ import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Header;
 import io.semel.protocol.Heartbeat;
 import io.semel.protocol.LogRecord;
+import io.semel.protocol.Poll;
 import io.semel.protocol.Produce;
 import io.semel.protocol.RecordBatch;
 import java.io.IOException;
@@ -119,8 +120,109 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * POLL v2: the acks of one batch ride on the poll for the next. They are settled (not delivered
+     * again, after a restart too), answered with the new deliveries, and written to the group log in
+     * the same batch as those deliveries: one append, one fsync, where ACK then POLL took two.
+     */
+    @Test
+    void aPollCarryingAcksSettlesThemAndWritesThemInOneBatchWithItsDeliveries() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 600);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> first = pollUntil(c, m, 300);
+            Poll.Response r = c.call(new Poll.Request(G, m, 300, 1_000, items(first)), Poll.Response.class);
+            assertThat(r.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(r.version()).isEqualTo(Poll.VERSION_WITH_ACKS);
+            assertThat(r.ackResults()).hasSize(300).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+            assertThat(r.ackResults()).extracting(Ack.Result::offset).containsExactlyElementsOf(
+                    first.stream().map(Delivery::offset).toList());
+            assertThat(r.deliveries()).extracting(Delivery::offset).first().isEqualTo(300L);
+            assertThat(r.deliveries()).hasSize(300);
+        }
+        broker.close();
+        List<List<io.semel.broker.group.GroupRecord>> batches = groupLogBatches();
+        assertThat(batches).as("one batch holds the acks of the first 300 and the delivery of the next 300")
+                .anySatisfy(b -> assertThat(b).contains(
+                        new io.semel.broker.group.GroupRecord.SettledRange(0, 0, 299,
+                                io.semel.broker.group.GroupRecord.SettleReason.ACKED),
+                        new io.semel.broker.group.GroupRecord.DeliveredRange(0, 300, 599, 1)));
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            List<Delivery> again = pollUntil(c, m, 300);
+            assertThat(again).as("the acked 300 stay settled; the unacked 300 come again")
+                    .allSatisfy(d -> assertThat(d.offset()).isBetween(300L, 599L));
+            assertThat(c.deliveries(G, m, 1_000, 300)).isEmpty();
+        }
+    }
+
+    /** Acks on a poll that finds nothing to deliver are applied at once; their results come when the poll answers. */
+    @Test
+    void acksOnAWaitingPollAreAnsweredWhenItIs() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 3);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 3);
+            long t0 = System.nanoTime();
+            Poll.Response r = c.call(new Poll.Request(G, m, 10, 300, items(got)), Poll.Response.class);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("waited for deliveries")
+                    .isGreaterThanOrEqualTo(250);
+            assertThat(r.deliveries()).isEmpty();
+            assertThat(r.ackResults()).extracting(Ack.Result::error).containsExactly(ErrorCode.NONE, ErrorCode.NONE,
+                    ErrorCode.NONE);
+        }
+        broker.close();
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            assertThat(c.deliveries(G, m, 10, 300)).as("settled for good").isEmpty();
+        }
+    }
+
+    /** A refused poll (unknown member) applies none of its acks; a version-1 poll is answered in version 1. */
+    @Test
+    void aRefusedPollAppliesNoAcksAndVersion1IsAnsweredInVersion1() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 2);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = pollUntil(c, m, 2);
+            Poll.Response refused = c.call(new Poll.Request(G, "nobody", 10, 0, items(got)), Poll.Response.class);
+            assertThat(refused.error()).isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
+            assertThat(refused.ackResults()).isEmpty();
+            Poll.Response v1 = c.call(new Poll.Request(G, m, 10, 0, List.of(), Poll.VERSION_PLAIN), Poll.Response.class);
+            assertThat(v1.version()).isEqualTo(Poll.VERSION_PLAIN);
+            assertThat(v1.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(c.ack(G, m, got).results()).as("still unsettled, so the owner's ack is not stale")
+                    .extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    private static List<Ack.Item> items(List<Delivery> ds) {
+        return ds.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset())).toList();
+    }
+
+    /** The group log's records batch by batch, read from the files of a closed broker. */
+    private List<List<io.semel.broker.group.GroupRecord>> groupLogBatches() throws Exception {
+        List<List<io.semel.broker.group.GroupRecord>> out = new ArrayList<>();
+        for (RecordBatch b : groupLogRawBatches()) {
+            out.add(io.semel.broker.internal.GroupJournalReader.records(List.of(b)).getOrDefault(G, List.of()));
+        }
+        return out;
+    }
+
     /** The group log's records by group, read from the files of a closed broker. */
     private Map<String, List<io.semel.broker.group.GroupRecord>> groupLogRecords() throws Exception {
+        return io.semel.broker.internal.GroupJournalReader.records(groupLogRawBatches());
+    }
+
+    private List<RecordBatch> groupLogRawBatches() throws Exception {
         io.semel.log.LogConfig config = io.semel.log.LogConfig.builder().maxBatchBytes(32 * 1024 * 1024)
                 .maxRecordBytes(32 * 1024 * 1024).build();
         try (io.semel.log.Partition p = io.semel.log.Partition.open(new io.semel.log.FileStorage(
@@ -134,7 +236,7 @@ class ConsumerGroupTest extends BrokerTestSupport {
                     next = b.nextOffset();
                 }
             }
-            return io.semel.broker.internal.GroupJournalReader.records(batches);
+            return batches;
         }
     }
 

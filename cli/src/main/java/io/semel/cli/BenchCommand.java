@@ -1,5 +1,6 @@
 package io.semel.cli;
 
+import io.semel.client.AckResult;
 import io.semel.client.Admin;
 import io.semel.client.Consumer;
 import io.semel.client.DeliveryGuarantee;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -204,6 +206,13 @@ final class BenchCommand {
             description = "Consume and ack --count messages in one group member; print msgs/s, MB/s, ack latency. "
                     + "Without --topic it first fills a new topic (not timed).")
     static final class Consume implements Callable<Integer> {
+        static final String ACK_WITH_POLL = "with-poll";
+        static final String ACK_SYNC = "sync";
+
+        private static long refused(List<AckResult> results) {
+            return results.stream().filter(r -> !r.ok()).count();
+        }
+
         @Option(names = "--count", paramLabel = "N", description = "Messages to consume (default ${DEFAULT-VALUE}).")
         long count = 100_000;
 
@@ -218,6 +227,12 @@ final class BenchCommand {
 
         @Option(names = "--max-poll", paramLabel = "M", description = "Messages per poll (default ${DEFAULT-VALUE}).")
         int maxPoll = 500;
+
+        @Option(names = "--ack", paramLabel = "MODE", description = "How each batch is acked: " + ACK_WITH_POLL
+                + " (its acks ride on the next poll, Consumer.ackWithNextPoll: one round trip and one group-log fsync "
+                + "per batch) or " + ACK_SYNC + " (an ACK request answered before the next poll). Either way every "
+                + "message is acked on its own and durably. Default ${DEFAULT-VALUE}.")
+        String ackMode = ACK_WITH_POLL;
 
         @Option(names = "--kafka", description = "Then consume the same count from a single Kafka node (child JVM), "
                 + "with a plain consumer (no group, no commit), a classic group (commitSync per poll) and a share group "
@@ -236,6 +251,10 @@ final class BenchCommand {
             if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1) {
                 throw new ParameterException(spec.commandLine(), "need --count, --partitions, --max-poll >= 1, --size >= 0");
             }
+            if (!ackMode.equals(ACK_WITH_POLL) && !ackMode.equals(ACK_SYNC)) {
+                throw new ParameterException(spec.commandLine(), "--ack is " + ACK_WITH_POLL + " or " + ACK_SYNC
+                        + ", not '" + ackMode + "'");
+            }
             PrintWriter out = spec.commandLine().getOut();
             try (BenchTarget t = target) {
                 String bootstrap = t.start();
@@ -248,8 +267,9 @@ final class BenchCommand {
                 }
                 String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
                 out.printf("setup: bench consume, %d messages, topic %s, group %s, 1 consumer, max %d per poll, "
-                        + "at-least-once (ack per poll batch), durability %s, broker %s%n", count, topic, g, maxPoll,
-                        target.durability(), target.brokerDescription());
+                        + "at-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n", count,
+                        topic, g, maxPoll, ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
+                        + "before the next poll", target.durability(), target.brokerDescription());
                 out.flush();
                 double semelPerSecond = consume(bootstrap, topic, g, out);
                 out.flush();
@@ -315,7 +335,11 @@ final class BenchCommand {
 
         /** Consumes and acks; returns msgs/s. */
         private double consume(String bootstrap, String topic, String g, PrintWriter out) throws IOException {
-            LatencySample ackLatency = new LatencySample(count);
+            boolean withPoll = ackMode.equals(ACK_WITH_POLL);
+            // with-poll: the round trip of a poll that carries the previous batch's acks; sync: the ACK's
+            LatencySample roundTrip = new LatencySample(count);
+            List<CompletableFuture<List<AckResult>>> riding = new ArrayList<>();
+            long refused = 0;
             long received = 0;
             long bytes = 0;
             long polls = 0;
@@ -324,6 +348,7 @@ final class BenchCommand {
             try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(g).topic(topic)
                     .maxPollMessages(maxPoll).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
                 while (received < count) {
+                    long t0 = System.nanoTime();
                     List<Message> batch = c.poll(Duration.ofMillis(500));
                     if (batch.isEmpty()) {
                         if (System.nanoTime() - lastProgressNanos > REQUEST_TIMEOUT_MS * 1_000_000L) {
@@ -333,19 +358,36 @@ final class BenchCommand {
                         continue;
                     }
                     lastProgressNanos = System.nanoTime();
-                    long t0 = System.nanoTime();
-                    c.ack(batch);
-                    ackLatency.record(polls++, System.nanoTime() - t0);
+                    if (withPoll) {
+                        if (polls > 0) {
+                            roundTrip.record(polls - 1, lastProgressNanos - t0);
+                        }
+                        riding.add(c.ackWithNextPoll(batch));
+                    } else {
+                        long t1 = System.nanoTime();
+                        refused += refused(c.ack(batch));
+                        roundTrip.record(polls, System.nanoTime() - t1);
+                    }
+                    polls++;
                     received += batch.size();
                     for (Message m : batch) {
                         bytes += m.value() == null ? 0 : m.value().length;
                     }
                 }
+                c.flushAcks(); // the last batch's acks: no poll follows
+                for (CompletableFuture<List<AckResult>> f : riding) {
+                    refused += refused(f.join());
+                }
+            }
+            if (refused > 0) {
+                throw new IOException(refused + " of " + received + " acks were refused: the figure would not be "
+                        + "of messages consumed and acked");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; ack latency "
-                    + "per poll batch %s%n", received, seconds, received / seconds, bytes / seconds / 1e6, polls,
-                    ackLatency.summary());
+            out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; %s %s%n", received,
+                    seconds, received / seconds, bytes / seconds / 1e6, polls,
+                    withPoll ? "round trip of a poll carrying the previous batch's acks" : "ack latency per poll batch",
+                    roundTrip.summary());
             double fsyncs = target.probeFsync(out);
             if (fsyncs > 0) {
                 out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);

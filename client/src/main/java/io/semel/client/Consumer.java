@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,8 +26,13 @@ import org.slf4j.LoggerFactory;
  * A member of a consumer group on one topic: joins on build, heartbeats in a background thread,
  * polls leased deliveries and settles them with ack/nack.
  *
- * <p>Thread-safety: {@link #poll}, {@link #ack}, {@link #nack} and the {@code run*} loops are for
- * one thread at a time (the "consumer thread"). {@link #stop()} and {@link #close()} may be called
+ * <p>Acks: {@link #ack} settles now (one round trip, durable before it returns);
+ * {@link #ackWithNextPoll} lets the acks ride on the next {@link #poll}, so a consumer that acks each
+ * batch pays one round trip and one group-log fsync per batch instead of two. {@link #runAtLeastOnce}
+ * acks that way.
+ *
+ * <p>Thread-safety: {@link #poll}, {@link #ack}, {@link #ackWithNextPoll}, {@link #flushAcks},
+ * {@link #nack} and the {@code run*} loops are for one thread at a time (the "consumer thread"). {@link #stop()} and {@link #close()} may be called
  * from any thread. The heartbeat thread has its own connection, so a long poll never delays a
  * heartbeat.
  *
@@ -46,6 +52,21 @@ public final class Consumer implements AutoCloseable {
     private volatile boolean stopRequested;
     /** The heartbeat thread waits on it between heartbeats; {@link #close} notifies it. */
     private final Object heartbeatWake = new Object();
+    /**
+     * Most acks one POLL carries (the broker's default acksPerRequestMax); more waiting are sent as
+     * ACK requests of this size first.
+     */
+    static final int ACKS_PER_POLL_MAX = 5_000;
+    /** Guards {@link #pending} and {@link #pendingCount}: {@link #close()} may flush them from another thread. */
+    private final Object pendingLock = new Object();
+    /** Acks waiting to ride on the next poll, in the order given. */
+    private final List<PendingAck> pending = new ArrayList<>();
+    private int pendingCount;
+    /** POLL layout: with acks (v2) until a broker answers UNSUPPORTED_VERSION, then without (v1). Consumer thread. */
+    private short pollVersion = Poll.VERSION_WITH_ACKS;
+
+    private record PendingAck(List<Message> messages, CompletableFuture<List<AckResult>> done) {
+    }
 
     private record Config(ConnectionSettings connection, String group, String topic, int sessionTimeoutMs,
             long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs) {
@@ -152,24 +173,149 @@ public final class Consumer implements AutoCloseable {
         ensureOpen();
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         int max = Math.min(maxMessages, cfg.maxPollMessages());
-        Poll.Response r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs), Poll.Response.class,
-                waitMs);
+        if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
+            flushAcks(); // an older broker, or more than one request may carry: ACK requests first
+        }
+        List<PendingAck> riding = takePending();
+        List<Ack.Item> acks = items(messagesOf(riding));
+        Poll.Response r;
+        try {
+            r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, acks, pollVersion),
+                    Poll.Response.class, waitMs);
+            if (r.error() == ErrorCode.UNSUPPORTED_VERSION && pollVersion != Poll.VERSION_PLAIN) {
+                // A broker from before POLL v2: nothing was applied. Acks go as ACK requests from now on.
+                pollVersion = Poll.VERSION_PLAIN;
+                sendAcks(riding);
+                riding = List.of();
+                r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, List.of(), pollVersion),
+                        Poll.Response.class, waitMs);
+            }
+        } catch (RuntimeException e) {
+            fail(riding, e); // outcome unknown: acking again is safe
+            throw e;
+        }
         if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
             log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
                     r.errorMessage());
+            fail(riding, new DefiniteFailureException(r.error(), "POLL with acks for group '" + cfg.group()
+                    + "' refused: member unknown; its deliveries will be redelivered"));
             memberId = join(channel);
             return List.of();
         }
         if (r.error() != ErrorCode.NONE) {
-            throw new DefiniteFailureException(r.error(), "POLL group '" + cfg.group() + "' answered " + r.error()
-                    + " (" + r.error().code() + "): " + r.errorMessage());
+            DefiniteFailureException e = new DefiniteFailureException(r.error(), "POLL group '" + cfg.group()
+                    + "' answered " + r.error() + " (" + r.error().code() + "): " + r.errorMessage());
+            fail(riding, e);
+            throw e;
         }
+        complete(riding, r.ackResults());
         List<Message> out = new ArrayList<>(r.deliveries().size());
         for (Delivery d : r.deliveries()) {
             out.add(new Message(d.topic(), d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(), d.key(),
                     d.value(), d.headers(), d.timestampMs()));
         }
         return out;
+    }
+
+    /**
+     * Settles messages with the next {@link #poll}: the acks ride on it (POLL v2), so acking a batch and
+     * polling the next is one round trip, and the broker writes both to its group log with one fsync.
+     * The future completes with one result per message when that poll is answered (the acks are then
+     * durable, as an {@link #ack(List)}'s are), or fails if the poll fails (then their outcome is
+     * unknown; acking again is safe). Until then they are not settled: a crash, a {@link #close()}
+     * without them, or an ack timeout means redelivery, which is at-least-once. {@link #flushAcks()},
+     * {@link #close()} and the end of a {@code run*} loop send what is still waiting. Consumer thread.
+     */
+    public CompletableFuture<List<AckResult>> ackWithNextPoll(List<Message> messages) {
+        ensureOpen();
+        CompletableFuture<List<AckResult>> done = new CompletableFuture<>();
+        if (messages.isEmpty()) {
+            done.complete(List.of());
+            return done;
+        }
+        synchronized (pendingLock) {
+            pending.add(new PendingAck(List.copyOf(messages), done));
+            pendingCount += messages.size();
+        }
+        return done;
+    }
+
+    /** Sends the acks waiting for the next poll now, as ACK requests; blocks until they are answered. */
+    public void flushAcks() {
+        List<PendingAck> taken = takePending();
+        if (taken.isEmpty()) {
+            return;
+        }
+        sendAcks(taken);
+    }
+
+    /** Acks {@code taken} with ACK requests of at most ACKS_PER_POLL_MAX items, completing their futures. */
+    private void sendAcks(List<PendingAck> taken) {
+        List<Message> all = messagesOf(taken);
+        List<AckResult> results = new ArrayList<>(all.size());
+        try {
+            for (int from = 0; from < all.size(); from += ACKS_PER_POLL_MAX) {
+                results.addAll(ackNow(all.subList(from, Math.min(all.size(), from + ACKS_PER_POLL_MAX))));
+            }
+        } catch (RuntimeException e) {
+            fail(taken, e);
+            throw e;
+        }
+        int at = 0;
+        for (PendingAck p : taken) {
+            p.done().complete(List.copyOf(results.subList(at, at + p.messages().size())));
+            at += p.messages().size();
+        }
+    }
+
+    private int pendingAckCount() {
+        synchronized (pendingLock) {
+            return pendingCount;
+        }
+    }
+
+    private List<PendingAck> takePending() {
+        synchronized (pendingLock) {
+            if (pending.isEmpty()) {
+                return List.of();
+            }
+            List<PendingAck> taken = new ArrayList<>(pending);
+            pending.clear();
+            pendingCount = 0;
+            return taken;
+        }
+    }
+
+    private static List<Message> messagesOf(List<PendingAck> taken) {
+        if (taken.size() == 1) {
+            return taken.get(0).messages();
+        }
+        List<Message> all = new ArrayList<>();
+        taken.forEach(p -> all.addAll(p.messages()));
+        return all;
+    }
+
+    /** The poll that carried {@code riding} was answered: one result per acked message, in order. */
+    private void complete(List<PendingAck> riding, List<Ack.Result> results) {
+        if (riding.isEmpty()) {
+            return;
+        }
+        List<AckResult> all;
+        try {
+            all = results("POLL acks", messagesOf(riding), ErrorCode.NONE, null, results);
+        } catch (SemelException e) {
+            fail(riding, e);
+            return;
+        }
+        int at = 0;
+        for (PendingAck p : riding) {
+            p.done().complete(List.copyOf(all.subList(at, at + p.messages().size())));
+            at += p.messages().size();
+        }
+    }
+
+    private static void fail(List<PendingAck> riding, Throwable e) {
+        riding.forEach(p -> p.done().completeExceptionally(e));
     }
 
     /** ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Poll thread. */
@@ -190,6 +336,10 @@ public final class Consumer implements AutoCloseable {
     /** Settles messages; one result per message, in order. Empty in, empty out. */
     public List<AckResult> ack(List<Message> messages) {
         ensureOpen();
+        return ackNow(messages);
+    }
+
+    private List<AckResult> ackNow(List<Message> messages) {
         if (messages.isEmpty()) {
             return List.of();
         }
@@ -285,19 +435,40 @@ public final class Consumer implements AutoCloseable {
     public void runAtLeastOnce(MessageHandler handler) {
         Objects.requireNonNull(handler, "handler");
         runLoop(batch -> {
-            for (Message m : batch) {
-                if (stopRequested || closed) {
-                    return; // unhandled, unacked: redelivered after the ack timeout
+            List<Message> handled = new ArrayList<>(batch.size());
+            try {
+                for (Message m : batch) {
+                    if (stopRequested || closed) {
+                        return; // unhandled, unacked: redelivered after the ack timeout
+                    }
+                    try {
+                        handler.handle(m);
+                    } catch (RuntimeException e) {
+                        settle(() -> nack(m, String.valueOf(e)), m);
+                        continue;
+                    }
+                    handled.add(m);
                 }
-                try {
-                    handler.handle(m);
-                } catch (RuntimeException e) {
-                    settle(() -> nack(m, String.valueOf(e)), m);
-                    continue;
+            } finally {
+                // Handled ones ride on the next poll (or the loop's final flush): one round trip per batch.
+                if (!handled.isEmpty() && !closed) {
+                    ackWithNextPoll(handled).whenComplete(Consumer::logUnsettled);
                 }
-                settle(() -> ack(m), m);
             }
         });
+    }
+
+    private static void logUnsettled(List<AckResult> results, Throwable failure) {
+        if (failure != null) {
+            log.warn("acks that rode on a poll failed: {}; those messages will be redelivered",
+                    failure instanceof SemelException e ? LogText.brief(e) : String.valueOf(failure));
+            return;
+        }
+        for (AckResult r : results) {
+            if (!r.ok()) {
+                log.warn("ack of {} answered {}; it will be redelivered", r.message(), r.error());
+            }
+        }
     }
 
     private void settle(Runnable action, Message m) {
@@ -312,6 +483,20 @@ public final class Consumer implements AutoCloseable {
 
     private void runLoop(java.util.function.Consumer<List<Message>> onBatch) {
         stopRequested = false;
+        try {
+            loop(onBatch);
+        } finally {
+            if (!closed) {
+                try {
+                    flushAcks();
+                } catch (SemelException e) {
+                    log.debug("flushing acks at the end of the loop failed", e); // logged by logUnsettled
+                }
+            }
+        }
+    }
+
+    private void loop(java.util.function.Consumer<List<Message>> onBatch) {
         while (!stopRequested && !closed) {
             List<Message> batch;
             try {
@@ -364,6 +549,13 @@ public final class Consumer implements AutoCloseable {
             heartbeat.join(cfg.connection().requestTimeoutMs() + 1000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            // Acks still waiting for a poll: settle them, or leaving would redeliver handled messages.
+            sendAcks(takePending());
+        } catch (SemelException e) {
+            log.warn("acks waiting for the next poll failed at close: {}; those messages will be redelivered",
+                    LogText.brief(e));
         }
         try {
             LeaveGroup.Response r = heartbeatChannel.call(new LeaveGroup.Request(cfg.group(), memberId),

@@ -16,6 +16,7 @@ import io.semel.protocol.Poll;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,80 @@ class ConsumerTest {
         }
     }
 
+    /** A batch's acks ride on the next POLL (no ACK request); their results come back with its answer. */
+    @Test
+    void acksWithTheNextPollRideOnItAndCompleteWithItsAnswer() {
+        broker.staleOffsets.add(6L);
+        broker.deliveries.add(delivery(5));
+        broker.deliveries.add(delivery(6));
+        try (Consumer c = consumer()) {
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(got);
+            assertThat(acked).isNotDone();
+            broker.deliveries.add(delivery(7));
+            List<Message> next = c.poll(Duration.ofMillis(100));
+
+            assertThat(next).extracting(Message::offset).containsExactly(7L);
+            assertThat(acked).isCompleted();
+            assertThat(acked.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE, ErrorCode.STALE_LEASE);
+            assertThat(acked.join()).extracting(r -> r.message().offset()).containsExactly(5L, 6L);
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls.get(0).acks()).isEmpty();
+            assertThat(polls.get(1).acks()).containsExactly(new Ack.Item(0, 3, 5), new Ack.Item(0, 3, 6));
+            assertThat(broker.requests(ApiKey.ACK)).isEmpty();
+        }
+    }
+
+    /** Against a broker from before POLL v2: the acks go in an ACK request, the poll in v1, and so on from then. */
+    @Test
+    void acksWithTheNextPollFallBackToAnAckRequestWhenTheBrokerReadsOnlyPollV1() {
+        broker.pollVersionMax = Poll.VERSION_PLAIN;
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> first = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            c.poll(Duration.ofMillis(10));
+            assertThat(first.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE);
+            broker.deliveries.add(delivery(6));
+            CompletableFuture<List<AckResult>> second = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            c.poll(Duration.ofMillis(10));
+            assertThat(second.join()).extracting(r -> r.message().offset()).containsExactly(6L);
+
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
+                    .as("the first poll is refused and made again in v1; v1 from then on")
+                    .containsExactly(Poll.VERSION_WITH_ACKS, Poll.VERSION_PLAIN, Poll.VERSION_PLAIN,
+                            Poll.VERSION_PLAIN, Poll.VERSION_PLAIN);
+            assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().get(0).offset())
+                    .containsExactly(5L, 6L);
+        }
+    }
+
+    /** Acks still waiting when the consumer closes are sent before it leaves: leaving would redeliver them. */
+    @Test
+    void closeSendsTheAcksWaitingForAPollBeforeLeaving() {
+        broker.deliveries.add(delivery(5));
+        CompletableFuture<List<AckResult>> acked;
+        try (Consumer c = consumer()) {
+            acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+        }
+        assertThat(acked.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE);
+        List<String> events = broker.timeline.stream().filter(e -> e.equals("request ACK")
+                || e.equals("request LEAVE_GROUP")).toList();
+        assertThat(events).containsExactly("request ACK", "request LEAVE_GROUP");
+    }
+
+    /** A poll refused as a whole applied none of the acks on it: their future fails, the poll throws. */
+    @Test
+    void aRefusedPollFailsTheAcksThatRodeOnIt() {
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            broker.handle(ApiKey.POLL, req -> Poll.Response.error(ErrorCode.STORAGE_ERROR, "disk"));
+            assertThatThrownBy(() -> c.poll(Duration.ofMillis(10))).isInstanceOf(SemelException.class)
+                    .hasMessageContaining("STORAGE_ERROR");
+            assertThat(acked).isCompletedExceptionally();
+        }
+    }
+
     @Test
     void staleLeaseThrowsForOneMessageAndIsPerItemForAList() {
         broker.staleOffsets.add(6L);
@@ -143,7 +218,10 @@ class ConsumerTest {
         }
         List<String> events = broker.timeline.stream()
                 .filter(e -> e.contains("ACK") || e.startsWith("handled")).toList();
-        assertThat(events).containsExactly("handled 1", "request ACK", "handled 2", "request NACK");
+        // The handled message's ack waits for the next poll; the loop stopped, so its end sent it.
+        assertThat(events).containsExactly("handled 1", "handled 2", "request NACK", "request ACK");
+        assertThat(broker.<Ack.Request>requests(ApiKey.ACK).get(0).items()).extracting(Ack.Item::offset)
+                .containsExactly(1L);
         Nack.Request nack = broker.<Nack.Request>requests(ApiKey.NACK).get(0);
         assertThat(nack.items()).extracting(Ack.Item::offset).containsExactly(2L);
         assertThat(nack.reason()).contains("IllegalStateException").contains("bad order 2");

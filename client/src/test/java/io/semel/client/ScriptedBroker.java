@@ -111,6 +111,8 @@ final class ScriptedBroker implements AutoCloseable {
     final List<Long> staleOffsets = new CopyOnWriteArrayList<>();
     /** Newest ACK version this broker reads (1 plays a broker from before ACK ranges). */
     volatile short ackVersionMax = Ack.VERSION_RANGES;
+    /** Highest POLL version answered; above it, UNSUPPORTED_VERSION (a broker from before acks rode on polls). */
+    volatile short pollVersionMax = Poll.VERSION_WITH_ACKS;
 
     ScriptedBroker() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -395,9 +397,14 @@ final class ScriptedBroker implements AutoCloseable {
     }
 
     private Poll.Response poll(Poll.Request r) {
+        if (r.version() > pollVersionMax) {
+            return Poll.Response.error(ErrorCode.UNSUPPORTED_VERSION, "POLL version " + r.version() + " not supported")
+                    .inVersion(Poll.VERSION_PLAIN);
+        }
         List<Delivery> out = new ArrayList<>();
         deliveries.drainTo(out, r.maxMessages());
-        return new Poll.Response(ErrorCode.NONE, null, out);
+        return new Poll.Response(ErrorCode.NONE, null, out, results(r.acks()), Poll.VERSION_WITH_ACKS)
+                .inVersion(r.version());
     }
 
     private Ack.Response ack(Ack.Request r) {

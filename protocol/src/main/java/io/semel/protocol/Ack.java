@@ -233,8 +233,13 @@ public final class Ack {
     }
 
     static List<Item> readItemRanges(WireReader r) throws ProtocolException {
+        return readItemRanges(r, false);
+    }
+
+    /** @param mayBeEmpty an ACK must settle something; the acks riding on a POLL may be none */
+    static List<Item> readItemRanges(WireReader r, boolean mayBeEmpty) throws ProtocolException {
         int count = r.readCount(Item.RANGE_ENCODED_BYTES);
-        if (count == 0) {
+        if (count == 0 && !mayBeEmpty) {
             throw WireReader.invalid("ranges is empty; send at least one");
         }
         List<Item> items = new ArrayList<>(count);

@@ -29,7 +29,7 @@ public final class Messages {
             case JOIN_GROUP -> JoinGroup.Request.decode(r);
             case LEAVE_GROUP -> LeaveGroup.Request.decode(r);
             case HEARTBEAT -> Heartbeat.Request.decode(r);
-            case POLL -> Poll.Request.decode(r);
+            case POLL -> Poll.Request.decode(r, version);
             case ACK -> Ack.Request.decode(r, version);
             case NACK -> Nack.Request.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Request.decode(r);
@@ -62,7 +62,7 @@ public final class Messages {
             case JOIN_GROUP -> JoinGroup.Response.decode(r);
             case LEAVE_GROUP -> LeaveGroup.Response.decode(r);
             case HEARTBEAT -> Heartbeat.Response.decode(r);
-            case POLL -> Poll.Response.decode(r);
+            case POLL -> Poll.Response.decode(r, version);
             case ACK -> Ack.Response.decode(r, version);
             case NACK -> Nack.Response.decode(r);
             case RELEASE_PRODUCER -> ReleaseProducer.Response.decode(r);

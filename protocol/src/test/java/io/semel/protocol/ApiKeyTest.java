@@ -53,11 +53,11 @@ class ApiKeyTest {
     }
 
     @Test
-    void everyApiSupportsVersionOneAndOnlyAckAlsoTwo() {
+    void everyApiSupportsVersionOneAndOnlyAckAndPollAlsoTwo() {
         for (ApiKey key : ApiKey.values()) {
             assertThat(key.supports(1)).isTrue();
             assertThat(key.supports(0)).isFalse();
-            assertThat(key.supports(2)).as("%s v2", key).isEqualTo(key == ApiKey.ACK);
+            assertThat(key.supports(2)).as("%s v2", key).isEqualTo(key == ApiKey.ACK || key == ApiKey.POLL);
             assertThat(key.supports(3)).isFalse();
         }
     }

@@ -448,7 +448,41 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     @Override
     public CompletableFuture<Poll.Response> poll(Poll.Request r) {
         long deadlineMs = nowMs.getAsLong() + Math.max(0, r.maxWaitMs());
-        return submit(c -> Poll.Response.error(code(c), detail(c)), out -> pollOnce(r, out, deadlineMs));
+        // Answered in the request's layout: with ack results (v2) or without (v1, older clients).
+        return submit(c -> Poll.Response.error(code(c), detail(c)), out -> {
+            if (r.acks().isEmpty()) {
+                pollOnce(r, out, deadlineMs, List.of());
+                return;
+            }
+            // The acks and the deliveries they make room for go to the group log in one append (one
+            // fsync); the poll's answer waits for both, as units complete in order.
+            journal.together(() -> {
+                List<Ack.Result> acked = ackBeforePoll(r, out);
+                if (acked != null) {
+                    pollOnce(r, out, deadlineMs, acked);
+                }
+            });
+        }).thenApply(answer -> answer.inVersion(r.version()));
+    }
+
+    /**
+     * Applies the acks riding on {@code r} and persists them (not yet flushed: see the caller); their
+     * results, or null after answering {@code out} with the refusal (then the poll is not made).
+     */
+    private List<Ack.Result> ackBeforePoll(Poll.Request r, CompletableFuture<Poll.Response> out) {
+        Optional<GroupState> g = registry.group(r.group());
+        if (g.isEmpty()) {
+            out.complete(Poll.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
+            return null;
+        }
+        Decision<List<ErrorCode>> d = g.get().ack(r.memberId(), ackItems(r.acks()));
+        if (!d.isOk()) {
+            out.complete(Poll.Response.error(d.error(), d.errorMessage()));
+            return null;
+        }
+        // Answered by the poll (its unit completes after this one); a failure answers here.
+        persist(d, x -> { }, e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        return results(r.acks(), d.reply());
     }
 
     /**
@@ -456,8 +490,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
      * looks again only when something changed: a held partition's durable end passes the group's
      * next offset there (the writer's publication wakes it), a redelivery falls due, a command on the
      * group (ack, nack, join, leave, dead letter) or a tick ran, or the deadline came.
+     *
+     * @param acked results of the acks that rode on the poll (already applied), answered with its deliveries
      */
-    private void pollOnce(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs) {
+    private void pollOnce(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs, List<Ack.Result> acked) {
         if (out.isDone()) {
             return; // cancelled: the connection closed
         }
@@ -476,20 +512,22 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         Decision<List<io.semel.broker.group.Delivery>> d = group.poll(r.memberId(), r.maxMessages(), now,
                 new TopicLogView(topic, decoded));
         if (d.isOk() && d.reply().isEmpty() && d.records().isEmpty() && now < deadlineMs && !shuttingDown) {
-            if (park(r, out, deadlineMs, group, topic, now)) {
+            if (park(r, out, deadlineMs, group, topic, now, acked)) {
                 return;
             }
             // shutting down: answer what we have (nothing)
         }
-        persist(d, x -> out.complete(x.isOk() ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()))
+        persist(d, x -> out.complete(x.isOk()
+                ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()), acked,
+                        Poll.VERSION_WITH_ACKS)
                 : Poll.Response.error(x.error(), x.errorMessage())),
                 e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
     }
 
     /** Parks a poll that found nothing; false when the coordinator no longer takes timers (shutdown). */
     private boolean park(Poll.Request r, CompletableFuture<Poll.Response> out, long deadlineMs, GroupState group,
-            Topic topic, long now) {
-        ParkedPoll p = new ParkedPoll(r, out, deadlineMs);
+            Topic topic, long now, List<Ack.Result> acked) {
+        ParkedPoll p = new ParkedPoll(r, out, deadlineMs, acked);
         GroupState.PollWait wait = group.pollWait(r.memberId());
         long wakeAtMs = Math.min(deadlineMs, wait.dueAtMs());
         for (Map.Entry<Integer, Long> e : wait.durableOffsets().entrySet()) {
@@ -534,7 +572,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 parked.remove(p.request.group());
             }
         }
-        pollOnce(p.request, p.out, p.deadlineMs);
+        pollOnce(p.request, p.out, p.deadlineMs, p.acked);
     }
 
     /** Something changed in {@code group}: its parked polls look again. Coordinator thread. */
@@ -552,15 +590,19 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         final Poll.Request request;
         final CompletableFuture<Poll.Response> out;
         final long deadlineMs;
+        /** Results of the acks that rode on the poll: applied and persisted before it parked. */
+        final List<Ack.Result> acked;
         /** One per held partition with an open delivery window: completes when its durable end passes. */
         final List<CompletableFuture<Void>> waits = new ArrayList<>();
         ScheduledFuture<?> timer;
         boolean done;
 
-        ParkedPoll(Poll.Request request, CompletableFuture<Poll.Response> out, long deadlineMs) {
+        ParkedPoll(Poll.Request request, CompletableFuture<Poll.Response> out, long deadlineMs,
+                List<Ack.Result> acked) {
             this.request = request;
             this.out = out;
             this.deadlineMs = deadlineMs;
+            this.acked = acked;
         }
     }
 
@@ -586,9 +628,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 out.complete(Ack.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
-            List<AckItem> items = r.items().stream().map(i -> new AckItem(i.partition(), i.leaseEpoch(), i.offset()))
-                    .toList();
-            persist(g.get().ack(r.memberId(), items), x -> out.complete(x.isOk()
+            persist(g.get().ack(r.memberId(), ackItems(r.items())), x -> out.complete(x.isOk()
                     ? new Ack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
                     : Ack.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Ack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
@@ -614,6 +654,14 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     e -> out.complete(Nack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
             recheckParked(r.group()); // a redelivery is due (after its backoff: the parked poll's timer)
         });
+    }
+
+    private static List<AckItem> ackItems(List<Ack.Item> items) {
+        List<AckItem> out = new ArrayList<>(items.size());
+        for (Ack.Item i : items) {
+            out.add(new AckItem(i.partition(), i.leaseEpoch(), i.offset()));
+        }
+        return out;
     }
 
     private static List<Ack.Result> results(List<Ack.Item> items, List<ErrorCode> codes) {

@@ -77,6 +77,8 @@ final class GroupJournal implements Closeable {
 
     private final GroupCommitLog log;
     private final Executor coordinator;
+    /** Open {@link #together} calls: while above 0, persisted units wait in the buffer. */
+    private int holds;
     private final Clock clock;
     private final Consumer<Throwable> onStorageFailure;
     private final List<Unit> buffered = new ArrayList<>();
@@ -240,8 +242,25 @@ final class GroupJournal implements Closeable {
             bytes += lr.encodedSize();
         }
         buffered.add(new Unit(encoded, bytes, onDurable, onFailed, false));
-        if (inFlight == null) {
+        if (inFlight == null && holds == 0) {
             flush();
+        }
+    }
+
+    /**
+     * Runs {@code work} (coordinator thread) and appends what it persisted together: one batch, one
+     * fsync, instead of the first unit alone and the rest after its fsync (a POLL that carries acks
+     * persists the acks and then the deliveries). Order and completion are unchanged.
+     */
+    void together(Runnable work) {
+        holds++;
+        try {
+            work.run();
+        } finally {
+            holds--;
+            if (holds == 0 && inFlight == null) {
+                flush();
+            }
         }
     }
 
