@@ -228,7 +228,12 @@ final class PartitionProgress {
 
     /** Adds {@code offset} to the settled set and advances the floor over contiguous settled offsets. */
     void markSettled(long offset, SettleReason reason) {
-        settled.put(offset, reason);
+        if (offset == ackFloor) {
+            // In order (the common case): the floor moves without the offset entering the settled set.
+            ackFloor++;
+        } else {
+            settled.put(offset, reason);
+        }
         advanceFloor();
     }
 

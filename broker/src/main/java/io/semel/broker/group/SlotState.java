@@ -1,6 +1,9 @@
 package io.semel.broker.group;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -39,16 +42,28 @@ public enum SlotState {
     /** Terminal: the dead-letter copy is durable. */
     DEAD_LETTERED;
 
-    /** Whether a slot in this state may move to {@code next}. The single transition table. */
+    /** {@link #table()} by ordinal, built once: every delivery and ack checks a transition. */
+    private static final List<Set<SlotState>> NEXT;
+
+    static {
+        List<Set<SlotState>> next = new ArrayList<>();
+        for (SlotState s : values()) {
+            next.add(Collections.unmodifiableSet(s.table()));
+        }
+        NEXT = List.copyOf(next);
+    }
+
+    /** Whether a slot in this state may move to {@code next}. */
     public boolean canMoveTo(SlotState next) {
-        return allowedNext().contains(next);
+        return NEXT.get(ordinal()).contains(next);
     }
 
     public boolean isTerminal() {
-        return allowedNext().isEmpty();
+        return NEXT.get(ordinal()).isEmpty();
     }
 
-    private Set<SlotState> allowedNext() {
+    /** The single transition table. */
+    private Set<SlotState> table() {
         switch (this) {
             case DELIVERED:
                 return EnumSet.of(ACKED, DUE, DEAD_LETTER_PENDING);
