@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Source} over a Semel {@link Consumer} (one group member on one topic). The consumer is
@@ -15,6 +17,7 @@ import java.util.Objects;
  * <p>Not thread-safe, like the consumer: one thread polls and settles; {@link #close()} from any thread.
  */
 public final class SemelSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(SemelSource.class);
     private final Consumer consumer;
     private final RedeliverySettings settings;
 
@@ -43,19 +46,34 @@ public final class SemelSource implements Source {
         return out;
     }
 
+    /**
+     * Queues the acks to ride on the next poll (POLL v2, {@link Consumer#ackWithNextPoll}): acking a
+     * batch and polling the next is then one round trip and one group-log fsync. Safe because the
+     * processor acks only what it has committed: an ack that is late, or lost with a crash, is a
+     * redelivery that dedup skips. Returns how many were queued; a refused or failed ack is logged
+     * when the poll that carried it is answered ({@link #close()} sends what is still waiting).
+     */
     @Override
     public int ack(List<SourceMessage> messages) {
         List<Message> ms = new ArrayList<>(messages.size());
         for (SourceMessage m : messages) {
             ms.add(toClient(m));
         }
-        int settled = 0;
-        for (AckResult r : consumer.ack(ms)) {
-            if (r.ok()) {
-                settled++;
-            }
+        consumer.ackWithNextPoll(ms).whenComplete(this::logUnsettled);
+        return ms.size();
+    }
+
+    private void logUnsettled(List<AckResult> results, Throwable failure) {
+        if (failure != null) {
+            LOG.warn("consumer {}: acks that rode on a poll failed ({}); their redeliveries will be skipped",
+                    consumer.memberId(), failure.toString());
+            return;
         }
-        return settled;
+        long refused = results.stream().filter(r -> !r.ok()).count();
+        if (refused > 0) {
+            LOG.info("consumer {}: {} of {} acks refused (lease moved); their redeliveries will be skipped",
+                    consumer.memberId(), refused, results.size());
+        }
     }
 
     @Override

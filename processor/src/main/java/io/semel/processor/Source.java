@@ -19,7 +19,9 @@ public interface Source extends AutoCloseable {
 
     /**
      * Settles the messages. Returns how many were settled; the others (e.g. a reassigned lease) will
-     * be redelivered to whoever holds the partition now, which the inbox turns into a skip.
+     * be redelivered to whoever holds the partition now, which the inbox turns into a skip. A source
+     * that settles later (its acks ride on its next poll) returns how many it took and logs the
+     * outcome: the processor only acks what it has committed, so a late or lost ack is a skip too.
      */
     int ack(List<SourceMessage> messages);
 
