@@ -1,5 +1,6 @@
 package io.semel.broker;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -102,7 +103,17 @@ public final class Broker implements Closeable {
      * starts serving, with the built-in {@link GroupCoordinator}.
      */
     public static Broker start(BrokerConfig config) throws IOException {
-        return open(config, null);
+        return open(config, null, null);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig)}, with the broker's meters also going to {@code meters} from
+     * the start: it joins {@link #meterRegistry()} before any meter is registered, so it sees what
+     * recovery and the first requests recorded. Adding a registry to {@link #meterRegistry()} after
+     * the start misses those, and Micrometer warns about it.
+     */
+    public static Broker start(BrokerConfig config, MeterRegistry meters) throws IOException {
+        return open(config, null, Objects.requireNonNull(meters, "meters"));
     }
 
     /**
@@ -112,7 +123,7 @@ public final class Broker implements Closeable {
      *     port cannot be bound
      */
     public static Broker start(BrokerConfig config, GroupRequests groups) throws IOException {
-        return open(config, Objects.requireNonNull(groups, "groups"));
+        return open(config, Objects.requireNonNull(groups, "groups"), null);
     }
 
     /**
@@ -124,8 +135,14 @@ public final class Broker implements Closeable {
      */
     private record Observability(CompositeMeterRegistry registry, PrometheusMeterRegistry prometheus,
             BrokerMetrics metrics, BrokerHealth health, MetricsEndpoint endpoint) {
-        static Observability start(BrokerConfig config) throws IOException {
+        /** @param meters an embedder's registry, or null */
+        static Observability start(BrokerConfig config, MeterRegistry meters) throws IOException {
             CompositeMeterRegistry registry = new CompositeMeterRegistry();
+            // Every registry joins before BrokerMetrics registers a meter: one added later sees no
+            // recording made before it (and Micrometer warns).
+            if (meters != null) {
+                registry.add(meters);
+            }
             PrometheusMeterRegistry prometheus = null;
             if (config.metricsPort() >= 0) {
                 prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -147,8 +164,11 @@ public final class Broker implements Closeable {
         }
     }
 
-    /** @param groups null for the built-in coordinator */
-    private static Broker open(BrokerConfig config, GroupRequests groups) throws IOException {
+    /**
+     * @param groups null for the built-in coordinator
+     * @param meters an embedder's registry, or null
+     */
+    private static Broker open(BrokerConfig config, GroupRequests groups, MeterRegistry meters) throws IOException {
         Objects.requireNonNull(config, "config");
         Files.createDirectories(config.dataDir());
         FileChannel lockChannel = FileChannel.open(config.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE,
@@ -173,7 +193,7 @@ public final class Broker implements Closeable {
         GroupCoordinator coordinator = null;
         Observability obs = null;
         try {
-            obs = Observability.start(config);
+            obs = Observability.start(config, meters);
             obs.health().recovering();
             // The system clock, or in verify mode one whose wall time the harness jumps (ControlledClock).
             Clock clock = ControlledClock.systemOrControlled();
@@ -285,8 +305,10 @@ public final class Broker implements Closeable {
     }
 
     /**
-     * The broker's meters, for embedding applications: add a registry of your own to publish them
-     * elsewhere (with {@code metricsPort} set, the endpoint's Prometheus registry is already in it).
+     * The broker's meters, for embedding applications: to publish them elsewhere, pass a registry of
+     * your own to {@link #start(BrokerConfig, MeterRegistry)} (one added here after the start misses
+     * what was recorded before; with {@code metricsPort} set, the endpoint's Prometheus registry is
+     * already in it).
      * The per-partition and per-group gauges are updated before each scrape of the endpoint.
      */
     public CompositeMeterRegistry meterRegistry() {

@@ -81,9 +81,9 @@ final class BenchTarget implements AutoCloseable {
             cleanup = new Thread(this::closeQuietly, "semel-bench-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
         }
-        embedded = Broker.start(BrokerConfig.builder(dir).port(0).flushIntervalMs(flushIntervalMs).build());
+        // Given at the start, not added after it: a registry added later misses what the start recorded.
         meters = new SimpleMeterRegistry();
-        embedded.meterRegistry().add(meters);
+        embedded = Broker.start(BrokerConfig.builder(dir).port(0).flushIntervalMs(flushIntervalMs).build(), meters);
         return embedded.host() + ":" + embedded.port();
     }
 

@@ -21,6 +21,29 @@ interface Brokers extends Closeable {
     /** SIGSTOP. Returns the process that was hit. */
     String pause(String target) throws IOException;
 
+    /**
+     * Whether this is a cluster whose broker targets are separate nemesis lanes under one rule (one node down or
+     * paused at a time), so a moved fault's rest is the cluster's, not its lane's ({@link KafkaCluster}).
+     */
+    default boolean isCluster() {
+        return false;
+    }
+
+    /**
+     * {@link #kill} for a fault moved past its window ({@link Nemesis}): once the broker side has been whole (nothing
+     * down or paused) for {@code restMs}, waiting at most {@code waitMs}, else an {@code IOException} and no kill. The
+     * default is a plain kill: one broker is one nemesis lane, and the nemesis rests that lane itself; a cluster
+     * whose nodes are separate lanes ({@link KafkaCluster}) must rest the cluster as a whole.
+     */
+    default String kill(String target, long restMs, long waitMs) throws IOException {
+        return kill(target);
+    }
+
+    /** {@link #pause} for a moved fault, as {@link #kill(String, long, long)}. */
+    default String pause(String target, long restMs, long waitMs) throws IOException {
+        return pause(target);
+    }
+
     /** SIGCONT if paused. */
     void resume(String target) throws IOException;
 

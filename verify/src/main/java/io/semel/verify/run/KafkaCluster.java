@@ -71,7 +71,7 @@ final class KafkaCluster implements Brokers {
     /** The broker's lowest accepted consumer session timeout (Kafka's default is 6,000). */
     static final int GROUP_MIN_SESSION_TIMEOUT_MS = 1_000;
     static final long ADMIN_TIMEOUT_MS = 60_000;
-    /** How long a node fault waits for the other nodes to be up (a restart under load can take 40 s). */
+    /** How long a planned node fault waits for the other nodes to be up (a restart under load can take 40 s). */
     static final long OTHERS_UP_WAIT_MS = 120_000;
     /** Kafka frames are int32-length-prefixed like Semel's; a fetch answer may carry up to this much. */
     static final int PROXY_MAX_FRAME_BYTES = 64 << 20;
@@ -88,6 +88,8 @@ final class KafkaCluster implements Brokers {
     private final ProxyGroup processorsProxy;
     private volatile Admin admin;
     private final Map<String, String> resolvedController = new java.util.concurrent.ConcurrentHashMap<>();
+    /** At most one node down or paused: every kill and pause takes its turn, every restart and resume gives it back. */
+    private final OneNodeAtATime turns = new OneNodeAtATime(NODES, this::up, () -> System.nanoTime() / 1_000_000);
 
     private KafkaCluster(List<Node> ns, ProxyGroup producersProxy, ProxyGroup processorsProxy) {
         ns.forEach(n -> nodes.put(n.name(), n));
@@ -284,48 +286,70 @@ final class KafkaCluster implements Brokers {
     }
 
     @Override
+    public boolean isCluster() {
+        return true;
+    }
+
+    @Override
     public String kill(String target) throws IOException {
-        Node n = upAndResolved(target);
-        n.process().kill();
+        return kill(target, 0, OTHERS_UP_WAIT_MS);
+    }
+
+    @Override
+    public String kill(String target, long restMs, long waitMs) throws IOException {
+        Node n = hit(target, restMs, waitMs);
+        try {
+            n.process().kill();
+        } catch (IOException | RuntimeException e) {
+            turns.abandon();
+            throw e;
+        }
         return n.name();
     }
 
     @Override
     public String pause(String target) throws IOException {
-        Node n = upAndResolved(target);
-        n.process().pause();
+        return pause(target, 0, OTHERS_UP_WAIT_MS);
+    }
+
+    @Override
+    public String pause(String target, long restMs, long waitMs) throws IOException {
+        Node n = hit(target, restMs, waitMs);
+        try {
+            n.process().pause();
+        } catch (IOException | RuntimeException e) {
+            turns.abandon();
+            throw e;
+        }
         return n.name();
     }
 
-    /** The node a fault's start hits, once the others are up; the active controller is looked up after the wait. */
-    private Node upAndResolved(String target) throws IOException {
+    /**
+     * Takes the one-node turn ({@link OneNodeAtATime}) for the node a fault's start hits; the active controller is
+     * looked up after the wait. The caller hits it, or abandons the turn if it could not.
+     */
+    private Node hit(String target, long restMs, long waitMs) throws IOException {
         Node named = target.equals(CONTROLLER) ? null : resolve(target, true);
-        awaitOthersUp(named);
-        return named != null ? named : resolve(target, true);
+        try {
+            turns.take(named == null ? null : named.name(), restMs, waitMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to hit " + target, e);
+        }
+        try {
+            Node n = named != null ? named : resolve(target, true);
+            turns.resolved(n.name());
+            return n;
+        } catch (IOException | RuntimeException e) {
+            turns.abandon();
+            throw e;
+        }
     }
 
-    /**
-     * One node at a time ({@code n} null: every node): waits until every other node runs and is not paused. A restart after SIGKILL can take far
-     * longer than planned on a loaded machine, and a second node down would lose the quorum and the ISR of two (the
-     * run would only stall, but it would no longer be the fault the schedule names). {@code isAlive} waits for a
-     * restart in progress: a starting {@link ChildProcess} holds its monitor until the node is ready.
-     */
-    private void awaitOthersUp(Node n) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OTHERS_UP_WAIT_MS);
-        for (Node other : nodes.values()) {
-            while (other != n && (!other.process().isAlive() || other.process().isPaused())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("not hitting " + n.name() + ": " + other.name() + " is still down or paused "
-                            + OTHERS_UP_WAIT_MS + " ms later, and only one node may be hit at a time");
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting for " + other.name(), e);
-                }
-            }
-        }
+    /** Whether a node runs and is not paused ({@code isAlive} waits for a restart in progress to be ready). */
+    private boolean up(String name) {
+        ChildProcess p = nodes.get(name).process();
+        return p.isAlive() && !p.isPaused();
     }
 
     @Override
@@ -334,6 +358,7 @@ final class KafkaCluster implements Brokers {
         if (n.process().isPaused()) {
             n.process().resume();
         }
+        turns.upAgain(n.name());
     }
 
     @Override
@@ -342,6 +367,7 @@ final class KafkaCluster implements Brokers {
         if (!n.process().isAlive()) {
             n.process().start();
         }
+        turns.upAgain(n.name());
     }
 
     @Override
@@ -363,6 +389,7 @@ final class KafkaCluster implements Brokers {
                 n.process().start();
             }
         }
+        turns.clear();
         producersProxy.heal();
         processorsProxy.heal();
     }

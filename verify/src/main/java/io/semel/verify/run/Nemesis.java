@@ -69,7 +69,7 @@ final class Nemesis {
     private final Map<String, ExecutorService> perTarget = new LinkedHashMap<>();
     /** Crash windows that ended before a batch reached the crash point: still armed until the workload ends. */
     private final List<TimedFault> extendedCrashWindows = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Faults whose start came after their planned stop and could not be moved: their stop does nothing. */
+    /** Faults whose start came after their planned stop, too late to move before the heal: their stop does nothing. */
     private final java.util.Set<TimedFault> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Late faults moved to a later start: run time (ms) they were injected at; their stop holds their length. */
     private final Map<TimedFault, Long> movedAtMs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -212,7 +212,9 @@ final class Nemesis {
 
     private void start(TimedFault f) throws InterruptedException {
         long lateMs = history.elapsedMs() - f.stopMs();
-        if (lateMs > 0 && !f.kind().isCrashWindow() && !moveLate(f, lateMs)) {
+        // A late fault that waits for its process's step is not moved: it starts late as it is (movable).
+        boolean moved = lateMs > 0 && movable(f.kind());
+        if (moved && !moveLate(f, lateMs)) {
             return;
         }
         if (f.kind() == FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION) {
@@ -241,7 +243,11 @@ final class Nemesis {
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
         history.invoke(proc(f), n);
         try {
-            inject(f);
+            inject(f, moved);
+            if (moved) {
+                // From the injection, not the move: a Kafka node fault may have waited for its turn.
+                movedAtMs.put(f, history.elapsedMs());
+            }
             history.ok(proc(f), n);
         } catch (InterruptedException e) {
             history.info(proc(f), n, "interrupted");
@@ -256,9 +262,11 @@ final class Nemesis {
      * tens of seconds: soak seed 329307957 lost 10 power losses that way, and every planned fault counts for
      * triviality). Moves it: recorded as a failed start saying {@code moved}, then injected for its planned length
      * once the target has rested {@link #MOVED_REST_MS} since its last heal, so restarts cannot pile up into a
-     * target that is never up. Skipped instead (a failed start saying {@code skipped}) when the moved fault would
-     * not heal before the run heals, or when its kind cannot move: the Kafka engine's node faults (one node at a time,
-     * which a moved fault could break), and the faults that wait for their process to reach a step.
+     * target that is never up. A Kafka node is one lane of three that share one rule (one node down or paused at a
+     * time): a moved fault on it also waits for its turn, until no other node is down and the cluster has been whole
+     * {@link #MOVED_REST_MS} ({@link OneNodeAtATime}), and its length counts from when it took effect. Skipped instead
+     * (a failed start saying {@code skipped}) when the moved fault would not heal before the run heals. Kinds that
+     * wait for a step never come here ({@link #movable}).
      *
      * @return whether to inject it now
      */
@@ -267,28 +275,45 @@ final class Nemesis {
         long atMs = Math.max(history.elapsedMs(), lastHealMs.getOrDefault(lane(f), Long.MIN_VALUE / 2) + MOVED_REST_MS);
         EventValue.Nemesis n = new EventValue.Nemesis(f.kind().wireName(), List.of(f.target()), NemesisPhase.START);
         history.invoke(proc(f), n);
-        if (!movable(f) || atMs + lengthMs > schedule.healAtMs()) {
+        if (atMs + lengthMs > schedule.healAtMs()) {
             skipped.add(f);
             history.fail(proc(f), n, "skipped: its window ended " + lateMs + " ms before the target's earlier steps "
-                    + "were done" + (movable(f) ? ", too late to move before the heal at " + schedule.healAtMs() + " ms"
-                    : ""));
+                    + "were done, too late to move before the heal at " + schedule.healAtMs() + " ms");
             log.accept("skipped " + f.kind().wireName() + " on " + f.target() + ": the target's earlier steps ran "
                     + lateMs + " ms past its window");
             return false;
         }
+        String turn = clusterNode(f) ? " or, on a Kafka node, once no other node is down and the cluster has been "
+                + "whole " + MOVED_REST_MS + " ms (by " + (schedule.healAtMs() - lengthMs) + " ms or not at all)" : "";
         history.fail(proc(f), n, "moved: its window ended " + lateMs + " ms before the target's earlier steps were "
-                + "done; injected at " + atMs + " ms for " + lengthMs + " ms");
+                + "done; injected at " + atMs + " ms" + turn + " for " + lengthMs + " ms");
         log.accept("moved " + f.kind().wireName() + " on " + f.target() + " to " + atMs + " ms: the target's earlier "
                 + "steps ran " + lateMs + " ms past its window");
         sleepUntil(atMs);
-        movedAtMs.put(f, history.elapsedMs());
         return true;
     }
 
-    private boolean movable(TimedFault f) {
-        FaultKind k = f.kind();
-        return !(brokers instanceof KafkaCluster) && !k.isSelfStop() && !k.isCrashWindow()
-                && k != FaultKind.BROKER_KILL_IN_RELAY_TRANSACTION && k != FaultKind.RELAY_STALL_PAST_TRANSACTION_TIMEOUT;
+    /** A fault on a node of the Kafka cluster, whose nodes are separate lanes under one rule. */
+    private boolean clusterNode(TimedFault f) {
+        return brokers != null && brokers.isCluster() && brokers.isBroker(f.target());
+    }
+
+    /**
+     * Whether a late fault of this kind is moved. Every kind is, on both engines (a Kafka node fault also waits for
+     * the cluster's turn, {@link Brokers#kill(String, long, long)}), except the crash windows
+     * ({@link FaultKind#isCrashWindow}: the crash points, the zombie and the relay-transaction kinds). Those are
+     * neither moved nor skipped: they take effect only when their process reaches a step, and their start already
+     * waits for it up to the end of the workload (armed, watched, or {@link #stepWaitMs}), so a late start is the
+     * same fault started late; the child or the nemesis records the start when the step comes. Moving one would
+     * only add a rest that their ends (a watcher thread, a node restart on a thread of its own) do not record.
+     */
+    static boolean movable(FaultKind k) {
+        return !k.isCrashWindow();
+    }
+
+    /** How long a moved Kafka node fault may wait for its turn: while it could still heal before the run heals. */
+    private long turnWaitMs(TimedFault f) {
+        return Math.max(0, schedule.healAtMs() - (f.stopMs() - f.startMs()) - history.elapsedMs());
     }
 
     private void sleepUntil(long atMs) throws InterruptedException {
@@ -342,7 +367,7 @@ final class Nemesis {
         lastHealMs.put(lane(f), history.elapsedMs());
     }
 
-    private void inject(TimedFault f) throws Exception {
+    private void inject(TimedFault f, boolean moved) throws Exception {
         if (f.kind().proxyPolicy().isPresent()) {
             FaultPolicy policy = f.kind().proxyPolicy().get();
             proxy(f).setPolicy(policy, params(f.kind()));
@@ -352,14 +377,16 @@ final class Nemesis {
         switch (f.kind()) {
             case KILL -> {
                 if (brokers.isBroker(t)) {
-                    log.accept("kill " + t + ": SIGKILL " + brokers.kill(t));
+                    String hit = moved ? brokers.kill(t, MOVED_REST_MS, turnWaitMs(f)) : brokers.kill(t);
+                    log.accept("kill " + t + ": SIGKILL " + hit);
                 } else {
                     child(f).killAndHold();
                 }
             }
             case PAUSE -> {
                 if (brokers.isBroker(t)) {
-                    log.accept("pause " + t + ": SIGSTOP " + brokers.pause(t));
+                    String hit = moved ? brokers.pause(t, MOVED_REST_MS, turnWaitMs(f)) : brokers.pause(t);
+                    log.accept("pause " + t + ": SIGSTOP " + hit);
                 } else {
                     child(f).pause();
                 }
