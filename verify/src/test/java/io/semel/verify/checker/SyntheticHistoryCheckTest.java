@@ -3,7 +3,6 @@ package io.semel.verify.checker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.verify.checker.SyntheticHistory.Plant;
-import io.semel.verify.history.HistoryReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checker on generated soak-shaped histories ({@link SyntheticHistory}), streamed from a file: a clean one is
- * valid, planted anomalies are found at their subjects, and the streamed check gives the same result (examples
- * included) as the pre-compact reference checker on the history read into memory.
+ * valid, and planted anomalies are found at their subjects. (Until 2026-12-06 the streamed check was also compared,
+ * examples included, with the checker from before it streamed, kept in the tests as a reference; after both gave
+ * byte-identical JSON on the soak of record's 1.45 GB history, the reference was removed: docs/verify.md.)
  *
  * <p>The soak-sized run (2,700,000 messages, about 7 million events, 1.7 GB) is not in the default suite:
  * <pre>
@@ -61,16 +61,6 @@ class SyntheticHistoryCheckTest {
         assertThat(hole.events()).as("the hole's neighbours' sends and deliveries").isNotEmpty();
         assertThat(r.anomaly(AnomalyKind.LOST).orElseThrow().examples().get(0).events())
                 .anyMatch(e -> e.value() instanceof io.semel.verify.history.EventValue.Send);
-    }
-
-    @Test
-    void streamedCheckMatchesTheReferenceCheckerInMemory() throws IOException {
-        Path file = dir.resolve("planted.jsonl");
-        new SyntheticHistory(20_000, 2, List.of(Plant.values())).write(file);
-        String streamed = new Checker().check(file).toJson();
-        String reference = io.semel.verify.checker.reference.CheckRun.check(HistoryReader.readAll(file),
-                CheckerOptions.defaults()).toJson();
-        assertThat(streamed).isEqualTo(reference);
     }
 
     @Test
