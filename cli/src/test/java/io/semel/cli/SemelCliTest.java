@@ -268,8 +268,16 @@ class SemelCliTest {
     void benchConsumeAcksEveryMessage() {
         Run r = semel("", "bench", "consume", "--count", "1000", "--partitions", "2");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("setup: bench consume, 1000 messages")
-                .containsPattern("result: 1000 consumed and acked in [0-9.]+ s");
+        assertThat(r.out()).contains("setup: bench consume, 1000 messages", "acks riding on the next poll")
+                .containsPattern("result: 1000 consumed and acked in [0-9.]+ s")
+                .contains("round trip of a poll carrying the previous batch's acks");
+        Run sync = semel("", "bench", "consume", "--count", "500", "--max-poll", "100", "--ack", "sync");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("in an ACK request before the next poll", "ack latency per poll batch")
+                .containsPattern("result: 500 consumed and acked in [0-9.]+ s: .*; 5 polls;");
+        Run bad = semel("", "bench", "consume", "--ack", "later");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--ack is with-poll or sync, not 'later'");
     }
 
     @Test
