@@ -451,8 +451,13 @@ public final class Consumer implements AutoCloseable {
                 }
             } finally {
                 // Handled ones ride on the next poll (or the loop's final flush): one round trip per batch.
-                if (!handled.isEmpty() && !closed) {
-                    ackWithNextPoll(handled).whenComplete(Consumer::logUnsettled);
+                if (!handled.isEmpty()) {
+                    try {
+                        ackWithNextPoll(handled).whenComplete(Consumer::logUnsettled);
+                    } catch (ClientClosedException e) {
+                        // closed from another thread meanwhile: unacked, so redelivered (at-least-once)
+                        log.debug("consumer closed before {} handled messages could be acked", handled.size());
+                    }
                 }
             }
         });
