@@ -126,6 +126,11 @@ final class BenchE2eCommand implements Callable<Integer> {
                     + "KafkaOutboxRelayBuilder.relayPassRowsMax (default ${DEFAULT-VALUE}).")
     int relayPassRows = 5_000;
 
+    @Option(names = "--tx-batch-bytes", paramLabel = "BYTES",
+            description = "With --engine kafka, the chain: batch.size of both transactional producers, the outbox "
+                    + "relay's and the Kafka-transactions baseline's (default ${DEFAULT-VALUE}: Kafka's default).")
+    int txBatchBytes = 16_384;
+
     @Option(names = "--kafka-durability", paramLabel = "page-cache|fsync-per-append",
             description = "With --engine kafka: the Kafka node's durability (default ${DEFAULT-VALUE}: every append "
                     + "forced before its ack, like Semel's broker and the store's commits).")
@@ -209,7 +214,7 @@ final class BenchE2eCommand implements Callable<Integer> {
                 BenchKafka k = BenchKafka.start(Path.of(System.getProperty("java.io.tmpdir")), d)) {
             BenchLedger.createTables(db.store());
             BenchE2eKafka bench = new BenchE2eKafka(k, db.store(), db.description(), count, size, partitions, producers,
-                    style(), relayPassRows, out);
+                    style(), relayPassRows, txBatchBytes, out);
             if (warmup > 0) {
                 int b = batchSizes.stream().max(Integer::compare).orElseThrow();
                 out.printf("warm-up (not measured): every mode, %d messages, batch %d%n", warmup, b);

@@ -65,10 +65,12 @@ final class BenchE2eKafka {
     private final int producers;
     private final BenchLedger.Style style;
     private final int relayPassRowsMax;
+    /** batch.size of both transactional producers (the relay's and the baseline's): the same for both, to be fair. */
+    private final int txBatchBytes;
     private final PrintWriter out;
 
     BenchE2eKafka(BenchKafka kafka, JdbcStore store, String storeDescription, int count, int size, int partitions,
-            int producers, BenchLedger.Style style, int relayPassRowsMax, PrintWriter out) {
+            int producers, BenchLedger.Style style, int relayPassRowsMax, int txBatchBytes, PrintWriter out) {
         this.kafka = kafka;
         this.store = store;
         this.storeDescription = storeDescription;
@@ -78,6 +80,7 @@ final class BenchE2eKafka {
         this.producers = producers;
         this.style = style;
         this.relayPassRowsMax = relayPassRowsMax;
+        this.txBatchBytes = txBatchBytes;
         this.out = out;
     }
 
@@ -130,7 +133,7 @@ final class BenchE2eKafka {
         setup("exactly-once chain Kafka -> database -> Kafka (KafkaSource + ExactlyOnceProcessor TRANSACTIONAL with "
                 + "the ledger rows and one outbox row per message in one transaction; KafkaOutboxRelay publishes the "
                 + "outbox to " + output + " in Kafka transactions of up to " + relayPassRowsMax + " rows, read in chunks "
-                + "of 500)", topic, batch,
+                + "of 500, producer batch.size " + txBatchBytes + ")", topic, batch,
                 runCount);
         Handler ledger = BenchLedger.handler(style);
         Handler handler = (m, tx) -> {
@@ -140,7 +143,7 @@ final class BenchE2eKafka {
         String relayName = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaOutboxRelay relay = KafkaOutboxRelay.builder(store, kafka.bootstrap(), relayName)
                 .progressTopic(PROGRESS_TOPIC).progressReplicationFactor(1).relayPassRowsMax(relayPassRowsMax)
-                .build()) {
+                .clientProperty(ProducerConfig.BATCH_SIZE_CONFIG, txBatchBytes).build()) {
             relay.start();
             awaitActive(relay);
             Result r = runProcessor(topic, batch, runCount, handler, output);
@@ -216,7 +219,8 @@ final class BenchE2eKafka {
         String topic = newTopic("bench-e2e-");
         String output = newTopic("bench-e2e-out-");
         setup("Kafka transactions chain Kafka -> Kafka (read_committed KafkaConsumer + transactional producer: one "
-                + "transaction per poll with the output records and sendOffsetsToTransaction; no database)", topic,
+                + "transaction per poll with the output records and sendOffsetsToTransaction; no database; producer "
+                + "batch.size " + txBatchBytes + ")", topic,
                 batch, runCount);
         BenchE2eCommand.Tally progress = new BenchE2eCommand.Tally(runCount);
         Receiver reader = KafkaOutput.stampApplied(kafka, output, partitions, progress);
@@ -226,7 +230,7 @@ final class BenchE2eKafka {
         // written), which would handicap the baseline.
         try (KafkaProducer<byte[], byte[]> p = kafka.producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                 "bench-eos-" + UUID.randomUUID(), ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10))) {
+                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, txBatchBytes))) {
             // Ready before the clock starts, as the relay is in the exactly-once chain.
             p.initTransactions();
             run = consumeAll(topic, batch, runCount, progress, (c, rs) -> {

@@ -283,6 +283,77 @@ class KafkaOutboxRelayTest {
     }
 
     @Test
+    void aPassTakesAtMostRelayPassRowsMaxAtItsBoundWhileRowsKeepComing() throws Exception {
+        // 100 is not a multiple of the 40-row chunk: the third chunk is cut to the 20 rows left.
+        assertPassesBounded(100, 130, 6);
+    }
+
+    @Test
+    void aPassLimitBelowTheChunkSizeCutsTheFirstChunk() throws Exception {
+        assertPassesBounded(30, 130, 4);
+    }
+
+    @Test
+    void aLargePassLimitStillStopsAtTheHighestIdCommittedWhenTheFirstChunkCameBackFull() throws Exception {
+        assertPassesBounded(1_000, 50, 4);
+    }
+
+    /**
+     * {@code backlog} rows are pending, and every outbox read first commits 25 more (a processor that never stops):
+     * each of {@code passes} passes takes at most {@code passRowsMax} rows, exactly that many when more were
+     * committed by the time the first chunk came back full, a contiguous id run above the previous pass, and never a
+     * row above the highest id committed when its first chunk came back full (the bound it read then; a pass without
+     * a bound read is its single first chunk).
+     */
+    private void assertPassesBounded(int passRowsMax, int backlog, int passes) throws Exception {
+        enqueue(store, 0, backlog);
+        AtomicInteger next = new AtomicInteger(1_000);
+        List<Long> bounds = new ArrayList<>(); // per pass: the bound it read, or -1
+        JdbcStore busy = (JdbcStore) java.lang.reflect.Proxy.newProxyInstance(JdbcStore.class.getClassLoader(),
+                new Class<?>[] {JdbcStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("pendingOutbox") && !bounds.isEmpty()) {
+                        int from = next.getAndAdd(25);
+                        enqueue(store, from, from + 25);
+                    }
+                    Object result;
+                    try {
+                        result = method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("lastOutboxId") && !bounds.isEmpty()) {
+                        assertThat(bounds.get(bounds.size() - 1)).as("one bound read per pass").isEqualTo(-1L);
+                        bounds.set(bounds.size() - 1, (Long) result);
+                    }
+                    return result;
+                });
+        KafkaOutboxRelay r = relay(busy, name -> { }, passRowsMax);
+        long previousLast = 0;
+        for (int i = 0; i < passes; i++) {
+            bounds.add(-1L);
+            int rows = r.runOnce();
+            long last = store.loadProducer("kafka-" + relayName).orElseThrow().nextSequence();
+            long bound = bounds.get(i);
+            assertThat(rows).as("pass %d: rows", i).isPositive().isLessThanOrEqualTo(passRowsMax);
+            assertThat(last - previousLast).as("pass %d: a contiguous run (previous last %d)", i, previousLast)
+                    .isEqualTo(rows);
+            if (bound < 0) {
+                assertThat(rows).as("pass %d: no bound read, so one chunk", i).isLessThanOrEqualTo(Math.min(40, passRowsMax));
+            } else {
+                assertThat(last).as("pass %d: never above the bound it read", i).isLessThanOrEqualTo(bound);
+                assertThat(rows).as("pass %d: the limit is reached when the bound allows it", i)
+                        .isEqualTo((int) Math.min(passRowsMax, bound - previousLast));
+            }
+            previousLast = last;
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kafka.readCommitted(progressTopic, 0))
+                .extracting(p -> RelayProgress.decode(p.value()))
+                .allSatisfy(p -> assertThat(p.lastId() - p.previousLastId()).isBetween(1L, (long) passRowsMax))
+                .hasSize(passes));
+        assertThat(r.passStats().rows()).isEqualTo(previousLast);
+    }
+
+    @Test
     void aCrashAfterCommittingAPassOfSeveralChunksMarksTheWholePassWithoutResending() throws Exception {
         enqueue(store, 0, 150);
         KafkaOutboxRelay crashed = relay(store, crashAt(CrashPoints.KAFKA_RELAY_AFTER_COMMIT_BEFORE_MARK_SENT, 1), 100);

@@ -58,7 +58,8 @@ final class TxSender implements ProcessorTransaction {
             }
         }
         withId.add(Header.of(SourceMessage.ID_HEADER, id));
-        tx.enqueueOutbox(new OutboxMessage(topic, key, value, withId, id, nowMs));
+        // Written with the batch's other outbox rows in a few multi-row inserts (its id is not needed here).
+        tx.addOutbox(new OutboxMessage(topic, key, value, withId, id, nowMs));
         return id;
     }
 }

@@ -85,6 +85,18 @@ public interface StoreTransaction {
     long enqueueOutbox(OutboxMessage m) throws SQLException;
 
     /**
+     * Adds an outbox row that the store writes later in this transaction, together with the other rows added this
+     * way: as multi-row inserts (up to 128 rows a statement) when 128 rows or 4 MiB of payload are pending, at
+     * {@link #executeBatches}, before {@link #enqueueOutbox} and before the commit. Use it when the row's id is not
+     * needed: on PostgreSQL it saves a round trip per row. Ids rise in the order rows are added (and
+     * {@link #enqueueOutbox} writes the pending ones first, so ids follow call order); the outbox lock is taken when
+     * the first row is written. The limits are checked here.
+     *
+     * @throws IllegalStateException when written: the outbox already holds one of the message ids
+     */
+    void addOutbox(OutboxMessage m) throws SQLException;
+
+    /**
      * Up to {@code limit} RECEIVED rows of the consumer, oldest first, locked for this transaction;
      * on PostgreSQL rows locked by another worker are skipped ({@code FOR UPDATE SKIP LOCKED}).
      */
@@ -128,7 +140,10 @@ public interface StoreTransaction {
      */
     PreparedStatement batch(String sql) throws SQLException;
 
-    /** Executes the rows added to {@link #batch} statements so far, in first-use order. */
+    /**
+     * Executes the rows added to {@link #batch} statements so far, in first-use order, then writes the rows added
+     * with {@link #addOutbox}.
+     */
     void executeBatches() throws SQLException;
 
     /** Makes the transaction roll back when the work returns normally (e.g. after FENCED). */

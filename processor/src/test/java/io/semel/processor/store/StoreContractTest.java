@@ -603,8 +603,12 @@ abstract class StoreContractTest {
                         int n = i;
                         store.inTransaction(tx -> {
                             sleep(random.nextInt(2));
-                            tx.enqueueOutbox(new OutboxMessage("out", null, bytes("v"), List.of(),
-                                    "w" + writer + "-" + n, 1));
+                            OutboxMessage m = new OutboxMessage("out", null, bytes("v"), List.of(), "w" + writer + "-" + n, 1);
+                            if (writer % 2 == 0) {
+                                tx.enqueueOutbox(m);
+                            } else {
+                                tx.addOutbox(m); // written (and its id drawn) just before the commit
+                            }
                             // Hold the transaction open after drawing the id: without ordering, a later id
                             // would commit first and the relay would move past this one.
                             if (random.nextInt(4) == 0) {
@@ -724,6 +728,94 @@ abstract class StoreContractTest {
         })).isInstanceOf(IllegalStateException.class).hasMessageContaining("'dup'");
         assertThat(userRow("m1")).isFalse();
         assertThat(store.pendingOutbox(0, 10)).hasSize(1);
+    }
+
+    @Test
+    void addedOutboxRowsAreWrittenInAddOrderWithTheirContentAcrossStatementSizes() throws Exception {
+        // 300 added rows: two full statements of 128, then 32 + 8 + 4; an enqueueOutbox in the middle writes the
+        // rows added before it first, so ids follow call order.
+        List<String> order = new ArrayList<>();
+        List<Header> headers = List.of(Header.of("semel-parent", "m1"));
+        store.inTransaction(tx -> {
+            for (int i = 0; i < 300; i++) {
+                String id = "add-" + i;
+                order.add(id);
+                tx.addOutbox(new OutboxMessage("t" + (i % 3), i % 2 == 0 ? null : bytes("k" + i), bytes("v" + i),
+                        i == 7 ? headers : List.of(), id, 100 + i));
+                if (i == 150) {
+                    order.add("enqueued");
+                    tx.enqueueOutbox(new OutboxMessage("t0", null, bytes("e"), List.of(), "enqueued", 1));
+                }
+            }
+            return null;
+        });
+        List<OutboxRow> rows = new ArrayList<>(store.pendingOutbox(0, 1_000));
+        assertThat(rows).extracting(r -> r.message().messageId()).as("id order = call order").isEqualTo(order);
+        assertThat(rows).extracting(OutboxRow::id).isSorted().doesNotHaveDuplicates();
+        OutboxMessage seventh = rows.get(7).message();
+        assertThat(seventh.topic()).isEqualTo("t1");
+        assertThat(seventh.key()).isEqualTo(bytes("k7"));
+        assertThat(seventh.value()).isEqualTo(bytes("v7"));
+        assertThat(seventh.headers()).isEqualTo(headers);
+        assertThat(seventh.createdAtMs()).isEqualTo(107);
+        assertThat(rows.get(8).message().key()).isNull();
+    }
+
+    @Test
+    void addedOutboxRowsFollowTheHandlersSavepoints() throws Exception {
+        store.inTransaction(tx -> {
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "kept-before", 1));
+            java.sql.Savepoint sp = tx.connection().setSavepoint();
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "rolled-back", 1));
+            tx.connection().rollback(sp);
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "kept-after", 1));
+            java.sql.Savepoint sp2 = tx.connection().setSavepoint();
+            tx.connection().releaseSavepoint(sp2);
+            return null;
+        });
+        assertThat(store.pendingOutbox(0, 10)).extracting(r -> r.message().messageId())
+                .containsExactly("kept-before", "kept-after");
+    }
+
+    @Test
+    void addedOutboxRowsOfARollbackAreNeitherWrittenNorHeard() throws Exception {
+        AtomicInteger heard = new AtomicInteger();
+        JdbcStore.Subscription sub = store.onOutboxCommitted(heard::incrementAndGet);
+        store.inTransaction(tx -> {
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "rollback-only", 1));
+            tx.setRollbackOnly();
+            return null;
+        });
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "thrown", 1));
+            throw new IllegalStateException("rollback");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.lastOutboxId()).isZero();
+        assertThat(heard).as("rollbacks").hasValue(0);
+        store.inTransaction(tx -> {
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "committed", 1));
+            return null;
+        });
+        assertThat(heard).as("a commit whose added rows were written before it").hasValue(1);
+        sub.close();
+    }
+
+    @Test
+    void aDuplicateAddedOutboxMessageIdIsRefusedAtTheWriteAndRollsBack() throws Exception {
+        store.inTransaction(tx -> tx.enqueueOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "dup", 1)));
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            applyMessage(tx, "m1", 0, 1);
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "fresh", 2));
+            tx.addOutbox(new OutboxMessage("out", null, bytes("v"), List.of(), "dup", 2));
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("outbox already holds");
+        assertThat(userRow("m1")).isFalse();
+        assertThat(store.pendingOutbox(0, 10)).extracting(r -> r.message().messageId()).containsExactly("dup");
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            tx.addOutbox(new OutboxMessage("out", null, new byte[StoreLimits.PAYLOAD_BYTES_MAX + 1], List.of(), "big", 2));
+            return null;
+        })).as("limits are checked when the row is added").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PAYLOAD_BYTES_MAX");
     }
 
     // ---------------------------------------------------------------- relay assignment (v2)

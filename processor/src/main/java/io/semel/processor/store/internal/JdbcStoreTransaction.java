@@ -25,6 +25,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
     private final InstantSource clock;
     private final StatementCache statements;
     private final BatchStatements batches = new BatchStatements();
+    private final OutboxInserts outbox = new OutboxInserts();
     private Connection guarded;
     private boolean active = true;
     private boolean rollbackOnly;
@@ -47,10 +48,11 @@ final class JdbcStoreTransaction implements StoreTransaction {
     void end() {
         active = false;
         batches.discard();
+        outbox.discard();
     }
 
     boolean hasPendingBatches() {
-        return !batches.isEmpty();
+        return !batches.isEmpty() || !outbox.isEmpty();
     }
 
     boolean rollbackOnly() {
@@ -66,7 +68,17 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public Connection connection() {
         checkActive();
         if (guarded == null) {
-            guarded = GuardedConnection.wrap(connection, () -> active);
+            guarded = GuardedConnection.wrap(connection, () -> active, new GuardedConnection.SavepointListener() {
+                @Override
+                public void beforeSavepoint() throws SQLException {
+                    writeOutbox();
+                }
+
+                @Override
+                public void afterRollbackToSavepoint() {
+                    outbox.discard();
+                }
+            });
         }
         return guarded;
     }
@@ -82,6 +94,7 @@ final class JdbcStoreTransaction implements StoreTransaction {
     public void executeBatches() throws SQLException {
         checkActive();
         batches.executeAll();
+        writeOutbox(); // after the handlers' rows: the outbox lock is the last one a transaction takes
     }
 
     @Override
@@ -288,15 +301,9 @@ final class JdbcStoreTransaction implements StoreTransaction {
 
     @Override
     public long enqueueOutbox(OutboxMessage m) throws SQLException {
-        Checks.name("topic", m.topic());
-        Checks.messageId(m.messageId());
-        Checks.payload(m.messageId(), m.key(), m.value(), m.headers());
-        if (!outboxLocked) {
-            // Held until commit: the next enqueuing transaction draws its id only after this one is
-            // visible, so ids appear in commit order and the relay can never skip a lower id.
-            dialect.lockOutbox(connection);
-            outboxLocked = true;
-        }
+        checkOutbox(m);
+        writeOutbox(); // rows added before this one get the lower ids
+        lockOutbox();
         try {
             PreparedStatement ps = prepare("INSERT INTO semel_outbox (topic, msg_key, msg_value, headers, "
                 + "message_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
@@ -316,6 +323,48 @@ final class JdbcStoreTransaction implements StoreTransaction {
                         + "'; outgoing ids must be unique (derive them from the incoming id and an ordinal)", e);
             }
             throw e;
+        }
+    }
+
+    @Override
+    public void addOutbox(OutboxMessage m) throws SQLException {
+        checkOutbox(m);
+        if (outbox.add(m)) {
+            writeOutbox(); // a bound on the rows held in memory was hit
+        }
+    }
+
+    private void checkOutbox(OutboxMessage m) {
+        checkActive();
+        Checks.name("topic", m.topic());
+        Checks.messageId(m.messageId());
+        Checks.payload(m.messageId(), m.key(), m.value(), m.headers());
+    }
+
+    /** Writes the rows added with {@link #addOutbox}, under the outbox lock. */
+    private void writeOutbox() throws SQLException {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        lockOutbox();
+        try {
+            outbox.writeAll(this::prepare);
+        } catch (SQLException e) {
+            if (dialect.uniqueViolation(e)) {
+                throw new IllegalStateException("outbox already holds one of the message ids added in this "
+                        + "transaction (or one was added twice); outgoing ids must be unique (derive them from the "
+                        + "incoming id and an ordinal): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private void lockOutbox() throws SQLException {
+        if (!outboxLocked) {
+            // Held until commit: the next enqueuing transaction draws its ids only after this one is
+            // visible, so ids appear in commit order and the relay can never skip a lower id.
+            dialect.lockOutbox(connection);
+            outboxLocked = true;
         }
     }
 
