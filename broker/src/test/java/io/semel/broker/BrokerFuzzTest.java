@@ -134,6 +134,8 @@ class BrokerFuzzTest extends BrokerTestSupport {
                 new Produce.Request("f", 0, 1000, TestClient.batch(0, (short) 0, 0, "s")),
                 new Fetch.Request("f", 0, 0, 1024, 0), new JoinGroup.Request("g", "f", null, 1000),
                 new Heartbeat.Request("g", "m"), new Poll.Request("g", "m", 10, 0),
+                new Poll.Request("g", "m", 10, 0, List.of(new Ack.Item(0, 1, 2), new Ack.Item(0, 1, 3))),
+                new Poll.Request("g", "m", 10, 0, List.of(), Poll.VERSION_PLAIN),
                 new Ack.Request("g", "m", List.of(new Ack.Item(0, 1, 2))),
                 new Nack.Request("g", "m", List.of(new Ack.Item(0, 1, 2)), "why", 10));
         List<ByteBuffer> out = new ArrayList<>();
