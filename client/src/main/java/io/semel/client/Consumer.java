@@ -57,11 +57,10 @@ public final class Consumer implements AutoCloseable {
      * ACK requests of this size first.
      */
     static final int ACKS_PER_POLL_MAX = 5_000;
-    /** Guards {@link #pending} and {@link #pendingCount}: {@link #close()} may flush them from another thread. */
+    /** Guards {@link #pending}: {@link #close()} may flush it from another thread. */
     private final Object pendingLock = new Object();
     /** Acks waiting to ride on the next poll, in the order given. */
     private final List<PendingAck> pending = new ArrayList<>();
-    private int pendingCount;
     /** POLL layout: with acks (v2) until a broker answers UNSUPPORTED_VERSION, then without (v1). Consumer thread. */
     private short pollVersion = Poll.VERSION_WITH_ACKS;
 
@@ -235,7 +234,6 @@ public final class Consumer implements AutoCloseable {
         }
         synchronized (pendingLock) {
             pending.add(new PendingAck(List.copyOf(messages), done));
-            pendingCount += messages.size();
         }
         return done;
     }
@@ -261,6 +259,11 @@ public final class Consumer implements AutoCloseable {
             fail(taken, e);
             throw e;
         }
+        distribute(taken, results);
+    }
+
+    /** Completes each waiting ack's future with its slice of {@code results} (one per message, in order). */
+    private static void distribute(List<PendingAck> taken, List<AckResult> results) {
         int at = 0;
         for (PendingAck p : taken) {
             p.done().complete(List.copyOf(results.subList(at, at + p.messages().size())));
@@ -270,7 +273,11 @@ public final class Consumer implements AutoCloseable {
 
     private int pendingAckCount() {
         synchronized (pendingLock) {
-            return pendingCount;
+            int n = 0;
+            for (PendingAck p : pending) {
+                n += p.messages().size();
+            }
+            return n;
         }
     }
 
@@ -281,7 +288,6 @@ public final class Consumer implements AutoCloseable {
             }
             List<PendingAck> taken = new ArrayList<>(pending);
             pending.clear();
-            pendingCount = 0;
             return taken;
         }
     }
@@ -300,17 +306,10 @@ public final class Consumer implements AutoCloseable {
         if (riding.isEmpty()) {
             return;
         }
-        List<AckResult> all;
         try {
-            all = results("POLL acks", messagesOf(riding), ErrorCode.NONE, null, results);
+            distribute(riding, results("POLL acks", messagesOf(riding), ErrorCode.NONE, null, results));
         } catch (SemelException e) {
             fail(riding, e);
-            return;
-        }
-        int at = 0;
-        for (PendingAck p : riding) {
-            p.done().complete(List.copyOf(all.subList(at, at + p.messages().size())));
-            at += p.messages().size();
         }
     }
 

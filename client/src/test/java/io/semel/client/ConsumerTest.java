@@ -117,6 +117,38 @@ class ConsumerTest {
         }
     }
 
+    /**
+     * At most ACKS_PER_POLL_MAX acks ride on one poll (the broker's default acksPerRequestMax); with more waiting,
+     * they all go first as ACK requests of at most that many, and the poll carries none.
+     */
+    @Test
+    void acksBeyondWhatOnePollCarriesGoAsAckRequestsOfThatSizeFirst() {
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> fits = c.ackWithNextPoll(messages(0, Consumer.ACKS_PER_POLL_MAX));
+            c.poll(Duration.ofMillis(10));
+            assertThat(fits.join()).hasSize(Consumer.ACKS_PER_POLL_MAX).allMatch(AckResult::ok);
+            assertThat(broker.requests(ApiKey.ACK)).as("exactly the maximum rides on the poll").isEmpty();
+
+            CompletableFuture<List<AckResult>> first = c.ackWithNextPoll(messages(10_000, 3));
+            CompletableFuture<List<AckResult>> rest = c.ackWithNextPoll(messages(20_000, Consumer.ACKS_PER_POLL_MAX - 2));
+            c.poll(Duration.ofMillis(10));
+            assertThat(first.join()).extracting(r -> r.message().offset()).containsExactly(10_000L, 10_001L, 10_002L);
+            assertThat(rest.join()).hasSize(Consumer.ACKS_PER_POLL_MAX - 2).allMatch(AckResult::ok);
+            assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().size())
+                    .containsExactly(Consumer.ACKS_PER_POLL_MAX, 1);
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls.get(polls.size() - 1).acks()).as("the poll after the ACK requests").isEmpty();
+        }
+    }
+
+    private static List<Message> messages(long fromOffset, int count) {
+        List<Message> out = new java.util.ArrayList<>(count);
+        for (long o = fromOffset; o < fromOffset + count; o++) {
+            out.add(new Message("orders", 0, o, 1, 3, null, new byte[0], List.of(), 0));
+        }
+        return out;
+    }
+
     /** Against a broker from before POLL v2: the acks go in an ACK request, the poll in v1, and so on from then. */
     @Test
     void acksWithTheNextPollFallBackToAnAckRequestWhenTheBrokerReadsOnlyPollV1() {
