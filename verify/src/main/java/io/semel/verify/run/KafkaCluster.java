@@ -297,14 +297,7 @@ final class KafkaCluster implements Brokers {
 
     @Override
     public String kill(String target, long restMs, long waitMs) throws IOException {
-        Node n = hit(target, restMs, waitMs);
-        try {
-            n.process().kill();
-        } catch (IOException | RuntimeException e) {
-            turns.abandon();
-            throw e;
-        }
-        return n.name();
+        return hitWith(target, restMs, waitMs, ChildProcess::kill);
     }
 
     @Override
@@ -314,9 +307,20 @@ final class KafkaCluster implements Brokers {
 
     @Override
     public String pause(String target, long restMs, long waitMs) throws IOException {
+        return hitWith(target, restMs, waitMs, ChildProcess::pause);
+    }
+
+    /** What a node fault does to the node's process (SIGKILL or SIGSTOP). */
+    @FunctionalInterface
+    private interface NodeAction {
+        void apply(ChildProcess process) throws IOException;
+    }
+
+    /** Takes the turn for the node {@code target} names, applies {@code action}, gives the turn back if it failed. */
+    private String hitWith(String target, long restMs, long waitMs, NodeAction action) throws IOException {
         Node n = hit(target, restMs, waitMs);
         try {
-            n.process().pause();
+            action.apply(n.process());
         } catch (IOException | RuntimeException e) {
             turns.abandon();
             throw e;

@@ -302,28 +302,8 @@ final class JdbcStoreTransaction implements StoreTransaction {
     @Override
     public long enqueueOutbox(OutboxMessage m) throws SQLException {
         checkOutbox(m);
-        writeOutbox(); // rows added before this one get the lower ids
-        lockOutbox();
-        try {
-            PreparedStatement ps = prepare("INSERT INTO semel_outbox (topic, msg_key, msg_value, headers, "
-                + "message_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
-            ps.setString(1, m.topic());
-            ps.setBytes(2, m.key());
-            ps.setBytes(3, m.value());
-            ps.setBytes(4, HeaderCodec.encode(m.headers()));
-            ps.setString(5, m.messageId());
-            ps.setLong(6, m.createdAtMs());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            if (dialect.uniqueViolation(e)) {
-                throw new IllegalStateException("outbox already holds message id '" + m.messageId()
-                        + "'; outgoing ids must be unique (derive them from the incoming id and an ordinal)", e);
-            }
-            throw e;
-        }
+        outbox.add(m); // behind the rows added before it, which so get the lower ids
+        return writeOutbox();
     }
 
     @Override
@@ -341,19 +321,19 @@ final class JdbcStoreTransaction implements StoreTransaction {
         Checks.payload(m.messageId(), m.key(), m.value(), m.headers());
     }
 
-    /** Writes the rows added with {@link #addOutbox}, under the outbox lock. */
-    private void writeOutbox() throws SQLException {
+    /** Writes the rows added with {@link #addOutbox}, under the outbox lock; the last one's id, or -1 if none. */
+    private long writeOutbox() throws SQLException {
         if (outbox.isEmpty()) {
-            return;
+            return -1;
         }
         lockOutbox();
         try {
-            outbox.writeAll(this::prepare);
+            return outbox.writeAll(this::prepare);
         } catch (SQLException e) {
             if (dialect.uniqueViolation(e)) {
-                throw new IllegalStateException("outbox already holds one of the message ids added in this "
-                        + "transaction (or one was added twice); outgoing ids must be unique (derive them from the "
-                        + "incoming id and an ordinal): " + e.getMessage(), e);
+                throw new IllegalStateException("outbox already holds one of the message ids " + outbox.messageIds(5)
+                        + " added in this transaction (or one was added twice); outgoing ids must be unique (derive "
+                        + "them from the incoming id and an ordinal): " + e.getMessage(), e);
             }
             throw e;
         }

@@ -71,6 +71,16 @@ final class OutboxInserts {
         return pending.isEmpty();
     }
 
+    /** The pending rows' message ids, quoted, for an error: at most {@code max}, then how many in all. */
+    String messageIds(int max) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(max, pending.size()); i++) {
+            sb.append(i == 0 ? "" : ", ").append('\'').append(pending.get(i).message().messageId()).append('\'');
+        }
+        return pending.size() > max ? sb.append(", … (").append(pending.size()).append(" in all)").toString()
+                : sb.toString();
+    }
+
     /** Drops rows never written (the transaction ends without them). */
     void discard() {
         pending.clear();
@@ -80,19 +90,23 @@ final class OutboxInserts {
     /**
      * Writes every pending row, in the order added, then forgets them. The caller holds the outbox lock.
      *
+     * @return the id of the last row written (the highest), or -1 when none was pending
      * @throws SQLException the database refused a statement (a unique violation: see the caller)
      */
-    void writeAll(Statements statements) throws SQLException {
+    long writeAll(Statements statements) throws SQLException {
+        long last = -1;
         int from = 0;
         while (from < pending.size()) {
             int n = Math.min(ROWS_PER_STATEMENT_MAX, Integer.highestOneBit(pending.size() - from));
-            write(statements.prepare(SQL[Integer.numberOfTrailingZeros(n)]), pending.subList(from, from + n));
+            last = write(statements.prepare(SQL[Integer.numberOfTrailingZeros(n)]), pending.subList(from, from + n));
             from += n;
         }
         discard();
+        return last;
     }
 
-    private static void write(PreparedStatement ps, List<Row> rows) throws SQLException {
+    /** @return the id of the statement's last row */
+    private static long write(PreparedStatement ps, List<Row> rows) throws SQLException {
         int p = 1;
         for (Row r : rows) {
             ps.setString(p++, r.message().topic());
@@ -120,5 +134,6 @@ final class OutboxInserts {
             }
             previous = id;
         }
+        return previous;
     }
 }
