@@ -234,6 +234,11 @@ final class BenchCommand {
                 + "message is acked on its own and durably. Default ${DEFAULT-VALUE}.")
         String ackMode = ACK_WITH_POLL;
 
+        @Option(names = "--warmup", paramLabel = "N", description = "Messages consumed first and not timed (the topic "
+                + "is filled with --warmup + --count), by Semel and by each Kafka consumer alike: the figures are then of "
+                + "compiled code, not of the JIT at work. Default ${DEFAULT-VALUE}.")
+        long warmup = 0;
+
         @Option(names = "--kafka", description = "Then consume the same count from a single Kafka node (child JVM), "
                 + "with a plain consumer (no group, no commit), a classic group (commitSync per poll) and a share group "
                 + "(acknowledge each record, commit per poll), with Kafka's default durability and with an fsync per "
@@ -248,8 +253,9 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1) {
-                throw new ParameterException(spec.commandLine(), "need --count, --partitions, --max-poll >= 1, --size >= 0");
+            if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1 || warmup < 0) {
+                throw new ParameterException(spec.commandLine(), "need --count, --partitions, --max-poll >= 1, --size, "
+                        + "--warmup >= 0");
             }
             if (!ackMode.equals(ACK_WITH_POLL) && !ackMode.equals(ACK_SYNC)) {
                 throw new ParameterException(spec.commandLine(), "--ack is " + ACK_WITH_POLL + " or " + ACK_SYNC
@@ -266,9 +272,9 @@ final class BenchCommand {
                     prefill(bootstrap, topic);
                 }
                 String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
-                out.printf("setup: bench consume, %d messages, topic %s, group %s, 1 consumer, max %d per poll, "
-                        + "at-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n", count,
-                        topic, g, maxPoll, ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
+                out.printf("setup: bench consume, %d messages after %d untimed, topic %s, group %s, 1 consumer, max %d per poll, "
+                        + "at-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
+                        count, warmup, topic, g, maxPoll, ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
                 out.flush();
                 double semelPerSecond = consume(bootstrap, topic, g, out);
@@ -291,17 +297,17 @@ final class BenchCommand {
                             + "share.version %d%n", k.description(), count, size, partitions, maxPoll, share);
                     out.flush();
                     String topic = kt.newTopic(partitions);
-                    kt.prefill(topic, count, size);
+                    kt.prefill(topic, warmup + count, size);
                     // Without a group it only reads (the topic is already filled): the anchor without acks or commits.
-                    print(out, name, "plain consumer, no group, no commit", kt.consumePlain(topic, count, maxPoll),
+                    print(out, name, "plain consumer, no group, no commit", kt.consumePlain(topic, warmup, count, maxPoll),
                             semelPerSecond);
-                    print(out, name, "classic group, commitSync per poll", kt.consumeGroup(topic, count, maxPoll),
+                    print(out, name, "classic group, commitSync per poll", kt.consumeGroup(topic, warmup, count, maxPoll),
                             semelPerSecond);
                     if (share > 0) {
                         String shareTopic = kt.newTopic(partitions);
-                        kt.prefill(shareTopic, count, size);
+                        kt.prefill(shareTopic, warmup + count, size);
                         print(out, name, "share group, acknowledge each record + commitSync per poll",
-                                kt.consumeShare(shareTopic, count, maxPoll), semelPerSecond);
+                                kt.consumeShare(shareTopic, warmup, count, maxPoll), semelPerSecond);
                     } else {
                         out.printf("kafka [%s] share group: not measured, this cluster has share.version 0%n", name);
                     }
@@ -322,13 +328,13 @@ final class BenchCommand {
             byte[] value = new byte[size];
             Arrays.fill(value, (byte) 'b');
             try (Producer p = target.security.configure(Producer.builder(bootstrap)).clientId("semel-bench").build()) {
-                for (long i = 0; i < count; i++) {
+                for (long i = 0; i < warmup + count; i++) {
                     p.send(topic, value);
                 }
                 p.flush();
                 ProducerStats s = p.stats();
-                if (s.confirmed() != count) {
-                    throw new IllegalStateException("prefill confirmed only " + s + " of " + count + " messages");
+                if (s.confirmed() != warmup + count) {
+                    throw new IllegalStateException("prefill confirmed only " + s + " of " + (warmup + count) + " messages");
                 }
             }
         }
@@ -338,7 +344,9 @@ final class BenchCommand {
             boolean withPoll = ackMode.equals(ACK_WITH_POLL);
             // with-poll: the round trip of a poll that carries the previous batch's acks; sync: the ACK's
             LatencySample roundTrip = new LatencySample(count);
-            List<CompletableFuture<List<AckResult>>> riding = new ArrayList<>();
+            // Acks not yet answered, oldest first; answered ones are counted and dropped as the loop goes
+            // (kept, their messages would pile up in the heap and the figure would be the collector's).
+            java.util.ArrayDeque<CompletableFuture<List<AckResult>>> riding = new java.util.ArrayDeque<>();
             long refused = 0;
             long received = 0;
             long bytes = 0;
@@ -347,17 +355,30 @@ final class BenchCommand {
             long start = System.nanoTime();
             try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(g).topic(topic)
                     .maxPollMessages(maxPoll).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
-                while (received < count) {
+                long warmed = 0; // untimed, before the clock starts
+                while (warmed + received < warmup + count) {
                     long t0 = System.nanoTime();
-                    List<Message> batch = c.poll(Duration.ofMillis(500));
+                    // The warm-up takes exactly its count, so exactly --count is timed.
+                    List<Message> batch = warmed < warmup
+                            ? c.poll(Duration.ofMillis(500), (int) Math.min(maxPoll, warmup - warmed))
+                            : c.poll(Duration.ofMillis(500));
                     if (batch.isEmpty()) {
                         if (System.nanoTime() - lastProgressNanos > REQUEST_TIMEOUT_MS * 1_000_000L) {
-                            throw new IOException("only " + received + " of " + count + " messages arrived; none for "
-                                    + REQUEST_TIMEOUT_MS + " ms (is the topic filled?)");
+                            throw new IOException("only " + (warmed + received) + " of " + (warmup + count) + " messages "
+                                    + "arrived; none for " + REQUEST_TIMEOUT_MS + " ms (is the topic filled?)");
                         }
                         continue;
                     }
                     lastProgressNanos = System.nanoTime();
+                    while (!riding.isEmpty() && riding.peekFirst().isDone()) {
+                        refused += refused(riding.pollFirst().join());
+                    }
+                    if (warmed < warmup) {
+                        warmed += batch.size();
+                        riding.add(withPoll ? c.ackWithNextPoll(batch) : CompletableFuture.completedFuture(c.ack(batch)));
+                        start = System.nanoTime();
+                        continue;
+                    }
                     if (withPoll) {
                         if (polls > 0) {
                             roundTrip.record(polls - 1, lastProgressNanos - t0);

@@ -102,14 +102,14 @@ final class KafkaThroughput {
      * A plain consumer without a group (issue 10's consume anchor): every partition assigned from its start, polls up
      * to {@code maxPoll}, commits nothing, acks nothing. Its "commit latency" is 0 by construction.
      */
-    Result consumePlain(String topic, long count, int maxPoll) throws IOException {
+    Result consumePlain(String topic, long warmup, long count, int maxPoll) throws IOException {
         LatencySample commit = new LatencySample(count);
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll))) {
             List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            return consume(count, commit, () -> {
+            return consume(warmup, count, commit, () -> {
                 ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_WAIT_MS));
                 return new Polled(rs.count(), 0);
             });
@@ -117,13 +117,13 @@ final class KafkaThroughput {
     }
 
     /** A classic group member: poll up to {@code maxPoll}, commitSync once per poll. */
-    Result consumeGroup(String topic, long count, int maxPoll) throws IOException {
+    Result consumeGroup(String topic, long warmup, long count, int maxPoll) throws IOException {
         String group = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         LatencySample commit = new LatencySample(count);
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll))) {
             c.subscribe(List.of(topic));
-            return consume(count, commit, () -> {
+            return consume(warmup, count, commit, () -> {
                 ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_WAIT_MS));
                 if (!rs.isEmpty()) {
                     long t0 = System.nanoTime();
@@ -136,13 +136,13 @@ final class KafkaThroughput {
     }
 
     /** A share-group member: every record acknowledged (ACCEPT), then commitSync once per poll. */
-    Result consumeShare(String topic, long count, int maxPoll) throws IOException {
+    Result consumeShare(String topic, long warmup, long count, int maxPoll) throws IOException {
         String group = "bench-share-" + UUID.randomUUID().toString().substring(0, 8);
         kafka.shareGroupFromEarliest(group);
         LatencySample commit = new LatencySample(count);
         try (KafkaShareConsumer<byte[], byte[]> c = kafka.shareConsumer(group, maxPoll)) {
             c.subscribe(List.of(topic));
-            return consume(count, commit, () -> {
+            return consume(warmup, count, commit, () -> {
                 ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(POLL_WAIT_MS));
                 if (!rs.isEmpty()) {
                     long t0 = System.nanoTime();
@@ -165,25 +165,33 @@ final class KafkaThroughput {
         Polled poll();
     }
 
-    private static Result consume(long count, LatencySample commit, PollOnce once) throws IOException {
+    /** Polls until {@code warmup + count} records arrived; the clock and the samples start after the first {@code warmup}. */
+    private static Result consume(long warmup, long count, LatencySample commit, PollOnce once) throws IOException {
+        long total = warmup + count;
         long received = 0;
         long polls = 0;
         long start = System.nanoTime();
+        long timedFrom = warmup == 0 ? 0 : -1; // records received when the clock started
         long lastProgress = start;
-        while (received < count) {
+        while (received < total) {
             Polled p = once.poll();
             if (p.records() == 0) {
                 if (System.nanoTime() - lastProgress > STALL_MS * 1_000_000L) {
-                    throw new IOException("Kafka consume: only " + received + " of " + count + " records arrived; "
+                    throw new IOException("Kafka consume: only " + received + " of " + total + " records arrived; "
                             + "none for " + STALL_MS + " ms");
                 }
                 continue;
             }
             lastProgress = System.nanoTime();
-            commit.record(polls++, p.settleNanos());
             received += p.records();
+            if (timedFrom >= 0) {
+                commit.record(polls++, p.settleNanos());
+            } else if (received >= warmup) {
+                timedFrom = received;
+                start = System.nanoTime();
+            }
         }
-        return new Result(received, (System.nanoTime() - start) / 1e9, commit.summary() + " over " + polls + " polls",
-                0);
+        return new Result(received - timedFrom, (System.nanoTime() - start) / 1e9, commit.summary() + " over " + polls
+                + " polls", 0);
     }
 }

@@ -37,4 +37,12 @@ public interface ApiResponse {
 
     /** Writes the body, starting with error and errorMessage. */
     void encode(WireWriter w);
+
+    /**
+     * About how many bytes {@link #encode} writes: the writer starts at that size, so a large body
+     * (a poll's deliveries) is not copied again and again as its buffer doubles. A guess, never a limit.
+     */
+    default int encodedBytesHint() {
+        return 64;
+    }
 }

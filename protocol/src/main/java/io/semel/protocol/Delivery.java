@@ -44,6 +44,15 @@ public record Delivery(String topic, int partition, long offset, int deliveryCou
                 .writeHeaders(headers);
     }
 
+    /** About the bytes {@link #encode} writes (header keys counted as ASCII): a buffer size hint only. */
+    int encodedBytesHint() {
+        long n = MIN_ENCODED_BYTES + topic.length() + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (Header h : headers) {
+            n += 6 + h.key().length() + h.value().length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
     static Delivery decode(WireReader r) throws ProtocolException {
         return new Delivery(r.readString("topic"), r.readInt32("partition", 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1),
                 r.readInt64("offset", 0, Long.MAX_VALUE), r.readInt32("deliveryCount", 1, Integer.MAX_VALUE),

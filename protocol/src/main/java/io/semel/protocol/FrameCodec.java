@@ -162,7 +162,7 @@ public final class FrameCodec {
 
     /** Frames a response; the caller passes the request id it answers. */
     public ByteBuffer encodeResponse(int requestId, ApiResponse response) throws ProtocolException {
-        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES);
+        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES, response.encodedBytesHint());
         response.encode(body);
         return frame(response.apiKey(), response.apiVersion(), requestId, body);
     }

@@ -148,6 +148,15 @@ public final class Poll {
         }
 
         @Override
+        public int encodedBytesHint() {
+            long n = 128; // the error fields, the counts and the usual few ack result ranges
+            for (Delivery d : deliveries) {
+                n += d.encodedBytesHint();
+            }
+            return (int) Math.min(Integer.MAX_VALUE, n);
+        }
+
+        @Override
         public void encode(WireWriter w) {
             w.writeErrorCode(error).writeNullableString(errorMessage).writeCount(deliveries.size());
             deliveries.forEach(d -> d.encode(w));

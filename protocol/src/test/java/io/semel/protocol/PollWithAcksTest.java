@@ -88,4 +88,22 @@ class PollWithAcksTest {
         assertThatThrownBy(() -> codec.decodeRequest(frame)).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("ranges cover more than");
     }
+
+    /** A poll's answer is written into one buffer of the hinted size: not copied as a doubling buffer grows. */
+    @Test
+    void theAnswersSizeHintCoversItsBodyWithoutGrowing() {
+        List<Delivery> deliveries = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            deliveries.add(new Delivery("orders-topic", 3, 1_000 + i, 1 + i % 3, 9, 1_700_000_000_000L,
+                    i % 2 == 0 ? null : new byte[] {1, 2, 3}, new byte[100 + i % 50],
+                    i % 5 == 0 ? List.of(Header.of("trace-id", "abc-" + i)) : List.of()));
+        }
+        Poll.Response response = new Poll.Response(ErrorCode.NONE, null, deliveries,
+                List.of(new Ack.Result(3, 500, ErrorCode.NONE)), Poll.VERSION_WITH_ACKS);
+        WireWriter w = WireWriter.reserving(16, response.encodedBytesHint());
+        int room = w.capacity();
+        response.encode(w);
+        assertThat(w.capacity()).as("no regrowth").isEqualTo(room);
+        assertThat(response.encodedBytesHint()).as("not far above the body").isLessThan(2 * (w.size() - 16));
+    }
 }

@@ -27,6 +27,11 @@ import java.util.List;
 public final class WireReader {
     private final ByteBuffer buf;
     private CharsetDecoder utf8;
+    /** The last ASCII string read and its bytes: read again (a topic per delivery), it is not built again. */
+    private byte[] last = new byte[0];
+    private String lastString = "";
+    /** Longest string remembered that way. */
+    private static final int REMEMBERED_STRING_BYTES_MAX = 256;
 
     /** Reads from {@code body}'s position to its limit; {@code body} itself is not moved. */
     public WireReader(ByteBuffer body) {
@@ -100,11 +105,21 @@ public final class WireReader {
         need(length, "string");
         int start = buf.position();
         buf.position(start + length);
+        if (length > 0 && length == last.length && sameBytes(start, last)) {
+            // A poll's topic, repeated in every delivery: one string for all of them.
+            return lastString;
+        }
         if (isAscii(start, length)) {
             // Topic and group names, header keys: ASCII, which is valid UTF-8 as it stands. The
             // checked decoder below costs a decoder and a char buffer per string: most of a poll's decode.
-            return buf.hasArray() ? new String(buf.array(), buf.arrayOffset() + start, length, StandardCharsets.US_ASCII)
-                    : StandardCharsets.US_ASCII.decode(buf.duplicate().position(start).limit(start + length)).toString();
+            byte[] ascii = new byte[length];
+            buf.get(start, ascii);
+            String s = new String(ascii, StandardCharsets.US_ASCII);
+            if (length <= REMEMBERED_STRING_BYTES_MAX) {
+                last = ascii;
+                lastString = s;
+            }
+            return s;
         }
         try {
             CharBuffer chars = utf8Decoder().decode(buf.duplicate().position(start).limit(start + length));
@@ -112,6 +127,16 @@ public final class WireReader {
         } catch (CharacterCodingException e) {
             throw invalid("string of " + length + " bytes is not valid UTF-8");
         }
+    }
+
+    /** Whether the {@code b.length} bytes at {@code start} are {@code b}'s. */
+    private boolean sameBytes(int start, byte[] b) {
+        for (int i = 0; i < b.length; i++) {
+            if (buf.get(start + i) != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isAscii(int start, int length) {
@@ -183,6 +208,9 @@ public final class WireReader {
     /** int32 count, then each header as string key and non-null bytes value. */
     public List<Header> readHeaders() throws ProtocolException {
         int count = readCount(6);
+        if (count == 0) {
+            return List.of();
+        }
         List<Header> headers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             headers.add(new Header(readString("header key"), readBytes("header value")));

@@ -29,13 +29,16 @@ public final class WireWriter {
     private int size;
 
     public WireWriter() {
-        bytes = new byte[64];
+        this(0, 0);
     }
 
-    private WireWriter(int reserved) {
-        bytes = new byte[Math.max(64, reserved)];
+    private WireWriter(int reserved, int bodyBytesHint) {
+        bytes = new byte[(int) Math.min(BYTES_HINT_MAX, Math.max(64, (long) reserved + Math.max(0, bodyBytesHint)))];
         size = reserved;
     }
+
+    /** Most bytes a writer allocates up front on a hint (it still grows past it when written to). */
+    static final int BYTES_HINT_MAX = 16 * 1024 * 1024;
 
     /**
      * A writer whose first {@code bytes} are left for a header that is known only at the end (a
@@ -43,10 +46,15 @@ public final class WireWriter {
      * never copied behind its header.
      */
     public static WireWriter reserving(int bytes) {
+        return reserving(bytes, 0);
+    }
+
+    /** {@link #reserving(int)} with room for about {@code bodyBytesHint} bytes after the reserved ones. */
+    public static WireWriter reserving(int bytes, int bodyBytesHint) {
         if (bytes < 0) {
             throw new IllegalArgumentException("reserved bytes " + bytes + " < 0");
         }
-        return new WireWriter(bytes);
+        return new WireWriter(bytes, bodyBytesHint);
     }
 
     public WireWriter patchInt16(int at, int v) {
@@ -171,6 +179,11 @@ public final class WireWriter {
     /** Bytes written so far. */
     public int size() {
         return size;
+    }
+
+    /** Bytes this writer holds room for now (it grows when written past them). */
+    public int capacity() {
+        return bytes.length;
     }
 
     /**

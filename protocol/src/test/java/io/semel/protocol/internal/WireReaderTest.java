@@ -72,6 +72,37 @@ class WireReaderTest {
         assertThat(failure(r::readNullableString).getMessage()).contains("UTF-8");
     }
 
+    /**
+     * A repeated string is returned as the one already built (a poll's topic in every delivery), but only
+     * when every byte matches: same-length strings that differ in one byte, at either end, are not confused.
+     */
+    @Test
+    void aRepeatedStringIsReusedOnlyWhenEveryByteMatches() throws Exception {
+        String[] strings = {"orders", "orders", "orderz", "zrders", "orders", "größe", "orders", "", "", "ord", "orders"};
+        WireWriter w = new WireWriter();
+        for (String s : strings) {
+            w.writeString(s);
+        }
+        byte[] encoded = w.toByteBuffer().array();
+        ByteBuffer direct = ByteBuffer.allocateDirect(encoded.length).put(encoded).flip();
+        for (ByteBuffer b : new ByteBuffer[] {ByteBuffer.wrap(encoded), direct}) {
+            WireReader r = new WireReader(b);
+            String first = r.readString("s");
+            assertThat(r.readString("s")).isEqualTo("orders").isSameAs(first);
+            for (int i = 2; i < strings.length; i++) {
+                assertThat(r.readString("s")).as("string %d", i).isEqualTo(strings[i]);
+            }
+            r.expectEnd("strings");
+        }
+    }
+
+    @Test
+    void noHeadersIsTheSharedEmptyList() throws Exception {
+        assertThat(reader(0, 0, 0, 0).readHeaders()).isEmpty();
+        assertThat(reader(0, 0, 0, 1, 0, 1, 'k', 0, 0, 0, 1, 7).readHeaders()).singleElement()
+                .satisfies(h -> assertThat(h.key()).isEqualTo("k"));
+    }
+
     @Test
     void bytesCheckLength() throws Exception {
         assertThat(reader(0xff, 0xff, 0xff, 0xff).readNullableBytes()).isNull();
