@@ -100,9 +100,9 @@ public final class Producer implements AutoCloseable {
      */
     public CompletableFuture<SendResult> send(String topic, byte[] key, byte[] value, List<Header> headers) {
         Objects.requireNonNull(headers, "headers");
-        validateTopic(topic);
+        Objects.requireNonNull(topic, "topic");
         try {
-            int n = partitionCount(topic);
+            int n = partitionCount(topic); // validates the name the first time (IllegalArgumentException)
             PendingRecord rec = PendingRecord.of(key, value, headers, -1, sender.nanoTime());
             int partition;
             int leftFull = -1;
@@ -234,11 +234,12 @@ public final class Producer implements AutoCloseable {
      * @throws SemelException METADATA failed or the topic does not exist
      */
     public int partitionCount(String topic) {
-        validateTopic(topic);
+        Objects.requireNonNull(topic, "topic");
         Integer n = partitionCounts.get(topic);
         if (n != null) {
-            return n;
+            return n; // only names that passed the check below are known: not checked again on every send
         }
+        validateTopic(topic);
         Metadata.Response r = channel.call(new Metadata.Request(List.of(topic)), Metadata.Response.class, 0);
         if (r.error() != ErrorCode.NONE) {
             throw new DefiniteFailureException(r.error(), "METADATA for topic '" + topic + "' failed: " + r.error()

@@ -396,6 +396,22 @@ class ProducerTest {
         assertThat(p.stats().failed()).isEqualTo(1);
     }
 
+    /** Names are checked before any request, every time: a bad name is never remembered as checked. */
+    @Test
+    void anIllegalTopicNameIsRefusedBeforeAnythingIsSentEveryTime() throws Exception {
+        Producer p = build(builder());
+        p.send("one", b("x")).get(5, TimeUnit.SECONDS);
+        int metadataRequests = broker.requests(ApiKey.METADATA).size();
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> p.send("no/slash", b("x"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("illegal character '/'");
+            assertThatThrownBy(() -> p.partitionCount("")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> p.send(null, b("x"))).isInstanceOf(NullPointerException.class);
+        }
+        assertThat(broker.requests(ApiKey.METADATA)).hasSize(metadataRequests);
+        assertThat(p.send("one", b("y")).get(5, TimeUnit.SECONDS)).isNotNull();
+    }
+
     @Test
     void unknownTopicFailsDefinitely() {
         Producer p = build(builder());
