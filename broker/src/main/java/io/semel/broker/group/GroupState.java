@@ -266,7 +266,10 @@ public final class GroupState {
             if (pp.nextOffset < pp.ackFloor + config.deliveryWindowMax()) {
                 durable.put(pp.partition, pp.nextOffset);
             }
-            for (DeliverySlot s : pp.slots.values()) {
+            if (pp.count(SlotState.DUE) == 0) {
+                continue; // the common case: no scan
+            }
+            for (DeliverySlot s : pp.slots) {
                 if (s.state() == SlotState.DUE) {
                     dueAtMs = Math.min(dueAtMs, s.dueAtMs);
                 }
@@ -342,7 +345,10 @@ public final class GroupState {
     public List<DeadLetterRequest> pendingDeadLetters() {
         List<DeadLetterRequest> out = new ArrayList<>();
         for (PartitionProgress pp : partitions) {
-            for (DeliverySlot s : pp.slots.values()) {
+            if (pp.deadLetterPending() == 0) {
+                continue;
+            }
+            for (DeliverySlot s : pp.slots) {
                 if (s.state() == SlotState.DEAD_LETTER_PENDING) {
                     out.add(pp.deadLetterRequest(s));
                 }
@@ -603,7 +609,9 @@ public final class GroupState {
     /** Offsets delivered and not settled, with their delivery counts. */
     public SortedMap<Long, Integer> inFlight(int partition) {
         SortedMap<Long, Integer> out = new TreeMap<>();
-        progress(partition).slots.forEach((o, s) -> out.put(o, s.deliveryCount));
+        for (DeliverySlot s : progress(partition).slots) {
+            out.put(s.offset, s.deliveryCount);
+        }
         return Collections.unmodifiableSortedMap(out);
     }
 
