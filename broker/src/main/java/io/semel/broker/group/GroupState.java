@@ -54,6 +54,9 @@ public final class GroupState {
     /** DLQ error when the last delivery was made before a broker restart. */
     public static final String ERROR_BROKER_RESTART = "broker-restart";
 
+    /** Most list entries a poll allocates up front; larger polls grow their lists as they fill. */
+    static final int POLL_PRESIZE_MAX = 5_000;
+
     private final String name;
     private final String topic;
     private final GroupConfig config;
@@ -228,15 +231,19 @@ public final class GroupState {
             unacked += pp.unacked();
         }
         int budget = Math.min(maxMessages, config.maxUnackedPerMember() - unacked);
-        Effects fx = effects();
-        List<Delivery> out = new ArrayList<>();
+        // Sized for the budget (a poll usually gets all of it, one Delivered record per message), but
+        // not beyond what a poll of the default limits can take: pollMessagesMax may be set huge.
+        int expected = Math.max(0, Math.min(budget, POLL_PRESIZE_MAX));
+        Effects fx = effects(expected);
+        List<Delivery> out = new ArrayList<>(expected);
         if (budget > 0 && !held.isEmpty()) {
             int start = Math.floorMod(m.pollRotation++, held.size());
             for (int i = 0; i < held.size() && budget > 0; i++) {
                 budget -= held.get((start + i) % held.size()).deliver(budget, nowMs, log, out, fx);
             }
         }
-        return done(List.copyOf(out), fx);
+        // A view, not a copy: nothing else holds out.
+        return done(Collections.unmodifiableList(out), fx);
     }
 
     /**
@@ -295,14 +302,14 @@ public final class GroupState {
         if (problem != null) {
             return refusedItems(memberId, items.size(), problem);
         }
-        Effects fx = effects();
+        Effects fx = effects(items.size());
         List<ErrorCode> codes = new ArrayList<>(items.size());
         for (AckItem item : items) {
             ErrorCode check = settleCheck(memberId, item.partition(), item.leaseEpoch());
             codes.add(check != ErrorCode.NONE ? check
                     : partitions[item.partition()].ack(item.offset(), item.leaseEpoch(), fx));
         }
-        return done(List.copyOf(codes), fx);
+        return done(Collections.unmodifiableList(codes), fx);
     }
 
     /**
@@ -325,7 +332,7 @@ public final class GroupState {
             codes.add(check != ErrorCode.NONE ? check
                     : partitions[item.partition()].nack(item.offset(), item.leaseEpoch(), item.errorText(), nowMs, fx));
         }
-        return done(List.copyOf(codes), fx);
+        return done(Collections.unmodifiableList(codes), fx);
     }
 
     /**
@@ -513,7 +520,11 @@ public final class GroupState {
     }
 
     private Effects effects() {
-        Effects fx = new Effects();
+        return effects(10);
+    }
+
+    private Effects effects(int recordsExpected) {
+        Effects fx = new Effects(recordsExpected + unpersisted.size());
         unpersisted.forEach(fx::record);
         unpersisted.clear();
         return fx;
