@@ -48,7 +48,8 @@ final class PartitionProgress {
     }
 
     boolean isSettled(long offset) {
-        return offset < ackFloor || settled.containsKey(offset);
+        // Every ack asks; with acks in order the settled set is empty, and the boxed lookup is skipped.
+        return offset < ackFloor || (!settled.isEmpty() && settled.containsKey(offset));
     }
 
     /** DELIVERED slots: the holder's pending acks on this partition. O(1): every poll asks. */
