@@ -6,6 +6,7 @@ import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import io.semel.protocol.ErrorCode;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -122,7 +123,7 @@ final class PartitionProgress {
         int given = 0;
         // The scan stops after the last DUE slot: with none (the common case) it costs nothing.
         int dueLeft = slots.count(SlotState.DUE);
-        for (java.util.Iterator<DeliverySlot> it = slots.iterator(); dueLeft > 0 && it.hasNext(); ) {
+        for (Iterator<DeliverySlot> it = slots.iterator(); dueLeft > 0 && it.hasNext(); ) {
             if (given == budget) {
                 return given;
             }

@@ -1,5 +1,7 @@
 package io.semel.broker.group;
 
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -127,7 +129,7 @@ final class SlotTable implements Iterable<DeliverySlot> {
         ring = new DeliverySlot[0];
         low = high = 0;
         size = 0;
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
     }
 
     /** Called by {@link DeliverySlot#moveTo} for a slot in this table. */
@@ -163,7 +165,7 @@ final class SlotTable implements Iterable<DeliverySlot> {
             @Override
             public boolean hasNext() {
                 if (size != expectedSize) {
-                    throw new java.util.ConcurrentModificationException("slot table changed during iteration");
+                    throw new ConcurrentModificationException("slot table changed during iteration");
                 }
                 return next < high;
             }
@@ -201,8 +203,8 @@ final class SlotTable implements Iterable<DeliverySlot> {
             }
         }
         assert n == size : "size " + size + " but " + n + " slots";
-        assert java.util.Arrays.equals(recount, counts) : "state counts " + java.util.Arrays.toString(counts)
-                + " but recounted " + java.util.Arrays.toString(recount) + " (order " + java.util.Arrays.toString(
+        assert Arrays.equals(recount, counts) : "state counts " + Arrays.toString(counts)
+                + " but recounted " + Arrays.toString(recount) + " (order " + Arrays.toString(
                         SlotState.values()) + ")";
         return true;
     }
