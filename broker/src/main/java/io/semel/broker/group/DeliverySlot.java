@@ -6,7 +6,8 @@ package io.semel.broker.group;
  *
  * <p>Invariants: {@code deliveryCount >= 1}; {@code 0 <= releases <= deliveryCount} (released
  * deliveries do not count as attempts, see {@link #attempts}); state changes only through
- * {@link #moveTo}, which enforces {@link SlotState#canMoveTo}.
+ * {@link #moveTo}, which enforces {@link SlotState#canMoveTo} and keeps the state counts of the
+ * {@link SlotTable} holding the slot true.
  */
 final class DeliverySlot {
     final long offset;
@@ -22,6 +23,8 @@ final class DeliverySlot {
     long dueAtMs;
     /** Last nack text or timeout/revocation reason; becomes the DLQ error header. */
     String lastError = GroupState.ERROR_ACK_TIMEOUT;
+    /** The table holding this slot, told of every state change; null while in none (replay staging). */
+    SlotTable table;
 
     DeliverySlot(long offset, SlotState state, int deliveryCount) {
         assert deliveryCount >= 1 : "deliveryCount " + deliveryCount + " at offset " + offset;
@@ -44,6 +47,10 @@ final class DeliverySlot {
         if (!state.canMoveTo(next)) {
             throw new IllegalStateException("offset " + offset + ": illegal slot transition " + state + " -> " + next);
         }
+        SlotState from = state;
         state = next;
+        if (table != null) {
+            table.moved(from, next);
+        }
     }
 }

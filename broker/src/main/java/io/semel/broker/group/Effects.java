@@ -5,8 +5,20 @@ import java.util.List;
 
 /** Records and side effects gathered while one command runs. Not thread-safe; one per command. */
 final class Effects {
-    private final List<GroupRecord> records = new ArrayList<>();
+    private final List<GroupRecord> records;
     private final List<DeadLetterRequest> deadLetters = new ArrayList<>();
+
+    Effects() {
+        this(10);
+    }
+
+    /**
+     * @param recordsExpected records the command will likely make (a poll: one per message, an
+     *     ack: one per item), so a large batch does not regrow the list a dozen times
+     */
+    Effects(int recordsExpected) {
+        records = new ArrayList<>(recordsExpected);
+    }
 
     void record(GroupRecord record) {
         records.add(record);

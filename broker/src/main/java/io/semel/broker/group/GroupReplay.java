@@ -11,8 +11,10 @@ import io.semel.broker.group.GroupRecord.MemberIdIssued;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Rebuilds a {@link GroupState} from its records and writes the minimal snapshot of one. The two
@@ -22,6 +24,11 @@ import java.util.Map;
  * second settlement, a delivery after settlement, a delivery count or lease epoch going down) and
  * reports them as {@link Reason#INCONSISTENT}: group records are the source of truth, so guessing
  * would risk settling a message twice or never.
+ *
+ * <p>Replayed slots are staged in a sorted map per partition and move into the partition's
+ * {@link SlotTable} only in {@link #finish}: the table is dense over its offset span, and a corrupt
+ * log may name an offset far above the floor (2^40), which finish must reject as INCONSISTENT
+ * before anything allocates that span.
  */
 final class GroupReplay {
     private GroupReplay() {
@@ -33,10 +40,11 @@ final class GroupReplay {
                     + (records.isEmpty() ? "none" : records.get(0)));
         }
         GroupState g = new GroupState(created.group(), created.topic(), created.partitionCount(), config);
+        Staged staged = new Staged();
         for (int i = 1; i < records.size(); i++) {
             GroupRecord r = records.get(i);
             try {
-                apply(g, r);
+                apply(g, staged, r);
             } catch (CorruptGroupRecordException e) {
                 throw new CorruptGroupRecordException(e.reason(), "group '" + g.name() + "' record " + i + " ("
                         + r + "): " + e.getMessage());
@@ -45,7 +53,7 @@ final class GroupReplay {
         Effects decided = new Effects();
         for (int p = 0; p < g.partitionCount(); p++) {
             try {
-                finish(g.progress(p), config.deliveryWindowMax(), decided);
+                finish(g.progress(p), staged.slots(g.progress(p)), config.deliveryWindowMax(), decided);
             } catch (CorruptGroupRecordException e) {
                 throw new CorruptGroupRecordException(e.reason(), "group '" + g.name() + "' partition " + p + ": "
                         + e.getMessage());
@@ -56,7 +64,16 @@ final class GroupReplay {
         return g;
     }
 
-    private static void apply(GroupState g, GroupRecord r) throws CorruptGroupRecordException {
+    /** Slots replayed so far, by partition; sparse (see the class comment). */
+    private static final class Staged {
+        private final Map<Integer, TreeMap<Long, DeliverySlot>> byPartition = new HashMap<>();
+
+        TreeMap<Long, DeliverySlot> slots(PartitionProgress pp) {
+            return byPartition.computeIfAbsent(pp.partition, p -> new TreeMap<>());
+        }
+    }
+
+    private static void apply(GroupState g, Staged staged, GroupRecord r) throws CorruptGroupRecordException {
         if (r instanceof GroupCreated) {
             throw inconsistent("second GroupCreated");
         } else if (r instanceof MemberIdIssued m) {
@@ -68,19 +85,21 @@ final class GroupReplay {
             }
             pp.leaseEpoch = l.leaseEpoch();
         } else if (r instanceof AckFloor f) {
-            applyFloor(partition(g, f.partition()), f.ackFloor());
+            PartitionProgress pp = partition(g, f.partition());
+            applyFloor(pp, staged.slots(pp), f.ackFloor());
         } else if (r instanceof Delivered d) {
-            applyDelivered(partition(g, d.partition()), d.offset(), d.deliveryCount());
+            PartitionProgress pp = partition(g, d.partition());
+            applyDelivered(pp, staged.slots(pp), d.offset(), d.deliveryCount());
         } else if (r instanceof DeadLetterRequested d) {
             PartitionProgress pp = partition(g, d.partition());
-            DeliverySlot s = pp.slots.get(d.offset());
+            DeliverySlot s = staged.slots(pp).get(d.offset());
             if (s == null || s.deliveryCount != d.deliveryCount() || s.state() != SlotState.DELIVERED) {
                 throw inconsistent("dead-letter request for an offset not in flight with that count");
             }
             s.lastError = d.error();
             s.moveTo(SlotState.DEAD_LETTER_PENDING);
         } else if (r instanceof Released rel) {
-            DeliverySlot s = partition(g, rel.partition()).slots.get(rel.offset());
+            DeliverySlot s = staged.slots(partition(g, rel.partition())).get(rel.offset());
             if (s == null || s.deliveryCount != rel.deliveryCount() || s.state() != SlotState.DELIVERED
                     || rel.releases() <= s.releases) {
                 throw inconsistent("release of an offset not in flight with that count, or releases not growing");
@@ -91,19 +110,22 @@ final class GroupReplay {
             if (pp.isSettled(st.offset())) {
                 throw inconsistent("offset " + st.offset() + " settled twice");
             }
-            pp.slots.remove(st.offset());
+            staged.slots(pp).remove(st.offset());
             pp.nextOffset = Math.max(pp.nextOffset, st.offset() + 1);
             pp.markSettled(st.offset(), st.reason());
         } else if (r instanceof GroupRecord.SettledRange range) {
             for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
-                apply(g, new Settled(range.partition(), o, range.reason()));
+                apply(g, staged, new Settled(range.partition(), o, range.reason()));
             }
         } else if (r instanceof GroupRecord.DeliveredRange range) {
+            PartitionProgress pp = partition(g, range.partition());
             for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
-                applyDelivered(partition(g, range.partition()), o, range.deliveryCount());
+                applyDelivered(pp, staged.slots(pp), o, range.deliveryCount());
             }
         } else if (r instanceof GroupRecord.PositionReset reset) {
-            partition(g, reset.partition()).reset(reset.offset());
+            PartitionProgress pp = partition(g, reset.partition());
+            pp.reset(reset.offset());
+            staged.slots(pp).clear();
         } else if (r instanceof GroupRecord.PartitionsAdded added) {
             if (added.partitionCount() <= g.partitionCount()) {
                 throw inconsistent("partitions added to " + added.partitionCount() + " but the group has "
@@ -117,25 +139,26 @@ final class GroupReplay {
         }
     }
 
-    private static void applyFloor(PartitionProgress pp, long floor) {
+    private static void applyFloor(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long floor) {
         if (floor <= pp.ackFloor) {
             return;
         }
         pp.ackFloor = floor;
         pp.settled.headMap(floor).clear();
-        pp.slots.headMap(floor).clear();
+        slots.headMap(floor).clear();
         pp.nextOffset = Math.max(pp.nextOffset, floor);
         // Re-normalise: offsets settled just above the new floor join it.
         pp.advanceFloor();
     }
 
-    private static void applyDelivered(PartitionProgress pp, long offset, int count) throws CorruptGroupRecordException {
+    private static void applyDelivered(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long offset, int count)
+            throws CorruptGroupRecordException {
         if (pp.isSettled(offset)) {
             throw inconsistent("offset " + offset + " delivered after it was settled");
         }
-        DeliverySlot s = pp.slots.get(offset);
+        DeliverySlot s = slots.get(offset);
         if (s == null) {
-            pp.slots.put(offset, new DeliverySlot(offset, SlotState.DELIVERED, count));
+            slots.put(offset, new DeliverySlot(offset, SlotState.DELIVERED, count));
         } else if (s.state() != SlotState.DELIVERED || count <= s.deliveryCount) {
             throw inconsistent("offset " + offset + " delivered with count " + count + " after count "
                     + s.deliveryCount + " in state " + s.state());
@@ -153,10 +176,10 @@ final class GroupReplay {
      *     floor): filling them in would take memory without bound (a Delivered record at offset
      *     2^40 would ask for 2^40 slots)
      */
-    private static void finish(PartitionProgress pp, long deliveryWindowMax, Effects decided)
-            throws CorruptGroupRecordException {
+    private static void finish(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long deliveryWindowMax,
+            Effects decided) throws CorruptGroupRecordException {
         long recorded = pp.settled.subMap(pp.ackFloor, pp.nextOffset).size()
-                + pp.slots.subMap(pp.ackFloor, pp.nextOffset).size();
+                + slots.subMap(pp.ackFloor, pp.nextOffset).size();
         long unrecorded = pp.nextOffset - pp.ackFloor - recorded;
         if (unrecorded > deliveryWindowMax) {
             throw inconsistent(unrecorded + " offsets in [" + pp.ackFloor + ", " + pp.nextOffset
@@ -165,11 +188,16 @@ final class GroupReplay {
         // Unreachable with a prefix-truncated log; if it happens, assume one earlier delivery so a
         // redelivery never claims count 1. Bounded by the check above.
         for (long o = pp.ackFloor; o < pp.nextOffset; o++) {
-            if (!pp.settled.containsKey(o) && !pp.slots.containsKey(o)) {
-                pp.slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, 1));
+            if (!pp.settled.containsKey(o) && !slots.containsKey(o)) {
+                slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, 1));
             }
         }
-        for (DeliverySlot s : pp.slots.values()) {
+        // The span is bounded now (checked above): the slots can go into the dense table.
+        assert pp.slots.isEmpty() : "partition " + pp.partition + " has live slots during replay";
+        for (DeliverySlot s : slots.values()) {
+            pp.slots.add(s);
+        }
+        for (DeliverySlot s : pp.slots) {
             if (s.state() == SlotState.DELIVERED) {
                 // A delivery that used up maxDeliveries becomes a dead-letter request here; its
                 // record must be durable before the copy, like any other (it numbers the copy).
@@ -196,7 +224,7 @@ final class GroupReplay {
             for (Map.Entry<Long, SettleReason> e : pp.settled.entrySet()) {
                 out.add(new Settled(p, e.getKey(), e.getValue()));
             }
-            for (DeliverySlot s : pp.slots.values()) {
+            for (DeliverySlot s : pp.slots) {
                 out.add(new Delivered(p, s.offset, s.deliveryCount));
                 if (s.releases > 0) {
                     out.add(new Released(p, s.offset, s.deliveryCount, s.releases));

@@ -54,6 +54,9 @@ public final class GroupState {
     /** DLQ error when the last delivery was made before a broker restart. */
     public static final String ERROR_BROKER_RESTART = "broker-restart";
 
+    /** Most list entries a poll allocates up front; larger polls grow their lists as they fill. */
+    static final int POLL_PRESIZE_MAX = 5_000;
+
     private final String name;
     private final String topic;
     private final GroupConfig config;
@@ -228,15 +231,19 @@ public final class GroupState {
             unacked += pp.unacked();
         }
         int budget = Math.min(maxMessages, config.maxUnackedPerMember() - unacked);
-        Effects fx = effects();
-        List<Delivery> out = new ArrayList<>();
+        // Sized for the budget (a poll usually gets all of it, one Delivered record per message), but
+        // not beyond what a poll of the default limits can take: pollMessagesMax may be set huge.
+        int expected = Math.max(0, Math.min(budget, POLL_PRESIZE_MAX));
+        Effects fx = effects(expected);
+        List<Delivery> out = new ArrayList<>(expected);
         if (budget > 0 && !held.isEmpty()) {
             int start = Math.floorMod(m.pollRotation++, held.size());
             for (int i = 0; i < held.size() && budget > 0; i++) {
                 budget -= held.get((start + i) % held.size()).deliver(budget, nowMs, log, out, fx);
             }
         }
-        return done(List.copyOf(out), fx);
+        // A view, not a copy: nothing else holds out.
+        return done(Collections.unmodifiableList(out), fx);
     }
 
     /**
@@ -266,7 +273,10 @@ public final class GroupState {
             if (pp.nextOffset < pp.ackFloor + config.deliveryWindowMax()) {
                 durable.put(pp.partition, pp.nextOffset);
             }
-            for (DeliverySlot s : pp.slots.values()) {
+            if (pp.count(SlotState.DUE) == 0) {
+                continue; // the common case: no scan
+            }
+            for (DeliverySlot s : pp.slots) {
                 if (s.state() == SlotState.DUE) {
                     dueAtMs = Math.min(dueAtMs, s.dueAtMs);
                 }
@@ -292,14 +302,14 @@ public final class GroupState {
         if (problem != null) {
             return refusedItems(memberId, items.size(), problem);
         }
-        Effects fx = effects();
+        Effects fx = effects(items.size());
         List<ErrorCode> codes = new ArrayList<>(items.size());
         for (AckItem item : items) {
             ErrorCode check = settleCheck(memberId, item.partition(), item.leaseEpoch());
             codes.add(check != ErrorCode.NONE ? check
                     : partitions[item.partition()].ack(item.offset(), item.leaseEpoch(), fx));
         }
-        return done(List.copyOf(codes), fx);
+        return done(Collections.unmodifiableList(codes), fx);
     }
 
     /**
@@ -322,7 +332,7 @@ public final class GroupState {
             codes.add(check != ErrorCode.NONE ? check
                     : partitions[item.partition()].nack(item.offset(), item.leaseEpoch(), item.errorText(), nowMs, fx));
         }
-        return done(List.copyOf(codes), fx);
+        return done(Collections.unmodifiableList(codes), fx);
     }
 
     /**
@@ -342,7 +352,10 @@ public final class GroupState {
     public List<DeadLetterRequest> pendingDeadLetters() {
         List<DeadLetterRequest> out = new ArrayList<>();
         for (PartitionProgress pp : partitions) {
-            for (DeliverySlot s : pp.slots.values()) {
+            if (pp.deadLetterPending() == 0) {
+                continue;
+            }
+            for (DeliverySlot s : pp.slots) {
                 if (s.state() == SlotState.DEAD_LETTER_PENDING) {
                     out.add(pp.deadLetterRequest(s));
                 }
@@ -507,7 +520,11 @@ public final class GroupState {
     }
 
     private Effects effects() {
-        Effects fx = new Effects();
+        return effects(10);
+    }
+
+    private Effects effects(int recordsExpected) {
+        Effects fx = new Effects(recordsExpected + unpersisted.size());
         unpersisted.forEach(fx::record);
         unpersisted.clear();
         return fx;
@@ -603,7 +620,9 @@ public final class GroupState {
     /** Offsets delivered and not settled, with their delivery counts. */
     public SortedMap<Long, Integer> inFlight(int partition) {
         SortedMap<Long, Integer> out = new TreeMap<>();
-        progress(partition).slots.forEach((o, s) -> out.put(o, s.deliveryCount));
+        for (DeliverySlot s : progress(partition).slots) {
+            out.put(s.offset, s.deliveryCount);
+        }
         return Collections.unmodifiableSortedMap(out);
     }
 

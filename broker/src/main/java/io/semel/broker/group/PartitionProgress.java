@@ -6,8 +6,8 @@ import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import io.semel.protocol.ErrorCode;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -24,6 +24,7 @@ import java.util.TreeMap;
  *       epoch equals {@code leaseEpoch}. (Revoking a lease makes all DELIVERED slots DUE.)
  *   <li>A DUE slot has {@code attempts < maxDeliveries} (deliveries minus clean-leave releases).
  *   <li>{@code leaseEpoch} only grows, by one per grant.
+ *   <li>The slot table's per-state counts equal a recount of its slots ({@link SlotTable#checkInvariants}).
  * </ul>
  */
 final class PartitionProgress {
@@ -34,8 +35,13 @@ final class PartitionProgress {
     String holder;
     long ackFloor;
     long nextOffset;
+    /**
+     * Out of order settlements only: acks in offset order move the floor without entering it (see
+     * {@link #markSettled}), so this stays small and a TreeMap's cost is rarely paid.
+     */
     final TreeMap<Long, SettleReason> settled = new TreeMap<>();
-    final TreeMap<Long, DeliverySlot> slots = new TreeMap<>();
+    /** In-flight slots by offset, with O(1) counts per state. */
+    final SlotTable slots = new SlotTable();
 
     PartitionProgress(GroupState group, int partition) {
         this.group = group;
@@ -43,23 +49,18 @@ final class PartitionProgress {
     }
 
     boolean isSettled(long offset) {
-        return offset < ackFloor || settled.containsKey(offset);
+        // Every ack asks; with acks in order the settled set is empty, and the boxed lookup is skipped.
+        return offset < ackFloor || (!settled.isEmpty() && settled.containsKey(offset));
     }
 
-    /** DELIVERED slots: the holder's pending acks on this partition. */
+    /** DELIVERED slots: the holder's pending acks on this partition. O(1): every poll asks. */
     int unacked() {
-        int n = 0;
-        for (DeliverySlot s : slots.values()) {
-            if (s.state() == SlotState.DELIVERED) {
-                n++;
-            }
-        }
-        return n;
+        return slots.count(SlotState.DELIVERED);
     }
 
     /** The lease moves away from the current holder: its deliveries become due for the next one. */
     void revoke(long nowMs, Effects fx) {
-        for (DeliverySlot s : slots.values()) {
+        for (DeliverySlot s : slots) {
             if (s.state() == SlotState.DELIVERED) {
                 makeDue(s, nowMs, GroupState.ERROR_LEASE_REVOKED, fx);
             }
@@ -73,7 +74,7 @@ final class PartitionProgress {
      * as an attempt (recorded, so a restart keeps that), and none is dead-lettered for it.
      */
     void release(long nowMs, Effects fx) {
-        for (DeliverySlot s : slots.values()) {
+        for (DeliverySlot s : slots) {
             if (s.state() == SlotState.DELIVERED) {
                 s.releases++;
                 fx.record(new Released(partition, s.offset, s.deliveryCount, s.releases));
@@ -86,7 +87,10 @@ final class PartitionProgress {
 
     /** Ack-timeout: DELIVERED slots past their deadline become due now. */
     void expireDeliveries(long nowMs, Effects fx) {
-        for (DeliverySlot s : slots.values()) {
+        if (slots.count(SlotState.DELIVERED) == 0) {
+            return; // every tick asks, for every partition of every group
+        }
+        for (DeliverySlot s : slots) {
             if (s.state() == SlotState.DELIVERED && s.ackDeadlineMs <= nowMs) {
                 makeDue(s, nowMs, GroupState.ERROR_ACK_TIMEOUT, fx);
             }
@@ -117,11 +121,18 @@ final class PartitionProgress {
     int deliver(int budget, long nowMs, LogView log, List<Delivery> out, Effects fx) {
         assert holder != null : "delivering partition " + partition + " without a lease";
         int given = 0;
-        for (DeliverySlot s : slots.values()) {
+        // The scan stops after the last DUE slot: with none (the common case) it costs nothing.
+        int dueLeft = slots.count(SlotState.DUE);
+        for (Iterator<DeliverySlot> it = slots.iterator(); dueLeft > 0 && it.hasNext(); ) {
             if (given == budget) {
                 return given;
             }
-            if (s.state() != SlotState.DUE || s.dueAtMs > nowMs) {
+            DeliverySlot s = it.next();
+            if (s.state() != SlotState.DUE) {
+                continue;
+            }
+            dueLeft--;
+            if (s.dueAtMs > nowMs) {
                 continue;
             }
             List<Message> read = log.read(partition, s.offset, 1);
@@ -152,7 +163,7 @@ final class PartitionProgress {
                         + nextOffset + ": offsets must be dense and in order");
             }
             DeliverySlot s = new DeliverySlot(nextOffset, SlotState.DELIVERED, 1);
-            slots.put(nextOffset, s);
+            slots.add(s);
             nextOffset++;
             out.add(hand(s, m, nowMs, fx));
             given++;
@@ -262,13 +273,7 @@ final class PartitionProgress {
     }
 
     int count(SlotState state) {
-        int n = 0;
-        for (DeliverySlot s : slots.values()) {
-            if (s.state() == state) {
-                n++;
-            }
-        }
-        return n;
+        return slots.count(state);
     }
 
     boolean checkInvariants() {
@@ -278,11 +283,11 @@ final class PartitionProgress {
                         + " != nextOffset " + nextOffset + " - ackFloor " + ackFloor;
         assert settled.isEmpty() || settled.firstKey() > ackFloor : "settled set contains the floor";
         assert settled.isEmpty() || settled.lastKey() < nextOffset : "settled beyond nextOffset";
-        assert slots.isEmpty() || (slots.firstKey() >= ackFloor && slots.lastKey() < nextOffset)
+        assert slots.isEmpty() || (slots.firstOffset() >= ackFloor && slots.lastOffset() < nextOffset)
                 : "slot outside [ackFloor, nextOffset)";
-        for (Map.Entry<Long, DeliverySlot> e : slots.entrySet()) {
-            DeliverySlot s = e.getValue();
-            assert !settled.containsKey(e.getKey()) : "offset " + e.getKey() + " both settled and in flight";
+        assert slots.checkInvariants();
+        for (DeliverySlot s : slots) {
+            assert !settled.containsKey(s.offset) : "offset " + s.offset + " both settled and in flight";
             assert s.state() != SlotState.DELIVERED || (holder != null && s.leaseEpoch == leaseEpoch)
                     : "DELIVERED slot " + s.offset + " outside the current lease";
             assert s.releases >= 0 && s.releases <= s.deliveryCount : "slot " + s.offset + " releases out of range";
