@@ -44,9 +44,14 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     static BrokerFixture start(Path dataDir) throws IOException {
+        return start(dataDir, MAX_DELIVERIES);
+    }
+
+    /** With another maxDeliveries than the tests' {@link #MAX_DELIVERIES}. */
+    static BrokerFixture start(Path dataDir, int maxDeliveries) throws IOException {
         BrokerConfig config = BrokerConfig.builder(dataDir).port(0).ioThreads(2).segmentBytes(256 * 1024)
                 .shutdownTimeoutMs(5_000).groupTickMs(20).sessionTimeoutMinMs(200).ackTimeoutMs(ACK_TIMEOUT_MS)
-                .maxDeliveries(MAX_DELIVERIES).nackBackoffMs(NACK_BACKOFF_MS).nackBackoffMaxMs(NACK_BACKOFF_MAX_MS)
+                .maxDeliveries(maxDeliveries).nackBackoffMs(NACK_BACKOFF_MS).nackBackoffMaxMs(NACK_BACKOFF_MAX_MS)
                 .build();
         return new BrokerFixture(Broker.start(config));
     }
