@@ -111,7 +111,7 @@ class ConsumerGroupTest extends BrokerTestSupport {
             produce(c, 1, 3);
             String m = c.join(G, T, 10_000);
             List<Delivery> got = pollUntil(c, m, 3);
-            List<Ack.Item> items = got.stream().map(d -> new Ack.Item(d.partition(), d.leaseEpoch(), d.offset())).toList();
+            List<Ack.Item> items = items(got);
             Ack.Response r = c.call(new Ack.Request(G, m, items, Ack.VERSION_ITEMS), Ack.Response.class);
             assertThat(r.version()).isEqualTo(Ack.VERSION_ITEMS);
             assertThat(r.results()).extracting(Ack.Result::error).containsExactly(ErrorCode.NONE, ErrorCode.NONE,

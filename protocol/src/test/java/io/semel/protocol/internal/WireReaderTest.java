@@ -131,6 +131,16 @@ class WireReaderTest {
                 .contains("partition -1", "0..9");
     }
 
+    /** A size hint is a guess, never an allocation without bound: it is capped, and the writer still grows past it. */
+    @Test
+    void aWritersSizeHintIsCappedAndNeverALimit() {
+        assertThat(WireWriter.reserving(8, Integer.MAX_VALUE).capacity()).isEqualTo(WireWriter.BYTES_HINT_MAX);
+        assertThat(WireWriter.reserving(8, -5).capacity()).isEqualTo(64);
+        WireWriter small = WireWriter.reserving(4, 10);
+        small.writeNullableBytes(new byte[1_000]);
+        assertThat(small.size()).isEqualTo(4 + 4 + 1_000);
+    }
+
     @Test
     void writerRefusesWhatTheReaderWouldReject() {
         WireWriter w = new WireWriter();
