@@ -19,6 +19,24 @@ public final class GroupStateReader {
     private GroupStateReader() {
     }
 
+    /**
+     * One past the last offset of the readable batches on disk (what the broker would recover), or 0
+     * when the partition cannot be read: then no delivery horizon is assumed for it.
+     */
+    private static long endOnDisk(Path partitionDir) {
+        try {
+            long end = 0;
+            for (LogInspector.SegmentReport s : LogInspector.inspect(partitionDir).segments()) {
+                if (s.records() > 0) {
+                    end = Math.max(end, s.lastOffset() + 1);
+                }
+            }
+            return end;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The groups as the broker would rebuild them; an empty registry when there is no group log. */
     public static GroupRegistry read(Path dataDir, GroupConfig config) throws IOException {
         Path dir = dataDir.resolve(GroupJournalReader.DIR);
@@ -26,7 +44,9 @@ public final class GroupStateReader {
             return new GroupRegistry(config);
         }
         try {
-            return GroupRegistry.replay(config, GroupJournalReader.records(LogInspector.batches(dir)));
+            return GroupRegistry.replay(config, GroupJournalReader.records(LogInspector.batches(dir)),
+                    (topic, partition) -> endOnDisk(dataDir.resolve("topics").resolve(topic)
+                            .resolve(Integer.toString(partition))));
         } catch (CorruptGroupRecordException e) {
             throw new IOException("group log " + dir + " does not replay: " + e.getMessage(), e);
         }

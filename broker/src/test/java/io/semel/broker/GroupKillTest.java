@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * producer keeps writing while a group member polls and acks, recording every ack the broker
  * confirmed. The child is killed mid-load and restarted on the same data directory. No message
  * whose ack was confirmed may be delivered again, and every confirmed produce is eventually
- * delivered and acked.
+ * delivered and acked. A message seen before the kill comes again only with a higher delivery
+ * count, also when the poll that delivered it was answered before its group-log record was durable
+ * (below the delivery horizon) and the kill lost that record.
  */
 class GroupKillTest {
     private static final String TOPIC = "gk";
@@ -41,13 +44,14 @@ class GroupKillTest {
         Set<String> ackedBeforeCrash = ConcurrentHashMap.newKeySet();
         // Sent in an ack whose answer never came: the broker may or may not have settled them.
         Set<String> ackOutcomeUnknown = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> countSeen = new ConcurrentHashMap<>();
         try (TestClient admin = TestClient.hello(first.port())) {
             BrokerTestSupport.createTopic(admin, TOPIC, PARTITIONS);
         }
         Thread producer = new Thread(() -> produceUntilCut(first.port(), produced), "producer");
         producer.start();
-        Thread consumer = new Thread(() -> consumeUntilCut(first.port(), ackedBeforeCrash, ackOutcomeUnknown),
-                "consumer");
+        Thread consumer = new Thread(() -> consumeUntilCut(first.port(), ackedBeforeCrash, ackOutcomeUnknown,
+                countSeen), "consumer");
         consumer.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (ackedBeforeCrash.size() < ACKS_BEFORE_KILL) {
@@ -64,6 +68,8 @@ class GroupKillTest {
         BrokerChild second = BrokerChild.start(data, dir.resolve("child-2.out"));
         Set<String> ackedAfter = new HashSet<>();
         List<String> redeliveredAfterConfirmedAck = new ArrayList<>();
+        List<String> countNotAboveSeen = new ArrayList<>();
+        int seenAgain = 0;
         try (TestClient c = TestClient.hello(second.port())) {
             String m = c.join(GROUP, TOPIC, 10_000);
             Set<String> settled = new HashSet<>(confirmedAcks);
@@ -75,6 +81,14 @@ class GroupKillTest {
                 for (Delivery d : ds) {
                     if (confirmedAcks.contains(TestClient.value(d))) {
                         redeliveredAfterConfirmedAck.add(TestClient.value(d) + " (count " + d.deliveryCount() + ")");
+                    }
+                    Integer before = countSeen.get(TestClient.value(d));
+                    if (before != null) {
+                        seenAgain++;
+                        if (d.deliveryCount() <= before) {
+                            countNotAboveSeen.add(TestClient.value(d) + " seen with count " + before + ", now "
+                                    + d.deliveryCount());
+                        }
                     }
                 }
                 if (!ds.isEmpty()) {
@@ -88,6 +102,9 @@ class GroupKillTest {
                 }
             }
             assertThat(redeliveredAfterConfirmedAck).as("delivered again after a confirmed ack").isEmpty();
+            assertThat(countNotAboveSeen).as("redelivered without a higher count than a client saw").isEmpty();
+            assertThat(seenAgain).as("deliveries seen before the kill came again (the last poll's, unacked)")
+                    .isPositive();
             Set<String> missing = new HashSet<>(produced);
             missing.removeAll(settled);
             // An ack lost with the crash may have settled its messages; nothing else may be missing.
@@ -132,15 +149,25 @@ class GroupKillTest {
         }
     }
 
-    private static void consumeUntilCut(int port, Set<String> acked, Set<String> ackOutcomeUnknown) {
+    private static void consumeUntilCut(int port, Set<String> acked, Set<String> ackOutcomeUnknown,
+            Map<String, Integer> countSeen) {
         try (TestClient c = TestClient.hello(port)) {
             String m = c.join(GROUP, TOPIC, 10_000);
+            // Each batch is acked after the next poll, so one batch the client saw is always held
+            // unacked: the kill leaves it to be redelivered, with a higher count.
+            List<Delivery> held = List.of();
             while (true) {
-                List<Delivery> ds = c.deliveries(GROUP, m, 200, 50);
+                List<Delivery> polled = c.deliveries(GROUP, m, 200, 50);
+                polled.forEach(d -> countSeen.merge(TestClient.value(d), d.deliveryCount(), Math::max));
+                polled.forEach(d -> ackOutcomeUnknown.add(TestClient.value(d)));
+                if (polled.isEmpty()) {
+                    continue;
+                }
+                List<Delivery> ds = held;
+                held = polled;
                 if (ds.isEmpty()) {
                     continue;
                 }
-                ds.forEach(d -> ackOutcomeUnknown.add(TestClient.value(d)));
                 Ack.Response r = c.ack(GROUP, m, ds);
                 for (int i = 0; i < ds.size() && r.error() == ErrorCode.NONE; i++) {
                     if (r.results().get(i).error() == ErrorCode.NONE) {

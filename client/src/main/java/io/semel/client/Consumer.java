@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * polls leased deliveries and settles them with ack/nack.
  *
  * <p>Acks: {@link #ack} settles now (one round trip, durable before it returns);
- * {@link #ackWithNextPoll} lets the acks ride on the next {@link #poll}, so a consumer that acks each
- * batch pays one round trip and one group-log fsync per batch instead of two. {@link #runAtLeastOnce}
- * acks that way.
+ * {@link #ackWithNextPoll} sends the acks with the next {@link #poll}, on a connection of their own,
+ * so that poll's answer need not wait for their group-log fsync (the broker may answer a poll of new
+ * messages before its own records are durable, and answers come in order on one connection).
+ * {@link #runAtLeastOnce} acks that way.
  *
  * <p>Thread-safety: {@link #poll}, {@link #ack}, {@link #ackWithNextPoll}, {@link #flushAcks},
  * {@link #nack} and the {@code run*} loops are for one thread at a time (the "consumer thread"). {@link #stop()} and {@link #close()} may be called
@@ -63,6 +64,18 @@ public final class Consumer implements AutoCloseable {
     private final List<PendingAck> pending = new ArrayList<>();
     /** POLL layout: with acks (v2) until a broker answers UNSUPPORTED_VERSION, then without (v1). Consumer thread. */
     private short pollVersion = Poll.VERSION_WITH_ACKS;
+    /** Guards {@link #ackChannel}'s creation and closing. */
+    private final Object ackChannelLock = new Object();
+    /**
+     * The connection acks sent ahead of a poll travel on: its answers wait for the group log's
+     * fsync, and a poll behind them on one connection would wait too. Created on first use.
+     */
+    private BrokerChannel ackChannel;
+    /**
+     * The newest ACK sent ahead; answers on a connection come in order, so once it is done every
+     * earlier one is. {@link #flushAcks} and {@link #close} wait for it.
+     */
+    private volatile CompletableFuture<Void> acksAhead = CompletableFuture.completedFuture(null);
 
     private record PendingAck(List<Message> messages, CompletableFuture<List<AckResult>> done) {
     }
@@ -172,10 +185,14 @@ public final class Consumer implements AutoCloseable {
         ensureOpen();
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         int max = Math.min(maxMessages, cfg.maxPollMessages());
-        if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
-            flushAcks(); // an older broker, or more than one request may carry: ACK requests first
+        if (pollVersion == Poll.VERSION_PLAIN) {
+            flushAcks(); // a broker from before POLL v2: ACK requests first, answered before the poll
         }
         List<PendingAck> riding = takePending();
+        if (!riding.isEmpty() && pollVersion == Poll.VERSION_WITH_ACKS) {
+            sendAcksAhead(riding);
+            riding = List.of();
+        }
         List<Ack.Item> acks = items(messagesOf(riding));
         Poll.Response r;
         try {
@@ -217,13 +234,16 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Settles messages with the next {@link #poll}: the acks ride on it (POLL v2), so acking a batch and
-     * polling the next is one round trip, and the broker writes both to its group log with one fsync.
-     * The future completes with one result per message when that poll is answered (the acks are then
-     * durable, as an {@link #ack(List)}'s are), or fails if the poll fails (then their outcome is
+     * Settles messages with the next {@link #poll}: it sends them as an ACK on the consumer's ack
+     * connection just before its POLL, without waiting for the answer, so the poll's deliveries need
+     * not wait for the acks' group-log fsync. (A broker from before POLL v2 gets them as ACK requests
+     * answered before the poll.) The future completes with one result per message when the broker
+     * answers (the acks are then durable, as an {@link #ack(List)}'s are), on the client's I/O thread,
+     * so whatever depends on it should be quick; it fails if the request fails (then their outcome is
      * unknown; acking again is safe). Until then they are not settled: a crash, a {@link #close()}
      * without them, or an ack timeout means redelivery, which is at-least-once. {@link #flushAcks()},
-     * {@link #close()} and the end of a {@code run*} loop send what is still waiting. Consumer thread.
+     * {@link #close()} and the end of a {@code run*} loop send what is still waiting and wait for
+     * what was sent. Consumer thread.
      */
     public CompletableFuture<List<AckResult>> ackWithNextPoll(List<Message> messages) {
         ensureOpen();
@@ -238,13 +258,86 @@ public final class Consumer implements AutoCloseable {
         return done;
     }
 
-    /** Sends the acks waiting for the next poll now, as ACK requests; blocks until they are answered. */
+    /**
+     * Sends the acks waiting for the next poll now, as ACK requests, and blocks until they and those
+     * sent ahead of earlier polls are answered.
+     */
     public void flushAcks() {
+        awaitAcksAhead();
         List<PendingAck> taken = takePending();
         if (taken.isEmpty()) {
             return;
         }
         sendAcks(taken);
+    }
+
+    /**
+     * Sends {@code taken} as one or more ACK requests on the ack connection without waiting; their
+     * futures complete when the answers come (on the I/O thread). In order: the poll sent after
+     * this may still reach the group first (two connections), then it finds the member's unacked
+     * room not yet freed and waits for the acks, or answers what room there was.
+     */
+    private void sendAcksAhead(List<PendingAck> taken) {
+        List<Message> all = messagesOf(taken);
+        BrokerChannel ch;
+        try {
+            ch = ackChannel();
+        } catch (RuntimeException e) {
+            fail(taken, e);
+            throw e;
+        }
+        List<CompletableFuture<List<AckResult>>> parts = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += ACKS_PER_POLL_MAX) {
+            List<Message> part = all.subList(from, Math.min(all.size(), from + ACKS_PER_POLL_MAX));
+            parts.add(ackAsync(ch, part));
+        }
+        CompletableFuture<Void> done = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+        acksAhead = done;
+        done.whenComplete((v, e) -> {
+            if (e != null) {
+                fail(taken, e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+                return;
+            }
+            List<AckResult> results = new ArrayList<>(all.size());
+            parts.forEach(p -> results.addAll(p.join()));
+            distribute(taken, results);
+        });
+    }
+
+    /** One ACK sent on {@code ch}: its results, or fails with the refusal or the connection's failure. */
+    private CompletableFuture<List<AckResult>> ackAsync(BrokerChannel ch, List<Message> messages) {
+        short version = ackVersion;
+        return ch.send(new Ack.Request(cfg.group(), memberId, items(messages), version), 0).thenCompose(resp -> {
+            Ack.Response r = (Ack.Response) resp;
+            if (r.error() == ErrorCode.UNSUPPORTED_VERSION && version != Ack.VERSION_ITEMS) {
+                ackVersion = Ack.VERSION_ITEMS; // a broker from before ACK v2: nothing was settled
+                return ackAsync(ch, messages);
+            }
+            return CompletableFuture.completedFuture(results("ACK", messages, r.error(), r.errorMessage(),
+                    r.results()));
+        });
+    }
+
+    private BrokerChannel ackChannel() {
+        synchronized (ackChannelLock) {
+            if (ackChannel == null) {
+                ensureOpen();
+                ackChannel = new BrokerChannel(cfg.connection());
+            }
+            return ackChannel;
+        }
+    }
+
+    /** Waits until every ACK sent ahead is answered (their futures carry the outcomes). */
+    private void awaitAcksAhead() {
+        try {
+            acksAhead.get(cfg.connection().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("an ack sent ahead of a poll failed or is late; its future says so", e);
+        }
     }
 
     /** Acks {@code taken} with ACK requests of at most ACKS_PER_POLL_MAX items, completing their futures. */
@@ -317,8 +410,11 @@ public final class Consumer implements AutoCloseable {
         riding.forEach(p -> p.done().completeExceptionally(e));
     }
 
-    /** ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Poll thread. */
-    private short ackVersion = Ack.VERSION_RANGES;
+    /**
+     * ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Set by
+     * the consumer thread or, for acks sent ahead, the I/O thread.
+     */
+    private volatile short ackVersion = Ack.VERSION_RANGES;
 
     /**
      * Settles one message.
@@ -554,6 +650,8 @@ public final class Consumer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Acks sent ahead must be answered before LEAVE_GROUP, or leaving would release them.
+        awaitAcksAhead();
         try {
             // Acks still waiting for a poll: settle them, or leaving would redeliver handled messages.
             sendAcks(takePending());
@@ -575,6 +673,11 @@ public final class Consumer implements AutoCloseable {
         }
         heartbeatChannel.close();
         channel.close();
+        synchronized (ackChannelLock) {
+            if (ackChannel != null) {
+                ackChannel.close();
+            }
+        }
     }
 
     private static void sleepQuietly(long ms) {

@@ -20,15 +20,24 @@ import java.util.Objects;
  *       idempotent ack answered NONE may rely on an earlier, not yet durable, settlement).
  *   <li><b>Failure.</b> If persisting fails, the in-memory state is ahead of the disk: drop the
  *       {@link GroupState} without replying and rebuild it with {@link GroupState#replay}.
+ *   <li><b>Ahead of the disk.</b> The one exception to the order: when {@link #replyBeforeDurable}
+ *       is true (a poll whose records are only first deliveries below their partitions' durable
+ *       delivery horizons, and new horizons), the shell may reply at once. The records still go to
+ *       the log in order; replay covers their loss ({@link GroupRecord.DeliveryHorizon}). A shell
+ *       whose reply carries anything else that must be durable (the results of acks applied with
+ *       the poll) must still wait.
+ *   <li><b>Horizons.</b> Once a decision's records are durable, the shell reports it with
+ *       {@link GroupState#persisted}, so later polls may be answered ahead of the disk.
  * </ul>
  *
  * @param group the group the records belong to
  * @param error {@link ErrorCode#NONE} or why the whole command was refused (then {@code reply} may
  *     be null); per-item outcomes of ack/nack are inside the reply
  * @param errorMessage human-readable detail naming the value and limit involved; empty on success
+ * @param replyBeforeDurable the reply may be sent before the records are durable (see above)
  */
 public record Decision<R>(String group, ErrorCode error, String errorMessage, R reply, List<GroupRecord> records,
-        List<DeadLetterRequest> deadLetters) {
+        List<DeadLetterRequest> deadLetters, boolean replyBeforeDurable) {
 
     public Decision {
         Objects.requireNonNull(group, "group");
@@ -39,11 +48,12 @@ public record Decision<R>(String group, ErrorCode error, String errorMessage, R 
     }
 
     static <R> Decision<R> ok(String group, R reply, Effects effects) {
-        return new Decision<>(group, ErrorCode.NONE, "", reply, effects.records(), effects.deadLetters());
+        return new Decision<>(group, ErrorCode.NONE, "", reply, effects.records(), effects.deadLetters(),
+                !effects.records().isEmpty() && !effects.mustBeDurableFirst());
     }
 
     static <R> Decision<R> refused(String group, ErrorCode error, String message, R reply) {
-        return new Decision<>(group, error, message, reply, List.of(), List.of());
+        return new Decision<>(group, error, message, reply, List.of(), List.of(), false);
     }
 
     public boolean isOk() {

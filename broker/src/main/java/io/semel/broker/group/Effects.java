@@ -7,6 +7,7 @@ import java.util.List;
 final class Effects {
     private final List<GroupRecord> records;
     private final List<DeadLetterRequest> deadLetters = new ArrayList<>();
+    private boolean mustBeDurableFirst;
 
     Effects() {
         this(10);
@@ -22,6 +23,20 @@ final class Effects {
 
     void record(GroupRecord record) {
         records.add(record);
+        mustBeDurableFirst = true;
+    }
+
+    /**
+     * A record the reply need not wait for: a first delivery below the partition's durable delivery
+     * horizon, or a new horizon (see {@link GroupRecord.DeliveryHorizon}).
+     */
+    void recordAhead(GroupRecord record) {
+        records.add(record);
+    }
+
+    /** True unless every record was {@link #recordAhead} and nothing is to be dead-lettered. */
+    boolean mustBeDurableFirst() {
+        return mustBeDurableFirst || !deadLetters.isEmpty();
     }
 
     void deadLetter(DeadLetterRequest request) {

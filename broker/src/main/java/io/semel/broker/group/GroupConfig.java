@@ -29,6 +29,12 @@ import io.semel.protocol.config.Setting;
  * @param deliveryWindowMax new offsets are delivered only below {@code ackFloor + deliveryWindowMax},
  *     which bounds the per-partition settled set and in-flight table
  * @param nackErrorBytesMax UTF-8 bytes of a nack's error text (it ends up in a DLQ header)
+ * @param deliveryHorizonMessages how far ahead of its next new offset a partition's delivery
+ *     horizon ({@link GroupRecord.DeliveryHorizon}) is recorded; a poll of new messages below the
+ *     durable horizon is answered without waiting for the group log's fsync. After a crash, up to
+ *     this many offsets per partition that had not gone out count one delivery. 0 turns it off
+ *     (every delivery waits for its record, as with maxDeliveries 1, where it is always off: there
+ *     the extra count would dead-letter a message that was never delivered)
  */
 public record GroupConfig(
         long ackTimeoutMs,
@@ -44,7 +50,8 @@ public record GroupConfig(
         int acksPerRequestMax,
         int pollMessagesMax,
         int deliveryWindowMax,
-        int nackErrorBytesMax) {
+        int nackErrorBytesMax,
+        int deliveryHorizonMessages) {
 
     public static final Setting<Long> ACK_TIMEOUT_MS = Setting.millis("ackTimeoutMs", 30_000,
             "a group delivery not acked within this is redelivered").range(1, 7L * 24 * 60 * 60 * 1000);
@@ -78,11 +85,17 @@ public record GroupConfig(
     public static final Setting<Integer> NACK_ERROR_BYTES_MAX = Setting.integer("nackErrorBytesMax", 1_024,
             "UTF-8 bytes kept of a nack's error text (it ends up in a dead letter's header)").range(1, 0xFFFF);
 
+    public static final Setting<Integer> DELIVERY_HORIZON_MESSAGES = Setting.integer("deliveryHorizonMessages", 4_096,
+            "new deliveries below a horizon recorded this many offsets ahead are answered before their own "
+                    + "group-log record is durable; after a crash up to this many offsets per partition count "
+                    + "one delivery they may not have had (0: every delivery waits for its record)")
+            .range(0, Integer.MAX_VALUE);
+
     /** The consumer-group settings, included in the broker's. */
     public static final ConfigDef DEF = ConfigDef.of("consumer-group", ACK_TIMEOUT_MS, MAX_DELIVERIES,
                     SESSION_TIMEOUT_MS, SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MAX_MS, NACK_BACKOFF_MS,
                     NACK_BACKOFF_MAX_MS, MAX_UNACKED_PER_MEMBER, MEMBERS_MAX, GROUPS_MAX, ACKS_PER_REQUEST_MAX,
-                    POLL_MESSAGES_MAX, DELIVERY_WINDOW_MAX, NACK_ERROR_BYTES_MAX)
+                    POLL_MESSAGES_MAX, DELIVERY_WINDOW_MAX, NACK_ERROR_BYTES_MAX, DELIVERY_HORIZON_MESSAGES)
             .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MAX_MS, 0, ""))
             .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MS, 0, ""))
             .rule(ConfigDef.Rule.atMost(SESSION_TIMEOUT_MS, SESSION_TIMEOUT_MAX_MS, 0, ""))
@@ -96,7 +109,8 @@ public record GroupConfig(
                 .with(NACK_BACKOFF_MAX_MS, nackBackoffMaxMs).with(MAX_UNACKED_PER_MEMBER, maxUnackedPerMember)
                 .with(MEMBERS_MAX, membersMax).with(GROUPS_MAX, groupsMax)
                 .with(ACKS_PER_REQUEST_MAX, acksPerRequestMax).with(POLL_MESSAGES_MAX, pollMessagesMax)
-                .with(DELIVERY_WINDOW_MAX, deliveryWindowMax).with(NACK_ERROR_BYTES_MAX, nackErrorBytesMax));
+                .with(DELIVERY_WINDOW_MAX, deliveryWindowMax).with(NACK_ERROR_BYTES_MAX, nackErrorBytesMax)
+                .with(DELIVERY_HORIZON_MESSAGES, deliveryHorizonMessages));
     }
 
     /**
@@ -109,7 +123,7 @@ public record GroupConfig(
                 v.get(SESSION_TIMEOUT_MIN_MS), v.get(SESSION_TIMEOUT_MAX_MS), v.get(NACK_BACKOFF_MS),
                 v.get(NACK_BACKOFF_MAX_MS), v.get(MAX_UNACKED_PER_MEMBER), v.get(MEMBERS_MAX), v.get(GROUPS_MAX),
                 v.get(ACKS_PER_REQUEST_MAX), v.get(POLL_MESSAGES_MAX), v.get(DELIVERY_WINDOW_MAX),
-                v.get(NACK_ERROR_BYTES_MAX));
+                v.get(NACK_ERROR_BYTES_MAX), v.get(DELIVERY_HORIZON_MESSAGES));
     }
 
     public static GroupConfig defaults() {
@@ -131,6 +145,11 @@ public record GroupConfig(
             return nackBackoffMaxMs;
         }
         return Math.min(nackBackoffMs << shift, nackBackoffMaxMs);
+    }
+
+    /** Whether new deliveries may be answered ahead of their records (see {@link #deliveryHorizonMessages}). */
+    public boolean deliveryHorizonOn() {
+        return deliveryHorizonMessages > 0 && maxDeliveries > 1;
     }
 
     /** Mutable builder; not thread-safe. Starts from the defaults. */
@@ -194,6 +213,10 @@ public record GroupConfig(
 
         public Builder nackErrorBytesMax(int v) {
             return set(NACK_ERROR_BYTES_MAX, v);
+        }
+
+        public Builder deliveryHorizonMessages(int v) {
+            return set(DELIVERY_HORIZON_MESSAGES, v);
         }
 
         private <T> Builder set(Setting<T> setting, T v) {

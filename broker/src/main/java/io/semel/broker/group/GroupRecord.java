@@ -138,6 +138,22 @@ public sealed interface GroupRecord {
         }
     }
 
+    /**
+     * New deliveries of {@code partition} below {@code offset} may be answered before their own
+     * {@link Delivered} records are durable, once this record is. A crash can then lose the record of
+     * a delivery that went out, so replay counts every offset from the next recorded one up to
+     * {@code min(offset, the partition's durable end)} as delivered once: a delivery count still
+     * never goes down and a redelivery never says 1 again, at the price of one extra count after a
+     * crash for offsets that had not gone out. A later record moves the horizon; a
+     * {@link PositionReset} sets it to the reset offset.
+     */
+    record DeliveryHorizon(int partition, long offset) implements GroupRecord {
+        public DeliveryHorizon {
+            atLeast("partition", partition, 0);
+            atLeast("offset", offset, 0);
+        }
+    }
+
     /** The group's topic grew to {@code partitionCount} partitions (ADD_PARTITIONS); the new ones start at 0. */
     record PartitionsAdded(int partitionCount) implements GroupRecord {
         public PartitionsAdded {

@@ -15,6 +15,7 @@ import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
 import io.semel.broker.group.GroupRecord.SettledRange;
 import io.semel.broker.group.GroupRecord.DeliveredRange;
+import io.semel.broker.group.GroupRecord.DeliveryHorizon;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -44,9 +45,11 @@ import java.nio.charset.StandardCharsets;
  * 11   | GroupDeleted        | (empty)
  * 12   | SettledRange        | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), reason u8
  * 13   | DeliveredRange      | partition i32, firstOffset i64, lastOffset i64 (> firstOffset), deliveryCount i32
+ * 14   | DeliveryHorizon     | partition i32, offset i64 (>= 0)
  *
  * Types 12 and 13 stand for a run of types 6 resp. 4 over consecutive offsets (the shell coalesces
- * them; see GroupRecords); a broker older than them cannot read a group log that holds them.
+ * them; see GroupRecords); a broker older than them cannot read a group log that holds them, nor
+ * one older than type 14 a log that holds that.
  *
  * str16 = length u16 (bytes) followed by that many bytes of UTF-8 (malformed UTF-8 is rejected).
  * </pre>
@@ -74,6 +77,7 @@ public final class GroupRecordCodec {
     static final byte GROUP_DELETED = 11;
     static final byte SETTLED_RANGE = 12;
     static final byte DELIVERED_RANGE = 13;
+    static final byte DELIVERY_HORIZON = 14;
 
     private GroupRecordCodec() {
     }
@@ -114,6 +118,8 @@ public final class GroupRecordCodec {
         } else if (record instanceof DeliveredRange r) {
             buf.put(DELIVERED_RANGE).putInt(r.partition()).putLong(r.firstOffset()).putLong(r.lastOffset())
                     .putInt(r.deliveryCount());
+        } else if (record instanceof DeliveryHorizon r) {
+            buf.put(DELIVERY_HORIZON).putInt(r.partition()).putLong(r.offset());
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }
@@ -181,6 +187,8 @@ public final class GroupRecordCodec {
                 return new PartitionsAdded(buf.getInt());
             case GROUP_DELETED:
                 return new GroupDeleted();
+            case DELIVERY_HORIZON:
+                return new DeliveryHorizon(buf.getInt(), buf.getLong());
             default:
                 throw new CorruptGroupRecordException(Reason.UNKNOWN_TYPE, "unknown group record type " + type);
         }
@@ -222,6 +230,8 @@ public final class GroupRecordCodec {
             body = 4 + 8 + 8 + 1;
         } else if (record instanceof DeliveredRange) {
             body = 4 + 8 + 8 + 4;
+        } else if (record instanceof DeliveryHorizon) {
+            body = 4 + 8;
         } else {
             throw new AssertionError("unhandled record type " + record.getClass());
         }

@@ -132,16 +132,18 @@ public final class GroupRegistry {
     /**
      * Rebuilds every group from its records (keyed by group name, each list in persisted order).
      * Afterwards, issue each group's {@link GroupState#pendingDeadLetters()}.
+     *
+     * @param ends the durable end of every topic partition (bounds what delivery horizons assume)
      */
-    public static GroupRegistry replay(GroupConfig config, Map<String, List<GroupRecord>> recordsByGroup)
-            throws CorruptGroupRecordException {
+    public static GroupRegistry replay(GroupConfig config, Map<String, List<GroupRecord>> recordsByGroup,
+            GroupState.DurableEnds ends) throws CorruptGroupRecordException {
         GroupRegistry registry = new GroupRegistry(config);
         for (Map.Entry<String, List<GroupRecord>> e : new TreeMap<>(recordsByGroup).entrySet()) {
             List<GroupRecord> live = afterLastDeletion(e.getValue());
             if (live.isEmpty()) {
                 continue; // deleted and not created again
             }
-            GroupState g = GroupState.replay(config, live);
+            GroupState g = GroupState.replay(config, live, ends);
             if (!g.name().equals(e.getKey())) {
                 throw new CorruptGroupRecordException(CorruptGroupRecordException.Reason.INCONSISTENT,
                         "records keyed by group '" + e.getKey() + "' belong to group '" + g.name() + "'");

@@ -34,7 +34,8 @@ final class GroupReplay {
     private GroupReplay() {
     }
 
-    static GroupState replay(GroupConfig config, List<GroupRecord> records) throws CorruptGroupRecordException {
+    static GroupState replay(GroupConfig config, List<GroupRecord> records, GroupState.DurableEnds ends)
+            throws CorruptGroupRecordException {
         if (records.isEmpty() || !(records.get(0) instanceof GroupCreated created)) {
             throw new CorruptGroupRecordException(Reason.INCONSISTENT, "group records must start with GroupCreated, got "
                     + (records.isEmpty() ? "none" : records.get(0)));
@@ -53,6 +54,7 @@ final class GroupReplay {
         Effects decided = new Effects();
         for (int p = 0; p < g.partitionCount(); p++) {
             try {
+                assumeDeliveredBelowHorizon(g.progress(p), ends.durableEnd(g.topic(), p), config.deliveryWindowMax());
                 finish(g.progress(p), staged.slots(g.progress(p)), config.deliveryWindowMax(), decided);
             } catch (CorruptGroupRecordException e) {
                 throw new CorruptGroupRecordException(e.reason(), "group '" + g.name() + "' partition " + p + ": "
@@ -126,6 +128,10 @@ final class GroupReplay {
             PartitionProgress pp = partition(g, reset.partition());
             pp.reset(reset.offset());
             staged.slots(pp).clear();
+        } else if (r instanceof GroupRecord.DeliveryHorizon h) {
+            PartitionProgress pp = partition(g, h.partition());
+            pp.horizon = h.offset();
+            pp.horizonDurable = h.offset();
         } else if (r instanceof GroupRecord.PartitionsAdded added) {
             if (added.partitionCount() <= g.partitionCount()) {
                 throw inconsistent("partitions added to " + added.partitionCount() + " but the group has "
@@ -169,6 +175,21 @@ final class GroupReplay {
     }
 
     /**
+     * A first delivery below the durable horizon may have gone out without its record reaching the
+     * log: every offset from the next recorded one up to the horizon counts as delivered once
+     * ({@link #finish} fills them in with count 1). Nothing at or above the partition's durable end
+     * was ever handed out, and nothing at or above {@code ackFloor + deliveryWindowMax}: a horizon
+     * is recorded within the window, so only a window lowered since can cut it (then the offsets
+     * beyond it, if delivered before the crash, say count 1 again).
+     */
+    private static void assumeDeliveredBelowHorizon(PartitionProgress pp, long durableEnd, long deliveryWindowMax) {
+        long assumed = Math.min(Math.min(pp.horizon, durableEnd), pp.ackFloor + deliveryWindowMax);
+        if (assumed > pp.nextOffset) {
+            pp.nextOffset = assumed;
+        }
+    }
+
+    /**
      * End of replay: nothing is delivered any more; everything in flight is due now.
      *
      * @throws CorruptGroupRecordException INCONSISTENT when more offsets below the next offset lack a
@@ -185,8 +206,9 @@ final class GroupReplay {
             throw inconsistent(unrecorded + " offsets in [" + pp.ackFloor + ", " + pp.nextOffset
                     + ") have no record, more than deliveryWindowMax " + deliveryWindowMax + " could leave in flight");
         }
-        // Unreachable with a prefix-truncated log; if it happens, assume one earlier delivery so a
-        // redelivery never claims count 1. Bounded by the check above.
+        // Offsets below the horizon whose records a crash lost (see assumeDeliveredBelowHorizon), or
+        // a prefix-truncated log: assume one earlier delivery so a redelivery never claims count 1.
+        // Bounded by the check above.
         for (long o = pp.ackFloor; o < pp.nextOffset; o++) {
             if (!pp.settled.containsKey(o) && !slots.containsKey(o)) {
                 slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, 1));
@@ -220,6 +242,9 @@ final class GroupReplay {
             }
             if (pp.ackFloor > 0) {
                 out.add(new AckFloor(p, pp.ackFloor));
+            }
+            if (pp.horizon > pp.nextOffset) {
+                out.add(new GroupRecord.DeliveryHorizon(p, pp.horizon));
             }
             for (Map.Entry<Long, SettleReason> e : pp.settled.entrySet()) {
                 out.add(new Settled(p, e.getKey(), e.getValue()));

@@ -33,9 +33,10 @@ import java.util.TreeSet;
  *       lease, by that lease's holder; anything else is {@link ErrorCode#STALE_LEASE} and changes
  *       nothing.
  *   <li>An offset is settled at most once, by ack or by a confirmed dead-letter copy.
- *   <li>Every delivery is recorded ({@code Delivered}) before it is replied, so the delivery count
- *       of an offset never goes down, also across restarts: a message redelivered after a restart
- *       carries a count of at least 2.
+ *   <li>Every delivery is recorded ({@code Delivered}) before it is replied, or is a first delivery
+ *       below a durable {@link GroupRecord.DeliveryHorizon}, which replay counts as delivered if its
+ *       record was lost. So the delivery count of an offset never goes down, also across restarts:
+ *       a message redelivered after a restart carries a count of at least 2.
  *   <li>A member holds at most {@link GroupConfig#maxUnackedPerMember} unacked deliveries.
  *   <li>A message is delivered at most {@link GroupConfig#maxDeliveries} times; the next attempt
  *       becomes a {@link DeadLetterRequest}.
@@ -93,10 +94,34 @@ public final class GroupState {
      * Rebuilds a group from its records, in the order they were persisted (possibly starting with a
      * {@link #snapshotRecords()} snapshot). Afterwards: no members, no lease holders, lease epochs
      * as persisted, in-flight deliveries due at once (or pending dead-lettering if they reached
-     * maxDeliveries; issue {@link #pendingDeadLetters()} after replay).
+     * maxDeliveries; issue {@link #pendingDeadLetters()} after replay). Offsets below a partition's
+     * delivery horizon and its durable end ({@code ends}) without a record count one delivery.
      */
-    public static GroupState replay(GroupConfig config, List<GroupRecord> records) throws CorruptGroupRecordException {
-        return GroupReplay.replay(config, records);
+    public static GroupState replay(GroupConfig config, List<GroupRecord> records, DurableEnds ends)
+            throws CorruptGroupRecordException {
+        return GroupReplay.replay(config, records, ends);
+    }
+
+    /**
+     * The durable end of each partition of the group's topic, which bounds what replay counts as
+     * delivered below a {@link GroupRecord.DeliveryHorizon}: nothing at or above it was ever handed out.
+     */
+    @FunctionalInterface
+    public interface DurableEnds {
+        /** The durable end offset of {@code partition} of {@code topic}; 0 when it is unknown or gone. */
+        long durableEnd(String topic, int partition);
+    }
+
+    /**
+     * The shell reports that {@code d}'s records are durable (and so every earlier decision's):
+     * first deliveries below the horizons in it may from now on be answered ahead of their records.
+     */
+    public void persisted(Decision<?> d) {
+        for (GroupRecord r : d.records()) {
+            if (r instanceof GroupRecord.DeliveryHorizon h && h.partition() < partitions.length) {
+                partitions[h.partition()].persisted(h);
+            }
+        }
     }
 
     // ---- membership ---------------------------------------------------------------------------

@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * </ul>
  */
 final class PartitionProgress {
+    /** Horizons kept waiting for their durability report; each is half a step of deliveries. */
+    static final int HORIZONS_PENDING_MAX = 64;
     final int partition;
     private final GroupState group;
 
@@ -42,6 +44,15 @@ final class PartitionProgress {
     final TreeMap<Long, SettleReason> settled = new TreeMap<>();
     /** In-flight slots by offset, with O(1) counts per state. */
     final SlotTable slots = new SlotTable();
+    /** The newest delivery horizon recorded ({@link GroupRecord.DeliveryHorizon}); grows, except on reset. */
+    long horizon;
+    /** The newest horizon known durable: first deliveries below it may be answered ahead of their records. */
+    long horizonDurable;
+    /**
+     * Horizons recorded and not yet reported durable, oldest first. Matched by identity in
+     * {@link #persisted}: a report for a horizon recorded before a reset finds nothing here.
+     */
+    final java.util.ArrayDeque<GroupRecord.DeliveryHorizon> horizonsPending = new java.util.ArrayDeque<>();
 
     PartitionProgress(GroupState group, int partition) {
         this.group = group;
@@ -168,13 +179,63 @@ final class PartitionProgress {
             out.add(hand(s, m, nowMs, fx));
             given++;
         }
+        if (given > 0) {
+            extendHorizon(fx);
+        }
         return given;
+    }
+
+    /**
+     * Records a new horizon once the next offset is within half a step of the last one, so the new
+     * record is usually durable before deliveries reach the old one. Never beyond the delivery
+     * window: replay must be able to fill everything below it in.
+     */
+    private void extendHorizon(Effects fx) {
+        GroupConfig config = group.config();
+        if (!config.deliveryHorizonOn() || nextOffset + config.deliveryHorizonMessages() / 2 < horizon) {
+            return;
+        }
+        long to = Math.min(nextOffset + config.deliveryHorizonMessages(), ackFloor + config.deliveryWindowMax());
+        if (to > horizon) {
+            horizon = to;
+            GroupRecord.DeliveryHorizon h = new GroupRecord.DeliveryHorizon(partition, to);
+            if (horizonsPending.size() == HORIZONS_PENDING_MAX) {
+                horizonsPending.pollFirst(); // a shell that never reports: stay bounded, cover less
+            }
+            horizonsPending.addLast(h);
+            fx.recordAhead(h);
+        }
+    }
+
+    /** The shell reports {@code h} durable: first deliveries below it need not wait for their records. */
+    void persisted(GroupRecord.DeliveryHorizon h) {
+        // By identity, not equals: a horizon recorded before a reset may equal one recorded after it.
+        boolean pending = false;
+        for (GroupRecord.DeliveryHorizon p : horizonsPending) {
+            pending |= p == h;
+        }
+        if (!pending) {
+            return; // recorded before a reset, or already reported
+        }
+        while (!horizonsPending.isEmpty()) {
+            GroupRecord.DeliveryHorizon done = horizonsPending.pollFirst();
+            horizonDurable = Math.max(horizonDurable, done.offset());
+            if (done == h) {
+                break;
+            }
+        }
     }
 
     private Delivery hand(DeliverySlot s, Message m, long nowMs, Effects fx) {
         s.leaseEpoch = leaseEpoch;
         s.ackDeadlineMs = nowMs + group.config().ackTimeoutMs();
-        fx.record(new Delivered(partition, s.offset, s.deliveryCount));
+        Delivered record = new Delivered(partition, s.offset, s.deliveryCount);
+        // Only a first delivery: a lost record of a redelivery would let its count repeat.
+        if (s.deliveryCount == 1 && s.offset < horizonDurable) {
+            fx.recordAhead(record);
+        } else {
+            fx.record(record);
+        }
         return new Delivery(partition, s.offset, s.deliveryCount, leaseEpoch, m);
     }
 
@@ -265,6 +326,11 @@ final class PartitionProgress {
         slots.clear();
         ackFloor = offset;
         nextOffset = offset;
+        // Deliveries from the reset offset on are first deliveries again: none is covered until a
+        // horizon recorded after the reset is durable.
+        horizon = offset;
+        horizonDurable = offset;
+        horizonsPending.clear();
     }
 
     /** Slots waiting for their dead-letter copy: a reset must wait for them (the copier will settle them). */

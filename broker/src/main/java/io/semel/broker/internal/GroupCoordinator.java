@@ -97,6 +97,8 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     private volatile boolean shuttingDown;
     /** Groups deleted with their topic since start, and that topic: their members learn why. Coordinator thread. */
     private final Map<String, String> deletedGroupTopics = new java.util.HashMap<>();
+    /** Polls answered before their records were durable (below their partitions' delivery horizons). */
+    private final java.util.concurrent.atomic.LongAdder answersAhead = new java.util.concurrent.atomic.LongAdder();
     /** Dead letters made durable since start, by group and topic ("group\u0000topic"); read by metrics. */
     private final Map<String, java.util.concurrent.atomic.LongAdder> deadLetters =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -191,7 +193,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             Map<String, List<GroupRecord>> records = new java.util.HashMap<>();
             // A deleted group's copies are dropped with it; a group re-created later numbers its own from 0.
             loaded.records().forEach((g, list) -> records.put(g, GroupRegistry.afterLastDeletion(list)));
-            GroupRegistry rebuilt = GroupRegistry.replay(config, loaded.records());
+            GroupRegistry rebuilt = GroupRegistry.replay(config, loaded.records(), this::durableEnd);
             copier.reset(records, loaded.deadLetters());
             registry = rebuilt;
             int pending = 0;
@@ -265,6 +267,11 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     }
 
     /** Dead letters settled since start, keyed "group\u0000topic": the live counters, a read-only view. Safe from any thread. */
+    /** How many polls were answered ahead of the group log (below a durable delivery horizon). */
+    public long pollsAnsweredAhead() {
+        return answersAhead.sum();
+    }
+
     public Map<String, java.util.concurrent.atomic.LongAdder> deadLetterCounters() {
         return java.util.Collections.unmodifiableMap(deadLetters);
     }
@@ -299,14 +306,48 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         return out;
     }
 
+    /** Durable end of a topic partition, 0 when it is gone (what replay assumes below a horizon). */
+    private long durableEnd(String topic, int partition) {
+        Topic t = topics.topic(topic);
+        LogReader reader = t == null ? null : t.reader(partition);
+        return reader == null ? 0 : reader.durableEnd();
+    }
+
     /** Persists {@code d}; then answers and issues its dead letters, or answers the failure. */
     private <R> void persist(Decision<R> d, java.util.function.Consumer<Decision<R>> answer,
             java.util.function.Consumer<Throwable> failed) {
+        persist(d, answer, failed, false);
+    }
+
+    /**
+     * As {@link #persist(Decision, java.util.function.Consumer, java.util.function.Consumer)}; with
+     * {@code mayAnswerAhead} and a decision that allows it ({@link Decision#replyBeforeDurable}, first
+     * deliveries below durable horizons), answers at once: the records follow to the log in order,
+     * and replay counts their loss as one delivery each. Then {@code failed} is never called (the
+     * storage failure rebuilds the groups as for any other decision).
+     */
+    private <R> void persist(Decision<R> d, java.util.function.Consumer<Decision<R>> answer,
+            java.util.function.Consumer<Throwable> failed, boolean mayAnswerAhead) {
         copier.assignSequences(d.group(), d.records());
+        GroupRegistry owner = registry;
+        if (mayAnswerAhead && d.replyBeforeDurable()) {
+            answer.accept(d);
+            answersAhead.increment();
+            journal.persist(d.group(), d.records(), () -> durable(owner, d), e -> { });
+            return;
+        }
         journal.persist(d.group(), d.records(), () -> {
+            durable(owner, d);
             answer.accept(d);
             copier.enqueue(d.deadLetters());
         }, failed);
+    }
+
+    /** {@code d} is durable: its group (if still the same registry's) may answer further ahead. */
+    private void durable(GroupRegistry owner, Decision<?> d) {
+        if (owner != null && owner == registry) {
+            owner.group(d.group()).ifPresent(g -> g.persisted(d));
+        }
     }
 
     /**
@@ -517,11 +558,12 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             }
             // shutting down: answer what we have (nothing)
         }
+        // A poll that carried acks answers their results: those must be durable first.
         persist(d, x -> out.complete(x.isOk()
                 ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()), acked,
                         Poll.VERSION_WITH_ACKS)
                 : Poll.Response.error(x.error(), x.errorMessage())),
-                e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+                e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)), acked.isEmpty());
     }
 
     /** Parks a poll that found nothing; false when the coordinator no longer takes timers (shutdown). */

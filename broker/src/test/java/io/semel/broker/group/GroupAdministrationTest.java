@@ -72,11 +72,11 @@ class GroupAdministrationTest {
         assertThat(registry.group("g1")).isEmpty();
         assertThat(registry.delete("g1")).isNull();
 
-        GroupRegistry replayed = GroupRegistry.replay(CONFIG, Map.of("g1", log.decodedRecords()));
+        GroupRegistry replayed = GroupRegistry.replay(CONFIG, Map.of("g1", log.decodedRecords()), (t, p) -> 0);
         assertThat(replayed.groupNames()).isEmpty();
 
         log.run(registry.join("g1", "c", "orders", 2, 0, 5));
-        GroupRegistry again = GroupRegistry.replay(CONFIG, Map.of("g1", log.decodedRecords()));
+        GroupRegistry again = GroupRegistry.replay(CONFIG, Map.of("g1", log.decodedRecords()), (t, p) -> 0);
         assertThat(again.group("g1").orElseThrow().partitionCount()).isEqualTo(2);
         assertThat(again.group("g1").orElseThrow().inFlight(0)).as("nothing of the deleted group").isEmpty();
     }

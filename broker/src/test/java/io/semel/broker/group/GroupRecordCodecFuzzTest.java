@@ -37,8 +37,8 @@ class GroupRecordCodecFuzzTest {
             for (byte[] bytes : lengthPrefixed(input)) {
                 records.add(GroupRecordCodec.decode(bytes));
             }
-            GroupState replayed = GroupState.replay(GroupConfig.defaults(), records);
-            GroupState again = GroupState.replay(GroupConfig.defaults(), replayed.snapshotRecords());
+            GroupState replayed = GroupState.replay(GroupConfig.defaults(), records, (t, p) -> 0);
+            GroupState again = GroupState.replay(GroupConfig.defaults(), replayed.snapshotRecords(), (t, p) -> 0);
             assertThat(again.snapshotRecords()).as("snapshot of the replayed snapshot")
                     .isEqualTo(replayed.snapshotRecords());
         } catch (CorruptGroupRecordException e) {

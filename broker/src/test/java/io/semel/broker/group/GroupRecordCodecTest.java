@@ -35,7 +35,8 @@ class GroupRecordCodecTest {
             new Released(4, 77, 3, 2),
             new GroupRecord.PositionReset(1, 99),
             new GroupRecord.PartitionsAdded(24),
-            new GroupRecord.GroupDeleted());
+            new GroupRecord.GroupDeleted(),
+            new GroupRecord.DeliveryHorizon(5, 1L << 41));
 
     @Test
     void everyRecordTypeRoundTrips() throws Exception {

@@ -407,7 +407,7 @@ class GroupStateTest {
         List<GroupRecord> records = List.of(new GroupRecord.GroupCreated("g1", "orders", 1),
                 new Delivered(0, 0, 1), new Settled(0, 0, GroupRecord.SettleReason.ACKED),
                 new Settled(0, 0, GroupRecord.SettleReason.ACKED));
-        assertThatThrownBy(() -> GroupState.replay(CONFIG, records))
+        assertThatThrownBy(() -> GroupState.replay(CONFIG, records, (t, p) -> 0))
                 .isInstanceOfSatisfying(CorruptGroupRecordException.class, e -> assertThat(e.reason())
                         .isEqualTo(CorruptGroupRecordException.Reason.INCONSISTENT))
                 .hasMessageContaining("settled twice");
@@ -419,14 +419,14 @@ class GroupStateTest {
         // fill every offset below it with a synthesised slot until the heap ran out.
         long offset = CONFIG.deliveryWindowMax() + 1L;
         List<GroupRecord> records = List.of(new GroupRecord.GroupCreated("g1", "orders", 1), new Delivered(0, offset, 1));
-        assertThatThrownBy(() -> GroupState.replay(CONFIG, records))
+        assertThatThrownBy(() -> GroupState.replay(CONFIG, records, (t, p) -> 0))
                 .isInstanceOfSatisfying(CorruptGroupRecordException.class, e -> assertThat(e.reason())
                         .isEqualTo(CorruptGroupRecordException.Reason.INCONSISTENT))
                 .hasMessageContaining(offset + " offsets in [0, " + (offset + 1) + ") have no record")
                 .hasMessageContaining("deliveryWindowMax " + CONFIG.deliveryWindowMax());
         // At the window it is still filled in, as before: a log may lose a few records to a torn tail.
         GroupState g = GroupState.replay(CONFIG, List.of(new GroupRecord.GroupCreated("g1", "orders", 1),
-                new Delivered(0, CONFIG.deliveryWindowMax(), 1)));
+                new Delivered(0, CONFIG.deliveryWindowMax(), 1)), (t, p) -> 0);
         assertThat(g.inFlight(0)).hasSize(CONFIG.deliveryWindowMax() + 1);
     }
 

@@ -6,11 +6,21 @@ import java.util.List;
 /**
  * The smallest honest shell: persists every decision's records (encoded, as the broker will)
  * before handing back the decision, and restarts by decoding and replaying them.
+ *
+ * <p>With {@link #holdAhead}, a decision that may be answered ahead of the disk
+ * ({@link Decision#replyBeforeDurable}) is handed back at once and its records wait, in order,
+ * until a decision that must be durable first comes (as the broker's journal writes them); a
+ * {@link #restart(int)} loses a suffix of what waits.
  */
 final class Shell {
     final GroupConfig config;
     final List<byte[]> persisted = new ArrayList<>();
     final List<DeadLetterRequest> deadLetterRequests = new ArrayList<>();
+    /** Decisions answered ahead and not yet persisted, oldest first. */
+    final List<Decision<?>> ahead = new ArrayList<>();
+    boolean holdAhead;
+    /** What replay is told of the partitions' durable ends; by default nothing (no horizon assumed). */
+    GroupState.DurableEnds ends = (topic, partition) -> 0;
     GroupState group;
 
     Shell(GroupConfig config, String topic, int partitionCount) {
@@ -20,12 +30,35 @@ final class Shell {
 
     /** Persist, then "reply": the decision is returned only after its records are stored. */
     <R> Decision<R> run(Decision<R> d) {
+        if (holdAhead && d.replyBeforeDurable()) {
+            ahead.add(d);
+            return d;
+        }
+        if (holdAhead && d.records().isEmpty() && d.deadLetters().isEmpty()) {
+            // The broker would answer this only once what waits is durable; the model does not wait,
+            // so more of what was answered ahead is still at risk when a crash comes.
+            return d;
+        }
+        flushAhead(ahead.size());
+        store(d);
+        return d;
+    }
+
+    /** The first {@code n} decisions answered ahead reach the disk, in order. */
+    void flushAhead(int n) {
+        for (int i = 0; i < n; i++) {
+            store(ahead.get(i));
+        }
+        ahead.subList(0, n).clear();
+    }
+
+    private void store(Decision<?> d) {
         // Coalesced into ranges, as the broker's journal writes them: replays must see the same facts.
         for (GroupRecord r : GroupRecords.coalesced(d.records())) {
             persisted.add(GroupRecordCodec.encode(r));
         }
         deadLetterRequests.addAll(d.deadLetters());
-        return d;
+        group.persisted(d);
     }
 
     List<GroupRecord> decodedRecords() {
@@ -40,8 +73,19 @@ final class Shell {
         return out;
     }
 
+    /**
+     * Crash and restart after the first {@code aheadKept} decisions answered ahead reached the disk
+     * (the rest are lost, though their replies went out).
+     */
+    void restart(int aheadKept) {
+        flushAhead(Math.min(aheadKept, ahead.size()));
+        ahead.clear();
+        restart();
+    }
+
     /** Crash and restart: rebuild from the persisted records; unconfirmed DLQ requests are reissued. */
     void restart() {
+        ahead.clear(); // answered ahead, never written
         // Nothing persisted: the group never existed durably; the registry would create it anew.
         if (persisted.isEmpty()) {
             group = GroupState.create(group.name(), group.topic(), group.partitionCount(), config);
@@ -49,7 +93,7 @@ final class Shell {
             return;
         }
         try {
-            group = GroupState.replay(config, decodedRecords());
+            group = GroupState.replay(config, decodedRecords(), ends);
         } catch (CorruptGroupRecordException e) {
             throw new AssertionError(e);
         }
@@ -57,8 +101,9 @@ final class Shell {
         run(group.recovered()); // as the broker does: replay's own records first, then the dead letters
     }
 
-    /** Compaction: the persisted log is replaced by the snapshot. */
+    /** Compaction: the persisted log is replaced by the snapshot (of a fully persisted state). */
     void compact() {
+        flushAhead(ahead.size());
         persisted.clear();
         GroupRecords.coalesced(group.snapshotRecords()).forEach(r -> persisted.add(GroupRecordCodec.encode(r)));
     }
