@@ -81,6 +81,14 @@ class BrokerMetricsTest extends BrokerTestSupport {
             assertThat(value(m, "semel_group_pending_messages", "group", G)).isZero();
             assertThat(value(m, "semel_group_in_flight_messages", "group", G)).isEqualTo(5);
             assertThat(value(m, "semel_group_lag_messages", "group", G)).isEqualTo(5);
+            assertThat(value(m, "semel_group_polls_answered_ahead_total"))
+                    .as("the first poll waits for its records: no delivery horizon was durable yet").isZero();
+
+            produce(c, 0, "f");
+            List<Delivery> more = ConsumerGroupTest.pollUntil(c, member, 1);
+            assertThat(value(metrics(), "semel_group_polls_answered_ahead_total"))
+                    .as("maxDeliveries 1 here: no horizon, every poll waits for its records").isZero();
+            assertThat(c.ack(G, member, more).error()).isEqualTo(ErrorCode.NONE);
 
             Delivery poison = got.get(0);
             assertThat(c.nack(G, member, List.of(poison), "boom").error()).isEqualTo(ErrorCode.NONE);
@@ -165,6 +173,23 @@ class BrokerMetricsTest extends BrokerTestSupport {
      * The sum of the samples of {@code name} whose labels include the given pairs (0 when none):
      * Prometheus text format, one sample per line.
      */
+    /** With more than one delivery allowed, a poll of new messages below the durable horizon is answered ahead. */
+    @Test
+    void pollsAnsweredAheadOfTheGroupLogAreCounted() throws Exception {
+        startBroker(configBuilder().maxDeliveries(3).build());
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 0, "a", "b");
+            String member = c.join(G, T, 10_000);
+            List<Delivery> first = ConsumerGroupTest.pollUntil(c, member, 2);
+            assertThat(value(metrics(), "semel_group_polls_answered_ahead_total")).as("no durable horizon yet").isZero();
+            produce(c, 0, "c");
+            assertThat(ConsumerGroupTest.pollUntil(c, member, 1)).extracting(Delivery::offset).containsExactly(2L);
+            assertThat(value(metrics(), "semel_group_polls_answered_ahead_total")).isEqualTo(1);
+            assertThat(first).hasSize(2);
+        }
+    }
+
     static double value(String scrape, String name, String... labels) {
         double sum = 0;
         for (String line : scrape.split("\n")) {

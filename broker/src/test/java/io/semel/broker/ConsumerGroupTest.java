@@ -159,6 +159,43 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * POLL v3: numbered acks ride on the poll, which is answered below the delivery horizon without
+     * waiting for the group log; the answer says how far the member's acks are durable, and a
+     * HEARTBEAT on the same connection (answered once everything before it is durable) makes the
+     * next answer report them. Durable means settled for good: after a restart they stay settled.
+     */
+    @Test
+    void aVersion3PollReportsItsAcksDurableApartFromTheirResults() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 900);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> first = pollUntil(c, m, 300);
+            Poll.Response r = c.call(new Poll.Request(G, m, 300, 1_000, items(first), 1), Poll.Response.class);
+            assertThat(r.error()).isEqualTo(ErrorCode.NONE);
+            assertThat(r.version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+            assertThat(r.ackResults()).hasSize(300).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
+            assertThat(r.acksDurableThrough()).as("this poll's own acks at most").isBetween(0L, 1L);
+            assertThat(r.deliveries()).hasSize(300).first().extracting(Delivery::offset).isEqualTo(300L);
+
+            assertThat(c.call(new io.semel.protocol.Heartbeat.Request(G, m), io.semel.protocol.Heartbeat.Response.class)
+                    .error()).isEqualTo(ErrorCode.NONE);
+            Poll.Response next = c.call(new Poll.Request(G, m, 300, 1_000, items(r.deliveries()), 2), Poll.Response.class);
+            assertThat(next.acksDurableThrough()).as("the first acks are durable by now").isGreaterThanOrEqualTo(1L);
+            assertThat(next.deliveries()).hasSize(300).first().extracting(Delivery::offset).isEqualTo(600L);
+        }
+        broker.close();
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            List<Delivery> again = pollUntil(c, m, 300);
+            assertThat(again).as("the first 300 stay settled; 600..899, delivered and unacked, come again")
+                    .allSatisfy(d -> assertThat(d.offset()).isGreaterThanOrEqualTo(300L));
+        }
+    }
+
     /** Acks on a poll that finds nothing to deliver are applied at once; their results come when the poll answers. */
     @Test
     void acksOnAWaitingPollAreAnsweredWhenItIs() throws Exception {

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * polls leased deliveries and settles them with ack/nack.
  *
  * <p>Acks: {@link #ack} settles now (one round trip, durable before it returns);
- * {@link #ackWithNextPoll} sends the acks with the next {@link #poll}, on a connection of their own,
- * so that poll's answer need not wait for their group-log fsync (the broker may answer a poll of new
- * messages before its own records are durable, and answers come in order on one connection).
- * {@link #runAtLeastOnce} acks that way.
+ * {@link #ackWithNextPoll} lets the acks ride on the next {@link #poll}, so a consumer that acks each
+ * batch pays one round trip per batch instead of two, and (POLL v3) the poll's deliveries need not
+ * wait for the acks' group-log fsync: their futures complete when a later answer reports them
+ * durable. {@link #runAtLeastOnce} acks that way.
  *
  * <p>Thread-safety: {@link #poll}, {@link #ack}, {@link #ackWithNextPoll}, {@link #flushAcks},
  * {@link #nack} and the {@code run*} loops are for one thread at a time (the "consumer thread"). {@link #stop()} and {@link #close()} may be called
@@ -62,20 +62,27 @@ public final class Consumer implements AutoCloseable {
     private final Object pendingLock = new Object();
     /** Acks waiting to ride on the next poll, in the order given. */
     private final List<PendingAck> pending = new ArrayList<>();
-    /** POLL layout: with acks (v2) until a broker answers UNSUPPORTED_VERSION, then without (v1). Consumer thread. */
-    private short pollVersion = Poll.VERSION_WITH_ACKS;
-    /** Guards {@link #ackChannel}'s creation and closing. */
-    private final Object ackChannelLock = new Object();
     /**
-     * The connection acks sent ahead of a poll travel on: its answers wait for the group log's
-     * fsync, and a poll behind them on one connection would wait too. Created on first use.
+     * POLL layout: numbered acks with their durability reported apart (v3); on UNSUPPORTED_VERSION
+     * acks durable with the answer (v2); then without acks (v1). Consumer thread.
      */
-    private BrokerChannel ackChannel;
+    private short pollVersion = Poll.VERSION_ACKS_AHEAD;
+    /** POLL v3: the number of the latest acks that rode on a poll. Consumer thread. */
+    private long ackSequence;
     /**
-     * The newest ACK sent ahead; answers on a connection come in order, so once it is done every
-     * earlier one is. {@link #flushAcks} and {@link #close} wait for it.
+     * POLL v3: acks applied (their results known) and not yet reported durable, oldest first.
+     * Guarded by {@link #pendingLock}: {@link #close()} may settle them from another thread.
      */
-    private volatile CompletableFuture<Void> acksAhead = CompletableFuture.completedFuture(null);
+    private final java.util.ArrayDeque<AppliedAcks> awaitingDurable = new java.util.ArrayDeque<>();
+    /**
+     * Applied acks waiting for a durability report past which the next poll first asks for one (a
+     * HEARTBEAT, answered only once everything before it is durable): a bound, not a tuning knob;
+     * a poll answered ahead reports the acks of the poll before it, so two or three wait normally.
+     */
+    static final int ACKS_AWAITING_DURABLE_MAX = 1_024;
+
+    private record AppliedAcks(long sequence, List<PendingAck> acks, List<AckResult> results) {
+    }
 
     private record PendingAck(List<Message> messages, CompletableFuture<List<AckResult>> done) {
     }
@@ -185,26 +192,33 @@ public final class Consumer implements AutoCloseable {
         ensureOpen();
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         int max = Math.min(maxMessages, cfg.maxPollMessages());
-        if (pollVersion == Poll.VERSION_PLAIN) {
-            flushAcks(); // a broker from before POLL v2: ACK requests first, answered before the poll
+        if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
+            flushAcks(); // an older broker, or more than one request may carry: ACK requests first
+        } else if (awaitingDurableCount() >= ACKS_AWAITING_DURABLE_MAX) {
+            settleAwaitingDurable();
         }
         List<PendingAck> riding = takePending();
-        if (!riding.isEmpty() && pollVersion == Poll.VERSION_WITH_ACKS) {
-            sendAcksAhead(riding);
-            riding = List.of();
-        }
         List<Ack.Item> acks = items(messagesOf(riding));
+        long sequence = 0;
         Poll.Response r;
         try {
-            r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, acks, pollVersion),
-                    Poll.Response.class, waitMs);
-            if (r.error() == ErrorCode.UNSUPPORTED_VERSION && pollVersion != Poll.VERSION_PLAIN) {
-                // A broker from before POLL v2: nothing was applied. Acks go as ACK requests from now on.
-                pollVersion = Poll.VERSION_PLAIN;
-                sendAcks(riding);
-                riding = List.of();
-                r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, List.of(), pollVersion),
+            while (true) {
+                sequence = pollVersion == Poll.VERSION_ACKS_AHEAD && !acks.isEmpty() ? ++ackSequence : 0;
+                r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, acks, sequence, pollVersion),
                         Poll.Response.class, waitMs);
+                if (r.error() != ErrorCode.UNSUPPORTED_VERSION || pollVersion == Poll.VERSION_PLAIN) {
+                    break;
+                }
+                // An older broker: nothing was applied. v3 -> v2 (acks durable with the answer) -> v1
+                // (acks as ACK requests first), from now on.
+                if (pollVersion == Poll.VERSION_ACKS_AHEAD) {
+                    pollVersion = Poll.VERSION_WITH_ACKS;
+                } else {
+                    pollVersion = Poll.VERSION_PLAIN;
+                    sendAcks(riding);
+                    riding = List.of();
+                    acks = List.of();
+                }
             }
         } catch (RuntimeException e) {
             fail(riding, e); // outcome unknown: acking again is safe
@@ -213,8 +227,13 @@ public final class Consumer implements AutoCloseable {
         if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
             log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
                     r.errorMessage());
-            fail(riding, new DefiniteFailureException(r.error(), "POLL with acks for group '" + cfg.group()
-                    + "' refused: member unknown; its deliveries will be redelivered"));
+            DefiniteFailureException gone = new DefiniteFailureException(r.error(), "POLL with acks for group '"
+                    + cfg.group() + "' refused: member unknown; its deliveries will be redelivered");
+            fail(riding, gone);
+            // Applied under the old member; whether they became durable cannot be learnt any more.
+            failAwaitingDurable(new SemelException(r.error(), false, "acks of member " + memberId + " of group '"
+                    + cfg.group() + "' were applied but the member is gone before they were reported durable; "
+                    + "outcome unknown (acking again is safe)", null));
             memberId = join(channel);
             return List.of();
         }
@@ -224,7 +243,12 @@ public final class Consumer implements AutoCloseable {
             fail(riding, e);
             throw e;
         }
-        complete(riding, r.ackResults());
+        if (pollVersion == Poll.VERSION_ACKS_AHEAD) {
+            applied(sequence, riding, r.ackResults());
+            completeDurableThrough(r.acksDurableThrough());
+        } else {
+            complete(riding, r.ackResults());
+        }
         List<Message> out = new ArrayList<>(r.deliveries().size());
         for (Delivery d : r.deliveries()) {
             out.add(new Message(d.topic(), d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(), d.key(),
@@ -234,16 +258,16 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Settles messages with the next {@link #poll}: it sends them as an ACK on the consumer's ack
-     * connection just before its POLL, without waiting for the answer, so the poll's deliveries need
-     * not wait for the acks' group-log fsync. (A broker from before POLL v2 gets them as ACK requests
-     * answered before the poll.) The future completes with one result per message when the broker
-     * answers (the acks are then durable, as an {@link #ack(List)}'s are), on the client's I/O thread,
-     * so whatever depends on it should be quick; it fails if the request fails (then their outcome is
-     * unknown; acking again is safe). Until then they are not settled: a crash, a {@link #close()}
-     * without them, or an ack timeout means redelivery, which is at-least-once. {@link #flushAcks()},
-     * {@link #close()} and the end of a {@code run*} loop send what is still waiting and wait for
-     * what was sent. Consumer thread.
+     * Settles messages with the next {@link #poll}: the acks ride on it, so acking a batch and polling
+     * the next is one round trip, and the broker writes both to its group log together. The future
+     * completes with one result per message once the acks are durable, as an {@link #ack(List)}'s are:
+     * with POLL v3, when a later poll's answer (or the answer to {@link #flushAcks()}) reports them
+     * durable, so the poll they rode on is not held up by their fsync; with an older broker, when
+     * that poll is answered. It fails if the poll fails, or the member is gone before they are
+     * reported durable (then their outcome is unknown; acking again is safe). Until then they are not
+     * settled: a crash, a {@link #close()} without them, or an ack timeout means redelivery, which is
+     * at-least-once. {@link #flushAcks()}, {@link #close()} and the end of a {@code run*} loop send
+     * what is still waiting and wait for what was applied. Consumer thread.
      */
     public CompletableFuture<List<AckResult>> ackWithNextPoll(List<Message> messages) {
         ensureOpen();
@@ -259,85 +283,84 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Sends the acks waiting for the next poll now, as ACK requests, and blocks until they and those
-     * sent ahead of earlier polls are answered.
+     * Sends the acks waiting for the next poll now, as ACK requests, and blocks until they and the
+     * acks of earlier polls are answered durable (or failed).
      */
     public void flushAcks() {
-        awaitAcksAhead();
         List<PendingAck> taken = takePending();
-        if (taken.isEmpty()) {
+        if (!taken.isEmpty()) {
+            sendAcks(taken); // answered only once every earlier decision of the group is durable
+            completeDurableThrough(Long.MAX_VALUE);
+        }
+        settleAwaitingDurable();
+    }
+
+    /** POLL v3: the acks that rode on the poll numbered {@code sequence} were applied with these results. */
+    private void applied(long sequence, List<PendingAck> riding, List<Ack.Result> results) {
+        if (riding.isEmpty()) {
             return;
         }
-        sendAcks(taken);
+        List<AckResult> out;
+        try {
+            out = results("POLL acks", messagesOf(riding), ErrorCode.NONE, null, results);
+        } catch (SemelException e) {
+            fail(riding, e);
+            return;
+        }
+        synchronized (pendingLock) {
+            awaitingDurable.addLast(new AppliedAcks(sequence, riding, out));
+        }
+    }
+
+    /** Completes the applied acks numbered up to {@code through}: the broker reports them durable. */
+    private void completeDurableThrough(long through) {
+        List<AppliedAcks> done = new ArrayList<>();
+        synchronized (pendingLock) {
+            while (!awaitingDurable.isEmpty() && awaitingDurable.peekFirst().sequence() <= through) {
+                done.add(awaitingDurable.pollFirst());
+            }
+        }
+        // Outside the lock: completing runs the callers' dependent actions.
+        done.forEach(a -> distribute(a.acks(), a.results()));
+    }
+
+    private int awaitingDurableCount() {
+        synchronized (pendingLock) {
+            return awaitingDurable.size();
+        }
     }
 
     /**
-     * Sends {@code taken} as one or more ACK requests on the ack connection without waiting; their
-     * futures complete when the answers come (on the I/O thread). In order: the poll sent after
-     * this may still reach the group first (two connections), then it finds the member's unacked
-     * room not yet freed and waits for the acks, or answers what room there was.
+     * Applied acks not yet reported durable: a HEARTBEAT on the poll's connection is answered only
+     * once every earlier decision of the group is durable (the broker's order invariant), so its
+     * answer reports them all; any other outcome leaves theirs unknown.
      */
-    private void sendAcksAhead(List<PendingAck> taken) {
-        List<Message> all = messagesOf(taken);
-        BrokerChannel ch;
+    private void settleAwaitingDurable() {
+        if (awaitingDurableCount() == 0) {
+            return;
+        }
         try {
-            ch = ackChannel();
-        } catch (RuntimeException e) {
-            fail(taken, e);
-            throw e;
-        }
-        List<CompletableFuture<List<AckResult>>> parts = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += ACKS_PER_POLL_MAX) {
-            List<Message> part = all.subList(from, Math.min(all.size(), from + ACKS_PER_POLL_MAX));
-            parts.add(ackAsync(ch, part));
-        }
-        CompletableFuture<Void> done = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-        acksAhead = done;
-        done.whenComplete((v, e) -> {
-            if (e != null) {
-                fail(taken, e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause() : e);
+            Heartbeat.Response r = channel.call(new Heartbeat.Request(cfg.group(), memberId), Heartbeat.Response.class, 0);
+            if (r.error() == ErrorCode.NONE) {
+                completeDurableThrough(Long.MAX_VALUE);
                 return;
             }
-            List<AckResult> results = new ArrayList<>(all.size());
-            parts.forEach(p -> results.addAll(p.join()));
-            distribute(taken, results);
-        });
-    }
-
-    /** One ACK sent on {@code ch}: its results, or fails with the refusal or the connection's failure. */
-    private CompletableFuture<List<AckResult>> ackAsync(BrokerChannel ch, List<Message> messages) {
-        short version = ackVersion;
-        return ch.send(new Ack.Request(cfg.group(), memberId, items(messages), version), 0).thenCompose(resp -> {
-            Ack.Response r = (Ack.Response) resp;
-            if (r.error() == ErrorCode.UNSUPPORTED_VERSION && version != Ack.VERSION_ITEMS) {
-                ackVersion = Ack.VERSION_ITEMS; // a broker from before ACK v2: nothing was settled
-                return ackAsync(ch, messages);
-            }
-            return CompletableFuture.completedFuture(results("ACK", messages, r.error(), r.errorMessage(),
-                    r.results()));
-        });
-    }
-
-    private BrokerChannel ackChannel() {
-        synchronized (ackChannelLock) {
-            if (ackChannel == null) {
-                ensureOpen();
-                ackChannel = new BrokerChannel(cfg.connection());
-            }
-            return ackChannel;
+            failAwaitingDurable(new SemelException(r.error(), false, "acks applied for group '" + cfg.group()
+                    + "' could not be confirmed durable: HEARTBEAT answered " + r.error() + " (" + r.errorMessage()
+                    + "); outcome unknown (acking again is safe)", null));
+        } catch (SemelException e) {
+            failAwaitingDurable(e);
+            throw e;
         }
     }
 
-    /** Waits until every ACK sent ahead is answered (their futures carry the outcomes). */
-    private void awaitAcksAhead() {
-        try {
-            acksAhead.get(cfg.connection().requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("an ack sent ahead of a poll failed or is late; its future says so", e);
+    private void failAwaitingDurable(Throwable e) {
+        List<AppliedAcks> failed;
+        synchronized (pendingLock) {
+            failed = new ArrayList<>(awaitingDurable);
+            awaitingDurable.clear();
         }
+        failed.forEach(a -> fail(a.acks(), e));
     }
 
     /** Acks {@code taken} with ACK requests of at most ACKS_PER_POLL_MAX items, completing their futures. */
@@ -410,11 +433,8 @@ public final class Consumer implements AutoCloseable {
         riding.forEach(p -> p.done().completeExceptionally(e));
     }
 
-    /**
-     * ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Set by
-     * the consumer thread or, for acks sent ahead, the I/O thread.
-     */
-    private volatile short ackVersion = Ack.VERSION_RANGES;
+    /** ACK layout: ranges (v2) until a broker answers UNSUPPORTED_VERSION, then per item (v1). Poll thread. */
+    private short ackVersion = Ack.VERSION_RANGES;
 
     /**
      * Settles one message.
@@ -650,11 +670,10 @@ public final class Consumer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // Acks sent ahead must be answered before LEAVE_GROUP, or leaving would release them.
-        awaitAcksAhead();
         try {
-            // Acks still waiting for a poll: settle them, or leaving would redeliver handled messages.
-            sendAcks(takePending());
+            // Acks still waiting for a poll: settle them, or leaving would redeliver handled messages;
+            // then learn whether those applied with earlier polls are durable.
+            flushAcks();
         } catch (SemelException e) {
             log.warn("acks waiting for the next poll failed at close: {}; those messages will be redelivered",
                     LogText.brief(e));
@@ -673,11 +692,6 @@ public final class Consumer implements AutoCloseable {
         }
         heartbeatChannel.close();
         channel.close();
-        synchronized (ackChannelLock) {
-            if (ackChannel != null) {
-                ackChannel.close();
-            }
-        }
     }
 
     private static void sleepQuietly(long ms) {

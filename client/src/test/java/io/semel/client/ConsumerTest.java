@@ -93,13 +93,9 @@ class ConsumerTest {
         }
     }
 
-    /**
-     * A batch's acks go with the next poll as an ACK on a connection of their own, sent just before
-     * the POLL: an ack's answer waits for the broker's group-log fsync, and the poll's answer would
-     * wait behind it on one connection (answers come in order).
-     */
+    /** A batch's acks ride on the next POLL (no ACK request); their results come back with its answer. */
     @Test
-    void acksWithTheNextPollGoAheadOfItOnTheirOwnConnectionAndCompleteWithTheAckAnswer() {
+    void acksWithTheNextPollRideOnItAndCompleteWithItsAnswer() {
         broker.staleOffsets.add(6L);
         broker.deliveries.add(delivery(5));
         broker.deliveries.add(delivery(6));
@@ -108,36 +104,92 @@ class ConsumerTest {
             CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(got);
             assertThat(acked).isNotDone();
             broker.deliveries.add(delivery(7));
-            broker.onNext(ApiKey.ACK, new ScriptedBroker.Delay(1_000)); // a slow fsync
             List<Message> next = c.poll(Duration.ofMillis(100));
 
             assertThat(next).extracting(Message::offset).containsExactly(7L);
-            assertThat(acked).as("the poll did not wait for the ack's answer").isNotDone();
+            assertThat(acked).isCompleted();
             assertThat(acked.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE, ErrorCode.STALE_LEASE);
             assertThat(acked.join()).extracting(r -> r.message().offset()).containsExactly(5L, 6L);
-            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).allMatch(r -> r.acks().isEmpty());
-            assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).singleElement()
-                    .satisfies(r -> assertThat(r.items()).containsExactly(new Ack.Item(0, 3, 5), new Ack.Item(0, 3, 6)));
-            int ackConnection = connectionOf(ApiKey.ACK, 0);
-            assertThat(ackConnection).isNotEqualTo(connectionOf(ApiKey.POLL, 1));
-            List<String> order = broker.timeline.stream()
-                    .filter(e -> e.equals("request ACK") || e.equals("request POLL")).toList();
-            assertThat(order).as("the ACK is sent before the POLL it goes with")
-                    .containsExactly("request POLL", "request ACK", "request POLL");
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls.get(0).acks()).isEmpty();
+            assertThat(polls.get(0).ackSequence()).isZero();
+            assertThat(polls.get(1).acks()).containsExactly(new Ack.Item(0, 3, 5), new Ack.Item(0, 3, 6));
+            assertThat(polls.get(1).ackSequence()).isEqualTo(1);
+            assertThat(polls.get(1).version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+            assertThat(broker.requests(ApiKey.ACK)).isEmpty();
         }
     }
 
-    private int connectionOf(ApiKey key, int nth) {
-        return broker.received().stream().filter(r -> r.request().apiKey() == key).toList().get(nth).connection();
+    /**
+     * POLL v3 answered ahead of the group log: the answer carries the acks' results, but their future
+     * completes only when an answer reports them durable (here the next poll's), and in order.
+     */
+    @Test
+    void acksAnsweredAheadCompleteWhenALaterAnswerReportsThemDurable() {
+        broker.acksDurableOneAnswerLate = true;
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> first = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            broker.deliveries.add(delivery(6));
+            CompletableFuture<List<AckResult>> second = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            assertThat(first).as("applied, not yet reported durable").isNotDone();
+            c.poll(Duration.ofMillis(10));
+            assertThat(first).isCompleted();
+            assertThat(first.join()).extracting(r -> r.message().offset()).containsExactly(5L);
+            assertThat(second).isNotDone();
+        }
     }
 
-    /** Acks sent ahead go as ACK requests of at most ACKS_PER_POLL_MAX items (the broker's default acksPerRequestMax). */
+    /**
+     * flushAcks settles applied acks not yet reported durable with a HEARTBEAT on the poll's
+     * connection: the broker answers it only once every earlier decision of the group is durable.
+     */
     @Test
-    void acksSentAheadAreSplitIntoAckRequestsOfTheBrokersDefaultLimit() {
+    void flushAcksConfirmsAppliedAcksWithAHeartbeatOnThePollsConnection() {
+        broker.acksDurableOneAnswerLate = true;
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            c.poll(Duration.ofMillis(10));
+            assertThat(acked).isNotDone();
+            c.flushAcks();
+            assertThat(acked.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE);
+            List<ScriptedBroker.Received> received = broker.received();
+            ScriptedBroker.Received poll = received.stream().filter(x -> x.request().apiKey() == ApiKey.POLL)
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(received).as("a HEARTBEAT after the last POLL, on its connection")
+                    .anyMatch(x -> x.request().apiKey() == ApiKey.HEARTBEAT && x.connection() == poll.connection()
+                            && x.atNanos() > poll.atNanos());
+            assertThat(broker.requests(ApiKey.ACK)).isEmpty();
+        }
+    }
+
+    /** A broker that reads POLL v2 but not v3: the acks' results are durable with the answer, as before. */
+    @Test
+    void withAVersion2BrokerAcksCompleteWithThePollTheyRodeOn() {
+        broker.pollVersionMax = Poll.VERSION_WITH_ACKS;
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            c.poll(Duration.ofMillis(10));
+            assertThat(acked).isCompleted();
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
+                    .containsExactly(Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS, Poll.VERSION_WITH_ACKS);
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(2).acks()).hasSize(1);
+        }
+    }
+
+    /**
+     * At most ACKS_PER_POLL_MAX acks ride on one poll (the broker's default acksPerRequestMax); with more waiting,
+     * they all go first as ACK requests of at most that many, and the poll carries none.
+     */
+    @Test
+    void acksBeyondWhatOnePollCarriesGoAsAckRequestsOfThatSizeFirst() {
         try (Consumer c = consumer()) {
             CompletableFuture<List<AckResult>> fits = c.ackWithNextPoll(messages(0, Consumer.ACKS_PER_POLL_MAX));
             c.poll(Duration.ofMillis(10));
             assertThat(fits.join()).hasSize(Consumer.ACKS_PER_POLL_MAX).allMatch(AckResult::ok);
+            assertThat(broker.requests(ApiKey.ACK)).as("exactly the maximum rides on the poll").isEmpty();
 
             CompletableFuture<List<AckResult>> first = c.ackWithNextPoll(messages(10_000, 3));
             CompletableFuture<List<AckResult>> rest = c.ackWithNextPoll(messages(20_000, Consumer.ACKS_PER_POLL_MAX - 2));
@@ -145,8 +197,9 @@ class ConsumerTest {
             assertThat(first.join()).extracting(r -> r.message().offset()).containsExactly(10_000L, 10_001L, 10_002L);
             assertThat(rest.join()).hasSize(Consumer.ACKS_PER_POLL_MAX - 2).allMatch(AckResult::ok);
             assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().size())
-                    .containsExactly(Consumer.ACKS_PER_POLL_MAX, Consumer.ACKS_PER_POLL_MAX, 1);
-            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).allMatch(r -> r.acks().isEmpty());
+                    .containsExactly(Consumer.ACKS_PER_POLL_MAX, 1);
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls.get(polls.size() - 1).acks()).as("the poll after the ACK requests").isEmpty();
         }
     }
 
@@ -173,9 +226,9 @@ class ConsumerTest {
             assertThat(second.join()).extracting(r -> r.message().offset()).containsExactly(6L);
 
             assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
-                    .as("the first poll is refused and made again in v1; v1 from then on")
-                    .containsExactly(Poll.VERSION_WITH_ACKS, Poll.VERSION_PLAIN, Poll.VERSION_PLAIN,
-                            Poll.VERSION_PLAIN, Poll.VERSION_PLAIN);
+                    .as("the first poll is refused in v3 and v2 and made again in v1; v1 from then on")
+                    .containsExactly(Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS, Poll.VERSION_PLAIN,
+                            Poll.VERSION_PLAIN, Poll.VERSION_PLAIN, Poll.VERSION_PLAIN);
             assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().get(0).offset())
                     .containsExactly(5L, 6L);
         }
@@ -195,17 +248,16 @@ class ConsumerTest {
         assertThat(events).containsExactly("request ACK", "request LEAVE_GROUP");
     }
 
-    /** An ACK sent ahead and refused as a whole fails its future; the poll it went with is answered as usual. */
+    /** A poll refused as a whole applied none of the acks on it: their future fails, the poll throws. */
     @Test
-    void aRefusedAckSentAheadFailsItsFutureAndNotThePoll() {
+    void aRefusedPollFailsTheAcksThatRodeOnIt() {
         broker.deliveries.add(delivery(5));
         try (Consumer c = consumer()) {
             CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
-            broker.onNext(ApiKey.ACK, new ScriptedBroker.Fail(ErrorCode.STORAGE_ERROR));
-            broker.deliveries.add(delivery(6));
-            assertThat(c.poll(Duration.ofMillis(100))).extracting(Message::offset).containsExactly(6L);
-            assertThatThrownBy(acked::join).hasCauseInstanceOf(SemelException.class)
+            broker.handle(ApiKey.POLL, req -> Poll.Response.error(ErrorCode.STORAGE_ERROR, "disk"));
+            assertThatThrownBy(() -> c.poll(Duration.ofMillis(10))).isInstanceOf(SemelException.class)
                     .hasMessageContaining("STORAGE_ERROR");
+            assertThat(acked).isCompletedExceptionally();
         }
     }
 

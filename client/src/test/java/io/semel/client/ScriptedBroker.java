@@ -112,7 +112,13 @@ final class ScriptedBroker implements AutoCloseable {
     /** Newest ACK version this broker reads (1 plays a broker from before ACK ranges). */
     volatile short ackVersionMax = Ack.VERSION_RANGES;
     /** Highest POLL version answered; above it, UNSUPPORTED_VERSION (a broker from before acks rode on polls). */
-    volatile short pollVersionMax = Poll.VERSION_WITH_ACKS;
+    volatile short pollVersionMax = Poll.VERSION_ACKS_AHEAD;
+    /**
+     * POLL v3: report a poll's acks durable only in the answer after it (as a broker answering ahead
+     * of its group-log fsync does); false: in its own answer.
+     */
+    volatile boolean acksDurableOneAnswerLate;
+    private long previousAckSequence;
 
     ScriptedBroker() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -403,7 +409,12 @@ final class ScriptedBroker implements AutoCloseable {
         }
         List<Delivery> out = new ArrayList<>();
         deliveries.drainTo(out, r.maxMessages());
-        return new Poll.Response(ErrorCode.NONE, null, out, results(r.acks()), Poll.VERSION_WITH_ACKS)
+        long durableThrough;
+        synchronized (this) {
+            durableThrough = acksDurableOneAnswerLate ? previousAckSequence : Math.max(previousAckSequence, r.ackSequence());
+            previousAckSequence = Math.max(previousAckSequence, r.ackSequence());
+        }
+        return new Poll.Response(ErrorCode.NONE, null, out, results(r.acks()), durableThrough, Poll.VERSION_ACKS_AHEAD)
                 .inVersion(r.version());
     }
 

@@ -18,6 +18,15 @@ import java.util.List;
  * limit for this poll's deliveries) and are durable before the answer, as an {@link Ack}'s are; their
  * results come back with the deliveries. A refused request (error other than NONE) applied nothing.
  *
+ * <p><b>Version 3</b> (written by this code) numbers the acks and separates their results from their
+ * durability, so a poll of new messages can be answered before the group log's fsync: the request
+ * carries {@code ackSequence}, the client's number for its acks (growing by one per request that
+ * carries acks, per member); the response's {@code ackResults} are the outcomes as applied, and
+ * {@code acksDurableThrough} says that every ack of this member numbered up to it is durable. The
+ * acks of this very request may not be yet: a later response (or the answer to any later request of
+ * the member's group on the same connection, such as a {@link Heartbeat}, which comes only after
+ * every earlier decision of the group is durable) says so.
+ *
  * <pre>
  * Request v2           type        meaning
  * -------------------  ----------  ---------------------------------------------------------
@@ -34,6 +43,8 @@ import java.util.List;
  * deliveries           [Delivery]  see {@link Delivery} ([])
  * ackResults           [Range]     one per acked offset, as {@link Ack} v2's results ([])
  *
+ * Version 3: v2 and, at the end of the request, ackSequence int64 (>= 1 when acks is not empty,
+ * else 0); at the end of the response, acksDurableThrough int64 (>= 0; 0: none known durable).
  * Version 1: the request without acks, the response without ackResults.
  * </pre>
  *
@@ -45,6 +56,8 @@ public final class Poll {
     private Poll() {
     }
 
+    /** The layout with numbered acks whose durability is reported apart from their results. */
+    public static final short VERSION_ACKS_AHEAD = 3;
     /** The layout with acks on the request and their results on the response. */
     public static final short VERSION_WITH_ACKS = 2;
     /** The layout without them. */
@@ -53,10 +66,12 @@ public final class Poll {
     /**
      * @param acks settlements to apply before choosing deliveries ({@link Ack.Item} per offset);
      *     empty in version 1
-     * @param version the layout it travels in: {@link #VERSION_WITH_ACKS} (default) or {@link #VERSION_PLAIN}
+     * @param ackSequence version 3: the number of these acks (>= 1), or 0 without acks; 0 in versions 1 and 2
+     * @param version the layout it travels in: {@link #VERSION_ACKS_AHEAD} (default), {@link #VERSION_WITH_ACKS}
+     *     or {@link #VERSION_PLAIN}
      */
     public record Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks,
-            short version) implements ApiRequest {
+            long ackSequence, short version) implements ApiRequest {
         public Request {
             Check.notNull(group, "group");
             Check.notNull(memberId, "memberId");
@@ -69,16 +84,34 @@ public final class Poll {
                 throw new IllegalArgumentException("POLL version " + VERSION_PLAIN + " carries no acks, "
                         + acks.size() + " given");
             }
+            if (version == VERSION_ACKS_AHEAD ? (acks.isEmpty() ? ackSequence != 0 : ackSequence < 1)
+                    : ackSequence != 0) {
+                throw new IllegalArgumentException("POLL version " + version + " with " + acks.size()
+                        + " acks cannot have ackSequence " + ackSequence + " (version 3: >= 1 with acks, "
+                        + "else 0; earlier versions: 0)");
+            }
+        }
+
+        /** A poll in versions 1 or 2, which do not number acks. */
+        public Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks,
+                short version) {
+            this(group, memberId, maxMessages, maxWaitMs, acks, 0, version);
         }
 
         /** A poll without acks, in the latest layout. */
         public Request(String group, String memberId, int maxMessages, int maxWaitMs) {
-            this(group, memberId, maxMessages, maxWaitMs, List.of(), VERSION_WITH_ACKS);
+            this(group, memberId, maxMessages, maxWaitMs, List.of(), 0, VERSION_ACKS_AHEAD);
         }
 
-        /** A poll carrying {@code acks}, in the latest layout. */
+        /** A poll carrying {@code acks} in version 2: their results come back durable with the answer. */
         public Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks) {
-            this(group, memberId, maxMessages, maxWaitMs, acks, VERSION_WITH_ACKS);
+            this(group, memberId, maxMessages, maxWaitMs, acks, 0, VERSION_WITH_ACKS);
+        }
+
+        /** A poll carrying {@code acks} numbered {@code ackSequence}, in the latest layout. */
+        public Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks,
+                long ackSequence) {
+            this(group, memberId, maxMessages, maxWaitMs, acks, ackSequence, VERSION_ACKS_AHEAD);
         }
 
         @Override
@@ -94,8 +127,11 @@ public final class Poll {
         @Override
         public void encode(WireWriter w) {
             w.writeString(group).writeString(memberId).writeInt32(maxMessages).writeInt32(maxWaitMs);
-            if (version == VERSION_WITH_ACKS) {
+            if (version >= VERSION_WITH_ACKS) {
                 Ack.writeItemRanges(w, acks);
+            }
+            if (version == VERSION_ACKS_AHEAD) {
+                w.writeInt64(ackSequence);
             }
         }
 
@@ -108,33 +144,52 @@ public final class Poll {
             String memberId = r.readString("memberId");
             int max = r.readInt32("maxMessages", 1, Protocol.MAX_LIST_ITEMS);
             int wait = r.readInt32("maxWaitMs", 0, Integer.MAX_VALUE);
-            List<Ack.Item> acks = version == VERSION_WITH_ACKS ? Ack.readItemRanges(r, true) : List.of();
-            return new Request(group, memberId, max, wait, acks, version);
+            List<Ack.Item> acks = version >= VERSION_WITH_ACKS ? Ack.readItemRanges(r, true) : List.of();
+            long ackSequence = version == VERSION_ACKS_AHEAD ? r.readInt64("ackSequence", 0, Long.MAX_VALUE) : 0;
+            try {
+                return new Request(group, memberId, max, wait, acks, ackSequence, version);
+            } catch (IllegalArgumentException e) {
+                throw WireReader.invalid(e.getMessage());
+            }
         }
     }
 
-    /** @param version as the request's: a response is written in the version of the request it answers */
+    /**
+     * @param acksDurableThrough version 3: every ack of the member numbered up to this is durable (0: none
+     *     known); 0 in earlier versions, where the acks of a request are durable when it is answered
+     * @param version as the request's: a response is written in the version of the request it answers
+     */
     public record Response(ErrorCode error, String errorMessage, List<Delivery> deliveries,
-            List<Ack.Result> ackResults, short version) implements ApiResponse {
+            List<Ack.Result> ackResults, long acksDurableThrough, short version) implements ApiResponse {
         public Response {
             Check.notNull(error, "error");
             deliveries = List.copyOf(deliveries);
             ackResults = List.copyOf(ackResults);
+            Check.range("acksDurableThrough", acksDurableThrough, 0, Long.MAX_VALUE);
             checkVersion(version);
         }
 
+        /** A response of version 1 or 2. */
+        public Response(ErrorCode error, String errorMessage, List<Delivery> deliveries,
+                List<Ack.Result> ackResults, short version) {
+            this(error, errorMessage, deliveries, ackResults, 0, version);
+        }
+
         public Response(ErrorCode error, String errorMessage, List<Delivery> deliveries) {
-            this(error, errorMessage, deliveries, List.of(), VERSION_WITH_ACKS);
+            this(error, errorMessage, deliveries, List.of(), 0, VERSION_ACKS_AHEAD);
         }
 
         public static Response error(ErrorCode error, String message) {
             return new Response(error, message, List.of());
         }
 
-        /** This response in {@code v}'s layout (to answer a request of that version; v1 drops the ack results). */
+        /**
+         * This response in {@code v}'s layout (to answer a request of that version; v1 drops the ack
+         * results, v1 and v2 the durability mark).
+         */
         public Response inVersion(short v) {
             return v == version ? this : new Response(error, errorMessage, deliveries,
-                    v == VERSION_PLAIN ? List.of() : ackResults, v);
+                    v == VERSION_PLAIN ? List.of() : ackResults, v == VERSION_ACKS_AHEAD ? acksDurableThrough : 0, v);
         }
 
         @Override
@@ -160,8 +215,11 @@ public final class Poll {
         public void encode(WireWriter w) {
             w.writeErrorCode(error).writeNullableString(errorMessage).writeCount(deliveries.size());
             deliveries.forEach(d -> d.encode(w));
-            if (version == VERSION_WITH_ACKS) {
+            if (version >= VERSION_WITH_ACKS) {
                 Ack.writeResultRanges(w, ackResults);
+            }
+            if (version == VERSION_ACKS_AHEAD) {
+                w.writeInt64(acksDurableThrough);
             }
         }
 
@@ -177,15 +235,16 @@ public final class Poll {
             for (int i = 0; i < count; i++) {
                 deliveries.add(Delivery.decode(r));
             }
-            List<Ack.Result> results = version == VERSION_WITH_ACKS ? Ack.readResultRanges(r) : List.of();
-            return new Response(error, message, deliveries, results, version);
+            List<Ack.Result> results = version >= VERSION_WITH_ACKS ? Ack.readResultRanges(r) : List.of();
+            long durableThrough = version == VERSION_ACKS_AHEAD ? r.readInt64("acksDurableThrough", 0, Long.MAX_VALUE) : 0;
+            return new Response(error, message, deliveries, results, durableThrough, version);
         }
     }
 
     private static void checkVersion(short version) {
-        if (version != VERSION_PLAIN && version != VERSION_WITH_ACKS) {
+        if (version < VERSION_PLAIN || version > VERSION_ACKS_AHEAD) {
             throw new IllegalArgumentException("POLL version " + version + ", known " + VERSION_PLAIN + ".."
-                    + VERSION_WITH_ACKS);
+                    + VERSION_ACKS_AHEAD);
         }
     }
 }

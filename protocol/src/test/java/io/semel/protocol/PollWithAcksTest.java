@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** POLL v2: acks ride on the poll as ACK v2 ranges, their results on its answer; v1 is still read and answered in v1. */
+/**
+ * POLL v2: acks ride on the poll as ACK v2 ranges, their results on its answer; v3 numbers them and
+ * reports their durability apart; v1 is still read and answered in v1.
+ */
 class PollWithAcksTest {
     private final FrameCodec codec = new FrameCodec(Protocol.MAX_FRAME_BYTES_DEFAULT);
 
@@ -105,5 +108,46 @@ class PollWithAcksTest {
         response.encode(w);
         assertThat(w.capacity()).as("no regrowth").isEqualTo(room);
         assertThat(response.encodedBytesHint()).as("not far above the body").isLessThan(2 * (w.size() - 16));
+    }
+
+    @Test
+    void version3NumbersTheAcksAndReportsHowFarTheyAreDurable() throws ProtocolException {
+        Poll.Request request = new Poll.Request("g", "m-1", 500, 100, inOrder(2, 7, 4_000, 500), 41);
+        assertThat(request.version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+        Poll.Request v2 = new Poll.Request("g", "m-1", 500, 100, inOrder(2, 7, 4_000, 500));
+        assertThat(bodyBytes(request)).as("v2 and an int64").isEqualTo(bodyBytes(v2) + 8);
+        Frame frame = framed(request);
+        assertThat(frame.apiVersion()).isEqualTo((short) 3);
+        assertThat(codec.decodeRequest(frame)).isEqualTo(request);
+
+        Poll.Response response = new Poll.Response(ErrorCode.NONE, null, List.of(),
+                List.of(new Ack.Result(2, 4_000, ErrorCode.NONE)), 40, Poll.VERSION_ACKS_AHEAD);
+        assertThat(codec.decodeResponse(codec.next(codec.encodeResponse(3, response)).orElseThrow()))
+                .isEqualTo(response);
+        Poll.Response asV2 = response.inVersion(Poll.VERSION_WITH_ACKS);
+        assertThat(asV2.acksDurableThrough()).isZero();
+        assertThat(asV2.ackResults()).isEqualTo(response.ackResults());
+        assertThat(codec.decodeResponse(codec.next(codec.encodeResponse(3, asV2)).orElseThrow())).isEqualTo(asV2);
+    }
+
+    @Test
+    void anAckSequenceGoesWithAcksInVersion3Only() {
+        assertThatThrownBy(() -> new Poll.Request("g", "m", 10, 0, inOrder(0, 1, 0, 1), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ackSequence 0");
+        assertThatThrownBy(() -> new Poll.Request("g", "m", 10, 0, List.of(), 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ackSequence 5");
+        assertThatThrownBy(() -> new Poll.Request("g", "m", 10, 0, inOrder(0, 1, 0, 1), 5, Poll.VERSION_WITH_ACKS))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> new Poll.Response(ErrorCode.NONE, null, List.of(), List.of(), -1,
+                Poll.VERSION_ACKS_AHEAD)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aVersion3FrameWithAcksButNoSequenceIsAProtocolError() {
+        WireWriter w = new WireWriter().writeString("g").writeString("m").writeInt32(10).writeInt32(0).writeCount(1);
+        w.writeInt32(0).writeInt64(1).writeInt64(0).writeInt64(3).writeInt64(0);
+        Frame frame = new Frame(ApiKey.POLL.id(), Poll.VERSION_ACKS_AHEAD, 7, w.toByteBuffer());
+        assertThatThrownBy(() -> codec.decodeRequest(frame)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("ackSequence 0");
     }
 }

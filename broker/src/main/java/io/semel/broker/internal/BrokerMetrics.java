@@ -40,6 +40,8 @@ public final class BrokerMetrics implements GroupCommitLog.RoundListener {
     private final MeterRegistry registry;
     private final Map<ApiKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    /** Whether the answered-ahead counter is registered (on the first refresh with a coordinator). Scrape thread. */
+    private boolean answeredAheadMeter;
     private final Counter producedRecords;
     private final Counter producedBytes;
     private final Counter fetchedRecords;
@@ -184,6 +186,13 @@ public final class BrokerMetrics implements GroupCommitLog.RoundListener {
             lag.add(MultiGauge.Row.of(tags, Math.max(0, end - g.ackFloor() - g.settledAboveFloor())));
             pending.add(MultiGauge.Row.of(tags, Math.max(0, end - g.nextOffset())));
             inFlight.add(MultiGauge.Row.of(tags, g.inFlight()));
+        }
+        if (!answeredAheadMeter) {
+            answeredAheadMeter = true;
+            FunctionCounter.builder("semel.group.polls.answered.ahead", coordinator, GroupCoordinator::pollsAnsweredAhead)
+                    .description("polls answered before their group-log records were durable (below the delivery "
+                            + "horizon) since the broker started")
+                    .register(registry);
         }
         groupLag.register(lag, true);
         groupPending.register(pending, true);

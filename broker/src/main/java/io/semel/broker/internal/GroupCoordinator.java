@@ -97,6 +97,11 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     private volatile boolean shuttingDown;
     /** Groups deleted with their topic since start, and that topic: their members learn why. Coordinator thread. */
     private final Map<String, String> deletedGroupTopics = new java.util.HashMap<>();
+    /**
+     * POLL v3: per group member ({@code group + NUL + memberId}), the highest ackSequence whose acks
+     * are durable. Entries go with the member (leave, expiry) and with a rebuild. Coordinator thread.
+     */
+    private final Map<String, Long> acksDurableThrough = new java.util.HashMap<>();
     /** Polls answered before their records were durable (below their partitions' delivery horizons). */
     private final java.util.concurrent.atomic.LongAdder answersAhead = new java.util.concurrent.atomic.LongAdder();
     /** Dead letters made durable since start, by group and topic ("group\u0000topic"); read by metrics. */
@@ -194,6 +199,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             // A deleted group's copies are dropped with it; a group re-created later numbers its own from 0.
             loaded.records().forEach((g, list) -> records.put(g, GroupRegistry.afterLastDeletion(list)));
             GroupRegistry rebuilt = GroupRegistry.replay(config, loaded.records(), this::durableEnd);
+            acksDurableThrough.clear(); // the members are gone with the old state
             copier.reset(records, loaded.deadLetters());
             registry = rebuilt;
             int pending = 0;
@@ -232,7 +238,8 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 if (!d.reply().isEmpty()) {
                     LOG.info("group {}: members {} expired", d.group(), d.reply());
                 }
-                persist(d, v -> { }, e -> { });
+                // Removed once durable: every earlier decision (the member's acks) has reported then.
+                persist(d, v -> v.reply().forEach(m -> acksDurableThrough.remove(memberKey(v.group(), m))), e -> { });
             }
             copier.retryDue();
             // A tick can expire members (leases move) and ack deadlines (redeliveries fall due).
@@ -304,6 +311,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             out.complete(List.of());
         }
         return out;
+    }
+
+    private static String memberKey(String group, String memberId) {
+        return group + '\u0000' + memberId;
     }
 
     /** Durable end of a topic partition, 0 when it is gone (what replay assumes below a horizon). */
@@ -457,9 +468,13 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 out.complete(LeaveGroup.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
-            persist(g.get().leave(r.memberId(), nowMs.getAsLong()),
-                    x -> out.complete(x.isOk() ? new LeaveGroup.Response(ErrorCode.NONE, null)
-                            : LeaveGroup.Response.error(x.error(), x.errorMessage())),
+            persist(g.get().leave(r.memberId(), nowMs.getAsLong()), x -> {
+                if (x.isOk()) {
+                    acksDurableThrough.remove(memberKey(r.group(), r.memberId()));
+                }
+                out.complete(x.isOk() ? new LeaveGroup.Response(ErrorCode.NONE, null)
+                        : LeaveGroup.Response.error(x.error(), x.errorMessage()));
+            },
                     e -> out.complete(LeaveGroup.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
             recheckParked(r.group()); // leases moved, released deliveries are due
         });
@@ -521,8 +536,15 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             out.complete(Poll.Response.error(d.error(), d.errorMessage()));
             return null;
         }
-        // Answered by the poll (its unit completes after this one); a failure answers here.
-        persist(d, x -> { }, e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
+        // Answered by the poll (v2: its unit completes after this one; v3: acksDurableThrough says
+        // when, in this or a later answer); a failure answers here if the poll is not answered yet.
+        String key = memberKey(r.group(), r.memberId());
+        long sequence = r.ackSequence();
+        persist(d, x -> {
+            if (sequence > 0) {
+                acksDurableThrough.merge(key, sequence, Math::max);
+            }
+        }, e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
         return results(r.acks(), d.reply());
     }
 
@@ -558,12 +580,15 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             }
             // shutting down: answer what we have (nothing)
         }
-        // A poll that carried acks answers their results: those must be durable first.
+        // v2 answers the results of the acks it carried as durable: then the answer waits for them.
+        // v3 says apart from the results how far its member's acks are durable.
+        boolean mayAnswerAhead = acked.isEmpty() || r.version() >= Poll.VERSION_ACKS_AHEAD;
+        String key = memberKey(r.group(), r.memberId());
         persist(d, x -> out.complete(x.isOk()
                 ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()), acked,
-                        Poll.VERSION_WITH_ACKS)
+                        acksDurableThrough.getOrDefault(key, 0L), Poll.VERSION_ACKS_AHEAD)
                 : Poll.Response.error(x.error(), x.errorMessage())),
-                e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)), acked.isEmpty());
+                e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)), mayAnswerAhead);
     }
 
     /** Parks a poll that found nothing; false when the coordinator no longer takes timers (shutdown). */
@@ -873,7 +898,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     durable.add(one);
                     copier.forget(name);
                     deletedGroupTopics.put(name, topic);
-                    persist(registry.delete(name), x -> one.complete(null), one::completeExceptionally);
+                    persist(registry.delete(name), x -> {
+                        acksDurableThrough.keySet().removeIf(k -> k.startsWith(name + '\u0000'));
+                        one.complete(null);
+                    }, one::completeExceptionally);
                     LOG.info("group {} deleted with topic {}", name, topic);
                 }
             }
