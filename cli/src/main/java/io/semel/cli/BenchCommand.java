@@ -229,8 +229,8 @@ final class BenchCommand {
         int maxPoll = 500;
 
         @Option(names = "--ack", paramLabel = "MODE", description = "How each batch is acked: " + ACK_WITH_POLL
-                + " (its acks ride on the next poll, Consumer.ackWithNextPoll: one round trip and one group-log fsync "
-                + "per batch) or " + ACK_SYNC + " (an ACK request answered before the next poll). Either way every "
+                + " (its acks ride on the next poll, Consumer.ackWithNextPoll: one round trip per batch, and the poll "
+                + "need not wait for the acks' group-log fsync) or " + ACK_SYNC + " (an ACK request answered before the next poll). Either way every "
                 + "message is acked on its own and durably. Default ${DEFAULT-VALUE}.")
         String ackMode = ACK_WITH_POLL;
 
