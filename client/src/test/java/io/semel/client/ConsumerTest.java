@@ -164,6 +164,26 @@ class ConsumerTest {
         }
     }
 
+    /**
+     * Acks applied but not yet reported durable when the member turns out to be gone: their outcome
+     * can no longer be learnt, so their future fails (acking again is safe), and the consumer rejoins.
+     */
+    @Test
+    void appliedAcksNotYetReportedDurableFailWhenTheMemberIsGone() {
+        broker.acksDurableOneAnswerLate = true;
+        broker.deliveries.add(delivery(5));
+        try (Consumer c = consumer()) {
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+            c.poll(Duration.ofMillis(10));
+            assertThat(acked).isNotDone();
+            broker.handle(ApiKey.POLL, req -> Poll.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, "expired"));
+            assertThat(c.poll(Duration.ofMillis(10))).isEmpty();
+            assertThat(acked).isCompletedExceptionally();
+            assertThatThrownBy(acked::join).hasMessageContaining("outcome unknown");
+            assertThat(broker.requests(ApiKey.JOIN_GROUP)).as("joined again").hasSize(2);
+        }
+    }
+
     /** A broker that reads POLL v2 but not v3: the acks' results are durable with the answer, as before. */
     @Test
     void withAVersion2BrokerAcksCompleteWithThePollTheyRodeOn() {
