@@ -196,6 +196,32 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
+    /**
+     * The delivery horizon is retracted at a clean shutdown: after a clean restart the offsets the
+     * group never handed out come with deliveryCount 1, not with the one delivery a crash would
+     * make replay assume for them.
+     */
+    @Test
+    void aCleanRestartAssumesNoDeliveryBelowTheHorizon() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            produce(c, 1, 10);
+            String m = c.join(G, T, 10_000);
+            List<Delivery> got = c.deliveries(G, m, 3, 1_000);
+            assertThat(got).hasSize(3);
+            assertThat(c.ack(G, m, got).error()).isEqualTo(ErrorCode.NONE);
+        }
+        broker.close();
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            String m = c.join(G, T, 10_000);
+            List<Delivery> rest = pollUntil(c, m, 7);
+            assertThat(rest).extracting(Delivery::offset).containsExactly(3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(rest).extracting(Delivery::deliveryCount).containsOnly(1);
+        }
+    }
+
     /** Acks on a poll that finds nothing to deliver are applied at once; their results come when the poll answers. */
     @Test
     void acksOnAWaitingPollAreAnsweredWhenItIs() throws Exception {

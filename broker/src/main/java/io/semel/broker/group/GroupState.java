@@ -113,6 +113,20 @@ public final class GroupState {
     }
 
     /**
+     * Clean shutdown, once no more polls are taken: every partition's horizon comes back to its next
+     * offset, so the next start assumes no delivery the group did not record. (Without it a clean
+     * restart would count up to deliveryHorizonMessages undelivered offsets per partition as
+     * delivered once, as a crash does.) Persist it before closing the group log.
+     */
+    public Decision<Void> retractHorizons() {
+        Effects fx = effects();
+        for (PartitionProgress pp : partitions) {
+            pp.retractHorizon(fx);
+        }
+        return done(null, fx);
+    }
+
+    /**
      * The shell reports that {@code d}'s records are durable (and so every earlier decision's):
      * first deliveries below the horizons in it may from now on be answered ahead of their records.
      */

@@ -207,6 +207,16 @@ final class PartitionProgress {
         }
     }
 
+    /** See {@link GroupState#retractHorizons}: nothing is covered from now on. */
+    void retractHorizon(Effects fx) {
+        if (horizon > nextOffset) {
+            horizon = nextOffset;
+            horizonDurable = Math.min(horizonDurable, nextOffset);
+            horizonsPending.clear();
+            fx.record(new GroupRecord.DeliveryHorizon(partition, nextOffset));
+        }
+    }
+
     /** The shell reports {@code h} durable: first deliveries below it need not wait for their records. */
     void persisted(GroupRecord.DeliveryHorizon h) {
         // By identity, not equals: a horizon recorded before a reset may equal one recorded after it.

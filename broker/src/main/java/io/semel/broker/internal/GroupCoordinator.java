@@ -955,6 +955,15 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     public void close() {
         shuttingDown = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownTimeoutMs);
+        try {
+            // Written before the wait for an idle log below, so it is durable when the log closes.
+            thread.submit(this::retractHorizons).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            LOG.warn("retracting delivery horizons at shutdown failed ({}); the next start counts offsets below "
+                    + "them as delivered once", e.toString());
+        }
         while (System.nanoTime() < deadline) {
             try {
                 if (thread.submit(() -> journal == null || journal.idle()).get(1, TimeUnit.SECONDS)) {
@@ -969,6 +978,16 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             }
         }
         closeQuietly();
+    }
+
+    /** Clean shutdown: see {@link GroupState#retractHorizons}. Coordinator thread. */
+    private void retractHorizons() {
+        if (registry == null || journal == null) {
+            return;
+        }
+        for (String name : registry.groupNames()) {
+            registry.group(name).ifPresent(g -> persist(g.retractHorizons(), v -> { }, e -> { }));
+        }
     }
 
     private void closeQuietly() {
