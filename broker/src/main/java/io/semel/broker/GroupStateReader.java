@@ -4,10 +4,13 @@ import io.semel.broker.group.CorruptGroupRecordException;
 import io.semel.broker.group.GroupConfig;
 import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.internal.GroupJournalReader;
+import io.semel.broker.internal.TopicManager;
 import io.semel.log.LogInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Read-only view of a broker data directory's consumer groups, for {@code semel inspect}: replays
@@ -44,9 +47,11 @@ public final class GroupStateReader {
             return new GroupRegistry(config);
         }
         try {
+            // Each partition is scanned once, however many groups read its topic.
+            Map<String, Long> ends = new HashMap<>();
             return GroupRegistry.replay(config, GroupJournalReader.records(LogInspector.batches(dir)),
-                    (topic, partition) -> endOnDisk(dataDir.resolve("topics").resolve(topic)
-                            .resolve(Integer.toString(partition))));
+                    (topic, partition) -> ends.computeIfAbsent(topic + "/" + partition, k -> endOnDisk(
+                            dataDir.resolve(TopicManager.TOPICS_DIR).resolve(topic).resolve(Integer.toString(partition)))));
         } catch (CorruptGroupRecordException e) {
             throw new IOException("group log " + dir + " does not replay: " + e.getMessage(), e);
         }

@@ -149,9 +149,7 @@ class ConsumerTest {
         broker.acksDurableOneAnswerLate = true;
         broker.deliveries.add(delivery(5));
         try (Consumer c = consumer()) {
-            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
-            c.poll(Duration.ofMillis(10));
-            assertThat(acked).isNotDone();
+            CompletableFuture<List<AckResult>> acked = appliedNotYetReportedDurable(c);
             c.flushAcks();
             assertThat(acked.join()).extracting(AckResult::error).containsExactly(ErrorCode.NONE);
             List<ScriptedBroker.Received> received = broker.received();
@@ -164,6 +162,14 @@ class ConsumerTest {
         }
     }
 
+    /** Acks one polled batch with the next poll, which the broker answers without reporting them durable yet. */
+    private static CompletableFuture<List<AckResult>> appliedNotYetReportedDurable(Consumer c) {
+        CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
+        c.poll(Duration.ofMillis(10));
+        assertThat(acked).as("applied, not yet reported durable").isNotDone();
+        return acked;
+    }
+
     /**
      * Acks applied but not yet reported durable when the member turns out to be gone: their outcome
      * can no longer be learnt, so their future fails (acking again is safe), and the consumer rejoins.
@@ -173,9 +179,7 @@ class ConsumerTest {
         broker.acksDurableOneAnswerLate = true;
         broker.deliveries.add(delivery(5));
         try (Consumer c = consumer()) {
-            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));
-            c.poll(Duration.ofMillis(10));
-            assertThat(acked).isNotDone();
+            CompletableFuture<List<AckResult>> acked = appliedNotYetReportedDurable(c);
             broker.handle(ApiKey.POLL, req -> Poll.Response.error(ErrorCode.UNKNOWN_GROUP_MEMBER, "expired"));
             assertThat(c.poll(Duration.ofMillis(10))).isEmpty();
             assertThat(acked).isCompletedExceptionally();

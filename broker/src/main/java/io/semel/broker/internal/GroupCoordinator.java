@@ -273,12 +273,12 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         }
     }
 
-    /** Dead letters settled since start, keyed "group\u0000topic": the live counters, a read-only view. Safe from any thread. */
-    /** How many polls were answered ahead of the group log (below a durable delivery horizon). */
+    /** How many polls were answered ahead of the group log (below a durable delivery horizon). Safe from any thread. */
     public long pollsAnsweredAhead() {
         return answersAhead.sum();
     }
 
+    /** Dead letters settled since start, keyed "group\u0000topic": the live counters, a read-only view. Safe from any thread. */
     public Map<String, java.util.concurrent.atomic.LongAdder> deadLetterCounters() {
         return java.util.Collections.unmodifiableMap(deadLetters);
     }
@@ -319,9 +319,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
 
     /** Durable end of a topic partition, 0 when it is gone (what replay assumes below a horizon). */
     private long durableEnd(String topic, int partition) {
-        Topic t = topics.topic(topic);
-        LogReader reader = t == null ? null : t.reader(partition);
-        return reader == null ? 0 : reader.durableEnd();
+        return TopicLogView.durableEnd(topics.topic(topic), partition);
     }
 
     /** Persists {@code d}; then answers and issues its dead letters, or answers the failure. */
@@ -583,10 +581,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         // v2 answers the results of the acks it carried as durable: then the answer waits for them.
         // v3 says apart from the results how far its member's acks are durable.
         boolean mayAnswerAhead = acked.isEmpty() || r.version() >= Poll.VERSION_ACKS_AHEAD;
-        String key = memberKey(r.group(), r.memberId());
         persist(d, x -> out.complete(x.isOk()
                 ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()), acked,
-                        acksDurableThrough.getOrDefault(key, 0L), Poll.VERSION_ACKS_AHEAD)
+                        acksDurableThrough.getOrDefault(memberKey(r.group(), r.memberId()), 0L),
+                        Poll.VERSION_ACKS_AHEAD)
                 : Poll.Response.error(x.error(), x.errorMessage())),
                 e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)), mayAnswerAhead);
     }

@@ -83,7 +83,12 @@ final class TopicLogView implements LogView {
 
     @Override
     public long logEndOffset(int partition) {
-        LogReader reader = topic.reader(partition);
+        return durableEnd(topic, partition);
+    }
+
+    /** The partition's published durable end; 0 when the topic (null) or the partition is gone. */
+    static long durableEnd(Topic topic, int partition) {
+        LogReader reader = topic == null ? null : topic.reader(partition);
         return reader == null ? 0 : reader.durableEnd();
     }
 

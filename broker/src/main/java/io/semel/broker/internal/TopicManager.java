@@ -55,7 +55,8 @@ public final class TopicManager implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicManager.class);
     /** Suffix of the dead-letter topic created with every topic. */
     public static final String DLQ_SUFFIX = ".dlq";
-    static final String TOPICS_DIR = "topics";
+    /** The directory under the data directory that holds one directory per topic. */
+    public static final String TOPICS_DIR = "topics";
 
     private final BrokerConfig config;
     private final Clock clock;

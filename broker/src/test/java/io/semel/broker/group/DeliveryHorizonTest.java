@@ -151,6 +151,38 @@ class DeliveryHorizonTest {
         assertThat(shell.group.inFlight(0).keySet()).containsExactlyElementsOf(range(0, 25));
     }
 
+    /**
+     * A shell that never reports durability cannot make the core keep horizons without bound: at
+     * HORIZONS_PENDING_MAX the oldest is dropped, a late report of it covers nothing, and a report of
+     * a kept one still does.
+     */
+    @Test
+    void horizonsWaitingForTheirReportAreBoundedAndADroppedOneCoversNothing() {
+        GroupConfig smallSteps = GroupConfig.builder().maxDeliveries(3).maxUnackedPerMember(1_000)
+                .deliveryWindowMax(1_000).deliveryHorizonMessages(2).build();
+        Shell s = new Shell(smallSteps, "orders", 1);
+        TestLog l = new TestLog(1).append(0, 200);
+        String m = s.run(s.group.join("c", "orders", 0, 0)).reply().memberId();
+        List<Decision<List<Delivery>>> unreported = new java.util.ArrayList<>();
+        for (int i = 0; i < PartitionProgress.HORIZONS_PENDING_MAX + 10; i++) {
+            Decision<List<Delivery>> d = s.group.poll(m, 1, 0, l); // decided, never reported durable
+            assertThat(d.records()).hasAtLeastOneElementOfType(DeliveryHorizon.class);
+            unreported.add(d);
+        }
+        PartitionProgress p = s.group.progress(0);
+        assertThat(p.horizonsPending).hasSize(PartitionProgress.HORIZONS_PENDING_MAX);
+
+        s.group.persisted(unreported.get(0)); // dropped from the pending ones
+        assertThat(p.horizonDurable).isZero();
+        assertThat(s.group.poll(m, 1, 0, l).replyBeforeDurable()).isFalse();
+
+        Decision<List<Delivery>> kept = unreported.get(unreported.size() - 1);
+        s.group.persisted(kept);
+        long newest = ((DeliveryHorizon) kept.records().get(kept.records().size() - 1)).offset();
+        assertThat(p.horizonDurable).isEqualTo(newest);
+        assertThat(s.group.poll(m, 1, 0, l).replyBeforeDurable()).isTrue();
+    }
+
     @Test
     void offWithMaxDeliveriesOneOrAZeroStep() {
         for (GroupConfig off : List.of(GroupConfig.builder().maxDeliveries(1).build(),
