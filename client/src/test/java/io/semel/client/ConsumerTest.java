@@ -162,6 +162,36 @@ class ConsumerTest {
         }
     }
 
+    /**
+     * A broker that never reports acks durable in its answers cannot make the consumer keep applied
+     * acks without bound: at ACKS_AWAITING_DURABLE_MAX the next poll first confirms them with a HEARTBEAT.
+     */
+    @Test
+    void appliedAcksAwaitingDurabilityAreBoundedByAHeartbeat() {
+        broker.acksNeverReportedDurable = true;
+        try (Consumer c = consumer()) {
+            List<CompletableFuture<List<AckResult>>> acked = new java.util.ArrayList<>();
+            for (int i = 0; i < Consumer.ACKS_AWAITING_DURABLE_MAX; i++) {
+                acked.add(c.ackWithNextPoll(messages(i, 1)));
+                c.poll(Duration.ZERO);
+            }
+            assertThat(acked).noneMatch(CompletableFuture::isDone);
+            int heartbeatsBefore = (int) broker.received().stream()
+                    .filter(x -> x.request().apiKey() == ApiKey.HEARTBEAT && x.connection() == connectionOfLastPoll())
+                    .count();
+            c.poll(Duration.ZERO);
+            assertThat(acked).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            assertThat(broker.received().stream()
+                    .filter(x -> x.request().apiKey() == ApiKey.HEARTBEAT && x.connection() == connectionOfLastPoll())
+                    .count()).as("one HEARTBEAT on the poll's connection").isEqualTo(heartbeatsBefore + 1);
+        }
+    }
+
+    private int connectionOfLastPoll() {
+        return broker.received().stream().filter(x -> x.request().apiKey() == ApiKey.POLL).reduce((a, b) -> b)
+                .orElseThrow().connection();
+    }
+
     /** Acks one polled batch with the next poll, which the broker answers without reporting them durable yet. */
     private static CompletableFuture<List<AckResult>> appliedNotYetReportedDurable(Consumer c) {
         CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(c.poll(Duration.ofMillis(100)));

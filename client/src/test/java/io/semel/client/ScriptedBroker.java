@@ -118,6 +118,8 @@ final class ScriptedBroker implements AutoCloseable {
      * of its group-log fsync does); false: in its own answer.
      */
     volatile boolean acksDurableOneAnswerLate;
+    /** POLL v3: never report acks durable in a poll's answer (only a HEARTBEAT's answer settles them). */
+    volatile boolean acksNeverReportedDurable;
     private long previousAckSequence;
 
     ScriptedBroker() throws IOException {
@@ -411,7 +413,8 @@ final class ScriptedBroker implements AutoCloseable {
         deliveries.drainTo(out, r.maxMessages());
         long durableThrough;
         synchronized (this) {
-            durableThrough = acksDurableOneAnswerLate ? previousAckSequence : Math.max(previousAckSequence, r.ackSequence());
+            durableThrough = acksNeverReportedDurable ? 0
+                    : acksDurableOneAnswerLate ? previousAckSequence : Math.max(previousAckSequence, r.ackSequence());
             previousAckSequence = Math.max(previousAckSequence, r.ackSequence());
         }
         return new Poll.Response(ErrorCode.NONE, null, out, results(r.acks()), durableThrough, Poll.VERSION_ACKS_AHEAD)
