@@ -313,6 +313,13 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         return out;
     }
 
+    /** Members whose POLL v3 ack durability is kept (tests: the entries go with their members). Any thread. */
+    int membersWithAckDurability() throws Exception {
+        return thread.submit(acksDurableThrough::size).get(READ_WAIT_S, TimeUnit.SECONDS);
+    }
+
+    private static final long READ_WAIT_S = 10;
+
     private static String memberKey(String group, String memberId) {
         return group + '\u0000' + memberId;
     }
