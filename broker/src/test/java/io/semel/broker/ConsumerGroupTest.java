@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Consumer groups end to end: a real broker with its group coordinator, over TCP on loopback. */
 class ConsumerGroupTest extends BrokerTestSupport {
     private static final String G = "g";
-    private static final String T = "t";
+    static final String T = "t";
 
     @Override
     BrokerConfig.Builder configBuilder() {
