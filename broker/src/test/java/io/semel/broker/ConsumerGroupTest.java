@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.semel.broker.group.DeadLetterRequest;
 import io.semel.protocol.Ack;
 import io.semel.protocol.Delivery;
+import io.semel.protocol.DeliveryRun;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Header;
 import io.semel.protocol.Heartbeat;
@@ -165,6 +166,44 @@ class ConsumerGroupTest extends BrokerTestSupport {
      * HEARTBEAT on the same connection (answered once everything before it is durable) makes the
      * next answer report them. Durable means settled for good: after a restart they stay settled.
      */
+    /**
+     * POLL v4 sends each stored batch's records on as one run, cut where the poll's budget ends; a v3
+     * poll of another group gets the same deliveries one by one.
+     */
+    @Test
+    void aVersion4PollSendsTheRecordsOfEachStoredBatchAsOneRun() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.hello(broker.port())) {
+            createTopic(c, T, 1);
+            List<String> values = new ArrayList<>();
+            for (int b = 0; b < 3; b++) {
+                String[] batch = new String[100];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = "b" + b + "-" + i;
+                }
+                values.addAll(List.of(batch));
+                assertThat(c.call(new Produce.Request(T, 0, 0, TestClient.plainBatch(batch)), Produce.Response.class)
+                        .error()).isEqualTo(ErrorCode.NONE);
+            }
+            String m = c.join(G, T, 10_000);
+            Poll.Response r = c.call(new Poll.Request(G, m, 250, 1_000), Poll.Response.class);
+            assertThat(r.version()).isEqualTo(Poll.VERSION_RUNS);
+            assertThat(r.runs()).extracting(DeliveryRun::firstOffset).containsExactly(0L, 100L, 200L);
+            assertThat(r.runs()).extracting(run -> run.records().count()).containsExactly(100, 100, 50);
+            assertThat(r.runs()).allSatisfy(run -> assertThat(run.deliveryCount()).isEqualTo(1));
+            assertThat(r.deliveries()).extracting(TestClient::value).containsExactlyElementsOf(values.subList(0, 250));
+
+            String other = c.join("other", T, 10_000);
+            Poll.Response v3 = c.call(new Poll.Request("other", other, 250, 1_000, List.of(), 0,
+                    Poll.VERSION_ACKS_AHEAD), Poll.Response.class);
+            assertThat(v3.version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+            assertThat(v3.deliveries()).extracting(Delivery::offset, TestClient::value, Delivery::timestampMs)
+                    .containsExactlyElementsOf(r.deliveries().stream()
+                            .map(d -> org.assertj.core.groups.Tuple.tuple(d.offset(), TestClient.value(d), d.timestampMs()))
+                            .toList());
+        }
+    }
+
     @Test
     void aVersion3PollReportsItsAcksDurableApartFromTheirResults() throws Exception {
         startBroker();
@@ -173,7 +212,8 @@ class ConsumerGroupTest extends BrokerTestSupport {
             produce(c, 1, 900);
             String m = c.join(G, T, 10_000);
             List<Delivery> first = pollUntil(c, m, 300);
-            Poll.Response r = c.call(new Poll.Request(G, m, 300, 1_000, items(first), 1), Poll.Response.class);
+            Poll.Response r = c.call(new Poll.Request(G, m, 300, 1_000, items(first), 1, Poll.VERSION_ACKS_AHEAD),
+                    Poll.Response.class);
             assertThat(r.error()).isEqualTo(ErrorCode.NONE);
             assertThat(r.version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
             assertThat(r.ackResults()).hasSize(300).extracting(Ack.Result::error).containsOnly(ErrorCode.NONE);
@@ -182,7 +222,8 @@ class ConsumerGroupTest extends BrokerTestSupport {
 
             assertThat(c.call(new io.semel.protocol.Heartbeat.Request(G, m), io.semel.protocol.Heartbeat.Response.class)
                     .error()).isEqualTo(ErrorCode.NONE);
-            Poll.Response next = c.call(new Poll.Request(G, m, 300, 1_000, items(r.deliveries()), 2), Poll.Response.class);
+            Poll.Response next = c.call(new Poll.Request(G, m, 300, 1_000, items(r.deliveries()), 2,
+                    Poll.VERSION_ACKS_AHEAD), Poll.Response.class);
             assertThat(next.acksDurableThrough()).as("the first acks are durable by now").isGreaterThanOrEqualTo(1L);
             assertThat(next.deliveries()).hasSize(300).first().extracting(Delivery::offset).isEqualTo(600L);
         }

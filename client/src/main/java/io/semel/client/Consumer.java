@@ -4,7 +4,7 @@ import io.semel.client.internal.BrokerChannel;
 import io.semel.client.internal.LogText;
 import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.Ack;
-import io.semel.protocol.Delivery;
+import io.semel.protocol.DeliveryRun;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Heartbeat;
 import io.semel.protocol.JoinGroup;
@@ -66,7 +66,7 @@ public final class Consumer implements AutoCloseable {
      * POLL layout: numbered acks with their durability reported apart (v3); on UNSUPPORTED_VERSION
      * acks durable with the answer (v2); then without acks (v1). Consumer thread.
      */
-    private short pollVersion = Poll.VERSION_ACKS_AHEAD;
+    private short pollVersion = Poll.VERSION_RUNS;
     /** POLL v3: the number of the latest acks that rode on a poll. Consumer thread. */
     private long ackSequence;
     /**
@@ -203,16 +203,16 @@ public final class Consumer implements AutoCloseable {
         Poll.Response r;
         try {
             while (true) {
-                sequence = pollVersion == Poll.VERSION_ACKS_AHEAD && !acks.isEmpty() ? ++ackSequence : 0;
+                sequence = pollVersion >= Poll.VERSION_ACKS_AHEAD && !acks.isEmpty() ? ++ackSequence : 0;
                 r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, acks, sequence, pollVersion),
                         Poll.Response.class, waitMs);
                 if (r.error() != ErrorCode.UNSUPPORTED_VERSION || pollVersion == Poll.VERSION_PLAIN) {
                     break;
                 }
-                // An older broker: nothing was applied. v3 -> v2 (acks durable with the answer) -> v1
-                // (acks as ACK requests first), from now on.
-                if (pollVersion == Poll.VERSION_ACKS_AHEAD) {
-                    pollVersion = Poll.VERSION_WITH_ACKS;
+                // An older broker: nothing was applied. v4 -> v3 (deliveries one by one) -> v2 (acks
+                // durable with the answer) -> v1 (acks as ACK requests first), from now on.
+                if (pollVersion > Poll.VERSION_WITH_ACKS) {
+                    pollVersion--;
                 } else {
                     pollVersion = Poll.VERSION_PLAIN;
                     sendAcks(riding);
@@ -243,16 +243,18 @@ public final class Consumer implements AutoCloseable {
             fail(riding, e);
             throw e;
         }
-        if (pollVersion == Poll.VERSION_ACKS_AHEAD) {
+        if (pollVersion >= Poll.VERSION_ACKS_AHEAD) {
             applied(sequence, riding, r.ackResults());
             completeDurableThrough(r.acksDurableThrough());
         } else {
             complete(riding, r.ackResults());
         }
-        List<Message> out = new ArrayList<>(r.deliveries().size());
-        for (Delivery d : r.deliveries()) {
-            out.add(new Message(d.topic(), d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(), d.key(),
-                    d.value(), d.headers(), d.timestampMs()));
+        // Decoded here, on the consumer thread, rather than on the connection's reader thread.
+        List<Message> out = new ArrayList<>(r.deliveryCount());
+        for (DeliveryRun run : r.runs()) {
+            run.records().forEach((i, key, value, headers) -> out.add(new Message(run.topic(), run.partition(),
+                    run.firstOffset() + i, run.deliveryCount(), run.leaseEpoch(), key, value, headers,
+                    run.timestampMs())));
         }
         return out;
     }

@@ -115,7 +115,7 @@ class ConsumerTest {
             assertThat(polls.get(0).ackSequence()).isZero();
             assertThat(polls.get(1).acks()).containsExactly(new Ack.Item(0, 3, 5), new Ack.Item(0, 3, 6));
             assertThat(polls.get(1).ackSequence()).isEqualTo(1);
-            assertThat(polls.get(1).version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+            assertThat(polls.get(1).version()).isEqualTo(Poll.VERSION_RUNS);
             assertThat(broker.requests(ApiKey.ACK)).isEmpty();
         }
     }
@@ -228,8 +228,29 @@ class ConsumerTest {
             c.poll(Duration.ofMillis(10));
             assertThat(acked).isCompleted();
             assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
-                    .containsExactly(Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS, Poll.VERSION_WITH_ACKS);
-            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(2).acks()).hasSize(1);
+                    .containsExactly(Poll.VERSION_RUNS, Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS,
+                            Poll.VERSION_WITH_ACKS);
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(3).acks()).hasSize(1);
+        }
+    }
+
+    /** A broker that reads POLL v3 but not v4: deliveries come one by one, acks are numbered as before. */
+    @Test
+    void aVersion3BrokerDeliversOneByOneAndStillReportsDurability() {
+        broker.pollVersionMax = Poll.VERSION_ACKS_AHEAD;
+        broker.deliveries.add(delivery(5));
+        broker.deliveries.add(delivery(6));
+        try (Consumer c = consumer()) {
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            assertThat(got).extracting(Message::offset).containsExactly(5L, 6L);
+            assertThat(got).extracting(m -> new String(m.value(), StandardCharsets.UTF_8))
+                    .containsExactly("v5", "v6");
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(got);
+            c.poll(Duration.ofMillis(10));
+            assertThat(acked).isCompleted();
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
+                    .containsExactly(Poll.VERSION_RUNS, Poll.VERSION_ACKS_AHEAD, Poll.VERSION_ACKS_AHEAD);
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(2).ackSequence()).isEqualTo(1);
         }
     }
 
@@ -280,8 +301,8 @@ class ConsumerTest {
             assertThat(second.join()).extracting(r -> r.message().offset()).containsExactly(6L);
 
             assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::version)
-                    .as("the first poll is refused in v3 and v2 and made again in v1; v1 from then on")
-                    .containsExactly(Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS, Poll.VERSION_PLAIN,
+                    .as("the first poll is refused in v4, v3 and v2 and made again in v1; v1 from then on")
+                    .containsExactly(Poll.VERSION_RUNS, Poll.VERSION_ACKS_AHEAD, Poll.VERSION_WITH_ACKS, Poll.VERSION_PLAIN,
                             Poll.VERSION_PLAIN, Poll.VERSION_PLAIN, Poll.VERSION_PLAIN);
             assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().get(0).offset())
                     .containsExactly(5L, 6L);

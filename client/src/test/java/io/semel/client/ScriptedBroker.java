@@ -112,7 +112,7 @@ final class ScriptedBroker implements AutoCloseable {
     /** Newest ACK version this broker reads (1 plays a broker from before ACK ranges). */
     volatile short ackVersionMax = Ack.VERSION_RANGES;
     /** Highest POLL version answered; above it, UNSUPPORTED_VERSION (a broker from before acks rode on polls). */
-    volatile short pollVersionMax = Poll.VERSION_ACKS_AHEAD;
+    volatile short pollVersionMax = Poll.VERSION_RUNS;
     /**
      * POLL v3: report a poll's acks durable only in the answer after it (as a broker answering ahead
      * of its group-log fsync does); false: in its own answer.
@@ -417,7 +417,7 @@ final class ScriptedBroker implements AutoCloseable {
                     : acksDurableOneAnswerLate ? previousAckSequence : Math.max(previousAckSequence, r.ackSequence());
             previousAckSequence = Math.max(previousAckSequence, r.ackSequence());
         }
-        return new Poll.Response(ErrorCode.NONE, null, out, results(r.acks()), durableThrough, Poll.VERSION_ACKS_AHEAD)
+        return Poll.Response.of(ErrorCode.NONE, null, out, results(r.acks()), durableThrough, Poll.VERSION_RUNS)
                 .inVersion(r.version());
     }
 

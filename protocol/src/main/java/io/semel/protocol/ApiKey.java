@@ -38,8 +38,8 @@ import java.util.Map;
  * 0..N.
  *
  * <p>Each API also has a version ({@link #latestVersion()}), carried in every frame, so one API can
- * change layout without a new number. All are at version 1 except ACK (2: ranges; 1 is still read) and POLL (3:
- * acks ride on it and their durability is reported later; 2 and 1 are still read).
+ * change layout without a new number. All are at version 1 except ACK (2: ranges; 1 is still read) and POLL (4:
+ * deliveries in runs of stored records; 3, 2 and 1 are still read).
  */
 public enum ApiKey {
     HELLO(0),
@@ -53,7 +53,7 @@ public enum ApiKey {
     JOIN_GROUP(8),
     LEAVE_GROUP(9),
     HEARTBEAT(10),
-    POLL(11, 3),
+    POLL(11, 4),
     ACK(12, 2),
     NACK(13),
     RELEASE_PRODUCER(14),

@@ -45,8 +45,16 @@ import java.util.List;
  *
  * Version 3: v2 and, at the end of the request, ackSequence int64 (>= 1 when acks is not empty,
  * else 0); at the end of the response, acksDurableThrough int64 (>= 0; 0: none known durable).
+ * Version 4: v3, with the response's deliveries as [{@link DeliveryRun}] instead of [Delivery].
  * Version 1: the request without acks, the response without ackResults.
  * </pre>
+ *
+ * <p><b>Version 4</b> (written by this code) changes only how the response carries deliveries: in runs
+ * of consecutive offsets of one partition with one lease epoch, delivery count and timestamp, whose
+ * records keep the layout they have in the log ({@link RecordSlice}). The broker copies them from the
+ * stored batch as they are, and says topic, partition, lease and count once per run rather than once
+ * per message. Runs follow the order the broker chose; a run never spans a gap or a redelivery of
+ * another count.
  *
  * <p>Responses on a connection come back in request order, so a long {@code maxWaitMs} delays the
  * member's heartbeats on the same connection: keep it below sessionTimeoutMs / 3, or poll on a
@@ -56,6 +64,8 @@ public final class Poll {
     private Poll() {
     }
 
+    /** Version 3's request; the response carries deliveries in runs whose records keep their stored layout. */
+    public static final short VERSION_RUNS = 4;
     /** The layout with numbered acks whose durability is reported apart from their results. */
     public static final short VERSION_ACKS_AHEAD = 3;
     /** The layout with acks on the request and their results on the response. */
@@ -66,9 +76,9 @@ public final class Poll {
     /**
      * @param acks settlements to apply before choosing deliveries ({@link Ack.Item} per offset);
      *     empty in version 1
-     * @param ackSequence version 3: the number of these acks (>= 1), or 0 without acks; 0 in versions 1 and 2
-     * @param version the layout it travels in: {@link #VERSION_ACKS_AHEAD} (default), {@link #VERSION_WITH_ACKS}
-     *     or {@link #VERSION_PLAIN}
+     * @param ackSequence versions 3 and 4: the number of these acks (>= 1), or 0 without acks; 0 in versions 1 and 2
+     * @param version the layout it travels in: {@link #VERSION_RUNS} (default), {@link #VERSION_ACKS_AHEAD},
+     *     {@link #VERSION_WITH_ACKS} or {@link #VERSION_PLAIN}
      */
     public record Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks,
             long ackSequence, short version) implements ApiRequest {
@@ -84,10 +94,10 @@ public final class Poll {
                 throw new IllegalArgumentException("POLL version " + VERSION_PLAIN + " carries no acks, "
                         + acks.size() + " given");
             }
-            if (version == VERSION_ACKS_AHEAD ? (acks.isEmpty() ? ackSequence != 0 : ackSequence < 1)
+            if (version >= VERSION_ACKS_AHEAD ? (acks.isEmpty() ? ackSequence != 0 : ackSequence < 1)
                     : ackSequence != 0) {
                 throw new IllegalArgumentException("POLL version " + version + " with " + acks.size()
-                        + " acks cannot have ackSequence " + ackSequence + " (version 3: >= 1 with acks, "
+                        + " acks cannot have ackSequence " + ackSequence + " (versions 3 and 4: >= 1 with acks, "
                         + "else 0; earlier versions: 0)");
             }
         }
@@ -100,7 +110,7 @@ public final class Poll {
 
         /** A poll without acks, in the latest layout. */
         public Request(String group, String memberId, int maxMessages, int maxWaitMs) {
-            this(group, memberId, maxMessages, maxWaitMs, List.of(), 0, VERSION_ACKS_AHEAD);
+            this(group, memberId, maxMessages, maxWaitMs, List.of(), 0, VERSION_RUNS);
         }
 
         /** A poll carrying {@code acks} in version 2: their results come back durable with the answer. */
@@ -111,7 +121,7 @@ public final class Poll {
         /** A poll carrying {@code acks} numbered {@code ackSequence}, in the latest layout. */
         public Request(String group, String memberId, int maxMessages, int maxWaitMs, List<Ack.Item> acks,
                 long ackSequence) {
-            this(group, memberId, maxMessages, maxWaitMs, acks, ackSequence, VERSION_ACKS_AHEAD);
+            this(group, memberId, maxMessages, maxWaitMs, acks, ackSequence, VERSION_RUNS);
         }
 
         @Override
@@ -130,7 +140,7 @@ public final class Poll {
             if (version >= VERSION_WITH_ACKS) {
                 Ack.writeItemRanges(w, acks);
             }
-            if (version == VERSION_ACKS_AHEAD) {
+            if (version >= VERSION_ACKS_AHEAD) {
                 w.writeInt64(ackSequence);
             }
         }
@@ -145,7 +155,7 @@ public final class Poll {
             int max = r.readInt32("maxMessages", 1, Protocol.MAX_LIST_ITEMS);
             int wait = r.readInt32("maxWaitMs", 0, Integer.MAX_VALUE);
             List<Ack.Item> acks = version >= VERSION_WITH_ACKS ? Ack.readItemRanges(r, true) : List.of();
-            long ackSequence = version == VERSION_ACKS_AHEAD ? r.readInt64("ackSequence", 0, Long.MAX_VALUE) : 0;
+            long ackSequence = version >= VERSION_ACKS_AHEAD ? r.readInt64("ackSequence", 0, Long.MAX_VALUE) : 0;
             try {
                 return new Request(group, memberId, max, wait, acks, ackSequence, version);
             } catch (IllegalArgumentException e) {
@@ -155,32 +165,60 @@ public final class Poll {
     }
 
     /**
-     * @param acksDurableThrough version 3: every ack of the member numbered up to this is durable (0: none
-     *     known); 0 in earlier versions, where the acks of a request are durable when it is answered
+     * @param runs the deliveries, grouped ({@link DeliveryRun}); a response of any version holds them
+     *     this way, and versions 1 to 3 write each delivery on its own ({@link Delivery})
+     * @param acksDurableThrough versions 3 and 4: every ack of the member numbered up to this is durable
+     *     (0: none known); 0 in earlier versions, where the acks of a request are durable when it is answered
      * @param version as the request's: a response is written in the version of the request it answers
      */
-    public record Response(ErrorCode error, String errorMessage, List<Delivery> deliveries,
+    public record Response(ErrorCode error, String errorMessage, List<DeliveryRun> runs,
             List<Ack.Result> ackResults, long acksDurableThrough, short version) implements ApiResponse {
         public Response {
             Check.notNull(error, "error");
-            deliveries = List.copyOf(deliveries);
+            runs = List.copyOf(runs);
             ackResults = List.copyOf(ackResults);
             Check.range("acksDurableThrough", acksDurableThrough, 0, Long.MAX_VALUE);
             checkVersion(version);
         }
 
-        /** A response of version 1 or 2. */
-        public Response(ErrorCode error, String errorMessage, List<Delivery> deliveries,
-                List<Ack.Result> ackResults, short version) {
-            this(error, errorMessage, deliveries, ackResults, 0, version);
+        /** A response of these deliveries, grouped into runs ({@link DeliveryRun#of}). */
+        public static Response of(ErrorCode error, String errorMessage, List<Delivery> deliveries,
+                List<Ack.Result> ackResults, long acksDurableThrough, short version) {
+            return new Response(error, errorMessage, DeliveryRun.of(deliveries), ackResults, acksDurableThrough,
+                    version);
         }
 
-        public Response(ErrorCode error, String errorMessage, List<Delivery> deliveries) {
-            this(error, errorMessage, deliveries, List.of(), 0, VERSION_ACKS_AHEAD);
+        /** A response of version 1 or 2. */
+        public static Response of(ErrorCode error, String errorMessage, List<Delivery> deliveries,
+                List<Ack.Result> ackResults, short version) {
+            return of(error, errorMessage, deliveries, ackResults, 0, version);
+        }
+
+        /** Deliveries without acks, in the latest layout. */
+        public static Response of(ErrorCode error, String errorMessage, List<Delivery> deliveries) {
+            return of(error, errorMessage, deliveries, List.of(), 0, VERSION_RUNS);
         }
 
         public static Response error(ErrorCode error, String message) {
-            return new Response(error, message, List.of());
+            return new Response(error, message, List.of(), List.of(), 0, VERSION_RUNS);
+        }
+
+        /** The deliveries one by one, decoded from the runs anew on each call. */
+        public List<Delivery> deliveries() {
+            List<Delivery> out = new ArrayList<>(deliveryCount());
+            for (DeliveryRun run : runs) {
+                run.addDeliveriesTo(out);
+            }
+            return out;
+        }
+
+        /** How many deliveries the runs hold. */
+        public int deliveryCount() {
+            int n = 0;
+            for (DeliveryRun run : runs) {
+                n += run.records().count();
+            }
+            return n;
         }
 
         /**
@@ -188,8 +226,8 @@ public final class Poll {
          * results, v1 and v2 the durability mark).
          */
         public Response inVersion(short v) {
-            return v == version ? this : new Response(error, errorMessage, deliveries,
-                    v == VERSION_PLAIN ? List.of() : ackResults, v == VERSION_ACKS_AHEAD ? acksDurableThrough : 0, v);
+            return v == version ? this : new Response(error, errorMessage, runs,
+                    v == VERSION_PLAIN ? List.of() : ackResults, v >= VERSION_ACKS_AHEAD ? acksDurableThrough : 0, v);
         }
 
         @Override
@@ -205,20 +243,29 @@ public final class Poll {
         @Override
         public int encodedBytesHint() {
             long n = 128; // the error fields, the counts and the usual few ack result ranges
-            for (Delivery d : deliveries) {
-                n += d.encodedBytesHint();
+            for (DeliveryRun run : runs) {
+                // v1-v3 repeat the run's header and the topic for every delivery
+                n += run.encodedBytesHint() + (version >= VERSION_RUNS ? 0
+                        : (long) run.records().count() * (Delivery.MIN_ENCODED_BYTES + run.topic().length()));
             }
             return (int) Math.min(Integer.MAX_VALUE, n);
         }
 
         @Override
         public void encode(WireWriter w) {
-            w.writeErrorCode(error).writeNullableString(errorMessage).writeCount(deliveries.size());
-            deliveries.forEach(d -> d.encode(w));
+            w.writeErrorCode(error).writeNullableString(errorMessage);
+            if (version >= VERSION_RUNS) {
+                w.writeCount(runs.size());
+                runs.forEach(run -> run.encode(w));
+            } else {
+                List<Delivery> deliveries = deliveries();
+                w.writeCount(deliveries.size());
+                deliveries.forEach(d -> d.encode(w));
+            }
             if (version >= VERSION_WITH_ACKS) {
                 Ack.writeResultRanges(w, ackResults);
             }
-            if (version == VERSION_ACKS_AHEAD) {
+            if (version >= VERSION_ACKS_AHEAD) {
                 w.writeInt64(acksDurableThrough);
             }
         }
@@ -230,21 +277,31 @@ public final class Poll {
         public static Response decode(WireReader r, short version) throws ProtocolException {
             ErrorCode error = r.readErrorCode();
             String message = r.readNullableString();
-            int count = r.readCount(Delivery.MIN_ENCODED_BYTES);
-            List<Delivery> deliveries = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                deliveries.add(Delivery.decode(r));
+            List<DeliveryRun> runs;
+            if (version >= VERSION_RUNS) {
+                int count = r.readCount(DeliveryRun.MIN_ENCODED_BYTES);
+                runs = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    runs.add(DeliveryRun.decode(r));
+                }
+            } else {
+                int count = r.readCount(Delivery.MIN_ENCODED_BYTES);
+                List<Delivery> deliveries = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    deliveries.add(Delivery.decode(r));
+                }
+                runs = DeliveryRun.of(deliveries);
             }
             List<Ack.Result> results = version >= VERSION_WITH_ACKS ? Ack.readResultRanges(r) : List.of();
-            long durableThrough = version == VERSION_ACKS_AHEAD ? r.readInt64("acksDurableThrough", 0, Long.MAX_VALUE) : 0;
-            return new Response(error, message, deliveries, results, durableThrough, version);
+            long durableThrough = version >= VERSION_ACKS_AHEAD ? r.readInt64("acksDurableThrough", 0, Long.MAX_VALUE) : 0;
+            return new Response(error, message, runs, results, durableThrough, version);
         }
     }
 
     private static void checkVersion(short version) {
-        if (version < VERSION_PLAIN || version > VERSION_ACKS_AHEAD) {
+        if (version < VERSION_PLAIN || version > VERSION_RUNS) {
             throw new IllegalArgumentException("POLL version " + version + ", known " + VERSION_PLAIN + ".."
-                    + VERSION_ACKS_AHEAD);
+                    + VERSION_RUNS);
         }
     }
 }

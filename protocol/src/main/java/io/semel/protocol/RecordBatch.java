@@ -118,18 +118,23 @@ public final class RecordBatch {
                 .putLong(0L).putInt(records.size()).putLong(producerId).putShort(producerEpoch)
                 .putLong(baseSequence).putLong(timestampMs).putLong(timestampMs);
         for (LogRecord r : records) {
-            putBytes(buf, r.key());
-            putBytes(buf, r.value());
-            buf.putInt(r.headers().size());
-            for (Header h : r.headers()) {
-                putBytes(buf, h.key().getBytes(StandardCharsets.UTF_8));
-                putBytes(buf, h.value());
-            }
+            putRecord(buf, r);
         }
         assert !buf.hasRemaining();
         byte[] bytes = buf.array();
         stampCrc(bytes);
         return new RecordBatch(bytes);
+    }
+
+    /** Writes one record in the layout above ({@code r.encodedSize()} bytes). */
+    static void putRecord(ByteBuffer buf, LogRecord r) {
+        putBytes(buf, r.key());
+        putBytes(buf, r.value());
+        buf.putInt(r.headers().size());
+        for (Header h : r.headers()) {
+            putBytes(buf, h.key().getBytes(StandardCharsets.UTF_8));
+            putBytes(buf, h.value());
+        }
     }
 
     /** Convenience for a non-idempotent batch. */
@@ -220,7 +225,8 @@ public final class RecordBatch {
         return baseSequence == NO_SEQUENCE || (baseSequence >= 0 && baseSequence <= Long.MAX_VALUE - count);
     }
 
-    private static void skipRecord(ByteBuffer b) throws CorruptBatchException {
+    /** Moves past one record, checking its lengths and header keys (underflow past the limit). */
+    static void skipRecord(ByteBuffer b) throws CorruptBatchException {
         skipBytes(b);
         skipBytes(b);
         int headers = b.getInt();
@@ -367,6 +373,44 @@ public final class RecordBatch {
             throw new AssertionError("batch was validated on construction", e);
         }
         return sizes;
+    }
+
+    /**
+     * Each record as a {@link RecordSlice} of one record over this batch's own bytes (no copy), in
+     * offset order: for readers that pass records on without decoding them.
+     */
+    public RecordSlice[] recordSlices() {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.position(HEADER_BYTES);
+        RecordSlice[] slices = new RecordSlice[recordCount()];
+        try {
+            for (int i = 0; i < slices.length; i++) {
+                int start = b.position();
+                skipLengths(b);
+                slices[i] = RecordSlice.trusted(bytes, start, b.position() - start, 1);
+            }
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new AssertionError("batch was validated on construction", e);
+        }
+        return slices;
+    }
+
+    /** Moves past one record of a validated batch: lengths only, no checks. */
+    private static void skipLengths(ByteBuffer b) {
+        skipLength(b);
+        skipLength(b);
+        int headers = b.getInt();
+        for (int h = 0; h < headers; h++) {
+            skipLength(b);
+            skipLength(b);
+        }
+    }
+
+    private static void skipLength(ByteBuffer b) {
+        int n = b.getInt();
+        if (n > 0) {
+            b.position(b.position() + n);
+        }
     }
 
     /** Decodes the records; the batch was validated on construction, so this cannot fail. */

@@ -53,13 +53,14 @@ class ApiKeyTest {
     }
 
     @Test
-    void everyApiSupportsVersionOneOnlyAckAndPollAlsoTwoAndOnlyPollThree() {
+    void everyApiSupportsVersionOneOnlyAckAndPollAlsoTwoAndOnlyPollThreeAndFour() {
         for (ApiKey key : ApiKey.values()) {
             assertThat(key.supports(1)).isTrue();
             assertThat(key.supports(0)).isFalse();
             assertThat(key.supports(2)).as("%s v2", key).isEqualTo(key == ApiKey.ACK || key == ApiKey.POLL);
             assertThat(key.supports(3)).as("%s v3", key).isEqualTo(key == ApiKey.POLL);
-            assertThat(key.supports(4)).isFalse();
+            assertThat(key.supports(4)).as("%s v4", key).isEqualTo(key == ApiKey.POLL);
+            assertThat(key.supports(5)).isFalse();
         }
     }
 }

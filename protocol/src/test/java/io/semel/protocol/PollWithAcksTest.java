@@ -48,7 +48,7 @@ class PollWithAcksTest {
         request.acks().forEach(i -> results.add(new Ack.Result(i.partition(), i.offset(), ErrorCode.NONE)));
         results.set(10, new Ack.Result(2, 4_010, ErrorCode.STALE_LEASE));
         Delivery d = new Delivery("t", 2, 4_500, 1, 7, 1_700_000_000_000L, null, new byte[] {1, 2}, List.of());
-        Poll.Response response = new Poll.Response(ErrorCode.NONE, null, List.of(d), results, Poll.VERSION_WITH_ACKS);
+        Poll.Response response = Poll.Response.of(ErrorCode.NONE, null, List.of(d), results, Poll.VERSION_WITH_ACKS);
         ByteBuffer answer = codec.encodeResponse(3, response);
         assertThat(codec.decodeResponse(codec.next(answer).orElseThrow())).isEqualTo(response);
     }
@@ -69,7 +69,7 @@ class PollWithAcksTest {
         Poll.Request decoded = (Poll.Request) codec.decodeRequest(frame);
         assertThat(decoded.version()).isEqualTo(Poll.VERSION_PLAIN);
 
-        Poll.Response answer = new Poll.Response(ErrorCode.NONE, null, List.of(),
+        Poll.Response answer = Poll.Response.of(ErrorCode.NONE, null, List.of(),
                 List.of(new Ack.Result(0, 1, ErrorCode.NONE)), Poll.VERSION_WITH_ACKS).inVersion(decoded.version());
         assertThat(answer.ackResults()).isEmpty();
         ByteBuffer framedAnswer = codec.encodeResponse(3, answer);
@@ -101,7 +101,7 @@ class PollWithAcksTest {
                     i % 2 == 0 ? null : new byte[] {1, 2, 3}, new byte[100 + i % 50],
                     i % 5 == 0 ? List.of(Header.of("trace-id", "abc-" + i)) : List.of()));
         }
-        Poll.Response response = new Poll.Response(ErrorCode.NONE, null, deliveries,
+        Poll.Response response = Poll.Response.of(ErrorCode.NONE, null, deliveries,
                 List.of(new Ack.Result(3, 500, ErrorCode.NONE)), Poll.VERSION_WITH_ACKS);
         WireWriter w = WireWriter.reserving(16, response.encodedBytesHint());
         int room = w.capacity();
@@ -112,15 +112,15 @@ class PollWithAcksTest {
 
     @Test
     void version3NumbersTheAcksAndReportsHowFarTheyAreDurable() throws ProtocolException {
-        Poll.Request request = new Poll.Request("g", "m-1", 500, 100, inOrder(2, 7, 4_000, 500), 41);
-        assertThat(request.version()).isEqualTo(Poll.VERSION_ACKS_AHEAD);
+        Poll.Request request = new Poll.Request("g", "m-1", 500, 100, inOrder(2, 7, 4_000, 500), 41,
+                Poll.VERSION_ACKS_AHEAD);
         Poll.Request v2 = new Poll.Request("g", "m-1", 500, 100, inOrder(2, 7, 4_000, 500));
         assertThat(bodyBytes(request)).as("v2 and an int64").isEqualTo(bodyBytes(v2) + 8);
         Frame frame = framed(request);
         assertThat(frame.apiVersion()).isEqualTo((short) 3);
         assertThat(codec.decodeRequest(frame)).isEqualTo(request);
 
-        Poll.Response response = new Poll.Response(ErrorCode.NONE, null, List.of(),
+        Poll.Response response = Poll.Response.of(ErrorCode.NONE, null, List.of(),
                 List.of(new Ack.Result(2, 4_000, ErrorCode.NONE)), 40, Poll.VERSION_ACKS_AHEAD);
         assertThat(codec.decodeResponse(codec.next(codec.encodeResponse(3, response)).orElseThrow()))
                 .isEqualTo(response);
@@ -138,7 +138,7 @@ class PollWithAcksTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ackSequence 5");
         assertThatThrownBy(() -> new Poll.Request("g", "m", 10, 0, inOrder(0, 1, 0, 1), 5, Poll.VERSION_WITH_ACKS))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version 2");
-        assertThatThrownBy(() -> new Poll.Response(ErrorCode.NONE, null, List.of(), List.of(), -1,
+        assertThatThrownBy(() -> Poll.Response.of(ErrorCode.NONE, null, List.of(), List.of(), -1,
                 Poll.VERSION_ACKS_AHEAD)).isInstanceOf(IllegalArgumentException.class);
     }
 

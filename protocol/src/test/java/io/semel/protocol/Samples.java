@@ -59,7 +59,7 @@ final class Samples {
         m.put(ApiKey.JOIN_GROUP, new JoinGroup.Response(ok, null, "member-7"));
         m.put(ApiKey.LEAVE_GROUP, new LeaveGroup.Response(ok, null));
         m.put(ApiKey.HEARTBEAT, new Heartbeat.Response(ok, null, List.of(new Heartbeat.Lease(0, 4L))));
-        m.put(ApiKey.POLL, new Poll.Response(ok, null, List.of(
+        m.put(ApiKey.POLL, Poll.Response.of(ok, null, List.of(
                 new Delivery("orders", 0, 10L, 1, 4L, 1_700_000_000_000L, utf8("k"), utf8("v"),
                         List.of(Header.of("trace", "t1"))),
                 new Delivery("orders", 2, 99L, 3, 1L, 0L, null, null, List.of()))));

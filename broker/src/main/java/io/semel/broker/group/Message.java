@@ -1,21 +1,51 @@
 package io.semel.broker.group;
 
 import io.semel.protocol.Header;
+import io.semel.protocol.LogRecord;
+import io.semel.protocol.RecordSlice;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One message as the log holds it. Arrays are not copied (as in {@code LogRecord}); nobody may
- * modify them.
+ * One message as the log holds it: its record stays in the stored layout, usually a view of the
+ * stored batch (no copy), so a poll can pass it to the member without decoding it. The core never
+ * looks inside; {@link #key}, {@link #value} and {@link #headers} decode it for those that do.
  *
- * @param key may be null
- * @param value may be null
+ * @param record exactly one record
  */
-public record Message(long offset, long timestampMs, byte[] key, byte[] value, List<Header> headers) {
+public record Message(long offset, long timestampMs, RecordSlice record) {
     public Message {
         if (offset < 0) {
             throw new IllegalArgumentException("offset must be >= 0, was " + offset);
         }
-        headers = List.copyOf(Objects.requireNonNull(headers, "headers"));
+        Objects.requireNonNull(record, "record");
+        if (record.count() != 1) {
+            throw new IllegalArgumentException("a message holds one record, not " + record.count());
+        }
+    }
+
+    /** A message of a record encoded here (tests, and messages that come from no batch). */
+    public Message(long offset, long timestampMs, byte[] key, byte[] value, List<Header> headers) {
+        this(offset, timestampMs, RecordSlice.of(List.of(new LogRecord(key, value, headers))));
+    }
+
+    /** The record, decoded anew on each call. */
+    public LogRecord decoded() {
+        return record.records().get(0);
+    }
+
+    /** May be null. Decoded anew on each call. */
+    public byte[] key() {
+        return decoded().key();
+    }
+
+    /** May be null. Decoded anew on each call. */
+    public byte[] value() {
+        return decoded().value();
+    }
+
+    /** Decoded anew on each call. */
+    public List<Header> headers() {
+        return decoded().headers();
     }
 }

@@ -13,7 +13,7 @@ import io.semel.broker.group.MemberView;
 import io.semel.broker.group.NackItem;
 import io.semel.log.LogReader;
 import io.semel.protocol.Ack;
-import io.semel.protocol.Delivery;
+import io.semel.protocol.DeliveryRun;
 import io.semel.protocol.DescribeGroup;
 import io.semel.protocol.ListGroups;
 import io.semel.protocol.ResetGroup;
@@ -23,6 +23,7 @@ import io.semel.protocol.JoinGroup;
 import io.semel.protocol.LeaveGroup;
 import io.semel.protocol.Nack;
 import io.semel.protocol.Poll;
+import io.semel.protocol.RecordSlice;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -586,12 +587,12 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             // shutting down: answer what we have (nothing)
         }
         // v2 answers the results of the acks it carried as durable: then the answer waits for them.
-        // v3 says apart from the results how far its member's acks are durable.
+        // v3 and v4 say apart from the results how far its member's acks are durable.
         boolean mayAnswerAhead = acked.isEmpty() || r.version() >= Poll.VERSION_ACKS_AHEAD;
         persist(d, x -> out.complete(x.isOk()
-                ? new Poll.Response(ErrorCode.NONE, null, deliveries(group.topic(), x.reply()), acked,
+                ? new Poll.Response(ErrorCode.NONE, null, runs(group.topic(), x.reply()), acked,
                         acksDurableThrough.getOrDefault(memberKey(r.group(), r.memberId()), 0L),
-                        Poll.VERSION_ACKS_AHEAD)
+                        Poll.VERSION_RUNS)
                 : Poll.Response.error(x.error(), x.errorMessage())),
                 e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)), mayAnswerAhead);
     }
@@ -678,13 +679,39 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         }
     }
 
-    private static List<Delivery> deliveries(String topic, List<io.semel.broker.group.Delivery> in) {
-        List<Delivery> out = new ArrayList<>(in.size());
+    /**
+     * The core's deliveries as POLL runs: consecutive offsets whose records lie side by side in one
+     * stored batch become one run over the batch's bytes, sent as they are.
+     */
+    static List<DeliveryRun> runs(String topic, List<io.semel.broker.group.Delivery> in) {
+        List<DeliveryRun> out = new ArrayList<>();
+        io.semel.broker.group.Delivery first = null;
+        RecordSlice records = null;
+        long last = -1;
         for (io.semel.broker.group.Delivery d : in) {
-            out.add(new Delivery(topic, d.partition(), d.offset(), d.deliveryCount(), d.leaseEpoch(),
-                    d.message().timestampMs(), d.message().key(), d.message().value(), d.message().headers()));
+            RecordSlice r = d.message().record();
+            if (first != null && d.partition() == first.partition() && d.leaseEpoch() == first.leaseEpoch()
+                    && d.deliveryCount() == first.deliveryCount() && d.offset() == last + 1
+                    && d.message().timestampMs() == first.message().timestampMs() && records.adjoins(r)) {
+                records = records.join(r);
+            } else {
+                if (first != null) {
+                    out.add(run(topic, first, records));
+                }
+                first = d;
+                records = r;
+            }
+            last = d.offset();
+        }
+        if (first != null) {
+            out.add(run(topic, first, records));
         }
         return out;
+    }
+
+    private static DeliveryRun run(String topic, io.semel.broker.group.Delivery first, RecordSlice records) {
+        return new DeliveryRun(topic, first.partition(), first.leaseEpoch(), first.deliveryCount(),
+                first.message().timestampMs(), first.offset(), records);
     }
 
     @Override

@@ -4,8 +4,8 @@ import io.semel.broker.group.LogView;
 import io.semel.broker.group.Message;
 import io.semel.log.LogReader;
 import io.semel.log.OffsetOutOfRangeException;
-import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
+import io.semel.protocol.RecordSlice;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -156,12 +156,13 @@ final class TopicLogView implements LogView {
 
     private Decoded.Batch decode(RecordBatch b) {
         decoded.batchesDecoded++;
-        List<LogRecord> records = b.records();
-        Message[] messages = new Message[records.size()];
+        // Each record stays a view of the batch's bytes: a poll sends it on as it is (POLL v4).
+        RecordSlice[] records = b.recordSlices();
+        Message[] messages = new Message[records.length];
         long offset = b.baseOffset();
+        long timestampMs = b.firstTimestampMs();
         for (int i = 0; i < messages.length; i++) {
-            LogRecord r = records.get(i);
-            messages[i] = new Message(offset + i, b.firstTimestampMs(), r.key(), r.value(), r.headers());
+            messages[i] = new Message(offset + i, timestampMs, records[i]);
         }
         return new Decoded.Batch(b.baseOffset(), messages);
     }

@@ -6,6 +6,7 @@ import io.semel.protocol.Header;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.ProtocolException;
 import io.semel.protocol.RecordBatch;
+import io.semel.protocol.RecordSlice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -202,6 +203,32 @@ public final class WireReader {
             return batch;
         } catch (CorruptBatchException e) {
             throw new ProtocolException(e.errorCode(), "record batch: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code count} records in {@link io.semel.protocol.RecordBatch}'s record layout taking the next
+     * {@code length} bytes, validated; a view of this reader's array when it has one (a received
+     * frame's body is never reused), else a copy.
+     */
+    public RecordSlice readSlice(int count, int length) throws ProtocolException {
+        need(length, "records");
+        byte[] array;
+        int from;
+        if (buf.hasArray()) {
+            array = buf.array();
+            from = buf.arrayOffset() + buf.position();
+        } else {
+            array = new byte[length];
+            buf.duplicate().get(array);
+            from = 0;
+        }
+        try {
+            RecordSlice slice = RecordSlice.read(array, from, length, count);
+            buf.position(buf.position() + length);
+            return slice;
+        } catch (CorruptBatchException e) {
+            throw new ProtocolException(e.errorCode(), "records: " + e.getMessage());
         }
     }
 

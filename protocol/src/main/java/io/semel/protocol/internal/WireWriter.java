@@ -169,6 +169,15 @@ public final class WireWriter {
         return writeInt32(count);
     }
 
+    /** The bytes remaining in {@code b}, without a length (its position is not moved). */
+    public WireWriter writeRaw(ByteBuffer b) {
+        int n = b.remaining();
+        ensure(n);
+        b.duplicate().get(bytes, size, n);
+        size += n;
+        return this;
+    }
+
     public WireWriter writeRaw(byte[] b) {
         ensure(b.length);
         System.arraycopy(b, 0, bytes, size, b.length);
