@@ -273,7 +273,7 @@ public final class GroupState {
         // Sized for the budget (a poll usually gets all of it, one Delivered record per message), but
         // not beyond what a poll of the default limits can take: pollMessagesMax may be set huge.
         int expected = Math.max(0, Math.min(budget, POLL_PRESIZE_MAX));
-        Effects fx = effects(expected);
+        Effects fx = effects(expected + held.size()); // and room for a new horizon per partition
         List<Delivery> out = new ArrayList<>(expected);
         if (budget > 0 && !held.isEmpty()) {
             int start = Math.floorMod(m.pollRotation++, held.size());
