@@ -8,8 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.zip.CRC32C;
@@ -415,22 +413,7 @@ public final class RecordBatch {
 
     /** Decodes the records; the batch was validated on construction, so this cannot fail. */
     public List<LogRecord> records() {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        b.position(HEADER_BYTES);
-        int count = recordCount();
-        List<LogRecord> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] key = getBytes(b);
-            byte[] value = getBytes(b);
-            int headerCount = b.getInt();
-            List<Header> headers = headerCount == 0 ? List.of() : new ArrayList<>(headerCount);
-            for (int h = 0; h < headerCount; h++) {
-                String hk = new String(getBytes(b), StandardCharsets.UTF_8);
-                headers.add(new Header(hk, getBytes(b)));
-            }
-            records.add(new LogRecord(key, value, headers));
-        }
-        return Collections.unmodifiableList(records);
+        return RecordSlice.trusted(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, recordCount()).records();
     }
 
     private long getLong(int offset) {
@@ -445,7 +428,8 @@ public final class RecordBatch {
         }
     }
 
-    private static byte[] getBytes(ByteBuffer b) {
+    /** An int32-length bytes field; null for length -1. */
+    static byte[] getBytes(ByteBuffer b) {
         int n = b.getInt();
         if (n < 0) {
             return null;

@@ -124,8 +124,8 @@ public final class RecordSlice {
     public void forEach(Visitor visitor) {
         ByteBuffer b = ByteBuffer.wrap(bytes, offset, length);
         for (int i = 0; i < count; i++) {
-            byte[] key = getBytes(b);
-            byte[] value = getBytes(b);
+            byte[] key = RecordBatch.getBytes(b);
+            byte[] value = RecordBatch.getBytes(b);
             int headerCount = b.getInt();
             List<Header> headers = List.of();
             if (headerCount > 0) {
@@ -134,7 +134,7 @@ public final class RecordSlice {
                     int keyLength = b.getInt();
                     String hk = new String(bytes, b.position(), keyLength, StandardCharsets.UTF_8);
                     b.position(b.position() + keyLength);
-                    hs[h] = new Header(hk, getBytes(b));
+                    hs[h] = new Header(hk, RecordBatch.getBytes(b));
                 }
                 headers = List.of(hs);
             }
@@ -147,16 +147,6 @@ public final class RecordSlice {
         List<LogRecord> out = new ArrayList<>(count);
         forEach((i, key, value, headers) -> out.add(new LogRecord(key, value, headers)));
         return Collections.unmodifiableList(out);
-    }
-
-    private static byte[] getBytes(ByteBuffer b) {
-        int n = b.getInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] out = new byte[n];
-        b.get(out);
-        return out;
     }
 
     @Override
