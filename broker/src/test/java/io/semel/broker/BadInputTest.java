@@ -8,6 +8,7 @@ import io.semel.protocol.ErrorCode;
 import io.semel.protocol.FrameCodec;
 import io.semel.protocol.JoinGroup;
 import io.semel.protocol.ListTopics;
+import io.semel.protocol.Poll;
 import io.semel.protocol.Produce;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -132,6 +133,13 @@ class BadInputTest extends BrokerTestSupport {
             assertThat(j.errorMessage()).isEqualTo("consumer groups are not available in this build");
             Ack.Response ack = c.call(new Ack.Request("g", "m", List.of(new Ack.Item(0, 1, 0))), Ack.Response.class);
             assertThat(ack.error()).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+            // Answered in the layout of the version asked for, as every answer is.
+            for (short v = Poll.VERSION_PLAIN; v <= Poll.VERSION_RUNS; v++) {
+                Poll.Response poll = c.call(new Poll.Request("g", "m", 10, 0,
+                        List.of(), v), Poll.Response.class);
+                assertThat(poll.error()).isEqualTo(ErrorCode.UNKNOWN_SERVER_ERROR);
+                assertThat(poll.version()).isEqualTo(v);
+            }
             assertStillServes(c);
         }
     }

@@ -11,14 +11,14 @@ import java.util.List;
  * must be settled by {@link Ack} or {@link Nack} within the broker's ack timeout, or it is
  * redelivered with a higher delivery count (and dead-lettered after the maximum).
  *
- * <p><b>Version 2</b> (written by this code) also carries acks: the settlements of earlier
+ * <p><b>Version 2</b> also carries acks: the settlements of earlier
  * deliveries ride on the next poll, as {@link Ack} v2's ranges, so a consumer that acks each batch
  * makes one round trip per batch, and the broker writes the acks and the new deliveries to its group
  * log together (one fsync). The acks are applied first (so they free room under the member's unacked
  * limit for this poll's deliveries) and are durable before the answer, as an {@link Ack}'s are; their
  * results come back with the deliveries. A refused request (error other than NONE) applied nothing.
  *
- * <p><b>Version 3</b> (written by this code) numbers the acks and separates their results from their
+ * <p><b>Version 3</b> numbers the acks and separates their results from their
  * durability, so a poll of new messages can be answered before the group log's fsync: the request
  * carries {@code ackSequence}, the client's number for its acks (growing by one per request that
  * carries acks, per member); the response's {@code ackResults} are the outcomes as applied, and
@@ -49,7 +49,8 @@ import java.util.List;
  * Version 1: the request without acks, the response without ackResults.
  * </pre>
  *
- * <p><b>Version 4</b> (written by this code) changes only how the response carries deliveries: in runs
+ * <p><b>Version 4</b> (what this code writes; the client falls back to 3, 2 and 1 against older brokers)
+ * changes only how the response carries deliveries: in runs
  * of consecutive offsets of one partition with one lease epoch, delivery count and timestamp, whose
  * records keep the layout they have in the log ({@link RecordSlice}). The broker copies them from the
  * stored batch as they are, and says topic, partition, lease and count once per run rather than once

@@ -32,7 +32,7 @@ public final class UnavailableGroupRequests implements GroupRequests {
 
     @Override
     public CompletableFuture<Poll.Response> poll(Poll.Request request) {
-        return CompletableFuture.completedFuture(Poll.Response.error(CODE, MESSAGE));
+        return CompletableFuture.completedFuture(Poll.Response.error(CODE, MESSAGE).inVersion(request.version()));
     }
 
     @Override
