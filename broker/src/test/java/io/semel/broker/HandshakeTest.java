@@ -8,11 +8,13 @@ import io.semel.protocol.Authenticate;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Hello;
 import io.semel.protocol.ListTopics;
+import io.semel.protocol.Poll;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.scram.Scram;
 import io.semel.protocol.scram.ScramClient;
 import io.semel.protocol.scram.ScramServer;
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HandshakeTest extends BrokerTestSupport {
@@ -103,6 +105,18 @@ class HandshakeTest extends BrokerTestSupport {
             assertThat(r.error()).isEqualTo(ErrorCode.INVALID_REQUEST);
             assertThat(r.errorMessage()).contains("before HELLO");
             assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    /** Even a refusal is written in the layout of the version the request was sent in. */
+    @Test
+    void aPollBeforeHelloIsRefusedInTheVersionItWasSentIn() throws Exception {
+        startBroker();
+        try (TestClient c = TestClient.connect(broker.port())) {
+            Poll.Response r = c.call(new Poll.Request("g", "m", 10, 0, List.of(),
+                    Poll.VERSION_PLAIN), Poll.Response.class);
+            assertThat(r.error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(r.version()).isEqualTo(Poll.VERSION_PLAIN);
         }
     }
 

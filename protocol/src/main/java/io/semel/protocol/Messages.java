@@ -77,6 +77,24 @@ public final class Messages {
     }
 
     /** The typed response for an error frame: {@code error} plus each API's documented defaults. */
+    /**
+     * {@code response} in the layout of {@code version}, the version of the request it answers (an
+     * answer is always written in its request's version): ACK and POLL have several; every other API
+     * has one, and its response is returned as it is.
+     */
+    public static ApiResponse inVersion(ApiResponse response, short version) {
+        if (!response.apiKey().supports(version) || response.apiVersion() == version) {
+            return response;
+        }
+        if (response instanceof Poll.Response poll) {
+            return poll.inVersion(version);
+        }
+        if (response instanceof Ack.Response ack) {
+            return ack.inVersion(version);
+        }
+        return response;
+    }
+
     public static ApiResponse errorResponse(ApiKey key, ErrorCode error, String message) {
         return switch (key) {
             case HELLO -> Hello.Response.error(error, message);

@@ -56,10 +56,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private String clientId = "?";
 
     /** One request's place in the answer order. {@code bytes} is set for answers known at once. */
-    private record Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes,
-            long startNanos) {
-        Slot(int requestId, ApiKey key, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes) {
-            this(requestId, key, future, bytes, System.nanoTime());
+    /** @param version the request's version: its answer is written in that version's layout */
+    private record Slot(int requestId, ApiKey key, short version, CompletableFuture<? extends ApiResponse> future,
+            ByteBuffer bytes, long startNanos) {
+        Slot(int requestId, ApiKey key, short version, CompletableFuture<? extends ApiResponse> future, ByteBuffer bytes) {
+            this(requestId, key, version, future, bytes, System.nanoTime());
         }
 
         boolean ready() {
@@ -98,7 +99,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void onFramingError(ProtocolException e) {
         LOG.info("closing connection from {} (client {}): {}", ctx.channel().remoteAddress(), clientId, e.getMessage());
-        FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(e.requestId(), null, null, b)));
+        FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(e.requestId(), null, (short) 0, null, b)));
         closing = true;
     }
 
@@ -107,7 +108,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             request = codec.decodeRequest(frame);
         } catch (ProtocolException e) {
-            FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(frame.requestId(), null, null, b)));
+            FrameCodec.errorFrameFor(e).ifPresent(b -> enqueue(new Slot(frame.requestId(), null, (short) 0, null, b)));
             if (e.closeConnection()) {
                 LOG.info("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
                 closing = true;
@@ -119,11 +120,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             metrics.produceReceived(produce.batch().recordCount(), produce.batch().sizeInBytes());
         }
         if (request instanceof Hello.Request hello) {
-            answerNow(frame.requestId(), hello(hello));
+            answerNow(frame.requestId(), request, hello(hello));
         } else if (!helloDone) {
             // The handshake rule: nothing but HELLO until one succeeded.
             ErrorCode code = security.mechanism() != null ? ErrorCode.AUTHENTICATION_FAILED : ErrorCode.INVALID_REQUEST;
-            answerNow(frame.requestId(), Messages.errorResponse(key, code, key + " before HELLO; send HELLO "
+            answerNow(frame.requestId(), request, Messages.errorResponse(key, code, key + " before HELLO; send HELLO "
                     + "first on every connection"));
             closing = true;
         } else if (!security.authenticated()) {
@@ -131,14 +132,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else if (request instanceof Authenticate.Request) {
             authenticate(frame.requestId(), request); // a second exchange: refused and closed
         } else if (errors.shuttingDown()) {
-            answerNow(frame.requestId(), Messages.errorResponse(key, ErrorCode.BROKER_SHUTTING_DOWN,
+            answerNow(frame.requestId(), request, Messages.errorResponse(key, ErrorCode.BROKER_SHUTTING_DOWN,
                     "broker is shutting down; retry after it restarts"));
         } else {
             ApiResponse denied = security.deny(request); // security: one authorization check per request
             if (denied != null) {
                 LOG.info("denied {} from {} (user {}): {}", key, ctx.channel().remoteAddress(),
                         security.principal().name(), denied.errorMessage());
-                answerNow(frame.requestId(), denied);
+                answerNow(frame.requestId(), request, denied);
                 return;
             }
             CompletableFuture<? extends ApiResponse> future;
@@ -147,7 +148,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 future = CompletableFuture.completedFuture(errors.toResponse(key, e, key.toString()));
             }
-            enqueue(new Slot(frame.requestId(), key, future, null));
+            enqueue(new Slot(frame.requestId(), key, request.apiVersion(), future, null));
             if (!future.isDone()) {
                 future.whenComplete((r, e) -> {
                     if (ctx.executor().inEventLoop()) {
@@ -177,9 +178,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Before the SCRAM exchange succeeded only AUTHENTICATE is answered; a failure closes. */
     private void authenticate(int requestId, ApiRequest request) {
         if (request instanceof Authenticate.Request auth) {
-            answerNow(requestId, security.authenticate(auth));
+            answerNow(requestId, request, security.authenticate(auth));
         } else {
-            answerNow(requestId, Messages.errorResponse(request.apiKey(), ErrorCode.AUTHENTICATION_FAILED,
+            answerNow(requestId, request, Messages.errorResponse(request.apiKey(), ErrorCode.AUTHENTICATION_FAILED,
                     request.apiKey() + " before authentication; this broker requires a SCRAM-SHA-256 exchange "
                             + "(AUTHENTICATE) after HELLO"));
             closing = true;
@@ -196,8 +197,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void answerNow(int requestId, ApiResponse response) {
-        enqueue(new Slot(requestId, response.apiKey(), CompletableFuture.completedFuture(response), null));
+    private void answerNow(int requestId, ApiRequest request, ApiResponse response) {
+        enqueue(new Slot(requestId, response.apiKey(), request.apiVersion(), CompletableFuture.completedFuture(response),
+                null));
     }
 
     private void enqueue(Slot slot) {
@@ -263,7 +265,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         metrics.answered(slot.key(), response, System.nanoTime() - slot.startNanos());
         try {
-            return codec.encodeResponse(slot.requestId(), response);
+            return codec.encodeResponse(slot.requestId(), Messages.inVersion(response, slot.version()));
         } catch (ProtocolException | RuntimeException e) {
             LOG.error("cannot encode the {} answer to request {}", slot.key(), slot.requestId(), e);
             ErrorCode code = e instanceof ProtocolException p ? p.errorCode() : ErrorCode.UNKNOWN_SERVER_ERROR;
