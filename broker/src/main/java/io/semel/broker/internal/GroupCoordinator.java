@@ -510,7 +510,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     @Override
     public CompletableFuture<Poll.Response> poll(Poll.Request r) {
         long deadlineMs = nowMs.getAsLong() + Math.max(0, r.maxWaitMs());
-        // Answered in the request's layout: with ack results (v2) or without (v1, older clients).
+        // Answered in the latest layout; the connection writes it in the request's (ConnectionHandler).
         return submit(c -> Poll.Response.error(code(c), detail(c)), out -> {
             if (r.acks().isEmpty()) {
                 pollOnce(r, out, deadlineMs, List.of());
@@ -524,7 +524,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     pollOnce(r, out, deadlineMs, acked);
                 }
             });
-        }).thenApply(answer -> answer.inVersion(r.version()));
+        });
     }
 
     /**
@@ -716,11 +716,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
 
     @Override
     public CompletableFuture<Ack.Response> ack(Ack.Request r) {
-        // Answered in the request's layout: ranges (v2) or items (v1, older clients).
-        return ackInLatestVersion(r).thenApply(answer -> answer.inVersion(r.version()));
-    }
-
-    private CompletableFuture<Ack.Response> ackInLatestVersion(Ack.Request r) {
+        // Answered in the latest layout (ranges); the connection writes it in the request's (ConnectionHandler).
         return submit(c -> Ack.Response.error(code(c), detail(c)), out -> {
             Optional<GroupState> g = registry.group(r.group());
             if (g.isEmpty()) {

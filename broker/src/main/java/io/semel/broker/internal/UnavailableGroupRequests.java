@@ -32,12 +32,12 @@ public final class UnavailableGroupRequests implements GroupRequests {
 
     @Override
     public CompletableFuture<Poll.Response> poll(Poll.Request request) {
-        return CompletableFuture.completedFuture(Poll.Response.error(CODE, MESSAGE).inVersion(request.version()));
+        return CompletableFuture.completedFuture(Poll.Response.error(CODE, MESSAGE));
     }
 
     @Override
     public CompletableFuture<Ack.Response> ack(Ack.Request request) {
-        return CompletableFuture.completedFuture(Ack.Response.error(CODE, MESSAGE).inVersion(request.version()));
+        return CompletableFuture.completedFuture(Ack.Response.error(CODE, MESSAGE));
     }
 
     @Override
