@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * One message as the log holds it: its record stays in the stored layout, usually a view of the
  * stored batch (no copy), so a poll can pass it to the member without decoding it. The core never
- * looks inside; {@link #key}, {@link #value} and {@link #headers} decode it for those that do.
+ * looks inside; {@link #decoded} decodes it for those that do (the dead-letter copier).
  *
  * @param record exactly one record
  */
@@ -24,28 +24,13 @@ public record Message(long offset, long timestampMs, RecordSlice record) {
         }
     }
 
-    /** A message of a record encoded here (tests, and messages that come from no batch). */
+    /** A message of a record encoded here, not read from a batch (tests). */
     public Message(long offset, long timestampMs, byte[] key, byte[] value, List<Header> headers) {
         this(offset, timestampMs, RecordSlice.of(List.of(new LogRecord(key, value, headers))));
     }
 
-    /** The record, decoded anew on each call. */
+    /** The record, decoded anew on each call: decode once and keep it. */
     public LogRecord decoded() {
         return record.records().get(0);
-    }
-
-    /** May be null. Decoded anew on each call. */
-    public byte[] key() {
-        return decoded().key();
-    }
-
-    /** May be null. Decoded anew on each call. */
-    public byte[] value() {
-        return decoded().value();
-    }
-
-    /** Decoded anew on each call. */
-    public List<Header> headers() {
-        return decoded().headers();
     }
 }

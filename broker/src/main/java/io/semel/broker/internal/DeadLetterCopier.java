@@ -302,15 +302,15 @@ public final class DeadLetterCopier {
 
     private static LogRecord copyOf(TopicLogView.One one, DeadLetterRequest r) {
         List<Header> headers = new ArrayList<>();
-        if (one.message() != null) {
-            headers.addAll(one.message().headers());
-        }
-        headers.addAll(r.headers());
         if (one.message() == null) {
+            headers.addAll(r.headers());
             headers.add(Header.of(H_MISSING, "true")); // removed by retention before the copy
             return new LogRecord(null, null, headers);
         }
-        return new LogRecord(one.message().key(), one.message().value(), headers);
+        LogRecord stored = one.message().decoded(); // once: the message keeps its record undecoded
+        headers.addAll(stored.headers());
+        headers.addAll(r.headers());
+        return new LogRecord(stored.key(), stored.value(), headers);
     }
 
     private void failed(Chain c, DeadLetterRequest r, Throwable e) {

@@ -115,7 +115,7 @@ class GroupStateTest {
         log.append(0, 1);
         Delivery first = poll(a, 10, 0).get(0);
         assertThat(first.deliveryCount()).isEqualTo(1);
-        assertThat(first.message().value()).asString().isEqualTo("p0-0");
+        assertThat(first.message().decoded().value()).asString().isEqualTo("p0-0");
 
         shell.run(shell.group.tick(999));
         assertThat(poll(a, 10, 999)).isEmpty();

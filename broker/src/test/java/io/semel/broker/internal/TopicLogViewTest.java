@@ -51,7 +51,7 @@ class TopicLogViewTest {
     }
 
     private static List<String> values(List<Message> messages) {
-        return messages.stream().map(m -> new String(m.value(), StandardCharsets.UTF_8)).toList();
+        return messages.stream().map(m -> new String(m.decoded().value(), StandardCharsets.UTF_8)).toList();
     }
 
     private static List<String> range(int from, int count) {
