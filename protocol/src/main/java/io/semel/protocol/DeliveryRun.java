@@ -27,10 +27,10 @@ import java.util.List;
  */
 public record DeliveryRun(String topic, int partition, long leaseEpoch, int deliveryCount, long timestampMs,
         long firstOffset, RecordSlice records) {
-    /** Smallest encoding: empty topic, one record with null key and value and no headers. */
-    static final int MIN_ENCODED_BYTES = 2 + 4 + 8 + 4 + 8 + 8 + 4 + 4 + RecordBatch.RECORD_MIN_BYTES;
     /** Bytes a run takes besides its topic and its records. */
     static final int FIXED_BYTES = 2 + 4 + 8 + 4 + 8 + 8 + 4 + 4;
+    /** Smallest encoding: empty topic, one record with null key and value and no headers. */
+    static final int MIN_ENCODED_BYTES = FIXED_BYTES + RecordBatch.RECORD_MIN_BYTES;
 
     public DeliveryRun {
         Check.notNull(topic, "topic");

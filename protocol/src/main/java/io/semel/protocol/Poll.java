@@ -11,10 +11,9 @@ import java.util.List;
  * must be settled by {@link Ack} or {@link Nack} within the broker's ack timeout, or it is
  * redelivered with a higher delivery count (and dead-lettered after the maximum).
  *
- * <p><b>Version 2</b> also carries acks: the settlements of earlier
- * deliveries ride on the next poll, as {@link Ack} v2's ranges, so a consumer that acks each batch
- * makes one round trip per batch, and the broker writes the acks and the new deliveries to its group
- * log together (one fsync). The acks are applied first (so they free room under the member's unacked
+ * <p><b>Version 2</b> also carries acks: the settlements of earlier deliveries ride on the next poll,
+ * as {@link Ack} v2's ranges, so a consumer that acks each batch makes one round trip per batch, and
+ * the broker writes the acks and the new deliveries to its group log together (one fsync). The acks are applied first (so they free room under the member's unacked
  * limit for this poll's deliveries) and are durable before the answer, as an {@link Ack}'s are; their
  * results come back with the deliveries. A refused request (error other than NONE) applied nothing.
  *
@@ -49,10 +48,10 @@ import java.util.List;
  * Version 1: the request without acks, the response without ackResults.
  * </pre>
  *
- * <p><b>Version 4</b> (what this code writes; the client falls back to 3, 2 and 1 against older brokers)
- * changes only how the response carries deliveries: in runs
- * of consecutive offsets of one partition with one lease epoch, delivery count and timestamp, whose
- * records keep the layout they have in the log ({@link RecordSlice}). The broker copies them from the
+ * <p><b>Version 4</b> (what this code writes; the client falls back to 3, 2 and 1 against older
+ * brokers) changes only how the response carries deliveries: in runs of consecutive offsets of one
+ * partition with one lease epoch, delivery count and timestamp, whose records keep the layout they
+ * have in the log ({@link RecordSlice}). The broker copies them from the
  * stored batch as they are, and says topic, partition, lease and count once per run rather than once
  * per message. Runs follow the order the broker chose; a run never spans a gap or a redelivery of
  * another count.

@@ -687,11 +687,11 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         List<DeliveryRun> out = new ArrayList<>();
         io.semel.broker.group.Delivery first = null;
         RecordSlice records = null;
-        long last = -1;
         for (io.semel.broker.group.Delivery d : in) {
             RecordSlice r = d.message().record();
+            // Adjoining records of one batch imply partition, next offset and timestamp; checked all the same.
             if (first != null && d.partition() == first.partition() && d.leaseEpoch() == first.leaseEpoch()
-                    && d.deliveryCount() == first.deliveryCount() && d.offset() == last + 1
+                    && d.deliveryCount() == first.deliveryCount() && d.offset() == first.offset() + records.count()
                     && d.message().timestampMs() == first.message().timestampMs() && records.adjoins(r)) {
                 records = records.join(r);
             } else {
@@ -701,7 +701,6 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 first = d;
                 records = r;
             }
-            last = d.offset();
         }
         if (first != null) {
             out.add(run(topic, first, records));

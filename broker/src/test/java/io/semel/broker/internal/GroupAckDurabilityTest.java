@@ -13,7 +13,6 @@ import io.semel.protocol.Poll;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,19 +39,8 @@ class GroupAckDurabilityTest {
         BrokerConfig config = BrokerConfig.builder(dataDir).build();
         topics = TopicManager.open(config, Clock.systemUTC());
         topics.create("t", 1);
-        DeadLetterCopier.Admin noAdmin = new DeadLetterCopier.Admin() {
-            @Override
-            public CompletableFuture<io.semel.log.producer.ProducerRegistry.InitResult> initProducer(String name) {
-                return CompletableFuture.failedFuture(new IllegalStateException("no dead letters in this test"));
-            }
-
-            @Override
-            public CompletableFuture<Void> ensureTopic(String name) {
-                return CompletableFuture.failedFuture(new IllegalStateException("no dead letters in this test"));
-            }
-        };
         coordinator = GroupCoordinator.start(dataDir, config.logConfig().segmentBytes(),
-                config.groupLogCompactBytes(), topics, noAdmin, GroupConfig.defaults(), 20, 5_000,
+                config.groupLogCompactBytes(), topics, new NoDeadLetters(), GroupConfig.defaults(), 20, 5_000,
                 Clock.systemUTC(), () -> System.nanoTime() / 1_000_000, lookups);
     }
 

@@ -58,19 +58,8 @@ class GroupResetRaceTest {
                 Thread.currentThread().interrupt();
             }
         });
-        DeadLetterCopier.Admin noAdmin = new DeadLetterCopier.Admin() {
-            @Override
-            public CompletableFuture<io.semel.log.producer.ProducerRegistry.InitResult> initProducer(String name) {
-                return CompletableFuture.failedFuture(new IllegalStateException("no dead letters in this test"));
-            }
-
-            @Override
-            public CompletableFuture<Void> ensureTopic(String name) {
-                return CompletableFuture.failedFuture(new IllegalStateException("no dead letters in this test"));
-            }
-        };
         coordinator = GroupCoordinator.start(dataDir, config.logConfig().segmentBytes(),
-                config.groupLogCompactBytes(), topics, noAdmin, GroupConfig.defaults(), 100, 5_000,
+                config.groupLogCompactBytes(), topics, new NoDeadLetters(), GroupConfig.defaults(), 100, 5_000,
                 Clock.systemUTC(), () -> System.nanoTime() / 1_000_000, lookups);
     }
 
