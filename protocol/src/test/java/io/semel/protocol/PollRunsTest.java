@@ -136,6 +136,26 @@ class PollRunsTest {
                 .satisfies(e -> assertThat(((ProtocolException) e).errorCode()).isEqualTo(ErrorCode.INVALID_REQUEST));
     }
 
+    /** A body without an array behind it (a direct buffer) is copied, not viewed, and reads the same. */
+    @Test
+    void runsReadFromADirectBufferAreCopiesThatReadTheSame() throws ProtocolException {
+        Poll.Response r = Poll.Response.of(ErrorCode.NONE, null, deliveries(), List.of(), 3, Poll.VERSION_RUNS);
+        WireWriter w = new WireWriter();
+        r.encode(w);
+        ByteBuffer heap = w.toByteBuffer();
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+        Poll.Response back = Poll.Response.decode(new io.semel.protocol.internal.WireReader(direct), Poll.VERSION_RUNS);
+        assertThat(back).isEqualTo(r);
+        // The last record's key "r99" ends 20 bytes before the body does (value length, header count,
+        // ack results count, acksDurableThrough follow it): the records were copied, so changing the
+        // buffer there changes nothing that was read.
+        direct.put(direct.limit() - 21, (byte) 'x');
+        assertThat(back.deliveries()).isEqualTo(r.deliveries());
+        List<Delivery> changed = Poll.Response.decode(new io.semel.protocol.internal.WireReader(direct),
+                Poll.VERSION_RUNS).deliveries();
+        assertThat(changed.get(changed.size() - 1).key()).asString().isEqualTo("r9x");
+    }
+
     @Test
     void aRunsOffsetsMustAllBeNonNegativeLongs() {
         RecordSlice two = RecordSlice.of(List.of(LogRecord.of(null, null), LogRecord.of(null, null)));

@@ -70,6 +70,13 @@ class DeliveryRunsTest {
     }
 
     @Test
+    void aMessageHoldsExactlyOneRecord() {
+        RecordSlice two = RecordSlice.of(List.of(LogRecord.of(null, null), LogRecord.of(null, null)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Message(0, 0, two))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not 2");
+    }
+
+    @Test
     void aGapInOffsetsCutsTheRunEvenInsideOneBatch() {
         Message[] a = batch(10, 4, 100);
         List<DeliveryRun> runs = GroupCoordinator.runs("t", List.of(d(a[0], 0, 1, 1), d(a[1], 0, 1, 1),
