@@ -4,6 +4,8 @@ import io.semel.client.internal.BrokerChannel;
 import io.semel.client.internal.LogText;
 import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.Ack;
+import io.semel.protocol.AckItemRanges;
+import io.semel.protocol.AckResultRanges;
 import io.semel.protocol.DeliveryRun;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.Heartbeat;
@@ -13,6 +15,8 @@ import io.semel.protocol.Nack;
 import io.semel.protocol.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -198,7 +202,7 @@ public final class Consumer implements AutoCloseable {
             settleAwaitingDurable();
         }
         List<PendingAck> riding = takePending();
-        List<Ack.Item> acks = items(messagesOf(riding));
+        AckItemRanges acks = items(messagesOf(riding));
         long sequence = 0;
         Poll.Response r;
         try {
@@ -217,7 +221,7 @@ public final class Consumer implements AutoCloseable {
                     pollVersion = Poll.VERSION_PLAIN;
                     sendAcks(riding);
                     riding = List.of();
-                    acks = List.of();
+                    acks = AckItemRanges.empty();
                 }
             }
         } catch (RuntimeException e) {
@@ -382,6 +386,10 @@ public final class Consumer implements AutoCloseable {
 
     /** Completes each waiting ack's future with its slice of {@code results} (one per message, in order). */
     private static void distribute(List<PendingAck> taken, List<AckResult> results) {
+        if (taken.size() == 1) {
+            taken.get(0).done().complete(Collections.unmodifiableList(results)); // nothing else holds results
+            return;
+        }
         int at = 0;
         for (PendingAck p : taken) {
             p.done().complete(List.copyOf(results.subList(at, at + p.messages().size())));
@@ -484,12 +492,13 @@ public final class Consumer implements AutoCloseable {
         throwFor("NACK", results("NACK", one, r.error(), r.errorMessage(), r.results()).get(0));
     }
 
-    private static List<Ack.Item> items(List<Message> messages) {
-        List<Ack.Item> items = new ArrayList<>(messages.size());
+    /** As ranges: a batch acked in order is one range, with no object per message. */
+    private static AckItemRanges items(List<Message> messages) {
+        AckItemRanges.Builder items = AckItemRanges.builder();
         for (Message m : messages) {
-            items.add(new Ack.Item(m.partition(), m.leaseEpoch(), m.offset()));
+            items.add(m.partition(), m.leaseEpoch(), m.offset());
         }
-        return items;
+        return items.build();
     }
 
     private List<AckResult> results(String api, List<Message> messages, ErrorCode error, String errorMessage,
@@ -502,11 +511,22 @@ public final class Consumer implements AutoCloseable {
             throw new SemelException(ErrorCode.UNKNOWN_SERVER_ERROR, false, api + " sent " + messages.size()
                     + " items but the broker answered " + results.size() + " results; outcome unknown", null);
         }
-        List<AckResult> out = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            out.add(new AckResult(messages.get(i), results.get(i).error()));
+        AckResult[] out = new AckResult[messages.size()];
+        if (results instanceof AckResultRanges ranges) {
+            // Range by range: no per-offset Ack.Result is made only to read its error.
+            int i = 0;
+            for (int r = 0; r < ranges.rangeCount(); r++) {
+                ErrorCode e = ranges.error(r);
+                for (int n = ranges.count(r); n > 0; n--, i++) {
+                    out[i] = new AckResult(messages.get(i), e);
+                }
+            }
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new AckResult(messages.get(i), results.get(i).error());
+            }
         }
-        return out;
+        return Arrays.asList(out);
     }
 
     private static void throwFor(String api, AckResult r) {

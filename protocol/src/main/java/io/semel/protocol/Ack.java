@@ -14,9 +14,10 @@ import java.util.List;
  * of items of one partition and lease epoch over consecutive offsets is one range on the wire, and
  * a run of results of one partition with consecutive offsets and the same error is one result
  * range, so a batch of 500 messages acked in order is one 28-byte range and (when all succeed) one
- * 22-byte result. In memory both versions are per offset ({@link Item}, {@link Result}): the
- * encoding coalesces, the decoding expands (at most {@link Protocol#MAX_LIST_ITEMS} offsets per
- * list, else INVALID_REQUEST). Version 1 (per item) is still read, and a response is written in
+ * 22-byte result. In memory both versions are lists per offset ({@link Item}, {@link Result})
+ * held as the same ranges ({@link AckItemRanges}, {@link AckResultRanges}): nothing is expanded on
+ * decode or coalesced again on encode. A list covers at most {@link Protocol#MAX_LIST_ITEMS}
+ * offsets, else INVALID_REQUEST. Version 1 (per item) is still read, and a response is written in
  * the version of the request it answers ({@link Request#version()}).
  *
  * <pre>
@@ -83,7 +84,7 @@ public final class Ack {
         public Request {
             Check.notNull(group, "group");
             Check.notNull(memberId, "memberId");
-            items = List.copyOf(items);
+            items = AckItemRanges.of(items);
             Check.range("items", items.size(), 1, Protocol.MAX_LIST_ITEMS);
             checkVersion(version);
         }
@@ -91,6 +92,11 @@ public final class Ack {
         /** A request in the latest layout (ranges). */
         public Request(String group, String memberId, List<Item> items) {
             this(group, memberId, items, VERSION_RANGES);
+        }
+
+        /** {@link #items()} as the ranges it holds. */
+        public AckItemRanges itemRanges() {
+            return (AckItemRanges) items;
         }
 
         @Override
@@ -109,7 +115,7 @@ public final class Ack {
             if (version == VERSION_ITEMS) {
                 writeItems(w, items);
             } else {
-                writeItemRanges(w, items);
+                writeItemRanges(w, itemRanges());
             }
         }
 
@@ -129,8 +135,13 @@ public final class Ack {
             implements ApiResponse {
         public Response {
             Check.notNull(error, "error");
-            results = List.copyOf(results);
+            results = AckResultRanges.of(results);
             checkVersion(version);
+        }
+
+        /** {@link #results()} as the ranges it holds. */
+        public AckResultRanges resultRanges() {
+            return (AckResultRanges) results;
         }
 
         public Response(ErrorCode error, String errorMessage, List<Result> results) {
@@ -162,7 +173,7 @@ public final class Ack {
             if (version == VERSION_ITEMS) {
                 writeResults(w, results);
             } else {
-                writeResultRanges(w, results);
+                writeResultRanges(w, resultRanges());
             }
         }
 
@@ -205,55 +216,34 @@ public final class Ack {
         return items;
     }
 
-    /** Length of the run of items starting at {@code from}: same partition and epoch, offsets +1 each. */
-    private static int itemRun(List<Item> items, int from) {
-        Item first = items.get(from);
-        int end = from + 1;
-        while (end < items.size() && items.get(end).partition() == first.partition()
-                && items.get(end).leaseEpoch() == first.leaseEpoch()
-                && items.get(end).offset() == first.offset() + (end - from)) {
-            end++;
-        }
-        return end - from;
-    }
-
-    static void writeItemRanges(WireWriter w, List<Item> items) {
-        int ranges = 0;
-        for (int i = 0; i < items.size(); i += itemRun(items, i)) {
-            ranges++;
-        }
-        w.writeCount(ranges);
-        for (int i = 0; i < items.size(); ) {
-            int run = itemRun(items, i);
-            Item first = items.get(i);
-            w.writeInt32(first.partition()).writeInt64(first.leaseEpoch()).writeInt64(first.offset())
-                    .writeInt64(first.offset() + run - 1);
-            i += run;
+    static void writeItemRanges(WireWriter w, AckItemRanges items) {
+        w.writeCount(items.rangeCount());
+        for (int i = 0; i < items.rangeCount(); i++) {
+            w.writeInt32(items.partition(i)).writeInt64(items.leaseEpoch(i)).writeInt64(items.firstOffset(i))
+                    .writeInt64(items.lastOffset(i));
         }
     }
 
-    static List<Item> readItemRanges(WireReader r) throws ProtocolException {
+    static AckItemRanges readItemRanges(WireReader r) throws ProtocolException {
         return readItemRanges(r, false);
     }
 
     /** @param mayBeEmpty an ACK must settle something; the acks riding on a POLL may be none */
-    static List<Item> readItemRanges(WireReader r, boolean mayBeEmpty) throws ProtocolException {
+    static AckItemRanges readItemRanges(WireReader r, boolean mayBeEmpty) throws ProtocolException {
         int count = r.readCount(Item.RANGE_ENCODED_BYTES);
         if (count == 0 && !mayBeEmpty) {
             throw WireReader.invalid("ranges is empty; send at least one");
         }
-        List<Item> items = new ArrayList<>(count);
+        AckItemRanges.Builder items = AckItemRanges.builder();
         for (int n = 0; n < count; n++) {
             int partition = r.readInt32("partition", 0, Protocol.MAX_PARTITIONS_PER_TOPIC - 1);
             long epoch = r.readInt64("leaseEpoch", 0, Long.MAX_VALUE);
             long first = r.readInt64("firstOffset", 0, Long.MAX_VALUE);
             long last = r.readInt64("lastOffset", first, Long.MAX_VALUE);
             checkExpansion(items.size(), first, last);
-            for (long o = first; o <= last; o++) {
-                items.add(new Item(partition, epoch, o));
-            }
+            items.addRange(partition, epoch, first, last);
         }
-        return items;
+        return items.build();
     }
 
     static void writeResults(WireWriter w, List<Result> results) {
@@ -272,35 +262,17 @@ public final class Ack {
         return results;
     }
 
-    private static int resultRun(List<Result> results, int from) {
-        Result first = results.get(from);
-        int end = from + 1;
-        while (end < results.size() && results.get(end).partition() == first.partition()
-                && results.get(end).error() == first.error()
-                && results.get(end).offset() == first.offset() + (end - from)) {
-            end++;
-        }
-        return end - from;
-    }
-
-    static void writeResultRanges(WireWriter w, List<Result> results) {
-        int ranges = 0;
-        for (int i = 0; i < results.size(); i += resultRun(results, i)) {
-            ranges++;
-        }
-        w.writeCount(ranges);
-        for (int i = 0; i < results.size(); ) {
-            int run = resultRun(results, i);
-            Result first = results.get(i);
-            w.writeInt32(first.partition()).writeInt64(first.offset()).writeInt64(first.offset() + run - 1)
-                    .writeErrorCode(first.error());
-            i += run;
+    static void writeResultRanges(WireWriter w, AckResultRanges results) {
+        w.writeCount(results.rangeCount());
+        for (int i = 0; i < results.rangeCount(); i++) {
+            w.writeInt32(results.partition(i)).writeInt64(results.firstOffset(i)).writeInt64(results.lastOffset(i))
+                    .writeErrorCode(results.error(i));
         }
     }
 
-    static List<Result> readResultRanges(WireReader r) throws ProtocolException {
+    static AckResultRanges readResultRanges(WireReader r) throws ProtocolException {
         int count = r.readCount(Result.RANGE_ENCODED_BYTES);
-        List<Result> results = new ArrayList<>(count);
+        AckResultRanges.Builder results = AckResultRanges.builder();
         for (int n = 0; n < count; n++) {
             int partition = r.readInt32();
             long first = r.readInt64();
@@ -310,11 +282,9 @@ public final class Ack {
                 throw WireReader.invalid("result range " + first + ".." + last + " ends before it starts");
             }
             checkExpansion(results.size(), first, last);
-            for (long o = first; o <= last; o++) {
-                results.add(new Result(partition, o, error));
-            }
+            results.addRange(partition, first, last, error);
         }
-        return results;
+        return results.build();
     }
 
     /**

@@ -87,7 +87,7 @@ public final class Poll {
             Check.notNull(memberId, "memberId");
             Check.range("maxMessages", maxMessages, 1, Protocol.MAX_LIST_ITEMS);
             Check.range("maxWaitMs", maxWaitMs, 0, Integer.MAX_VALUE);
-            acks = List.copyOf(acks);
+            acks = AckItemRanges.of(acks);
             Check.range("acks", acks.size(), 0, Protocol.MAX_LIST_ITEMS);
             checkVersion(version);
             if (version == VERSION_PLAIN && !acks.isEmpty()) {
@@ -124,6 +124,11 @@ public final class Poll {
             this(group, memberId, maxMessages, maxWaitMs, acks, ackSequence, VERSION_RUNS);
         }
 
+        /** {@link #acks()} as the ranges it holds. */
+        public AckItemRanges ackRanges() {
+            return (AckItemRanges) acks;
+        }
+
         @Override
         public ApiKey apiKey() {
             return ApiKey.POLL;
@@ -138,7 +143,7 @@ public final class Poll {
         public void encode(WireWriter w) {
             w.writeString(group).writeString(memberId).writeInt32(maxMessages).writeInt32(maxWaitMs);
             if (version >= VERSION_WITH_ACKS) {
-                Ack.writeItemRanges(w, acks);
+                Ack.writeItemRanges(w, ackRanges());
             }
             if (version >= VERSION_ACKS_AHEAD) {
                 w.writeInt64(ackSequence);
@@ -176,7 +181,7 @@ public final class Poll {
         public Response {
             Check.notNull(error, "error");
             runs = List.copyOf(runs);
-            ackResults = List.copyOf(ackResults);
+            ackResults = AckResultRanges.of(ackResults);
             Check.range("acksDurableThrough", acksDurableThrough, 0, Long.MAX_VALUE);
             checkVersion(version);
         }
@@ -201,6 +206,11 @@ public final class Poll {
 
         public static Response error(ErrorCode error, String message) {
             return new Response(error, message, List.of(), List.of(), 0, VERSION_RUNS);
+        }
+
+        /** {@link #ackResults()} as the ranges it holds. */
+        public AckResultRanges ackResultRanges() {
+            return (AckResultRanges) ackResults;
         }
 
         /** The deliveries one by one, decoded from the runs anew on each call. */
@@ -263,7 +273,7 @@ public final class Poll {
                 deliveries.forEach(d -> d.encode(w));
             }
             if (version >= VERSION_WITH_ACKS) {
-                Ack.writeResultRanges(w, ackResults);
+                Ack.writeResultRanges(w, ackResultRanges());
             }
             if (version >= VERSION_ACKS_AHEAD) {
                 w.writeInt64(acksDurableThrough);

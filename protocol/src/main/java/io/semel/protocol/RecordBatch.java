@@ -390,7 +390,7 @@ public final class RecordBatch {
     }
 
     /** Moves past one record of a validated batch: lengths only, no checks. */
-    private static void skipLengths(ByteBuffer b) {
+    static void skipLengths(ByteBuffer b) {
         skipLength(b);
         skipLength(b);
         int headers = b.getInt();

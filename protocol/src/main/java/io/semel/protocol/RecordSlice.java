@@ -115,6 +115,46 @@ public final class RecordSlice {
         return new RecordSlice(bytes, offset, length + next.length, count + next.count);
     }
 
+    /**
+     * {@code parts[from..to)} as one slice (a view, no copy): each part must {@link #adjoins adjoin}
+     * the next, as the record slices of one batch do ({@link RecordBatch#recordSlices()}). One
+     * object for a run, where joining pair by pair would make one per part.
+     *
+     * @throws IllegalArgumentException if the range is empty or two parts do not adjoin
+     */
+    public static RecordSlice joined(RecordSlice[] parts, int from, int to) {
+        Objects.checkFromToIndex(from, to, parts.length);
+        if (from == to) {
+            throw new IllegalArgumentException("no slices to join");
+        }
+        RecordSlice first = parts[from];
+        int count = first.count;
+        for (int i = from + 1; i < to; i++) {
+            if (!parts[i - 1].adjoins(parts[i])) {
+                throw new IllegalArgumentException("slices " + (i - 1) + " and " + i + " do not adjoin");
+            }
+            count += parts[i].count;
+        }
+        RecordSlice last = parts[to - 1];
+        return to - from == 1 ? first : new RecordSlice(first.bytes, first.offset, last.offset + last.length - first.offset,
+                count);
+    }
+
+    /** The record at {@code index} as a slice of its own (a view; walks the lengths of those before it). */
+    public RecordSlice record(int index) {
+        Objects.checkIndex(index, count);
+        if (count == 1) {
+            return this;
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes, offset, length);
+        for (int i = 0; i < index; i++) {
+            RecordBatch.skipLengths(b);
+        }
+        int start = b.position();
+        RecordBatch.skipLengths(b);
+        return new RecordSlice(bytes, start, b.position() - start, 1);
+    }
+
     /** A read-only view of the records' bytes, positioned at 0. */
     public ByteBuffer buffer() {
         return ByteBuffer.wrap(bytes, offset, length).slice().asReadOnlyBuffer();

@@ -89,9 +89,9 @@ public sealed interface GroupRecord {
 
     /**
      * Offsets {@code firstOffset..lastOffset} (inclusive, at least two) were each settled for the
-     * same reason, in that order: exactly the run of {@link Settled} records it replaces. Written by
-     * the shell ({@link GroupRecords#coalesced}) so a batch acked in order is one record in the group
-     * log; the decision core itself emits single {@link Settled} records.
+     * same reason, in that order: exactly the run of {@link Settled} records it replaces. The
+     * decision core makes one for each run of offsets an ack settles (a batch acked in order is one
+     * record), and the shell coalesces runs of single records ({@link GroupRecords#coalesced}).
      */
     record SettledRange(int partition, long firstOffset, long lastOffset, SettleReason reason) implements GroupRecord {
         public SettledRange {
@@ -105,8 +105,9 @@ public sealed interface GroupRecord {
 
     /**
      * Offsets {@code firstOffset..lastOffset} (inclusive, at least two) were each handed out for the
-     * {@code deliveryCount}-th time, in that order: the run of {@link Delivered} records it replaces
-     * (a poll's new offsets are one such run).
+     * {@code deliveryCount}-th time, in that order: the run of {@link Delivered} records it replaces.
+     * The decision core makes one for a poll's new offsets (two when they straddle the durable
+     * delivery horizon: the part below it may be answered ahead).
      */
     record DeliveredRange(int partition, long firstOffset, long lastOffset, int deliveryCount) implements GroupRecord {
         public DeliveredRange {

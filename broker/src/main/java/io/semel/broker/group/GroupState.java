@@ -3,6 +3,8 @@ package io.semel.broker.group;
 import io.semel.broker.group.GroupRecord.GroupCreated;
 import io.semel.broker.group.GroupRecord.LeaseGranted;
 import io.semel.broker.group.GroupRecord.MemberIdIssued;
+import io.semel.protocol.AckItemRanges;
+import io.semel.protocol.AckResultRanges;
 import io.semel.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,8 +57,6 @@ public final class GroupState {
     /** DLQ error when the last delivery was made before a broker restart. */
     public static final String ERROR_BROKER_RESTART = "broker-restart";
 
-    /** Most list entries a poll allocates up front; larger polls grow their lists as they fill. */
-    static final int POLL_PRESIZE_MAX = 5_000;
 
     private final String name;
     private final String topic;
@@ -254,10 +254,10 @@ public final class GroupState {
      * partition rotates from poll to poll. A member at {@link GroupConfig#maxUnackedPerMember} gets
      * nothing. Counts as a heartbeat.
      */
-    public Decision<List<Delivery>> poll(String memberId, int maxMessages, long nowMs, LogView log) {
+    public Decision<Deliveries> poll(String memberId, int maxMessages, long nowMs, LogView log) {
         Member m = members.get(memberId);
         if (m == null) {
-            return unknownMember(memberId, List.of());
+            return unknownMember(memberId, Deliveries.empty());
         }
         if (maxMessages < 1 || maxMessages > config.pollMessagesMax()) {
             return refused(ErrorCode.INVALID_REQUEST, "poll of " + maxMessages + " messages outside [1, "
@@ -270,19 +270,17 @@ public final class GroupState {
             unacked += pp.unacked();
         }
         int budget = Math.min(maxMessages, config.maxUnackedPerMember() - unacked);
-        // Sized for the budget (a poll usually gets all of it, one Delivered record per message), but
-        // not beyond what a poll of the default limits can take: pollMessagesMax may be set huge.
-        int expected = Math.max(0, Math.min(budget, POLL_PRESIZE_MAX));
-        Effects fx = effects(expected + held.size()); // and room for a new horizon per partition
-        List<Delivery> out = new ArrayList<>(expected);
+        // Per partition: the new offsets' records (two when they straddle the durable horizon) and
+        // a new horizon; redeliveries add one record each.
+        Effects fx = effects(3 * held.size());
+        Deliveries.Builder out = new Deliveries.Builder(2 * held.size());
         if (budget > 0 && !held.isEmpty()) {
             int start = Math.floorMod(m.pollRotation++, held.size());
             for (int i = 0; i < held.size() && budget > 0; i++) {
                 budget -= held.get((start + i) % held.size()).deliver(budget, nowMs, log, out, fx);
             }
         }
-        // A view, not a copy: nothing else holds out.
-        return done(Collections.unmodifiableList(out), fx);
+        return done(out.build(), fx);
     }
 
     /**
@@ -341,14 +339,61 @@ public final class GroupState {
         if (problem != null) {
             return refusedItems(memberId, items.size(), problem);
         }
-        Effects fx = effects(items.size());
+        Effects fx = effects();
+        AckResultRanges.Builder out = AckResultRanges.builder();
+        for (int i = 0; i < items.size(); ) {
+            AckItem first = items.get(i);
+            int end = i + 1; // a run: one partition and epoch, offsets one apart
+            while (end < items.size() && items.get(end).partition() == first.partition()
+                    && items.get(end).leaseEpoch() == first.leaseEpoch()
+                    && items.get(end).offset() == first.offset() + (end - i)) {
+                end++;
+            }
+            ackRun(memberId, first.partition(), first.leaseEpoch(), first.offset(), first.offset() + (end - i - 1),
+                    fx, out);
+            i = end;
+        }
+        AckResultRanges results = out.build();
         List<ErrorCode> codes = new ArrayList<>(items.size());
-        for (AckItem item : items) {
-            ErrorCode check = settleCheck(memberId, item.partition(), item.leaseEpoch());
-            codes.add(check != ErrorCode.NONE ? check
-                    : partitions[item.partition()].ack(item.offset(), item.leaseEpoch(), fx));
+        for (int r = 0; r < results.rangeCount(); r++) {
+            codes.addAll(Collections.nCopies(results.count(r), results.error(r)));
         }
         return done(Collections.unmodifiableList(codes), fx);
+    }
+
+    /**
+     * {@link #ack(String, List)} of items held as ranges, answered as ranges: a batch acked in order
+     * is one range in, one settlement record and one result range out, with no object per offset.
+     */
+    public Decision<AckResultRanges> ack(String memberId, AckItemRanges items) {
+        String problem = batchProblem(memberId, items.size());
+        if (problem != null) {
+            if (!members.containsKey(memberId)) {
+                AckResultRanges.Builder gone = AckResultRanges.builder();
+                for (int r = 0; r < items.rangeCount(); r++) {
+                    gone.addRange(items.partition(r), items.firstOffset(r), items.lastOffset(r),
+                            ErrorCode.UNKNOWN_GROUP_MEMBER);
+                }
+                return unknownMember(memberId, gone.build());
+            }
+            return refused(ErrorCode.INVALID_REQUEST, problem);
+        }
+        Effects fx = effects();
+        AckResultRanges.Builder out = AckResultRanges.builder();
+        for (int r = 0; r < items.rangeCount(); r++) {
+            ackRun(memberId, items.partition(r), items.leaseEpoch(r), items.firstOffset(r), items.lastOffset(r), fx, out);
+        }
+        return done(out.build(), fx);
+    }
+
+    private void ackRun(String memberId, int partition, long leaseEpoch, long first, long last, Effects fx,
+            AckResultRanges.Builder out) {
+        ErrorCode check = settleCheck(memberId, partition, leaseEpoch);
+        if (check != ErrorCode.NONE) {
+            out.addRange(partition, first, last, check);
+        } else {
+            partitions[partition].ackRange(first, last, leaseEpoch, fx, out);
+        }
     }
 
     /**

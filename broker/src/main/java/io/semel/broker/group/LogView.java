@@ -18,4 +18,18 @@ public interface LogView {
      * (inclusive), in offset order with no gaps; fewer (or none) if the log ends first.
      */
     List<Message> read(int partition, long fromOffset, int maxMessages);
+
+    /**
+     * As {@link #read}, as runs of messages that lie side by side in the log (each within one stored
+     * batch), in offset order with no gaps. The core reads through this: a log that keeps batches
+     * answers without an object per message. By default, each message of {@link #read} is a run.
+     */
+    default List<MessageRun> readRuns(int partition, long fromOffset, int maxMessages) {
+        List<Message> messages = read(partition, fromOffset, maxMessages);
+        List<MessageRun> runs = new java.util.ArrayList<>(messages.size());
+        for (Message m : messages) {
+            runs.add(MessageRun.of(m));
+        }
+        return runs;
+    }
 }

@@ -5,6 +5,8 @@ import io.semel.broker.group.GroupRecord.Delivered;
 import io.semel.broker.group.GroupRecord.Released;
 import io.semel.broker.group.GroupRecord.SettleReason;
 import io.semel.broker.group.GroupRecord.Settled;
+import io.semel.broker.group.GroupRecord.SettledRange;
+import io.semel.protocol.AckResultRanges;
 import io.semel.protocol.ErrorCode;
 import java.util.Iterator;
 import java.util.List;
@@ -129,7 +131,7 @@ final class PartitionProgress {
     }
 
     /** Hands out up to {@code budget} messages: due redeliveries first, then new offsets. */
-    int deliver(int budget, long nowMs, LogView log, List<Delivery> out, Effects fx) {
+    int deliver(int budget, long nowMs, LogView log, Deliveries.Builder out, Effects fx) {
         assert holder != null : "delivering partition " + partition + " without a lease";
         int given = 0;
         // The scan stops after the last DUE slot: with none (the common case) it costs nothing.
@@ -146,40 +148,59 @@ final class PartitionProgress {
             if (s.dueAtMs > nowMs) {
                 continue;
             }
-            List<Message> read = log.read(partition, s.offset, 1);
+            List<MessageRun> read = log.readRuns(partition, s.offset, 1);
             // Not readable (e.g. removed by retention): leave it due rather than guess.
-            if (read.isEmpty() || read.get(0).offset() != s.offset) {
+            if (read.isEmpty() || read.get(0).firstOffset() != s.offset) {
                 continue;
             }
             assert s.attempts() < group.config().maxDeliveries() : "DUE slot at its delivery limit";
             s.moveTo(SlotState.DELIVERED);
             s.deliveryCount++;
-            out.add(hand(s, read.get(0), nowMs, fx));
+            // A redelivery's record is never answered ahead: a lost record would let its count repeat.
+            fx.record(new Delivered(partition, s.offset, s.deliveryCount));
+            hand(s, nowMs);
+            MessageRun one = read.get(0);
+            out.add(partition, leaseEpoch, s.deliveryCount,
+                    one.count() == 1 ? one : new MessageRun(s.offset, one.timestampMs(), one.records().record(0)));
             given++;
         }
         return given + deliverNew(budget - given, nowMs, log, out, fx);
     }
 
-    private int deliverNew(int budget, long nowMs, LogView log, List<Delivery> out, Effects fx) {
+    private int deliverNew(int budget, long nowMs, LogView log, Deliveries.Builder out, Effects fx) {
         long windowEnd = ackFloor + group.config().deliveryWindowMax();
         long limit = Math.min(Math.min(log.logEndOffset(partition), windowEnd) - nextOffset, budget);
         if (limit <= 0) {
             return 0;
         }
         int given = 0;
-        for (Message m : log.read(partition, nextOffset, (int) limit)) {
-            if (m.offset() != nextOffset || given == limit) {
-                throw new IllegalStateException("LogView of partition " + partition + " returned offset "
-                        + m.offset() + " (message " + (given + 1) + " of at most " + limit + "), expected "
-                        + nextOffset + ": offsets must be dense and in order");
+        long first = nextOffset;
+        long deadlineMs = nowMs + group.config().ackTimeoutMs();
+        for (MessageRun run : log.readRuns(partition, nextOffset, (int) limit)) {
+            if (run.firstOffset() != nextOffset || run.count() > limit - given) {
+                throw new IllegalStateException("LogView of partition " + partition + " returned offsets "
+                        + run.firstOffset() + ".." + (run.nextOffset() - 1) + " after " + given + " of at most "
+                        + limit + ", expected from " + nextOffset + ": offsets must be dense and in order");
             }
-            DeliverySlot s = new DeliverySlot(nextOffset, SlotState.DELIVERED, 1);
-            slots.add(s);
-            nextOffset++;
-            out.add(hand(s, m, nowMs, fx));
-            given++;
+            for (int i = run.count(); i > 0; i--) {
+                DeliverySlot s = new DeliverySlot(nextOffset, SlotState.DELIVERED, 1);
+                s.leaseEpoch = leaseEpoch;
+                s.ackDeadlineMs = deadlineMs;
+                slots.add(s);
+                nextOffset++;
+            }
+            out.add(partition, leaseEpoch, 1, run);
+            given += run.count();
         }
         if (given > 0) {
+            // First deliveries below the durable horizon may be answered ahead of their records.
+            long ahead = Math.min(Math.max(first, horizonDurable), nextOffset);
+            if (ahead > first) {
+                recordRuns(first, ahead - 1, (f, l) -> fx.recordAhead(deliveredRecord(f, l)));
+            }
+            if (nextOffset > ahead) {
+                recordRuns(ahead, nextOffset - 1, (f, l) -> fx.record(deliveredRecord(f, l)));
+            }
             extendHorizon(fx);
         }
         return given;
@@ -236,36 +257,80 @@ final class PartitionProgress {
         }
     }
 
-    private Delivery hand(DeliverySlot s, Message m, long nowMs, Effects fx) {
+    private void hand(DeliverySlot s, long nowMs) {
         s.leaseEpoch = leaseEpoch;
         s.ackDeadlineMs = nowMs + group.config().ackTimeoutMs();
-        Delivered record = new Delivered(partition, s.offset, s.deliveryCount);
-        // Only a first delivery: a lost record of a redelivery would let its count repeat.
-        if (s.deliveryCount == 1 && s.offset < horizonDurable) {
-            fx.recordAhead(record);
-        } else {
-            fx.record(record);
-        }
-        return new Delivery(partition, s.offset, s.deliveryCount, leaseEpoch, m);
     }
 
-    /** Ack by the current holder under {@code epoch} (already checked against the lease). */
-    ErrorCode ack(long offset, long epoch, Effects fx) {
-        if (isSettled(offset)) {
-            return ErrorCode.NONE;
+    /** First deliveries of offsets {@code first..last}: one record for the run. */
+    private GroupRecord deliveredRecord(long first, long last) {
+        return first == last ? new Delivered(partition, first, 1) : new GroupRecord.DeliveredRange(partition, first, last, 1);
+    }
+
+    /**
+     * Acks offsets {@code first..last} in order by the current holder under {@code epoch} (already
+     * checked against the lease): one result per offset into {@code out} (NONE when settled now or
+     * already; OFFSET_OUT_OF_RANGE when never delivered; STALE_LEASE when delivered under another
+     * lease or withdrawn for dead-lettering), and one settlement record per run of offsets settled
+     * now ({@link SettledRange} for two or more: a batch acked in order is one record and no
+     * per-offset object).
+     */
+    void ackRange(long first, long last, long epoch, Effects fx, AckResultRanges.Builder out) {
+        long run = -1; // first offset of the run being settled now, or -1
+        for (long i = 0, n = last - first; i <= n; i++) { // not o <= last: last may be Long.MAX_VALUE
+            long o = first + i;
+            ErrorCode code = ErrorCode.NONE;
+            boolean settledNow = false;
+            if (!isSettled(o)) {
+                DeliverySlot s = slots.get(o);
+                if (s == null) {
+                    code = ErrorCode.OFFSET_OUT_OF_RANGE;
+                } else if (s.state() == SlotState.DEAD_LETTER_PENDING || s.leaseEpoch != epoch) {
+                    // Delivered under an earlier lease and not yet redelivered under this one, or
+                    // withdrawn for dead-lettering: the delivery being acked is no longer valid.
+                    code = ErrorCode.STALE_LEASE;
+                } else {
+                    s.moveTo(SlotState.ACKED);
+                    slots.remove(o);
+                    markSettled(o, SettleReason.ACKED);
+                    settledNow = true;
+                }
+            }
+            if (settledNow && run < 0) {
+                run = o;
+            } else if (!settledNow && run >= 0) {
+                recordRuns(run, o - 1, (f, l) -> fx.record(ackedRecord(f, l)));
+                run = -1;
+            }
+            out.add(partition, o, code);
         }
-        DeliverySlot s = slots.get(offset);
-        if (s == null) {
-            return offset < 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.OFFSET_OUT_OF_RANGE;
+        if (run >= 0) {
+            recordRuns(run, last, (f, l) -> fx.record(ackedRecord(f, l)));
         }
-        // Delivered under an earlier lease and not yet redelivered under this one, or withdrawn
-        // for dead-lettering: the delivery being acked is no longer valid.
-        if (s.state() == SlotState.DEAD_LETTER_PENDING || s.leaseEpoch != epoch) {
-            return ErrorCode.STALE_LEASE;
+    }
+
+    private GroupRecord ackedRecord(long first, long last) {
+        return first == last ? new Settled(partition, first, SettleReason.ACKED)
+                : new SettledRange(partition, first, last, SettleReason.ACKED);
+    }
+
+    /** Takes one run of offsets, {@code first..last} inclusive. */
+    @FunctionalInterface
+    private interface RunSink {
+        void run(long first, long last);
+    }
+
+    /**
+     * Offsets {@code first..last} cut into runs of at most {@link GroupRecord#RANGE_OFFSETS_MAX} (what
+     * one range record may cover), in order; one run in practice, as polls and acks are far smaller.
+     */
+    private static void recordRuns(long first, long last, RunSink sink) {
+        long from = first;
+        while (last - from >= GroupRecord.RANGE_OFFSETS_MAX) {
+            sink.run(from, from + GroupRecord.RANGE_OFFSETS_MAX - 1);
+            from += GroupRecord.RANGE_OFFSETS_MAX;
         }
-        s.moveTo(SlotState.ACKED);
-        settle(s, SettleReason.ACKED, fx);
-        return ErrorCode.NONE;
+        sink.run(from, last);
     }
 
     /** Nack by the current holder under {@code epoch}: redeliver after a backoff, or dead-letter. */

@@ -1,18 +1,20 @@
 package io.semel.broker.internal;
 
 import io.semel.broker.GroupRequests;
-import io.semel.broker.group.AckItem;
 import io.semel.broker.group.CorruptGroupRecordException;
 import io.semel.broker.group.DeadLetterRequest;
 import io.semel.broker.group.Decision;
+import io.semel.broker.group.Deliveries;
 import io.semel.broker.group.GroupConfig;
 import io.semel.broker.group.GroupRecord;
 import io.semel.broker.group.GroupRegistry;
 import io.semel.broker.group.GroupState;
 import io.semel.broker.group.MemberView;
+import io.semel.broker.group.MessageRun;
 import io.semel.broker.group.NackItem;
 import io.semel.log.LogReader;
 import io.semel.protocol.Ack;
+import io.semel.protocol.AckResultRanges;
 import io.semel.protocol.DeliveryRun;
 import io.semel.protocol.DescribeGroup;
 import io.semel.protocol.ListGroups;
@@ -537,7 +539,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
             out.complete(Poll.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
             return null;
         }
-        Decision<List<ErrorCode>> d = g.get().ack(r.memberId(), ackItems(r.acks()));
+        Decision<AckResultRanges> d = g.get().ack(r.memberId(), r.ackRanges());
         if (!d.isOk()) {
             out.complete(Poll.Response.error(d.error(), d.errorMessage()));
             return null;
@@ -551,7 +553,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 acksDurableThrough.merge(key, sequence, Math::max);
             }
         }, e -> out.complete(Poll.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
-        return results(r.acks(), d.reply());
+        return d.reply();
     }
 
     /**
@@ -578,7 +580,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         GroupState group = g.get();
         Topic topic = topics.topic(group.topic());
         long now = nowMs.getAsLong();
-        Decision<List<io.semel.broker.group.Delivery>> d = group.poll(r.memberId(), r.maxMessages(), now,
+        Decision<Deliveries> d = group.poll(r.memberId(), r.maxMessages(), now,
                 new TopicLogView(topic, decoded));
         if (d.isOk() && d.reply().isEmpty() && d.records().isEmpty() && now < deadlineMs && !shuttingDown) {
             if (park(r, out, deadlineMs, group, topic, now, acked)) {
@@ -680,37 +682,19 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
     }
 
     /**
-     * The core's deliveries as POLL runs: consecutive offsets whose records lie side by side in one
-     * stored batch become one run over the batch's bytes, sent as they are.
+     * The core's deliveries as POLL runs: each run of the core (consecutive offsets under one lease
+     * and delivery count whose records lie side by side in one stored batch) is one run on the wire,
+     * its records sent as they are stored.
      */
     static List<DeliveryRun> runs(String topic, List<io.semel.broker.group.Delivery> in) {
-        List<DeliveryRun> out = new ArrayList<>();
-        io.semel.broker.group.Delivery first = null;
-        RecordSlice records = null;
-        for (io.semel.broker.group.Delivery d : in) {
-            RecordSlice r = d.message().record();
-            // Adjoining records of one batch imply partition, next offset and timestamp; checked all the same.
-            if (first != null && d.partition() == first.partition() && d.leaseEpoch() == first.leaseEpoch()
-                    && d.deliveryCount() == first.deliveryCount() && d.offset() == first.offset() + records.count()
-                    && d.message().timestampMs() == first.message().timestampMs() && records.adjoins(r)) {
-                records = records.join(r);
-            } else {
-                if (first != null) {
-                    out.add(run(topic, first, records));
-                }
-                first = d;
-                records = r;
-            }
-        }
-        if (first != null) {
-            out.add(run(topic, first, records));
+        List<Deliveries.Run> runs = Deliveries.of(in).runs();
+        List<DeliveryRun> out = new ArrayList<>(runs.size());
+        for (Deliveries.Run r : runs) {
+            MessageRun m = r.messages();
+            out.add(new DeliveryRun(topic, r.partition(), r.leaseEpoch(), r.deliveryCount(), m.timestampMs(),
+                    m.firstOffset(), m.records()));
         }
         return out;
-    }
-
-    private static DeliveryRun run(String topic, io.semel.broker.group.Delivery first, RecordSlice records) {
-        return new DeliveryRun(topic, first.partition(), first.leaseEpoch(), first.deliveryCount(),
-                first.message().timestampMs(), first.offset(), records);
     }
 
     @Override
@@ -722,8 +706,8 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 out.complete(Ack.Response.error(missingGroupCode(r.group()), missingGroup(r.group())));
                 return;
             }
-            persist(g.get().ack(r.memberId(), ackItems(r.items())), x -> out.complete(x.isOk()
-                    ? new Ack.Response(ErrorCode.NONE, null, results(r.items(), x.reply()))
+            persist(g.get().ack(r.memberId(), r.itemRanges()), x -> out.complete(x.isOk()
+                    ? new Ack.Response(ErrorCode.NONE, null, x.reply())
                     : Ack.Response.error(x.error(), x.errorMessage())),
                     e -> out.complete(Ack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
             recheckParked(r.group()); // the unacked budget and the delivery window may have room now
@@ -748,14 +732,6 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                     e -> out.complete(Nack.Response.error(ErrorCode.STORAGE_ERROR, STORAGE_FAILED)));
             recheckParked(r.group()); // a redelivery is due (after its backoff: the parked poll's timer)
         });
-    }
-
-    private static List<AckItem> ackItems(List<Ack.Item> items) {
-        List<AckItem> out = new ArrayList<>(items.size());
-        for (Ack.Item i : items) {
-            out.add(new AckItem(i.partition(), i.leaseEpoch(), i.offset()));
-        }
-        return out;
     }
 
     private static List<Ack.Result> results(List<Ack.Item> items, List<ErrorCode> codes) {

@@ -2,6 +2,7 @@ package io.semel.broker.internal;
 
 import io.semel.broker.group.LogView;
 import io.semel.broker.group.Message;
+import io.semel.broker.group.MessageRun;
 import io.semel.log.LogReader;
 import io.semel.log.OffsetOutOfRangeException;
 import io.semel.protocol.RecordBatch;
@@ -51,9 +52,10 @@ final class TopicLogView implements LogView {
         /** Partitions whose last batch is kept. */
         static final int PARTITIONS_MAX = 1024;
 
-        private record Batch(long baseOffset, Message[] messages) {
+        /** A batch's records, each a view of the batch's bytes (POLL v4 sends them as they are). */
+        private record Batch(long baseOffset, long timestampMs, RecordSlice[] records) {
             long nextOffset() {
-                return baseOffset + messages.length;
+                return baseOffset + records.length;
             }
         }
 
@@ -94,6 +96,18 @@ final class TopicLogView implements LogView {
 
     @Override
     public List<Message> read(int partition, long fromOffset, int maxMessages) {
+        List<MessageRun> runs = readRuns(partition, fromOffset, maxMessages);
+        List<Message> out = new ArrayList<>();
+        for (MessageRun run : runs) {
+            for (int i = 0; i < run.count(); i++) {
+                out.add(run.message(i));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<MessageRun> readRuns(int partition, long fromOffset, int maxMessages) {
         LogReader reader = topic.reader(partition);
         if (reader == null || maxMessages < 1) {
             return List.of();
@@ -104,16 +118,31 @@ final class TopicLogView implements LogView {
             topic.partition(partition).call(p -> null);
             return List.of();
         }
-        List<Message> out = new ArrayList<>(Math.min(maxMessages, 1024));
+        Runs out = new Runs(maxMessages);
         try {
-            readInto(reader, fromOffset, maxMessages, out);
+            readInto(reader, fromOffset, out);
         } catch (OffsetOutOfRangeException e) {
             // removed by retention: nothing there (what was read before it stays valid)
         } catch (IOException | RuntimeException e) {
             LOG.warn("group read of {}-{} from offset {} failed; delivering {} messages from it now: {}",
-                    topic.name(), partition, fromOffset, out.size(), e.toString());
+                    topic.name(), partition, fromOffset, out.messages, e.toString());
         }
-        return out;
+        return out.runs;
+    }
+
+    /** Runs read so far, and how many messages they hold, up to {@code max}. */
+    private static final class Runs {
+        final List<MessageRun> runs = new ArrayList<>(4);
+        final int max;
+        int messages;
+
+        Runs(int max) {
+            this.max = max;
+        }
+
+        boolean full() {
+            return messages >= max;
+        }
     }
 
     /** One message, or GONE when retention removed it, or FAILED when the read did not work. */
@@ -130,15 +159,15 @@ final class TopicLogView implements LogView {
     }
 
     /** Messages from {@code from}, below the durable end, dense; from the kept batch where it can. */
-    private void readInto(LogReader reader, long from, int maxMessages, List<Message> out) throws IOException {
+    private void readInto(LogReader reader, long from, Runs out) throws IOException {
         long end = reader.durableEnd();
         long next = from;
         Decoded.Batch kept = decoded.last.get(reader);
         if (kept != null && next >= kept.baseOffset() && next < kept.nextOffset()) {
-            next = take(kept, next, end, maxMessages, out);
+            next = take(kept, next, end, out);
         }
-        while (out.size() < maxMessages && next < end) {
-            List<RecordBatch> batches = reader.read(next, READ_BYTES_MAX, maxMessages - out.size());
+        while (!out.full() && next < end) {
+            List<RecordBatch> batches = reader.read(next, READ_BYTES_MAX, out.max - out.messages);
             if (batches.isEmpty()) {
                 return;
             }
@@ -146,7 +175,7 @@ final class TopicLogView implements LogView {
             for (RecordBatch b : batches) {
                 Decoded.Batch d = decode(b);
                 decoded.last.put(reader, d);
-                next = take(d, next, end, maxMessages, out);
+                next = take(d, next, end, out);
             }
             if (next == before) {
                 return; // the log returned nothing at or after next: do not spin
@@ -156,23 +185,22 @@ final class TopicLogView implements LogView {
 
     private Decoded.Batch decode(RecordBatch b) {
         decoded.batchesDecoded++;
-        // Each record stays a view of the batch's bytes: a poll sends it on as it is (POLL v4).
-        RecordSlice[] records = b.recordSlices();
-        Message[] messages = new Message[records.length];
-        long offset = b.baseOffset();
-        long timestampMs = b.firstTimestampMs();
-        for (int i = 0; i < messages.length; i++) {
-            messages[i] = new Message(offset + i, timestampMs, records[i]);
-        }
-        return new Decoded.Batch(b.baseOffset(), messages);
+        return new Decoded.Batch(b.baseOffset(), b.firstTimestampMs(), b.recordSlices());
     }
 
-    /** Appends the batch's messages from {@code next} on (below {@code end}, up to the budget); the new next. */
-    private static long take(Decoded.Batch d, long next, long end, int maxMessages, List<Message> out) {
-        while (out.size() < maxMessages && next < end && next >= d.baseOffset() && next < d.nextOffset()) {
-            out.add(d.messages()[(int) (next - d.baseOffset())]);
-            next++;
+    /**
+     * Adds the batch's messages from {@code next} on (below {@code end}, up to the budget) as one
+     * run; the new next. Nothing when {@code next} is not inside the batch.
+     */
+    private static long take(Decoded.Batch d, long next, long end, Runs out) {
+        if (out.full() || next >= end || next < d.baseOffset() || next >= d.nextOffset()) {
+            return next;
         }
-        return next;
+        long to = Math.min(Math.min(end, d.nextOffset()), next + (out.max - out.messages));
+        int from = (int) (next - d.baseOffset());
+        int count = (int) (to - next);
+        out.runs.add(new MessageRun(next, d.timestampMs(), RecordSlice.joined(d.records(), from, from + count)));
+        out.messages += count;
+        return to;
     }
 }

@@ -2,7 +2,7 @@ package io.semel.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.semel.broker.group.GroupRecord.Delivered;
+import io.semel.broker.group.GroupRecord.DeliveredRange;
 import io.semel.broker.group.GroupRecord.DeliveryHorizon;
 import io.semel.protocol.ErrorCode;
 import java.util.List;
@@ -31,8 +31,8 @@ class DeliveryHorizonTest {
         return d.reply().memberId();
     }
 
-    private Decision<List<Delivery>> poll(String member, int max) {
-        Decision<List<Delivery>> d = shell.run(shell.group.poll(member, max, 0, log));
+    private Decision<Deliveries> poll(String member, int max) {
+        Decision<Deliveries> d = shell.run(shell.group.poll(member, max, 0, log));
         assertThat(d.error()).as(d.errorMessage()).isEqualTo(ErrorCode.NONE);
         return d;
     }
@@ -41,17 +41,17 @@ class DeliveryHorizonTest {
     void theFirstPollWaitsAndRecordsAHorizonLaterPollsBelowItMayBeAnsweredAhead() {
         log.append(0, 100);
         String m = join();
-        Decision<List<Delivery>> first = poll(m, 5);
+        Decision<Deliveries> first = poll(m, 5);
         assertThat(first.replyBeforeDurable()).as("no durable horizon yet").isFalse();
         assertThat(first.records()).contains(new DeliveryHorizon(0, 25));
 
-        Decision<List<Delivery>> second = poll(m, 5);
+        Decision<Deliveries> second = poll(m, 5);
         assertThat(second.replyBeforeDurable()).as("offsets 5..9 are below the durable horizon 25").isTrue();
-        assertThat(second.records()).containsExactly(new Delivered(0, 5, 1), new Delivered(0, 6, 1),
-                new Delivered(0, 7, 1), new Delivered(0, 8, 1), new Delivered(0, 9, 1));
+        assertThat(second.records()).as("a poll's new offsets are one record").containsExactly(
+                new DeliveredRange(0, 5, 9, 1));
 
         // 10..15: past half a step before the horizon, so a new one (36) is recorded, still ahead.
-        Decision<List<Delivery>> third = poll(m, 6);
+        Decision<Deliveries> third = poll(m, 6);
         assertThat(third.replyBeforeDurable()).isTrue();
         assertThat(third.records()).endsWith(new DeliveryHorizon(0, 36));
     }
@@ -62,11 +62,13 @@ class DeliveryHorizonTest {
         String m = join();
         poll(m, 5); // records horizon 25, durable when the shell stores it
         shell.holdAhead = true;
-        Decision<List<Delivery>> ahead = poll(m, 10); // 5..14, ahead; records horizon 34, not yet durable
+        Decision<Deliveries> ahead = poll(m, 10); // 5..14, ahead; records horizon 34, not yet durable
         assertThat(ahead.replyBeforeDurable()).isTrue();
         assertThat(shell.ahead).hasSize(1);
-        Decision<List<Delivery>> past = poll(m, 20); // 15..34 reaches past 25: must wait for its records
+        Decision<Deliveries> past = poll(m, 20); // 15..34 reaches past 25: must wait for its records
         assertThat(past.replyBeforeDurable()).isFalse();
+        assertThat(past.records()).as("cut at the durable horizon: only 15..24 could have gone ahead")
+                .startsWith(new DeliveredRange(0, 15, 24, 1), new DeliveredRange(0, 25, 34, 1));
         assertThat(shell.ahead).as("written before the poll that had to wait").isEmpty();
     }
 
@@ -76,7 +78,7 @@ class DeliveryHorizonTest {
         String m = join();
         List<Delivery> got = poll(m, 2).reply();
         shell.run(shell.group.nack(m, List.of(new NackItem(0, got.get(0).leaseEpoch(), 0, "again")), 0));
-        Decision<List<Delivery>> redelivery = shell.run(shell.group.poll(m, 1, 10_000, log));
+        Decision<Deliveries> redelivery = shell.run(shell.group.poll(m, 1, 10_000, log));
         assertThat(redelivery.reply()).extracting(Delivery::deliveryCount).containsExactly(2);
         assertThat(redelivery.replyBeforeDurable()).isFalse();
     }
@@ -121,17 +123,17 @@ class DeliveryHorizonTest {
         log.append(0, 100);
         String m = join();
         // Decided, not yet durable (the core is driven by hand here: the shell does not store these).
-        Decision<List<Delivery>> beforeReset = shell.group.poll(m, 5, 0, log);
+        Decision<Deliveries> beforeReset = shell.group.poll(m, 5, 0, log);
         assertThat(beforeReset.records()).contains(new DeliveryHorizon(0, 25));
         shell.run(shell.group.leave(m, 0));
         shell.run(shell.group.reset(Map.of(0, 0L)));
         String again = join();
-        Decision<List<Delivery>> afterReset = shell.group.poll(again, 5, 0, log);
+        Decision<Deliveries> afterReset = shell.group.poll(again, 5, 0, log);
         assertThat(afterReset.records()).as("an equal horizon, recorded after the reset")
                 .contains(new DeliveryHorizon(0, 25));
 
         shell.group.persisted(beforeReset); // late report of the horizon from before the reset
-        Decision<List<Delivery>> next = shell.group.poll(again, 5, 0, log);
+        Decision<Deliveries> next = shell.group.poll(again, 5, 0, log);
         assertThat(next.reply()).extracting(Delivery::offset).containsExactly(5L, 6L, 7L, 8L, 9L);
         assertThat(next.replyBeforeDurable()).as("the horizon after the reset is not durable yet").isFalse();
 
@@ -163,9 +165,9 @@ class DeliveryHorizonTest {
         Shell s = new Shell(smallSteps, "orders", 1);
         TestLog l = new TestLog(1).append(0, 200);
         String m = s.run(s.group.join("c", "orders", 0, 0)).reply().memberId();
-        List<Decision<List<Delivery>>> unreported = new java.util.ArrayList<>();
+        List<Decision<Deliveries>> unreported = new java.util.ArrayList<>();
         for (int i = 0; i < PartitionProgress.HORIZONS_PENDING_MAX + 10; i++) {
-            Decision<List<Delivery>> d = s.group.poll(m, 1, 0, l); // decided, never reported durable
+            Decision<Deliveries> d = s.group.poll(m, 1, 0, l); // decided, never reported durable
             assertThat(d.records()).hasAtLeastOneElementOfType(DeliveryHorizon.class);
             unreported.add(d);
         }
@@ -176,7 +178,7 @@ class DeliveryHorizonTest {
         assertThat(p.horizonDurable).isZero();
         assertThat(s.group.poll(m, 1, 0, l).replyBeforeDurable()).isFalse();
 
-        Decision<List<Delivery>> kept = unreported.get(unreported.size() - 1);
+        Decision<Deliveries> kept = unreported.get(unreported.size() - 1);
         s.group.persisted(kept);
         long newest = ((DeliveryHorizon) kept.records().get(kept.records().size() - 1)).offset();
         assertThat(p.horizonDurable).isEqualTo(newest);
@@ -191,7 +193,7 @@ class DeliveryHorizonTest {
             TestLog l = new TestLog(1).append(0, 50);
             String m = s.run(s.group.join("c", "orders", 0, 0)).reply().memberId();
             for (int i = 0; i < 5; i++) {
-                Decision<List<Delivery>> d = s.run(s.group.poll(m, 5, 0, l));
+                Decision<Deliveries> d = s.run(s.group.poll(m, 5, 0, l));
                 assertThat(d.reply()).hasSize(5);
                 assertThat(d.replyBeforeDurable()).isFalse();
                 assertThat(d.records()).noneMatch(r -> r instanceof DeliveryHorizon);

@@ -30,7 +30,7 @@ class GroupStateTest {
     }
 
     private List<Delivery> poll(String member, int max, long nowMs) {
-        Decision<List<Delivery>> d = shell.run(shell.group.poll(member, max, nowMs, log));
+        Decision<Deliveries> d = shell.run(shell.group.poll(member, max, nowMs, log));
         assertThat(d.error()).as(d.errorMessage()).isEqualTo(ErrorCode.NONE);
         return d.reply();
     }
