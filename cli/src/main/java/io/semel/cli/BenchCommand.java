@@ -234,6 +234,10 @@ final class BenchCommand {
                 + "message is acked on its own and durably. Default ${DEFAULT-VALUE}.")
         String ackMode = ACK_WITH_POLL;
 
+        @Option(names = "--prefetch", description = "The consumer fetches the next batch while the bench reads this "
+                + "one (Consumer.Builder.prefetch): one more batch leased ahead, acks one poll later.")
+        boolean prefetch;
+
         @Option(names = "--warmup", paramLabel = "N", description = "Messages consumed first and not timed (the topic "
                 + "is filled with --warmup + --count), by Semel and by each Kafka consumer alike: the figures are then of "
                 + "compiled code, not of the JIT at work. Default ${DEFAULT-VALUE}.")
@@ -273,8 +277,9 @@ final class BenchCommand {
                 }
                 String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
                 out.printf("setup: bench consume, %d messages after %d untimed, topic %s, group %s, 1 consumer, max %d per poll, "
-                        + "at-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
-                        count, warmup, topic, g, maxPoll, ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
+                        + "%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
+                        count, warmup, topic, g, maxPoll, prefetch ? "prefetch on (the next batch fetched ahead), " : "",
+                        ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
                 out.flush();
                 double semelPerSecond = consume(bootstrap, topic, g, out);
@@ -354,7 +359,7 @@ final class BenchCommand {
             long lastProgressNanos = System.nanoTime();
             long start = System.nanoTime();
             try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(g).topic(topic)
-                    .maxPollMessages(maxPoll).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+                    .maxPollMessages(maxPoll).prefetch(prefetch).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
                 long warmed = 0; // untimed, before the clock starts
                 while (warmed + received < warmup + count) {
                     long t0 = System.nanoTime();
@@ -407,7 +412,8 @@ final class BenchCommand {
             double seconds = (System.nanoTime() - start) / 1e9;
             out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; %s %s%n", received,
                     seconds, received / seconds, bytes / seconds / 1e6, polls,
-                    withPoll ? "round trip of a poll carrying the previous batch's acks" : "ack latency per poll batch",
+                    !withPoll ? "ack latency per poll batch" : prefetch ? "time in a poll (its batch fetched ahead)"
+                            : "round trip of a poll carrying the previous batch's acks",
                     roundTrip.summary());
             double fsyncs = target.probeFsync(out);
             if (fsyncs > 0) {

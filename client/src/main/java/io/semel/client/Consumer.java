@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Consumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+    /** The POLL sent ahead ({@link Builder#prefetch}), if any. */
+    private final java.util.concurrent.atomic.AtomicReference<Ahead> ahead =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Deliveries received ahead and not yet handed out, oldest first. Consumer thread. */
+    private final List<Message> buffered = new ArrayList<>();
 
     private final Config cfg;
     private final BrokerChannel channel;
@@ -92,7 +97,7 @@ public final class Consumer implements AutoCloseable {
     }
 
     private record Config(ConnectionSettings connection, String group, String topic, int sessionTimeoutMs,
-            long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs) {
+            long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs, boolean prefetch) {
     }
 
     private Consumer(Config cfg) {
@@ -196,6 +201,96 @@ public final class Consumer implements AutoCloseable {
         ensureOpen();
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         int max = Math.min(maxMessages, cfg.maxPollMessages());
+        boolean full = maxMessages >= cfg.maxPollMessages();
+        if (buffered.isEmpty()) {
+            Ahead a = ahead.getAndSet(null);
+            if (a != null) {
+                Poll.Response r = awaitAhead(a);
+                if (full && r.error() == ErrorCode.NONE && r.deliveryCount() > 0) {
+                    sendAhead(); // before decoding this answer, so the two overlap
+                }
+                buffered.addAll(answered(a.request(), a.riding(), a.sequence(), r));
+                if (!buffered.isEmpty()) {
+                    return takeBuffered(max);
+                }
+            }
+        }
+        if (!buffered.isEmpty()) {
+            return takeBuffered(max);
+        }
+        List<Message> out = pollNow(waitMs, max);
+        if (full && !out.isEmpty()) {
+            sendAhead();
+        }
+        return out;
+    }
+
+    /** Up to {@code max} of the prefetched messages, oldest first. */
+    private List<Message> takeBuffered(int max) {
+        int n = Math.min(max, buffered.size());
+        List<Message> out = new ArrayList<>(buffered.subList(0, n));
+        buffered.subList(0, n).clear();
+        return out;
+    }
+
+    /**
+     * Prefetch ({@link Builder#prefetch}): sends the next POLL now, carrying the acks waiting, so its
+     * answer travels while the caller handles the batch just returned. It does not wait at the
+     * broker (maxWaitMs 0): an empty answer makes the next {@link #poll} ask again, waiting as
+     * asked, and a long poll never holds up an {@link #ack} on this connection behind it.
+     */
+    private void sendAhead() {
+        if (!cfg.prefetch() || closed || pollVersion < Poll.VERSION_ACKS_AHEAD
+                || pendingAckCount() > ACKS_PER_POLL_MAX || awaitingDurableCount() >= ACKS_AWAITING_DURABLE_MAX) {
+            return; // the next poll sends what waits, as without prefetch
+        }
+        List<PendingAck> riding = takePending();
+        AckItemRanges acks = items(messagesOf(riding));
+        long sequence = acks.isEmpty() ? 0 : ++ackSequence;
+        Poll.Request request = new Poll.Request(cfg.group(), memberId, cfg.maxPollMessages(), 0, acks, sequence,
+                pollVersion);
+        ahead.set(new Ahead(request, channel.send(request, 0), riding, sequence));
+    }
+
+    /**
+     * The POLL sent ahead and not yet read: its answer, and the acks that rode on it. Taken (set to
+     * null) by whoever reads it: the consumer thread's next poll, or {@link #flushAcks}/{@link #close}.
+     */
+    private record Ahead(Poll.Request request, CompletableFuture<io.semel.protocol.ApiResponse> answer,
+            List<PendingAck> riding, long sequence) {
+    }
+
+    /**
+     * Settles what rode on a POLL sent ahead and keeps its deliveries for the next poll; after
+     * {@link #close} (or a failure) they are not handed out: leaving the group releases them, or
+     * they are redelivered after the ack timeout.
+     */
+    private void drainAhead() {
+        Ahead a = ahead.getAndSet(null);
+        if (a == null) {
+            return;
+        }
+        List<Message> got = readAhead(a);
+        if (!closed) {
+            buffered.addAll(got);
+        }
+    }
+
+    private List<Message> readAhead(Ahead a) {
+        return answered(a.request(), a.riding(), a.sequence(), awaitAhead(a));
+    }
+
+    private Poll.Response awaitAhead(Ahead a) {
+        try {
+            return channel.await(a.answer(), a.request(), Poll.Response.class, 0);
+        } catch (RuntimeException e) {
+            fail(a.riding(), e); // outcome unknown: acking again is safe
+            throw e;
+        }
+    }
+
+    /** One POLL now, carrying the acks waiting; waits up to {@code waitMs} for deliveries. */
+    private List<Message> pollNow(int waitMs, int max) {
         if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
             flushAcks(); // an older broker, or more than one request may carry: ACK requests first
         } else if (awaitingDurableCount() >= ACKS_AWAITING_DURABLE_MAX) {
@@ -204,12 +299,13 @@ public final class Consumer implements AutoCloseable {
         List<PendingAck> riding = takePending();
         AckItemRanges acks = items(messagesOf(riding));
         long sequence = 0;
+        Poll.Request request;
         Poll.Response r;
         try {
             while (true) {
                 sequence = pollVersion >= Poll.VERSION_ACKS_AHEAD && !acks.isEmpty() ? ++ackSequence : 0;
-                r = channel.call(new Poll.Request(cfg.group(), memberId, max, waitMs, acks, sequence, pollVersion),
-                        Poll.Response.class, waitMs);
+                request = new Poll.Request(cfg.group(), memberId, max, waitMs, acks, sequence, pollVersion);
+                r = channel.call(request, Poll.Response.class, waitMs);
                 if (r.error() != ErrorCode.UNSUPPORTED_VERSION || pollVersion == Poll.VERSION_PLAIN) {
                     break;
                 }
@@ -228,6 +324,15 @@ public final class Consumer implements AutoCloseable {
             fail(riding, e); // outcome unknown: acking again is safe
             throw e;
         }
+        return answered(request, riding, sequence, r);
+    }
+
+    /**
+     * Reads the answer {@code r} to {@code request}, which carried {@code riding} numbered
+     * {@code sequence}: settles or fails those acks, and returns the deliveries (none after the member
+     * had to join again).
+     */
+    private List<Message> answered(Poll.Request request, List<PendingAck> riding, long sequence, Poll.Response r) {
         if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
             log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
                     r.errorMessage());
@@ -238,7 +343,10 @@ public final class Consumer implements AutoCloseable {
             failAwaitingDurable(new SemelException(r.error(), false, "acks of member " + memberId + " of group '"
                     + cfg.group() + "' were applied but the member is gone before they were reported durable; "
                     + "outcome unknown (acking again is safe)", null));
-            memberId = join(channel);
+            if (!closed) { // not while closing (the answer of a POLL sent ahead, read by close)
+                buffered.clear(); // leased to the old member: redelivered
+                memberId = join(channel);
+            }
             return List.of();
         }
         if (r.error() != ErrorCode.NONE) {
@@ -247,7 +355,7 @@ public final class Consumer implements AutoCloseable {
             fail(riding, e);
             throw e;
         }
-        if (pollVersion >= Poll.VERSION_ACKS_AHEAD) {
+        if (request.version() >= Poll.VERSION_ACKS_AHEAD) {
             applied(sequence, riding, r.ackResults());
             completeDurableThrough(r.acksDurableThrough());
         } else {
@@ -293,6 +401,7 @@ public final class Consumer implements AutoCloseable {
      * acks of earlier polls are answered durable (or failed).
      */
     public void flushAcks() {
+        drainAhead(); // its acks first: they were sent before those waiting
         List<PendingAck> taken = takePending();
         if (!taken.isEmpty()) {
             sendAcks(taken); // answered only once every earlier decision of the group is durable
@@ -733,6 +842,7 @@ public final class Consumer implements AutoCloseable {
         private int maxPollMessages = 500;
         private int nackBackoffMs = 1_000;
         private long pollTimeoutMs = 500;
+        private boolean prefetch;
 
         private Builder(String bootstrap) {
             super(bootstrap, "semel-consumer");
@@ -780,6 +890,19 @@ public final class Consumer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Prefetch (default off): each {@link #poll} that returns a full-size batch sends the next POLL
+         * at once, carrying the acks waiting, so the next batch travels while the caller handles this
+         * one (as Kafka's consumer fetches ahead). The price: up to maxPollMessages more deliveries
+         * are leased to this member before the caller asks for them (their ack timeout runs; closing
+         * releases them; the broker's maxUnackedPerMember counts them), and acks given with
+         * {@link #ackWithNextPoll} ride one poll later.
+         */
+        public Builder prefetch(boolean v) {
+            prefetch = v;
+            return this;
+        }
+
         /** Connects and joins the group. @throws SemelException when the join fails */
         public Consumer build() {
             Objects.requireNonNull(group, "group");
@@ -799,7 +922,7 @@ public final class Consumer implements AutoCloseable {
                         + "), nackBackoffMs and pollTimeoutMs >= 0 (were " + nackBackoffMs + ", " + pollTimeoutMs + ")");
             }
             return new Consumer(new Config(cs, group, topic, sessionTimeoutMs, hb, maxPollMessages, nackBackoffMs,
-                    pollTimeoutMs));
+                    pollTimeoutMs, prefetch));
         }
     }
 }

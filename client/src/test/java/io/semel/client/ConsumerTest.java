@@ -121,6 +121,60 @@ class ConsumerTest {
     }
 
     /**
+     * Prefetch: a poll that returns a full batch sends the next POLL at once (not waiting at the
+     * broker), and the next poll hands out its answer; the acks given meanwhile ride on the POLL sent
+     * then, and complete with its answer. Without prefetch no POLL is sent before the caller asks.
+     */
+    @Test
+    void withPrefetchAFullBatchSendsTheNextPollAheadAndAcksRideOnTheOneAfter() throws Exception {
+        for (long o = 0; o < 25; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing")
+                .topic("orders").sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10)
+                .pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
+            List<Message> first = c.poll(Duration.ofMillis(100));
+            assertThat(first).extracting(Message::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            Wait.until(() -> broker.requests(ApiKey.POLL).size() == 2, 2_000, "the POLL sent ahead");
+            Poll.Request aheadPoll = broker.<Poll.Request>requests(ApiKey.POLL).get(1);
+            assertThat(aheadPoll.maxWaitMs()).as("a poll sent ahead does not wait at the broker").isZero();
+            assertThat(aheadPoll.acks()).isEmpty();
+
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(first);
+            List<Message> second = c.poll(Duration.ofMillis(100));
+            assertThat(second).extracting(Message::offset).containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L,
+                    18L, 19L);
+            Wait.until(() -> broker.requests(ApiKey.POLL).size() == 3, 2_000, "the next POLL sent ahead");
+            Poll.Request withAcks = broker.<Poll.Request>requests(ApiKey.POLL).get(2);
+            assertThat(withAcks.acks()).as("the first batch's acks ride on the POLL sent by the second poll")
+                    .hasSize(10).allMatch(i -> i.offset() < 10);
+            assertThat(withAcks.ackSequence()).isEqualTo(1);
+
+            List<Message> third = c.poll(Duration.ofMillis(100));
+            assertThat(third).extracting(Message::offset).containsExactly(20L, 21L, 22L, 23L, 24L);
+            assertThat(acked).isCompleted();
+            assertThat(acked.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
+
+            // The queue is empty: the POLL sent ahead finds nothing, and the poll asks again, waiting.
+            assertThat(c.poll(Duration.ofMillis(30))).isEmpty();
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls).extracting(Poll.Request::maxWaitMs).containsExactly(100, 0, 0, 0, 30);
+        }
+    }
+
+    @Test
+    void withoutPrefetchNoPollIsSentBeforeTheCallerAsks() throws Exception {
+        for (long o = 0; o < 25; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = consumer()) {
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            Thread.sleep(100);
+            assertThat(broker.requests(ApiKey.POLL)).hasSize(1);
+        }
+    }
+
+    /**
      * POLL v3 answered ahead of the group log: the answer carries the acks' results, but their future
      * completes only when an answer reports them durable (here the next poll's), and in order.
      */

@@ -58,7 +58,16 @@ public final class BrokerChannel implements AutoCloseable {
      * @throws SemelException as the future of {@link #send} would fail
      */
     public <T extends ApiResponse> T call(ApiRequest request, Class<T> type, long extraWaitMs) {
-        CompletableFuture<ApiResponse> f = send(request, extraWaitMs);
+        return await(send(request, extraWaitMs), request, type, extraWaitMs);
+    }
+
+    /**
+     * Waits for the answer {@code f} of {@code request}, sent earlier with {@link #send}.
+     *
+     * @throws SemelException as the future of {@link #send} would fail
+     */
+    public <T extends ApiResponse> T await(CompletableFuture<ApiResponse> f, ApiRequest request, Class<T> type,
+            long extraWaitMs) {
         try {
             // The connection enforces the request timeout; this bound only guards against a bug.
             return type.cast(f.get(settings.requestTimeoutMs() + extraWaitMs + 5_000L, TimeUnit.MILLISECONDS));

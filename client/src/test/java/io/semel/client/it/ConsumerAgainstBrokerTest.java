@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -120,6 +121,61 @@ class ConsumerAgainstBrokerTest {
                 assertThat(b.memberId()).isNotEqualTo(a.memberId());
             }
         }
+    }
+
+    /** Prefetch against the real coordinator: every record once, in order, every ack settled. */
+    @Test
+    void withPrefetchEveryRecordIsConsumedOnceInOrderAndEveryAckSettles() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 2_000);
+        List<CompletableFuture<List<AckResult>>> acks = new ArrayList<>();
+        long next = 0;
+        try (Consumer c = consumer("t", "c").maxPollMessages(100).prefetch(true).build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (next < 2_000 && System.nanoTime() < deadline) {
+                List<Message> batch = c.poll(Duration.ofMillis(200));
+                for (Message m : batch) {
+                    assertThat(m.offset()).as("in order, none twice").isEqualTo(next++);
+                    assertThat(m.deliveryCount()).isEqualTo(1);
+                }
+                acks.add(c.ackWithNextPoll(batch));
+            }
+            c.flushAcks();
+        }
+        assertThat(next).isEqualTo(2_000);
+        for (CompletableFuture<List<AckResult>> a : acks) {
+            assertThat(a).isCompleted();
+            assertThat(a.join()).allMatch(AckResult::ok);
+        }
+        try (Consumer c = consumer("t", "after").build()) {
+            assertThat(c.poll(Duration.ofMillis(300))).as("everything was settled").isEmpty();
+        }
+    }
+
+    /** What a prefetching consumer received ahead and never handed out is released when it closes. */
+    @Test
+    void closingAPrefetchingConsumerReleasesTheBatchItFetchedAhead() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 30);
+        CompletableFuture<List<AckResult>> acked;
+        try (Consumer c = consumer("t", "first").maxPollMessages(10).prefetch(true).sessionTimeoutMs(60_000).build()) {
+            List<Message> batch = c.poll(Duration.ofSeconds(5));
+            assertThat(batch).extracting(Message::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            acked = c.ackWithNextPoll(batch);
+        }
+        assertThat(acked.join()).allMatch(AckResult::ok);
+        List<Message> rest = new ArrayList<>();
+        try (Consumer c = consumer("t", "second").maxPollMessages(30).build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rest.size() < 20 && System.nanoTime() < deadline) {
+                rest.addAll(c.poll(Duration.ofMillis(200)));
+            }
+        }
+        assertThat(rest).extracting(Message::offset).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(10, 30).boxed().toList());
+        assertThat(rest).as("offsets 10..19 were delivered ahead to the first member, then released")
+                .filteredOn(m -> m.offset() < 20).extracting(Message::deliveryCount).containsOnly(2);
+        assertThat(rest).filteredOn(m -> m.offset() >= 20).extracting(Message::deliveryCount).containsOnly(1);
     }
 
     @Test
