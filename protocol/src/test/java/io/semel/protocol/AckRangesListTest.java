@@ -148,6 +148,24 @@ class AckRangesListTest {
         assertThat(rb.size()).isZero();
     }
 
+    /**
+     * Long.MAX_VALUE and Long.MIN_VALUE are not adjoining offsets: merged as if they were (MAX + 1
+     * overflowed to MIN), the range ended before it started, and a v2 response of two valid results
+     * could not be read back ("ends before it starts").
+     */
+    @Test
+    void offsetsDoNotAdjoinAcrossTheOverflow() throws ProtocolException {
+        List<Ack.Result> results = List.of(result(0, Long.MAX_VALUE, ErrorCode.NONE),
+                result(0, Long.MIN_VALUE, ErrorCode.NONE));
+        AckResultRanges ranges = AckResultRanges.of(results);
+        assertThat(ranges.rangeCount()).isEqualTo(2);
+        assertThat(ranges.lastOffset(0)).isEqualTo(Long.MAX_VALUE);
+        assertThat(ranges).isEqualTo(results);
+        Ack.Response response = new Ack.Response(ErrorCode.NONE, null, results);
+        assertThat(codec.decodeResponse(codec.next(codec.encodeResponse(3, response)).orElseThrow()))
+                .isEqualTo(response);
+    }
+
     // ---- properties ---------------------------------------------------------------------------
 
     @Provide
