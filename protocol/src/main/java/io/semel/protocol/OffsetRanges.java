@@ -102,8 +102,10 @@ abstract class OffsetRanges<E> extends AbstractList<E> implements RandomAccess {
                         + " offsets: empty, or more than a list holds");
             }
             int r = rangeCount - 1;
-            if (r >= 0 && partitions[r] == partition && tags[r] == tag
-                    && firsts[r] + (ends[r] - (r == 0 ? 0 : ends[r - 1])) == first) {
+            // first - firsts[r], not firsts[r] + count: a range ending at Long.MAX_VALUE would
+            // "adjoin" Long.MIN_VALUE through the overflow and end before it starts.
+            if (r >= 0 && partitions[r] == partition && tags[r] == tag && first > firsts[r]
+                    && first - firsts[r] == ends[r] - (r == 0 ? 0 : ends[r - 1])) {
                 size += (int) count;
                 ends[r] = size;
                 return;

@@ -3,8 +3,13 @@ package io.semel.broker.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.broker.group.GroupRecord.Settled;
+import io.semel.broker.group.GroupRecord.SettledRange;
+import io.semel.protocol.Ack;
+import io.semel.protocol.AckItemRanges;
+import io.semel.protocol.AckResultRanges;
 import io.semel.protocol.ErrorCode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +20,8 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Random interleavings of joins, leaves, polls, acks (some stale), nacks, ticks, appends, DLQ
+ * Random interleavings of joins, leaves, polls, acks (some stale; some of several deliveries in one
+ * request of ranges), nacks, ticks, appends, DLQ
  * confirmations, compactions and crash-restarts (replay from the persisted records), each step an
  * integer so jqwik can shrink a failing run. Seeded: the same seed replays the same runs.
  *
@@ -46,6 +52,10 @@ class GroupProperties {
         sim.driveToQuiescence();
         // Coverage report (printed by jqwik): the interesting paths must actually be taken.
         Statistics.label("stale acks checked").collect(sim.staleChecked > 0);
+        Statistics.label("range acks settling a run").collect(sim.rangeRunsSettled > 0);
+        Statistics.label("range acks with a stale item").collect(sim.staleInRanges > 0);
+        Statistics.label("range acks settling a run").coverage(c -> c.check(true).count(n -> n > 0));
+        Statistics.label("range acks with a stale item").coverage(c -> c.check(true).count(n -> n > 0));
         Statistics.label("restarts").collect(sim.restarts > 0);
         Statistics.label("dead-lettered").collect(sim.settleReasons.contains(GroupRecord.SettleReason.DEAD_LETTERED));
         Statistics.label("redelivered after restart").collect(sim.redeliveredAfterRestart > 0);
@@ -79,7 +89,13 @@ class GroupProperties {
             switch (step % 5) {
                 case 0 -> sim.log.append(arg % PARTITIONS, 1 + arg % 4);
                 case 1, 2 -> sim.poll(arg, 1 + arg % 5);
-                case 3 -> sim.ackOrNack(arg, false);
+                case 3 -> {
+                    if (arg % 3 == 0) {
+                        sim.rangeAck(arg);
+                    } else {
+                        sim.ackOrNack(arg, false);
+                    }
+                }
                 default -> {
                     sim.restart(arg);
                     sim.join();
@@ -114,6 +130,8 @@ class GroupProperties {
         /** Offsets in flight after a restart that no client had seen: replay assumed one delivery. */
         final java.util.Set<Long> assumedNeverSeen = new java.util.HashSet<>();
         int staleChecked;
+        int staleInRanges;
+        int rangeRunsSettled;
         int answeredAhead;
         int aheadLost;
         int assumedThenSeen;
@@ -138,7 +156,13 @@ class GroupProperties {
                 case 0 -> join();
                 case 1 -> leave(arg);
                 case 2 -> poll(arg, 1 + arg % 5);
-                case 3 -> ackOrNack(arg, false);
+                case 3 -> {
+                    if (arg % 3 == 0) {
+                        rangeAck(arg);
+                    } else {
+                        ackOrNack(arg, false);
+                    }
+                }
                 case 4 -> staleAck(arg);
                 case 5 -> ackOrNack(arg, true);
                 case 6 -> tick(arg % 1_500);
@@ -159,6 +183,12 @@ class GroupProperties {
                     settleReasons.add(s.reason());
                     int n = settleCount.merge(k, 1, Integer::sum);
                     assertThat(n).as("offset %d/%d settled twice", s.partition(), s.offset()).isEqualTo(1);
+                } else if (r instanceof SettledRange s) {
+                    settleReasons.add(s.reason());
+                    for (long o = s.firstOffset(); o <= s.lastOffset(); o++) {
+                        int n = settleCount.merge(key(s.partition(), o), 1, Integer::sum);
+                        assertThat(n).as("offset %d/%d settled twice", s.partition(), o).isEqualTo(1);
+                    }
                 } else if (r instanceof GroupRecord.Released rel) {
                     long k = key(rel.partition(), rel.offset());
                     assertThat(rel.deliveryCount()).as("release of the latest delivery").isEqualTo(maxCountSeen.get(k));
@@ -260,8 +290,87 @@ class GroupProperties {
         void assertStaleChangedNothing(Decision<List<ErrorCode>> res) {
             staleChecked++;
             assertThat(res.reply()).containsExactly(ErrorCode.STALE_LEASE);
-            assertThat(res.records()).noneMatch(r -> r instanceof Settled);
+            assertThat(res.records()).noneMatch(r -> r instanceof Settled || r instanceof SettledRange);
             assertThat(res.deadLetters()).isEmpty();
+        }
+
+        /**
+         * Several held deliveries of one member (a slice of them in partition and offset order, so
+         * runs are common) acked in ONE request of ranges, sometimes with an old delivery that is
+         * stale: each stale item answers STALE_LEASE and changes nothing, and nothing outside the
+         * request is settled.
+         */
+        void rangeAck(int arg) {
+            String m = member(arg);
+            if (m == null || held.get(m).isEmpty()) {
+                return;
+            }
+            List<Delivery> mine = held.get(m);
+            List<Delivery> sorted = new ArrayList<>(mine);
+            sorted.sort(Comparator.comparingInt(Delivery::partition).thenComparingLong(Delivery::offset)
+                    .thenComparingInt(Delivery::deliveryCount));
+            int from = (arg / 7) % sorted.size();
+            List<Delivery> slice = new ArrayList<>(sorted.subList(from, from + 1 + (arg / 3) % (sorted.size() - from)));
+            mine.removeAll(slice);
+            if (arg % 4 == 0 && !everDelivered.isEmpty()) {
+                slice.add((arg / 13) % (slice.size() + 1), everDelivered.get((arg / 11) % everDelivered.size()));
+            }
+            AckItemRanges.Builder items = AckItemRanges.builder();
+            List<Boolean> stale = new ArrayList<>();
+            java.util.Set<Long> fresh = new java.util.HashSet<>();
+            java.util.Set<Integer> touched = new java.util.HashSet<>();
+            for (Delivery d : slice) {
+                items.add(d.partition(), d.leaseEpoch(), d.offset());
+                boolean s = d.leaseEpoch() != shell.group.leaseEpoch(d.partition())
+                        || !m.equals(shell.group.leaseHolder(d.partition()).orElse(null));
+                stale.add(s);
+                if (!s) {
+                    fresh.add(key(d.partition(), d.offset()));
+                    touched.add(d.partition());
+                }
+            }
+            Map<Integer, List<Object>> untouchedBefore = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                if (!touched.contains(p)) {
+                    untouchedBefore.put(p, partitionState(p));
+                }
+            }
+            Decision<AckResultRanges> res = run(shell.group.ack(m, items.build()));
+            assertThat(res.isOk()).as(res.errorMessage()).isTrue();
+            assertThat(res.reply()).hasSize(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                Ack.Result r = res.reply().get(i);
+                Delivery d = slice.get(i);
+                assertThat(List.of(r.partition(), r.offset())).containsExactly(d.partition(), d.offset());
+                if (stale.get(i)) {
+                    staleInRanges++;
+                    assertThat(r.error()).as("stale %s in a range ack", d).isEqualTo(ErrorCode.STALE_LEASE);
+                }
+            }
+            for (GroupRecord r : res.records()) {
+                if (r instanceof SettledRange s) {
+                    rangeRunsSettled++;
+                    for (long o = s.firstOffset(); o <= s.lastOffset(); o++) {
+                        assertThat(fresh).as("settled %d/%d", s.partition(), o).contains(key(s.partition(), o));
+                    }
+                } else if (r instanceof Settled s) {
+                    assertThat(fresh).as("settled %d/%d", s.partition(), s.offset()).contains(key(s.partition(), s.offset()));
+                }
+            }
+            assertThat(res.deadLetters()).isEmpty();
+            for (Map.Entry<Integer, List<Object>> e : untouchedBefore.entrySet()) {
+                assertThat(partitionState(e.getKey())).as("partition %d, only stale items", e.getKey())
+                        .isEqualTo(e.getValue());
+            }
+        }
+
+        List<Object> partitionState(int p) {
+            GroupState g = shell.group;
+            List<Object> slots = new ArrayList<>();
+            for (long o = g.ackFloor(p); o < g.nextOffset(p); o++) {
+                slots.add(g.slotState(p, o));
+            }
+            return List.of(g.ackFloor(p), g.settledAboveFloor(p), g.inFlight(p), g.nextOffset(p), slots);
         }
 
         void tick(int advanceMs) {

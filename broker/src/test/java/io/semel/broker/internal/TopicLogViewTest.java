@@ -3,6 +3,7 @@ package io.semel.broker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.semel.broker.group.Message;
+import io.semel.broker.group.MessageRun;
 import io.semel.log.FileStorage;
 import io.semel.log.FlushPolicy;
 import io.semel.log.GroupCommitLog;
@@ -11,6 +12,7 @@ import io.semel.log.LogReader;
 import io.semel.log.Partition;
 import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
+import io.semel.protocol.RecordSlice;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -89,5 +91,77 @@ class TopicLogViewTest {
         assertThat(decoded.batchesDecoded()).isEqualTo(3);
         assertThat(new TopicLogView(topic, decoded).logEndOffset(0)).isEqualTo(1_200);
         assertThat(new TopicLogView(topic, decoded).readOne(0, 1_199).message().offset()).isEqualTo(1_199);
+    }
+
+    /**
+     * readRuns over batches of 3, 5, 1, 7 and 4 messages: from every offset and for every budget,
+     * runs are dense from the asked offset, each within one stored batch (a view of it, no copy),
+     * at most maxMessages in all, never past the durable end, and as many as the batches they touch;
+     * expanded, they are the messages {@link TopicLogView#read} returns, with the batches' values.
+     */
+    @Test
+    void readRunsCutsAtStoredBatchesAndIsDenseBoundedAndTheSameMessagesAsRead() throws Exception {
+        open();
+        int[] sizes = {3, 5, 1, 7, 4};
+        List<Long> batchStarts = new ArrayList<>();
+        int total = 0;
+        for (int size : sizes) {
+            batchStarts.add((long) total);
+            append(total, size);
+            total += size;
+        }
+        batchStarts.add((long) total);
+        long durableEnd = topic.reader(0).durableEnd();
+        assertThat(durableEnd).isEqualTo(total);
+        TopicLogView.Decoded decoded = new TopicLogView.Decoded();
+
+        for (long from = 0; from <= total; from++) {
+            for (int max = 1; max <= total + 2; max++) {
+                List<MessageRun> runs = new TopicLogView(topic, decoded).readRuns(0, from, max);
+                int expected = (int) Math.max(0, Math.min(max, durableEnd - from));
+                long next = from;
+                int batchesTouched = 0;
+                List<Message> expanded = new ArrayList<>();
+                for (MessageRun run : runs) {
+                    assertThat(run.firstOffset()).as("dense from %d (max %d)", from, max).isEqualTo(next);
+                    assertThat(run.count()).isPositive();
+                    int batch = batchOf(batchStarts, run.firstOffset());
+                    assertThat(run.nextOffset()).as("run %d..%d within batch %d", run.firstOffset(),
+                            run.nextOffset() - 1, batch).isLessThanOrEqualTo(batchStarts.get(batch + 1));
+                    assertThat(batchOf(batchStarts, next - 1) == batch && next > from).as("a new batch each run")
+                            .isFalse();
+                    batchesTouched++;
+                    for (int i = 0; i < run.count(); i++) {
+                        expanded.add(run.message(i));
+                        if (i > 0) {
+                            assertThat(run.records().record(i - 1).adjoins(run.records().record(i)))
+                                    .as("a view of the stored batch").isTrue();
+                        }
+                    }
+                    next = run.nextOffset();
+                }
+                assertThat(next - from).as("from %d, max %d", from, max).isEqualTo(expected);
+                assertThat(next).isLessThanOrEqualTo(durableEnd);
+                assertThat(batchesTouched).isEqualTo(expected == 0 ? 0
+                        : batchOf(batchStarts, from + expected - 1) - batchOf(batchStarts, from) + 1);
+                assertThat(values(expanded)).isEqualTo(range((int) from, expected));
+                assertThat(expanded).allMatch(m -> m.timestampMs() == 1_000L, "the batch timestamp");
+                assertThat(expanded).as("read is the runs, message by message")
+                        .isEqualTo(new TopicLogView(topic, new TopicLogView.Decoded()).read(0, from, max));
+            }
+        }
+        assertThat(new TopicLogView(topic, decoded).readRuns(0, total + 5, 10)).isEmpty();
+        assertThat(new TopicLogView(topic, decoded).readRuns(0, 0, 0)).isEmpty();
+        RecordSlice whole = new TopicLogView(topic, decoded).readRuns(0, 3, 5).get(0).records();
+        assertThat(whole.count()).as("batch 3..7 as one slice").isEqualTo(5);
+        assertThat(values(new TopicLogView(topic, decoded).read(0, 3, 5))).isEqualTo(range(3, 5));
+    }
+
+    private static int batchOf(List<Long> starts, long offset) {
+        int b = 0;
+        while (b + 1 < starts.size() && starts.get(b + 1) <= offset) {
+            b++;
+        }
+        return b;
     }
 }
