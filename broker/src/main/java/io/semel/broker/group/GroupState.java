@@ -345,8 +345,8 @@ public final class GroupState {
             AckItem first = items.get(i);
             int end = i + 1; // a run: one partition and epoch, offsets one apart
             while (end < items.size() && items.get(end).partition() == first.partition()
-                    && items.get(end).leaseEpoch() == first.leaseEpoch()
-                    && items.get(end).offset() == first.offset() + (end - i)) {
+                    && items.get(end).leaseEpoch() == first.leaseEpoch() && items.get(end).offset() > first.offset()
+                    && items.get(end).offset() - first.offset() == end - i) { // not first + n: it may overflow
                 end++;
             }
             ackRun(memberId, first.partition(), first.leaseEpoch(), first.offset(), first.offset() + (end - i - 1),

@@ -455,6 +455,18 @@ class GroupStateTest {
         assertThat(res.records()).filteredOn(r -> r instanceof Settled).hasSize(1);
     }
 
+    /** Offsets Long.MAX_VALUE then Long.MIN_VALUE are not one run (MAX + 1 overflows to MIN). */
+    @Test
+    void itemsWhoseOffsetsOnlyFollowThroughTheOverflowAreJudgedApart() {
+        String a = join("a", 0);
+        log.append(0, 1);
+        Delivery d = poll(a, 1, 0).get(0);
+        Decision<List<ErrorCode>> res = shell.run(shell.group.ack(a, List.of(
+                new AckItem(0, d.leaseEpoch() - 1, Long.MAX_VALUE),
+                new AckItem(0, d.leaseEpoch() - 1, Long.MIN_VALUE))));
+        assertThat(res.reply()).containsExactly(ErrorCode.STALE_LEASE, ErrorCode.STALE_LEASE);
+    }
+
     @Test
     void aMemberLeavingCleanlyReleasesItsDeliveriesWithoutCountingAnAttempt() {
         log.append(0, 1);
