@@ -238,6 +238,13 @@ final class BenchCommand {
                 + "one (Consumer.Builder.prefetch): one more batch leased ahead, acks one poll later.")
         boolean prefetch;
 
+        /** A millisecond of work per message is far beyond a throughput benchmark. */
+        static final long WORK_NS_MAX = 1_000_000;
+
+        @Option(names = "--work-ns", paramLabel = "NS", description = "Busy work per message before its ack, in "
+                + "nanoseconds, standing for a handler (what --prefetch overlaps with the next fetch). Default ${DEFAULT-VALUE}.")
+        long workNs = 0;
+
         @Option(names = "--warmup", paramLabel = "N", description = "Messages consumed first and not timed (the topic "
                 + "is filled with --warmup + --count), by Semel and by each Kafka consumer alike: the figures are then of "
                 + "compiled code, not of the JIT at work. Default ${DEFAULT-VALUE}.")
@@ -257,9 +264,10 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1 || warmup < 0) {
+            if (count < 1 || size < 0 || partitions < 1 || maxPoll < 1 || warmup < 0 || workNs < 0
+                    || workNs > WORK_NS_MAX) {
                 throw new ParameterException(spec.commandLine(), "need --count, --partitions, --max-poll >= 1, --size, "
-                        + "--warmup >= 0");
+                        + "--warmup >= 0, --work-ns in 0.." + WORK_NS_MAX);
             }
             if (!ackMode.equals(ACK_WITH_POLL) && !ackMode.equals(ACK_SYNC)) {
                 throw new ParameterException(spec.commandLine(), "--ack is " + ACK_WITH_POLL + " or " + ACK_SYNC
@@ -277,8 +285,9 @@ final class BenchCommand {
                 }
                 String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
                 out.printf("setup: bench consume, %d messages after %d untimed, topic %s, group %s, 1 consumer, max %d per poll, "
-                        + "%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
+                        + "%s%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
                         count, warmup, topic, g, maxPoll, prefetch ? "prefetch on (the next batch fetched ahead), " : "",
+                        workNs > 0 ? String.format("%,d ns of work per message, ", workNs) : "",
                         ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
                 out.flush();
@@ -384,6 +393,7 @@ final class BenchCommand {
                         start = System.nanoTime();
                         continue;
                     }
+                    work(batch.size()); // the handler, before the acks
                     if (withPoll) {
                         if (polls > 0) {
                             roundTrip.record(polls - 1, lastProgressNanos - t0);
@@ -420,6 +430,17 @@ final class BenchCommand {
                 out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);
             }
             return received / seconds;
+        }
+
+        /** --work-ns per message of a batch, spent on this thread as a handler would. */
+        private void work(int messages) {
+            if (workNs <= 0) {
+                return;
+            }
+            long until = System.nanoTime() + workNs * messages;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
         }
     }
 }
