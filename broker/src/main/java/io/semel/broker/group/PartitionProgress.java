@@ -103,7 +103,10 @@ final class PartitionProgress {
         if (slots.count(SlotState.DELIVERED) == 0) {
             return; // every tick asks, for every partition of every group
         }
-        for (DeliverySlot s : slots) {
+        if (slots.freshExpiredBy(nowMs)) {
+            slots.materialize(); // else fresh runs stay runs: none of them is due yet
+        }
+        for (DeliverySlot s : slots.ringSlots()) {
             if (s.state() == SlotState.DELIVERED && s.ackDeadlineMs <= nowMs) {
                 makeDue(s, nowMs, GroupState.ERROR_ACK_TIMEOUT, fx);
             }
@@ -182,13 +185,10 @@ final class PartitionProgress {
                         + run.firstOffset() + ".." + (run.nextOffset() - 1) + " after " + given + " of at most "
                         + limit + ", expected from " + nextOffset + ": offsets must be dense and in order");
             }
-            for (int i = run.count(); i > 0; i--) {
-                DeliverySlot s = new DeliverySlot(nextOffset, SlotState.DELIVERED, 1);
-                s.leaseEpoch = leaseEpoch;
-                s.ackDeadlineMs = deadlineMs;
-                slots.add(s);
-                nextOffset++;
-            }
+            // DELIVERED slots as one fresh run: no object per offset unless something other than
+            // an in-order ack of the run touches one (SlotTable#materialize).
+            slots.addFresh(nextOffset, run.count(), leaseEpoch, deadlineMs);
+            nextOffset += run.count();
             out.add(partition, leaseEpoch, 1, run);
             given += run.count();
         }
@@ -276,6 +276,13 @@ final class PartitionProgress {
      * per-offset object).
      */
     void ackRange(long first, long last, long epoch, Effects fx, AckResultRanges.Builder out) {
+        if (first == ackFloor && settled.isEmpty() && slots.takeFresh(first, last, epoch)) {
+            // The common case: a batch acked in order, all still fresh. The floor moves over it.
+            ackFloor = last + 1;
+            recordRuns(first, last, (f, l) -> fx.record(ackedRecord(f, l)));
+            out.addRange(partition, first, last, ErrorCode.NONE);
+            return;
+        }
         long run = -1; // first offset of the run being settled now, or -1
         for (long i = 0, n = last - first; i <= n; i++) { // not o <= last: last may be Long.MAX_VALUE
             long o = first + i;
@@ -427,7 +434,9 @@ final class PartitionProgress {
         assert slots.isEmpty() || (slots.firstOffset() >= ackFloor && slots.lastOffset() < nextOffset)
                 : "slot outside [ackFloor, nextOffset)";
         assert slots.checkInvariants();
-        for (DeliverySlot s : slots) {
+        assert settled.isEmpty() || settled.lastKey() < slots.freshFirst() : "a fresh offset is settled";
+        assert slots.freshUnder(leaseEpoch, holder != null) : "fresh offsets outside the current lease";
+        for (DeliverySlot s : slots.ringSlots()) { // fresh runs have no object: iterating must not make them
             assert !settled.containsKey(s.offset) : "offset " + s.offset + " both settled and in flight";
             assert s.state() != SlotState.DELIVERED || (holder != null && s.leaseEpoch == leaseEpoch)
                     : "DELIVERED slot " + s.offset + " outside the current lease";

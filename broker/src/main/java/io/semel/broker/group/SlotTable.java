@@ -39,15 +39,45 @@ final class SlotTable implements Iterable<DeliverySlot> {
     private DeliverySlot[] ring = new DeliverySlot[0];
     private long low;
     private long high;
+    /** Slot objects in the ring. */
     private int size;
+    /** Counts per state, fresh offsets included (as DELIVERED). */
     private final int[] counts = new int[SlotState.values().length];
+    /**
+     * Fresh runs, oldest first: first deliveries handed out together ({@link #addFresh}) that have
+     * no slot object yet, all above every slot in the ring. An in-order ack of a whole run settles
+     * it without ever making one ({@link #takeFresh}); anything else that touches a fresh offset
+     * makes the objects first ({@link #materialize}), so the rest of the table sees slots only.
+     */
+    private final java.util.ArrayDeque<FreshRun> fresh = new java.util.ArrayDeque<>();
+    /** Offsets in {@link #fresh}. */
+    private int freshSize;
 
+    /**
+     * Consecutive first deliveries under one lease with one ack deadline: DELIVERED slots of
+     * {@code [first, end)} with deliveryCount 1, no releases, that exist only as this run.
+     */
+    private static final class FreshRun {
+        long first;
+        long end;
+        final long leaseEpoch;
+        final long ackDeadlineMs;
+
+        FreshRun(long first, long end, long leaseEpoch, long ackDeadlineMs) {
+            this.first = first;
+            this.end = end;
+            this.leaseEpoch = leaseEpoch;
+            this.ackDeadlineMs = ackDeadlineMs;
+        }
+    }
+
+    /** Slots, fresh offsets included. */
     int size() {
-        return size;
+        return size + freshSize;
     }
 
     boolean isEmpty() {
-        return size == 0;
+        return size() == 0;
     }
 
     /** Slots in {@code state}: O(1). */
@@ -55,7 +85,15 @@ final class SlotTable implements Iterable<DeliverySlot> {
         return counts[state.ordinal()];
     }
 
+    /** The slot of {@code offset}, or null; a fresh offset gets its object first. */
     DeliverySlot get(long offset) {
+        if (freshSize > 0 && offset >= fresh.peekFirst().first) {
+            materialize();
+        }
+        return inRing(offset);
+    }
+
+    private DeliverySlot inRing(long offset) {
         if (offset < low || offset >= high) {
             return null;
         }
@@ -64,19 +102,129 @@ final class SlotTable implements Iterable<DeliverySlot> {
 
     /** Lowest offset with a slot; only when not empty. */
     long firstOffset() {
-        assert size > 0 : "firstOffset of an empty table";
-        return low;
+        assert size() > 0 : "firstOffset of an empty table";
+        return size > 0 ? low : fresh.peekFirst().first;
     }
 
     /** Highest offset with a slot; only when not empty. */
     long lastOffset() {
-        assert size > 0 : "lastOffset of an empty table";
-        return high - 1;
+        assert size() > 0 : "lastOffset of an empty table";
+        return freshSize > 0 ? fresh.peekLast().end - 1 : high - 1;
+    }
+
+    /**
+     * First deliveries of offsets {@code [first, first + count)}, above every slot, DELIVERED under
+     * {@code leaseEpoch} until {@code ackDeadlineMs}: kept as a run, with no object per offset.
+     */
+    void addFresh(long first, int count, long leaseEpoch, long ackDeadlineMs) {
+        long top = freshSize > 0 ? fresh.peekLast().end : size > 0 ? high : Long.MIN_VALUE;
+        if (count < 1 || first < top) {
+            throw new IllegalStateException("fresh offsets " + first + " (" + count + ") not above every slot (next "
+                    + top + ")");
+        }
+        long span = first + count - (size > 0 ? low : freshSize > 0 ? fresh.peekFirst().first : first);
+        if (span > SPAN_MAX) {
+            throw new IllegalStateException("in-flight offsets would span " + span + ", more than SPAN_MAX " + SPAN_MAX
+                    + "; the delivery window should have bounded it");
+        }
+        FreshRun last = fresh.peekLast();
+        if (last != null && last.end == first && last.leaseEpoch == leaseEpoch && last.ackDeadlineMs == ackDeadlineMs) {
+            last.end += count;
+        } else {
+            fresh.addLast(new FreshRun(first, first + count, leaseEpoch, ackDeadlineMs));
+        }
+        freshSize += count;
+        counts[SlotState.DELIVERED.ordinal()] += count;
+    }
+
+    /**
+     * Settles {@code [first, last]} if it is exactly the lowest fresh offsets, all under
+     * {@code leaseEpoch}: they leave the table without an object ever made (an ack of a batch in
+     * order). False, and nothing changed, otherwise.
+     */
+    boolean takeFresh(long first, long last, long leaseEpoch) {
+        if (freshSize == 0 || size > 0 || fresh.peekFirst().first != first || last < first) {
+            return false;
+        }
+        long covered = first;
+        for (FreshRun r : fresh) {
+            if (r.leaseEpoch != leaseEpoch || r.first != covered) {
+                return false;
+            }
+            covered = r.end;
+            if (covered > last) {
+                break;
+            }
+        }
+        if (covered <= last) {
+            return false;
+        }
+        long taken = last - first + 1;
+        while (fresh.peekFirst().end <= last + 1) {
+            fresh.pollFirst();
+            if (fresh.isEmpty()) {
+                break;
+            }
+        }
+        if (!fresh.isEmpty() && fresh.peekFirst().first <= last) {
+            fresh.peekFirst().first = last + 1;
+        }
+        freshSize -= (int) taken;
+        counts[SlotState.DELIVERED.ordinal()] -= (int) taken;
+        return true;
+    }
+
+    /** The lowest fresh offset, or Long.MAX_VALUE without any. */
+    long freshFirst() {
+        return freshSize > 0 ? fresh.peekFirst().first : Long.MAX_VALUE;
+    }
+
+    /** Every fresh run was delivered under {@code leaseEpoch}, and there are none unless {@code held}. */
+    boolean freshUnder(long leaseEpoch, boolean held) {
+        for (FreshRun r : fresh) {
+            if (r.leaseEpoch != leaseEpoch || !held) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a fresh offset's ack deadline has come by {@code nowMs}. */
+    boolean freshExpiredBy(long nowMs) {
+        for (FreshRun r : fresh) {
+            if (r.ackDeadlineMs <= nowMs) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives every fresh offset its slot object (DELIVERED, count 1, its run's lease and deadline). */
+    void materialize() {
+        if (freshSize == 0) {
+            return;
+        }
+        counts[SlotState.DELIVERED.ordinal()] -= freshSize; // add() counts them again
+        freshSize = 0;
+        while (!fresh.isEmpty()) {
+            FreshRun r = fresh.pollFirst();
+            for (long o = r.first; o < r.end; o++) {
+                DeliverySlot s = new DeliverySlot(o, SlotState.DELIVERED, 1);
+                s.leaseEpoch = r.leaseEpoch;
+                s.ackDeadlineMs = r.ackDeadlineMs;
+                addToRing(s);
+            }
+        }
     }
 
     /** Adds a slot for an offset that has none. */
     void add(DeliverySlot s) {
-        if (s.table != null || get(s.offset) != null) {
+        materialize();
+        addToRing(s);
+    }
+
+    private void addToRing(DeliverySlot s) {
+        if (s.table != null || inRing(s.offset) != null) {
             throw new IllegalStateException("offset " + s.offset + " already has a slot");
         }
         if (size == 0) {
@@ -98,7 +246,7 @@ final class SlotTable implements Iterable<DeliverySlot> {
 
     /** Removes and returns the slot of {@code offset}, or null if it has none. */
     DeliverySlot remove(long offset) {
-        DeliverySlot s = get(offset);
+        DeliverySlot s = get(offset); // a fresh offset gets its object first
         if (s == null) {
             return null;
         }
@@ -123,7 +271,9 @@ final class SlotTable implements Iterable<DeliverySlot> {
 
     /** Forgets every slot (RESET_GROUP) and gives the ring back. */
     void clear() {
-        for (DeliverySlot s : this) {
+        fresh.clear();
+        freshSize = 0;
+        for (DeliverySlot s : ringSlots()) {
             s.table = null;
         }
         ring = new DeliverySlot[0];
@@ -153,11 +303,24 @@ final class SlotTable implements Iterable<DeliverySlot> {
     }
 
     /**
-     * The slots in offset order. Slots may change state during the iteration but must not be added
-     * or removed (checked).
+     * The slots in offset order, fresh offsets given their objects first. Slots may change state
+     * during the iteration but must not be added or removed (checked).
      */
     @Override
     public Iterator<DeliverySlot> iterator() {
+        materialize();
+        return ringIterator();
+    }
+
+    /**
+     * The slot objects only, in offset order: fresh offsets are not among them. For the ack-timeout
+     * scan, which looks at fresh runs by their deadline ({@link #freshExpiredBy}), and for checks.
+     */
+    Iterable<DeliverySlot> ringSlots() {
+        return this::ringIterator;
+    }
+
+    private Iterator<DeliverySlot> ringIterator() {
         return new Iterator<>() {
             private long next = size == 0 ? high : low;
             private final int expectedSize = size;
@@ -187,8 +350,15 @@ final class SlotTable implements Iterable<DeliverySlot> {
 
     /** Recounts sizes and states and checks the layout; for {@code assert} under {@code -ea}. */
     boolean checkInvariants() {
-        assert ring.length == 0 || Integer.bitCount(ring.length) == 1 : "ring length " + ring.length;
-        assert size == 0 || (high - low <= ring.length && get(low) != null && get(high - 1) != null)
+        long top = size > 0 ? high : Long.MIN_VALUE;
+        int freshCounted = 0;
+        for (FreshRun r : fresh) {
+            assert r.first < r.end && r.first >= top : "fresh run [" + r.first + ", " + r.end + ") not above " + top;
+            top = r.end;
+            freshCounted += (int) (r.end - r.first);
+        }
+        assert freshCounted == freshSize : "freshSize " + freshSize + " but runs hold " + freshCounted;
+        assert size == 0 || (high - low <= ring.length && inRing(low) != null && inRing(high - 1) != null)
                 : "span [" + low + ", " + high + ") not tight in a ring of " + ring.length;
         int[] recount = new int[counts.length];
         int n = 0;
@@ -203,6 +373,7 @@ final class SlotTable implements Iterable<DeliverySlot> {
             }
         }
         assert n == size : "size " + size + " but " + n + " slots";
+        recount[SlotState.DELIVERED.ordinal()] += freshSize;
         assert Arrays.equals(recount, counts) : "state counts " + Arrays.toString(counts)
                 + " but recounted " + Arrays.toString(recount) + " (order " + Arrays.toString(
                         SlotState.values()) + ")";

@@ -455,6 +455,32 @@ class GroupStateTest {
         assertThat(res.records()).filteredOn(r -> r instanceof Settled).hasSize(1);
     }
 
+    /**
+     * A poll's new offsets are one fresh run in the slot table, and an ack of the batch in order
+     * settles it without a slot object ever made; an ack out of order makes them.
+     */
+    @Test
+    void aBatchAckedInOrderNeverGetsSlotObjects() {
+        String a = join("a", 0);
+        log.append(0, 20);
+        List<Delivery> got = poll(a, 10, 0);
+        SlotTable slots = shell.group.progress(0).slots;
+        assertThat(slots.size()).isEqualTo(10);
+        assertThat(slots.ringSlots()).isEmpty();
+        long epoch = got.get(0).leaseEpoch();
+        Decision<io.semel.protocol.AckResultRanges> acked = shell.run(shell.group.ack(a,
+                io.semel.protocol.AckItemRanges.builder().addRange(0, epoch, 0, 9).build()));
+        assertThat(acked.reply().rangeCount()).isEqualTo(1);
+        assertThat(acked.records()).containsExactly(new GroupRecord.SettledRange(0, 0, 9, GroupRecord.SettleReason.ACKED));
+        assertThat(slots.isEmpty()).isTrue();
+        assertThat(shell.group.ackFloor(0)).isEqualTo(10);
+
+        poll(a, 10, 0);
+        shell.run(shell.group.ack(a, List.of(new AckItem(0, epoch, 15))));
+        assertThat(slots.ringSlots()).as("out of order: objects made").hasSize(9);
+        assertThat(shell.group.settledAboveFloor(0)).containsExactly(15L);
+    }
+
     /** Offsets Long.MAX_VALUE then Long.MIN_VALUE are not one run (MAX + 1 overflows to MIN). */
     @Test
     void itemsWhoseOffsetsOnlyFollowThroughTheOverflowAreJudgedApart() {

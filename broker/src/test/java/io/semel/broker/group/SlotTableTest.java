@@ -122,4 +122,125 @@ class SlotTableTest {
         model.clear();
         assertMatchesModel();
     }
+
+    private static int objects(SlotTable t) {
+        int n = 0;
+        for (DeliverySlot ignored : t.ringSlots()) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void freshRunsHoldDeliveredOffsetsWithoutObjectsUntilSomethingTouchesOne() {
+        table.addFresh(100, 10, 3, 500);
+        assertThat(table.size()).isEqualTo(10);
+        assertThat(table.count(SlotState.DELIVERED)).isEqualTo(10);
+        assertThat(table.firstOffset()).isEqualTo(100);
+        assertThat(table.lastOffset()).isEqualTo(109);
+        assertThat(objects(table)).as("no object per offset").isZero();
+        assertThat(table.checkInvariants()).isTrue();
+
+        assertThat(table.takeFresh(100, 104, 3)).as("an in-order ack of the lowest").isTrue();
+        assertThat(table.size()).isEqualTo(5);
+        assertThat(table.firstOffset()).isEqualTo(105);
+        assertThat(table.takeFresh(105, 109, 4)).as("another lease").isFalse();
+        assertThat(table.takeFresh(106, 109, 3)).as("not the lowest").isFalse();
+        assertThat(table.takeFresh(105, 110, 3)).as("beyond the fresh offsets").isFalse();
+        assertThat(table.size()).as("refusals change nothing").isEqualTo(5);
+        assertThat(objects(table)).isZero();
+
+        DeliverySlot s = table.get(107);
+        assertThat(objects(table)).as("touching one gives them all their objects").isEqualTo(5);
+        assertThat(s.state()).isEqualTo(SlotState.DELIVERED);
+        assertThat(s.deliveryCount).isEqualTo(1);
+        assertThat(s.leaseEpoch).isEqualTo(3);
+        assertThat(s.ackDeadlineMs).isEqualTo(500);
+        assertThat(table.count(SlotState.DELIVERED)).isEqualTo(5);
+        assertThat(table.takeFresh(105, 109, 3)).as("no longer fresh").isFalse();
+        assertThat(table.checkInvariants()).isTrue();
+    }
+
+    @Test
+    void takeFreshSpansRunsOfOneLeaseAndDeadlinesAreSeenWithoutObjects() {
+        table.addFresh(0, 5, 1, 100);
+        table.addFresh(5, 5, 1, 200);
+        table.addFresh(10, 5, 2, 300);
+        assertThat(table.freshExpiredBy(99)).isFalse();
+        assertThat(table.freshExpiredBy(100)).isTrue();
+        assertThat(table.takeFresh(0, 7, 1)).isTrue();
+        assertThat(table.freshExpiredBy(150)).as("the run due at 100 was taken").isFalse();
+        assertThat(table.takeFresh(8, 12, 1)).as("offsets 10.. are another lease's").isFalse();
+        assertThat(table.takeFresh(8, 9, 1)).isTrue();
+        assertThat(table.firstOffset()).isEqualTo(10);
+        assertThat(table.size()).isEqualTo(5);
+        assertThatThrownBy(() -> table.addFresh(12, 1, 2, 300)).as("not above every slot")
+                .isInstanceOf(IllegalStateException.class);
+        table.add(new DeliverySlot(20, SlotState.DUE, 2));
+        assertThat(objects(table)).as("adding an object makes the fresh ones objects too").isEqualTo(6);
+        assertThat(table.checkInvariants()).isTrue();
+    }
+
+    /** Fresh runs, takes, touches, removals and transitions, against a model of offset to state. */
+    @Test
+    void randomFreshRunsAndTakesMatchAModel() {
+        Random random = new Random(20261207);
+        TreeMap<Long, SlotState> states = new TreeMap<>();
+        long next = 0;
+        long epoch = 1;
+        for (int step = 0; step < 5_000; step++) {
+            int op = random.nextInt(10);
+            if (op < 3 || states.isEmpty()) {
+                int n = 1 + random.nextInt(8);
+                if (random.nextInt(20) == 0) {
+                    epoch++;
+                }
+                table.addFresh(next, n, epoch, step);
+                for (int i = 0; i < n; i++) {
+                    states.put(next++, SlotState.DELIVERED);
+                }
+            } else if (op < 6) {
+                long first = states.firstKey();
+                long last = first + random.nextInt(10);
+                boolean allFreshPossible = states.subMap(first, true, last, true).size() == last - first + 1;
+                if (table.takeFresh(first, last, epoch - random.nextInt(2))) {
+                    assertThat(allFreshPossible).isTrue();
+                    for (long o = first; o <= last; o++) {
+                        assertThat(states.remove(o)).isEqualTo(SlotState.DELIVERED);
+                    }
+                }
+            } else if (op < 8) {
+                List<Long> offsets = new ArrayList<>(states.keySet());
+                long o = offsets.get(random.nextInt(offsets.size()));
+                assertThat(table.remove(o).offset).isEqualTo(o);
+                states.remove(o);
+            } else {
+                List<Long> offsets = new ArrayList<>(states.keySet());
+                long o = offsets.get(random.nextInt(offsets.size()));
+                DeliverySlot s = table.get(o);
+                if (s.state().canMoveTo(SlotState.DUE)) {
+                    s.moveTo(SlotState.DUE);
+                    states.put(o, SlotState.DUE);
+                }
+            }
+            assertThat(table.size()).isEqualTo(states.size());
+            if (!states.isEmpty()) {
+                assertThat(table.firstOffset()).isEqualTo(states.firstKey());
+                assertThat(table.lastOffset()).isEqualTo(states.lastKey());
+            }
+            if (step % 101 == 0) {
+                for (SlotState state : SlotState.values()) {
+                    assertThat(table.count(state)).isEqualTo((int) states.values().stream().filter(x -> x == state)
+                            .count());
+                }
+                assertThat(table.checkInvariants()).isTrue();
+                List<Long> seen = new ArrayList<>();
+                table.forEach(x -> {
+                    seen.add(x.offset);
+                    assertThat(x.state()).isEqualTo(states.get(x.offset));
+                });
+                assertThat(seen).containsExactlyElementsOf(states.keySet());
+            }
+        }
+    }
 }
