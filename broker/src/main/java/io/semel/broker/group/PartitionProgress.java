@@ -162,9 +162,8 @@ final class PartitionProgress {
             // A redelivery's record is never answered ahead: a lost record would let its count repeat.
             fx.record(new Delivered(partition, s.offset, s.deliveryCount));
             hand(s, nowMs);
-            MessageRun one = read.get(0);
-            out.add(partition, leaseEpoch, s.deliveryCount,
-                    one.count() == 1 ? one : new MessageRun(s.offset, one.timestampMs(), one.records().record(0)));
+            assert read.get(0).count() == 1 : "a read of at most one message returned " + read.get(0).count();
+            out.add(partition, leaseEpoch, s.deliveryCount, read.get(0));
             given++;
         }
         return given + deliverNew(budget - given, nowMs, log, out, fx);
