@@ -53,7 +53,7 @@ abstract class OffsetRanges<E> extends AbstractList<E> implements RandomAccess {
     }
 
     public final long lastOffset(int range) {
-        return firsts[range] + count(range) - 1;
+        return firstOffset(range) + count(range) - 1; // firstOffset checks the index
     }
 
     /** Offsets in range {@code r}. */

@@ -140,6 +140,21 @@ public final class RecordSlice {
                 count);
     }
 
+    /** Each record as a slice of its own (views), in order: one walk over the lengths. */
+    public RecordSlice[] split() {
+        if (count == 1) {
+            return new RecordSlice[] {this};
+        }
+        RecordSlice[] out = new RecordSlice[count];
+        ByteBuffer b = ByteBuffer.wrap(bytes, offset, length);
+        for (int i = 0; i < count; i++) {
+            int start = b.position();
+            RecordBatch.skipLengths(b);
+            out[i] = new RecordSlice(bytes, start, b.position() - start, 1);
+        }
+        return out;
+    }
+
     /** The record at {@code index} as a slice of its own (a view; walks the lengths of those before it). */
     public RecordSlice record(int index) {
         Objects.checkIndex(index, count);

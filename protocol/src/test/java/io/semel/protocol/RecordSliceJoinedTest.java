@@ -83,4 +83,14 @@ class RecordSliceJoinedTest {
         assertThatThrownBy(() -> whole.record(-1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> parts[0].record(1)).isInstanceOf(IndexOutOfBoundsException.class);
     }
+
+    @Test
+    void splitGivesEachRecordItsOwnSliceInOrder() {
+        List<LogRecord> records = records(6);
+        RecordSlice[] parts = RecordBatch.of(5L, records).recordSlices();
+        assertThat(RecordSlice.joined(parts, 0, parts.length).split()).containsExactly(parts);
+        assertThat(RecordSlice.joined(parts, 2, 5).split()).containsExactly(parts[2], parts[3], parts[4]);
+        assertThat(RecordSlice.of(records).split()).containsExactly(parts);
+        assertThat(parts[3].split()).containsExactly(parts[3]);
+    }
 }

@@ -1,6 +1,7 @@
 package io.semel.broker.group;
 
 import io.semel.protocol.RecordSlice;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,7 +34,17 @@ public record MessageRun(long firstOffset, long timestampMs, RecordSlice records
         return firstOffset + records.count();
     }
 
-    /** The {@code index}-th message of the run (walks the records before it). */
+    /** The run's messages, in order (one walk over the records). */
+    public List<Message> messages() {
+        RecordSlice[] each = records.split();
+        Message[] out = new Message[each.length];
+        for (int i = 0; i < each.length; i++) {
+            out[i] = new Message(firstOffset + i, timestampMs, each[i]);
+        }
+        return List.of(out);
+    }
+
+    /** The {@code index}-th message of the run (walks the records before it: for one, not for all). */
     public Message message(int index) {
         return new Message(firstOffset + index, timestampMs, records.record(index));
     }

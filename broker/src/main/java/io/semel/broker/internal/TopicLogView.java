@@ -99,9 +99,7 @@ final class TopicLogView implements LogView {
         List<MessageRun> runs = readRuns(partition, fromOffset, maxMessages);
         List<Message> out = new ArrayList<>();
         for (MessageRun run : runs) {
-            for (int i = 0; i < run.count(); i++) {
-                out.add(run.message(i));
-            }
+            out.addAll(run.messages());
         }
         return out;
     }
