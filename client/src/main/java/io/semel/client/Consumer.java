@@ -210,9 +210,6 @@ public final class Consumer implements AutoCloseable {
                     sendAhead(); // before decoding this answer, so the two overlap
                 }
                 buffered.addAll(answered(a.request(), a.riding(), a.sequence(), r));
-                if (!buffered.isEmpty()) {
-                    return takeBuffered(max);
-                }
             }
         }
         if (!buffered.isEmpty()) {

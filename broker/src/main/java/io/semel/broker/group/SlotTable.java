@@ -160,14 +160,12 @@ final class SlotTable implements Iterable<DeliverySlot> {
             return false;
         }
         long taken = last - first + 1;
-        while (fresh.peekFirst().end <= last + 1) {
+        long from = last + 1;
+        while (!fresh.isEmpty() && fresh.peekFirst().end <= from) {
             fresh.pollFirst();
-            if (fresh.isEmpty()) {
-                break;
-            }
         }
-        if (!fresh.isEmpty() && fresh.peekFirst().first <= last) {
-            fresh.peekFirst().first = last + 1;
+        if (!fresh.isEmpty() && fresh.peekFirst().first < from) {
+            fresh.peekFirst().first = from;
         }
         freshSize -= (int) taken;
         counts[SlotState.DELIVERED.ordinal()] -= (int) taken;
