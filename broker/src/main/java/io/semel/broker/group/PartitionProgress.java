@@ -322,7 +322,7 @@ final class PartitionProgress {
 
     /** Takes one run of offsets, {@code first..last} inclusive. */
     @FunctionalInterface
-    private interface RunSink {
+    interface RunSink {
         void run(long first, long last);
     }
 
@@ -330,7 +330,7 @@ final class PartitionProgress {
      * Offsets {@code first..last} cut into runs of at most {@link GroupRecord#RANGE_OFFSETS_MAX} (what
      * one range record may cover), in order; one run in practice, as polls and acks are far smaller.
      */
-    private static void recordRuns(long first, long last, RunSink sink) {
+    static void recordRuns(long first, long last, RunSink sink) {
         long from = first;
         while (last - from >= GroupRecord.RANGE_OFFSETS_MAX) {
             sink.run(from, from + GroupRecord.RANGE_OFFSETS_MAX - 1);

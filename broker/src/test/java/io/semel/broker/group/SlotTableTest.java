@@ -243,4 +243,31 @@ class SlotTableTest {
             }
         }
     }
+
+    /** Fresh runs obey the same span bound as slot objects: the delivery window should keep far below it. */
+    @Test
+    void freshOffsetsBeyondTheSpanBoundAreRefused() {
+        table.addFresh(0, 1, 1, 0);
+        assertThatThrownBy(() -> table.addFresh(SlotTable.SPAN_MAX, 1, 1, 0))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("SPAN_MAX");
+        assertThat(table.size()).as("refused: nothing added").isEqualTo(1);
+        table.addFresh(SlotTable.SPAN_MAX - 1, 1, 1, 0); // exactly SPAN_MAX offsets: allowed
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    /** One range record covers at most RANGE_OFFSETS_MAX offsets: longer runs are cut, in order, with no gap. */
+    @Test
+    void runsLongerThanARangeRecordTakesAreCutInOrder() {
+        List<long[]> runs = new ArrayList<>();
+        long max = GroupRecord.RANGE_OFFSETS_MAX;
+        PartitionProgress.recordRuns(5, 5 + 2 * max, (f, l) -> runs.add(new long[] {f, l}));
+        assertThat(runs).containsExactly(new long[] {5, 4 + max}, new long[] {5 + max, 4 + 2 * max},
+                new long[] {5 + 2 * max, 5 + 2 * max});
+        runs.clear();
+        PartitionProgress.recordRuns(7, 6 + max, (f, l) -> runs.add(new long[] {f, l}));
+        assertThat(runs).as("exactly one record's worth").containsExactly(new long[] {7, 6 + max});
+        runs.clear();
+        PartitionProgress.recordRuns(3, 3, (f, l) -> runs.add(new long[] {f, l}));
+        assertThat(runs).containsExactly(new long[] {3, 3});
+    }
 }
