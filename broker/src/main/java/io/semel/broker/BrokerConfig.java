@@ -467,6 +467,11 @@ public final class BrokerConfig {
             return set(GroupConfig.MAX_UNACKED_PER_MEMBER, v);
         }
 
+        /** Most messages one POLL may ask for; a POLL asking more is refused INVALID_REQUEST, its acks unapplied. */
+        public Builder pollMessagesMax(int v) {
+            return set(GroupConfig.POLL_MESSAGES_MAX, v);
+        }
+
         public Builder groupTickMs(long v) {
             return set(GROUP_TICK_MS, v);
         }

@@ -288,10 +288,13 @@ class ConsumerGroupTest extends BrokerTestSupport {
         }
     }
 
-    /** A refused poll (unknown member) applies none of its acks; a version-1 poll is answered in version 1. */
+    /**
+     * A refused poll (unknown member, or more messages than pollMessagesMax) applies none of its acks,
+     * so a client may send them again; a version-1 poll is answered in version 1.
+     */
     @Test
     void aRefusedPollAppliesNoAcksAndVersion1IsAnsweredInVersion1() throws Exception {
-        startBroker();
+        startBroker(configBuilder().pollMessagesMax(50).build());
         try (TestClient c = TestClient.hello(broker.port())) {
             createTopic(c, T, 1);
             produce(c, 1, 2);
@@ -300,6 +303,10 @@ class ConsumerGroupTest extends BrokerTestSupport {
             Poll.Response refused = c.call(new Poll.Request(G, "nobody", 10, 0, items(got)), Poll.Response.class);
             assertThat(refused.error()).isEqualTo(ErrorCode.UNKNOWN_GROUP_MEMBER);
             assertThat(refused.ackResults()).isEmpty();
+            Poll.Response tooMany = c.call(new Poll.Request(G, m, 51, 0, items(got), 1, Poll.VERSION_RUNS),
+                    Poll.Response.class);
+            assertThat(tooMany.error()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(tooMany.errorMessage()).contains("pollMessagesMax").contains("nothing applied");
             Poll.Response v1 = c.call(new Poll.Request(G, m, 10, 0, List.of(), Poll.VERSION_PLAIN), Poll.Response.class);
             assertThat(v1.version()).isEqualTo(Poll.VERSION_PLAIN);
             assertThat(v1.error()).isEqualTo(ErrorCode.NONE);

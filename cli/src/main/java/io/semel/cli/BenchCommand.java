@@ -234,6 +234,11 @@ final class BenchCommand {
                 + "message is acked on its own and durably. Default ${DEFAULT-VALUE}.")
         String ackMode = ACK_WITH_POLL;
 
+        @Option(names = "--fetch-max", paramLabel = "F", description = "Most messages one POLL fetches "
+                + "(Consumer.Builder.fetchMaxMessages; --max-poll or less turns fetching ahead off). Default: the "
+                + "consumer's (4,000).")
+        Integer fetchMax;
+
         @Option(names = "--prefetch", description = "The consumer fetches the next batch while the bench reads this "
                 + "one (Consumer.Builder.prefetch): one more batch leased ahead, acks one poll later.")
         boolean prefetch;
@@ -285,8 +290,9 @@ final class BenchCommand {
                 }
                 String g = group != null ? group : "bench-" + UUID.randomUUID().toString().substring(0, 8);
                 out.printf("setup: bench consume, %d messages after %d untimed, topic %s, group %s, 1 consumer, max %d per poll, "
-                        + "%s%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
-                        count, warmup, topic, g, maxPoll, prefetch ? "prefetch on (the next batch fetched ahead), " : "",
+                        + "%s%s%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
+                        count, warmup, topic, g, maxPoll, fetchingAhead() ? "fetching ahead up to " + (fetchMax == null
+                        ? "4000 (the consumer's default)" : fetchMax) + " per POLL, " : "", prefetch ? "prefetch on (the next batch fetched ahead), " : "",
                         workNs > 0 ? String.format("%,d ns of work per message, ", workNs) : "",
                         ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
@@ -367,8 +373,12 @@ final class BenchCommand {
             long polls = 0;
             long lastProgressNanos = System.nanoTime();
             long start = System.nanoTime();
-            try (Consumer c = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench").group(g).topic(topic)
-                    .maxPollMessages(maxPoll).prefetch(prefetch).requestTimeoutMs(REQUEST_TIMEOUT_MS).build()) {
+            Consumer.Builder builder = target.security.configure(Consumer.builder(bootstrap)).clientId("semel-bench")
+                    .group(g).topic(topic).maxPollMessages(maxPoll).prefetch(prefetch).requestTimeoutMs(REQUEST_TIMEOUT_MS);
+            if (fetchMax != null) {
+                builder.fetchMaxMessages(fetchMax);
+            }
+            try (Consumer c = builder.build()) {
                 long warmed = 0; // untimed, before the clock starts
                 while (warmed + received < warmup + count) {
                     long t0 = System.nanoTime();
@@ -423,13 +433,18 @@ final class BenchCommand {
             out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; %s %s%n", received,
                     seconds, received / seconds, bytes / seconds / 1e6, polls,
                     !withPoll ? "ack latency per poll batch" : prefetch ? "time in a poll (its batch fetched ahead)"
-                            : "round trip of a poll carrying the previous batch's acks",
+                            : fetchingAhead() ? "time in a poll (a round trip carrying the acks when the fetched "
+                            + "messages ran out, else none)" : "round trip of a poll carrying the previous batch's acks",
                     roundTrip.summary());
             double fsyncs = target.probeFsync(out);
             if (fsyncs > 0) {
                 out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);
             }
             return received / seconds;
+        }
+
+        private boolean fetchingAhead() {
+            return fetchMax == null || fetchMax > maxPoll;
         }
 
         /** --work-ns per message of a batch, spent on this thread as a handler would. */

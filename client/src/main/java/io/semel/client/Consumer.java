@@ -97,11 +97,32 @@ public final class Consumer implements AutoCloseable {
     }
 
     private record Config(ConnectionSettings connection, String group, String topic, int sessionTimeoutMs,
-            long heartbeatIntervalMs, int maxPollMessages, int nackBackoffMs, long pollTimeoutMs, boolean prefetch) {
+            long heartbeatIntervalMs, int maxPollMessages, int fetchMaxMessages, int nackBackoffMs, long pollTimeoutMs,
+            boolean prefetch) {
     }
+
+    /** Default of {@link Builder#fetchMaxMessages}: what one POLL may fetch for a fast caller. */
+    static final int FETCH_MAX_MESSAGES_DEFAULT = 4_000;
+    /**
+     * The most of its own handling time a consumer fetches ahead, ns: a POLL asks for more than the
+     * caller's batch only as many messages as the caller handled in this time at its last batch's
+     * pace, so messages leased ahead are handed out long before their ack timeout (seconds).
+     */
+    static final long FETCH_AHEAD_NANOS = 100_000_000L;
+    /**
+     * Most messages a POLL asks for now: {@link Builder#fetchMaxMessages}, lowered to maxPollMessages
+     * for good if the broker refuses more (its pollMessagesMax). Consumer thread.
+     */
+    private int fetchCap;
+    /** The caller's handling time per message over its last batch (poll to poll), ns; -1 before one. Consumer thread. */
+    private long handlingNanosPerMessage = -1;
+    /** When the last non-empty batch was handed out, and its size. Consumer thread. */
+    private long handedOutAtNanos;
+    private int handedOutCount;
 
     private Consumer(Config cfg) {
         this.cfg = cfg;
+        this.fetchCap = cfg.fetchMaxMessages();
         this.channel = new BrokerChannel(cfg.connection());
         this.heartbeatChannel = new BrokerChannel(cfg.connection());
         try {
@@ -202,24 +223,71 @@ public final class Consumer implements AutoCloseable {
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         int max = Math.min(maxMessages, cfg.maxPollMessages());
         boolean full = maxMessages >= cfg.maxPollMessages();
+        if (handedOutCount > 0) {
+            handlingNanosPerMessage = (System.nanoTime() - handedOutAtNanos) / handedOutCount;
+        }
         if (buffered.isEmpty()) {
             Ahead a = ahead.getAndSet(null);
-            if (a != null) {
-                Poll.Response r = awaitAhead(a);
-                if (full && r.error() == ErrorCode.NONE && r.deliveryCount() > 0) {
+            Poll.Response r = a == null ? null : awaitAhead(a);
+            if (r != null && refusedAsTooMany(r, a.request())) {
+                requeue(a.riding()); // refused before they were applied: they ride on the poll below
+                r = null;
+            }
+            if (r != null) {
+                if (full && r.error() == ErrorCode.NONE && r.deliveryCount() > 0 && r.deliveryCount() <= max) {
                     sendAhead(); // before decoding this answer, so the two overlap
                 }
                 buffered.addAll(answered(a.request(), a.riding(), a.sequence(), r));
             }
+            if (buffered.isEmpty()) { // none sent ahead, or it found nothing: ask now, waiting as asked
+                buffered.addAll(pollNow(waitMs, max, full ? fetchSize(max) : max));
+            }
         }
-        if (!buffered.isEmpty()) {
-            return takeBuffered(max);
-        }
-        List<Message> out = pollNow(waitMs, max);
-        if (full && !out.isEmpty()) {
+        List<Message> out = takeBuffered(max);
+        if (full && !out.isEmpty() && buffered.isEmpty() && ahead.get() == null) {
             sendAhead();
         }
+        handedOutCount = out.size();
+        handedOutAtNanos = System.nanoTime();
         return out;
+    }
+
+    /**
+     * How many messages the next POLL asks for when the caller takes {@code max}: more only for a
+     * caller that handled its last batch fast enough to hand the rest out within
+     * {@link #FETCH_AHEAD_NANOS}, and at most {@link #fetchCap}.
+     */
+    private int fetchSize(int max) {
+        return fetchSize(max, fetchCap, handlingNanosPerMessage);
+    }
+
+    static int fetchSize(int max, int fetchMax, long handlingNanosPerMessage) {
+        if (fetchMax <= max || handlingNanosPerMessage < 0) {
+            return max; // nothing measured yet: no more than asked for
+        }
+        long affordable = FETCH_AHEAD_NANOS / Math.max(1, handlingNanosPerMessage);
+        return (int) Math.max(max, Math.min(fetchMax, affordable));
+    }
+
+    /**
+     * A POLL fetching ahead (asking more than maxPollMessages) refused by a broker whose pollMessagesMax
+     * is lower: fetch no more than maxPollMessages from now on. Such a refusal applies none of the acks.
+     */
+    private boolean refusedAsTooMany(Poll.Response r, Poll.Request request) {
+        if (r.error() != ErrorCode.INVALID_REQUEST || request.maxMessages() <= cfg.maxPollMessages()) {
+            return false;
+        }
+        log.info("broker refused a poll of {} messages for group '{}' ({}); fetching at most maxPollMessages {} "
+                + "from now on", request.maxMessages(), cfg.group(), r.errorMessage(), cfg.maxPollMessages());
+        fetchCap = cfg.maxPollMessages();
+        return true;
+    }
+
+    /** Puts acks that were sent but not applied back in front of those waiting. */
+    private void requeue(List<PendingAck> acks) {
+        synchronized (pendingLock) {
+            pending.addAll(0, acks);
+        }
     }
 
     /** Up to {@code max} of the prefetched messages, oldest first. */
@@ -244,8 +312,8 @@ public final class Consumer implements AutoCloseable {
         List<PendingAck> riding = takePending();
         AckItemRanges acks = items(messagesOf(riding));
         long sequence = acks.isEmpty() ? 0 : ++ackSequence;
-        Poll.Request request = new Poll.Request(cfg.group(), memberId, cfg.maxPollMessages(), 0, acks, sequence,
-                pollVersion);
+        Poll.Request request = new Poll.Request(cfg.group(), memberId, fetchSize(cfg.maxPollMessages()), 0, acks,
+                sequence, pollVersion);
         ahead.set(new Ahead(request, channel.send(request, 0), riding, sequence));
     }
 
@@ -267,14 +335,15 @@ public final class Consumer implements AutoCloseable {
         if (a == null) {
             return;
         }
-        List<Message> got = readAhead(a);
+        Poll.Response r = awaitAhead(a);
+        if (refusedAsTooMany(r, a.request())) {
+            requeue(a.riding()); // not applied: sent with those waiting
+            return;
+        }
+        List<Message> got = answered(a.request(), a.riding(), a.sequence(), r);
         if (!closed) {
             buffered.addAll(got);
         }
-    }
-
-    private List<Message> readAhead(Ahead a) {
-        return answered(a.request(), a.riding(), a.sequence(), awaitAhead(a));
     }
 
     private Poll.Response awaitAhead(Ahead a) {
@@ -286,8 +355,11 @@ public final class Consumer implements AutoCloseable {
         }
     }
 
-    /** One POLL now, carrying the acks waiting; waits up to {@code waitMs} for deliveries. */
-    private List<Message> pollNow(int waitMs, int max) {
+    /**
+     * One POLL now for up to {@code fetch} messages (at least {@code max}), carrying the acks waiting;
+     * waits up to {@code waitMs} for deliveries.
+     */
+    private List<Message> pollNow(int waitMs, int max, int fetch) {
         if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
             flushAcks(); // an older broker, or more than one request may carry: ACK requests first
         } else if (awaitingDurableCount() >= ACKS_AWAITING_DURABLE_MAX) {
@@ -301,8 +373,12 @@ public final class Consumer implements AutoCloseable {
         try {
             while (true) {
                 sequence = pollVersion >= Poll.VERSION_ACKS_AHEAD && !acks.isEmpty() ? ++ackSequence : 0;
-                request = new Poll.Request(cfg.group(), memberId, max, waitMs, acks, sequence, pollVersion);
+                request = new Poll.Request(cfg.group(), memberId, fetch, waitMs, acks, sequence, pollVersion);
                 r = channel.call(request, Poll.Response.class, waitMs);
+                if (refusedAsTooMany(r, request)) {
+                    fetch = max; // nothing was applied: the same acks again, for fewer messages
+                    continue;
+                }
                 if (r.error() != ErrorCode.UNSUPPORTED_VERSION || pollVersion == Poll.VERSION_PLAIN) {
                     break;
                 }
@@ -837,6 +913,7 @@ public final class Consumer implements AutoCloseable {
         private int sessionTimeoutMs = 30_000;
         private long heartbeatIntervalMs = -1;
         private int maxPollMessages = 500;
+        private int fetchMaxMessages = FETCH_MAX_MESSAGES_DEFAULT;
         private int nackBackoffMs = 1_000;
         private long pollTimeoutMs = 500;
         private boolean prefetch;
@@ -876,6 +953,23 @@ public final class Consumer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Most messages one POLL fetches (default 4,000; at most maxPollMessages turns fetching ahead
+         * off). A {@link #poll} still hands out at most maxPollMessages; the rest wait in the consumer
+         * for the next polls, which then need no round trip, and the acks of those batches ride
+         * together on the POLL after them. It fetches more than maxPollMessages only for a caller
+         * that handled its previous batch fast enough to take the rest within about 100 ms, so
+         * messages leased ahead never sit near their ack timeout; a slow handler fetches
+         * maxPollMessages as without it. The broker caps a POLL at its maxUnackedPerMember (counting
+         * those waiting here) and refuses more than its pollMessagesMax (then this consumer fetches
+         * maxPollMessages from then on). Messages fetched and not handed out are released by
+         * {@link #close()}.
+         */
+        public Builder fetchMaxMessages(int v) {
+            fetchMaxMessages = v;
+            return this;
+        }
+
         public Builder nackBackoffMs(int v) {
             nackBackoffMs = v;
             return this;
@@ -890,8 +984,8 @@ public final class Consumer implements AutoCloseable {
         /**
          * Prefetch (default off): each {@link #poll} that returns a full-size batch sends the next POLL
          * at once, carrying the acks waiting, so the next batch travels while the caller handles this
-         * one (as Kafka's consumer fetches ahead). The price: up to maxPollMessages more deliveries
-         * are leased to this member before the caller asks for them (their ack timeout runs; closing
+         * one (as Kafka's consumer fetches ahead). The price: up to maxPollMessages (or, fetching
+         * ahead, {@link #fetchMaxMessages}) more deliveries are leased to this member before the caller asks for them (their ack timeout runs; closing
          * releases them; the broker's maxUnackedPerMember counts them), and acks given with
          * {@link #ackWithNextPoll} ride one poll later.
          */
@@ -918,8 +1012,12 @@ public final class Consumer implements AutoCloseable {
                 throw new IllegalArgumentException("maxPollMessages must be >= 1 (was " + maxPollMessages
                         + "), nackBackoffMs and pollTimeoutMs >= 0 (were " + nackBackoffMs + ", " + pollTimeoutMs + ")");
             }
-            return new Consumer(new Config(cs, group, topic, sessionTimeoutMs, hb, maxPollMessages, nackBackoffMs,
-                    pollTimeoutMs, prefetch));
+            if (fetchMaxMessages < 1 || fetchMaxMessages > io.semel.protocol.Protocol.MAX_LIST_ITEMS) {
+                throw new IllegalArgumentException("fetchMaxMessages must be in 1.." + io.semel.protocol.Protocol.MAX_LIST_ITEMS
+                        + " (was " + fetchMaxMessages + ")");
+            }
+            return new Consumer(new Config(cs, group, topic, sessionTimeoutMs, hb, maxPollMessages, fetchMaxMessages,
+                    nackBackoffMs, pollTimeoutMs, prefetch));
         }
     }
 }

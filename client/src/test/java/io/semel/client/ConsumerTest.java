@@ -32,9 +32,17 @@ class ConsumerTest {
         broker.close();
     }
 
+    /** Fetching no more than it hands out (fetching ahead has tests of its own, with {@link #fetching}). */
     private Consumer consumer() {
         return Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing").topic("orders")
-                .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).nackBackoffMs(250)
+                .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).fetchMaxMessages(10)
+                .nackBackoffMs(250).pollTimeoutMs(20).requestTimeoutMs(2_000).build();
+    }
+
+    /** Handing out 10 messages a poll, fetching up to {@code fetchMax}. */
+    private Consumer fetching(int fetchMax) {
+        return Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing").topic("orders")
+                .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).fetchMaxMessages(fetchMax)
                 .pollTimeoutMs(20).requestTimeoutMs(2_000).build();
     }
 
@@ -132,7 +140,7 @@ class ConsumerTest {
         }
         try (Consumer c = Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing")
                 .topic("orders").sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10)
-                .pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
+                .fetchMaxMessages(10).pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
             List<Message> first = c.poll(Duration.ofMillis(100));
             assertThat(first).extracting(Message::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
             Wait.until(() -> broker.requests(ApiKey.POLL).size() == 2, 2_000, "the POLL sent ahead");
@@ -159,6 +167,96 @@ class ConsumerTest {
             assertThat(c.poll(Duration.ofMillis(30))).isEmpty();
             List<Poll.Request> polls = broker.requests(ApiKey.POLL);
             assertThat(polls).extracting(Poll.Request::maxWaitMs).containsExactly(100, 0, 0, 0, 30);
+        }
+    }
+
+    /**
+     * Fetching ahead: before the caller's pace is known a POLL asks for one batch; once the caller
+     * handled a batch fast, for up to fetchMaxMessages. Polls hand the rest out maxPollMessages at a
+     * time with no request, and the acks of those batches ride together on the next POLL.
+     */
+    @Test
+    void aFastCallerFetchesAheadAndTheAcksOfTheBatchesHandedOutMeanwhileRideOnTheNextPoll() {
+        for (long o = 0; o < 35; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = fetching(40)) {
+            List<Message> first = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked1 = c.ackWithNextPoll(first);
+            List<Message> second = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked2 = c.ackWithNextPoll(second);
+            List<Message> third = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked3 = c.ackWithNextPoll(third);
+            List<Message> fourth = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked4 = c.ackWithNextPoll(fourth);
+            assertThat(first).extracting(Message::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(second).extracting(Message::offset).startsWith(10L).endsWith(19L).hasSize(10);
+            assertThat(third).extracting(Message::offset).startsWith(20L).endsWith(29L).hasSize(10);
+            assertThat(fourth).extracting(Message::offset).containsExactly(30L, 31L, 32L, 33L, 34L);
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::maxMessages)
+                    .as("one batch before the pace is known, then up to fetchMaxMessages").containsExactly(10, 40);
+            assertThat(acked1).isCompleted();
+            assertThat(acked2).as("its acks wait for the next POLL, after what was fetched ran out").isNotDone();
+
+            assertThat(c.poll(Duration.ofMillis(20))).isEmpty();
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls).hasSize(3);
+            assertThat(polls.get(2).acks()).extracting(Ack.Item::offset)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(10, 35).boxed().toList());
+            for (CompletableFuture<List<AckResult>> f : List.of(acked2, acked3, acked4)) {
+                assertThat(f).isCompleted();
+                assertThat(f.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
+            }
+        }
+    }
+
+    /** A caller slower than 100 ms of handling per fetch never has more leased than its own batch. */
+    @Test
+    void aSlowCallerFetchesNoMoreThanItsBatch() throws Exception {
+        for (long o = 0; o < 30; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = fetching(40)) {
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            Thread.sleep(150); // 15 ms a message: 100 ms of handling is 6 messages, fewer than a batch
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL)).extracting(Poll.Request::maxMessages)
+                    .containsExactly(10, 10);
+        }
+    }
+
+    @Test
+    void fetchSizeIsTheBatchUntilThePaceIsKnownThenWhatTheCallerHandlesIn100MsWithinTheBounds() {
+        assertThat(Consumer.fetchSize(10, 40, -1)).as("nothing measured").isEqualTo(10);
+        assertThat(Consumer.fetchSize(10, 40, 1_000)).as("1 us a message: capped").isEqualTo(40);
+        assertThat(Consumer.fetchSize(10, 40, 4_000_000)).as("4 ms a message: 25 in 100 ms").isEqualTo(25);
+        assertThat(Consumer.fetchSize(10, 40, 50_000_000)).as("never below the batch").isEqualTo(10);
+        assertThat(Consumer.fetchSize(10, 5, 0)).as("fetchMaxMessages below the batch: off").isEqualTo(10);
+        assertThat(Consumer.fetchSize(10, 40, 0)).isEqualTo(40);
+    }
+
+    /**
+     * A broker whose pollMessagesMax is below the fetch refuses the POLL before applying its acks:
+     * the consumer asks again for its batch with the same acks, and fetches no more than a batch
+     * from then on.
+     */
+    @Test
+    void aBrokerRefusingTheFetchMakesTheConsumerAskForItsBatchWithTheSameAcks() {
+        broker.pollMessagesMax = 10;
+        for (long o = 0; o < 30; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = fetching(40)) {
+            List<Message> first = c.poll(Duration.ofMillis(100));
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(first);
+            assertThat(c.poll(Duration.ofMillis(100))).extracting(Message::offset).startsWith(10L).hasSize(10);
+            assertThat(c.poll(Duration.ofMillis(100))).extracting(Message::offset).startsWith(20L).hasSize(10);
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls).extracting(Poll.Request::maxMessages).containsExactly(10, 40, 10, 10);
+            assertThat(polls.get(2).acks()).as("the refused POLL's acks, sent again").isEqualTo(polls.get(1).acks())
+                    .hasSize(10);
+            assertThat(acked).isCompleted();
+            assertThat(acked.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
         }
     }
 

@@ -121,6 +121,8 @@ final class ScriptedBroker implements AutoCloseable {
     /** POLL v3: never report acks durable in a poll's answer (only a HEARTBEAT's answer settles them). */
     volatile boolean acksNeverReportedDurable;
     private long previousAckSequence;
+    /** Most messages a POLL may ask for; above it, INVALID_REQUEST with nothing applied (a broker's pollMessagesMax). */
+    volatile int pollMessagesMax = Integer.MAX_VALUE;
 
     ScriptedBroker() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -408,6 +410,10 @@ final class ScriptedBroker implements AutoCloseable {
         if (r.version() > pollVersionMax) {
             return Poll.Response.error(ErrorCode.UNSUPPORTED_VERSION, "POLL version " + r.version() + " not supported")
                     .inVersion(Poll.VERSION_PLAIN);
+        }
+        if (r.maxMessages() > pollMessagesMax) {
+            return Poll.Response.error(ErrorCode.INVALID_REQUEST, "poll of " + r.maxMessages() + " messages above "
+                    + pollMessagesMax + " (pollMessagesMax); nothing applied").inVersion(r.version());
         }
         List<Delivery> out = new ArrayList<>();
         deliveries.drainTo(out, r.maxMessages());

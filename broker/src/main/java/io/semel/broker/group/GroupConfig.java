@@ -68,7 +68,7 @@ public record GroupConfig(
             "redelivery delay after the first nack; doubles with each further delivery").range(1, Long.MAX_VALUE);
     public static final Setting<Long> NACK_BACKOFF_MAX_MS = Setting.millis("nackBackoffMaxMs", 10_000,
             "cap of the nack redelivery delay").range(1, Long.MAX_VALUE);
-    public static final Setting<Integer> MAX_UNACKED_PER_MEMBER = Setting.integer("maxUnackedPerMember", 1_000,
+    public static final Setting<Integer> MAX_UNACKED_PER_MEMBER = Setting.integer("maxUnackedPerMember", 10_000,
             "unacked deliveries one member may hold; polls return nothing at the limit").range(1, Integer.MAX_VALUE);
     public static final Setting<Integer> MEMBERS_MAX = Setting.integer("membersMax", 1_000,
             "members per group").range(1, Integer.MAX_VALUE);

@@ -32,7 +32,7 @@ class GroupLimitsTest {
         assertThat(d.sessionTimeoutMs()).isEqualTo(10_000);
         assertThat(d.nackBackoffMs()).isEqualTo(100);
         assertThat(d.nackBackoffMaxMs()).isEqualTo(10_000);
-        assertThat(d.maxUnackedPerMember()).isEqualTo(1_000);
+        assertThat(d.maxUnackedPerMember()).isEqualTo(10_000);
         assertThat(d.nackBackoffMs(1)).isEqualTo(100);
         assertThat(d.nackBackoffMs(4)).isEqualTo(800);
         assertThat(d.nackBackoffMs(60)).isEqualTo(10_000);

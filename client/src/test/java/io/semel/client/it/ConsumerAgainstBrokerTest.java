@@ -152,6 +152,88 @@ class ConsumerAgainstBrokerTest {
         }
     }
 
+    /**
+     * Fetching ahead against the real coordinator: a POLL fetches up to fetchMaxMessages, polls hand
+     * them out maxPollMessages at a time, every record once and in order, every ack settled.
+     */
+    @Test
+    void fetchingAheadEveryRecordIsConsumedOnceInOrderAndEveryAckSettles() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 3_000);
+        assertConsumedOnceInOrder(consumer("t", "c").maxPollMessages(100).fetchMaxMessages(1_000), 3_000);
+    }
+
+    /**
+     * A broker whose pollMessagesMax is below the consumer's fetch refuses the larger POLL without
+     * applying its acks; the consumer asks for its batch with them and goes on, every record once.
+     */
+    @Test
+    void aBrokerRefusingTheFetchSizeIsAskedForTheBatchAndEveryRecordIsStillConsumedOnce() throws Exception {
+        broker.close();
+        broker = RealBroker.start(io.semel.broker.BrokerConfig.builder(dataDir.resolve("small")).pollMessagesMax(100));
+        broker.createTopic("t", 1);
+        produce("t", 1_000);
+        assertConsumedOnceInOrder(consumer("t", "c").maxPollMessages(100).fetchMaxMessages(1_000), 1_000);
+    }
+
+    private void assertConsumedOnceInOrder(Consumer.Builder builder, int count) throws Exception {
+        List<CompletableFuture<List<AckResult>>> acks = new ArrayList<>();
+        long next = 0;
+        try (Consumer c = builder.build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (next < count && System.nanoTime() < deadline) {
+                List<Message> batch = c.poll(Duration.ofMillis(200));
+                assertThat(batch.size()).isLessThanOrEqualTo(100);
+                for (Message m : batch) {
+                    assertThat(m.offset()).as("in order, none twice").isEqualTo(next++);
+                    assertThat(m.deliveryCount()).isEqualTo(1);
+                }
+                acks.add(c.ackWithNextPoll(batch));
+            }
+            c.flushAcks();
+        }
+        assertThat(next).isEqualTo(count);
+        for (CompletableFuture<List<AckResult>> a : acks) {
+            assertThat(a).isCompleted();
+            assertThat(a.join()).allMatch(AckResult::ok);
+        }
+        try (Consumer c = consumer("t", "after").maxPollMessages(100).build()) {
+            assertThat(c.poll(Duration.ofMillis(300))).as("everything was settled").isEmpty();
+        }
+    }
+
+    /** What a consumer fetched ahead and never handed out is released when it closes. */
+    @Test
+    void closingAConsumerReleasesWhatItFetchedAheadAndNeverHandedOut() throws Exception {
+        broker.createTopic("t", 1);
+        produce("t", 30);
+        List<Message> first = new ArrayList<>();
+        try (Consumer c = consumer("t", "first").maxPollMessages(5).fetchMaxMessages(20).sessionTimeoutMs(60_000)
+                .build()) {
+            first.addAll(c.poll(Duration.ofSeconds(5), 5)); // one batch: the pace is known after it
+            c.ackWithNextPoll(first);
+            // Fetching ahead needs a fast caller; retried in case this thread was descheduled between polls.
+            for (int i = 0; i < 5 && first.size() < 10; i++) {
+                List<Message> batch = c.poll(Duration.ofSeconds(5));
+                first.addAll(batch);
+                c.ackWithNextPoll(batch);
+            }
+        }
+        assertThat(first).extracting(Message::offset).startsWith(0L, 1L, 2L, 3L, 4L, 5L);
+        long handedOut = first.size();
+        List<Message> rest = new ArrayList<>();
+        try (Consumer c = consumer("t", "second").maxPollMessages(30).build()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (rest.size() < 30 - handedOut && System.nanoTime() < deadline) {
+                rest.addAll(c.poll(Duration.ofMillis(200)));
+            }
+        }
+        assertThat(rest).extracting(Message::offset).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(handedOut, 30).boxed().toList());
+        assertThat(rest).as("some were fetched ahead by the first member and released at its close")
+                .anyMatch(m -> m.deliveryCount() == 2);
+    }
+
     /** What a prefetching consumer received ahead and never handed out is released when it closes. */
     @Test
     void closingAPrefetchingConsumerReleasesTheBatchItFetchedAhead() throws Exception {

@@ -23,8 +23,12 @@ public final class RealBroker implements AutoCloseable {
     }
 
     public static RealBroker start(Path dataDir, int segmentBytes) throws IOException {
-        return new RealBroker(Broker.start(BrokerConfig.builder(dataDir).port(0).ioThreads(2)
-                .segmentBytes(segmentBytes).shutdownTimeoutMs(5_000).build()));
+        return start(BrokerConfig.builder(dataDir).segmentBytes(segmentBytes));
+    }
+
+    /** A broker with {@code config}'s settings, on a free port with two event loops. */
+    public static RealBroker start(BrokerConfig.Builder config) throws IOException {
+        return new RealBroker(Broker.start(config.port(0).ioThreads(2).shutdownTimeoutMs(5_000).build()));
     }
 
     public String bootstrap() {
