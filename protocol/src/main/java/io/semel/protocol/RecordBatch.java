@@ -389,6 +389,34 @@ public final class RecordBatch {
         return slices;
     }
 
+    /**
+     * Records {@code from} (inclusive) to {@code to} (exclusive), in offset order, as one
+     * {@link RecordSlice} over this batch's own bytes (no copy): for readers that pass records on
+     * without decoding them. All of the batch needs no walk; a cut walks the record lengths up to it.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= from < to <= recordCount()}
+     */
+    public RecordSlice records(int from, int to) {
+        int count = recordCount();
+        if (from < 0 || from >= to || to > count) {
+            throw new IndexOutOfBoundsException("records " + from + " to " + to + " of a batch of " + count);
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        b.position(HEADER_BYTES);
+        for (int i = 0; i < from; i++) {
+            skipLengths(b); // validated on construction
+        }
+        int start = b.position();
+        int end = bytes.length;
+        if (to < count) {
+            for (int i = from; i < to; i++) {
+                skipLengths(b);
+            }
+            end = b.position();
+        }
+        return RecordSlice.trusted(bytes, start, end - start, to - from);
+    }
+
     /** Moves past one record of a validated batch: lengths only, no checks. */
     static void skipLengths(ByteBuffer b) {
         skipLength(b);

@@ -41,6 +41,28 @@ class RecordSliceJoinedTest {
                 .isTrue();
     }
 
+    /** A batch's records cut straight from its bytes are the records themselves, for every range. */
+    @Test
+    void aBatchsRecordsFromToAreTheSliceOfThoseRecordsOverItsOwnBytes() {
+        List<LogRecord> records = records(7);
+        RecordBatch batch = RecordBatch.of(5L, records);
+        RecordSlice[] parts = batch.recordSlices();
+        for (int from = 0; from < records.size(); from++) {
+            for (int to = from + 1; to <= records.size(); to++) {
+                RecordSlice cut = batch.records(from, to);
+                assertThat(cut).as("[%d, %d)", from, to).isEqualTo(RecordSlice.of(records.subList(from, to)));
+                assertThat(cut.records()).isEqualTo(records.subList(from, to));
+                assertThat(cut).as("the same view as the joined parts").isEqualTo(RecordSlice.joined(parts, from, to));
+                if (to < records.size()) {
+                    assertThat(cut.adjoins(parts[to])).as("a view of the batch's own bytes").isTrue();
+                }
+            }
+        }
+        assertThatThrownBy(() -> batch.records(2, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> batch.records(-1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> batch.records(3, 8)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     @Test
     void joinedRefusesEmptyRangesAndPartsThatDoNotAdjoin() {
         RecordSlice[] parts = RecordBatch.of(5L, records(4)).recordSlices();

@@ -6,7 +6,6 @@ import io.semel.broker.group.MessageRun;
 import io.semel.log.LogReader;
 import io.semel.log.OffsetOutOfRangeException;
 import io.semel.protocol.RecordBatch;
-import io.semel.protocol.RecordSlice;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ final class TopicLogView implements LogView {
     }
 
     /**
-     * The decoded messages of the last batch read per partition, keyed by the partition's
+     * The last batch read per partition, keyed by the partition's
      * {@link LogReader} (a deleted and re-created topic has new readers, so nothing stale is
      * served). Durable batches never change, so an entry never needs invalidating. Bounded:
      * least recently used entries go beyond {@link #PARTITIONS_MAX}. Coordinator thread only.
@@ -52,10 +51,14 @@ final class TopicLogView implements LogView {
         /** Partitions whose last batch is kept. */
         static final int PARTITIONS_MAX = 1024;
 
-        /** A batch's records, each a view of the batch's bytes (POLL v4 sends them as they are). */
-        private record Batch(long baseOffset, long timestampMs, RecordSlice[] records) {
+        /**
+         * A batch read, with the header fields a poll needs; its records are cut from its bytes only
+         * when a poll takes them (POLL v4 sends them as they are), and a poll that takes the whole
+         * batch needs no walk over them.
+         */
+        private record Batch(long baseOffset, long timestampMs, int recordCount, RecordBatch batch) {
             long nextOffset() {
-                return baseOffset + records.length;
+                return baseOffset + recordCount;
             }
         }
 
@@ -183,7 +186,7 @@ final class TopicLogView implements LogView {
 
     private Decoded.Batch decode(RecordBatch b) {
         decoded.batchesDecoded++;
-        return new Decoded.Batch(b.baseOffset(), b.firstTimestampMs(), b.recordSlices());
+        return new Decoded.Batch(b.baseOffset(), b.firstTimestampMs(), b.recordCount(), b);
     }
 
     /**
@@ -197,7 +200,7 @@ final class TopicLogView implements LogView {
         long to = Math.min(Math.min(end, d.nextOffset()), next + (out.max - out.messages));
         int from = (int) (next - d.baseOffset());
         int count = (int) (to - next);
-        out.runs.add(new MessageRun(next, d.timestampMs(), RecordSlice.joined(d.records(), from, from + count)));
+        out.runs.add(new MessageRun(next, d.timestampMs(), d.batch().records(from, from + count)));
         out.messages += count;
         return to;
     }
