@@ -572,9 +572,11 @@ public final class Consumer implements AutoCloseable {
             taken.get(0).done().complete(Collections.unmodifiableList(results)); // nothing else holds results
             return;
         }
+        // Views, not copies: results is this call's own list, which nothing changes after it was made.
+        List<AckResult> all = Collections.unmodifiableList(results);
         int at = 0;
         for (PendingAck p : taken) {
-            p.done().complete(List.copyOf(results.subList(at, at + p.messages().size())));
+            p.done().complete(all.subList(at, at + p.messages().size()));
             at += p.messages().size();
         }
     }
@@ -604,7 +606,11 @@ public final class Consumer implements AutoCloseable {
         if (taken.size() == 1) {
             return taken.get(0).messages();
         }
-        List<Message> all = new ArrayList<>();
+        int n = 0;
+        for (PendingAck p : taken) {
+            n += p.messages().size();
+        }
+        List<Message> all = new ArrayList<>(n);
         taken.forEach(p -> all.addAll(p.messages()));
         return all;
     }

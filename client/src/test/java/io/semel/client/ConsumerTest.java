@@ -207,6 +207,11 @@ class ConsumerTest {
                 assertThat(f).isCompleted();
                 assertThat(f.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
             }
+            // One answer's results, cut per ackWithNextPoll call: each future gets its own batch's, read-only.
+            assertThat(acked2.join()).extracting(AckResult::message).containsExactlyElementsOf(second);
+            assertThat(acked3.join()).extracting(AckResult::message).containsExactlyElementsOf(third);
+            assertThat(acked4.join()).extracting(AckResult::message).containsExactlyElementsOf(fourth);
+            assertThatThrownBy(() -> acked3.join().set(0, null)).isInstanceOf(UnsupportedOperationException.class);
         }
     }
 
