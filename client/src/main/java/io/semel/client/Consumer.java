@@ -201,6 +201,8 @@ public final class Consumer implements AutoCloseable {
     /**
      * Up to maxPollMessages deliveries, waiting up to {@code timeout} when none is ready. Returns an
      * empty list after the member had to join again (its earlier deliveries will be redelivered).
+     * Deliveries fetched ahead by an earlier POLL ({@link Builder#fetchMaxMessages}) are handed out
+     * first, with no round trip.
      *
      * @throws ClientClosedException after {@link #close()}
      * @throws SemelException the broker refused, or the connection failed
