@@ -268,8 +268,14 @@ class SemelCliTest {
     void benchConsumeAcksEveryMessage() {
         Run r = semel("", "bench", "consume", "--count", "1000", "--partitions", "2");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("setup: bench consume, 1000 messages", "acks riding on the next poll")
+        assertThat(r.out()).contains("setup: bench consume, 1000 messages", "acks riding on the next poll",
+                        "fetching ahead up to 4000 (the consumer's default) per POLL")
                 .containsPattern("result: 1000 consumed and acked in [0-9.]+ s")
+                .contains("time in a poll (a round trip carrying the acks when the fetched messages ran out");
+        Run plain = semel("", "bench", "consume", "--count", "600", "--fetch-max", "500");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(plain.out()).doesNotContain("fetching ahead")
+                .containsPattern("result: 600 consumed and acked in [0-9.]+ s: .*; 2 polls;")
                 .contains("round trip of a poll carrying the previous batch's acks");
         Run sync = semel("", "bench", "consume", "--count", "500", "--max-poll", "100", "--ack", "sync");
         assertThat(sync.exit()).as(sync.err()).isZero();
