@@ -435,6 +435,39 @@ class ConsumerTest {
         }
     }
 
+    /**
+     * Prefetch does not send a POLL ahead while more acks wait than one POLL carries: the next poll
+     * sends them as ACK requests first (as without prefetch), then polls, and only then fetches ahead.
+     */
+    @Test
+    void prefetchSendsNoPollAheadWhileMoreAcksWaitThanOnePollCarries() throws Exception {
+        for (long o = 0; o < 30; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing")
+                .topic("orders").sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10)
+                .fetchMaxMessages(10).pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            Wait.until(() -> broker.requests(ApiKey.POLL).size() == 2, 2_000, "the POLL sent ahead");
+            CompletableFuture<List<AckResult>> many = c.ackWithNextPoll(messages(1_000,
+                    Consumer.ACKS_PER_POLL_MAX + 1));
+
+            assertThat(c.poll(Duration.ofMillis(100))).as("what the POLL sent ahead brought").hasSize(10);
+            Thread.sleep(100);
+            assertThat(broker.requests(ApiKey.POLL)).as("none sent ahead with the acks waiting").hasSize(2);
+            assertThat(many).isNotDone();
+
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            assertThat(many.join()).hasSize(Consumer.ACKS_PER_POLL_MAX + 1).allMatch(AckResult::ok);
+            assertThat(broker.<Ack.Request>requests(ApiKey.ACK)).extracting(r -> r.items().size())
+                    .containsExactly(Consumer.ACKS_PER_POLL_MAX, 1);
+            Wait.until(() -> broker.requests(ApiKey.POLL).size() == 4, 2_000, "a POLL ahead once they went");
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls).extracting(Poll.Request::maxWaitMs).containsExactly(100, 0, 100, 0);
+            assertThat(polls.get(2).acks()).isEmpty();
+        }
+    }
+
     private static List<Message> messages(long fromOffset, int count) {
         List<Message> out = new java.util.ArrayList<>(count);
         for (long o = fromOffset; o < fromOffset + count; o++) {
