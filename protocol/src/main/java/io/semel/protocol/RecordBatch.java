@@ -370,26 +370,6 @@ public final class RecordBatch {
     }
 
     /**
-     * Each record as a {@link RecordSlice} of one record over this batch's own bytes (no copy), in
-     * offset order: for readers that pass records on without decoding them.
-     */
-    public RecordSlice[] recordSlices() {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        b.position(HEADER_BYTES);
-        RecordSlice[] slices = new RecordSlice[recordCount()];
-        try {
-            for (int i = 0; i < slices.length; i++) {
-                int start = b.position();
-                skipLengths(b);
-                slices[i] = RecordSlice.trusted(bytes, start, b.position() - start, 1);
-            }
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new AssertionError("batch was validated on construction", e);
-        }
-        return slices;
-    }
-
-    /**
      * Records {@code from} (inclusive) to {@code to} (exclusive), in offset order, as one
      * {@link RecordSlice} over this batch's own bytes (no copy): for readers that pass records on
      * without decoding them. All of the batch needs no walk; a cut walks the record lengths up to it.

@@ -17,7 +17,7 @@ import java.util.Objects;
  * re-encoding them on the way. Immutable; thread-safe; equal by content.
  *
  * <p>A slice is validated once, where its bytes come from outside ({@link #read}); slices of a
- * batch ({@link RecordBatch#recordSlices()}) are valid because the batch is.
+ * batch ({@link RecordBatch#records(int, int)}) are valid because the batch is.
  */
 public final class RecordSlice {
     /** Receives the records of {@link #forEach} in order; arrays are fresh copies the receiver may keep. */
@@ -113,31 +113,6 @@ public final class RecordSlice {
             throw new IllegalArgumentException("slices do not adjoin");
         }
         return new RecordSlice(bytes, offset, length + next.length, count + next.count);
-    }
-
-    /**
-     * {@code parts[from..to)} as one slice (a view, no copy): each part must {@link #adjoins adjoin}
-     * the next, as the record slices of one batch do ({@link RecordBatch#recordSlices()}). One
-     * object for a run, where joining pair by pair would make one per part.
-     *
-     * @throws IllegalArgumentException if the range is empty or two parts do not adjoin
-     */
-    public static RecordSlice joined(RecordSlice[] parts, int from, int to) {
-        Objects.checkFromToIndex(from, to, parts.length);
-        if (from == to) {
-            throw new IllegalArgumentException("no slices to join");
-        }
-        RecordSlice first = parts[from];
-        int count = first.count;
-        for (int i = from + 1; i < to; i++) {
-            if (!parts[i - 1].adjoins(parts[i])) {
-                throw new IllegalArgumentException("slices " + (i - 1) + " and " + i + " do not adjoin");
-            }
-            count += parts[i].count;
-        }
-        RecordSlice last = parts[to - 1];
-        return to - from == 1 ? first : new RecordSlice(first.bytes, first.offset, last.offset + last.length - first.offset,
-                count);
     }
 
     /** Each record as a slice of its own (views), in order: one walk over the lengths. */

@@ -99,7 +99,7 @@ class PollRunsTest {
         List<LogRecord> records = List.of(LogRecord.of(utf8("a"), utf8("1")),
                 new LogRecord(null, utf8("2"), List.of(Header.of("h", "x"))), LogRecord.of(utf8("c"), null));
         RecordBatch batch = RecordBatch.of(5L, records);
-        RecordSlice[] slices = batch.recordSlices();
+        RecordSlice[] slices = batch.records(0, records.size()).split();
         assertThat(slices).hasSize(3);
         assertThat(slices[0].adjoins(slices[1])).isTrue();
         assertThat(slices[1].adjoins(slices[0])).isFalse();

@@ -91,6 +91,15 @@ public record GroupConfig(
                     + "one delivery they may not have had (0: every delivery waits for its record)")
             .range(0, Integer.MAX_VALUE);
 
+    /**
+     * Why a POLL asking for {@code maxMessages} is refused (outside 1..pollMessagesMax), or null when
+     * it is not: checked by the decision core and, before a POLL's acks are applied, by the coordinator.
+     */
+    public String pollSizeRefusal(int maxMessages) {
+        return maxMessages >= 1 && maxMessages <= pollMessagesMax ? null
+                : "poll of " + maxMessages + " messages outside [1, " + pollMessagesMax + "] (pollMessagesMax)";
+    }
+
     /** The consumer-group settings, included in the broker's. */
     public static final ConfigDef DEF = ConfigDef.of("consumer-group", ACK_TIMEOUT_MS, MAX_DELIVERIES,
                     SESSION_TIMEOUT_MS, SESSION_TIMEOUT_MIN_MS, SESSION_TIMEOUT_MAX_MS, NACK_BACKOFF_MS,

@@ -259,9 +259,9 @@ public final class GroupState {
         if (m == null) {
             return unknownMember(memberId, Deliveries.empty());
         }
-        if (maxMessages < 1 || maxMessages > config.pollMessagesMax()) {
-            return refused(ErrorCode.INVALID_REQUEST, "poll of " + maxMessages + " messages outside [1, "
-                    + config.pollMessagesMax() + "] (pollMessagesMax)");
+        String tooMany = config.pollSizeRefusal(maxMessages);
+        if (tooMany != null) {
+            return refused(ErrorCode.INVALID_REQUEST, tooMany);
         }
         m.lastSeenMs = nowMs;
         List<PartitionProgress> held = held(m.id);

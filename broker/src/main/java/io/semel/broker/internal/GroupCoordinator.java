@@ -514,10 +514,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
         long deadlineMs = nowMs.getAsLong() + Math.max(0, r.maxWaitMs());
         // Answered in the latest layout; the connection writes it in the request's (ConnectionHandler).
         return submit(c -> Poll.Response.error(code(c), detail(c)), out -> {
-            if (r.maxMessages() > config.pollMessagesMax()) {
+            String tooMany = config.pollSizeRefusal(r.maxMessages());
+            if (tooMany != null) {
                 // Refused before its acks are applied, so a client may ask again for fewer with the same acks.
-                out.complete(Poll.Response.error(ErrorCode.INVALID_REQUEST, "poll of " + r.maxMessages()
-                        + " messages above " + config.pollMessagesMax() + " (pollMessagesMax); nothing applied"));
+                out.complete(Poll.Response.error(ErrorCode.INVALID_REQUEST, tooMany + "; nothing applied"));
                 return;
             }
             if (r.acks().isEmpty()) {

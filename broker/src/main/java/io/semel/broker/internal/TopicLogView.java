@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only durable data is visible: reads and the log end are capped at the partition's published
  * durable end. A poll reads only the batches that hold the messages it hands out, and each batch
- * is decoded once: the last batch a read decoded is kept per partition ({@link Decoded}) because
- * the next poll usually starts inside it.
+ * is read (and checksummed) once: the last batch read is kept per partition ({@link Decoded})
+ * because the next poll usually starts inside it.
  *
  * <p>Never throws: {@link io.semel.broker.group.GroupState#poll} mutates state as it reads, so a
  * read failure halfway would leave state that no persisted record describes. A failed read is
@@ -52,21 +52,14 @@ final class TopicLogView implements LogView {
         static final int PARTITIONS_MAX = 1024;
 
         /**
-         * A batch read, with the header fields a poll needs; its records are cut from its bytes only
-         * when a poll takes them (POLL v4 sends them as they are), and a poll that takes the whole
-         * batch needs no walk over them.
+         * The last batch read, per partition reader. A poll cuts the records it takes from the
+         * batch's bytes (POLL v4 sends them as they are); taking the whole batch needs no walk.
          */
-        private record Batch(long baseOffset, long timestampMs, int recordCount, RecordBatch batch) {
-            long nextOffset() {
-                return baseOffset + recordCount;
-            }
-        }
-
-        private final Map<LogReader, Batch> last = new LinkedHashMap<>(16, 0.75f, true) {
+        private final Map<LogReader, RecordBatch> last = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<LogReader, Batch> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<LogReader, RecordBatch> eldest) {
                 return size() > PARTITIONS_MAX;
             }
         };
@@ -163,7 +156,7 @@ final class TopicLogView implements LogView {
     private void readInto(LogReader reader, long from, Runs out) throws IOException {
         long end = reader.durableEnd();
         long next = from;
-        Decoded.Batch kept = decoded.last.get(reader);
+        RecordBatch kept = decoded.last.get(reader);
         if (kept != null && next >= kept.baseOffset() && next < kept.nextOffset()) {
             next = take(kept, next, end, out);
         }
@@ -174,9 +167,9 @@ final class TopicLogView implements LogView {
             }
             long before = next;
             for (RecordBatch b : batches) {
-                Decoded.Batch d = decode(b);
-                decoded.last.put(reader, d);
-                next = take(d, next, end, out);
+                decoded.batchesDecoded++;
+                decoded.last.put(reader, b);
+                next = take(b, next, end, out);
             }
             if (next == before) {
                 return; // the log returned nothing at or after next: do not spin
@@ -184,23 +177,18 @@ final class TopicLogView implements LogView {
         }
     }
 
-    private Decoded.Batch decode(RecordBatch b) {
-        decoded.batchesDecoded++;
-        return new Decoded.Batch(b.baseOffset(), b.firstTimestampMs(), b.recordCount(), b);
-    }
-
     /**
      * Adds the batch's messages from {@code next} on (below {@code end}, up to the budget) as one
      * run; the new next. Nothing when {@code next} is not inside the batch.
      */
-    private static long take(Decoded.Batch d, long next, long end, Runs out) {
-        if (out.full() || next >= end || next < d.baseOffset() || next >= d.nextOffset()) {
+    private static long take(RecordBatch b, long next, long end, Runs out) {
+        if (out.full() || next >= end || next < b.baseOffset() || next >= b.nextOffset()) {
             return next;
         }
-        long to = Math.min(Math.min(end, d.nextOffset()), next + (out.max - out.messages));
-        int from = (int) (next - d.baseOffset());
+        long to = Math.min(Math.min(end, b.nextOffset()), next + (out.max - out.messages));
+        int from = (int) (next - b.baseOffset());
         int count = (int) (to - next);
-        out.runs.add(new MessageRun(next, d.timestampMs(), d.batch().records(from, from + count)));
+        out.runs.add(new MessageRun(next, b.firstTimestampMs(), b.records(from, from + count)));
         out.messages += count;
         return to;
     }

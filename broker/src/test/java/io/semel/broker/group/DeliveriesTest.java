@@ -7,7 +7,6 @@ import io.semel.broker.group.GroupRecord.DeliveredRange;
 import io.semel.protocol.ErrorCode;
 import io.semel.protocol.LogRecord;
 import io.semel.protocol.RecordBatch;
-import io.semel.protocol.RecordSlice;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,17 +17,17 @@ class DeliveriesTest {
     private static final GroupConfig CONFIG = GroupConfig.builder().ackTimeoutMs(1_000).maxUnackedPerMember(100)
             .deliveryWindowMax(100).build();
 
-    /** The record slices of one stored batch of {@code count} records, values "v<i>". */
-    private static RecordSlice[] batch(int count) {
+    /** One stored batch of {@code count} records, values "v<i>". */
+    private static RecordBatch batch(int count) {
         List<LogRecord> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             records.add(LogRecord.of(null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
         }
-        return RecordBatch.of(7L, records).recordSlices();
+        return RecordBatch.of(7L, records);
     }
 
-    private static MessageRun run(long firstOffset, long timestampMs, RecordSlice[] parts, int from, int to) {
-        return new MessageRun(firstOffset, timestampMs, RecordSlice.joined(parts, from, to));
+    private static MessageRun run(long firstOffset, long timestampMs, RecordBatch parts, int from, int to) {
+        return new MessageRun(firstOffset, timestampMs, parts.records(from, to));
     }
 
     private static String value(Delivery d) {
@@ -37,22 +36,22 @@ class DeliveriesTest {
 
     @Test
     void aRunThatContinuesThePreviousJoinsIt() {
-        RecordSlice[] parts = batch(6);
+        RecordBatch parts = batch(6);
         Deliveries d = new Deliveries.Builder(4).add(2, 9, 1, run(100, 5, parts, 0, 2))
                 .add(2, 9, 1, run(102, 5, parts, 2, 3)).add(2, 9, 1, run(103, 5, parts, 3, 6)).build();
         assertThat(d.runs()).hasSize(1);
         Deliveries.Run r = d.runs().get(0);
         assertThat(r.messages().firstOffset()).isEqualTo(100);
         assertThat(r.messages().count()).isEqualTo(6);
-        assertThat(r.messages().records()).isEqualTo(RecordSlice.joined(parts, 0, 6));
+        assertThat(r.messages().records()).isEqualTo(parts.records(0, 6));
         assertThat(List.of(r.partition(), r.leaseEpoch(), r.deliveryCount())).containsExactly(2, 9L, 1);
         assertThat(d).hasSize(6);
     }
 
     @Test
     void runsThatDoNotContinueThePreviousStayApart() {
-        RecordSlice[] parts = batch(4);
-        RecordSlice[] other = batch(4);
+        RecordBatch parts = batch(4);
+        RecordBatch other = batch(4);
         MessageRun first = run(10, 5, parts, 0, 2);
         record Case(String why, int partition, long epoch, int count, MessageRun next) {
         }
@@ -77,18 +76,18 @@ class DeliveriesTest {
 
     @Test
     void getIsTheDeliveryTheRunsImply() {
-        RecordSlice[] parts = batch(5);
-        RecordSlice[] other = batch(3);
+        RecordBatch parts = batch(5);
+        RecordBatch other = batch(3);
         Deliveries d = new Deliveries.Builder(3).add(0, 3, 1, run(10, 5, parts, 0, 3))
                 .add(1, 4, 2, run(7, 6, other, 1, 2)).add(0, 3, 1, run(13, 5, parts, 3, 5)).build();
         assertThat(d.runs()).hasSize(3);
         List<Delivery> expected = List.of(
-                new Delivery(0, 10, 1, 3, new Message(10, 5, parts[0])),
-                new Delivery(0, 11, 1, 3, new Message(11, 5, parts[1])),
-                new Delivery(0, 12, 1, 3, new Message(12, 5, parts[2])),
-                new Delivery(1, 7, 2, 4, new Message(7, 6, other[1])),
-                new Delivery(0, 13, 1, 3, new Message(13, 5, parts[3])),
-                new Delivery(0, 14, 1, 3, new Message(14, 5, parts[4])));
+                new Delivery(0, 10, 1, 3, new Message(10, 5, parts.records(0, 1))),
+                new Delivery(0, 11, 1, 3, new Message(11, 5, parts.records(1, 2))),
+                new Delivery(0, 12, 1, 3, new Message(12, 5, parts.records(2, 3))),
+                new Delivery(1, 7, 2, 4, new Message(7, 6, other.records(1, 2))),
+                new Delivery(0, 13, 1, 3, new Message(13, 5, parts.records(3, 4))),
+                new Delivery(0, 14, 1, 3, new Message(14, 5, parts.records(4, 5))));
         assertThat(d).isEqualTo(expected).hasSameHashCodeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(d.get(i)).as("delivery %d", i).isEqualTo(expected.get(i));
@@ -130,7 +129,7 @@ class DeliveriesTest {
 
     /** A log of stored batches of 4 messages, read as runs within a batch: the core joins nothing across them. */
     private static final class BatchLog implements LogView {
-        final List<RecordSlice[]> batches = new ArrayList<>();
+        final List<RecordBatch> batches = new ArrayList<>();
 
         BatchLog(int messages) {
             for (int b = 0; b * 4 < messages; b++) {
@@ -138,13 +137,13 @@ class DeliveriesTest {
                 for (int i = b * 4; i < Math.min(messages, b * 4 + 4); i++) {
                     records.add(LogRecord.of(null, ("p0-" + i).getBytes(StandardCharsets.UTF_8)));
                 }
-                batches.add(RecordBatch.of(1_000 + b, records).recordSlices());
+                batches.add(RecordBatch.of(1_000 + b, records));
             }
         }
 
         @Override
         public long logEndOffset(int partition) {
-            return batches.stream().mapToInt(b -> b.length).sum();
+            return batches.stream().mapToInt(RecordBatch::recordCount).sum();
         }
 
         @Override
@@ -155,8 +154,8 @@ class DeliveriesTest {
             while (left > 0 && next < logEndOffset(partition)) {
                 int b = (int) (next / 4);
                 int from = (int) (next % 4);
-                int to = Math.min(batches.get(b).length, from + left);
-                out.add(new MessageRun(next, 1_000 + b, RecordSlice.joined(batches.get(b), from, to)));
+                int to = Math.min(batches.get(b).recordCount(), from + left);
+                out.add(new MessageRun(next, 1_000 + b, batches.get(b).records(from, to)));
                 left -= to - from;
                 next += to - from;
             }

@@ -25,7 +25,7 @@ class DeliveryRunsTest {
         for (int i = 0; i < count; i++) {
             records.add(LogRecord.of(null, ("v" + (base + i)).getBytes(StandardCharsets.UTF_8)));
         }
-        RecordSlice[] slices = RecordBatch.of(timestampMs, records).withBaseOffset(base).recordSlices();
+        RecordSlice[] slices = RecordBatch.of(timestampMs, records).withBaseOffset(base).records(0, count).split();
         Message[] out = new Message[count];
         for (int i = 0; i < count; i++) {
             out[i] = new Message(base + i, timestampMs, slices[i]);
