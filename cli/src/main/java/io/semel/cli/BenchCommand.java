@@ -236,7 +236,7 @@ final class BenchCommand {
 
         @Option(names = "--fetch-max", paramLabel = "F", description = "Most messages one POLL fetches "
                 + "(Consumer.Builder.fetchMaxMessages; --max-poll or less turns fetching ahead off). Default: the "
-                + "consumer's (4,000).")
+                + "consumer's (" + Consumer.FETCH_MAX_MESSAGES_DEFAULT + ").")
         Integer fetchMax;
 
         @Option(names = "--prefetch", description = "The consumer fetches the next batch while the bench reads this "
@@ -292,7 +292,7 @@ final class BenchCommand {
                 out.printf("setup: bench consume, %d messages after %d untimed, topic %s, group %s, 1 consumer, max %d per poll, "
                         + "%s%s%sat-least-once (every message acked, a batch's acks %s), durability %s, broker %s%n",
                         count, warmup, topic, g, maxPoll, fetchingAhead() ? "fetching ahead up to " + (fetchMax == null
-                        ? "4000 (the consumer's default)" : fetchMax) + " per POLL, " : "", prefetch ? "prefetch on (the next batch fetched ahead), " : "",
+                        ? Consumer.FETCH_MAX_MESSAGES_DEFAULT + " (the consumer's default)" : fetchMax) + " per POLL, " : "", prefetch ? "prefetch on (the next batch fetched ahead), " : "",
                         workNs > 0 ? String.format("%,d ns of work per message, ", workNs) : "",
                         ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
@@ -444,7 +444,7 @@ final class BenchCommand {
         }
 
         private boolean fetchingAhead() {
-            return fetchMax == null || fetchMax > maxPoll;
+            return (fetchMax == null ? Consumer.FETCH_MAX_MESSAGES_DEFAULT : fetchMax) > maxPoll;
         }
 
         /** --work-ns per message of a batch, spent on this thread as a handler would. */

@@ -102,7 +102,7 @@ public final class Consumer implements AutoCloseable {
     }
 
     /** Default of {@link Builder#fetchMaxMessages}: what one POLL may fetch for a fast caller. */
-    static final int FETCH_MAX_MESSAGES_DEFAULT = 4_000;
+    public static final int FETCH_MAX_MESSAGES_DEFAULT = 4_000;
     /**
      * The most of its own handling time a consumer fetches ahead, ns: a POLL asks for more than the
      * caller's batch only as many messages as the caller handled in this time at its last batch's

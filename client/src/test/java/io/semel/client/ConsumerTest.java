@@ -32,18 +32,20 @@ class ConsumerTest {
         broker.close();
     }
 
-    /** Fetching no more than it hands out (fetching ahead has tests of its own, with {@link #fetching}). */
-    private Consumer consumer() {
-        return Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing").topic("orders")
-                .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).fetchMaxMessages(10)
-                .nackBackoffMs(250).pollTimeoutMs(20).requestTimeoutMs(2_000).build();
-    }
-
     /** Handing out 10 messages a poll, fetching up to {@code fetchMax}. */
-    private Consumer fetching(int fetchMax) {
+    private Consumer.Builder builder(int fetchMax) {
         return Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing").topic("orders")
                 .sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10).fetchMaxMessages(fetchMax)
-                .pollTimeoutMs(20).requestTimeoutMs(2_000).build();
+                .pollTimeoutMs(20).requestTimeoutMs(2_000);
+    }
+
+    /** Fetching no more than it hands out (fetching ahead has tests of its own, with {@link #fetching}). */
+    private Consumer consumer() {
+        return builder(10).nackBackoffMs(250).build();
+    }
+
+    private Consumer fetching(int fetchMax) {
+        return builder(fetchMax).build();
     }
 
     private static Delivery delivery(long offset) {
@@ -138,9 +140,7 @@ class ConsumerTest {
         for (long o = 0; o < 25; o++) {
             broker.deliveries.add(delivery(o));
         }
-        try (Consumer c = Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing")
-                .topic("orders").sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10)
-                .fetchMaxMessages(10).pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
+        try (Consumer c = builder(10).prefetch(true).build()) {
             List<Message> first = c.poll(Duration.ofMillis(100));
             assertThat(first).extracting(Message::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
             Wait.until(() -> broker.requests(ApiKey.POLL).size() == 2, 2_000, "the POLL sent ahead");
@@ -262,6 +262,38 @@ class ConsumerTest {
                     .hasSize(10);
             assertThat(acked).isCompleted();
             assertThat(acked.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    /**
+     * A POLL sent ahead (prefetch) that the broker refuses for its size applied none of its acks:
+     * they ride on the next POLL, which asks for the batch only.
+     */
+    @Test
+    void acksOnAPollSentAheadAndRefusedForItsSizeRideOnTheNextPoll() throws Exception {
+        broker.pollMessagesMax = 10;
+        for (long o = 0; o < 30; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = builder(40).prefetch(true).build()) {
+            List<Message> first = c.poll(Duration.ofMillis(100)); // its POLL ahead: the pace is not known yet
+            CompletableFuture<List<AckResult>> acked = c.ackWithNextPoll(first);
+            assertThat(c.poll(Duration.ofMillis(100))).extracting(Message::offset).startsWith(10L).hasSize(10);
+            Wait.until(() -> broker.requests(ApiKey.POLL).size() == 3, 2_000, "the larger POLL sent ahead");
+            assertThat(c.poll(Duration.ofMillis(100))).extracting(Message::offset).startsWith(20L).hasSize(10);
+            List<Poll.Request> polls = broker.requests(ApiKey.POLL);
+            assertThat(polls).extracting(Poll.Request::maxMessages).startsWith(10, 10, 40, 10);
+            assertThat(polls.get(2).acks()).hasSize(10);
+            assertThat(polls.get(3).acks()).as("the refused POLL's acks, sent again").isEqualTo(polls.get(2).acks());
+            assertThat(acked.join()).extracting(AckResult::error).containsOnly(ErrorCode.NONE);
+        }
+    }
+
+    @Test
+    void fetchMaxMessagesOutsideItsRangeIsRefusedByTheBuilder() {
+        for (int bad : new int[] {0, -1, io.semel.protocol.Protocol.MAX_LIST_ITEMS + 1}) {
+            assertThatThrownBy(() -> builder(bad).build()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fetchMaxMessages must be in 1..");
         }
     }
 
@@ -444,9 +476,7 @@ class ConsumerTest {
         for (long o = 0; o < 30; o++) {
             broker.deliveries.add(delivery(o));
         }
-        try (Consumer c = Consumer.builder(broker.bootstrap()).clientId("consumer-test").group("billing")
-                .topic("orders").sessionTimeoutMs(3_000).heartbeatIntervalMs(50).maxPollMessages(10)
-                .fetchMaxMessages(10).pollTimeoutMs(20).requestTimeoutMs(2_000).prefetch(true).build()) {
+        try (Consumer c = builder(10).prefetch(true).build()) {
             assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
             Wait.until(() -> broker.requests(ApiKey.POLL).size() == 2, 2_000, "the POLL sent ahead");
             CompletableFuture<List<AckResult>> many = c.ackWithNextPoll(messages(1_000,
