@@ -210,7 +210,7 @@ final class BenchCommand {
         static final String ACK_SYNC = "sync";
 
         private static long refused(List<AckResult> results) {
-            return results.stream().filter(r -> !r.ok()).count();
+            return AckResult.failures(results).size();
         }
 
         @Option(names = "--count", paramLabel = "N", description = "Messages to consume (default ${DEFAULT-VALUE}).")

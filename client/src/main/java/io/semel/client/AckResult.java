@@ -1,6 +1,8 @@
 package io.semel.client;
 
 import io.semel.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The broker's answer for one message of {@link Consumer#ack(java.util.List)}.
@@ -12,5 +14,23 @@ import io.semel.protocol.ErrorCode;
 public record AckResult(Message message, ErrorCode error) {
     public boolean ok() {
         return error == ErrorCode.NONE;
+    }
+
+    /**
+     * The results in {@code results} that did not settle their message, in order. Quick on the lists
+     * a {@link Consumer} answers: a batch acked in order is held as one range there, and this looks
+     * at ranges rather than at every result.
+     */
+    public static List<AckResult> failures(List<AckResult> results) {
+        if (results instanceof AckResults ranges) {
+            return ranges.failures();
+        }
+        List<AckResult> out = new ArrayList<>();
+        for (AckResult r : results) {
+            if (!r.ok()) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

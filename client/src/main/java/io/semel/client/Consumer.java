@@ -571,11 +571,12 @@ public final class Consumer implements AutoCloseable {
     /** Completes each waiting ack's future with its slice of {@code results} (one per message, in order). */
     private static void distribute(List<PendingAck> taken, List<AckResult> results) {
         if (taken.size() == 1) {
-            taken.get(0).done().complete(Collections.unmodifiableList(results)); // nothing else holds results
+            taken.get(0).done().complete(results instanceof AckResults ? results // immutable
+                    : Collections.unmodifiableList(results)); // nothing else holds results
             return;
         }
         // Views, not copies: results is this call's own list, which nothing changes after it was made.
-        List<AckResult> all = Collections.unmodifiableList(results);
+        List<AckResult> all = results instanceof AckResults ? results : Collections.unmodifiableList(results);
         int at = 0;
         for (PendingAck p : taken) {
             p.done().complete(all.subList(at, at + p.messages().size()));
@@ -701,20 +702,12 @@ public final class Consumer implements AutoCloseable {
             throw new SemelException(ErrorCode.UNKNOWN_SERVER_ERROR, false, api + " sent " + messages.size()
                     + " items but the broker answered " + results.size() + " results; outcome unknown", null);
         }
-        AckResult[] out = new AckResult[messages.size()];
         if (results instanceof AckResultRanges ranges) {
-            // Range by range: no per-offset Ack.Result is made only to read its error.
-            int i = 0;
-            for (int r = 0; r < ranges.rangeCount(); r++) {
-                ErrorCode e = ranges.error(r);
-                for (int n = ranges.count(r); n > 0; n--, i++) {
-                    out[i] = new AckResult(messages.get(i), e);
-                }
-            }
-        } else {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = new AckResult(messages.get(i), results.get(i).error());
-            }
+            return new AckResults(messages, ranges); // one object, not one per message
+        }
+        AckResult[] out = new AckResult[messages.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new AckResult(messages.get(i), results.get(i).error());
         }
         return Arrays.asList(out);
     }
@@ -796,10 +789,8 @@ public final class Consumer implements AutoCloseable {
                     failure instanceof SemelException e ? LogText.brief(e) : String.valueOf(failure));
             return;
         }
-        for (AckResult r : results) {
-            if (!r.ok()) {
-                log.warn("ack of {} answered {}; it will be redelivered", r.message(), r.error());
-            }
+        for (AckResult r : AckResult.failures(results)) {
+            log.warn("ack of {} answered {}; it will be redelivered", r.message(), r.error());
         }
     }
 

@@ -8,8 +8,12 @@ import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ApiResponse;
 import io.semel.protocol.ErrorCode;
+import io.semel.protocol.Frame;
+import io.semel.protocol.FrameCodec;
 import io.semel.protocol.Hello;
 import io.semel.protocol.Metadata;
+import io.semel.protocol.Protocol;
+import io.semel.protocol.ProtocolException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +82,65 @@ class ConnectionTest {
     void bootstrapMustBeHostColonPort() {
         assertThatThrownBy(() -> Producer.builder("localhost").build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:port");
+    }
+
+    @Test
+    void aFrameLargerThanTheReadBufferArrivesWholeBetweenSmallOnesAndInPieces() throws Exception {
+        // Answers: a small one, one of about 300 KiB (read straight into its own array), a small one;
+        // written in 7,000-byte pieces with pauses, so every frame arrives over several reads.
+        FrameCodec codec = new FrameCodec();
+        List<Metadata.TopicMetadata> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            many.add(new Metadata.TopicMetadata("topic-" + i + "-with-a-longer-name", ErrorCode.NONE, i % 7 + 1));
+        }
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                    for (int i = 0; i < 4; i++) {
+                        int length = in.readInt();
+                        byte[] rest = new byte[length];
+                        in.readFully(rest);
+                        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + length).putInt(length).put(rest).flip();
+                        Frame f = codec.next(frame).orElseThrow();
+                        ApiResponse answer = i == 0
+                                ? new Hello.Response(ErrorCode.NONE, null, "b", Protocol.PROTOCOL_VERSION, 1 << 24, 1 << 22, null)
+                                : new Metadata.Response(ErrorCode.NONE, null, i == 2 ? many : many.subList(0, i));
+                        java.nio.ByteBuffer bytes = codec.encodeResponse(f.requestId(), answer);
+                        if (i == 0) {
+                            s.getOutputStream().write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                            continue;
+                        }
+                        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                    }
+                    byte[] all = out.toByteArray();
+                    for (int at = 0; at < all.length; at += 7_000) {
+                        s.getOutputStream().write(all, at, Math.min(7_000, all.length - at));
+                        s.getOutputStream().flush();
+                        Thread.sleep(1);
+                    }
+                    s.getInputStream().read(); // until the client closes
+                } catch (java.io.IOException | InterruptedException | ProtocolException ignored) {
+                    // the client closed first; the test's assertions say what went wrong
+                }
+            }, "pieces-server");
+            t.setDaemon(true);
+            t.start();
+            try (BrokerChannel ch = new BrokerChannel(new ConnectionSettings("127.0.0.1", server.getLocalPort(),
+                    "test-client", ClientSecurity.NONE, 5_000, 2_000, 10, 100))) {
+                List<java.util.concurrent.CompletableFuture<ApiResponse>> answers = new java.util.ArrayList<>();
+                for (int i = 1; i <= 3; i++) {
+                    answers.add(ch.send(new Metadata.Request(List.of("orders")), 0));
+                }
+                assertThat(((Metadata.Response) answers.get(0).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
+                        .isEqualTo(many.subList(0, 1));
+                assertThat(((Metadata.Response) answers.get(1).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
+                        .isEqualTo(many);
+                assertThat(((Metadata.Response) answers.get(2).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
+                        .isEqualTo(many.subList(0, 3));
+            }
+        }
     }
 
     @Test

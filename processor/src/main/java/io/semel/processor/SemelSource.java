@@ -69,7 +69,7 @@ public final class SemelSource implements Source {
                     consumer.memberId(), failure.toString());
             return;
         }
-        long refused = results.stream().filter(r -> !r.ok()).count();
+        int refused = AckResult.failures(results).size();
         if (refused > 0) {
             LOG.info("consumer {}: {} of {} acks refused (lease moved); their redeliveries will be skipped",
                     consumer.memberId(), refused, results.size());

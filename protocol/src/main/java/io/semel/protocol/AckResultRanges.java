@@ -40,6 +40,11 @@ public final class AckResultRanges extends OffsetRanges<Ack.Result> {
         return CODES[(int) tag(range)];
     }
 
+    /** The error of the element at list index {@code index}, without making the element. */
+    public ErrorCode errorAt(int index) {
+        return error(rangeOf(index));
+    }
+
     @Override
     Ack.Result element(int partition, long tag, long offset) {
         return new Ack.Result(partition, offset, CODES[(int) tag]);

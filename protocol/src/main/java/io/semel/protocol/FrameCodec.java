@@ -82,10 +82,32 @@ public final class FrameCodec {
      *     true, and it carries the request id when one could be read
      */
     public Optional<Frame> next(ByteBuffer in) throws ProtocolException {
+        int start = in.position();
+        int total = frameBytes(in);
+        if (total < 0 || in.remaining() < total) {
+            return Optional.empty();
+        }
+        ByteBuffer b = in.duplicate().order(ByteOrder.BIG_ENDIAN);
+        byte[] body = new byte[total - FRAME_PREFIX_BYTES];
+        b.get(start + FRAME_PREFIX_BYTES, body);
+        in.position(start + total);
+        return Optional.of(new Frame(b.getShort(start + 4), b.getShort(start + 6), b.getInt(start + 8),
+                ByteBuffer.wrap(body)));
+    }
+
+    /**
+     * The size of the frame starting at {@code in}'s position, its length field included, once its
+     * header has arrived (-1 before): a reader can then take a large frame's remaining bytes straight
+     * into an array of its own and hand that to {@link #frameOf}, rather than gather them in a buffer
+     * and copy them out. Does not move the position.
+     *
+     * @throws ProtocolException for a framing error, as {@link #next} does
+     */
+    public int frameBytes(ByteBuffer in) throws ProtocolException {
         ByteBuffer b = in.duplicate().order(ByteOrder.BIG_ENDIAN);
         int start = b.position();
         if (b.remaining() < LENGTH_FIELD_BYTES) {
-            return Optional.empty();
+            return -1;
         }
         int length = b.getInt(start);
         if (length < HEADER_BYTES) {
@@ -93,23 +115,31 @@ public final class FrameCodec {
                     + HEADER_BYTES, ProtocolException.NO_API_KEY, ProtocolException.NO_REQUEST_ID, true);
         }
         // Wait for the header even for an oversized frame, so the error can name the request.
-        if (b.remaining() < LENGTH_FIELD_BYTES + HEADER_BYTES) {
-            return Optional.empty();
+        if (b.remaining() < FRAME_PREFIX_BYTES) {
+            return -1;
         }
-        short apiKeyId = b.getShort(start + 4);
-        short apiVersion = b.getShort(start + 6);
-        int requestId = b.getInt(start + 8);
         if (length > maxFrameBytes) {
             throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "frame length " + length
-                    + " bytes exceeds maxFrameBytes " + maxFrameBytes, apiKeyId, requestId, true);
+                    + " bytes exceeds maxFrameBytes " + maxFrameBytes, b.getShort(start + 4), b.getInt(start + 8), true);
         }
-        if (b.remaining() - LENGTH_FIELD_BYTES < length) {
-            return Optional.empty();
+        return LENGTH_FIELD_BYTES + length;
+    }
+
+    /**
+     * The frame that {@code whole} holds exactly, length field included, as {@link #frameBytes}
+     * measured it. The frame's body is a view of the array, not a copy: the caller hands the array over.
+     *
+     * @throws ProtocolException if the array is not exactly one frame (a framing error)
+     */
+    public Frame frameOf(byte[] whole) throws ProtocolException {
+        ByteBuffer b = ByteBuffer.wrap(whole);
+        int total = frameBytes(b);
+        if (total != whole.length) {
+            throw new ProtocolException(ErrorCode.INVALID_REQUEST, "frame of " + total + " bytes in an array of "
+                    + whole.length, ProtocolException.NO_API_KEY, ProtocolException.NO_REQUEST_ID, true);
         }
-        byte[] body = new byte[length - HEADER_BYTES];
-        b.get(start + LENGTH_FIELD_BYTES + HEADER_BYTES, body);
-        in.position(start + LENGTH_FIELD_BYTES + length);
-        return Optional.of(new Frame(apiKeyId, apiVersion, requestId, ByteBuffer.wrap(body)));
+        return new Frame(b.getShort(4), b.getShort(6), b.getInt(8),
+                ByteBuffer.wrap(whole, FRAME_PREFIX_BYTES, total - FRAME_PREFIX_BYTES).slice());
     }
 
     /**

@@ -69,13 +69,18 @@ abstract class OffsetRanges<E> extends AbstractList<E> implements RandomAccess {
 
     @Override
     public final E get(int index) {
+        int r = rangeOf(index);
+        int start = r == 0 ? 0 : ends[r - 1];
+        return element(partitions[r], tags[r], firsts[r] + (index - start));
+    }
+
+    /** The range holding list index {@code index}. */
+    public final int rangeOf(int index) {
         if (index < 0 || index >= size()) {
             throw new IndexOutOfBoundsException("index " + index + " of " + size());
         }
         int r = Arrays.binarySearch(ends, 0, rangeCount, index);
-        r = r >= 0 ? r + 1 : -r - 1; // the first range whose end is above index
-        int start = r == 0 ? 0 : ends[r - 1];
-        return element(partitions[r], tags[r], firsts[r] + (index - start));
+        return r >= 0 ? r + 1 : -r - 1; // the first range whose end is above index
     }
 
     private int checked(int range) {

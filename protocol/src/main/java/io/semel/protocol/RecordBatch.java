@@ -173,6 +173,30 @@ public final class RecordBatch {
         return new RecordBatch(bytes);
     }
 
+    /**
+     * As {@link #decode}, for an array that holds exactly one batch and that the caller hands over:
+     * the batch keeps it rather than a copy, so the caller must neither change nor keep it. Saves a
+     * copy of every batch a broker reads from its log (40% of the group coordinator's samples when
+     * a consumer fetched 4,000 messages a poll).
+     *
+     * @throws CorruptBatchException if {@code bytes} is not exactly one valid batch of at most
+     *     {@code maxBatchBytes}
+     */
+    public static RecordBatch decodeOwned(byte[] bytes, int maxBatchBytes) throws CorruptBatchException {
+        int limit = Math.min(maxBatchBytes, BATCH_BYTES_LIMIT);
+        if (bytes.length < HEADER_BYTES + RECORD_MIN_BYTES || bytes.length > limit) {
+            throw new CorruptBatchException(Reason.BAD_LENGTH, "a batch of " + bytes.length + " bytes; allowed "
+                    + (HEADER_BYTES + RECORD_MIN_BYTES) + ".." + limit);
+        }
+        int length = ByteBuffer.wrap(bytes).getInt(0);
+        if ((long) length + LENGTH_FIELD_BYTES != bytes.length) {
+            throw new CorruptBatchException(Reason.BAD_LENGTH, "length field " + length + " gives a batch of "
+                    + ((long) length + LENGTH_FIELD_BYTES) + " bytes, the array holds " + bytes.length);
+        }
+        validate(bytes);
+        return new RecordBatch(bytes);
+    }
+
     private static void validate(byte[] bytes) throws CorruptBatchException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int storedCrc = b.getInt(CRC_OFFSET);

@@ -45,6 +45,44 @@ class FrameCodecTest {
     }
 
     @Test
+    void aFrameReadIntoItsOwnArrayDecodesAsOneTakenFromAStream() throws Exception {
+        for (Map.Entry<ApiKey, ApiResponse> e : Samples.responses().entrySet()) {
+            ByteBuffer encoded = codec.encodeResponse(41, e.getValue());
+            byte[] whole = new byte[encoded.remaining()];
+            encoded.duplicate().get(whole);
+            // Before its header is in, a frame has no size yet; after, its size whatever else has arrived.
+            for (int have = 0; have <= whole.length; have++) {
+                ByteBuffer prefix = ByteBuffer.wrap(whole, 0, have);
+                int expected = have < FrameCodec.LENGTH_FIELD_BYTES + FrameCodec.HEADER_BYTES ? -1 : whole.length;
+                assertThat(codec.frameBytes(prefix)).as("%s after %d bytes", e.getKey(), have).isEqualTo(expected);
+                assertThat(prefix.position()).isZero();
+            }
+            Frame owned = codec.frameOf(whole);
+            Frame streamed = codec.next(encoded).orElseThrow();
+            assertThat(owned.apiKeyId()).isEqualTo(streamed.apiKeyId());
+            assertThat(owned.requestId()).isEqualTo(41);
+            assertThat(owned.body()).isEqualTo(streamed.body());
+            assertThat(codec.decodeResponse(owned)).as("%s", e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void anArrayThatIsNotExactlyOneFrameIsAFramingError() throws Exception {
+        ByteBuffer encoded = codec.encodeResponse(5, Samples.responses().get(ApiKey.POLL));
+        byte[] whole = new byte[encoded.remaining()];
+        encoded.get(whole);
+        for (byte[] wrong : new byte[][] {java.util.Arrays.copyOf(whole, whole.length + 1),
+                java.util.Arrays.copyOf(whole, whole.length - 1), new byte[3]}) {
+            ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> codec.frameOf(wrong));
+            assertThat(e).as("%d bytes", wrong.length).isNotNull();
+            assertThat(e.closeConnection()).isTrue();
+        }
+        FrameCodec small = new FrameCodec(whole.length - 5);
+        ProtocolException tooLarge = catchThrowableOfType(ProtocolException.class, () -> small.frameBytes(ByteBuffer.wrap(whole)));
+        assertThat(tooLarge.errorCode()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
+    }
+
+    @Test
     void fullErrorResponsesRoundTripToo() throws Exception {
         for (ApiKey key : ApiKey.values()) {
             ApiResponse error = Messages.errorResponse(key, ErrorCode.STORAGE_ERROR, "disk said EIO");

@@ -299,6 +299,48 @@ class RecordBatchTest {
         assertThat(new ArrayList<>(records)).hasSize(2);
     }
 
+    @Test
+    void decodeOwnedAcceptsExactlyWhatDecodeAccepts() throws Exception {
+        byte[] full = bytes(Batches.small());
+        assertThat(RecordBatch.decodeOwned(full.clone(), RecordBatch.BATCH_BYTES_LIMIT)).isEqualTo(Batches.small());
+        for (int at = 0; at < full.length; at++) {
+            for (int bit = 0; bit < 8; bit += 3) {
+                byte[] flipped = full.clone();
+                flipped[at] ^= (byte) (1 << bit);
+                RecordBatch viaCopy = decodeOrNull(flipped);
+                RecordBatch owned;
+                try {
+                    owned = RecordBatch.decodeOwned(flipped.clone(), RecordBatch.BATCH_BYTES_LIMIT);
+                } catch (CorruptBatchException e) {
+                    owned = null;
+                }
+                assertThat(owned).as("bit %d of byte %d flipped", bit, at).isEqualTo(viaCopy);
+            }
+        }
+        for (int length = 0; length < full.length; length++) {
+            byte[] prefix = Arrays.copyOf(full, length);
+            assertThatThrownBy(() -> RecordBatch.decodeOwned(prefix, RecordBatch.BATCH_BYTES_LIMIT))
+                    .as("prefix of %d bytes", length).isInstanceOf(CorruptBatchException.class);
+        }
+        // One batch and a byte more is not "exactly one batch": decode would leave the byte for the next.
+        CorruptBatchException e = catchThrowableOfType(CorruptBatchException.class,
+                () -> RecordBatch.decodeOwned(Arrays.copyOf(full, full.length + 1), RecordBatch.BATCH_BYTES_LIMIT));
+        assertThat(e.reason()).isEqualTo(Reason.BAD_LENGTH);
+        e = catchThrowableOfType(CorruptBatchException.class,
+                () -> RecordBatch.decodeOwned(full.clone(), full.length - 1));
+        assertThat(e.reason()).isEqualTo(Reason.BAD_LENGTH);
+    }
+
+    private static RecordBatch decodeOrNull(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            RecordBatch batch = RecordBatch.decode(b, RecordBatch.BATCH_BYTES_LIMIT);
+            return b.hasRemaining() ? null : batch;
+        } catch (CorruptBatchException e) {
+            return null;
+        }
+    }
+
     private static Reason reasonOf(byte[] bytes) {
         CorruptBatchException e = catchThrowableOfType(CorruptBatchException.class, () -> decode(bytes));
         assertThat(e).as("decode of %d bytes should fail", bytes.length).isNotNull();

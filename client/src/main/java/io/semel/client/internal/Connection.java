@@ -262,10 +262,20 @@ public final class Connection implements AutoCloseable {
                 while ((frame = codec.next(acc)).isPresent()) {
                     onFrame(frame.get());
                 }
-                acc.compact();
-                if (!acc.hasRemaining()) {
-                    acc = grow(acc);
+                int frameBytes = codec.frameBytes(acc);
+                if (frameBytes > READ_BUFFER_BYTES) {
+                    // A large frame (a POLL answer of thousands of messages): its rest goes straight into
+                    // an array of its own, which becomes the frame, instead of through acc and a copy.
+                    byte[] whole = new byte[frameBytes];
+                    int have = acc.remaining();
+                    acc.get(whole, 0, have);
+                    if (!readFully(in, whole, have)) {
+                        return;
+                    }
+                    onFrame(codec.frameOf(whole));
                 }
+                // acc never fills: what stays in it is less than a frame of at most READ_BUFFER_BYTES.
+                acc.compact();
                 checkDeadlines();
             }
         } catch (ProtocolException e) {
@@ -282,15 +292,30 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    private ByteBuffer grow(ByteBuffer acc) throws ProtocolException {
-        int limit = codec.maxFrameBytes() + FrameCodec.LENGTH_FIELD_BYTES;
-        if (acc.capacity() >= limit) {
-            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "incomplete frame larger than " + limit + " bytes");
+    /**
+     * Reads into {@code into} from {@code from} to its end, checking deadlines on each read timeout.
+     * False when the connection failed or closed meanwhile (then it was failed here).
+     */
+    private boolean readFully(InputStream in, byte[] into, int from) throws IOException {
+        int at = from;
+        while (at < into.length) {
+            if (!isOpen()) {
+                return false;
+            }
+            int n;
+            try {
+                n = in.read(into, at, into.length - at);
+            } catch (SocketTimeoutException tick) {
+                checkDeadlines();
+                continue;
+            }
+            if (n < 0) {
+                fail("broker closed the connection");
+                return false;
+            }
+            at += n;
         }
-        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(limit, acc.capacity() * 2L));
-        acc.flip();
-        bigger.put(acc);
-        return bigger;
+        return true;
     }
 
     private void onFrame(Frame frame) throws ProtocolException {

@@ -47,7 +47,12 @@ final class SegmentFileReader {
                 ? RecordBatch.LENGTH_FIELD_BYTES : lengthField.getInt(0) + (long) RecordBatch.LENGTH_FIELD_BYTES;
         // Read no more than the segment holds nor than any batch may be: a torn length can claim anything.
         long wanted = Math.max(RecordBatch.LENGTH_FIELD_BYTES, Math.min(total, RecordBatch.BATCH_BYTES_LIMIT));
-        return RecordBatch.decode(readBytes(file, sizeBytes, position, (int) wanted), RecordBatch.BATCH_BYTES_LIMIT);
+        ByteBuffer batch = readBytes(file, sizeBytes, position, (int) wanted);
+        if (batch.remaining() == total) {
+            // The buffer's array is exactly the batch and nobody else holds it: no copy.
+            return RecordBatch.decodeOwned(batch.array(), RecordBatch.BATCH_BYTES_LIMIT);
+        }
+        return RecordBatch.decode(batch, RecordBatch.BATCH_BYTES_LIMIT); // short or torn: decode names the fault
     }
 
     private static ByteBuffer readBytes(StorageFile file, long sizeBytes, long position, int length) throws IOException {
