@@ -50,7 +50,7 @@ public final class Consumer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<Ahead> ahead =
             new java.util.concurrent.atomic.AtomicReference<>();
     /** Deliveries received ahead and not yet handed out, oldest first. Consumer thread. */
-    private final List<Message> buffered = new ArrayList<>();
+    private final Backlog buffered = new Backlog();
 
     private final Config cfg;
     private final BrokerChannel channel;
@@ -199,8 +199,9 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Up to maxPollMessages deliveries, waiting up to {@code timeout} when none is ready. Returns an
-     * empty list after the member had to join again (its earlier deliveries will be redelivered).
+     * Up to maxPollMessages deliveries, waiting up to {@code timeout} when none is ready, as an
+     * unmodifiable list. Returns an empty list after the member had to join again (its earlier
+     * deliveries will be redelivered).
      * Deliveries fetched ahead by an earlier POLL ({@link Builder#fetchMaxMessages}) are handed out
      * first, with no round trip.
      *
@@ -239,13 +240,13 @@ public final class Consumer implements AutoCloseable {
                 if (full && r.error() == ErrorCode.NONE && r.deliveryCount() > 0 && r.deliveryCount() <= max) {
                     sendAhead(); // before decoding this answer, so the two overlap
                 }
-                buffered.addAll(answered(a.request(), a.riding(), a.sequence(), r));
+                buffered.add(answered(a.request(), a.riding(), a.sequence(), r));
             }
             if (buffered.isEmpty()) { // none sent ahead, or it found nothing: ask now, waiting as asked
-                buffered.addAll(pollNow(waitMs, max, full ? fetchSize(max) : max));
+                buffered.add(pollNow(waitMs, max, full ? fetchSize(max) : max));
             }
         }
-        List<Message> out = takeBuffered(max);
+        List<Message> out = buffered.take(max);
         if (full && !out.isEmpty() && buffered.isEmpty() && ahead.get() == null) {
             sendAhead();
         }
@@ -292,12 +293,44 @@ public final class Consumer implements AutoCloseable {
         }
     }
 
-    /** Up to {@code max} of the prefetched messages, oldest first. */
-    private List<Message> takeBuffered(int max) {
-        int n = Math.min(max, buffered.size());
-        List<Message> out = new ArrayList<>(buffered.subList(0, n));
-        buffered.subList(0, n).clear();
-        return out;
+    /**
+     * Messages received and not yet handed out, oldest first: a read cursor over the lists as they
+     * arrived. Handing out a batch copies only its references, into the {@link Delivered} the caller
+     * gets, with its ack items cut from the runs it came in; {@link #ackWithNextPoll} keeps that list
+     * as it is. Consumer thread.
+     */
+    private static final class Backlog {
+        private Delivered items = Delivered.NONE;
+        private int next;
+
+        boolean isEmpty() {
+            return next == items.size();
+        }
+
+        /** Appends {@code more} (kept as it is when nothing waits). */
+        void add(Delivered more) {
+            if (more.isEmpty()) {
+                return;
+            }
+            items = isEmpty() ? more : Delivered.join(items.slice(next, items.size()), more);
+            next = 0;
+        }
+
+        /** Up to {@code max} of the oldest. */
+        Delivered take(int max) {
+            int n = Math.min(max, items.size() - next);
+            Delivered out = items.slice(next, next + n);
+            next += n;
+            if (isEmpty()) {
+                clear(); // let the arrived list go
+            }
+            return out;
+        }
+
+        void clear() {
+            items = Delivered.NONE;
+            next = 0;
+        }
     }
 
     /**
@@ -342,9 +375,9 @@ public final class Consumer implements AutoCloseable {
             requeue(a.riding()); // not applied: sent with those waiting
             return;
         }
-        List<Message> got = answered(a.request(), a.riding(), a.sequence(), r);
+        Delivered got = answered(a.request(), a.riding(), a.sequence(), r);
         if (!closed) {
-            buffered.addAll(got);
+            buffered.add(got);
         }
     }
 
@@ -361,7 +394,7 @@ public final class Consumer implements AutoCloseable {
      * One POLL now for up to {@code fetch} messages (at least {@code max}), carrying the acks waiting;
      * waits up to {@code waitMs} for deliveries.
      */
-    private List<Message> pollNow(int waitMs, int max, int fetch) {
+    private Delivered pollNow(int waitMs, int max, int fetch) {
         if (pollVersion == Poll.VERSION_PLAIN || pendingAckCount() > ACKS_PER_POLL_MAX) {
             flushAcks(); // an older broker, or more than one request may carry: ACK requests first
         } else if (awaitingDurableCount() >= ACKS_AWAITING_DURABLE_MAX) {
@@ -407,7 +440,7 @@ public final class Consumer implements AutoCloseable {
      * {@code sequence}: settles or fails those acks, and returns the deliveries (none after the member
      * had to join again).
      */
-    private List<Message> answered(Poll.Request request, List<PendingAck> riding, long sequence, Poll.Response r) {
+    private Delivered answered(Poll.Request request, List<PendingAck> riding, long sequence, Poll.Response r) {
         if (r.error() == ErrorCode.UNKNOWN_GROUP_MEMBER) {
             log.warn("poll: member {} of group '{}' unknown ({}); joining again", memberId, cfg.group(),
                     r.errorMessage());
@@ -422,7 +455,7 @@ public final class Consumer implements AutoCloseable {
                 buffered.clear(); // leased to the old member: redelivered
                 memberId = join(channel);
             }
-            return List.of();
+            return Delivered.NONE;
         }
         if (r.error() != ErrorCode.NONE) {
             DefiniteFailureException e = new DefiniteFailureException(r.error(), "POLL group '" + cfg.group()
@@ -438,12 +471,14 @@ public final class Consumer implements AutoCloseable {
         }
         // Decoded here, on the consumer thread, rather than on the connection's reader thread.
         List<Message> out = new ArrayList<>(r.deliveryCount());
+        AckItemRanges.Builder items = AckItemRanges.builder();
         for (DeliveryRun run : r.runs()) {
             run.records().forEach((i, key, value, headers) -> out.add(new Message(run.topic(), run.partition(),
                     run.firstOffset() + i, run.deliveryCount(), run.leaseEpoch(), key, value, headers,
                     run.timestampMs())));
+            items.addRange(run.partition(), run.leaseEpoch(), run.firstOffset(), run.lastOffset());
         }
-        return out;
+        return new Delivered(Collections.unmodifiableList(out), items.build());
     }
 
     /**
@@ -466,7 +501,8 @@ public final class Consumer implements AutoCloseable {
             return done;
         }
         synchronized (pendingLock) {
-            pending.add(new PendingAck(List.copyOf(messages), done));
+            // A list as poll handed it out is immutable already, and keeps its ack items as ranges.
+            pending.add(new PendingAck(messages instanceof Delivered ? messages : List.copyOf(messages), done));
         }
         return done;
     }
@@ -609,13 +645,7 @@ public final class Consumer implements AutoCloseable {
         if (taken.size() == 1) {
             return taken.get(0).messages();
         }
-        int n = 0;
-        for (PendingAck p : taken) {
-            n += p.messages().size();
-        }
-        List<Message> all = new ArrayList<>(n);
-        taken.forEach(p -> all.addAll(p.messages()));
-        return all;
+        return new Joined<>(taken.stream().map(PendingAck::messages).toList());
     }
 
     /** The poll that carried {@code riding} was answered: one result per acked message, in order. */
@@ -686,10 +716,20 @@ public final class Consumer implements AutoCloseable {
     /** As ranges: a batch acked in order is one range, with no object per message. */
     private static AckItemRanges items(List<Message> messages) {
         AckItemRanges.Builder items = AckItemRanges.builder();
-        for (Message m : messages) {
-            items.add(m.partition(), m.leaseEpoch(), m.offset());
-        }
+        addItems(items, messages);
         return items.build();
+    }
+
+    private static void addItems(AckItemRanges.Builder items, List<? extends Message> messages) {
+        if (messages instanceof Delivered d) {
+            items.addAll(d.ackItems()); // as handed out: the runs they came in, no message read
+        } else if (messages instanceof Joined<? extends Message> j) {
+            j.parts().forEach(part -> addItems(items, part));
+        } else {
+            for (Message m : messages) {
+                items.add(m.partition(), m.leaseEpoch(), m.offset());
+            }
+        }
     }
 
     private List<AckResult> results(String api, List<Message> messages, ErrorCode error, String errorMessage,

@@ -15,6 +15,7 @@ import io.semel.protocol.Nack;
 import io.semel.protocol.Poll;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +128,24 @@ class ConsumerTest {
             assertThat(polls.get(1).ackSequence()).isEqualTo(1);
             assertThat(polls.get(1).version()).isEqualTo(Poll.VERSION_RUNS);
             assertThat(broker.requests(ApiKey.ACK)).isEmpty();
+        }
+    }
+
+    /** Part of a batch, or a list of the caller's own, acks exactly its messages, not the batch's. */
+    @Test
+    void aSubListOfABatchAcksOnlyItsOwnMessages() {
+        for (long o = 5; o <= 8; o++) {
+            broker.deliveries.add(delivery(o));
+        }
+        try (Consumer c = consumer()) {
+            List<Message> got = c.poll(Duration.ofMillis(100));
+            assertThat(got).extracting(Message::offset).containsExactly(5L, 6L, 7L, 8L);
+            c.ackWithNextPoll(got.subList(1, 3));
+            c.ackWithNextPoll(new ArrayList<>(List.of(got.get(3), got.get(0))));
+            c.poll(Duration.ofMillis(50));
+
+            assertThat(broker.<Poll.Request>requests(ApiKey.POLL).get(1).acks()).containsExactly(
+                    new Ack.Item(0, 3, 6), new Ack.Item(0, 3, 7), new Ack.Item(0, 3, 8), new Ack.Item(0, 3, 5));
         }
     }
 

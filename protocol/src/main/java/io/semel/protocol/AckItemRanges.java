@@ -39,6 +39,23 @@ public final class AckItemRanges extends OffsetRanges<Ack.Item> {
         return tag(range);
     }
 
+    /** Elements {@code [from, to)} as ranges: visits ranges, makes no element. */
+    public AckItemRanges slice(int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, size());
+        Builder b = new Builder();
+        int start = 0;
+        for (int r = 0; r < rangeCount() && start < to; r++) {
+            int end = start + count(r);
+            int lo = Math.max(start, from);
+            int hi = Math.min(end, to);
+            if (lo < hi) {
+                b.addRange(partition(r), leaseEpoch(r), firstOffset(r) + (lo - start), firstOffset(r) + (hi - 1 - start));
+            }
+            start = end;
+        }
+        return b.build();
+    }
+
     @Override
     Ack.Item element(int partition, long tag, long offset) {
         return new Ack.Item(partition, tag, offset);
@@ -57,6 +74,14 @@ public final class AckItemRanges extends OffsetRanges<Ack.Item> {
             Check.range("offset", first, 0, Long.MAX_VALUE);
             Check.range("lastOffset", last, first, Long.MAX_VALUE);
             append(partition, leaseEpoch, first, last);
+            return this;
+        }
+
+        /** Every item of {@code items}, in order, range by range. */
+        public Builder addAll(AckItemRanges items) {
+            for (int r = 0; r < items.rangeCount(); r++) {
+                addRange(items.partition(r), items.leaseEpoch(r), items.firstOffset(r), items.lastOffset(r));
+            }
             return this;
         }
 
