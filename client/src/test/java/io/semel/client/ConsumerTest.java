@@ -517,6 +517,40 @@ class ConsumerTest {
         }
     }
 
+    /**
+     * Prefetch sends no POLL ahead while ACKS_AWAITING_DURABLE_MAX polls' acks wait to be reported
+     * durable: the next poll confirms them with a HEARTBEAT first, as without prefetch.
+     */
+    @Test
+    void prefetchSendsNoPollAheadWhileTooManyAppliedAcksAwaitDurability() throws Exception {
+        broker.acksNeverReportedDurable = true;
+        try (Consumer c = builder(10).prefetch(true).build()) {
+            List<CompletableFuture<List<AckResult>>> acked = new java.util.ArrayList<>();
+            for (int i = 0; i < Consumer.ACKS_AWAITING_DURABLE_MAX - 1; i++) {
+                acked.add(c.ackWithNextPoll(messages(i, 1)));
+                c.poll(Duration.ZERO); // nothing to deliver: no POLL sent ahead
+            }
+            for (long o = 0; o < 20; o++) {
+                broker.deliveries.add(delivery(o));
+            }
+            acked.add(c.ackWithNextPoll(messages(5_000, 1)));
+            int pollsBefore = broker.requests(ApiKey.POLL).size();
+            assertThat(c.poll(Duration.ofMillis(100))).as("a full batch, with the limit's last acks riding").hasSize(10);
+            Thread.sleep(100);
+            assertThat(broker.requests(ApiKey.POLL)).as("none sent ahead with the limit reached")
+                    .hasSize(pollsBefore + 1);
+            assertThat(acked).noneMatch(CompletableFuture::isDone);
+
+            assertThat(c.poll(Duration.ofMillis(100))).hasSize(10);
+            assertThat(acked).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+            int pollConnection = connectionOfLastPoll(); // not the heartbeat thread's own connection
+            List<ApiKey> after = broker.received().stream().filter(x -> x.connection() == pollConnection)
+                    .map(x -> x.request().apiKey()).filter(k -> k == ApiKey.POLL || k == ApiKey.HEARTBEAT).toList();
+            assertThat(after.subList(after.size() - 2, after.size())).as("confirmed by a HEARTBEAT, then polled")
+                    .containsExactly(ApiKey.HEARTBEAT, ApiKey.POLL);
+        }
+    }
+
     private static List<Message> messages(long fromOffset, int count) {
         List<Message> out = new java.util.ArrayList<>(count);
         for (long o = fromOffset; o < fromOffset + count; o++) {
