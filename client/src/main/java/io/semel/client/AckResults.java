@@ -61,17 +61,12 @@ final class AckResults extends AbstractList<AckResult> implements RandomAccess {
     /** The results that are not {@link ErrorCode#NONE}, in order; visits ranges, not elements. */
     List<AckResult> failures() {
         List<AckResult> out = new ArrayList<>();
-        int start = 0;
-        for (int r = 0; r < ranges.rangeCount() && start < to; r++) {
-            int end = start + ranges.count(r);
+        ranges.forEachRangeIn(from, to, (r, lo, hi, first) -> {
             ErrorCode error = ranges.error(r);
-            if (error != ErrorCode.NONE) {
-                for (int i = Math.max(start, from); i < Math.min(end, to); i++) {
-                    out.add(new AckResult(messages.get(i), error));
-                }
+            for (int i = lo; i < hi && error != ErrorCode.NONE; i++) {
+                out.add(new AckResult(messages.get(i), error));
             }
-            start = end;
-        }
+        });
         return out;
     }
 }

@@ -41,18 +41,8 @@ public final class AckItemRanges extends OffsetRanges<Ack.Item> {
 
     /** Elements {@code [from, to)} as ranges: visits ranges, makes no element. */
     public AckItemRanges slice(int from, int to) {
-        java.util.Objects.checkFromToIndex(from, to, size());
         Builder b = new Builder();
-        int start = 0;
-        for (int r = 0; r < rangeCount() && start < to; r++) {
-            int end = start + count(r);
-            int lo = Math.max(start, from);
-            int hi = Math.min(end, to);
-            if (lo < hi) {
-                b.addRange(partition(r), leaseEpoch(r), firstOffset(r) + (lo - start), firstOffset(r) + (hi - 1 - start));
-            }
-            start = end;
-        }
+        forEachRangeIn(from, to, (r, lo, hi, first) -> b.addRange(partition(r), leaseEpoch(r), first, first + (hi - lo) - 1));
         return b.build();
     }
 

@@ -2,6 +2,7 @@ package io.semel.protocol;
 
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
@@ -81,6 +82,27 @@ abstract class OffsetRanges<E> extends AbstractList<E> implements RandomAccess {
         }
         int r = Arrays.binarySearch(ends, 0, rangeCount, index);
         return r >= 0 ? r + 1 : -r - 1; // the first range whose end is above index
+    }
+
+    /** A range's part within a window of list indexes, as {@link #forEachRangeIn} visits it. */
+    @FunctionalInterface
+    public interface RangePart {
+        /** Range {@code range} holds list indexes {@code [from, to)} of the window; the first at {@code firstOffset}. */
+        void visit(int range, int from, int to, long firstOffset);
+    }
+
+    /** Visits in order each range's part that lies within list indexes {@code [from, to)}: ranges, not elements. */
+    public final void forEachRangeIn(int from, int to, RangePart visitor) {
+        Objects.checkFromToIndex(from, to, size());
+        int start = 0;
+        for (int r = 0; r < rangeCount && start < to; r++) {
+            int lo = Math.max(start, from);
+            int hi = Math.min(ends[r], to);
+            if (lo < hi) {
+                visitor.visit(r, lo, hi, firsts[r] + (lo - start));
+            }
+            start = ends[r];
+        }
     }
 
     private int checked(int range) {
