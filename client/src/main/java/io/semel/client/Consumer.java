@@ -601,21 +601,22 @@ public final class Consumer implements AutoCloseable {
             fail(taken, e);
             throw e;
         }
-        distribute(taken, results);
+        distribute(taken, Collections.unmodifiableList(results));
     }
 
-    /** Completes each waiting ack's future with its slice of {@code results} (one per message, in order). */
+    /**
+     * Completes each waiting ack's future with its slice of {@code results} (one per message, in
+     * order; unmodifiable, as {@link #results} makes them).
+     */
     private static void distribute(List<PendingAck> taken, List<AckResult> results) {
         if (taken.size() == 1) {
-            taken.get(0).done().complete(results instanceof AckResults ? results // immutable
-                    : Collections.unmodifiableList(results)); // nothing else holds results
+            taken.get(0).done().complete(results);
             return;
         }
-        // Views, not copies: results is this call's own list, which nothing changes after it was made.
-        List<AckResult> all = results instanceof AckResults ? results : Collections.unmodifiableList(results);
+        // Views, not copies: results is unmodifiable (see results()), so its sub-lists are too.
         int at = 0;
         for (PendingAck p : taken) {
-            p.done().complete(all.subList(at, at + p.messages().size()));
+            p.done().complete(results.subList(at, at + p.messages().size()));
             at += p.messages().size();
         }
     }
@@ -749,7 +750,7 @@ public final class Consumer implements AutoCloseable {
         for (int i = 0; i < out.length; i++) {
             out[i] = new AckResult(messages.get(i), results.get(i).error());
         }
-        return Arrays.asList(out);
+        return Collections.unmodifiableList(Arrays.asList(out));
     }
 
     private static void throwFor(String api, AckResult r) {
