@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.semel.client.internal.BrokerChannel;
+import io.semel.client.internal.Connection;
 import io.semel.client.internal.ConnectionSettings;
 import io.semel.protocol.ApiKey;
 import io.semel.protocol.ApiResponse;
@@ -14,6 +15,7 @@ import io.semel.protocol.Hello;
 import io.semel.protocol.Metadata;
 import io.semel.protocol.Protocol;
 import io.semel.protocol.ProtocolException;
+import io.semel.protocol.TopicNames;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -86,19 +88,38 @@ class ConnectionTest {
 
     @Test
     void aFrameLargerThanTheReadBufferArrivesWholeBetweenSmallOnesAndInPieces() throws Exception {
-        // Answers: a small one, one of about 300 KiB (read straight into its own array), a small one;
-        // written in 7,000-byte pieces with pauses, so every frame arrives over several reads.
-        FrameCodec codec = new FrameCodec();
+        // About 300 KiB: read straight into an array of its own once its header is in.
         List<Metadata.TopicMetadata> many = new java.util.ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             many.add(new Metadata.TopicMetadata("topic-" + i + "-with-a-longer-name", ErrorCode.NONE, i % 7 + 1));
         }
+        List<Metadata.Response> sent = List.of(metadata(many.subList(0, 1)), metadata(many), metadata(many.subList(0, 3)));
+        assertThat(servedInPieces(sent)).isEqualTo(sent);
+    }
+
+    /** Frames of one byte less than, exactly and one byte more than the read buffer take either path whole. */
+    @Test
+    void framesAtTheReadBufferSizeArriveWhole() throws Exception {
+        for (int size : new int[] {Connection.READ_BUFFER_BYTES - 1, Connection.READ_BUFFER_BYTES,
+                Connection.READ_BUFFER_BYTES + 1}) {
+            Metadata.Response exact = ofFrameBytes(size);
+            List<Metadata.Response> sent = List.of(exact, ofFrameBytes(100), exact);
+            assertThat(servedInPieces(sent)).as("frames of %d bytes", size).isEqualTo(sent);
+        }
+    }
+
+    /**
+     * Serves {@code answers} to as many pipelined METADATA requests, back to back in 7,000-byte pieces with
+     * pauses (so frames arrive over several reads, and several share one), and returns what the client got.
+     */
+    private static List<Metadata.Response> servedInPieces(List<Metadata.Response> answers) throws Exception {
+        FrameCodec codec = new FrameCodec();
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 try (java.net.Socket s = server.accept()) {
                     java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
                     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                    for (int i = 0; i < 4; i++) {
+                    for (int i = 0; i <= answers.size(); i++) {
                         int length = in.readInt();
                         byte[] rest = new byte[length];
                         in.readFully(rest);
@@ -106,7 +127,7 @@ class ConnectionTest {
                         Frame f = codec.next(frame).orElseThrow();
                         ApiResponse answer = i == 0
                                 ? new Hello.Response(ErrorCode.NONE, null, "b", Protocol.PROTOCOL_VERSION, 1 << 24, 1 << 22, null)
-                                : new Metadata.Response(ErrorCode.NONE, null, i == 2 ? many : many.subList(0, i));
+                                : answers.get(i - 1);
                         java.nio.ByteBuffer bytes = codec.encodeResponse(f.requestId(), answer);
                         if (i == 0) {
                             s.getOutputStream().write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
@@ -129,16 +150,42 @@ class ConnectionTest {
             t.start();
             try (BrokerChannel ch = new BrokerChannel(new ConnectionSettings("127.0.0.1", server.getLocalPort(),
                     "test-client", ClientSecurity.NONE, 5_000, 2_000, 10, 100))) {
-                List<java.util.concurrent.CompletableFuture<ApiResponse>> answers = new java.util.ArrayList<>();
-                for (int i = 1; i <= 3; i++) {
-                    answers.add(ch.send(new Metadata.Request(List.of("orders")), 0));
+                List<CompletableFuture<ApiResponse>> pending = new java.util.ArrayList<>();
+                for (int i = 0; i < answers.size(); i++) {
+                    pending.add(ch.send(new Metadata.Request(List.of("orders")), 0));
                 }
-                assertThat(((Metadata.Response) answers.get(0).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
-                        .isEqualTo(many.subList(0, 1));
-                assertThat(((Metadata.Response) answers.get(1).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
-                        .isEqualTo(many);
-                assertThat(((Metadata.Response) answers.get(2).get(5, java.util.concurrent.TimeUnit.SECONDS)).topics())
-                        .isEqualTo(many.subList(0, 3));
+                List<Metadata.Response> got = new java.util.ArrayList<>();
+                for (CompletableFuture<ApiResponse> f : pending) {
+                    got.add((Metadata.Response) f.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                return got;
+            }
+        }
+    }
+
+    private static Metadata.Response metadata(List<Metadata.TopicMetadata> topics) {
+        return new Metadata.Response(ErrorCode.NONE, null, topics);
+    }
+
+    /** A METADATA answer whose frame, length field included, is exactly {@code frameBytes} long. */
+    private static Metadata.Response ofFrameBytes(int frameBytes) throws ProtocolException {
+        FrameCodec codec = new FrameCodec();
+        List<Metadata.TopicMetadata> topics = new java.util.ArrayList<>();
+        while (true) {
+            int size = codec.encodeResponse(1, metadata(topics)).remaining();
+            int missing = frameBytes - size;
+            if (missing == 0) {
+                return metadata(topics);
+            }
+            if (missing < 0) {
+                throw new IllegalArgumentException("no METADATA answer is " + frameBytes + " bytes");
+            }
+            int last = topics.size() - 1;
+            int grown = last < 0 ? 0 : topics.get(last).name().length() + missing;
+            if (last >= 0 && grown <= TopicNames.MAX_TOPIC_NAME_CHARS) {
+                topics.set(last, new Metadata.TopicMetadata("t".repeat(grown), ErrorCode.NONE, 1));
+            } else {
+                topics.add(new Metadata.TopicMetadata("t", ErrorCode.NONE, 1)); // room for another
             }
         }
     }

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Connection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** The reader's buffer, bytes; a frame larger than this is read into an array of its own. */
+    public static final int READ_BUFFER_BYTES = 64 * 1024;
 
     private record Pending(int requestId, ApiKey apiKey, CompletableFuture<ApiResponse> future, long deadlineNanos,
             long timeoutMs) {
@@ -274,8 +275,13 @@ public final class Connection implements AutoCloseable {
                     }
                     onFrame(codec.frameOf(whole));
                 }
-                // acc never fills: what stays in it is less than a frame of at most READ_BUFFER_BYTES.
+                // acc never fills: what stays in it is less than a frame of at most READ_BUFFER_BYTES
+                // (ConnectionTest.framesAtTheReadBufferSizeArriveWhole). Were it full, a read of 0 bytes
+                // would spin: fail the connection instead.
                 acc.compact();
+                if (!acc.hasRemaining()) {
+                    throw new IllegalStateException("read buffer of " + READ_BUFFER_BYTES + " bytes full with no frame");
+                }
                 checkDeadlines();
             }
         } catch (ProtocolException e) {
