@@ -140,6 +140,8 @@ class ConsumerTest {
         try (Consumer c = consumer()) {
             List<Message> got = c.poll(Duration.ofMillis(100));
             assertThat(got).extracting(Message::offset).containsExactly(5L, 6L, 7L, 8L);
+            assertThatThrownBy(() -> got.remove(0)).as("poll's list is unmodifiable")
+                    .isInstanceOf(UnsupportedOperationException.class);
             c.ackWithNextPoll(got.subList(1, 3));
             c.ackWithNextPoll(new ArrayList<>(List.of(got.get(3), got.get(0))));
             c.poll(Duration.ofMillis(50));
