@@ -137,9 +137,11 @@ final class PartitionProgress {
     int deliver(int budget, long nowMs, LogView log, Deliveries.Builder out, Effects fx) {
         assert holder != null : "delivering partition " + partition + " without a lease";
         int given = 0;
-        // The scan stops after the last DUE slot: with none (the common case) it costs nothing.
+        // The scan stops after the last DUE slot: with none (the common case) it costs nothing. It
+        // walks slot objects only: a fresh run is DELIVERED, never due, and stays a run (a consumer
+        // fetching ahead polls with its last batch unacked; that batch's in-order ack still takes it whole).
         int dueLeft = slots.count(SlotState.DUE);
-        for (Iterator<DeliverySlot> it = slots.iterator(); dueLeft > 0 && it.hasNext(); ) {
+        for (Iterator<DeliverySlot> it = slots.ringSlots().iterator(); dueLeft > 0 && it.hasNext(); ) {
             if (given == budget) {
                 return given;
             }

@@ -481,6 +481,30 @@ class GroupStateTest {
         assertThat(shell.group.settledAboveFloor(0)).containsExactly(15L);
     }
 
+    /**
+     * A consumer that fetches ahead polls again before acking what it holds: the poll must leave the
+     * unacked fresh run as it is, so the in-order acks that follow still settle whole runs. (The due
+     * scan of a poll used to make every fresh slot's object even with nothing due, and from then on
+     * every ack of such a consumer went offset by offset.)
+     */
+    @Test
+    void aPollWithBatchesStillUnackedMakesNoSlotObjects() {
+        String a = join("a", 0);
+        log.append(0, 30);
+        long epoch = poll(a, 5, 0).get(0).leaseEpoch();
+        SlotTable slots = shell.group.progress(0).slots;
+        for (long first = 0; first < 20; first += 5) { // maxUnackedPerMember is 10: two batches of 5
+            assertThat(poll(a, 5, 0)).as("the batch after [%d, %d]", first, first + 4).hasSize(5);
+            assertThat(slots.ringSlots()).as("poll with [%d, %d] unacked", first, first + 4).isEmpty();
+            Decision<io.semel.protocol.AckResultRanges> acked = shell.run(shell.group.ack(a,
+                    io.semel.protocol.AckItemRanges.builder().addRange(0, epoch, first, first + 4).build()));
+            assertThat(acked.records()).containsExactly(
+                    new GroupRecord.SettledRange(0, first, first + 4, GroupRecord.SettleReason.ACKED));
+            assertThat(slots.ringSlots()).isEmpty();
+            assertThat(slots.size()).isEqualTo(5);
+        }
+    }
+
     /** Offsets Long.MAX_VALUE then Long.MIN_VALUE are not one run (MAX + 1 overflows to MIN). */
     @Test
     void itemsWhoseOffsetsOnlyFollowThroughTheOverflowAreJudgedApart() {
