@@ -313,10 +313,8 @@ public final class GroupState {
             if (pp.count(SlotState.DUE) == 0) {
                 continue; // the common case: no scan
             }
-            for (DeliverySlot s : pp.slots.ringSlots()) { // DUE slots have objects: fresh runs stay runs
-                if (s.state() == SlotState.DUE) {
-                    dueAtMs = Math.min(dueAtMs, s.dueAtMs);
-                }
+            for (DeliverySlot s : pp.slots.inState(SlotState.DUE)) {
+                dueAtMs = Math.min(dueAtMs, s.dueAtMs);
             }
         }
         return new PollWait(Collections.unmodifiableMap(durable), dueAtMs);
@@ -439,10 +437,8 @@ public final class GroupState {
             if (pp.deadLetterPending() == 0) {
                 continue;
             }
-            for (DeliverySlot s : pp.slots.ringSlots()) { // as DUE ones, these have objects
-                if (s.state() == SlotState.DEAD_LETTER_PENDING) {
-                    out.add(pp.deadLetterRequest(s));
-                }
+            for (DeliverySlot s : pp.slots.inState(SlotState.DEAD_LETTER_PENDING)) {
+                out.add(pp.deadLetterRequest(s));
             }
         }
         return out;

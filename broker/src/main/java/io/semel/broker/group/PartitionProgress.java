@@ -73,10 +73,8 @@ final class PartitionProgress {
 
     /** The lease moves away from the current holder: its deliveries become due for the next one. */
     void revoke(long nowMs, Effects fx) {
-        for (DeliverySlot s : slots) {
-            if (s.state() == SlotState.DELIVERED) {
-                makeDue(s, nowMs, GroupState.ERROR_LEASE_REVOKED, fx);
-            }
+        for (DeliverySlot s : slots.inState(SlotState.DELIVERED)) {
+            makeDue(s, nowMs, GroupState.ERROR_LEASE_REVOKED, fx);
         }
         holder = null;
     }
@@ -87,13 +85,11 @@ final class PartitionProgress {
      * as an attempt (recorded, so a restart keeps that), and none is dead-lettered for it.
      */
     void release(long nowMs, Effects fx) {
-        for (DeliverySlot s : slots) {
-            if (s.state() == SlotState.DELIVERED) {
-                s.releases++;
-                fx.record(new Released(partition, s.offset, s.deliveryCount, s.releases));
-                s.moveTo(SlotState.DUE);
-                s.dueAtMs = nowMs;
-            }
+        for (DeliverySlot s : slots.inState(SlotState.DELIVERED)) {
+            s.releases++;
+            fx.record(new Released(partition, s.offset, s.deliveryCount, s.releases));
+            s.moveTo(SlotState.DUE);
+            s.dueAtMs = nowMs;
         }
         holder = null;
     }
@@ -137,18 +133,13 @@ final class PartitionProgress {
     int deliver(int budget, long nowMs, LogView log, Deliveries.Builder out, Effects fx) {
         assert holder != null : "delivering partition " + partition + " without a lease";
         int given = 0;
-        // The scan stops after the last DUE slot: with none (the common case) it costs nothing. It
-        // walks slot objects only: a fresh run is DELIVERED, never due, and stays a run (a consumer
-        // fetching ahead polls with its last batch unacked; that batch's in-order ack still takes it whole).
+        // The scan stops after the last DUE slot: with none (the common case) it costs nothing.
         int dueLeft = slots.count(SlotState.DUE);
-        for (Iterator<DeliverySlot> it = slots.ringSlots().iterator(); dueLeft > 0 && it.hasNext(); ) {
+        for (Iterator<DeliverySlot> it = slots.inState(SlotState.DUE).iterator(); dueLeft > 0 && it.hasNext(); ) {
             if (given == budget) {
                 return given;
             }
             DeliverySlot s = it.next();
-            if (s.state() != SlotState.DUE) {
-                continue;
-            }
             dueLeft--;
             if (s.dueAtMs > nowMs) {
                 continue;

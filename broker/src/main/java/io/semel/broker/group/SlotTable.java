@@ -311,6 +311,42 @@ final class SlotTable implements Iterable<DeliverySlot> {
     }
 
     /**
+     * The slots in {@code state}, in offset order. Fresh runs are DELIVERED, so only
+     * {@code inState(DELIVERED)} gives fresh offsets their objects; any other state is found among the
+     * objects alone, and a scan for due or dead-lettered slots leaves fresh runs as runs (so the
+     * in-order ack that follows still settles a run whole: a member fetching ahead polls while its
+     * last batch is unacked). Slots may change state during the iteration (each is tested when the
+     * iteration reaches it) but must not be added or removed (checked).
+     */
+    Iterable<DeliverySlot> inState(SlotState state) {
+        return () -> {
+            Iterator<DeliverySlot> all = state == SlotState.DELIVERED ? iterator() : ringIterator();
+            return new Iterator<>() {
+                private DeliverySlot next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null && all.hasNext()) {
+                        DeliverySlot s = all.next();
+                        next = s.state() == state ? s : null;
+                    }
+                    return next != null;
+                }
+
+                @Override
+                public DeliverySlot next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    DeliverySlot s = next;
+                    next = null;
+                    return s;
+                }
+            };
+        };
+    }
+
+    /**
      * The slot objects only, in offset order: fresh offsets are not among them. For the ack-timeout
      * scan, which looks at fresh runs by their deadline ({@link #freshExpiredBy}), and for checks.
      */

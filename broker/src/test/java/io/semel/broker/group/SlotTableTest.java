@@ -181,6 +181,33 @@ class SlotTableTest {
         assertThat(table.checkInvariants()).isTrue();
     }
 
+    /**
+     * A scan for one state: due and dead-lettered slots are found among the objects and fresh runs stay
+     * runs (the due scan of every poll used to make them objects); only DELIVERED makes them.
+     */
+    @Test
+    void aScanForAStateOtherThanDeliveredLeavesFreshRunsAsRuns() {
+        table.add(new DeliverySlot(0, SlotState.DUE, 1));
+        table.add(new DeliverySlot(1, SlotState.DELIVERED, 2));
+        table.add(new DeliverySlot(2, SlotState.DEAD_LETTER_PENDING, 3));
+        table.add(new DeliverySlot(3, SlotState.DUE, 1));
+        table.addFresh(4, 6, 1, 100);
+
+        assertThat(table.inState(SlotState.DUE)).extracting(s -> s.offset).containsExactly(0L, 3L);
+        assertThat(table.inState(SlotState.DEAD_LETTER_PENDING)).extracting(s -> s.offset).containsExactly(2L);
+        assertThat(objects(table)).as("fresh offsets still without objects").isEqualTo(4);
+
+        // States may change as the scan goes: each slot is tested when the scan reaches it.
+        for (DeliverySlot s : table.inState(SlotState.DUE)) {
+            s.moveTo(SlotState.DELIVERED);
+        }
+        assertThat(table.count(SlotState.DUE)).isZero();
+        assertThat(table.inState(SlotState.DELIVERED)).extracting(s -> s.offset)
+                .containsExactly(0L, 1L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(objects(table)).as("DELIVERED includes the fresh offsets: now objects").isEqualTo(10);
+        assertThat(table.checkInvariants()).isTrue();
+    }
+
     /** Fresh runs, takes, touches, removals and transitions, against a model of offset to state. */
     @Test
     void randomFreshRunsAndTakesMatchAModel() {
