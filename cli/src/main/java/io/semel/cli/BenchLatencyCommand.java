@@ -34,11 +34,12 @@ final class BenchLatencyCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int count = 3_000;
 
-    // 5,000, not a few hundred: with fewer the measured records still ran through code the JIT was compiling
-    // (the p99 of send -> confirm was 3.4 ms after 500, 1.4-2.6 ms after 5,000, same machine, same minutes).
+    // 20,000, not 5,000: after 5,000 the JIT was still compiling for 0.2-0.8 s of every second of the measured
+    // records (perf sched, 2 vCPUs) and the delivered p99 was 2.7-3.9 ms; after 20,000 it was 0.8-1.4 ms in five of
+    // six passes, same jar, same minutes. Each line prints the JIT and GC work during its measured records.
     @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured records before each pass, at most "
             + COUNT_MAX + " (default ${DEFAULT-VALUE}).")
-    int warmup = 5_000;
+    int warmup = 20_000;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "Value size, >= " + BenchE2eCommand.SIZE_MIN
             + " (default ${DEFAULT-VALUE}).")
@@ -129,13 +130,15 @@ final class BenchLatencyCommand implements Callable<Integer> {
     private static String figures(Row r) {
         boolean confirmOnly = r.path().equals("send->confirm");
         String main = confirmOnly ? r.pass().confirm.tailSummary() : r.pass().delivered.tailSummary();
+        String jvm = "; this JVM during the measured records: " + r.pass().measuredWork().summary();
         if (confirmOnly) {
-            return main;
+            return main + jvm;
         }
         String settle = r.pass().settle.percentileNanos(0.5) > 0
                 ? "; its ack/commit round trip p50 " + ms(r.pass().settle.percentileNanos(0.5)) + " ms, p99 "
                         + ms(r.pass().settle.percentileNanos(0.99)) + " ms" : "";
-        return main + settle + "; send->confirm in this pass p50 " + ms(r.pass().confirm.percentileNanos(0.5)) + " ms";
+        return main + settle + "; send->confirm in this pass p50 " + ms(r.pass().confirm.percentileNanos(0.5)) + " ms"
+                + jvm;
     }
 
     private static String ms(long nanos) {

@@ -35,6 +35,8 @@ final class OneAtATime {
     final LatencySample delivered;
     /** A receiver's own step after delivery (ack, commit), when it has one. */
     final LatencySample settle;
+    /** This JVM's JIT and GC work while the measured records ran; null until a pass ran. */
+    private volatile JvmWork measuredWork;
 
     OneAtATime(int warmup, int count) {
         this.warmup = warmup;
@@ -49,7 +51,11 @@ final class OneAtATime {
 
     /** Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. */
     void run(Sender sender, int size, boolean awaitDelivery) throws Exception {
+        JvmWork atFirstMeasured = null;
         for (int i = 0; i < warmup + count; i++) {
+            if (i == warmup) {
+                atFirstMeasured = JvmWork.now();
+            }
             byte[] v = BenchE2eCommand.value(i, size);
             long t0 = System.nanoTime();
             synchronized (this) {
@@ -64,6 +70,15 @@ final class OneAtATime {
                 awaitSettled(i);
             }
         }
+        measuredWork = JvmWork.now().since(atFirstMeasured);
+    }
+
+    /** This JVM's JIT compilation and collections while the measured records ran (after {@link #run}). */
+    JvmWork measuredWork() {
+        if (measuredWork == null) {
+            throw new IllegalStateException("the pass has not run");
+        }
+        return measuredWork;
     }
 
     /**

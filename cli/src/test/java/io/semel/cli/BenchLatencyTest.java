@@ -42,6 +42,10 @@ class BenchLatencyTest {
                 + "message): p50 ").contains("p99.9").contains("(40 samples)").contains("ack/commit round trip p50");
         assertThat(lines.get(4)).startsWith("latency: semel [fsync-before-confirm] send->delivered (PartitionReader, "
                 + "no group): p50 ").contains("(40 samples)");
+        for (String latency : lines.subList(2, 5)) {
+            assertThat(latency).containsPattern("; this JVM during the measured records: JIT compiling \\d+ ms, \\d+ "
+                    + "GCs? \\d+ ms$");
+        }
     }
 
     @Test

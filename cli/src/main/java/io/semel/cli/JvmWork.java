@@ -1,0 +1,45 @@
+package io.semel.cli;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+
+/**
+ * What this JVM spent beside the code being measured: JIT compilation time and garbage collections, as cumulative
+ * totals from the platform MXBeans. A latency bench takes one at its first measured record and one at its end, and
+ * prints the difference beside its percentiles, so a reader can tell a tail made by the system under test from one
+ * made by the JIT still compiling it (on two cores a C2 compile holds a whole core for up to seconds) or by a
+ * collection. Covers this JVM only: an embedded broker is in it; a broker or Kafka node in its own JVM is not.
+ *
+ * @param compileMs total JIT compilation time in ms, or -1 where the JVM does not measure it
+ * @param gcCount   collections of every collector
+ * @param gcMs      accumulated collection time in ms of every collector (its pauses and, for concurrent
+ *                  collectors, their cycles)
+ */
+record JvmWork(long compileMs, long gcCount, long gcMs) {
+
+    /** The totals now. */
+    static JvmWork now() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long compile = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+        long count = 0;
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return new JvmWork(compile, count, ms);
+    }
+
+    /** The work done between {@code earlier} and this. */
+    JvmWork since(JvmWork earlier) {
+        long compile = compileMs < 0 || earlier.compileMs < 0 ? -1 : compileMs - earlier.compileMs;
+        return new JvmWork(compile, gcCount - earlier.gcCount, gcMs - earlier.gcMs);
+    }
+
+    /** For an output line: {@code JIT compiling 412 ms, 3 GCs 18 ms}. */
+    String summary() {
+        String jit = compileMs < 0 ? "JIT time not measured by this JVM" : "JIT compiling " + compileMs + " ms";
+        return jit + ", " + gcCount + " GC" + (gcCount == 1 ? "" : "s") + " " + gcMs + " ms";
+    }
+}
