@@ -296,6 +296,10 @@ final class BenchCommand {
                         workNs > 0 ? String.format("%,d ns of work per message, ", workNs) : "",
                         ackMode.equals(ACK_WITH_POLL) ? "riding on the next poll" : "in an ACK request "
                         + "before the next poll", target.durability(), target.brokerDescription());
+                if (t.dataDirUsed() != null) {
+                    out.printf("setup: semel: prefill written back before the timed read: %s%n",
+                            WriteBack.settle(t.dataDirUsed()).summary());
+                }
                 out.flush();
                 double semelPerSecond = consume(bootstrap, topic, g, out);
                 out.flush();
@@ -318,6 +322,7 @@ final class BenchCommand {
                     out.flush();
                     String topic = kt.newTopic(partitions);
                     kt.prefill(topic, warmup + count, size);
+                    writtenBack(out, name, k.dir());
                     // Without a group it only reads (the topic is already filled): the anchor without acks or commits.
                     print(out, name, "plain consumer, no group, no commit", kt.consumePlain(topic, warmup, count, maxPoll),
                             semelPerSecond);
@@ -326,6 +331,7 @@ final class BenchCommand {
                     if (share > 0) {
                         String shareTopic = kt.newTopic(partitions);
                         kt.prefill(shareTopic, warmup + count, size);
+                        writtenBack(out, name, k.dir());
                         print(out, name, "share group, acknowledge each record + commitSync per poll",
                                 kt.consumeShare(shareTopic, warmup, count, maxPoll), semelPerSecond);
                     } else {
@@ -333,6 +339,13 @@ final class BenchCommand {
                     }
                 }
             }
+        }
+
+        /** Forces the node's files before a timed read (see {@link WriteBack}) and says what that took. */
+        private static void writtenBack(PrintWriter out, String name, Path dir) throws IOException {
+            out.printf("setup: kafka [%s]: prefill written back before the timed read: %s%n", name,
+                    WriteBack.settle(dir).summary());
+            out.flush();
         }
 
         private void print(PrintWriter out, String name, String kind, KafkaThroughput.Result r, double semelPerSecond) {

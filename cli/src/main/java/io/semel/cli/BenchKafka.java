@@ -138,6 +138,11 @@ final class BenchKafka implements AutoCloseable {
         return bootstrap;
     }
 
+    /** The node's own directory: its config and its log dir. */
+    Path dir() {
+        return dir;
+    }
+
     /** For setup lines. */
     String description() {
         return "Apache Kafka " + org.apache.kafka.common.utils.internals.AppInfoParser.getVersion() + ", 1 KRaft node (child JVM, "

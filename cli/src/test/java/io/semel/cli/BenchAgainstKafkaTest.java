@@ -32,6 +32,8 @@ class BenchAgainstKafkaTest {
         Run r = BenchLatencyTest.semel("bench", "consume", "--count", "2000", "--max-poll", "100", "--kafka");
         assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
         assertThat(r.out()).contains("result: 2000 consumed and acked in")
+                .containsPattern("setup: semel: prefill written back before the timed read: \\d+ files")
+                .containsPattern("setup: kafka \\[page-cache\\]: prefill written back before the timed read: \\d+ files")
                 .contains("kafka [page-cache] result (plain consumer, no group, no commit): 2000 consumed in")
                 .contains("kafka [page-cache] result (classic group, commitSync per poll): 2000 consumed in")
                 .contains("kafka [fsync-per-append] result (share group, acknowledge each record + commitSync per "
