@@ -31,6 +31,47 @@ record JvmWork(long compileMs, long gcCount, long gcMs) {
         return new JvmWork(compile, count, ms);
     }
 
+    /** How long {@link #awaitJitQuiet} waited, and whether the JIT did go quiet. */
+    record Settling(long waitedMs, boolean quiet) {
+        /** For result lines: {@code JIT quiet after 1,250 ms} or {@code JIT still compiling after 10,000 ms}. */
+        String summary() {
+            return String.format(quiet ? "JIT quiet after %,d ms" : "JIT still compiling after %,d ms", waitedMs);
+        }
+    }
+
+    /** How often {@link #awaitJitQuiet} reads the compilation total. */
+    static final long QUIET_POLL_MS = 50;
+
+    /**
+     * Waits until this JVM's JIT has compiled nothing for {@code quietMs}, at most {@code maxMs}: a throughput
+     * benchmark calls it between its warm-up and its clock, so the timed part runs compiled code rather than beside
+     * a compiler holding one of two cores (Kafka's plain consumer read 0.8-1.1M msgs/s while the bench's C2 thread
+     * used 30-60 % of a core, and 3.4-4.0M otherwise). Returns at once where the JVM does not time its JIT.
+     */
+    static Settling awaitJitQuiet(long quietMs, long maxMs) throws InterruptedException {
+        long start = System.nanoTime();
+        long last = now().compileMs;
+        if (last < 0) {
+            return new Settling(0, false);
+        }
+        long quietSince = start;
+        while (true) {
+            long now = System.nanoTime();
+            if ((now - quietSince) / 1_000_000 >= quietMs) {
+                return new Settling((now - start) / 1_000_000, true);
+            }
+            if ((now - start) / 1_000_000 >= maxMs) {
+                return new Settling((now - start) / 1_000_000, false);
+            }
+            Thread.sleep(QUIET_POLL_MS);
+            long total = now().compileMs;
+            if (total != last) {
+                last = total;
+                quietSince = System.nanoTime();
+            }
+        }
+    }
+
     /** The work done between {@code earlier} and this. */
     JvmWork since(JvmWork earlier) {
         long compile = compileMs < 0 || earlier.compileMs < 0 ? -1 : compileMs - earlier.compileMs;

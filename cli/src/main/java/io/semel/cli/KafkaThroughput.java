@@ -32,7 +32,8 @@ final class KafkaThroughput {
     private static final int POLL_WAIT_MS = 500;
 
     /** One run's figures. */
-    record Result(long records, double seconds, String latency, long failed) {
+    /** @param jvm what the bench's JVM did around the clock (consume only, else empty) */
+    record Result(long records, double seconds, String latency, long failed, String jvm) {
         double perSecond() {
             return records / seconds;
         }
@@ -87,7 +88,7 @@ final class KafkaThroughput {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         ps.forEach(KafkaProducer::close);
-        return new Result(count - failed.get(), seconds, latency.summary(), failed.get());
+        return new Result(count - failed.get(), seconds, latency.summary(), failed.get(), "");
     }
 
     /** Fills {@code topic} with {@code count} records of {@code size} bytes; throws if any send fails. */
@@ -102,7 +103,7 @@ final class KafkaThroughput {
      * A plain consumer without a group (issue 10's consume anchor): every partition assigned from its start, polls up
      * to {@code maxPoll}, commits nothing, acks nothing. Its "commit latency" is 0 by construction.
      */
-    Result consumePlain(String topic, long warmup, long count, int maxPoll) throws IOException {
+    Result consumePlain(String topic, long warmup, long count, int maxPoll) throws IOException, InterruptedException {
         LatencySample commit = new LatencySample(count);
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll))) {
             List<org.apache.kafka.common.TopicPartition> parts = c.partitionsFor(topic).stream()
@@ -117,7 +118,7 @@ final class KafkaThroughput {
     }
 
     /** A classic group member: poll up to {@code maxPoll}, commitSync once per poll. */
-    Result consumeGroup(String topic, long warmup, long count, int maxPoll) throws IOException {
+    Result consumeGroup(String topic, long warmup, long count, int maxPoll) throws IOException, InterruptedException {
         String group = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         LatencySample commit = new LatencySample(count);
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -136,7 +137,7 @@ final class KafkaThroughput {
     }
 
     /** A share-group member: every record acknowledged (ACCEPT), then commitSync once per poll. */
-    Result consumeShare(String topic, long warmup, long count, int maxPoll) throws IOException {
+    Result consumeShare(String topic, long warmup, long count, int maxPoll) throws IOException, InterruptedException {
         String group = "bench-share-" + UUID.randomUUID().toString().substring(0, 8);
         kafka.shareGroupFromEarliest(group);
         LatencySample commit = new LatencySample(count);
@@ -165,33 +166,52 @@ final class KafkaThroughput {
         Polled poll();
     }
 
-    /** Polls until {@code warmup + count} records arrived; the clock and the samples start after the first {@code warmup}. */
-    private static Result consume(long warmup, long count, LatencySample commit, PollOnce once) throws IOException {
+    /** Counts of one phase of a consume: the warm-up, then the timed part. */
+    private static final class Phase {
+        long received;
+        long polls;
+    }
+
+    /**
+     * Polls until {@code warmup + count} records arrived; the clock and the samples start after the first
+     * {@code warmup} (the poll that crosses it ends the warm-up), once this JVM's JIT went quiet.
+     */
+    private static Result consume(long warmup, long count, LatencySample commit, PollOnce once) throws IOException,
+            InterruptedException {
         long total = warmup + count;
-        long received = 0;
-        long polls = 0;
+        Phase warm = new Phase();
+        JvmWork.Settling settling = null;
+        if (warmup > 0) {
+            pollUntil(warmup, warm, new LatencySample(1), once, total);
+            settling = JvmWork.awaitJitQuiet(BenchCommand.JIT_QUIET_MS, BenchCommand.JIT_WAIT_MAX_MS);
+        }
+        JvmWork atClock = JvmWork.now();
         long start = System.nanoTime();
-        long timedFrom = warmup == 0 ? 0 : -1; // records received when the clock started
-        long lastProgress = start;
-        while (received < total) {
-            Polled p = once.poll();
-            if (p.records() == 0) {
+        Phase timed = new Phase();
+        pollUntil(total - warm.received, timed, commit, once, total);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(timed.received, seconds, commit.summary() + " over " + timed.polls + " polls", 0,
+                BenchCommand.Consume.jvmLine(settling, JvmWork.now().since(atClock)));
+    }
+
+    /**
+     * Polls until {@code n} records arrived. The warm-up and the timed part both run this, so the clock times the code
+     * the JIT compiled while warming up (not a branch first taken when the clock starts).
+     */
+    private static void pollUntil(long n, Phase p, LatencySample commit, PollOnce once, long total) throws IOException {
+        long lastProgress = System.nanoTime();
+        while (p.received < n) {
+            Polled r = once.poll();
+            if (r.records() == 0) {
                 if (System.nanoTime() - lastProgress > STALL_MS * 1_000_000L) {
-                    throw new IOException("Kafka consume: only " + received + " of " + total + " records arrived; "
-                            + "none for " + STALL_MS + " ms");
+                    throw new IOException("Kafka consume: only " + p.received + " of " + n + " records of this phase "
+                            + "(" + total + " in all) arrived; none for " + STALL_MS + " ms");
                 }
                 continue;
             }
             lastProgress = System.nanoTime();
-            received += p.records();
-            if (timedFrom >= 0) {
-                commit.record(polls++, p.settleNanos());
-            } else if (received >= warmup) {
-                timedFrom = received;
-                start = System.nanoTime();
-            }
+            p.received += r.records();
+            commit.record(p.polls++, r.settleNanos());
         }
-        return new Result(received - timedFrom, (System.nanoTime() - start) / 1e9, commit.summary() + " over " + polls
-                + " polls", 0);
     }
 }

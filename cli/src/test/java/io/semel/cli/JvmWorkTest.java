@@ -34,4 +34,33 @@ class JvmWorkTest {
         assertThat(during.gcCount()).isPositive();
         assertThat(during.compileMs()).isGreaterThanOrEqualTo(0);
     }
+
+    @Test
+    void theWaitForAQuietJitEndsAtItsLimitWhenTheQuietSpanIsNeverReached() throws InterruptedException {
+        JvmWork.Settling s = JvmWork.awaitJitQuiet(60_000, 200);
+
+        assertThat(s.quiet()).isFalse();
+        assertThat(s.waitedMs()).isBetween(200L, 5_000L);
+        assertThat(s.summary()).startsWith("JIT still compiling after ");
+    }
+
+    @Test
+    void aQuietSpanOfZeroIsReachedAtOnce() throws InterruptedException {
+        JvmWork.Settling s = JvmWork.awaitJitQuiet(0, 10_000);
+
+        assertThat(s.quiet()).isTrue();
+        assertThat(s.waitedMs()).isLessThan(1_000);
+    }
+
+    @Test
+    void aQuietJitHasCompiledNothingForTheWholeSpan() throws InterruptedException {
+        JvmWork.Settling s = JvmWork.awaitJitQuiet(100, 10_000);
+
+        if (s.quiet()) {
+            assertThat(s.waitedMs()).isGreaterThanOrEqualTo(100);
+        } else {
+            assertThat(s.waitedMs()).isGreaterThanOrEqualTo(10_000);
+        }
+        assertThat(new JvmWork.Settling(1_250, true).summary()).isEqualTo("JIT quiet after 1,250 ms");
+    }
 }

@@ -280,12 +280,15 @@ class SemelCliTest {
         Run sync = semel("", "bench", "consume", "--count", "500", "--max-poll", "100", "--ack", "sync");
         assertThat(sync.exit()).as(sync.err()).isZero();
         assertThat(sync.out()).contains("in an ACK request before the next poll", "ack latency per poll batch")
-                .containsPattern("result: 500 consumed and acked in [0-9.]+ s: .*; 5 polls;");
+                .containsPattern("result: 500 consumed and acked in [0-9.]+ s: .*; 5 polls;")
+                .contains("; no warm-up; this JVM in the timed part: JIT compiling ");
         // --warmup: the topic holds warmup + count; only the count after the warmup is timed and reported
         Run warm = semel("", "bench", "consume", "--warmup", "250", "--count", "300", "--max-poll", "100", "--ack", "sync");
         assertThat(warm.exit()).as(warm.err()).isZero();
         assertThat(warm.out()).contains("setup: bench consume, 300 messages after 250 untimed")
-                .containsPattern("result: 300 consumed and acked in [0-9.]+ s: .*; 3 polls;");
+                .containsPattern("result: 300 consumed and acked in [0-9.]+ s: .*; 3 polls;")
+                .containsPattern("; before the clock: JIT (quiet|still compiling) after [0-9,]+ ms; this JVM in the "
+                        + "timed part: JIT compiling \\d+ ms, \\d+ GCs? \\d+ ms");
         Run bad = semel("", "bench", "consume", "--ack", "later");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--ack is with-poll or sync, not 'later'");
