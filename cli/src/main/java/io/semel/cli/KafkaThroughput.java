@@ -182,7 +182,8 @@ final class KafkaThroughput {
         Phase warm = new Phase();
         JvmWork.Settling settling = null;
         if (warmup > 0) {
-            pollUntil(warmup, warm, new LatencySample(1), once, total);
+            // A discarded sample of the timed part's size: recording takes the same branches in both phases.
+            pollUntil(warmup, warm, new LatencySample(count), once, total);
             settling = JvmWork.awaitJitQuiet(BenchCommand.JIT_QUIET_MS, BenchCommand.JIT_WAIT_MAX_MS);
         }
         JvmWork atClock = JvmWork.now();
