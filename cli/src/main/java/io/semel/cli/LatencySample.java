@@ -13,10 +13,22 @@ final class LatencySample {
 
     private final long[] nanos;
     private final int stride;
+    /** Slots recorded but left out of every figure: a warm-up's. */
+    private final int unreported;
 
     LatencySample(long messages) {
+        this(messages, 0);
+    }
+
+    /**
+     * A sample whose first {@code unreportedFirst} messages are recorded like the rest but left out of every figure:
+     * a bench records its warm-up through the same code as what it measures, so the JIT does not meet a branch for
+     * the first time when the measured messages start.
+     */
+    LatencySample(long messages, long unreportedFirst) {
         this.stride = (int) Math.max(1, (messages + SAMPLES_MAX - 1) / SAMPLES_MAX);
         this.nanos = new long[(int) Math.max(1, messages / stride)];
+        this.unreported = (int) Math.min(nanos.length, Math.max(0, unreportedFirst) / stride);
         Arrays.fill(nanos, -1);
     }
 
@@ -28,7 +40,7 @@ final class LatencySample {
 
     /** p50, p99 and max in ms, over the recorded (confirmed) messages. */
     String summary() {
-        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        long[] s = reported();
         if (s.length == 0) {
             return "no samples";
         }
@@ -37,7 +49,7 @@ final class LatencySample {
 
     /** p50, p99, p99.9 and max in ms and the sample count: the tail a latency bench reports. */
     String tailSummary() {
-        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        long[] s = reported();
         if (s.length == 0) {
             return "no samples";
         }
@@ -47,12 +59,17 @@ final class LatencySample {
 
     /** The q-quantile (0..1) in nanoseconds over the recorded messages; 0 with none. */
     long percentileNanos(double q) {
-        long[] s = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+        long[] s = reported();
         if (s.length == 0) {
             return 0;
         }
         int i = (int) Math.min(s.length - 1, Math.ceil(q * s.length) - 1);
         return s[Math.max(0, i)];
+    }
+
+    /** The reported slots that were recorded, sorted. */
+    private long[] reported() {
+        return Arrays.stream(nanos, unreported, nanos.length).filter(n -> n >= 0).sorted().toArray();
     }
 
     private static double at(long[] sorted, double q) {

@@ -8,7 +8,8 @@ import java.util.function.Function;
  * previous one was confirmed and (when a receiver runs) delivered and settled, so every figure is an idle-load
  * latency, not queueing. The sender times send → confirm; a receiver thread stamps send → delivered when its
  * poll or read returns the record and then marks it settled (after its ack or commit, if any). The first
- * {@code warmup} records are not recorded. Thread-safe: the sender and one receiver share it through its monitor.
+ * {@code warmup} records are recorded like the rest but left out of every figure. Thread-safe: the sender and one
+ * receiver share it through its monitor.
  */
 final class OneAtATime {
     /** How long the sender waits for a record's delivery before the pass fails. */
@@ -44,33 +45,41 @@ final class OneAtATime {
         this.sentNanos = new long[warmup + count];
         this.deliveredNanos = new long[warmup + count];
         this.settled = new boolean[warmup + count];
-        this.confirm = new LatencySample(count);
-        this.delivered = new LatencySample(count);
-        this.settle = new LatencySample(count);
+        // Every record is recorded, the warm-up's too, and left out of the figures: the same code runs before and
+        // after the first measured record (see run).
+        this.confirm = new LatencySample(warmup + count, warmup);
+        this.delivered = new LatencySample(warmup + count, warmup);
+        this.settle = new LatencySample(warmup + count, warmup);
     }
 
-    /** Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. */
+    /**
+     * Runs the pass: with {@code awaitDelivery}, each next send waits until a receiver settled the previous one. The
+     * warm-up and the measured records go through the same {@link #one} and are recorded alike (the warm-up's are
+     * left out of the figures), so the JIT compiles in the warm-up the code it then measures: a branch first taken
+     * at the first measured record would throw that compiled code away there.
+     */
     void run(Sender sender, int size, boolean awaitDelivery) throws Exception {
-        JvmWork atFirstMeasured = null;
-        for (int i = 0; i < warmup + count; i++) {
-            if (i == warmup) {
-                atFirstMeasured = JvmWork.now();
-            }
-            byte[] v = BenchE2eCommand.value(i, size);
-            long t0 = System.nanoTime();
-            synchronized (this) {
-                sentNanos[i] = t0;
-            }
-            sender.sendAndConfirm(i, v);
-            long confirmed = System.nanoTime();
-            if (i >= warmup) {
-                confirm.record(i - warmup, confirmed - t0);
-            }
-            if (awaitDelivery) {
-                awaitSettled(i);
-            }
+        for (int i = 0; i < warmup; i++) {
+            one(sender, i, size, awaitDelivery);
+        }
+        JvmWork atFirstMeasured = JvmWork.now();
+        for (int i = warmup; i < warmup + count; i++) {
+            one(sender, i, size, awaitDelivery);
         }
         measuredWork = JvmWork.now().since(atFirstMeasured);
+    }
+
+    private void one(Sender sender, int i, int size, boolean awaitDelivery) throws Exception {
+        byte[] v = BenchE2eCommand.value(i, size);
+        long t0 = System.nanoTime();
+        synchronized (this) {
+            sentNanos[i] = t0;
+        }
+        sender.sendAndConfirm(i, v);
+        confirm.record(i, System.nanoTime() - t0);
+        if (awaitDelivery) {
+            awaitSettled(i);
+        }
     }
 
     /** This JVM's JIT compilation and collections while the measured records ran (after {@link #run}). */
@@ -121,9 +130,7 @@ final class OneAtATime {
             return;
         }
         deliveredNanos[i] = nowNanos;
-        if (i >= warmup) {
-            delivered.record(i - warmup, nowNanos - sentNanos[i]);
-        }
+        delivered.record(i, nowNanos - sentNanos[i]);
     }
 
     /** The receiver is done with record {@code index}: acked or committed {@code settleNanos} after delivery. */
@@ -133,8 +140,8 @@ final class OneAtATime {
             return;
         }
         settled[i] = true;
-        if (i >= warmup && settleNanos >= 0) {
-            settle.record(i - warmup, settleNanos);
+        if (settleNanos >= 0) {
+            settle.record(i, settleNanos);
         }
         notifyAll();
     }
