@@ -36,13 +36,6 @@ import picocli.CommandLine.Spec;
             BenchLatencyCommand.class})
 final class BenchCommand {
     private static final int REQUEST_TIMEOUT_MS = 30_000;
-    /** Compile-free time that counts as the JIT being done, between a throughput bench's warm-up and its clock. */
-    static final long JIT_QUIET_MS = 500;
-    /**
-     * Longest wait for that: a third of a group's 30 s ack timeout, so the warm-up's last deliveries are acked before
-     * the broker would redeliver them.
-     */
-    static final long JIT_WAIT_MAX_MS = 10_000;
 
     @Command(name = "produce", mixinStandardHelpOptions = true,
             description = "Send --count messages from --producers producers; print msgs/s, MB/s, send-to-confirm latency.")
@@ -348,12 +341,6 @@ final class BenchCommand {
             }
         }
 
-        /** What the JVM did around the clock, for result lines. */
-        static String jvmLine(JvmWork.Settling settling, JvmWork timed) {
-            return (settling == null ? "no warm-up" : "before the clock: " + settling.summary())
-                    + "; this JVM in the timed part: " + timed.summary();
-        }
-
         /** Forces the node's files before a timed read (see {@link WriteBack}) and says what that took. */
         private static void writtenBack(PrintWriter out, String name, Path dir) throws IOException {
             out.printf("setup: kafka [%s]: prefill written back before the timed read: %s%n", name,
@@ -398,18 +385,14 @@ final class BenchCommand {
             if (fetchMax != null) {
                 builder.fetchMaxMessages(fetchMax);
             }
-            JvmWork.Settling settling = null; // with a warm-up only
-            JvmWork atClock;
-            long start;
+            BenchClock clock;
             try (Consumer c = builder.build()) {
                 if (warmup > 0) {
                     // Its own sample of the same size, thrown away: recording must take the same branches as in
                     // the timed part (see drive).
                     drive(c, warmup, new Tally(), acks, new LatencySample(count), withPoll, "warm-up");
-                    settling = JvmWork.awaitJitQuiet(JIT_QUIET_MS, JIT_WAIT_MAX_MS);
                 }
-                atClock = JvmWork.now();
-                start = System.nanoTime();
+                clock = BenchClock.start(warmup > 0);
                 drive(c, count, timed, acks, roundTrip, withPoll, "timed part");
                 c.flushAcks(); // the last batch's acks: no poll follows
                 for (CompletableFuture<List<AckResult>> f : acks.riding) {
@@ -421,14 +404,14 @@ final class BenchCommand {
                 throw new IOException(acks.refused + " of " + (warmup + received) + " acks were refused: the figure "
                         + "would not be of messages consumed and acked");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            JvmWork jvm = JvmWork.now().since(atClock);
+            BenchClock.Stopped stopped = clock.stop();
+            double seconds = stopped.seconds();
             out.printf("result: %d consumed and acked in %.2f s: %,.0f msgs/s, %.2f MB/s; %d polls; %s %s; %s%n", received,
                     seconds, received / seconds, timed.bytes / seconds / 1e6, timed.polls,
                     !withPoll ? "ack latency per poll batch" : prefetch ? "time in a poll (its batch fetched ahead)"
                             : fetchingAhead() ? "time in a poll (a round trip carrying the acks when the fetched "
                             + "messages ran out, else none)" : "round trip of a poll carrying the previous batch's acks",
-                    roundTrip.summary(), jvmLine(settling, jvm));
+                    roundTrip.summary(), stopped.jvmLine());
             double fsyncs = target.probeFsync(out);
             if (fsyncs > 0) {
                 out.printf("ratio: %.1f acked msgs per raw fsync%n", received / seconds / fsyncs);

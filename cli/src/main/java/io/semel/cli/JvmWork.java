@@ -6,8 +6,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What this JVM spent beside the code being measured: JIT compilation time and garbage collections, as cumulative
- * totals from the platform MXBeans. A latency bench takes one at its first measured record and one at its end, and
- * prints the difference beside its percentiles, so a reader can tell a tail made by the system under test from one
+ * totals from the platform MXBeans. A bench takes one where its measured part starts and one where it ends
+ * ({@link OneAtATime}, {@link BenchClock}), and prints the difference beside its figures, so a reader can tell a tail made by the system under test from one
  * made by the JIT still compiling it (on two cores a C2 compile holds a whole core for up to seconds) or by a
  * collection. Covers this JVM only: an embedded broker is in it; a broker or Kafka node in its own JVM is not.
  *

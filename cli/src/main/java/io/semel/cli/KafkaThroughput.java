@@ -31,8 +31,11 @@ final class KafkaThroughput {
     static final long STALL_MS = 60_000;
     private static final int POLL_WAIT_MS = 500;
 
-    /** One run's figures. */
-    /** @param jvm what the bench's JVM did around the clock (consume only, else empty) */
+    /**
+     * One run's figures.
+     *
+     * @param jvm what the bench's JVM did around the clock (consume only, else empty)
+     */
     record Result(long records, double seconds, String latency, long failed, String jvm) {
         double perSecond() {
             return records / seconds;
@@ -180,19 +183,16 @@ final class KafkaThroughput {
             InterruptedException {
         long total = warmup + count;
         Phase warm = new Phase();
-        JvmWork.Settling settling = null;
         if (warmup > 0) {
             // A discarded sample of the timed part's size: recording takes the same branches in both phases.
             pollUntil(warmup, warm, new LatencySample(count), once, total);
-            settling = JvmWork.awaitJitQuiet(BenchCommand.JIT_QUIET_MS, BenchCommand.JIT_WAIT_MAX_MS);
         }
-        JvmWork atClock = JvmWork.now();
-        long start = System.nanoTime();
+        BenchClock clock = BenchClock.start(warmup > 0);
         Phase timed = new Phase();
         pollUntil(total - warm.received, timed, commit, once, total);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(timed.received, seconds, commit.summary() + " over " + timed.polls + " polls", 0,
-                BenchCommand.Consume.jvmLine(settling, JvmWork.now().since(atClock)));
+        BenchClock.Stopped stopped = clock.stop();
+        return new Result(timed.received, stopped.seconds(), commit.summary() + " over " + timed.polls + " polls", 0,
+                stopped.jvmLine());
     }
 
     /**

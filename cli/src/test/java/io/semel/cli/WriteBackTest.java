@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,5 +35,16 @@ class WriteBackTest {
         assertThat(WriteBack.settle(dir, 4).files()).isEqualTo(4);
         assertThatThrownBy(() -> WriteBack.settle(dir, 3)).isInstanceOf(IOException.class)
                 .hasMessageContaining("holds more than 3 files");
+    }
+
+    @Test
+    void aFileDeletedBetweenTheWalkAndItsForceIsSkippedAndNotCounted(@TempDir Path dir) throws IOException {
+        Path kept = Files.write(dir.resolve("kept.log"), new byte[700]);
+        Path gone = dir.resolve("rolled.index"); // listed, then deleted by its owner before the force
+
+        WriteBack.Result r = WriteBack.force(List.of(gone, kept));
+
+        assertThat(r.files()).isEqualTo(1);
+        assertThat(r.bytes()).isEqualTo(700);
     }
 }
