@@ -198,6 +198,17 @@ public final class FrameCodec {
     }
 
     /**
+     * Frames a response into {@code scratch} (see {@link WireWriter#into}): the frame is a view of
+     * {@code scratch}, or of a larger array when it did not fit ({@code ByteBuffer.array()} says
+     * which), valid until the caller reuses that array.
+     */
+    public ByteBuffer encodeResponse(int requestId, ApiResponse response, byte[] scratch) throws ProtocolException {
+        WireWriter body = WireWriter.into(scratch, FRAME_PREFIX_BYTES);
+        response.encode(body);
+        return frame(response.apiKey(), response.apiVersion(), requestId, body);
+    }
+
+    /**
      * An error frame: body is only {@code error, errorMessage}. Usable for any api key, even an
      * unknown one; the message is cut to {@value #MAX_ERROR_MESSAGE_CHARS} characters.
      */

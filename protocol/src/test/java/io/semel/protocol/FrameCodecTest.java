@@ -44,6 +44,31 @@ class FrameCodecTest {
         }
     }
 
+    /**
+     * The broker encodes every answer into one reused array: each frame must be the same bytes as one
+     * encoded on its own, whether it fit the array or grew past it, and must not depend on what the
+     * array held before.
+     */
+    @Test
+    void aResponseEncodedIntoAReusedArrayIsTheSameFrame() throws Exception {
+        byte[] scratch = new byte[64];
+        java.util.Arrays.fill(scratch, (byte) 0x5a);
+        int grew = 0;
+        for (Map.Entry<ApiKey, ApiResponse> e : Samples.responses().entrySet()) {
+            ByteBuffer alone = codec.encodeResponse(5, e.getValue());
+            ByteBuffer reused = codec.encodeResponse(5, e.getValue(), scratch);
+
+            assertThat(reused).as("%s", e.getKey()).isEqualTo(alone);
+            assertThat(reused.array() == scratch).as("%s written into the array given", e.getKey())
+                    .isEqualTo(alone.remaining() <= scratch.length);
+            if (reused.array() != scratch) {
+                grew++;
+                scratch = reused.array(); // as the broker keeps the array an answer grew into
+            }
+        }
+        assertThat(grew).as("some sample outgrew the first array").isPositive();
+    }
+
     @Test
     void aFrameReadIntoItsOwnArrayDecodesAsOneTakenFromAStream() throws Exception {
         for (Map.Entry<ApiKey, ApiResponse> e : Samples.responses().entrySet()) {

@@ -213,11 +213,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Writes every answer at the head that is ready, in order; closes when due. */
     private void writeReady() {
         boolean wrote = false;
+        EncodeScratch scratch = EncodeScratch.ofThisThread();
         while (!pending.isEmpty() && pending.peekFirst().ready()) {
             Slot slot = pending.pollFirst();
             brokerInFlight.decrementAndGet();
             if (ctx.channel().isActive()) {
-                ctx.write(Unpooled.wrappedBuffer(encode(slot)));
+                ByteBuffer frame = encode(slot, scratch.take());
+                // Copied out before the next answer reuses the scratch array; the channel's buffer is
+                // pooled direct memory, which the socket write needs anyway.
+                ctx.write(ctx.alloc().directBuffer(frame.remaining()).writeBytes(frame.duplicate()));
+                scratch.keep(slot.bytes() == null && frame.hasArray() ? frame.array() : null);
                 wrote = true;
             }
         }
@@ -253,7 +258,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         context.fireChannelWritabilityChanged();
     }
 
-    private ByteBuffer encode(Slot slot) {
+    /** The answer's frame: encoded into {@code scratch} (or a larger array it grew into), or already encoded. */
+    private ByteBuffer encode(Slot slot, byte[] scratch) {
         if (slot.bytes() != null) {
             return slot.bytes();
         }
@@ -265,7 +271,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         metrics.answered(slot.key(), response, System.nanoTime() - slot.startNanos());
         try {
-            return codec.encodeResponse(slot.requestId(), Messages.inVersion(response, slot.version()));
+            return codec.encodeResponse(slot.requestId(), Messages.inVersion(response, slot.version()), scratch);
         } catch (ProtocolException | RuntimeException e) {
             LOG.error("cannot encode the {} answer to request {}", slot.key(), slot.requestId(), e);
             ErrorCode code = e instanceof ProtocolException p ? p.errorCode() : ErrorCode.UNKNOWN_SERVER_ERROR;

@@ -37,6 +37,12 @@ public final class WireWriter {
         size = reserved;
     }
 
+    private WireWriter(byte[] scratch, int reserved) {
+        bytes = scratch;
+        size = reserved;
+        ensure(0);
+    }
+
     /** Most bytes a writer allocates up front on a hint (it still grows past it when written to). */
     static final int BYTES_HINT_MAX = 16 * 1024 * 1024;
 
@@ -55,6 +61,27 @@ public final class WireWriter {
             throw new IllegalArgumentException("reserved bytes " + bytes + " < 0");
         }
         return new WireWriter(bytes, bodyBytesHint);
+    }
+
+    /**
+     * A writer over {@code scratch}, the caller's array reused from one message to the next, with its
+     * first {@code reserved} bytes left as {@link #reserving} leaves them: a large message written
+     * into an array that is already allocated and in cache, rather than a fresh one each time. It
+     * grows into a new array when written past {@code scratch} ({@link #array()} then returns that).
+     * The caller owns {@code scratch}: it must be done with what {@link #wrapped()} returned before
+     * handing the array to the next writer.
+     */
+    public static WireWriter into(byte[] scratch, int reserved) {
+        Objects.requireNonNull(scratch, "scratch");
+        if (reserved < 0 || reserved > scratch.length) {
+            throw new IllegalArgumentException("reserved bytes " + reserved + " outside 0.." + scratch.length);
+        }
+        return new WireWriter(scratch, reserved);
+    }
+
+    /** The array written into: the one given to {@link #into}, or the larger one it grew into. */
+    public byte[] array() {
+        return bytes;
     }
 
     public WireWriter patchInt16(int at, int v) {

@@ -142,6 +142,23 @@ class WireReaderTest {
     }
 
     @Test
+    void aWriterIntoAGivenArrayWritesThereUntilItGrowsPastIt() {
+        byte[] scratch = new byte[16];
+        WireWriter w = WireWriter.into(scratch, 4).writeInt32(7);
+        assertThat(w.array()).isSameAs(scratch);
+        assertThat(w.wrapped().array()).isSameAs(scratch);
+        assertThat(w.size()).isEqualTo(8);
+
+        w.writeNullableBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        assertThat(w.array()).isNotSameAs(scratch);
+        assertThat(w.wrapped().getInt(4)).isEqualTo(7);
+        assertThat(w.wrapped().getInt(8)).isEqualTo(9);
+        assertThat(w.size()).isEqualTo(8 + 4 + 9);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WireWriter.into(new byte[4], 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved bytes 5");
+    }
+
+    @Test
     void writerRefusesWhatTheReaderWouldReject() {
         WireWriter w = new WireWriter();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.writeString("x".repeat(40_000)))
