@@ -195,7 +195,10 @@ public sealed interface GroupRecord {
         }
     }
 
-    /** Offsets one range record may cover: replay expands it offset by offset. */
+    /**
+     * Offsets one range record may cover: a replay that cannot stage it as a run (a redelivery, a
+     * range settled above the floor) expands it offset by offset.
+     */
     int RANGE_OFFSETS_MAX = 1_000_000;
 
     private static void atMostOffsets(long firstOffset, long lastOffset) {

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * reports them as {@link Reason#INCONSISTENT}: group records are the source of truth, so guessing
  * would risk settling a message twice or never.
  *
- * <p>Replayed slots are staged in a sorted map per partition and move into the partition's
+ * <p>Replayed slots are staged per partition (single slots in a sorted map, first deliveries as
+ * runs: {@link StagedSlots}) and move into the partition's
  * {@link SlotTable} only in {@link #finish}: the table is dense over its offset span, and a corrupt
  * log may name an offset far above the floor (2^40), which finish must reject as INCONSISTENT
  * before anything allocates that span.
@@ -55,7 +56,7 @@ final class GroupReplay {
         for (int p = 0; p < g.partitionCount(); p++) {
             try {
                 assumeDeliveredBelowHorizon(g.progress(p), ends.durableEnd(g.topic(), p), config.deliveryWindowMax());
-                finish(g.progress(p), staged.slots(g.progress(p)), config.deliveryWindowMax(), decided);
+                finish(g.progress(p), staged.of(g.progress(p)), config.deliveryWindowMax(), decided);
             } catch (CorruptGroupRecordException e) {
                 throw new CorruptGroupRecordException(e.reason(), "group '" + g.name() + "' partition " + p + ": "
                         + e.getMessage());
@@ -68,10 +69,88 @@ final class GroupReplay {
 
     /** Slots replayed so far, by partition; sparse (see the class comment). */
     private static final class Staged {
-        private final Map<Integer, TreeMap<Long, DeliverySlot>> byPartition = new HashMap<>();
+        private final Map<Integer, StagedSlots> byPartition = new HashMap<>();
 
-        TreeMap<Long, DeliverySlot> slots(PartitionProgress pp) {
-            return byPartition.computeIfAbsent(pp.partition, p -> new TreeMap<>());
+        StagedSlots of(PartitionProgress pp) {
+            return byPartition.computeIfAbsent(pp.partition, p -> new StagedSlots());
+        }
+    }
+
+    /**
+     * One partition's staged slots: single slots by offset, and runs of first deliveries kept as
+     * ranges. A consumer that acks in order writes a {@link GroupRecord.DeliveredRange} of thousands of
+     * fresh offsets and then a {@link GroupRecord.SettledRange} of the same ones at the floor; staged
+     * offset by offset, a group log of 800,000 such records (37 groups that had each consumed 40M
+     * messages) took 3 min 13 s to replay, during which the broker did not listen. As runs, each
+     * record costs a few map operations whatever its length.
+     *
+     * <p>Invariants: runs overlap neither each other nor a single slot; every run offset is at or
+     * above the partition's ack floor, below its next offset, and not settled. Any record about one
+     * offset first turns that offset of its run into a single slot ({@link #single}).
+     */
+    private static final class StagedSlots {
+        /** Offsets delivered with their own state (redeliveries, dead-letter requests, releases). */
+        final TreeMap<Long, DeliverySlot> slots = new TreeMap<>();
+        /** First deliveries, by first offset: last offset and delivery count of each. */
+        final TreeMap<Long, Run> runs = new TreeMap<>();
+
+        record Run(long first, long last, int deliveryCount) {
+            long size() {
+                return last - first + 1;
+            }
+        }
+
+        /** The slot of {@code offset}, taken out of its run first if it is in one; null when not staged. */
+        DeliverySlot single(long offset) {
+            Map.Entry<Long, Run> e = runs.floorEntry(offset);
+            if (e != null && e.getValue().last() >= offset) {
+                Run r = e.getValue();
+                cut(r, offset, offset);
+                DeliverySlot s = new DeliverySlot(offset, SlotState.DELIVERED, r.deliveryCount());
+                slots.put(offset, s);
+                return s;
+            }
+            return slots.get(offset);
+        }
+
+        /** Removes the offsets {@code [from, to]} from the runs (single slots stay). */
+        void removeRuns(long from, long to) {
+            Map.Entry<Long, Run> straddling = runs.lowerEntry(from);
+            if (straddling != null && straddling.getValue().last() >= from) {
+                cut(straddling.getValue(), from, to);
+            }
+            while (true) {
+                Map.Entry<Long, Run> e = runs.ceilingEntry(from);
+                if (e == null || e.getKey() > to) {
+                    return;
+                }
+                cut(e.getValue(), from, to);
+            }
+        }
+
+        /** Replaces {@code r} by what of it lies outside {@code [from, to]}. */
+        private void cut(Run r, long from, long to) {
+            runs.remove(r.first());
+            if (r.first() < from) {
+                runs.put(r.first(), new Run(r.first(), from - 1, r.deliveryCount()));
+            }
+            if (r.last() > to) {
+                long start = Math.max(r.first(), to + 1);
+                runs.put(start, new Run(start, r.last(), r.deliveryCount()));
+            }
+        }
+
+        long runOffsets() {
+            long n = 0;
+            for (Run r : runs.values()) {
+                n += r.size();
+            }
+            return n;
+        }
+
+        void clear() {
+            slots.clear();
+            runs.clear();
         }
     }
 
@@ -88,20 +167,20 @@ final class GroupReplay {
             pp.leaseEpoch = l.leaseEpoch();
         } else if (r instanceof AckFloor f) {
             PartitionProgress pp = partition(g, f.partition());
-            applyFloor(pp, staged.slots(pp), f.ackFloor());
+            applyFloor(pp, staged.of(pp), f.ackFloor());
         } else if (r instanceof Delivered d) {
             PartitionProgress pp = partition(g, d.partition());
-            applyDelivered(pp, staged.slots(pp), d.offset(), d.deliveryCount());
+            applyDelivered(pp, staged.of(pp), d.offset(), d.deliveryCount());
         } else if (r instanceof DeadLetterRequested d) {
             PartitionProgress pp = partition(g, d.partition());
-            DeliverySlot s = staged.slots(pp).get(d.offset());
+            DeliverySlot s = staged.of(pp).single(d.offset());
             if (s == null || s.deliveryCount != d.deliveryCount() || s.state() != SlotState.DELIVERED) {
                 throw inconsistent("dead-letter request for an offset not in flight with that count");
             }
             s.lastError = d.error();
             s.moveTo(SlotState.DEAD_LETTER_PENDING);
         } else if (r instanceof Released rel) {
-            DeliverySlot s = staged.slots(partition(g, rel.partition())).get(rel.offset());
+            DeliverySlot s = staged.of(partition(g, rel.partition())).single(rel.offset());
             if (s == null || s.deliveryCount != rel.deliveryCount() || s.state() != SlotState.DELIVERED
                     || rel.releases() <= s.releases) {
                 throw inconsistent("release of an offset not in flight with that count, or releases not growing");
@@ -112,22 +191,34 @@ final class GroupReplay {
             if (pp.isSettled(st.offset())) {
                 throw inconsistent("offset " + st.offset() + " settled twice");
             }
-            staged.slots(pp).remove(st.offset());
+            StagedSlots staging = staged.of(pp);
+            staging.single(st.offset());
+            staging.slots.remove(st.offset());
             pp.nextOffset = Math.max(pp.nextOffset, st.offset() + 1);
             pp.markSettled(st.offset(), st.reason());
         } else if (r instanceof GroupRecord.SettledRange range) {
-            for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
-                apply(g, staged, new Settled(range.partition(), o, range.reason()));
+            PartitionProgress pp = partition(g, range.partition());
+            if (!settleAtFloor(pp, staged.of(pp), range)) {
+                for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
+                    apply(g, staged, new Settled(range.partition(), o, range.reason()));
+                }
             }
         } else if (r instanceof GroupRecord.DeliveredRange range) {
             PartitionProgress pp = partition(g, range.partition());
-            for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
-                applyDelivered(pp, staged.slots(pp), o, range.deliveryCount());
+            if (range.firstOffset() >= pp.nextOffset) {
+                // Fresh offsets: none is staged or settled (both lie below nextOffset), so no check can fail.
+                staged.of(pp).runs.put(range.firstOffset(), new StagedSlots.Run(range.firstOffset(),
+                        range.lastOffset(), range.deliveryCount()));
+                pp.nextOffset = range.lastOffset() + 1;
+            } else {
+                for (long o = range.firstOffset(); o <= range.lastOffset(); o++) {
+                    applyDelivered(pp, staged.of(pp), o, range.deliveryCount());
+                }
             }
         } else if (r instanceof GroupRecord.PositionReset reset) {
             PartitionProgress pp = partition(g, reset.partition());
             pp.reset(reset.offset());
-            staged.slots(pp).clear();
+            staged.of(pp).clear();
         } else if (r instanceof GroupRecord.DeliveryHorizon h) {
             PartitionProgress pp = partition(g, h.partition());
             pp.horizon = h.offset();
@@ -145,26 +236,46 @@ final class GroupReplay {
         }
     }
 
-    private static void applyFloor(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long floor) {
+    /**
+     * A settled range that starts at the floor with nothing settled inside it (acks in order, the
+     * common case): the floor moves past it in one step, as settling it offset by offset would move
+     * it, and its staged slots and runs go. False, with nothing changed, for any other range.
+     */
+    private static boolean settleAtFloor(PartitionProgress pp, StagedSlots staging, GroupRecord.SettledRange range) {
+        long first = range.firstOffset();
+        long last = range.lastOffset();
+        if (first != pp.ackFloor || (!pp.settled.isEmpty() && pp.settled.firstKey() <= last)) {
+            return false;
+        }
+        staging.slots.subMap(first, true, last, true).clear();
+        staging.removeRuns(first, last);
+        pp.ackFloor = last + 1;
+        pp.nextOffset = Math.max(pp.nextOffset, last + 1);
+        pp.advanceFloor();
+        return true;
+    }
+
+    private static void applyFloor(PartitionProgress pp, StagedSlots staging, long floor) {
         if (floor <= pp.ackFloor) {
             return;
         }
         pp.ackFloor = floor;
         pp.settled.headMap(floor).clear();
-        slots.headMap(floor).clear();
+        staging.slots.headMap(floor).clear();
+        staging.removeRuns(Long.MIN_VALUE, floor - 1);
         pp.nextOffset = Math.max(pp.nextOffset, floor);
         // Re-normalise: offsets settled just above the new floor join it.
         pp.advanceFloor();
     }
 
-    private static void applyDelivered(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long offset, int count)
+    private static void applyDelivered(PartitionProgress pp, StagedSlots staging, long offset, int count)
             throws CorruptGroupRecordException {
         if (pp.isSettled(offset)) {
             throw inconsistent("offset " + offset + " delivered after it was settled");
         }
-        DeliverySlot s = slots.get(offset);
+        DeliverySlot s = staging.single(offset);
         if (s == null) {
-            slots.put(offset, new DeliverySlot(offset, SlotState.DELIVERED, count));
+            staging.slots.put(offset, new DeliverySlot(offset, SlotState.DELIVERED, count));
         } else if (s.state() != SlotState.DELIVERED || count <= s.deliveryCount) {
             throw inconsistent("offset " + offset + " delivered with count " + count + " after count "
                     + s.deliveryCount + " in state " + s.state());
@@ -197,8 +308,21 @@ final class GroupReplay {
      *     floor): filling them in would take memory without bound (a Delivered record at offset
      *     2^40 would ask for 2^40 slots)
      */
-    private static void finish(PartitionProgress pp, TreeMap<Long, DeliverySlot> slots, long deliveryWindowMax,
+    private static void finish(PartitionProgress pp, StagedSlots staging, long deliveryWindowMax,
             Effects decided) throws CorruptGroupRecordException {
+        long inRuns = staging.runOffsets();
+        if (inRuns > SlotTable.SPAN_MAX) {
+            throw inconsistent(inRuns + " offsets delivered and never settled, more than a partition's slot table holds ("
+                    + SlotTable.SPAN_MAX + ")");
+        }
+        // Every offset still in flight gets its own slot now (runs lie within [ackFloor, nextOffset)).
+        TreeMap<Long, DeliverySlot> slots = staging.slots;
+        for (StagedSlots.Run r : staging.runs.values()) {
+            for (long o = r.first(); o <= r.last(); o++) {
+                slots.put(o, new DeliverySlot(o, SlotState.DELIVERED, r.deliveryCount()));
+            }
+        }
+        staging.runs.clear();
         long recorded = pp.settled.subMap(pp.ackFloor, pp.nextOffset).size()
                 + slots.subMap(pp.ackFloor, pp.nextOffset).size();
         long unrecorded = pp.nextOffset - pp.ackFloor - recorded;

@@ -93,12 +93,49 @@ final class Shell {
             return;
         }
         try {
-            group = GroupState.replay(config, decodedRecords(), ends);
+            List<GroupRecord> records = decodedRecords();
+            group = GroupState.replay(config, records, ends);
+            // Replay stages ranges as runs; it must rebuild what replaying their offsets one by one does.
+            GroupState perOffset = GroupState.replay(config, offsetByOffset(records), ends);
+            if (!durableState(group).equals(durableState(perOffset))) {
+                throw new AssertionError("replay of ranges " + durableState(group) + " differs from replay offset by "
+                        + "offset " + durableState(perOffset) + " for " + records);
+            }
         } catch (CorruptGroupRecordException e) {
             throw new AssertionError(e);
         }
         deadLetterRequests.clear();
         run(group.recovered()); // as the broker does: replay's own records first, then the dead letters
+    }
+
+    /** {@code records} with every range record written as one record per offset, in order. */
+    static List<GroupRecord> offsetByOffset(List<GroupRecord> records) {
+        List<GroupRecord> out = new ArrayList<>();
+        for (GroupRecord r : records) {
+            if (r instanceof GroupRecord.DeliveredRange d) {
+                for (long o = d.firstOffset(); o <= d.lastOffset(); o++) {
+                    out.add(new GroupRecord.Delivered(d.partition(), o, d.deliveryCount()));
+                }
+            } else if (r instanceof GroupRecord.SettledRange st) {
+                for (long o = st.firstOffset(); o <= st.lastOffset(); o++) {
+                    out.add(new GroupRecord.Settled(st.partition(), o, st.reason()));
+                }
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** What a replay rebuilds: the durable state (as its snapshot), each partition's next offset, and its own decisions. */
+    static List<Object> durableState(GroupState g) {
+        List<Object> out = new ArrayList<>(g.snapshotRecords());
+        for (int p = 0; p < g.partitionCount(); p++) {
+            out.add("next offset of " + p + ": " + g.nextOffset(p));
+            out.add("in flight on " + p + ": " + g.inFlight(p));
+        }
+        out.add(g.pendingDeadLetters());
+        return out;
     }
 
     /** Compaction: the persisted log is replaced by the snapshot (of a fully persisted state). */
