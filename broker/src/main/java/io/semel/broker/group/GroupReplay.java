@@ -192,7 +192,7 @@ final class GroupReplay {
                 throw inconsistent("offset " + st.offset() + " settled twice");
             }
             StagedSlots staging = staged.of(pp);
-            staging.single(st.offset());
+            staging.removeRuns(st.offset(), st.offset());
             staging.slots.remove(st.offset());
             pp.nextOffset = Math.max(pp.nextOffset, st.offset() + 1);
             pp.markSettled(st.offset(), st.reason());
