@@ -86,7 +86,8 @@ final class GroupReplay {
      *
      * <p>Invariants: runs overlap neither each other nor a single slot; every run offset is at or
      * above the partition's ack floor, below its next offset, and not settled. Any record about one
-     * offset first turns that offset of its run into a single slot ({@link #single}).
+     * offset first turns that offset of its run into a single slot ({@link #single}), or, settling
+     * it, takes it out of its run ({@link #removeRuns}).
      */
     private static final class StagedSlots {
         /** Offsets delivered with their own state (redeliveries, dead-letter requests, releases). */
