@@ -196,6 +196,7 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
 
     /** Reads the whole group log and replays it; null on success, else why not. Coordinator thread. */
     private String rebuild() {
+        long startedMs = nowMs.getAsLong();
         try {
             GroupJournal.Loaded loaded = journal.readAll();
             Map<String, List<GroupRecord>> records = new java.util.HashMap<>();
@@ -212,8 +213,10 @@ public final class GroupCoordinator implements GroupRequests, io.semel.broker.Gr
                 persist(recovered, v -> { }, e -> { });
                 growToTopic(rebuilt.group(name).orElseThrow());
             }
-            LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters",
-                    rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending);
+            // The broker does not listen until this is done: say how long it took.
+            LOG.info("consumer groups loaded: {} groups, {} records, {} pending dead letters, in {} ms",
+                    rebuilt.groupNames().size(), records.values().stream().mapToInt(List::size).sum(), pending,
+                    nowMs.getAsLong() - startedMs);
             return null;
         } catch (IOException | CorruptGroupRecordException | RuntimeException e) {
             registry = null;
