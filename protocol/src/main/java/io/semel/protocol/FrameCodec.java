@@ -192,9 +192,7 @@ public final class FrameCodec {
 
     /** Frames a response; the caller passes the request id it answers. */
     public ByteBuffer encodeResponse(int requestId, ApiResponse response) throws ProtocolException {
-        WireWriter body = WireWriter.reserving(FRAME_PREFIX_BYTES, response.encodedBytesHint());
-        response.encode(body);
-        return frame(response.apiKey(), response.apiVersion(), requestId, body);
+        return encodeResponse(requestId, response, WireWriter.reserving(FRAME_PREFIX_BYTES, response.encodedBytesHint()));
     }
 
     /**
@@ -203,7 +201,10 @@ public final class FrameCodec {
      * which), valid until the caller reuses that array.
      */
     public ByteBuffer encodeResponse(int requestId, ApiResponse response, byte[] scratch) throws ProtocolException {
-        WireWriter body = WireWriter.into(scratch, FRAME_PREFIX_BYTES);
+        return encodeResponse(requestId, response, WireWriter.into(scratch, FRAME_PREFIX_BYTES));
+    }
+
+    private ByteBuffer encodeResponse(int requestId, ApiResponse response, WireWriter body) throws ProtocolException {
         response.encode(body);
         return frame(response.apiKey(), response.apiVersion(), requestId, body);
     }

@@ -219,8 +219,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             brokerInFlight.decrementAndGet();
             if (ctx.channel().isActive()) {
                 ByteBuffer frame = encode(slot, scratch.take());
-                // Copied out before the next answer reuses the scratch array; the channel's buffer is
-                // pooled direct memory, which the socket write needs anyway.
+                // Copied out before the next answer reuses the scratch array: a TLS handler keeps what is
+                // written until the flush below, after later answers were encoded into the same array (a
+                // plain channel copies heap buffers at write time anyway). Pooled direct memory, which
+                // the socket write needs.
                 ctx.write(ctx.alloc().directBuffer(frame.remaining()).writeBytes(frame.duplicate()));
                 scratch.keep(slot.bytes() == null && frame.hasArray() ? frame.array() : null);
                 wrote = true;

@@ -90,6 +90,18 @@ class GroupReplayRangesTest {
         assertThat(g.nextOffset(0)).isEqualTo(SPAN);
     }
 
+    /** Runs cost nothing until finish: there, more unsettled offsets than a slot table holds are refused, not allocated. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void runsLeftUnsettledBeyondWhatASlotTableHoldsAreInconsistent() {
+        List<GroupRecord> log = log();
+        log.addAll(delivered(SlotTable.SPAN_MAX + RANGE, 1));
+
+        assertThatThrownBy(() -> GroupState.replay(GroupConfig.defaults(), log, ENDS))
+                .isInstanceOf(CorruptGroupRecordException.class)
+                .hasMessageContaining("more than a partition's slot table holds (" + SlotTable.SPAN_MAX + ")");
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aRangeSettledAheadOfTheFloorIsStillCheckedOffsetByOffset() {

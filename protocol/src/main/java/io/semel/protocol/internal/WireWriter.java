@@ -40,7 +40,6 @@ public final class WireWriter {
     private WireWriter(byte[] scratch, int reserved) {
         bytes = scratch;
         size = reserved;
-        ensure(0);
     }
 
     /** Most bytes a writer allocates up front on a hint (it still grows past it when written to). */
