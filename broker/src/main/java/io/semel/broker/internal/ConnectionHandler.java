@@ -222,7 +222,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 // Copied out before the next answer reuses the scratch array: a TLS handler keeps what is
                 // written until the flush below, after later answers were encoded into the same array (a
                 // plain channel copies heap buffers at write time anyway). Pooled direct memory, which
-                // the socket write needs.
+                // the socket write needs. TlsPipelinedAnswersTest fails without the copy.
                 ctx.write(ctx.alloc().directBuffer(frame.remaining()).writeBytes(frame.duplicate()));
                 scratch.keep(slot.bytes() == null && frame.hasArray() ? frame.array() : null);
                 wrote = true;
