@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.semel.broker.Broker;
 import io.semel.broker.BrokerConfig;
 import io.semel.broker.security.SecurityConfig;
+import io.semel.client.ClientTls;
 import io.semel.protocol.ApiRequest;
 import io.semel.protocol.ApiResponse;
 import io.semel.protocol.CreateTopic;
@@ -18,7 +19,6 @@ import io.semel.protocol.LogRecord;
 import io.semel.protocol.Produce;
 import io.semel.protocol.ProtocolException;
 import io.semel.protocol.RecordBatch;
-import io.semel.protocol.tls.TlsMaterial;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -98,12 +98,8 @@ class TlsPipelinedAnswersTest {
     }
 
     private static RecordBatch batch(List<String> values) {
-        List<LogRecord> records = new ArrayList<>();
-        for (String v : values) {
-            records.add(LogRecord.of(null, v.getBytes(StandardCharsets.UTF_8)));
-        }
-        return RecordBatch.of(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE,
-                1_000L, records);
+        return RecordBatch.of(1_000L, values.stream().map(v -> LogRecord.of(null, v.getBytes(StandardCharsets.UTF_8)))
+                .toList());
     }
 
     private static List<String> values(List<RecordBatch> batches) {
@@ -125,8 +121,9 @@ class TlsPipelinedAnswersTest {
         private int nextRequestId = 1;
 
         RawTlsClient(int port) throws IOException {
-            socket = (SSLSocket) TlsMaterial.context(null, null, TlsMaterial.trustStore(pki.caPem, null))
-                    .getSocketFactory().createSocket("localhost", port);
+            // The SSLContext the client's own connections use when trusting the test CA.
+            socket = (SSLSocket) ClientTls.trusting(pki.caPem).sslContext().getSocketFactory()
+                    .createSocket("localhost", port);
             socket.setSoTimeout(20_000);
             socket.startHandshake();
             in = new DataInputStream(socket.getInputStream());
